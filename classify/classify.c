@@ -1,0 +1,221 @@
+/*
+ * Classification runs as SQL inside the store: ranking, desil and summaries are
+ * window functions and GROUP BYs that SQLite does well, and a person can re-run the
+ * same SQL to check any number.
+ */
+#include "classify/classify.h"
+#include "core/internal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+int rg__classify_rules_welfare(const rg_rules *r);
+int rg__classify_rules_population(const rg_rules *r);
+
+static int sql_fail(rg_store *store)
+{
+    return rg_ctx_error(rg_io_store_ctx(store), RG_ESQL, "%s: %s", rg_io_store_path(store),
+                        sqlite3_errmsg(rg_io_store_db(store)));
+}
+
+/* The population each desil is cut in: NULL groups are left unclassified. */
+static const char *population_key(int population)
+{
+    switch (population) {
+    case RG_POPULATION_KABKOTA:
+        return "CASE WHEN instr(kecamatan_code, '.') > 0 THEN substr(kecamatan_code, 1, 5)"
+               " ELSE substr(kecamatan_code, 1, 4) END";
+    case RG_POPULATION_KECAMATAN: return "kecamatan_code";
+    default: return "''";
+    }
+}
+
+static int classify_by_desil(rg_store *store, const rg_rules *rules)
+{
+    char sql[2048];
+    snprintf(sql, sizeof sql,
+             "WITH pop AS (SELECT hh, welfare, %s AS grp FROM households WHERE welfare IS NOT NULL),"
+             " ranked AS (SELECT hh, rank() OVER (PARTITION BY grp ORDER BY welfare) - 1 AS below,"
+             "  count(*) OVER (PARTITION BY grp) AS n FROM pop WHERE grp IS NOT NULL)"
+             " UPDATE households SET desil = ranked.below * 10 / ranked.n + 1"
+             " FROM ranked WHERE ranked.hh = households.hh",
+             population_key(rg__classify_rules_population(rules)));
+    int rc = rg_io_store_exec(store, "computing desil", sql);
+    if (rc != RG_OK)
+        return rc;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(rg_io_store_db(store), "UPDATE households SET poverty_class = ? WHERE desil = ?", -1,
+                           &st, NULL) != SQLITE_OK)
+        return sql_fail(store);
+    for (int d = 1; d <= 10 && rc == RG_OK; d++) {
+        sqlite3_reset(st);
+        sqlite3_bind_text(st, 1, rg_classify_class_name(rg_classify_rules_desil_class(rules, d)), -1, SQLITE_STATIC);
+        sqlite3_bind_int(st, 2, d);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            rc = sql_fail(store);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int classify_given(rg_store *store, rg_classify_report *report)
+{
+    sqlite3 *db = rg_io_store_db(store);
+    sqlite3_stmt *read = NULL, *write = NULL, *issue = NULL;
+    int rc = rg_io_store_exec(store, "creating classify_issues",
+                              "CREATE TABLE classify_issues(hh INTEGER, household_id TEXT, source_line INTEGER,"
+                              " value TEXT, message TEXT)");
+    if (rc != RG_OK)
+        return rc;
+    if (sqlite3_prepare_v2(db, "SELECT hh, household_id, source_line, given_class FROM households", -1, &read,
+                           NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db, "UPDATE households SET poverty_class = ? WHERE hh = ?", -1, &write, NULL) !=
+            SQLITE_OK ||
+        sqlite3_prepare_v2(db, "INSERT INTO classify_issues VALUES(?, ?, ?, ?, ?)", -1, &issue, NULL) != SQLITE_OK) {
+        rc = sql_fail(store);
+        goto done;
+    }
+    int step;
+    while ((step = sqlite3_step(read)) == SQLITE_ROW) {
+        const char *value = (const char *)sqlite3_column_text(read, 3);
+        rg_poverty_class cls;
+        if (rg_classify_class_parse(value, &cls) == RG_OK) {
+            sqlite3_reset(write);
+            sqlite3_bind_text(write, 1, rg_classify_class_name(cls), -1, SQLITE_STATIC);
+            sqlite3_bind_int64(write, 2, sqlite3_column_int64(read, 0));
+            if (sqlite3_step(write) != SQLITE_DONE) {
+                rc = sql_fail(store);
+                goto done;
+            }
+            continue;
+        }
+        report->unreadable_classes++;
+        sqlite3_reset(issue);
+        sqlite3_bind_int64(issue, 1, sqlite3_column_int64(read, 0));
+        sqlite3_bind_value(issue, 2, sqlite3_column_value(read, 1));
+        sqlite3_bind_value(issue, 3, sqlite3_column_value(read, 2));
+        sqlite3_bind_value(issue, 4, sqlite3_column_value(read, 3));
+        sqlite3_bind_text(issue, 5, value ? "not a poverty class" : "no class given", -1, SQLITE_STATIC);
+        if (sqlite3_step(issue) != SQLITE_DONE) {
+            rc = sql_fail(store);
+            goto done;
+        }
+    }
+    if (step != SQLITE_DONE)
+        rc = sql_fail(store);
+
+done:
+    sqlite3_finalize(read);
+    sqlite3_finalize(write);
+    sqlite3_finalize(issue);
+    return rc;
+}
+
+/* kecamatan rows sum their kelurahan rows, so the two layers always add up. */
+static const char summary_sql[] =
+    "CREATE TABLE kelurahan_summary AS"
+    " SELECT k.code AS code, count(h.hh) AS households,"
+    "  count(CASE WHEN h.poverty_class = 'sangat miskin' THEN 1 END) AS sangat_miskin,"
+    "  count(CASE WHEN h.poverty_class = 'miskin' THEN 1 END) AS miskin,"
+    "  count(CASE WHEN h.poverty_class = 'rentan miskin' THEN 1 END) AS rentan_miskin,"
+    "  count(CASE WHEN h.poverty_class = 'tidak miskin' THEN 1 END) AS tidak_miskin,"
+    "  count(h.hh) - count(h.poverty_class) AS unclassified"
+    " FROM kelurahan k LEFT JOIN households h ON h.kelurahan_code = k.code GROUP BY k.code;"
+    "CREATE TABLE kecamatan_summary AS"
+    " SELECT c.code AS code, coalesce(sum(s.households), 0) AS households,"
+    "  coalesce(sum(s.sangat_miskin), 0) AS sangat_miskin, coalesce(sum(s.miskin), 0) AS miskin,"
+    "  coalesce(sum(s.rentan_miskin), 0) AS rentan_miskin, coalesce(sum(s.tidak_miskin), 0) AS tidak_miskin,"
+    "  coalesce(sum(s.unclassified), 0) AS unclassified"
+    " FROM kecamatan c LEFT JOIN kelurahan k ON k.parent_code = c.code"
+    " LEFT JOIN kelurahan_summary s ON s.code = k.code GROUP BY c.code;";
+
+static int count_into(rg_store *store, const char *sql, int64_t *out)
+{
+    return rg_io_store_count(store, sql, out);
+}
+
+int rg_classify_run(rg_store *store, const rg_rules *rules, rg_classify_report *report)
+{
+    rg_ctx *ctx = rg_io_store_ctx(store);
+    rg_classify_report r = {0};
+    int rc;
+    int64_t joined = 0;
+    int in_transaction = 0;
+
+    if ((rc = rg_io_store_count(store, "SELECT count(*) FROM households WHERE join_method IS NOT NULL", &joined)) !=
+        RG_OK)
+        goto done;
+    if (joined == 0) {
+        rc = rg_ctx_error(ctx, RG_EDATA, "%s: no joined households: run `regsosek-geo join BOUNDARIES` first",
+                          rg_io_store_path(store));
+        goto done;
+    }
+    if ((rc = rg_io_store_exec(store, "starting classify", "BEGIN IMMEDIATE")) != RG_OK)
+        goto done;
+    in_transaction = 1;
+    const char *welfare = rg__classify_rules_welfare(rules) == RG_WELFARE_HOUSEHOLD
+                              ? "UPDATE households SET welfare = spending, desil = NULL, welfare_rank = NULL,"
+                                " poverty_class = NULL"
+                              : "UPDATE households SET welfare = CASE WHEN household_size > 0 THEN"
+                                " spending / household_size END, desil = NULL, welfare_rank = NULL,"
+                                " poverty_class = NULL";
+    if ((rc = rg_io_store_exec(store, "computing welfare", welfare)) != RG_OK ||
+        (rc = rg_io_store_exec(store, "resetting", "DROP TABLE IF EXISTS classify_issues;"
+                                                   "DROP TABLE IF EXISTS kelurahan_summary;"
+                                                   "DROP TABLE IF EXISTS kecamatan_summary;")) != RG_OK)
+        goto done;
+    rc = rg_classify_rules_method(rules) == RG_METHOD_GIVEN ? classify_given(store, &r)
+                                                             : classify_by_desil(store, rules);
+    if (rc != RG_OK)
+        goto done;
+    /* Ties in welfare are broken by household id so the forum list is the same every run. */
+    if ((rc = rg_io_store_exec(store, "ranking",
+                               "WITH ranked AS (SELECT hh, row_number() OVER (PARTITION BY kelurahan_code"
+                               " ORDER BY welfare, household_id) AS r FROM households"
+                               " WHERE kelurahan_code IS NOT NULL AND welfare IS NOT NULL)"
+                               " UPDATE households SET welfare_rank = ranked.r FROM ranked"
+                               " WHERE ranked.hh = households.hh")) != RG_OK ||
+        (rc = rg_io_store_exec(store, "summarising", summary_sql)) != RG_OK)
+        goto done;
+
+    static const char *const count_sql[] = {
+        "SELECT count(*) FROM households WHERE poverty_class IS NULL",
+        "SELECT count(*) FROM households WHERE poverty_class = 'sangat miskin'",
+        "SELECT count(*) FROM households WHERE poverty_class = 'miskin'",
+        "SELECT count(*) FROM households WHERE poverty_class = 'rentan miskin'",
+        "SELECT count(*) FROM households WHERE poverty_class = 'tidak miskin'",
+    };
+    for (int c = 0; c <= RG_CLASS_TIDAK_MISKIN; c++)
+        if ((rc = count_into(store, count_sql[c], &r.by_class[c])) != RG_OK)
+            goto done;
+    if ((rc = count_into(store, "SELECT count(*) FROM households", &r.households)) != RG_OK ||
+        (rc = count_into(store,
+                         "SELECT count(*) FROM households WHERE poverty_class IS NOT NULL AND kelurahan_code IS NULL",
+                         &r.outside_kelurahan)) != RG_OK)
+        goto done;
+    r.unclassified = r.by_class[0];
+    r.classified = r.households - r.unclassified;
+
+    /* The summaries must account for every classified household inside a kelurahan. */
+    int64_t summed = 0;
+    if ((rc = count_into(store,
+                         "SELECT coalesce(sum(sangat_miskin + miskin + rentan_miskin + tidak_miskin), 0)"
+                         " FROM kelurahan_summary",
+                         &summed)) != RG_OK)
+        goto done;
+    if (summed != r.classified - r.outside_kelurahan) {
+        rc = rg_ctx_error(ctx, RG_EDATA, "classify: accounting error: kelurahan summaries hold %lld classified"
+                          " households, the households table %lld",
+                          (long long)summed, (long long)(r.classified - r.outside_kelurahan));
+        goto done;
+    }
+    rc = rg_io_store_exec(store, "committing classify", "COMMIT");
+    in_transaction = rc != RG_OK;
+
+done:
+    if (in_transaction)
+        sqlite3_exec(rg_io_store_db(store), "ROLLBACK", NULL, NULL, NULL);
+    if (report)
+        *report = r;
+    return rc;
+}

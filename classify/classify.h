@@ -1,0 +1,91 @@
+/*
+ * classify.h: poverty classes, desil and ranks, and the area summaries.
+ *
+ * Regsosek ranks households from the poorest to the best-off and sorts them into
+ * four classes. How welfare is measured and how desil map to classes differ between
+ * sources, so both are data, in a rules file (see classify/rules.ini).
+ */
+#ifndef RG_CLASSIFY_H
+#define RG_CLASSIFY_H
+
+#include <stdint.h>
+
+#include "core/core.h"
+#include "io/io.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum {
+    RG_CLASS_NONE = 0,
+    RG_CLASS_SANGAT_MISKIN = 1,
+    RG_CLASS_MISKIN = 2,
+    RG_CLASS_RENTAN_MISKIN = 3,
+    RG_CLASS_TIDAK_MISKIN = 4
+} rg_poverty_class;
+
+/** "sangat miskin", "miskin", "rentan miskin", "tidak miskin"; NULL for RG_CLASS_NONE. Static storage. */
+const char *rg_classify_class_name(rg_poverty_class cls);
+
+/**
+ * Reads a class the way people type it: "Sangat Miskin", "SANGAT_MISKIN", "SM",
+ * "1".."4", "hampir miskin" (= rentan miskin), "tidak_miskin", stray spaces.
+ * @return RG_OK with *out set, RG_EINVAL when the text is no class.
+ */
+int rg_classify_class_parse(const char *text, rg_poverty_class *out);
+
+/**
+ * The desil (1..10) of a household with `below` households strictly poorer in a
+ * population of n. Ties share the desil of their lowest position.
+ * @return 1..10, or 0 when n is 0 or below >= n.
+ */
+int rg_classify_desil(int64_t below, int64_t n);
+
+typedef enum { RG_METHOD_DESIL = 1, RG_METHOD_GIVEN } rg_method;
+typedef enum { RG_WELFARE_PER_CAPITA = 1, RG_WELFARE_HOUSEHOLD } rg_welfare;
+typedef enum { RG_POPULATION_ALL = 1, RG_POPULATION_KABKOTA, RG_POPULATION_KECAMATAN } rg_population;
+
+typedef struct rg_rules rg_rules;
+
+/** The built-in rules (the same as classify/rules.ini). Caller owns; free with rg_classify_rules_free(). */
+int rg_classify_rules_default(rg_rules **out);
+
+/**
+ * Reads a rules file (INI). Keys not set keep their defaults.
+ * @return RG_OK; RG_EIO when it cannot be opened; RG_EINVAL for a bad line (the
+ *   message names file and line). Caller owns *out; free with rg_classify_rules_free().
+ */
+int rg_classify_rules_read(rg_rules **out, rg_ctx *ctx, const char *path);
+
+/** The rules in force as rules-file text. Caller owns *out; free with rg_free(). */
+int rg_classify_rules_format(const rg_rules *rules, char **out);
+
+rg_method rg_classify_rules_method(const rg_rules *rules);
+/** The class of desil d (1..10). */
+rg_poverty_class rg_classify_rules_desil_class(const rg_rules *rules, int d);
+
+/** rg_classify_rules_free(NULL) is a no-op. */
+void rg_classify_rules_free(rg_rules *rules);
+
+typedef struct {
+    int64_t households;
+    int64_t classified;
+    int64_t unclassified;        /**< no usable welfare or class */
+    int64_t by_class[5];         /**< indexed by rg_poverty_class; [0] = unclassified */
+    int64_t outside_kelurahan;   /**< classified but not joined to any kelurahan */
+    int64_t unreadable_classes;  /**< method given: values that are no class (see classify_issues) */
+} rg_classify_report;
+
+/**
+ * Classifies every household in the store, ranks it inside its kelurahan
+ * (welfare_rank 1 = poorest; ties by household_id), and writes kelurahan_summary and
+ * kecamatan_summary, in one transaction. Requires a join.
+ * @return RG_OK with *report filled (may be NULL); RG_EDATA when nothing is joined.
+ */
+int rg_classify_run(rg_store *store, const rg_rules *rules, rg_classify_report *report);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

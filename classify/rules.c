@@ -1,0 +1,241 @@
+/*
+ * The rules file. The built-in defaults are classify/rules.ini itself, compiled in,
+ * so the documented file and the behaviour cannot drift apart.
+ */
+#include "classify/classify.h"
+#include "core/internal.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <ini.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+extern const char rg_rules_rules[]; /* classify/rules.ini, embedded at build time */
+
+struct rg_rules {
+    rg_method method;
+    rg_welfare welfare;
+    rg_population population;
+    rg_poverty_class desil_class[11];
+};
+
+typedef struct {
+    rg_rules *rules;
+    char error[256];
+} parse_state;
+
+static int parse_desil_key(const char *key, int *lo, int *hi)
+{
+    char *end = NULL;
+    long a = strtol(key, &end, 10);
+    long b = a;
+    if (end == key)
+        return 0;
+    while (*end == ' ')
+        end++;
+    if (*end == '-') {
+        char *end2 = NULL;
+        b = strtol(end + 1, &end2, 10);
+        if (end2 == end + 1)
+            return 0;
+        end = end2;
+    }
+    if (*end || a < 1 || b > 10 || a > b)
+        return 0;
+    *lo = (int)a;
+    *hi = (int)b;
+    return 1;
+}
+
+static int on_entry(void *userdata, const char *section, const char *key, const char *value)
+{
+    parse_state *ps = userdata;
+    rg_rules *r = ps->rules;
+    if (rg__strieq(section, "classify")) {
+        if (rg__strieq(key, "method")) {
+            if (rg__strieq(value, "desil"))
+                r->method = RG_METHOD_DESIL;
+            else if (rg__strieq(value, "given"))
+                r->method = RG_METHOD_GIVEN;
+            else
+                goto bad_value;
+        } else if (rg__strieq(key, "welfare")) {
+            if (rg__strieq(value, "per_capita"))
+                r->welfare = RG_WELFARE_PER_CAPITA;
+            else if (rg__strieq(value, "household"))
+                r->welfare = RG_WELFARE_HOUSEHOLD;
+            else
+                goto bad_value;
+        } else if (rg__strieq(key, "population")) {
+            if (rg__strieq(value, "all"))
+                r->population = RG_POPULATION_ALL;
+            else if (rg__strieq(value, "kabkota"))
+                r->population = RG_POPULATION_KABKOTA;
+            else if (rg__strieq(value, "kecamatan"))
+                r->population = RG_POPULATION_KECAMATAN;
+            else
+                goto bad_value;
+        } else {
+            snprintf(ps->error, sizeof ps->error, "unknown key '%s' in [classify]", key);
+            return 0;
+        }
+        return 1;
+    }
+    if (rg__strieq(section, "desil")) {
+        int lo, hi;
+        rg_poverty_class cls;
+        if (!parse_desil_key(key, &lo, &hi)) {
+            snprintf(ps->error, sizeof ps->error, "'%s' is not a desil (1..10) or a range like 5-10", key);
+            return 0;
+        }
+        if (rg_classify_class_parse(value, &cls) != RG_OK)
+            goto bad_value;
+        for (int d = lo; d <= hi; d++)
+            r->desil_class[d] = cls;
+        return 1;
+    }
+    snprintf(ps->error, sizeof ps->error, "unknown section [%s]", section);
+    return 0;
+
+bad_value:
+    snprintf(ps->error, sizeof ps->error, "'%s' is not a valid value for %s", value, key);
+    return 0;
+}
+
+static int check_complete(rg_ctx *ctx, const char *source, const rg_rules *r)
+{
+    for (int d = 1; d <= 10; d++)
+        if (!r->desil_class[d])
+            return rg_ctx_error(ctx, RG_EINVAL, "%s: desil %d has no class in [desil]", source, d);
+    return RG_OK;
+}
+
+int rg_classify_rules_default(rg_rules **out)
+{
+    *out = NULL;
+    rg_rules *r = rg_calloc(1, sizeof *r);
+    if (!r)
+        return RG_ENOMEM;
+    parse_state ps = {.rules = r};
+    if (ini_parse_string(rg_rules_rules, on_entry, &ps) != 0) {
+        rg_free(r);
+        return RG_EINVAL;
+    }
+    *out = r;
+    return RG_OK;
+}
+
+int rg_classify_rules_read(rg_rules **out, rg_ctx *ctx, const char *path)
+{
+    *out = NULL;
+    rg_rules *r = NULL;
+    int rc = rg_classify_rules_default(&r);
+    if (rc != RG_OK)
+        return rc;
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        rc = rg_ctx_error(ctx, RG_EIO, "%s: cannot open rules: %s", path, strerror(errno));
+        rg_free(r);
+        return rc;
+    }
+    parse_state ps = {.rules = r};
+    int line = ini_parse_file(f, on_entry, &ps);
+    fclose(f);
+    if (line != 0) {
+        rc = rg_ctx_error(ctx, RG_EINVAL, "%s: line %d: %s", path, line,
+                          ps.error[0] ? ps.error : "not a `key = value` line or a [section]");
+        rg_free(r);
+        return rc;
+    }
+    if ((rc = check_complete(ctx, path, r)) != RG_OK) {
+        rg_free(r);
+        return rc;
+    }
+    *out = r;
+    return RG_OK;
+}
+
+void rg_classify_rules_free(rg_rules *rules) { rg_free(rules); }
+rg_method rg_classify_rules_method(const rg_rules *r) { return r->method; }
+
+rg_poverty_class rg_classify_rules_desil_class(const rg_rules *r, int d)
+{
+    return d >= 1 && d <= 10 ? r->desil_class[d] : RG_CLASS_NONE;
+}
+
+int rg__classify_rules_welfare(const rg_rules *r) { return r->welfare; }
+int rg__classify_rules_population(const rg_rules *r) { return r->population; }
+
+int rg_classify_rules_format(const rg_rules *r, char **out)
+{
+    *out = NULL;
+    rg_buf b = {0};
+    static const char *const population[] = {"", "all", "kabkota", "kecamatan"};
+    int rc = rg__buf_appendf(&b, "[classify]\nmethod = %s\nwelfare = %s\npopulation = %s\n\n[desil]\n",
+                             r->method == RG_METHOD_GIVEN ? "given" : "desil",
+                             r->welfare == RG_WELFARE_HOUSEHOLD ? "household" : "per_capita",
+                             population[r->population]);
+    for (int d = 1; d <= 10 && rc == RG_OK; d++)
+        rc = rg__buf_appendf(&b, "%d = %s\n", d, rg_classify_class_name(r->desil_class[d]));
+    if (rc != RG_OK) {
+        rg__buf_free(&b);
+        return rc;
+    }
+    *out = b.data;
+    return RG_OK;
+}
+
+static const char *const class_names[] = {NULL, "sangat miskin", "miskin", "rentan miskin", "tidak miskin"};
+
+const char *rg_classify_class_name(rg_poverty_class cls)
+{
+    return (unsigned)cls <= RG_CLASS_TIDAK_MISKIN ? class_names[cls] : NULL;
+}
+
+int rg_classify_class_parse(const char *text, rg_poverty_class *out)
+{
+    *out = RG_CLASS_NONE;
+    if (!text)
+        return RG_EINVAL;
+    /* Fold case, turn '_' and '-' into spaces and squeeze runs of spaces. */
+    char norm[32];
+    size_t j = 0;
+    for (const char *p = text; *p; p++) {
+        char c = (char)tolower((unsigned char)*p);
+        if (c == '_' || c == '-' || c == '\t')
+            c = ' ';
+        if (c == ' ' && (j == 0 || norm[j - 1] == ' '))
+            continue;
+        if (j + 1 >= sizeof norm)
+            return RG_EINVAL;
+        norm[j++] = c;
+    }
+    while (j && norm[j - 1] == ' ')
+        j--;
+    norm[j] = '\0';
+    static const struct {
+        const char *text;
+        rg_poverty_class cls;
+    } table[] = {
+        {"sangat miskin", RG_CLASS_SANGAT_MISKIN}, {"sm", RG_CLASS_SANGAT_MISKIN}, {"1", RG_CLASS_SANGAT_MISKIN},
+        {"miskin ekstrem", RG_CLASS_SANGAT_MISKIN}, {"miskin", RG_CLASS_MISKIN}, {"m", RG_CLASS_MISKIN},
+        {"2", RG_CLASS_MISKIN}, {"rentan miskin", RG_CLASS_RENTAN_MISKIN}, {"rm", RG_CLASS_RENTAN_MISKIN},
+        {"hampir miskin", RG_CLASS_RENTAN_MISKIN}, {"rentan", RG_CLASS_RENTAN_MISKIN}, {"3", RG_CLASS_RENTAN_MISKIN},
+        {"tidak miskin", RG_CLASS_TIDAK_MISKIN}, {"tm", RG_CLASS_TIDAK_MISKIN}, {"4", RG_CLASS_TIDAK_MISKIN},
+    };
+    for (size_t i = 0; i < sizeof table / sizeof *table; i++)
+        if (strcmp(norm, table[i].text) == 0) {
+            *out = table[i].cls;
+            return RG_OK;
+        }
+    return RG_EINVAL;
+}
+
+int rg_classify_desil(int64_t below, int64_t n)
+{
+    if (n <= 0 || below < 0 || below >= n)
+        return 0;
+    return (int)(below * 10 / n) + 1;
+}

@@ -1,0 +1,93 @@
+/* cli.h: shared by the subcommands; only cli/ talks to the user. */
+#ifndef RG_CLI_H
+#define RG_CLI_H
+
+#include <getopt.h>
+
+#include "classify/classify.h"
+#include "core/core.h"
+#include "geo/geo.h"
+#include "io/io.h"
+
+/* Exit statuses (tippecanoe's rule: avoid 124-127 and 137). */
+enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
+
+#define DEFAULT_DB "regsosek.sqlite"
+
+typedef struct {
+    int quiet;
+    int verbose;
+    const char *command;   /* the subcommand, for message prefixes */
+    const char *command_line;
+    rg_ctx *ctx;
+} rg_cli;
+
+typedef int (*cli_fn)(rg_cli *cli, int argc, char **argv);
+
+int cmd_load(rg_cli *cli, int argc, char **argv);
+int cmd_join(rg_cli *cli, int argc, char **argv);
+int cmd_classify(rg_cli *cli, int argc, char **argv);
+int cmd_export(rg_cli *cli, int argc, char **argv);
+int cmd_run(rg_cli *cli, int argc, char **argv);
+
+/* "regsosek-geo: join: <message>" on stderr; returns EXIT_FAIL. */
+int cli_fail(rg_cli *cli, int code);
+/* A usage error: message, then a pointer to --help; returns EXIT_USAGE. */
+int cli_usage_error(rg_cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Informational line on stderr unless -q. */
+void cli_say(rg_cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The notice callback: warnings always, info with -v, progress on a terminal. */
+void cli_notice(rg_notice_level level, const char *message, void *userdata);
+int cli_open_store(rg_cli *cli, const char *db, rg_store **out);
+
+/* Options shared by load/join/classify/export and run: ids above any character. */
+enum {
+    OPT_DB = 256, OPT_ID, OPT_LAT, OPT_LON, OPT_SIZE, OPT_SPENDING, OPT_CODE, OPT_CLASS, OPT_LAYER,
+    OPT_REPLACE, OPT_APPEND, OPT_FIX_SWAPPED, OPT_MAX_REJECT_RATE,
+    OPT_MAX_DISTANCE, OPT_KEL_LAYER, OPT_KEL_CODE, OPT_KEL_NAME, OPT_KEC_LAYER, OPT_KEC_CODE, OPT_KEC_NAME,
+    OPT_RULES, OPT_PRINT_RULES, OPT_LAYERS, OPT_OVERWRITE, OPT_HELP
+};
+
+/* Each returns 1 when it took the option, 0 when the option is not its own, -1 on a bad value. */
+int cli_load_option(rg_cli *cli, int opt, const char *arg, rg_load_opts *o);
+int cli_join_option(rg_cli *cli, int opt, const char *arg, rg_join_opts *o);
+int cli_export_option(rg_cli *cli, int opt, const char *arg, rg_export_opts *o);
+
+#define CLI_LOAD_OPTIONS                                                                                       \
+    {"id", required_argument, NULL, OPT_ID}, {"lat", required_argument, NULL, OPT_LAT},                       \
+        {"lon", required_argument, NULL, OPT_LON}, {"size", required_argument, NULL, OPT_SIZE},               \
+        {"spending", required_argument, NULL, OPT_SPENDING}, {"code", required_argument, NULL, OPT_CODE},     \
+        {"class", required_argument, NULL, OPT_CLASS}, {"layer", required_argument, NULL, OPT_LAYER},         \
+        {"fix-swapped", no_argument, NULL, OPT_FIX_SWAPPED},                                                  \
+        {"max-reject-rate", required_argument, NULL, OPT_MAX_REJECT_RATE}
+
+#define CLI_JOIN_OPTIONS                                                                                       \
+    {"max-distance", required_argument, NULL, OPT_MAX_DISTANCE},                                              \
+        {"kelurahan-layer", required_argument, NULL, OPT_KEL_LAYER},                                          \
+        {"kelurahan-code", required_argument, NULL, OPT_KEL_CODE},                                            \
+        {"kelurahan-name", required_argument, NULL, OPT_KEL_NAME},                                            \
+        {"kecamatan-layer", required_argument, NULL, OPT_KEC_LAYER},                                          \
+        {"kecamatan-code", required_argument, NULL, OPT_KEC_CODE},                                            \
+        {"kecamatan-name", required_argument, NULL, OPT_KEC_NAME}
+
+#define CLI_LOAD_HELP                                                                                          \
+    "  --id COL, --lat COL, --lon COL   name the id and coordinate columns (detected by default:\n"           \
+    "                        household_id/id_keluarga, latitude/lat/lintang, longitude/lon/lng/bujur)\n"       \
+    "  --size COL, --spending COL, --code COL, --class COL\n"                                                 \
+    "                        household size, monthly spending, reported area code, given class\n"             \
+    "  --layer NAME          the layer of a multi-layer OGR source\n"                                         \
+    "  --fix-swapped         swap latitude/longitude back where they are clearly swapped\n"                   \
+    "  --max-reject-rate R   fail, loading nothing, when more than R (0..1) of the rows are rejected\n"
+
+#define CLI_JOIN_HELP                                                                                          \
+    "  --max-distance M      points outside every polygon join the nearest one within M metres\n"             \
+    "                        (default 500)\n"                                                                  \
+    "  --kelurahan-layer L, --kelurahan-code F, --kelurahan-name F\n"                                         \
+    "  --kecamatan-layer L, --kecamatan-code F, --kecamatan-name F\n"                                         \
+    "                        name the layers and fields (detected by default)\n"
+
+void cli_print_load(rg_cli *cli, const char *path, const rg_load_stats *s);
+void cli_print_join(rg_cli *cli, const rg_join_report *r);
+void cli_print_classify(rg_cli *cli, const rg_classify_report *r);
+
+#endif

@@ -1,0 +1,57 @@
+#include "cli/cli.h"
+
+#include <stdio.h>
+
+static void help(void)
+{
+    printf("Usage: regsosek-geo join BOUNDARIES [--db FILE] [options]\n\n"
+           "Gives every loaded household its kelurahan and kecamatan from the polygons in BOUNDARIES\n"
+           "(a GeoPackage or any OGR source with a kelurahan and a kecamatan layer; without a\n"
+           "kecamatan layer, kelurahan are dissolved by their parent code). Replaces an earlier join.\n\n"
+           "A point inside a polygon is `within`; on a border, `boundary` (the smallest code wins, and\n"
+           "the same rule settles overlapping polygons, flagged `overlap`); outside all polygons,\n"
+           "`nearest` when within --max-distance metres, else `unmatched` with no codes.\n\nOptions:\n"
+           "  --db FILE             the working database (default " DEFAULT_DB ")\n" CLI_JOIN_HELP);
+}
+
+int cmd_join(rg_cli *cli, int argc, char **argv)
+{
+    static const struct option options[] = {
+        {"db", required_argument, NULL, OPT_DB},
+        CLI_JOIN_OPTIONS,
+        {"help", no_argument, NULL, OPT_HELP},
+        {NULL, 0, NULL, 0},
+    };
+    rg_join_opts opts = RG_JOIN_OPTS_INIT;
+    const char *db = NULL;
+    int c;
+    while ((c = getopt_long(argc, argv, "", options, NULL)) != -1) {
+        if (c == OPT_HELP) {
+            help();
+            return EXIT_OK;
+        }
+        if (c == OPT_DB) {
+            db = optarg;
+            continue;
+        }
+        int took = cli_join_option(cli, c, optarg, &opts);
+        if (took < 0)
+            return EXIT_USAGE;
+        if (!took)
+            return cli_usage_error(cli, "unknown option");
+    }
+    if (optind + 1 != argc)
+        return cli_usage_error(cli, "needs exactly one BOUNDARIES file");
+    rg_store *store = NULL;
+    int status = cli_open_store(cli, db, &store);
+    if (status != EXIT_OK)
+        return status;
+    rg_join_report report;
+    int rc = rg_geo_join(store, argv[optind], &opts, &report);
+    if (rc == RG_OK)
+        cli_print_join(cli, &report);
+    else
+        status = cli_fail(cli, rc);
+    rg_io_store_free(store);
+    return status;
+}

@@ -1,0 +1,164 @@
+#include "cli/cli.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+int cli_fail(rg_cli *cli, int code)
+{
+    const char *msg = rg_ctx_errmsg(cli->ctx);
+    fprintf(stderr, "regsosek-geo: %s: %s\n", cli->command, msg[0] ? msg : rg_strerror(code));
+    return EXIT_FAIL;
+}
+
+int cli_usage_error(rg_cli *cli, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "regsosek-geo: %s: ", cli->command);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\nTry 'regsosek-geo %s --help'.\n", cli->command);
+    return EXIT_USAGE;
+}
+
+void cli_say(rg_cli *cli, const char *fmt, ...)
+{
+    if (cli->quiet)
+        return;
+    va_list ap;
+    fprintf(stderr, "regsosek-geo: %s: ", cli->command);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+void cli_notice(rg_notice_level level, const char *message, void *userdata)
+{
+    rg_cli *cli = userdata;
+    switch (level) {
+    case RG_NOTICE_PROGRESS:
+        if (!cli->quiet && isatty(STDERR_FILENO))
+            fprintf(stderr, "\r%s\033[K", message);
+        break;
+    case RG_NOTICE_INFO:
+        if (!cli->quiet)
+            fprintf(stderr, "regsosek-geo: %s: %s\n", cli->command, message);
+        break;
+    case RG_NOTICE_WARNING:
+        fprintf(stderr, "regsosek-geo: %s: warning: %s\n", cli->command, message);
+        break;
+    }
+}
+
+int cli_open_store(rg_cli *cli, const char *db, rg_store **out)
+{
+    int rc = rg_io_store_open(out, cli->ctx, db ? db : DEFAULT_DB);
+    return rc == RG_OK ? EXIT_OK : cli_fail(cli, rc);
+}
+
+static int parse_double(rg_cli *cli, const char *name, const char *arg, double lo, double hi, double *out)
+{
+    char *end = NULL;
+    double v = strtod(arg, &end);
+    if (end == arg || *end || v < lo || v > hi) {
+        cli_usage_error(cli, "--%s: '%s' is not a number from %g to %g", name, arg, lo, hi);
+        return -1;
+    }
+    *out = v;
+    return 1;
+}
+
+int cli_load_option(rg_cli *cli, int opt, const char *arg, rg_load_opts *o)
+{
+    switch (opt) {
+    case OPT_ID: o->id_column = arg; return 1;
+    case OPT_LAT: o->lat_column = arg; return 1;
+    case OPT_LON: o->lon_column = arg; return 1;
+    case OPT_SIZE: o->size_column = arg; return 1;
+    case OPT_SPENDING: o->spending_column = arg; return 1;
+    case OPT_CODE: o->code_column = arg; return 1;
+    case OPT_CLASS: o->class_column = arg; return 1;
+    case OPT_LAYER: o->layer = arg; return 1;
+    case OPT_REPLACE: o->mode = RG_LOAD_REPLACE; return 1;
+    case OPT_APPEND: o->mode = RG_LOAD_APPEND; return 1;
+    case OPT_FIX_SWAPPED: o->fix_swapped = 1; return 1;
+    case OPT_MAX_REJECT_RATE: return parse_double(cli, "max-reject-rate", arg, 0, 1, &o->max_reject_rate);
+    default: return 0;
+    }
+}
+
+int cli_join_option(rg_cli *cli, int opt, const char *arg, rg_join_opts *o)
+{
+    switch (opt) {
+    case OPT_MAX_DISTANCE: return parse_double(cli, "max-distance", arg, 0, 1e6, &o->max_distance_m);
+    case OPT_KEL_LAYER: o->kelurahan.layer = arg; return 1;
+    case OPT_KEL_CODE: o->kelurahan.code_field = arg; return 1;
+    case OPT_KEL_NAME: o->kelurahan.name_field = arg; return 1;
+    case OPT_KEC_LAYER: o->kecamatan.layer = arg; return 1;
+    case OPT_KEC_CODE: o->kecamatan.code_field = arg; return 1;
+    case OPT_KEC_NAME: o->kecamatan.name_field = arg; return 1;
+    default: return 0;
+    }
+}
+
+int cli_export_option(rg_cli *cli, int opt, const char *arg, rg_export_opts *o)
+{
+    switch (opt) {
+    case OPT_OVERWRITE: o->overwrite = 1; return 1;
+    case OPT_LAYERS:
+        if (rg_io_layers_parse(cli->ctx, arg, &o->layers) != RG_OK) {
+            cli_usage_error(cli, "--layers: %s", rg_ctx_errmsg(cli->ctx));
+            return -1;
+        }
+        return 1;
+    default: return 0;
+    }
+}
+
+void cli_print_load(rg_cli *cli, const char *path, const rg_load_stats *s)
+{
+    if (cli->quiet)
+        return;
+    fprintf(stderr, "regsosek-geo: load: %s: %lld rows read, %lld loaded (%lld flagged), %lld rejected\n", path,
+            (long long)s->rows_read, (long long)s->loaded, (long long)s->flagged, (long long)s->rejected);
+    for (int r = 0; r < RG_REJECT_COUNT; r++)
+        if (s->by_reason[r])
+            fprintf(stderr, "regsosek-geo: load:   rejected %-20s %lld\n", rg_io_reject_reason_name((rg_reject_reason)r),
+                    (long long)s->by_reason[r]);
+    if (s->rejected)
+        fprintf(stderr, "regsosek-geo: load:   every rejected row is in the table `rejects` with its line and reason\n");
+}
+
+void cli_print_join(rg_cli *cli, const rg_join_report *r)
+{
+    if (cli->quiet)
+        return;
+    fprintf(stderr,
+            "regsosek-geo: join: %lld households: %lld within, %lld on a boundary, %lld nearest"
+            " (max %.1f m, median %.1f m), %lld unmatched\n",
+            (long long)r->households, (long long)r->within, (long long)r->boundary, (long long)r->nearest,
+            r->nearest_max_m, r->nearest_median_m, (long long)r->unmatched);
+    fprintf(stderr,
+            "regsosek-geo: join: %zu kelurahan, %zu kecamatan%s; %zu polygons repaired; %lld in overlapping"
+            " kelurahan; %lld reported codes differ; %lld outside their kecamatan polygon\n",
+            r->kelurahan, r->kecamatan, r->kecamatan_dissolved ? " (dissolved from kelurahan)" : "", r->repaired,
+            (long long)r->overlaps, (long long)r->code_mismatches, (long long)r->kecamatan_mismatches);
+}
+
+void cli_print_classify(rg_cli *cli, const rg_classify_report *r)
+{
+    if (cli->quiet)
+        return;
+    fprintf(stderr, "regsosek-geo: classify: %lld households, %lld classified, %lld unclassified\n",
+            (long long)r->households, (long long)r->classified, (long long)r->unclassified);
+    for (int c = RG_CLASS_SANGAT_MISKIN; c <= RG_CLASS_TIDAK_MISKIN; c++)
+        fprintf(stderr, "regsosek-geo: classify:   %-14s %8lld  %5.1f%%\n", rg_classify_class_name((rg_poverty_class)c),
+                (long long)r->by_class[c], r->classified ? 100.0 * (double)r->by_class[c] / (double)r->classified : 0.0);
+    if (r->unreadable_classes)
+        fprintf(stderr, "regsosek-geo: classify:   %lld given classes could not be read: see table classify_issues\n",
+                (long long)r->unreadable_classes);
+}

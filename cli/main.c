@@ -1,0 +1,100 @@
+/* regsosek-geo: household points to poverty maps. */
+#include "cli/cli.h"
+
+#include <gdal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const struct {
+    const char *name;
+    cli_fn fn;
+    const char *summary;
+} commands[] = {
+    {"run", cmd_run, "load, join, classify and export in one go"},
+    {"load", cmd_load, "read household points (CSV or any OGR source) into the working database"},
+    {"join", cmd_join, "give every household its kelurahan and kecamatan from boundary polygons"},
+    {"classify", cmd_classify, "poverty class, desil and rank of every household; area summaries"},
+    {"export", cmd_export, "write the poverty map layers as GeoPackage or GeoJSON"},
+};
+
+static void usage(FILE *out)
+{
+    fprintf(out, "Usage: regsosek-geo [-q | -v] COMMAND [ARGS]\n\n"
+                 "Turns Regsosek household GPS points into poverty maps.\n\nCommands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+        fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    fprintf(out, "\nOptions:\n"
+                 "  -q, --quiet     only errors and warnings on stderr\n"
+                 "  -v, --verbose   more detail on stderr\n"
+                 "  -h, --help      this help; `regsosek-geo COMMAND --help` for a command's\n"
+                 "  -V, --version   the version\n\n"
+                 "Example:\n"
+                 "  regsosek-geo run sample-data/households.csv sample-data/boundaries.gpkg -o kupang.gpkg\n");
+}
+
+static char *join_args(int argc, char **argv)
+{
+    size_t n = 1;
+    for (int i = 0; i < argc; i++)
+        n += strlen(argv[i]) + 1;
+    char *s = malloc(n);
+    if (!s)
+        return NULL;
+    s[0] = '\0';
+    for (int i = 0; i < argc; i++) {
+        strcat(s, argv[i]);
+        if (i + 1 < argc)
+            strcat(s, " ");
+    }
+    return s;
+}
+
+int main(int argc, char **argv)
+{
+    rg_cli cli = {.command = "regsosek-geo"};
+    int i = 1;
+    for (; i < argc && argv[i][0] == '-'; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            usage(stdout);
+            return EXIT_OK;
+        } else if (!strcmp(a, "-V") || !strcmp(a, "--version")) {
+            printf("regsosek-geo %s (GDAL %s)\n", rg_version(), GDALVersionInfo("RELEASE_NAME"));
+            return EXIT_OK;
+        } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
+            cli.quiet = 1;
+        } else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
+            cli.verbose = 1;
+        } else {
+            fprintf(stderr, "regsosek-geo: unknown option '%s'\n", a);
+            usage(stderr);
+            return EXIT_USAGE;
+        }
+    }
+    if (i == argc) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    for (size_t c = 0; c < sizeof commands / sizeof *commands; c++) {
+        if (strcmp(argv[i], commands[c].name) != 0)
+            continue;
+        if (rg_ctx_new(&cli.ctx) != RG_OK) {
+            fprintf(stderr, "regsosek-geo: cannot start: out of memory\n");
+            return EXIT_FAIL;
+        }
+        rg_ctx_set_notice(cli.ctx, cli_notice, &cli);
+        GDALAllRegister();
+        char *line = join_args(argc, argv);
+        cli.command = commands[c].name;
+        cli.command_line = line;
+        int status = commands[c].fn(&cli, argc - i, argv + i);
+        free(line);
+        rg_ctx_free(cli.ctx);
+        GDALDestroyDriverManager();
+        return status;
+    }
+    fprintf(stderr, "regsosek-geo: unknown command '%s'\n", argv[i]);
+    usage(stderr);
+    return EXIT_USAGE;
+}

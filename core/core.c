@@ -1,0 +1,229 @@
+#include "core/internal.h"
+
+#include <ctype.h>
+#include <geodesic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct rg_ctx {
+    char errmsg[1024];
+    char geos_message[512];
+    GEOSContextHandle_t geos;
+    PJ_CONTEXT *proj;
+    rg_notice_fn notice;
+    void *notice_data;
+};
+
+const char *rg_version(void) { return RG_VERSION; }
+
+const char *rg_strerror(int code)
+{
+    switch (code) {
+    case RG_OK: return "ok";
+    case RG_EINVAL: return "invalid input";
+    case RG_ENOMEM: return "out of memory";
+    case RG_EIO: return "input/output error";
+    case RG_EGEOS: return "geometry error (GEOS)";
+    case RG_EPROJ: return "coordinate transformation error (PROJ)";
+    case RG_EGDAL: return "GDAL/OGR error";
+    case RG_ESQL: return "database error (SQLite)";
+    case RG_EDATA: return "data error";
+    case RG_EEXIST: return "already exists";
+    case RG_ENOTFOUND: return "not found";
+    default: return "unknown error";
+    }
+}
+
+static void geos_message_handler(const char *message, void *userdata)
+{
+    rg_ctx *ctx = userdata;
+    snprintf(ctx->geos_message, sizeof ctx->geos_message, "%s", message);
+}
+
+int rg_ctx_new(rg_ctx **out)
+{
+    *out = NULL;
+    rg_ctx *ctx = rg_calloc(1, sizeof *ctx);
+    if (!ctx)
+        return RG_ENOMEM;
+    ctx->geos = GEOS_init_r();
+    if (!ctx->geos) {
+        rg_free(ctx);
+        return RG_EGEOS;
+    }
+    GEOSContext_setErrorMessageHandler_r(ctx->geos, geos_message_handler, ctx);
+    GEOSContext_setNoticeMessageHandler_r(ctx->geos, NULL, NULL);
+    ctx->proj = proj_context_create();
+    if (!ctx->proj) {
+        GEOS_finish_r(ctx->geos);
+        rg_free(ctx);
+        return RG_EPROJ;
+    }
+    *out = ctx;
+    return RG_OK;
+}
+
+void rg_ctx_free(rg_ctx *ctx)
+{
+    if (!ctx)
+        return;
+    GEOS_finish_r(ctx->geos);
+    proj_context_destroy(ctx->proj);
+    rg_free(ctx);
+}
+
+const char *rg_ctx_errmsg(const rg_ctx *ctx) { return ctx ? ctx->errmsg : ""; }
+GEOSContextHandle_t rg__ctx_geos(rg_ctx *ctx) { return ctx->geos; }
+PJ_CONTEXT *rg__ctx_proj(rg_ctx *ctx) { return ctx->proj; }
+const char *rg__ctx_geos_message(const rg_ctx *ctx) { return ctx->geos_message; }
+
+int rg_ctx_error(rg_ctx *ctx, int code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(ctx->errmsg, sizeof ctx->errmsg, fmt, ap);
+    va_end(ap);
+    return code;
+}
+
+void rg_ctx_set_notice(rg_ctx *ctx, rg_notice_fn fn, void *userdata)
+{
+    ctx->notice = fn;
+    ctx->notice_data = userdata;
+}
+
+void rg_ctx_notice(rg_ctx *ctx, rg_notice_level level, const char *fmt, ...)
+{
+    if (!ctx->notice)
+        return;
+    char message[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(message, sizeof message, fmt, ap);
+    va_end(ap);
+    ctx->notice(level, message, ctx->notice_data);
+}
+
+/* Allocation failure injection for tests (tg's chaos tests). */
+static long alloc_countdown;
+
+static int alloc_should_fail(void)
+{
+    if (alloc_countdown <= 0)
+        return 0;
+    return --alloc_countdown == 0;
+}
+
+void rg_alloc_fail_after(long fail_after) { alloc_countdown = fail_after < 0 ? 0 : fail_after; }
+
+void *rg_malloc(size_t size) { return alloc_should_fail() ? NULL : malloc(size); }
+void *rg_calloc(size_t count, size_t size) { return alloc_should_fail() ? NULL : calloc(count, size); }
+void *rg_realloc(void *ptr, size_t size) { return alloc_should_fail() ? NULL : realloc(ptr, size); }
+void rg_free(void *ptr) { free(ptr); }
+
+char *rg_strdup(const char *s)
+{
+    if (!s)
+        return NULL;
+    size_t n = strlen(s) + 1;
+    char *copy = rg_malloc(n);
+    if (copy)
+        memcpy(copy, s, n);
+    return copy;
+}
+
+int rg__buf_reserve(rg_buf *buf, size_t need)
+{
+    if (need <= buf->cap)
+        return RG_OK;
+    size_t cap = buf->cap ? buf->cap : 256;
+    while (cap < need)
+        cap *= 2;
+    char *grown = rg_realloc(buf->data, cap);
+    if (!grown)
+        return RG_ENOMEM;
+    buf->data = grown;
+    buf->cap = cap;
+    return RG_OK;
+}
+
+int rg__buf_append(rg_buf *buf, const char *bytes, size_t n)
+{
+    if (rg__buf_reserve(buf, buf->len + n + 1) != RG_OK)
+        return RG_ENOMEM;
+    memcpy(buf->data + buf->len, bytes, n);
+    buf->len += n;
+    buf->data[buf->len] = '\0';
+    return RG_OK;
+}
+
+int rg__buf_appendf(rg_buf *buf, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0 || rg__buf_reserve(buf, buf->len + (size_t)n + 1) != RG_OK)
+        return RG_ENOMEM;
+    va_start(ap, fmt);
+    vsnprintf(buf->data + buf->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    buf->len += (size_t)n;
+    return RG_OK;
+}
+
+int rg__buf_append_json_string(rg_buf *buf, const char *s)
+{
+    if (rg__buf_append(buf, "\"", 1) != RG_OK)
+        return RG_ENOMEM;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        char esc[8];
+        const char *piece = esc;
+        size_t n = 2;
+        switch (*p) {
+        case '"': piece = "\\\""; break;
+        case '\\': piece = "\\\\"; break;
+        case '\n': piece = "\\n"; break;
+        case '\r': piece = "\\r"; break;
+        case '\t': piece = "\\t"; break;
+        default:
+            if (*p < 0x20) {
+                snprintf(esc, sizeof esc, "\\u%04x", *p);
+                n = 6;
+            } else {
+                piece = (const char *)p;
+                n = 1;
+            }
+        }
+        if (rg__buf_append(buf, piece, n) != RG_OK)
+            return RG_ENOMEM;
+    }
+    return rg__buf_append(buf, "\"", 1);
+}
+
+void rg__buf_free(rg_buf *buf)
+{
+    rg_free(buf->data);
+    buf->data = NULL;
+    buf->len = buf->cap = 0;
+}
+
+int rg__strieq(const char *a, const char *b)
+{
+    for (; *a && *b; a++, b++)
+        if (tolower((unsigned char)*a) != tolower((unsigned char)*b))
+            return 0;
+    return *a == *b;
+}
+
+double rg__geodesic_m(double lon1, double lat1, double lon2, double lat2)
+{
+    /* Only the nearest-polygon fallback asks for distances, so setting up the
+     * ellipsoid per call costs little and keeps this free of shared state. */
+    struct geod_geodesic wgs84;
+    geod_init(&wgs84, 6378137.0, 1 / 298.257223563);
+    double s12 = 0;
+    geod_inverse(&wgs84, lat1, lon1, lat2, lon2, &s12, NULL, NULL);
+    return s12;
+}

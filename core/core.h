@@ -1,0 +1,96 @@
+/*
+ * core.h: what every regsosek-geo module shares: the context that carries error
+ * messages, notices and the GEOS/PROJ handles, the error codes, and the allocator.
+ *
+ * Library code never prints and never exits. A failing call returns a negative RG_E*
+ * code and leaves a sentence on the context, read with rg_ctx_errmsg(); notices
+ * (what was picked, what was repaired) go to the callback set with rg_ctx_set_notice().
+ */
+#ifndef RG_CORE_H
+#define RG_CORE_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Error codes. Every function that can fail returns RG_OK or one of these. */
+enum {
+    RG_OK = 0,
+    RG_EINVAL = -1,   /**< bad argument or bad input data */
+    RG_ENOMEM = -2,   /**< an allocation failed */
+    RG_EIO = -3,      /**< reading or writing a file failed */
+    RG_EGEOS = -4,    /**< GEOS reported an error */
+    RG_EPROJ = -5,    /**< PROJ could not build or run a transformation */
+    RG_EGDAL = -6,    /**< GDAL/OGR reported an error */
+    RG_ESQL = -7,     /**< SQLite or SpatiaLite reported an error */
+    RG_EDATA = -8,    /**< the data breaks a rule (missing column, invariant broken) */
+    RG_EEXIST = -9,   /**< the target exists and no flag allows replacing it */
+    RG_ENOTFOUND = -10 /**< a layer, field or record that was asked for is absent */
+};
+
+/** The library's version, e.g. "0.1.0". Static storage. */
+const char *rg_version(void);
+
+/** Names an error code ("out of memory"). Static storage; unknown codes give "unknown error". */
+const char *rg_strerror(int code);
+
+typedef struct rg_ctx rg_ctx;
+
+/**
+ * Creates a context: one per thread that calls the library.
+ * @param out set to the new context; NULL on failure.
+ * @return RG_OK or RG_ENOMEM/RG_EGEOS/RG_EPROJ.
+ * Caller owns; free with rg_ctx_free().
+ */
+int rg_ctx_new(rg_ctx **out);
+
+/** Frees a context and its GEOS and PROJ handles. rg_ctx_free(NULL) is a no-op. */
+void rg_ctx_free(rg_ctx *ctx);
+
+/** The message of the last error on this context, "" when none. Borrowed; valid until the next call on ctx. */
+const char *rg_ctx_errmsg(const rg_ctx *ctx);
+
+/**
+ * Sets the error message (printf-style) and returns code, so a failure reads
+ * `return rg_ctx_error(ctx, RG_EINVAL, "%s: line %ld: ...", ...)`.
+ */
+int rg_ctx_error(rg_ctx *ctx, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/** Kinds of notice, from the least to the most urgent. */
+typedef enum { RG_NOTICE_PROGRESS, RG_NOTICE_INFO, RG_NOTICE_WARNING } rg_notice_level;
+
+/** Receives notices; `message` is borrowed for the duration of the call. */
+typedef void (*rg_notice_fn)(rg_notice_level level, const char *message, void *userdata);
+
+/** Routes notices to fn (NULL drops them). userdata is borrowed; keep it alive while ctx lives. */
+void rg_ctx_set_notice(rg_ctx *ctx, rg_notice_fn fn, void *userdata);
+
+/** Sends a notice through the callback, printf-style. */
+void rg_ctx_notice(rg_ctx *ctx, rg_notice_level level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/*
+ * The project's own allocations go through these, so tests can count them and make
+ * the n-th one fail. GEOS, GDAL and SQLite keep their own allocators.
+ */
+void *rg_malloc(size_t size);
+void *rg_calloc(size_t count, size_t size);
+void *rg_realloc(void *ptr, size_t size);
+void rg_free(void *ptr);
+/** Copies s. Caller owns; free with rg_free(). NULL when s is NULL or memory runs out. */
+char *rg_strdup(const char *s);
+
+/**
+ * Test hook: the `fail_after`-th allocation from now on (1 = the next one) fails and
+ * all later ones succeed again; 0 disarms. Not thread-safe: for tests only.
+ */
+void rg_alloc_fail_after(long fail_after);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,40 @@
+/*
+ * internal.h: shared by the library's modules, never installed. It is the one place
+ * that includes geos_c.h, so the whole library is held to the reentrant API.
+ */
+#ifndef RG_CORE_INTERNAL_H
+#define RG_CORE_INTERNAL_H
+
+#define GEOS_USE_ONLY_R_API
+#include <geos_c.h>
+#include <proj.h>
+
+#include "core/core.h"
+
+/** The GEOS handle of ctx, its error handler writing into ctx. Borrowed. */
+GEOSContextHandle_t rg__ctx_geos(rg_ctx *ctx);
+/** The PROJ context of ctx. Borrowed. */
+PJ_CONTEXT *rg__ctx_proj(rg_ctx *ctx);
+/** The last message GEOS sent to ctx, "" when none. Borrowed. */
+const char *rg__ctx_geos_message(const rg_ctx *ctx);
+
+/** A growable byte buffer, reused across rows so hot loops do not allocate. */
+typedef struct {
+    char *data;
+    size_t len, cap;
+} rg_buf;
+
+int rg__buf_reserve(rg_buf *buf, size_t need);
+int rg__buf_append(rg_buf *buf, const char *bytes, size_t n);
+int rg__buf_appendf(rg_buf *buf, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/** Appends s as a JSON string literal (quotes and escapes included). */
+int rg__buf_append_json_string(rg_buf *buf, const char *s);
+void rg__buf_free(rg_buf *buf);
+
+/** Case-insensitive ASCII comparison. */
+int rg__strieq(const char *a, const char *b);
+
+/** Geodesic distance in metres on the WGS84 ellipsoid. */
+double rg__geodesic_m(double lon1, double lat1, double lon2, double lat2);
+
+#endif

@@ -1,0 +1,185 @@
+/*
+ * geo.h: the spatial step. Area codes in both Indonesian schemes, kelurahan and
+ * kecamatan polygons read from any OGR source, a point locator built on a GEOS
+ * STRtree of prepared polygons, and the join that writes each household's areas
+ * into the store.
+ */
+#ifndef RG_GEO_H
+#define RG_GEO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/core.h"
+#include "io/io.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---------------------------------------------------------------- area codes */
+
+/*
+ * BPS writes 10 digits split 2+2+3+3 (5371010001: province 53, kota 71, kecamatan
+ * 010, desa 001); Kemendagri writes 2+2+2+4 with dots (53.71.01.1001). A dotted code
+ * is Kemendagri; an undotted one is BPS, whose kecamatan has 7 digits and so cannot
+ * be taken for Kemendagri's 6.
+ */
+typedef enum { RG_CODE_BPS = 1, RG_CODE_KEMENDAGRI = 2 } rg_code_scheme;
+typedef enum { RG_LEVEL_PROVINSI = 1, RG_LEVEL_KABKOTA, RG_LEVEL_KECAMATAN, RG_LEVEL_DESA } rg_area_level;
+
+/** A parsed area code: digits only, without dots. */
+typedef struct {
+    rg_code_scheme scheme;
+    rg_area_level level;
+    char digits[11];
+} rg_area_code;
+
+/**
+ * Parses "5371010001", "5371010", "53.71.01.1001", "53.71.01", "53.71", "53"
+ * (spaces around are ignored). @return RG_OK, or RG_EINVAL when text is no area code.
+ */
+int rg_geo_code_parse(const char *text, rg_area_code *out);
+
+/**
+ * The code one level up (desa -> kecamatan -> kab/kota -> provinsi), same scheme.
+ * @return RG_OK, or RG_EINVAL for a provinsi, which has no parent.
+ */
+int rg_geo_code_parent(const rg_area_code *code, rg_area_code *out);
+
+/** Writes the code as its scheme writes it (BPS plain digits, Kemendagri dotted) into buf. */
+void rg_geo_code_format(const rg_area_code *code, char *buf, size_t cap);
+
+/**
+ * Whether a and b name the same area. Codes of different schemes are never
+ * compared: *comparable is set to 0 and the result is 0.
+ */
+int rg_geo_code_same(const rg_area_code *a, const rg_area_code *b, int *comparable);
+
+/* ---------------------------------------------------------------- areas */
+
+typedef enum { RG_AREA_KELURAHAN, RG_AREA_KECAMATAN } rg_area_kind;
+
+/** Names of layers and fields, each NULL to detect it. */
+typedef struct {
+    const char *layer;
+    const char *code_field;
+    const char *name_field;
+    const char *parent_field; /**< kelurahan only: the kecamatan code */
+} rg_area_source;
+
+#define RG_AREA_SOURCE_INIT {NULL, NULL, NULL, NULL}
+
+/** A set of polygons of one level with their codes, indexed for point location. */
+typedef struct rg_areas rg_areas;
+
+/**
+ * Reads one level of boundaries from an OGR source, reprojecting to EPSG:4326,
+ * repairing invalid polygons with GEOSMakeValid (each repair is a warning notice),
+ * skipping empty geometries (a warning naming the feature), and builds the index.
+ * @param ctx borrowed; must outlive *out (the areas use its GEOS handle).
+ * @return RG_OK; RG_ENOTFOUND when no such layer (message lists the layers);
+ *   RG_EDATA for missing fields or duplicate codes (message names them); RG_EGDAL,
+ *   RG_EPROJ, RG_EGEOS, RG_ENOMEM. Caller owns *out; free with rg_geo_areas_free().
+ */
+int rg_geo_areas_read(rg_areas **out, rg_ctx *ctx, const char *path, rg_area_kind kind,
+                      const rg_area_source *source);
+
+/**
+ * Builds kecamatan by dissolving kelurahan polygons that share a parent code.
+ * @return RG_OK, RG_EGEOS, RG_ENOMEM. Caller owns *out; free with rg_geo_areas_free().
+ */
+int rg_geo_areas_dissolve(rg_areas **out, rg_ctx *ctx, const rg_areas *kelurahan);
+
+/** Frees the areas. rg_geo_areas_free(NULL) is a no-op. */
+void rg_geo_areas_free(rg_areas *areas);
+
+size_t rg_geo_areas_count(const rg_areas *areas);
+/** Code, name, parent code and alternative (other scheme) code of area i; borrowed, NULL when absent. */
+const char *rg_geo_areas_code(const rg_areas *areas, size_t i);
+const char *rg_geo_areas_name(const rg_areas *areas, size_t i);
+const char *rg_geo_areas_parent(const rg_areas *areas, size_t i);
+const char *rg_geo_areas_alt_code(const rg_areas *areas, size_t i);
+/** Whether area i had to be repaired. */
+int rg_geo_areas_repaired(const rg_areas *areas, size_t i);
+/** Area i's polygon as WKB (MultiPolygon). Caller owns *wkb; free with rg_free(). */
+int rg_geo_areas_wkb(const rg_areas *areas, rg_ctx *ctx, size_t i, unsigned char **wkb, size_t *size);
+/** The index of the area with this code, or -1. */
+long rg_geo_areas_find(const rg_areas *areas, const char *code);
+
+/* ---------------------------------------------------------------- locating points */
+
+typedef enum {
+    RG_JOIN_UNMATCHED = 0,
+    RG_JOIN_WITHIN,   /**< strictly inside the polygon */
+    RG_JOIN_BOUNDARY, /**< on a polygon's boundary */
+    RG_JOIN_NEAREST   /**< outside all, within the distance limit of the nearest */
+} rg_join_method;
+
+/** The name written to join_method ("within", ...). Static storage. */
+const char *rg_geo_join_method_name(rg_join_method method);
+
+typedef struct {
+    long area;             /**< index into the areas, -1 when unmatched */
+    rg_join_method method;
+    double distance_m;     /**< metres to the polygon for RG_JOIN_NEAREST, else 0 */
+    int overlap;           /**< more than one polygon's interior holds the point */
+} rg_match;
+
+/** Reusable per-thread state for locating points; holds the candidate buffer. */
+typedef struct rg_locator rg_locator;
+
+/**
+ * @param areas borrowed; must outlive the locator. ctx borrowed; the thread's context.
+ * Caller owns *out; free with rg_geo_locator_free().
+ */
+int rg_geo_locator_new(rg_locator **out, rg_ctx *ctx, const rg_areas *areas);
+void rg_geo_locator_free(rg_locator *locator);
+
+/**
+ * Finds the area of a point (lon/lat, EPSG:4326).
+ * The rule, independent of input order: among polygons whose interior holds the point,
+ * the one with the smallest code (RG_JOIN_WITHIN; overlap set when several); else among
+ * polygons whose boundary holds it, the smallest code (RG_JOIN_BOUNDARY); else the
+ * polygon at the smallest geodesic distance when it is at most max_distance_m away
+ * (RG_JOIN_NEAREST); else RG_JOIN_UNMATCHED.
+ * @return RG_OK, or RG_EGEOS.
+ */
+int rg_geo_locate(rg_locator *locator, double lon, double lat, double max_distance_m, rg_match *out);
+
+/* ---------------------------------------------------------------- the join */
+
+typedef struct {
+    rg_area_source kelurahan;
+    rg_area_source kecamatan;
+    double max_distance_m;  /**< nearest-polygon fallback limit, metres on the ground */
+} rg_join_opts;
+
+#define RG_JOIN_DEFAULT_MAX_DISTANCE_M 500.0
+#define RG_JOIN_OPTS_INIT {RG_AREA_SOURCE_INIT, RG_AREA_SOURCE_INIT, RG_JOIN_DEFAULT_MAX_DISTANCE_M}
+
+typedef struct {
+    int64_t households;
+    int64_t within, boundary, nearest, unmatched;
+    int64_t overlaps;            /**< households in more than one kelurahan */
+    int64_t code_mismatches;     /**< reported code differs from the spatial kelurahan */
+    int64_t kecamatan_mismatches; /**< kecamatan polygon differs from the kelurahan's parent */
+    double nearest_max_m, nearest_median_m;
+    size_t kelurahan, kecamatan;
+    size_t repaired;             /**< polygons repaired with GEOSMakeValid */
+    int kecamatan_dissolved;     /**< kecamatan were built from kelurahan */
+} rg_join_report;
+
+/**
+ * Joins every household in the store to its kelurahan and kecamatan from the
+ * boundaries at path, replacing any earlier join, in one transaction. Writes the
+ * kelurahan and kecamatan tables and a join_report row.
+ * @return RG_OK with *report filled (may be NULL), RG_EDATA when no households are
+ *   loaded, or an error from rg_geo_areas_read(), RG_ESQL, RG_EGEOS.
+ */
+int rg_geo_join(rg_store *store, const char *path, const rg_join_opts *opts, rg_join_report *report);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,165 @@
+/*
+ * Point location: STRtree candidates, then prepared-geometry predicates. The choice
+ * among several candidates depends only on their codes, never on the order the
+ * polygons came in, so the same data always gives the same answer.
+ */
+#include "geo/internal.h"
+
+#include <math.h>
+#include <string.h>
+
+struct rg_locator {
+    rg_ctx *ctx;
+    const rg_areas *areas;
+    size_t *candidates;
+    size_t count, cap;
+    int overflow;
+};
+
+static const char *const method_names[] = {"unmatched", "within", "boundary", "nearest"};
+
+const char *rg_geo_join_method_name(rg_join_method method)
+{
+    return (unsigned)method <= RG_JOIN_NEAREST ? method_names[method] : "unmatched";
+}
+
+int rg_geo_locator_new(rg_locator **out, rg_ctx *ctx, const rg_areas *areas)
+{
+    *out = NULL;
+    rg_locator *loc = rg_calloc(1, sizeof *loc);
+    if (!loc)
+        return RG_ENOMEM;
+    loc->ctx = ctx;
+    loc->areas = areas;
+    /* Every area at once is the most a query can return, so the buffer never grows. */
+    loc->cap = areas->count;
+    loc->candidates = rg_calloc(loc->cap ? loc->cap : 1, sizeof *loc->candidates);
+    if (!loc->candidates) {
+        rg_free(loc);
+        return RG_ENOMEM;
+    }
+    *out = loc;
+    return RG_OK;
+}
+
+void rg_geo_locator_free(rg_locator *loc)
+{
+    if (!loc)
+        return;
+    rg_free(loc->candidates);
+    rg_free(loc);
+}
+
+static void collect(void *item, void *userdata)
+{
+    rg_locator *loc = userdata;
+    if (loc->count < loc->cap)
+        loc->candidates[loc->count++] = (size_t)(uintptr_t)item;
+    else
+        loc->overflow = 1;
+}
+
+/* Candidates are area indexes and areas are sorted by code: the smallest index is the smallest code. */
+static int query(rg_locator *loc, const GEOSGeometry *g)
+{
+    loc->count = 0;
+    loc->overflow = 0;
+    GEOSSTRtree_query_r(rg__ctx_geos(loc->ctx), loc->areas->tree, g, collect, loc);
+    return loc->overflow ? RG_EGEOS : RG_OK;
+}
+
+static int nearest(rg_locator *loc, GEOSContextHandle_t h, const GEOSGeometry *pt, double lon, double lat,
+                   double max_distance_m, rg_match *out)
+{
+    /* A box a little larger than max_distance_m on the ground: degrees of longitude shrink with latitude. */
+    double dlat = max_distance_m / 110574.0 * 1.01 + 1e-9;
+    double coslat = cos(lat * 3.14159265358979323846 / 180.0);
+    double dlon = max_distance_m / (111320.0 * (coslat > 0.01 ? coslat : 0.01)) * 1.01 + 1e-9;
+    GEOSGeometry *box = GEOSGeom_createRectangle_r(h, lon - dlon, lat - dlat, lon + dlon, lat + dlat);
+    if (!box)
+        return rg_ctx_error(loc->ctx, RG_EGEOS, "point (%.7f, %.7f): %s", lon, lat, rg__ctx_geos_message(loc->ctx));
+    int rc = query(loc, box);
+    GEOSGeom_destroy_r(h, box);
+    if (rc != RG_OK)
+        return rg_ctx_error(loc->ctx, rc, "point (%.7f, %.7f): index query failed", lon, lat);
+
+    double best = INFINITY;
+    long best_area = -1;
+    for (size_t i = 0; i < loc->count; i++) {
+        size_t a = loc->candidates[i];
+        GEOSCoordSequence *seq = GEOSNearestPoints_r(h, loc->areas->items[a].geom, pt);
+        if (!seq)
+            return rg_ctx_error(loc->ctx, RG_EGEOS, "point (%.7f, %.7f): %s", lon, lat, rg__ctx_geos_message(loc->ctx));
+        double x = 0, y = 0;
+        GEOSCoordSeq_getXY_r(h, seq, 0, &x, &y);
+        GEOSCoordSeq_destroy_r(h, seq);
+        double d = rg__geodesic_m(lon, lat, x, y);
+        if (d < best || (d == best && (long)a < best_area)) {
+            best = d;
+            best_area = (long)a;
+        }
+    }
+    if (best_area >= 0 && best <= max_distance_m) {
+        out->area = best_area;
+        out->method = RG_JOIN_NEAREST;
+        out->distance_m = best;
+    }
+    return RG_OK;
+}
+
+int rg_geo_locate(rg_locator *loc, double lon, double lat, double max_distance_m, rg_match *out)
+{
+    GEOSContextHandle_t h = rg__ctx_geos(loc->ctx);
+    memset(out, 0, sizeof *out);
+    out->area = -1;
+    out->method = RG_JOIN_UNMATCHED;
+
+    GEOSGeometry *pt = GEOSGeom_createPointFromXY_r(h, lon, lat);
+    if (!pt)
+        return rg_ctx_error(loc->ctx, RG_EGEOS, "point (%.7f, %.7f): %s", lon, lat, rg__ctx_geos_message(loc->ctx));
+    int rc = query(loc, pt);
+    if (rc != RG_OK) {
+        rc = rg_ctx_error(loc->ctx, rc, "point (%.7f, %.7f): index query failed", lon, lat);
+        goto done;
+    }
+    long inside = -1, on_boundary = -1;
+    int inside_count = 0;
+    for (size_t i = 0; i < loc->count; i++) {
+        size_t a = loc->candidates[i];
+        const GEOSPreparedGeometry *prep = loc->areas->items[a].prepared;
+        char contains = GEOSPreparedContains_r(h, prep, pt);
+        if (contains == 2) {
+            rc = rg_ctx_error(loc->ctx, RG_EGEOS, "point (%.7f, %.7f) in %s: %s", lon, lat,
+                              loc->areas->items[a].code, rg__ctx_geos_message(loc->ctx));
+            goto done;
+        }
+        if (contains == 1) {
+            inside_count++;
+            if (inside < 0 || (long)a < inside)
+                inside = (long)a;
+            continue;
+        }
+        char covers = GEOSPreparedCovers_r(h, prep, pt);
+        if (covers == 2) {
+            rc = rg_ctx_error(loc->ctx, RG_EGEOS, "point (%.7f, %.7f) in %s: %s", lon, lat,
+                              loc->areas->items[a].code, rg__ctx_geos_message(loc->ctx));
+            goto done;
+        }
+        if (covers == 1 && (on_boundary < 0 || (long)a < on_boundary))
+            on_boundary = (long)a;
+    }
+    if (inside >= 0) {
+        out->area = inside;
+        out->method = RG_JOIN_WITHIN;
+        out->overlap = inside_count > 1;
+    } else if (on_boundary >= 0) {
+        out->area = on_boundary;
+        out->method = RG_JOIN_BOUNDARY;
+    } else if (max_distance_m > 0) {
+        rc = nearest(loc, h, pt, lon, lat, max_distance_m, out);
+    }
+
+done:
+    GEOSGeom_destroy_r(h, pt);
+    return rc;
+}

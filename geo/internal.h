@@ -1,0 +1,29 @@
+/* Shared inside geo/ only. */
+#ifndef RG_GEO_INTERNAL_H
+#define RG_GEO_INTERNAL_H
+
+#include "core/internal.h"
+#include "geo/geo.h"
+
+typedef struct {
+    char *code, *name, *parent, *alt_code, *parent_name;
+    GEOSGeometry *geom;
+    const GEOSPreparedGeometry *prepared;
+    int repaired;
+} rg_geo__area;
+
+struct rg_areas {
+    rg_ctx *ctx;
+    rg_geo__area *items;
+    size_t count, cap;
+    size_t *by_code;       /* indexes sorted by code, for rg_geo_areas_find */
+    GEOSSTRtree *tree;
+};
+
+/* Sorts by code, rejects duplicates, prepares geometries and builds the STRtree. */
+int rg_geo__areas_finish(rg_areas *areas, const char *source);
+/* Appends an area, taking ownership of geom and of the strings. */
+int rg_geo__areas_add(rg_areas *areas, rg_geo__area *area);
+void rg_geo__area_clear(rg_areas *areas, rg_geo__area *area);
+
+#endif

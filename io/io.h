@@ -1,0 +1,222 @@
+/*
+ * io.h: where data enters and leaves regsosek-geo.
+ *
+ *   rg_io_csv_*     a streaming CSV/TSV reader (delimiter, quotes, BOM, CRLF, gzip)
+ *   rg_io_store_*   the working SpatiaLite database every step reads and writes
+ *   rg_io_load      households from CSV or any OGR point source into the store
+ *   rg_io_export    the poverty map layers out of the store as GeoPackage or GeoJSON
+ */
+#ifndef RG_IO_H
+#define RG_IO_H
+
+#include <sqlite3.h>
+#include <stdint.h>
+
+#include "core/core.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---------------------------------------------------------------- CSV reader */
+
+typedef struct rg_csv rg_csv;
+
+/** What is wrong with a record the reader could still delimit. */
+typedef enum {
+    RG_CSV_FINE = 0,
+    RG_CSV_BROKEN_QUOTE,  /**< a quote opened and never closed within the record limit */
+    RG_CSV_INVALID_UTF8,  /**< a byte sequence that is not UTF-8 */
+    RG_CSV_TOO_LONG       /**< the record is longer than RG_CSV_MAX_RECORD bytes */
+} rg_csv_problem;
+
+/** A record longer than this is cut off and reported rather than held in memory. */
+#define RG_CSV_MAX_RECORD (16 * 1024 * 1024)
+/** A quoted field may span at most this many lines before the quote is judged broken. */
+#define RG_CSV_MAX_QUOTED_LINES 64
+
+/** One record. All pointers are borrowed; valid until the next rg_io_csv_next() or rg_io_csv_free(). */
+typedef struct {
+    const char *const *fields; /**< field texts, unquoted, NUL-terminated */
+    size_t count;              /**< number of fields */
+    long line;                 /**< 1-based physical line where the record starts */
+    const char *raw;           /**< the record's bytes as read, without the line end */
+    size_t raw_len;
+    rg_csv_problem problem;
+} rg_csv_row;
+
+/**
+ * Opens a delimited text file; `.gz` (or any gzip content) is decompressed on the fly.
+ * The delimiter (, ; tab |) is detected from the first line; a UTF-8 BOM is skipped.
+ * @return RG_OK, RG_EIO when the file cannot be opened (message names it), RG_ENOMEM.
+ * Caller owns *out; free with rg_io_csv_free().
+ */
+int rg_io_csv_open(rg_csv **out, rg_ctx *ctx, const char *path);
+
+/**
+ * Same as rg_io_csv_open() over bytes in memory (tests, fuzzing).
+ * data is borrowed and must outlive the reader. Caller owns *out.
+ */
+int rg_io_csv_open_memory(rg_csv **out, rg_ctx *ctx, const char *data, size_t len);
+
+/**
+ * Reads the next record.
+ * @return 1 when *row holds a record (check row->problem), 0 at the end, or RG_EIO/RG_ENOMEM.
+ */
+int rg_io_csv_next(rg_csv *csv, rg_csv_row *row);
+
+/** The delimiter in use. */
+char rg_io_csv_delimiter(const rg_csv *csv);
+
+/** Frees the reader. rg_io_csv_free(NULL) is a no-op. */
+void rg_io_csv_free(rg_csv *csv);
+
+/**
+ * Parses a number the way field files write it: "-10.1667", "-10,1667" when
+ * decimal_comma is set, "1.250.000" (Indonesian thousands) as 1250000. Leading and
+ * trailing spaces are ignored.
+ * @return 1 with *out set, 0 when text is not a number (or is NaN/inf).
+ */
+int rg_io_parse_number(const char *text, int decimal_comma, double *out);
+
+/* ---------------------------------------------------------------- store */
+
+typedef struct rg_store rg_store;
+
+/**
+ * Opens (creating when absent) the working SpatiaLite database at path and makes
+ * sure its tables exist.
+ * @param ctx borrowed; must outlive the store.
+ * @return RG_OK, RG_ESQL (message names path). Caller owns *out; free with rg_io_store_free().
+ */
+int rg_io_store_open(rg_store **out, rg_ctx *ctx, const char *path);
+
+/** Closes the store. rg_io_store_free(NULL) is a no-op. */
+void rg_io_store_free(rg_store *store);
+
+/** The SQLite connection, with SpatiaLite loaded. Borrowed; valid while the store lives. */
+sqlite3 *rg_io_store_db(rg_store *store);
+
+/** The context the store was opened with. Borrowed. */
+rg_ctx *rg_io_store_ctx(rg_store *store);
+
+/** The database path. Borrowed. */
+const char *rg_io_store_path(const rg_store *store);
+
+/**
+ * Runs sql (one or more statements, no parameters). On failure the message names
+ * `what` and SQLite's reason. @return RG_OK or RG_ESQL.
+ */
+int rg_io_store_exec(rg_store *store, const char *what, const char *sql);
+
+/**
+ * Counts the rows the query returns in its first column as an integer.
+ * @return RG_OK with *out set, or RG_ESQL.
+ */
+int rg_io_store_count(rg_store *store, const char *sql, int64_t *out);
+
+/**
+ * Encodes a point as a SpatiaLite geometry BLOB (SRID 4326) into buf, which must
+ * hold RG_SPATIALITE_POINT_SIZE bytes.
+ */
+#define RG_SPATIALITE_POINT_SIZE 60
+void rg_io_spatialite_point(unsigned char *buf, double lon, double lat);
+
+/* ---------------------------------------------------------------- load */
+
+/** What to do when the store already holds households. */
+typedef enum { RG_LOAD_REFUSE, RG_LOAD_REPLACE, RG_LOAD_APPEND } rg_load_mode;
+
+typedef struct {
+    const char *id_column;    /**< NULL: detect (household_id, id_keluarga, ...) */
+    const char *lat_column;   /**< NULL: detect (latitude, lat, lintang) */
+    const char *lon_column;   /**< NULL: detect (longitude, lon, lng, bujur) */
+    const char *size_column;  /**< NULL: detect (jumlah_art, household_size, ...) */
+    const char *spending_column; /**< NULL: detect (pengeluaran..., spending, ...) */
+    const char *code_column;  /**< NULL: detect the reported area code (kode_wilayah, ...) */
+    const char *class_column; /**< NULL: detect a given poverty class */
+    const char *layer;        /**< OGR sources: the layer; NULL = the first */
+    rg_load_mode mode;
+    int fix_swapped;          /**< swap lat/lon back when the pair is clearly swapped */
+    double max_reject_rate;   /**< fail when rejected/read exceeds this (0..1); <0 = never */
+} rg_load_opts;
+
+#define RG_LOAD_OPTS_INIT {NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, RG_LOAD_REFUSE, 0, -1.0}
+
+/** Why a row was rejected. The names (rg_io_reject_reason_name) are the `reason` column. */
+typedef enum {
+    RG_REJECT_EMPTY_LINE,
+    RG_REJECT_FIELD_COUNT,
+    RG_REJECT_BROKEN_QUOTE,
+    RG_REJECT_INVALID_UTF8,
+    RG_REJECT_TOO_LONG,
+    RG_REJECT_MISSING_COORDINATE,
+    RG_REJECT_BAD_COORDINATE,
+    RG_REJECT_OUT_OF_RANGE,
+    RG_REJECT_NULL_ISLAND,
+    RG_REJECT_OUTSIDE_INDONESIA,
+    RG_REJECT_MISSING_ID,
+    RG_REJECT_DUPLICATE_ID,
+    RG_REJECT_COUNT
+} rg_reject_reason;
+
+/** The reason's name, e.g. "duplicate_id". Static storage. */
+const char *rg_io_reject_reason_name(rg_reject_reason reason);
+
+typedef struct {
+    int64_t run_id;        /**< the load_runs row of this load */
+    int64_t rows_read;     /**< data rows (header excluded) */
+    int64_t loaded;        /**< rows now in households, flagged ones included */
+    int64_t flagged;       /**< loaded with a flag (e.g. swapped_latlon) */
+    int64_t rejected;      /**< rows written to rejects */
+    int64_t by_reason[RG_REJECT_COUNT];
+} rg_load_stats;
+
+/**
+ * Loads households from path (CSV/TSV, optionally gzipped, or any OGR point source)
+ * into the store. Every data row ends up loaded (maybe flagged) or in `rejects`
+ * with its line, raw text and reason; the run is recorded in `load_runs`.
+ * The load is one transaction: on failure the store is as it was.
+ * @return RG_OK with *stats filled (stats may be NULL); RG_EIO, RG_EDATA (missing
+ *   column: the message lists the columns found), RG_EEXIST (households already
+ *   loaded and mode is RG_LOAD_REFUSE), RG_EINVAL (reject rate exceeded), RG_ESQL, RG_EGDAL.
+ */
+int rg_io_load(rg_store *store, const char *path, const rg_load_opts *opts, rg_load_stats *stats);
+
+/* ---------------------------------------------------------------- export */
+
+enum {
+    RG_LAYER_HOUSEHOLDS = 1,
+    RG_LAYER_KELURAHAN = 2,
+    RG_LAYER_KECAMATAN = 4,
+    RG_LAYER_ALL = 7
+};
+
+typedef struct {
+    int layers;            /**< RG_LAYER_* bits; 0 = all */
+    int overwrite;         /**< replace an existing output */
+    const char *command_line; /**< recorded in the provenance metadata; may be NULL */
+} rg_export_opts;
+
+#define RG_EXPORT_OPTS_INIT {RG_LAYER_ALL, 0, NULL}
+
+/**
+ * Writes the poverty map layers to output: `.gpkg` (one GeoPackage with QGIS styles
+ * stored as layer defaults) or `.geojson` (RFC 7946; with several layers, one file
+ * per layer named STEM-LAYER.geojson beside output). Each file is written under a
+ * temporary name and renamed into place only when complete.
+ * @return RG_OK, RG_EEXIST (output exists, overwrite off), RG_EINVAL (unknown
+ *   extension), RG_EDATA (nothing joined/classified yet), RG_EGDAL, RG_EIO, RG_ESQL.
+ */
+int rg_io_export(rg_store *store, const char *output, const rg_export_opts *opts);
+
+/**
+ * Parses a comma-separated list of layer names ("households,kelurahan").
+ * @return RG_OK with *out set to RG_LAYER_* bits, or RG_EINVAL naming the bad name.
+ */
+int rg_io_layers_parse(rg_ctx *ctx, const char *list, int *out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,741 @@
+/*
+ * Loading: every data row of the input ends in exactly one place, `households`
+ * (perhaps flagged) or `rejects` (with line, raw text, reason), inside one
+ * transaction, so a failed load leaves the store as it was.
+ */
+#include "core/internal.h"
+#include "io/io.h"
+
+#include <errno.h>
+#include <gdal.h>
+#include <ogr_api.h>
+#include <ogr_srs_api.h>
+#include <sha2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* Indonesia and its waters, generously: a point beyond this is not a household here. */
+#define INDONESIA_MIN_LON 94.0
+#define INDONESIA_MAX_LON 142.0
+#define INDONESIA_MIN_LAT -11.0
+#define INDONESIA_MAX_LAT 6.5
+
+static const char *const reason_names[RG_REJECT_COUNT] = {
+    "empty_line",     "field_count",       "broken_quote",    "invalid_utf8",
+    "too_long",       "missing_coordinate", "bad_coordinate", "out_of_range",
+    "null_island",    "outside_indonesia", "missing_id",      "duplicate_id",
+};
+
+const char *rg_io_reject_reason_name(rg_reject_reason reason)
+{
+    return (unsigned)reason < RG_REJECT_COUNT ? reason_names[reason] : "unknown";
+}
+
+/* Column roles, each with the names field files use for it, best first. */
+enum role { ROLE_ID, ROLE_LAT, ROLE_LON, ROLE_SIZE, ROLE_SPENDING, ROLE_CODE, ROLE_CLASS, ROLE_COUNT };
+
+static const char *const role_label[ROLE_COUNT] = {
+    "household id", "latitude", "longitude", "household size", "spending", "reported area code", "poverty class",
+};
+static const char *const role_flag[ROLE_COUNT] = {"--id", "--lat", "--lon", "--size", "--spending", "--code",
+                                                  "--class"};
+
+static const char *const id_names[] = {"household_id", "id_keluarga", "id_rumah_tangga", "id_ruta", "idrt",
+                                       "id_rt", "hh_id", "household", "id", NULL};
+static const char *const lat_names[] = {"latitude", "lat", "lintang", "y_lat", NULL};
+static const char *const lon_names[] = {"longitude", "lon", "lng", "long", "bujur", "x_lon", NULL};
+static const char *const size_names[] = {"household_size", "jumlah_art", "jml_art", "jumlah_anggota_keluarga",
+                                         "jumlah_anggota", "hh_size", "art", NULL};
+static const char *const spending_names[] = {"pengeluaran", "pengeluaran_bulanan", "rata_rata_pengeluaran",
+                                             "monthly_spending", "spending", "expenditure", "pengeluaran*", NULL};
+static const char *const code_names[] = {"reported_code", "kode_wilayah", "kode_kelurahan", "kode_kel",
+                                         "kode_desa", "kode_deskel", "area_code", "kdepum", NULL};
+static const char *const class_names[] = {"poverty_class", "kelas_kesejahteraan", "status_kesejahteraan",
+                                          "kategori_kemiskinan", "kelas", NULL};
+static const char *const *const role_names[ROLE_COUNT] = {id_names,       lat_names,  lon_names,  size_names,
+                                                           spending_names, code_names, class_names};
+
+typedef struct {
+    rg_store *store;
+    rg_ctx *ctx;
+    const char *path;
+    const rg_load_opts *opts;
+    rg_load_stats stats;
+    sqlite3_stmt *insert;
+    sqlite3_stmt *reject;
+    sqlite3_stmt *find_first;
+    int column[ROLE_COUNT]; /* -1 when absent */
+    const char *const *header;
+    size_t header_count;
+    int decimal_comma;
+    rg_buf json;
+    rg_buf message;
+    rg_buf flags;
+} loader;
+
+/* "Kode Wilayah " and "kode-wilayah" are the same column to a person. */
+static void normalise_name(const char *in, char *out, size_t cap)
+{
+    size_t j = 0;
+    while (*in == ' ')
+        in++;
+    for (; *in && j + 1 < cap; in++) {
+        unsigned char c = (unsigned char)*in;
+        if (c == ' ' || c == '-' || c == '.')
+            c = '_';
+        else if (c >= 'A' && c <= 'Z')
+            c = (unsigned char)(c - 'A' + 'a');
+        out[j++] = (char)c;
+    }
+    while (j && out[j - 1] == '_')
+        j--;
+    out[j] = '\0';
+}
+
+static int name_matches(const char *normalised, const char *candidate)
+{
+    size_t n = strlen(candidate);
+    if (n && candidate[n - 1] == '*')
+        return strncmp(normalised, candidate, n - 1) == 0;
+    return strcmp(normalised, candidate) == 0;
+}
+
+static int list_columns(loader *L, rg_buf *out)
+{
+    for (size_t i = 0; i < L->header_count; i++)
+        if (rg__buf_appendf(out, "%s%s", i ? ", " : "", L->header[i]) != RG_OK)
+            return RG_ENOMEM;
+    return RG_OK;
+}
+
+/* need_coordinates: a source without point geometry must have lat/lon columns. */
+static int map_columns(loader *L, int need_coordinates)
+{
+    const char *overrides[ROLE_COUNT] = {L->opts->id_column,       L->opts->lat_column,  L->opts->lon_column,
+                                         L->opts->size_column,     L->opts->spending_column,
+                                         L->opts->code_column,     L->opts->class_column};
+    for (int role = 0; role < ROLE_COUNT; role++) {
+        L->column[role] = -1;
+        if (overrides[role]) {
+            for (size_t i = 0; i < L->header_count && L->column[role] < 0; i++)
+                if (rg__strieq(L->header[i], overrides[role]))
+                    L->column[role] = (int)i;
+            if (L->column[role] < 0) {
+                rg_buf found = {0};
+                list_columns(L, &found);
+                int rc = rg_ctx_error(L->ctx, RG_EDATA, "%s: no column named '%s' (%s %s); columns found: %s",
+                                      L->path, overrides[role], role_flag[role], role_label[role],
+                                      found.data ? found.data : "none");
+                rg__buf_free(&found);
+                return rc;
+            }
+            continue;
+        }
+        /* Best candidate name first, so "lat" wins over a later "y_lat" whatever the column order. */
+        for (const char *const *cand = role_names[role]; *cand && L->column[role] < 0; cand++) {
+            for (size_t i = 0; i < L->header_count; i++) {
+                char norm[128];
+                normalise_name(L->header[i], norm, sizeof norm);
+                int taken = 0;
+                for (int other = 0; other < role; other++)
+                    taken |= L->column[other] == (int)i;
+                if (!taken && name_matches(norm, *cand)) {
+                    L->column[role] = (int)i;
+                    break;
+                }
+            }
+        }
+        int required = role == ROLE_ID || (need_coordinates && (role == ROLE_LAT || role == ROLE_LON));
+        if (L->column[role] < 0 && required) {
+            rg_buf msg = {0};
+            rg__buf_appendf(&msg, "%s: no %s column (looked for", L->path, role_label[role]);
+            for (const char *const *cand = role_names[role]; *cand; cand++)
+                rg__buf_appendf(&msg, " %s", *cand);
+            rg__buf_appendf(&msg, "); columns found: ");
+            list_columns(L, &msg);
+            rg__buf_appendf(&msg, "; name it with %s", role_flag[role]);
+            int rc = rg_ctx_error(L->ctx, RG_EDATA, "%s", msg.data ? msg.data : "out of memory");
+            rg__buf_free(&msg);
+            return rc;
+        }
+    }
+    for (int role = 0; role < ROLE_COUNT; role++)
+        if (L->column[role] >= 0)
+            rg_ctx_notice(L->ctx, RG_NOTICE_INFO, "%s: %s from column '%s'", L->path, role_label[role],
+                          L->header[L->column[role]]);
+    return RG_OK;
+}
+
+static int sql_fail(loader *L)
+{
+    return rg_ctx_error(L->ctx, RG_ESQL, "%s: %s", rg_io_store_path(L->store),
+                        sqlite3_errmsg(rg_io_store_db(L->store)));
+}
+
+static int reject_row(loader *L, long line, const char *raw, size_t raw_len, rg_reject_reason reason,
+                      const char *message)
+{
+    sqlite3_stmt *st = L->reject;
+    sqlite3_reset(st);
+    sqlite3_bind_int64(st, 1, L->stats.run_id);
+    sqlite3_bind_int64(st, 2, line);
+    sqlite3_bind_text(st, 3, reason_names[reason], -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, message, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_blob(st, 5, raw, (int)raw_len, SQLITE_TRANSIENT);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        return sql_fail(L);
+    L->stats.rejected++;
+    L->stats.by_reason[reason]++;
+    return RG_OK;
+}
+
+/* Builds the message naming file, line and column, then rejects. */
+static int reject_with(loader *L, long line, const char *raw, size_t raw_len, rg_reject_reason reason,
+                       const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+static int reject_with(loader *L, long line, const char *raw, size_t raw_len, rg_reject_reason reason,
+                       const char *fmt, ...)
+{
+    char detail[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(detail, sizeof detail, fmt, ap);
+    va_end(ap);
+    L->message.len = 0;
+    if (rg__buf_appendf(&L->message, "%s: line %ld: %s", L->path, line, detail) != RG_OK)
+        return RG_ENOMEM;
+    return reject_row(L, line, raw, raw_len, reason, L->message.data);
+}
+
+static const char *field(const char *const *fields, size_t count, int column)
+{
+    if (column < 0 || (size_t)column >= count)
+        return NULL;
+    const char *f = fields[column];
+    while (*f == ' ' || *f == '\t')
+        f++;
+    return *f ? f : NULL;
+}
+
+static int outside_indonesia(double lon, double lat)
+{
+    return lon < INDONESIA_MIN_LON || lon > INDONESIA_MAX_LON || lat < INDONESIA_MIN_LAT || lat > INDONESIA_MAX_LAT;
+}
+
+static int add_flag(loader *L, const char *flag)
+{
+    return rg__buf_appendf(&L->flags, "%s%s", L->flags.len ? "," : "", flag);
+}
+
+/* Everything not given a role is kept, as JSON, so no input value is lost. */
+static int build_extra(loader *L, const char *const *fields, size_t count)
+{
+    L->json.len = 0;
+    int rc = rg__buf_append(&L->json, "{", 1);
+    int first = 1;
+    for (size_t i = 0; i < count && i < L->header_count && rc == RG_OK; i++) {
+        int has_role = 0;
+        for (int role = 0; role < ROLE_COUNT; role++)
+            has_role |= L->column[role] == (int)i;
+        if (has_role || !fields[i][0])
+            continue;
+        if (!first)
+            rc = rg__buf_append(&L->json, ",", 1);
+        first = 0;
+        if (rc == RG_OK)
+            rc = rg__buf_append_json_string(&L->json, L->header[i]);
+        if (rc == RG_OK)
+            rc = rg__buf_append(&L->json, ":", 1);
+        if (rc == RG_OK)
+            rc = rg__buf_append_json_string(&L->json, fields[i]);
+    }
+    if (rc == RG_OK)
+        rc = rg__buf_append(&L->json, "}", 1);
+    return rc;
+}
+
+/*
+ * Checks one row and sends it to households or rejects. geom_xy, when not NULL, is
+ * the lon/lat of the row's geometry (OGR sources) and takes the place of the columns.
+ */
+static int process_row(loader *L, long line, const char *raw, size_t raw_len, const char *const *fields,
+                       size_t count, const double *geom_xy)
+{
+    L->stats.rows_read++;
+    if (L->stats.rows_read % 100000 == 0)
+        rg_ctx_notice(L->ctx, RG_NOTICE_PROGRESS, "%s: %lld rows read", L->path, (long long)L->stats.rows_read);
+
+    int all_empty = 1;
+    for (size_t i = 0; i < count && all_empty; i++)
+        all_empty = field(fields, count, (int)i) == NULL;
+    if (all_empty && !geom_xy)
+        return reject_with(L, line, raw, raw_len, RG_REJECT_EMPTY_LINE, "empty line");
+    if (count < L->header_count)
+        return reject_with(L, line, raw, raw_len, RG_REJECT_FIELD_COUNT, "%zu fields where the header has %zu",
+                           count, L->header_count);
+    for (size_t i = L->header_count; i < count; i++)
+        if (field(fields, count, (int)i))
+            return reject_with(L, line, raw, raw_len, RG_REJECT_FIELD_COUNT,
+                               "%zu fields where the header has %zu", count, L->header_count);
+
+    const char *id = field(fields, count, L->column[ROLE_ID]);
+    if (!id)
+        return reject_with(L, line, raw, raw_len, RG_REJECT_MISSING_ID, "column '%s': empty household id",
+                           L->header[L->column[ROLE_ID]]);
+
+    double lon = 0, lat = 0;
+    if (geom_xy) {
+        lon = geom_xy[0];
+        lat = geom_xy[1];
+    } else {
+        const char *lat_text = field(fields, count, L->column[ROLE_LAT]);
+        const char *lon_text = field(fields, count, L->column[ROLE_LON]);
+        const char *lat_col = L->header[L->column[ROLE_LAT]], *lon_col = L->header[L->column[ROLE_LON]];
+        if (!lat_text || !lon_text)
+            return reject_with(L, line, raw, raw_len, RG_REJECT_MISSING_COORDINATE, "column '%s': empty coordinate",
+                               lat_text ? lon_col : lat_col);
+        if (!rg_io_parse_number(lat_text, L->decimal_comma, &lat))
+            return reject_with(L, line, raw, raw_len, RG_REJECT_BAD_COORDINATE, "column '%s': '%.40s' is not a number",
+                               lat_col, lat_text);
+        if (!rg_io_parse_number(lon_text, L->decimal_comma, &lon))
+            return reject_with(L, line, raw, raw_len, RG_REJECT_BAD_COORDINATE, "column '%s': '%.40s' is not a number",
+                               lon_col, lon_text);
+    }
+
+    L->flags.len = 0;
+    if (L->flags.data)
+        L->flags.data[0] = '\0';
+    if (outside_indonesia(lon, lat) && !outside_indonesia(lat, lon)) {
+        if (L->opts->fix_swapped) {
+            double t = lon;
+            lon = lat;
+            lat = t;
+            if (add_flag(L, "swapped_latlon_fixed") != RG_OK)
+                return RG_ENOMEM;
+        } else if (add_flag(L, "swapped_latlon") != RG_OK) {
+            return RG_ENOMEM;
+        }
+    } else {
+        if (lat == 0 && lon == 0)
+            return reject_with(L, line, raw, raw_len, RG_REJECT_NULL_ISLAND, "coordinates (0, 0): a placeholder, not a GPS fix");
+        if (lat < -90 || lat > 90 || lon < -180 || lon > 180)
+            return reject_with(L, line, raw, raw_len, RG_REJECT_OUT_OF_RANGE,
+                               "latitude %g / longitude %g out of range", lat, lon);
+        if (outside_indonesia(lon, lat))
+            return reject_with(L, line, raw, raw_len, RG_REJECT_OUTSIDE_INDONESIA,
+                               "point (%g, %g) lies far outside Indonesia", lon, lat);
+    }
+
+    sqlite3_stmt *st = L->insert;
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, L->stats.run_id);
+    sqlite3_bind_int64(st, 3, line);
+    sqlite3_bind_double(st, 4, lon);
+    sqlite3_bind_double(st, 5, lat);
+
+    const char *size_text = field(fields, count, L->column[ROLE_SIZE]);
+    double size = 0;
+    if (size_text) {
+        if (rg_io_parse_number(size_text, L->decimal_comma, &size) && size >= 0 && size < 1000 && size == (long)size)
+            sqlite3_bind_int64(st, 6, (long)size);
+        else if (add_flag(L, "bad_household_size") != RG_OK)
+            return RG_ENOMEM;
+    }
+    const char *spending_text = field(fields, count, L->column[ROLE_SPENDING]);
+    double spending = 0;
+    if (spending_text) {
+        if (rg_io_parse_number(spending_text, L->decimal_comma, &spending) && spending >= 0)
+            sqlite3_bind_double(st, 7, spending);
+        else if (add_flag(L, "bad_spending") != RG_OK)
+            return RG_ENOMEM;
+    }
+    const char *code = field(fields, count, L->column[ROLE_CODE]);
+    if (code)
+        sqlite3_bind_text(st, 8, code, -1, SQLITE_STATIC);
+    const char *given = field(fields, count, L->column[ROLE_CLASS]);
+    if (given)
+        sqlite3_bind_text(st, 9, given, -1, SQLITE_STATIC);
+    if (L->flags.len)
+        sqlite3_bind_text(st, 10, L->flags.data, (int)L->flags.len, SQLITE_STATIC);
+    int rc = build_extra(L, fields, count);
+    if (rc != RG_OK)
+        return rc;
+    if (L->json.len > 2)
+        sqlite3_bind_text(st, 11, L->json.data, (int)L->json.len, SQLITE_STATIC);
+    unsigned char point[RG_SPATIALITE_POINT_SIZE];
+    rg_io_spatialite_point(point, lon, lat);
+    sqlite3_bind_blob(st, 12, point, sizeof point, SQLITE_STATIC);
+
+    int step = sqlite3_step(st);
+    if (step == SQLITE_CONSTRAINT) {
+        long first_line = 0;
+        sqlite3_reset(L->find_first);
+        sqlite3_bind_text(L->find_first, 1, id, -1, SQLITE_STATIC);
+        if (sqlite3_step(L->find_first) == SQLITE_ROW)
+            first_line = (long)sqlite3_column_int64(L->find_first, 0);
+        sqlite3_reset(L->find_first);
+        return reject_with(L, line, raw, raw_len, RG_REJECT_DUPLICATE_ID,
+                           "column '%s': household id '%.60s' already loaded from line %ld; the first is kept",
+                           L->header[L->column[ROLE_ID]], id, first_line);
+    }
+    if (step != SQLITE_DONE)
+        return sql_fail(L);
+    L->stats.loaded++;
+    if (L->flags.len)
+        L->stats.flagged++;
+    return RG_OK;
+}
+
+static rg_reject_reason reason_of_problem(rg_csv_problem problem)
+{
+    switch (problem) {
+    case RG_CSV_BROKEN_QUOTE: return RG_REJECT_BROKEN_QUOTE;
+    case RG_CSV_INVALID_UTF8: return RG_REJECT_INVALID_UTF8;
+    default: return RG_REJECT_TOO_LONG;
+    }
+}
+
+static int load_csv(loader *L)
+{
+    rg_csv *csv = NULL;
+    char **header = NULL;
+    size_t header_count = 0;
+    rg_csv_row row;
+    int rc = rg_io_csv_open(&csv, L->ctx, L->path);
+    if (rc != RG_OK)
+        return rc;
+    L->decimal_comma = rg_io_csv_delimiter(csv) != ',';
+
+    rc = rg_io_csv_next(csv, &row);
+    if (rc == 0) {
+        rc = rg_ctx_error(L->ctx, RG_EDATA, "%s: empty file: no header, no households", L->path);
+        goto done;
+    }
+    if (rc < 0)
+        goto done;
+    if (row.problem != RG_CSV_FINE) {
+        rc = rg_ctx_error(L->ctx, RG_EDATA, "%s: line %ld: the header cannot be read (%s)", L->path, row.line,
+                          rg_io_reject_reason_name(reason_of_problem(row.problem)));
+        goto done;
+    }
+    header_count = row.count;
+    header = rg_calloc(header_count, sizeof *header);
+    if (!header) {
+        rc = RG_ENOMEM;
+        goto done;
+    }
+    for (size_t i = 0; i < header_count; i++)
+        if (!(header[i] = rg_strdup(row.fields[i]))) {
+            rc = RG_ENOMEM;
+            goto done;
+        }
+    L->header = (const char *const *)header;
+    L->header_count = header_count;
+    if ((rc = map_columns(L, 1)) != RG_OK)
+        goto done;
+
+    while ((rc = rg_io_csv_next(csv, &row)) == 1) {
+        if (row.problem != RG_CSV_FINE) {
+            static const char *const what[] = {"", "a quote is opened and never closed",
+                                               "bytes that are not UTF-8", "a record too long to hold"};
+            rc = reject_with(L, row.line, row.raw, row.raw_len, reason_of_problem(row.problem), "%s",
+                             what[row.problem]);
+        } else {
+            rc = process_row(L, row.line, row.raw, row.raw_len, row.fields, row.count, NULL);
+        }
+        if (rc != RG_OK)
+            goto done;
+    }
+    if (rc < 0)
+        goto done;
+    rc = RG_OK;
+    if (L->stats.rows_read == 0)
+        rc = rg_ctx_error(L->ctx, RG_EDATA, "%s: a header and no household rows", L->path);
+
+done:
+    for (size_t i = 0; header && i < header_count; i++)
+        rg_free(header[i]);
+    rg_free(header);
+    L->header = NULL;
+    rg_io_csv_free(csv);
+    return rc;
+}
+
+/* Any OGR source: fields become columns, the point geometry (in any CRS) the coordinates. */
+static int load_ogr(loader *L)
+{
+    int rc = RG_OK;
+    GDALDatasetH ds = NULL;
+    OGRSpatialReferenceH wgs84 = NULL;
+    OGRCoordinateTransformationH to_wgs84 = NULL;
+    char **header = NULL, **values = NULL;
+    size_t n = 0;
+    rg_buf raw = {0};
+    OGRFeatureH feature = NULL;
+
+    ds = GDALOpenEx(L->path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
+    if (!ds) {
+        rc = rg_ctx_error(L->ctx, RG_EGDAL, "%s: not a CSV and not a vector source GDAL can open: %s", L->path,
+                          CPLGetLastErrorMsg());
+        goto done;
+    }
+    OGRLayerH layer = L->opts->layer ? GDALDatasetGetLayerByName(ds, L->opts->layer)
+                                     : (GDALDatasetGetLayerCount(ds) ? GDALDatasetGetLayer(ds, 0) : NULL);
+    if (!layer) {
+        rc = rg_ctx_error(L->ctx, RG_ENOTFOUND, "%s: no layer %s%s", L->path, L->opts->layer ? "named " : "",
+                          L->opts->layer ? L->opts->layer : "at all");
+        goto done;
+    }
+    OGRFeatureDefnH defn = OGR_L_GetLayerDefn(layer);
+    n = (size_t)OGR_FD_GetFieldCount(defn);
+    header = rg_calloc(n + 1, sizeof *header);
+    values = rg_calloc(n + 1, sizeof *values);
+    if (!header || !values) {
+        rc = RG_ENOMEM;
+        goto done;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (!(header[i] = rg_strdup(OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, (int)i))))) {
+            rc = RG_ENOMEM;
+            goto done;
+        }
+    L->header = (const char *const *)header;
+    L->header_count = n;
+
+    OGRSpatialReferenceH layer_srs = OGR_L_GetSpatialRef(layer);
+    int has_geometry = OGR_FD_GetGeomType(defn) != wkbNone;
+    if (has_geometry) {
+        /* The geometry gives the coordinates; lat/lon columns become optional. */
+        if ((rc = map_columns(L, 0)) != RG_OK)
+            goto done;
+        if (layer_srs) {
+            wgs84 = OSRNewSpatialReference(NULL);
+            OSRImportFromEPSG(wgs84, 4326);
+            OSRSetAxisMappingStrategy(wgs84, OAMS_TRADITIONAL_GIS_ORDER);
+            OGRSpatialReferenceH src = OSRClone(layer_srs);
+            OSRSetAxisMappingStrategy(src, OAMS_TRADITIONAL_GIS_ORDER);
+            if (!OSRIsSame(src, wgs84)) {
+                to_wgs84 = OCTNewCoordinateTransformation(src, wgs84);
+                if (!to_wgs84) {
+                    OSRDestroySpatialReference(src);
+                    rc = rg_ctx_error(L->ctx, RG_EPROJ, "%s: cannot transform its CRS to EPSG:4326: %s", L->path,
+                                      CPLGetLastErrorMsg());
+                    goto done;
+                }
+                rg_ctx_notice(L->ctx, RG_NOTICE_INFO, "%s: reprojecting from %s to EPSG:4326", L->path,
+                              OSRGetName(src) ? OSRGetName(src) : "its CRS");
+            }
+            OSRDestroySpatialReference(src);
+        }
+    } else if ((rc = map_columns(L, 1)) != RG_OK) {
+        goto done;
+    }
+    L->decimal_comma = 0;
+
+    long index = 0;
+    OGR_L_ResetReading(layer);
+    while ((feature = OGR_L_GetNextFeature(layer)) != NULL) {
+        index++;
+        raw.len = 0;
+        rc = rg__buf_appendf(&raw, "fid=%lld", (long long)OGR_F_GetFID(feature));
+        for (size_t i = 0; i < n && rc == RG_OK; i++) {
+            const char *v = OGR_F_IsFieldSetAndNotNull(feature, (int)i) ? OGR_F_GetFieldAsString(feature, (int)i) : "";
+            rg_free(values[i]);
+            if (!(values[i] = rg_strdup(v)))
+                rc = RG_ENOMEM;
+            else if (*v)
+                rc = rg__buf_appendf(&raw, "|%s=%s", header[i], v);
+        }
+        if (rc != RG_OK)
+            goto done;
+        double xy[2];
+        const double *geom_xy = NULL;
+        OGRGeometryH g = OGR_F_GetGeometryRef(feature);
+        if (has_geometry && g && !OGR_G_IsEmpty(g) && wkbFlatten(OGR_G_GetGeometryType(g)) == wkbPoint) {
+            double x = OGR_G_GetX(g, 0), y = OGR_G_GetY(g, 0), z = 0;
+            if (!to_wgs84 || OCTTransform(to_wgs84, 1, &x, &y, &z)) {
+                xy[0] = x;
+                xy[1] = y;
+                geom_xy = xy;
+            }
+        }
+        if (has_geometry && !geom_xy && (L->column[ROLE_LAT] < 0 || L->column[ROLE_LON] < 0)) {
+            L->stats.rows_read++;
+            rc = reject_with(L, index, raw.data, raw.len, RG_REJECT_MISSING_COORDINATE,
+                             "feature %lld: no point geometry", (long long)OGR_F_GetFID(feature));
+        } else {
+            rc = process_row(L, index, raw.data, raw.len, (const char *const *)values, n, geom_xy);
+        }
+        OGR_F_Destroy(feature);
+        feature = NULL;
+        if (rc != RG_OK)
+            goto done;
+    }
+    if (L->stats.rows_read == 0)
+        rc = rg_ctx_error(L->ctx, RG_EDATA, "%s: no household features", L->path);
+
+done:
+    if (feature)
+        OGR_F_Destroy(feature);
+    for (size_t i = 0; header && i < n; i++)
+        rg_free(header[i]);
+    for (size_t i = 0; values && i < n; i++)
+        rg_free(values[i]);
+    rg_free(header);
+    rg_free(values);
+    L->header = NULL;
+    rg__buf_free(&raw);
+    if (to_wgs84)
+        OCTDestroyCoordinateTransformation(to_wgs84);
+    if (wgs84)
+        OSRDestroySpatialReference(wgs84);
+    if (ds)
+        GDALClose(ds);
+    return rc;
+}
+
+static int is_delimited_text(const char *path)
+{
+    static const char *const endings[] = {".csv", ".tsv", ".txt", ".csv.gz", ".tsv.gz", ".txt.gz", NULL};
+    size_t n = strlen(path);
+    for (const char *const *e = endings; *e; e++) {
+        size_t m = strlen(*e);
+        if (n >= m && rg__strieq(path + n - m, *e))
+            return 1;
+    }
+    return 0;
+}
+
+static int begin_run(loader *L, const char *mode)
+{
+    struct stat sb;
+    if (stat(L->path, &sb) != 0)
+        return rg_ctx_error(L->ctx, RG_EIO, "%s: %s", L->path, strerror(errno));
+    char digest[SHA256_DIGEST_STRING_LENGTH];
+    const char *sha = S_ISREG(sb.st_mode) ? SHA256File(L->path, digest) : NULL;
+    sqlite3 *db = rg_io_store_db(L->store);
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db,
+                           "INSERT INTO load_runs(input_path, input_size, sha256, mode, started) "
+                           "VALUES(?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ','now'))",
+                           -1, &st, NULL) != SQLITE_OK)
+        return sql_fail(L);
+    sqlite3_bind_text(st, 1, L->path, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)sb.st_size);
+    if (sha)
+        sqlite3_bind_text(st, 3, sha, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 4, mode, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st) == SQLITE_DONE ? RG_OK : sql_fail(L);
+    sqlite3_finalize(st);
+    L->stats.run_id = sqlite3_last_insert_rowid(db);
+    return rc;
+}
+
+static int finish_run(loader *L)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(rg_io_store_db(L->store),
+                           "UPDATE load_runs SET finished = strftime('%Y-%m-%dT%H:%M:%fZ','now'), rows_read = ?,"
+                           " loaded = ?, flagged = ?, rejected = ? WHERE id = ?",
+                           -1, &st, NULL) != SQLITE_OK)
+        return sql_fail(L);
+    sqlite3_bind_int64(st, 1, L->stats.rows_read);
+    sqlite3_bind_int64(st, 2, L->stats.loaded);
+    sqlite3_bind_int64(st, 3, L->stats.flagged);
+    sqlite3_bind_int64(st, 4, L->stats.rejected);
+    sqlite3_bind_int64(st, 5, L->stats.run_id);
+    int rc = sqlite3_step(st) == SQLITE_DONE ? RG_OK : sql_fail(L);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int rg_io_load(rg_store *store, const char *path, const rg_load_opts *opts, rg_load_stats *stats)
+{
+    static const rg_load_opts defaults = RG_LOAD_OPTS_INIT;
+    loader L = {.store = store, .ctx = rg_io_store_ctx(store), .path = path, .opts = opts ? opts : &defaults};
+    sqlite3 *db = rg_io_store_db(store);
+    int in_transaction = 0;
+    int rc;
+    int64_t existing = 0;
+
+    if ((rc = rg_io_store_exec(store, "starting the load", "BEGIN IMMEDIATE")) != RG_OK)
+        goto done;
+    in_transaction = 1;
+    if ((rc = rg_io_store_count(store, "SELECT count(*) FROM households", &existing)) != RG_OK)
+        goto done;
+    if (existing && L.opts->mode == RG_LOAD_REFUSE) {
+        rc = rg_ctx_error(L.ctx, RG_EEXIST,
+                          "%s: already holds %lld households; use --replace to start over or --append to add",
+                          rg_io_store_path(store), (long long)existing);
+        goto done;
+    }
+    /* Joins, classes and summaries describe the old households: they go with them. */
+    if (existing && L.opts->mode == RG_LOAD_REPLACE &&
+        (rc = rg_io_store_exec(store, "replacing households", "DELETE FROM households; DELETE FROM rejects;")) != RG_OK)
+        goto done;
+    static const char *const mode_names[] = {"new", "replace", "append"};
+    if ((rc = begin_run(&L, existing ? mode_names[L.opts->mode] : "new")) != RG_OK)
+        goto done;
+    if (sqlite3_prepare_v2(db,
+                           "INSERT INTO households(household_id, load_run, source_line, lon, lat, household_size,"
+                           " spending, reported_code, given_class, load_flags, extra, geom)"
+                           " VALUES(?,?,?,?,?,?,?,?,?,?,?,?)",
+                           -1, &L.insert, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db, "INSERT INTO rejects(load_run, line, reason, message, raw) VALUES(?,?,?,?,?)", -1,
+                           &L.reject, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db, "SELECT source_line FROM households WHERE household_id = ?", -1, &L.find_first,
+                           NULL) != SQLITE_OK) {
+        rc = sql_fail(&L);
+        goto done;
+    }
+
+    rc = is_delimited_text(path) ? load_csv(&L) : load_ogr(&L);
+    if (rc != RG_OK)
+        goto done;
+    if (L.stats.rows_read != L.stats.loaded + L.stats.rejected) {
+        rc = rg_ctx_error(L.ctx, RG_EDATA, "%s: internal accounting error: %lld read, %lld loaded, %lld rejected",
+                          path, (long long)L.stats.rows_read, (long long)L.stats.loaded,
+                          (long long)L.stats.rejected);
+        goto done;
+    }
+    if (L.opts->max_reject_rate >= 0 && L.stats.rows_read > 0 &&
+        (double)L.stats.rejected / (double)L.stats.rows_read > L.opts->max_reject_rate) {
+        rc = rg_ctx_error(L.ctx, RG_EINVAL, "%s: %lld of %lld rows rejected (%.1f%%), above --max-reject-rate %.1f%%;"
+                          " nothing was loaded",
+                          path, (long long)L.stats.rejected, (long long)L.stats.rows_read,
+                          100.0 * (double)L.stats.rejected / (double)L.stats.rows_read,
+                          100.0 * L.opts->max_reject_rate);
+        goto done;
+    }
+    if ((rc = finish_run(&L)) != RG_OK)
+        goto done;
+    int64_t indexed = 0;
+    if ((rc = rg_io_store_count(store,
+                                "SELECT spatial_index_enabled FROM geometry_columns"
+                                " WHERE f_table_name = 'households' AND f_geometry_column = 'geom'",
+                                &indexed)) != RG_OK)
+        goto done;
+    /* Built once after the bulk insert: maintaining an R*Tree row by row is far slower. */
+    if (!indexed &&
+        (rc = rg_io_store_exec(store, "building the spatial index",
+                               "SELECT CreateSpatialIndex('households', 'geom')")) != RG_OK)
+        goto done;
+    rc = rg_io_store_exec(store, "committing the load", "COMMIT");
+    in_transaction = rc != RG_OK;
+
+done:
+    sqlite3_finalize(L.insert);
+    sqlite3_finalize(L.reject);
+    sqlite3_finalize(L.find_first);
+    if (in_transaction)
+        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    rg__buf_free(&L.json);
+    rg__buf_free(&L.message);
+    rg__buf_free(&L.flags);
+    if (stats)
+        *stats = L.stats;
+    return rc;
+}

@@ -1,0 +1,194 @@
+/*
+ * The working database: one SpatiaLite file that carries a job from load to export,
+ * so each step can be re-run alone and a person can inspect any stage with
+ * `spatialite` or QGIS.
+ */
+#include "core/internal.h"
+#include "io/io.h"
+
+#include <spatialite.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct rg_store {
+    rg_ctx *ctx;
+    sqlite3 *db;
+    void *spatialite_cache;
+    char *path;
+};
+
+/* Households carry every later step's results as columns, so one row is the whole
+ * story of one household and no step needs a join to explain itself. */
+static const char schema_sql[] =
+    "CREATE TABLE IF NOT EXISTS load_runs("
+    "  id INTEGER PRIMARY KEY, input_path TEXT NOT NULL, input_size INTEGER,"
+    "  sha256 TEXT, mode TEXT, started TEXT, finished TEXT,"
+    "  rows_read INTEGER, loaded INTEGER, flagged INTEGER, rejected INTEGER);"
+    "CREATE TABLE IF NOT EXISTS rejects("
+    "  id INTEGER PRIMARY KEY, load_run INTEGER NOT NULL REFERENCES load_runs(id),"
+    "  line INTEGER NOT NULL, reason TEXT NOT NULL, message TEXT NOT NULL, raw BLOB);"
+    "CREATE TABLE IF NOT EXISTS households("
+    "  hh INTEGER PRIMARY KEY,"
+    "  household_id TEXT NOT NULL UNIQUE,"
+    "  load_run INTEGER NOT NULL REFERENCES load_runs(id),"
+    "  source_line INTEGER NOT NULL,"
+    "  lon REAL NOT NULL, lat REAL NOT NULL,"
+    "  household_size INTEGER, spending REAL, reported_code TEXT, given_class TEXT,"
+    "  load_flags TEXT, extra TEXT,"
+    "  kelurahan_code TEXT, kelurahan_name TEXT, kecamatan_code TEXT, kecamatan_name TEXT,"
+    "  join_method TEXT, join_distance_m REAL, join_flags TEXT, code_mismatch INTEGER,"
+    "  kecamatan_polygon_code TEXT,"
+    "  welfare REAL, desil INTEGER, welfare_rank INTEGER, poverty_class TEXT);";
+
+int rg_io_store_exec(rg_store *store, const char *what, const char *sql)
+{
+    char *err = NULL;
+    if (sqlite3_exec(store->db, sql, NULL, NULL, &err) != SQLITE_OK) {
+        int rc = rg_ctx_error(store->ctx, RG_ESQL, "%s: %s: %s", store->path, what,
+                              err ? err : sqlite3_errmsg(store->db));
+        sqlite3_free(err);
+        return rc;
+    }
+    return RG_OK;
+}
+
+int rg_io_store_count(rg_store *store, const char *sql, int64_t *out)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(store->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return rg_ctx_error(store->ctx, RG_ESQL, "%s: %s", store->path, sqlite3_errmsg(store->db));
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        rc = rg_ctx_error(store->ctx, RG_ESQL, "%s: %s", store->path, sqlite3_errmsg(store->db));
+        sqlite3_finalize(st);
+        return rc;
+    }
+    *out = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_finalize(st);
+    return RG_OK;
+}
+
+static int has_table(rg_store *store, const char *name, int *out)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(store->db, "SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", -1, &st,
+                           NULL) != SQLITE_OK)
+        return rg_ctx_error(store->ctx, RG_ESQL, "%s: %s", store->path, sqlite3_errmsg(store->db));
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    *out = rc == SQLITE_ROW;
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return rg_ctx_error(store->ctx, RG_ESQL, "%s: %s", store->path, sqlite3_errmsg(store->db));
+    return RG_OK;
+}
+
+static int create_schema(rg_store *store)
+{
+    int present = 0;
+    int rc = has_table(store, "spatial_ref_sys", &present);
+    if (rc != RG_OK)
+        return rc;
+    if (!present &&
+        (rc = rg_io_store_exec(store, "initialising SpatiaLite metadata",
+                               "SELECT InitSpatialMetadata(1, 'WGS84')")) != RG_OK)
+        return rc;
+    if ((rc = has_table(store, "households", &present)) != RG_OK)
+        return rc;
+    if (present)
+        return RG_OK;
+    if ((rc = rg_io_store_exec(store, "creating tables", "BEGIN")) != RG_OK)
+        return rc;
+    if ((rc = rg_io_store_exec(store, "creating tables", schema_sql)) != RG_OK ||
+        (rc = rg_io_store_exec(store, "creating tables",
+                               "SELECT AddGeometryColumn('households', 'geom', 4326, 'POINT', 'XY')")) != RG_OK) {
+        sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
+        return rc;
+    }
+    return rg_io_store_exec(store, "creating tables", "COMMIT");
+}
+
+int rg_io_store_open(rg_store **out, rg_ctx *ctx, const char *path)
+{
+    *out = NULL;
+    int rc = RG_OK;
+    rg_store *store = rg_calloc(1, sizeof *store);
+    if (!store)
+        return RG_ENOMEM;
+    store->ctx = ctx;
+    store->path = rg_strdup(path);
+    if (!store->path) {
+        rc = RG_ENOMEM;
+        goto done;
+    }
+    if (sqlite3_open_v2(path, &store->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+        rc = rg_ctx_error(ctx, RG_ESQL, "%s: cannot open database: %s", path,
+                          store->db ? sqlite3_errmsg(store->db) : "out of memory");
+        goto done;
+    }
+    /* Another run holding the database gets a grace period, then a clear error. */
+    sqlite3_busy_timeout(store->db, 10000);
+    store->spatialite_cache = spatialite_alloc_connection();
+    spatialite_init_ex(store->db, store->spatialite_cache, 0);
+    if ((rc = rg_io_store_exec(store, "opening", "PRAGMA foreign_keys=ON; PRAGMA journal_mode=WAL;"
+                                                  "PRAGMA synchronous=NORMAL;")) != RG_OK)
+        goto done;
+    rc = create_schema(store);
+
+done:
+    if (rc != RG_OK) {
+        rg_io_store_free(store);
+        return rc;
+    }
+    *out = store;
+    return RG_OK;
+}
+
+void rg_io_store_free(rg_store *store)
+{
+    if (!store)
+        return;
+    if (store->db)
+        sqlite3_close(store->db);
+    if (store->spatialite_cache)
+        spatialite_cleanup_ex(store->spatialite_cache);
+    rg_free(store->path);
+    rg_free(store);
+}
+
+sqlite3 *rg_io_store_db(rg_store *store) { return store->db; }
+rg_ctx *rg_io_store_ctx(rg_store *store) { return store->ctx; }
+const char *rg_io_store_path(const rg_store *store) { return store->path; }
+
+static void put_le32(unsigned char *p, int32_t v)
+{
+    uint32_t u = (uint32_t)v;
+    for (int i = 0; i < 4; i++)
+        p[i] = (unsigned char)(u >> (8 * i));
+}
+
+static void put_le_double(unsigned char *p, double v)
+{
+    uint64_t u;
+    memcpy(&u, &v, sizeof u);
+    for (int i = 0; i < 8; i++)
+        p[i] = (unsigned char)(u >> (8 * i));
+}
+
+/* The SpatiaLite BLOB layout (start, endianness, SRID, MBR, class, coordinates, end)
+ * is written directly: calling MakePoint() through SQL costs more than the insert. */
+void rg_io_spatialite_point(unsigned char *buf, double lon, double lat)
+{
+    buf[0] = 0x00;
+    buf[1] = 0x01; /* little endian */
+    put_le32(buf + 2, 4326);
+    put_le_double(buf + 6, lon);
+    put_le_double(buf + 14, lat);
+    put_le_double(buf + 22, lon);
+    put_le_double(buf + 30, lat);
+    buf[38] = 0x7C;
+    put_le32(buf + 39, 1); /* POINT */
+    put_le_double(buf + 43, lon);
+    put_le_double(buf + 51, lat);
+    buf[59] = 0xFE;
+}
