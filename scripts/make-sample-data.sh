@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Regenerates sample-data/households.csv (synthetic, seeded) from sample-data/boundaries.gpkg.
+# Usage: scripts/make-sample-data.sh [BUILD_DIR]   (the build must have RG_BUILD_BENCH on)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build=${1:-build}
+[ -x "$build/bench/gen_households" ] || cmake --build "$build" --target gen_households
+"$build/bench/gen_households" sample-data/boundaries.gpkg 30000 5371 > sample-data/households.csv.tmp
+mv sample-data/households.csv.tmp sample-data/households.csv
+echo "wrote sample-data/households.csv ($(wc -l < sample-data/households.csv) lines)"
