@@ -77,7 +77,7 @@ static const layer_def layers[] = {
      wkbPoint, household_fields, sizeof household_fields / sizeof *household_fields,
      "SELECT household_id, kelurahan_code, kelurahan_name, kecamatan_code, kecamatan_name, poverty_class, desil,"
      " welfare_rank, household_size, join_method, join_distance_m, join_flags, code_mismatch, reported_code,"
-     " load_flags, lon, lat FROM households ORDER BY hh",
+     " load_flags, CASE WHEN geom IS NOT NULL THEN lon END, lat FROM households ORDER BY hh",
      GEOM_POINT_LONLAT, &households_style},
     {"kelurahan", RG_LAYER_KELURAHAN,
      "Kelurahan/desa: households per poverty class and poverty_rate, the share of sangat miskin + miskin"
@@ -177,7 +177,9 @@ static int write_layer(rg_store *store, GDALDatasetH ds, const char *path, const
             default: OGR_F_SetFieldString(f, i, (const char *)sqlite3_column_text(st, i)); break;
             }
         }
-        if (def->geom == GEOM_POINT_LONLAT) {
+        if (def->geom == GEOM_POINT_LONLAT && sqlite3_column_type(st, n) == SQLITE_NULL) {
+            OGR_F_SetGeometry(f, NULL);
+        } else if (def->geom == GEOM_POINT_LONLAT) {
             OGR_G_SetPoint_2D(point, 0, sqlite3_column_double(st, n), sqlite3_column_double(st, n + 1));
             OGR_F_SetGeometry(f, point);
         } else {
@@ -401,7 +403,6 @@ int rg_io_export(rg_store *store, const char *output, const rg_export_opts *opts
     int rc = check_ready(store);
     if (rc != RG_OK)
         return rc;
-    GDALAllRegister();
 
     /* One GeoJSON file per layer; with several, STEM-LAYER.geojson beside output. */
     char *targets[3] = {NULL, NULL, NULL};

@@ -365,9 +365,12 @@ static int process_row(loader *L, long line, const char *raw, size_t raw_len, co
         return rc;
     if (L->json.len > 2)
         sqlite3_bind_text(st, 11, L->json.data, (int)L->json.len, SQLITE_STATIC);
+    /* A swapped pair left as it is has a latitude beyond 90: no valid point to store. */
     unsigned char point[RG_SPATIALITE_POINT_SIZE];
-    rg_io_spatialite_point(point, lon, lat);
-    sqlite3_bind_blob(st, 12, point, sizeof point, SQLITE_STATIC);
+    if (lat >= -90 && lat <= 90 && lon >= -180 && lon <= 180) {
+        rg_io_spatialite_point(point, lon, lat);
+        sqlite3_bind_blob(st, 12, point, sizeof point, SQLITE_STATIC);
+    }
 
     int step = sqlite3_step(st);
     if (step == SQLITE_CONSTRAINT) {
@@ -439,6 +442,7 @@ static int load_csv(loader *L)
 
     while ((rc = rg_io_csv_next(csv, &row)) == 1) {
         if (row.problem != RG_CSV_FINE) {
+            L->stats.rows_read++;
             static const char *const what[] = {"", "a quote is opened and never closed",
                                                "bytes that are not UTF-8", "a record too long to hold"};
             rc = reject_with(L, row.line, row.raw, row.raw_len, reason_of_problem(row.problem), "%s",
@@ -613,7 +617,7 @@ static int begin_run(loader *L, const char *mode)
 {
     struct stat sb;
     if (stat(L->path, &sb) != 0)
-        return rg_ctx_error(L->ctx, RG_EIO, "%s: %s", L->path, strerror(errno));
+        return rg_ctx_error(L->ctx, RG_EIO, "%s: cannot open: %s", L->path, strerror(errno));
     char digest[SHA256_DIGEST_STRING_LENGTH];
     const char *sha = S_ISREG(sb.st_mode) ? SHA256File(L->path, digest) : NULL;
     sqlite3 *db = rg_io_store_db(L->store);

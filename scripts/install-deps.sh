@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs everything regsosek-geo needs to build, test and run its demo on Debian 12.
+# Idempotent and non-interactive; uses sudo when not run as root.
+set -euo pipefail
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+packages=(
+  # build
+  build-essential cmake pkg-config
+  # libraries (see README, "Libraries")
+  libgdal-dev libproj-dev libgeos-dev libsqlite3-dev libspatialite-dev libinih-dev zlib1g-dev libmd-dev
+  # tests: Criterion, and the independent oracles (SpatiaLite SQL, ogrinfo, QGIS)
+  libcriterion-dev sqlite3 libsqlite3-mod-spatialite spatialite-bin gdal-bin python3 python3-qgis
+  # sanitizer runtime for the ASan/UBSan build
+  clang libclang-rt-14-dev
+)
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${packages[@]}"

@@ -1,0 +1,115 @@
+/*
+ * Eleven households on the real Kupang boundaries, classes worked out by hand:
+ * welfare = spending / size over the 9 usable households; desil = below * 10 / 9 + 1.
+ *   H03 0 -> desil 1 sangat miskin; M01 800k -> 2 miskin; H01, H02 1M (tie) -> 3 rentan
+ *   miskin; H06..H10 3M..7M -> 5..9 tidak miskin; H04 (no spending) and H05 (size 0)
+ *   unclassified.
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "classify/classify.h"
+#include "geo/geo.h"
+#include "support.h"
+
+static const char households[] =
+    "id,lat,lon,jumlah_art,pengeluaran,kelas\n"
+    "H01,-10.16893,123.60105,1,1000000,Miskin\n"
+    "H02,-10.16894,123.60106,2,2000000,SM\n"
+    "H03,-10.16895,123.60107,3,0,hampir miskin\n"
+    "H04,-10.16896,123.60108,1,,4\n"
+    "H05,-10.16897,123.60109,0,500000,kaya\n"
+    "H06,-10.16898,123.60110,1,3000000,\n"
+    "H07,-10.16899,123.60111,1,4000000,1\n"
+    "H08,-10.16900,123.60112,1,5000000,1\n"
+    "H09,-10.16901,123.60113,1,6000000,1\n"
+    "H10,-10.16902,123.60114,1,7000000,1\n"
+    "M01,-10.17038,123.58047,1,800000,1\n";
+
+static rg_store *joined_store(rg_ctx *ctx)
+{
+    rg_store *store = test_store(ctx, "classify.sqlite");
+    rg_load_stats s;
+    cr_assert_eq(rg_io_load(store, write_tmp("hh.csv", households), NULL, &s), RG_OK, "%s", rg_ctx_errmsg(ctx));
+    cr_assert_eq(s.loaded, 11);
+    cr_assert_eq(rg_geo_join(store, RG_SAMPLE_DIR "/boundaries.gpkg", NULL, NULL), RG_OK, "%s", rg_ctx_errmsg(ctx));
+    return store;
+}
+
+static const char *field_of(rg_store *store, const char *field, const char *id)
+{
+    char sql[256];
+    snprintf(sql, sizeof sql, "SELECT %s FROM households WHERE household_id = '%s'", field, id);
+    return sql_text(store, sql);
+}
+
+Test(classify, desil_classes_ranks_and_summaries)
+{
+    rg_ctx *ctx = test_ctx();
+    rg_store *store = joined_store(ctx);
+    rg_rules *rules = NULL;
+    cr_assert_eq(rg_classify_rules_default(&rules), RG_OK);
+    rg_classify_report r;
+    cr_assert_eq(rg_classify_run(store, rules, &r), RG_OK, "%s", rg_ctx_errmsg(ctx));
+    cr_assert_eq(r.households, 11);
+    cr_assert_eq(r.classified, 9);
+    cr_assert_eq(r.unclassified, 2);
+    const struct {
+        const char *id, *desil, *cls, *rank;
+    } expect[] = {
+        {"H03", "1", "sangat miskin", "1"}, {"M01", "2", "miskin", "1"},       {"H01", "3", "rentan miskin", "2"},
+        {"H02", "3", "rentan miskin", "3"}, {"H06", "5", "tidak miskin", "4"}, {"H07", "6", "tidak miskin", "5"},
+        {"H08", "7", "tidak miskin", "6"},  {"H09", "8", "tidak miskin", "7"}, {"H10", "9", "tidak miskin", "8"},
+        {"H04", "", "", ""},                {"H05", "", "", ""},
+    };
+    for (size_t i = 0; i < sizeof expect / sizeof *expect; i++) {
+        cr_assert_str_eq(field_of(store, "desil", expect[i].id), expect[i].desil, "%s desil", expect[i].id);
+        cr_assert_str_eq(field_of(store, "poverty_class", expect[i].id), expect[i].cls, "%s class", expect[i].id);
+        cr_assert_str_eq(field_of(store, "welfare_rank", expect[i].id), expect[i].rank, "%s rank", expect[i].id);
+    }
+    cr_assert_str_eq(sql_text(store, "SELECT households || ' ' || sangat_miskin || ' ' || miskin || ' ' ||"
+                                     " rentan_miskin || ' ' || tidak_miskin || ' ' || unclassified"
+                                     " FROM kelurahan_summary WHERE code = '5371030009'"),
+                     "10 1 0 2 5 2");
+    cr_assert_str_eq(sql_text(store, "SELECT households || ' ' || miskin FROM kecamatan_summary WHERE code = '5371010'"),
+                     "1 1");
+    cr_assert_eq(sql_int(store, "SELECT sum(households) FROM kecamatan_summary"), 11);
+    rg_classify_rules_free(rules);
+    rg_io_store_free(store);
+    rg_ctx_free(ctx);
+}
+
+Test(classify, given_classes_are_normalised_and_bad_ones_listed)
+{
+    rg_ctx *ctx = test_ctx();
+    rg_store *store = joined_store(ctx);
+    rg_rules *rules = NULL;
+    cr_assert_eq(rg_classify_rules_read(&rules, ctx, write_tmp("given.ini", "[classify]\nmethod = given\n")), RG_OK);
+    rg_classify_report r;
+    cr_assert_eq(rg_classify_run(store, rules, &r), RG_OK, "%s", rg_ctx_errmsg(ctx));
+    cr_assert_str_eq(field_of(store, "poverty_class", "H01"), "miskin");
+    cr_assert_str_eq(field_of(store, "poverty_class", "H02"), "sangat miskin");
+    cr_assert_str_eq(field_of(store, "poverty_class", "H03"), "rentan miskin");
+    cr_assert_str_eq(field_of(store, "poverty_class", "H04"), "tidak miskin");
+    cr_assert_eq(r.unreadable_classes, 2);
+    cr_assert_str_eq(sql_text(store, "SELECT group_concat(household_id || ':' || coalesce(value, '-') || ':' || source_line)"
+                                     " FROM (SELECT * FROM classify_issues ORDER BY household_id)"),
+                     "H05:kaya:6,H06:-:7");
+    rg_classify_rules_free(rules);
+    rg_io_store_free(store);
+    rg_ctx_free(ctx);
+}
+
+Test(classify, needs_a_join_first)
+{
+    rg_ctx *ctx = test_ctx();
+    rg_store *store = test_store(ctx, "nojoin.sqlite");
+    rg_rules *rules = NULL;
+    rg_classify_rules_default(&rules);
+    cr_assert_eq(rg_classify_run(store, rules, NULL), RG_EDATA);
+    cr_assert(strstr(rg_ctx_errmsg(ctx), "run `regsosek-geo join BOUNDARIES` first"));
+    rg_classify_rules_free(rules);
+    rg_io_store_free(store);
+    rg_ctx_free(ctx);
+}

@@ -1,0 +1,107 @@
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "classify/classify.h"
+#include "support.h"
+
+Test(classify_rules, normalises_what_people_type)
+{
+    const struct {
+        const char *text;
+        rg_poverty_class cls;
+    } cases[] = {
+        {"Sangat Miskin", RG_CLASS_SANGAT_MISKIN}, {"SANGAT_MISKIN", RG_CLASS_SANGAT_MISKIN},
+        {" sangat  miskin ", RG_CLASS_SANGAT_MISKIN}, {"SM", RG_CLASS_SANGAT_MISKIN},
+        {"1", RG_CLASS_SANGAT_MISKIN}, {"Miskin", RG_CLASS_MISKIN}, {"2", RG_CLASS_MISKIN},
+        {"hampir miskin", RG_CLASS_RENTAN_MISKIN}, {"Rentan-Miskin", RG_CLASS_RENTAN_MISKIN},
+        {"3", RG_CLASS_RENTAN_MISKIN}, {"TIDAK MISKIN", RG_CLASS_TIDAK_MISKIN}, {"4", RG_CLASS_TIDAK_MISKIN},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        rg_poverty_class c;
+        cr_assert_eq(rg_classify_class_parse(cases[i].text, &c), RG_OK, "'%s'", cases[i].text);
+        cr_assert_eq(c, cases[i].cls, "'%s'", cases[i].text);
+    }
+    rg_poverty_class c;
+    const char *bad[] = {"", "5", "kaya", "miskin sekali", "0", NULL};
+    for (const char **b = bad; *b; b++)
+        cr_assert_eq(rg_classify_class_parse(*b, &c), RG_EINVAL, "'%s' accepted", *b);
+    cr_assert_eq(rg_classify_class_parse(NULL, &c), RG_EINVAL);
+    cr_assert_str_eq(rg_classify_class_name(RG_CLASS_RENTAN_MISKIN), "rentan miskin");
+    cr_assert_null(rg_classify_class_name(RG_CLASS_NONE));
+}
+
+Test(classify_rules, desil_cuts_tenths_and_ties_share)
+{
+    cr_assert_eq(rg_classify_desil(0, 100), 1);
+    cr_assert_eq(rg_classify_desil(9, 100), 1);
+    cr_assert_eq(rg_classify_desil(10, 100), 2);
+    cr_assert_eq(rg_classify_desil(99, 100), 10);
+    cr_assert_eq(rg_classify_desil(0, 1), 1);
+    cr_assert_eq(rg_classify_desil(2, 3), 7);
+    cr_assert_eq(rg_classify_desil(0, 0), 0);
+    cr_assert_eq(rg_classify_desil(5, 5), 0);
+}
+
+Test(classify_rules, defaults_are_the_documented_file)
+{
+    rg_rules *r = NULL;
+    cr_assert_eq(rg_classify_rules_default(&r), RG_OK);
+    cr_assert_eq(rg_classify_rules_method(r), RG_METHOD_DESIL);
+    const rg_poverty_class expected[] = {0, 1, 2, 3, 3, 4, 4, 4, 4, 4, 4};
+    for (int d = 1; d <= 10; d++)
+        cr_assert_eq(rg_classify_rules_desil_class(r, d), expected[d], "desil %d", d);
+    char *text = NULL;
+    cr_assert_eq(rg_classify_rules_format(r, &text), RG_OK);
+    cr_assert(strstr(text, "method = desil\nwelfare = per_capita\npopulation = all\n"), "%s", text);
+    /* The printed rules read back to the same rules. */
+    rg_ctx *ctx = test_ctx();
+    rg_rules *again = NULL;
+    cr_assert_eq(rg_classify_rules_read(&again, ctx, write_tmp("printed.ini", text)), RG_OK, "%s", rg_ctx_errmsg(ctx));
+    for (int d = 1; d <= 10; d++)
+        cr_assert_eq(rg_classify_rules_desil_class(again, d), expected[d]);
+    rg_free(text);
+    rg_classify_rules_free(r);
+    rg_classify_rules_free(again);
+    rg_classify_rules_free(NULL);
+    rg_ctx_free(ctx);
+}
+
+Test(classify_rules, ranges_and_overrides)
+{
+    rg_ctx *ctx = test_ctx();
+    rg_rules *r = NULL;
+    const char *path = write_tmp("r.ini", "[classify]\nmethod = given ; inline comment\n[desil]\n1-2 = SM\n3-6 = rentan\n");
+    cr_assert_eq(rg_classify_rules_read(&r, ctx, path), RG_OK, "%s", rg_ctx_errmsg(ctx));
+    cr_assert_eq(rg_classify_rules_method(r), RG_METHOD_GIVEN);
+    cr_assert_eq(rg_classify_rules_desil_class(r, 2), RG_CLASS_SANGAT_MISKIN);
+    cr_assert_eq(rg_classify_rules_desil_class(r, 6), RG_CLASS_RENTAN_MISKIN);
+    cr_assert_eq(rg_classify_rules_desil_class(r, 7), RG_CLASS_TIDAK_MISKIN);
+    rg_classify_rules_free(r);
+    rg_ctx_free(ctx);
+}
+
+Test(classify_rules, errors_name_file_and_line)
+{
+    rg_ctx *ctx = test_ctx();
+    rg_rules *r = (rg_rules *)0x1;
+    const struct {
+        const char *text, *message;
+    } cases[] = {
+        {"[classify]\nmethod = quintile\n", "line 2: 'quintile' is not a valid value for method"},
+        {"[classify]\n\ncolour = red\n", "line 3: unknown key 'colour' in [classify]"},
+        {"[desil]\n11 = miskin\n", "line 2: '11' is not a desil"},
+        {"[desil]\n1 = kaya\n", "line 2: 'kaya' is not a valid value for 1"},
+        {"[garis]\nx = 1\n", "line 2: unknown section [garis]"},
+        {"[classify]\nno equals sign here\n", "line 2: not a `key = value` line"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        const char *path = write_tmp("bad.ini", cases[i].text);
+        cr_assert_eq(rg_classify_rules_read(&r, ctx, path), RG_EINVAL, "case %zu", i);
+        cr_assert_null(r);
+        cr_assert(strstr(rg_ctx_errmsg(ctx), path), "%s", rg_ctx_errmsg(ctx));
+        cr_assert(strstr(rg_ctx_errmsg(ctx), cases[i].message), "%s", rg_ctx_errmsg(ctx));
+    }
+    cr_assert_eq(rg_classify_rules_read(&r, ctx, "/nonexistent/rules.ini"), RG_EIO);
+    rg_ctx_free(ctx);
+}

@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# Runs the whole Kupang sample through regsosek-geo, then checks every household of the
+# output against SpatiaLite SQL on the original boundaries: the join (ST_Within,
+# ST_Covers, ellipsoidal ST_Distance), the accounting of every input row, the class
+# counts per kelurahan and kecamatan, the desil recomputed with a different formula,
+# and that no personal column reached the export.
+set -euo pipefail
+bin=$1
+data=$2
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+
+"$bin" -q run "$data/households.csv" "$data/boundaries.gpkg" -o kupang.gpkg --db work.sqlite
+
+data_rows=$(( $(wc -l < "$data/households.csv") - 1 ))
+
+sqlite3 -batch -noheader work.sqlite > checks.txt <<SQL
+.load mod_spatialite
+ATTACH 'kupang.gpkg' AS out;
+ATTACH '$data/boundaries.gpkg' AS b;
+
+CREATE TEMP TABLE hh AS
+  SELECT household_id, kelurahan_code, kecamatan_code, join_method, join_distance_m, poverty_class,
+         GeomFromGPB(geom) AS g, ST_X(GeomFromGPB(geom)) AS x, ST_Y(GeomFromGPB(geom)) AS y
+  FROM out.households;
+CREATE TEMP TABLE kel AS
+  SELECT kode_kel AS code, kode_kec AS kec, GeomFromGPB(geom) AS g FROM b.kelurahan;
+ALTER TABLE kel ADD COLUMN minx; ALTER TABLE kel ADD COLUMN maxx;
+ALTER TABLE kel ADD COLUMN miny; ALTER TABLE kel ADD COLUMN maxy;
+UPDATE kel SET minx = MbrMinX(g), maxx = MbrMaxX(g), miny = MbrMinY(g), maxy = MbrMaxY(g);
+
+-- Candidates by bounding box, then the exact predicates.
+CREATE TEMP TABLE cand AS
+  SELECT h.household_id, k.code, ST_Within(h.g, k.g) AS within, ST_Covers(k.g, h.g) AS covers
+  FROM hh h JOIN kel k ON h.x BETWEEN k.minx AND k.maxx AND h.y BETWEEN k.miny AND k.maxy;
+CREATE INDEX temp.cand_household ON cand(household_id);
+CREATE TEMP TABLE expect AS
+  SELECT h.household_id,
+    (SELECT min(code) FROM cand c WHERE c.household_id = h.household_id AND c.within = 1) AS within_code,
+    (SELECT min(code) FROM cand c WHERE c.household_id = h.household_id AND c.covers = 1) AS covers_code
+  FROM hh h;
+
+SELECT 'within_disagreements', count(*) FROM hh JOIN expect USING (household_id)
+  WHERE (join_method = 'within') != (within_code IS NOT NULL)
+     OR (join_method = 'within' AND kelurahan_code IS NOT within_code);
+SELECT 'boundary_disagreements', count(*) FROM hh JOIN expect USING (household_id)
+  WHERE (join_method = 'boundary') != (within_code IS NULL AND covers_code IS NOT NULL)
+     OR (join_method = 'boundary' AND kelurahan_code IS NOT covers_code);
+SELECT 'outside_but_covered', count(*) FROM hh JOIN expect USING (household_id)
+  WHERE join_method IN ('nearest', 'unmatched') AND covers_code IS NOT NULL;
+
+-- Points off every polygon: ellipsoidal distances to every kelurahan.
+CREATE TEMP TABLE nd AS
+  SELECT h.household_id, k.code, ST_Distance(k.g, h.g, 1) AS d
+  FROM hh h, kel k WHERE h.join_method IN ('nearest', 'unmatched') AND h.y BETWEEN -90 AND 90;
+SELECT 'nearest_distance_off', count(*) FROM hh h JOIN nd ON nd.household_id = h.household_id
+  AND nd.code = h.kelurahan_code
+  WHERE h.join_method = 'nearest' AND abs(nd.d - h.join_distance_m) > 0.5 + 0.01 * nd.d;
+SELECT 'nearest_not_nearest', count(*) FROM hh h WHERE h.join_method = 'nearest'
+  AND (SELECT min(d) FROM nd WHERE nd.household_id = h.household_id) < h.join_distance_m * 0.99 - 0.5;
+SELECT 'nearest_beyond_limit', count(*) FROM hh WHERE join_method = 'nearest' AND join_distance_m > 500;
+SELECT 'unmatched_within_limit', count(*) FROM hh h WHERE h.join_method = 'unmatched'
+  AND (SELECT min(d) FROM nd WHERE nd.household_id = h.household_id) < 495;
+SELECT 'matched_without_code', count(*) FROM hh
+  WHERE (join_method = 'unmatched') != (kelurahan_code IS NULL);
+
+-- Every input row is a household or a reject, once.
+SELECT 'rows_unaccounted', $data_rows - (SELECT count(*) FROM out.households) - (SELECT count(*) FROM main.rejects);
+SELECT 'duplicate_ids', count(*) - count(DISTINCT household_id) FROM out.households;
+
+-- Class counts per kelurahan against a recount of the households layer.
+SELECT 'kelurahan_count_mismatches', count(*) FROM out.kelurahan k WHERE
+     households    != (SELECT count(*) FROM out.households h WHERE h.kelurahan_code = k.code)
+  OR sangat_miskin != (SELECT count(*) FROM out.households h WHERE h.kelurahan_code = k.code AND poverty_class = 'sangat miskin')
+  OR miskin        != (SELECT count(*) FROM out.households h WHERE h.kelurahan_code = k.code AND poverty_class = 'miskin')
+  OR rentan_miskin != (SELECT count(*) FROM out.households h WHERE h.kelurahan_code = k.code AND poverty_class = 'rentan miskin')
+  OR tidak_miskin  != (SELECT count(*) FROM out.households h WHERE h.kelurahan_code = k.code AND poverty_class = 'tidak miskin')
+  OR unclassified  != (SELECT count(*) FROM out.households h WHERE h.kelurahan_code = k.code AND poverty_class IS NULL);
+SELECT 'kecamatan_count_mismatches', count(*) FROM out.kecamatan c WHERE
+     households != (SELECT count(*) FROM out.households h WHERE h.kecamatan_code = c.code)
+  OR households != (SELECT coalesce(sum(households), 0) FROM out.kelurahan k WHERE k.parent_code = c.code);
+SELECT 'kecamatan_not_parent', count(*) FROM hh h JOIN kel k ON k.code = h.kelurahan_code WHERE h.kecamatan_code != k.kec;
+
+-- Desil recomputed as (households strictly poorer) * 10 / n + 1, with the default mapping.
+CREATE TEMP TABLE w AS SELECT household_id, spending * 1.0 / household_size AS welfare
+  FROM main.households WHERE household_size > 0 AND spending IS NOT NULL;
+CREATE INDEX temp.w_welfare ON w(welfare);
+CREATE TEMP TABLE d AS SELECT household_id,
+  (SELECT count(*) FROM w w2 WHERE w2.welfare < w.welfare) * 10 / (SELECT count(*) FROM w) + 1 AS desil FROM w;
+SELECT 'desil_mismatches', count(*) FROM d JOIN out.households h USING (household_id) WHERE h.desil IS NOT d.desil;
+SELECT 'class_mismatches', count(*) FROM d JOIN out.households h USING (household_id)
+  WHERE h.poverty_class IS NOT CASE WHEN d.desil = 1 THEN 'sangat miskin' WHEN d.desil = 2 THEN 'miskin'
+                                    WHEN d.desil <= 4 THEN 'rentan miskin' ELSE 'tidak miskin' END;
+SELECT 'unclassified_with_welfare', count(*) FROM out.households h
+  WHERE poverty_class IS NULL AND household_id IN (SELECT household_id FROM w);
+
+-- Personal columns never reach the default export.
+SELECT 'personal_columns_exported', count(*) FROM pragma_table_info('households', 'out')
+  WHERE name IN ('nama_kepala_keluarga', 'nik', 'alamat', 'no_hp', 'extra', 'spending');
+
+-- The test is not vacuous: each join method occurs in the sample.
+SELECT 'within_households', count(*) FROM hh WHERE join_method = 'within';
+SELECT 'boundary_households', count(*) FROM hh WHERE join_method = 'boundary';
+SELECT 'nearest_households', count(*) FROM hh WHERE join_method = 'nearest';
+SELECT 'unmatched_households', count(*) FROM hh WHERE join_method = 'unmatched';
+SQL
+
+cat checks.txt
+status=0
+while IFS='|' read -r name count; do
+  case "$name" in
+    *_households)
+      if [ "$count" -eq 0 ]; then echo "FAIL: no $name in the sample: the oracle would prove nothing"; status=1; fi ;;
+    *)
+      if [ "$count" != 0 ]; then echo "FAIL: $name = $count"; status=1; fi ;;
+  esac
+done < checks.txt
+[ "$(wc -l < checks.txt)" -ge 20 ] || { echo "FAIL: the oracle printed too few checks"; status=1; }
+exit $status

@@ -1,0 +1,224 @@
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "io/io.h"
+#include "support.h"
+
+/* Loads text as a CSV into a fresh store; checks the accounting invariant every time. */
+static rg_store *load_text(rg_ctx *ctx, const char *text, const rg_load_opts *opts, rg_load_stats *stats, int *rc)
+{
+    rg_store *store = test_store(ctx, "load.sqlite");
+    *rc = rg_io_load(store, write_tmp("h.csv", text), opts, stats);
+    if (*rc == RG_OK) {
+        cr_assert_eq(stats->rows_read, stats->loaded + stats->rejected);
+        cr_assert_eq(sql_int(store, "SELECT count(*) FROM households"), stats->loaded);
+        cr_assert_eq(sql_int(store, "SELECT count(*) FROM rejects"), stats->rejected);
+    }
+    return store;
+}
+
+static const char *reason_at(rg_store *store, int line)
+{
+    char sql[128];
+    snprintf(sql, sizeof sql, "SELECT reason FROM rejects WHERE line = %d", line);
+    return sql_text(store, sql);
+}
+
+Test(load, every_case_ends_in_its_place)
+{
+    rg_ctx *ctx = test_ctx();
+    rg_load_stats s;
+    int rc;
+    rg_store *store = load_text(ctx,
+                                "id_keluarga,lintang,bujur,jumlah_art,pengeluaran\n" /* 1 */
+                                "A,-10.16,123.6,4,2000000\n"                          /* 2 loaded */
+                                ",-10.16,123.6,4,1\n"                                 /* 3 missing id */
+                                "B,,123.6,4,1\n"                                      /* 4 missing coordinate */
+                                "C,-10.1x,123.6,4,1\n"                                /* 5 bad coordinate */
+                                "D,nan,123.6,4,1\n"                                   /* 6 bad coordinate */
+                                "E,-100,123.6,4,1\n"                                  /* 7 out of range */
+                                "F,0,0,4,1\n"                                         /* 8 null island */
+                                "G,51.5,-0.12,4,1\n"                                  /* 9 outside Indonesia */
+                                "H,123.6,-10.16,4,1\n"                                /* 10 swapped: flagged */
+                                "A,-10.2,123.5,1,1\n"                                 /* 11 duplicate id */
+                                "I,-10.16\n"                                          /* 12 too few fields */
+                                "J,-10.16,123.6,4,1,extra\n"                          /* 13 too many fields */
+                                "\n"                                                  /* 14 empty line */
+                                "K,\"-10.16,123.6\n"                                  /* 15 broken quote */
+                                "L,-10.16,123.6,x,y\n",                               /* 16 loaded, flagged */
+                                NULL, &s, &rc);
+    cr_assert_eq(rc, RG_OK, "%s", rg_ctx_errmsg(ctx));
+    cr_assert_eq(s.rows_read, 15);
+    cr_assert_eq(s.loaded, 3);
+    cr_assert_eq(s.flagged, 2);
+    const char *expected[] = {[3] = "missing_id",   [4] = "missing_coordinate", [5] = "bad_coordinate",
+                              [6] = "bad_coordinate", [7] = "out_of_range",     [8] = "null_island",
+                              [9] = "outside_indonesia", [11] = "duplicate_id",  [12] = "field_count",
+                              [13] = "field_count", [14] = "empty_line",        [15] = "broken_quote"};
+    for (int line = 3; line <= 15; line++)
+        if (expected[line])
+            cr_assert_str_eq(reason_at(store, line), expected[line], "line %d", line);
+    cr_assert_str_eq(sql_text(store, "SELECT load_flags FROM households WHERE household_id = 'H'"), "swapped_latlon");
+    cr_assert_str_eq(sql_text(store, "SELECT load_flags FROM households WHERE household_id = 'L'"),
+                     "bad_household_size,bad_spending");
+    cr_assert_eq(sql_int(store, "SELECT source_line FROM households WHERE household_id = 'A'"), 2,
+                 "the first of two duplicate ids is kept");
+    cr_assert(strstr(sql_text(store, "SELECT message FROM rejects WHERE line = 11"), "already loaded from line 2"));
+    cr_assert(strstr(sql_text(store, "SELECT message FROM rejects WHERE line = 4"), "h.csv: line 4: column 'lintang'"));
+    cr_assert_str_eq(sql_text(store, "SELECT raw FROM rejects WHERE line = 5"), "C,-10.1x,123.6,4,1");
+    cr_assert_eq(sql_int(store, "SELECT rows_read + loaded * 1000 + rejected * 100000 FROM load_runs"),
+                 15 + 3 * 1000 + 12 * 100000);
+    rg_io_store_free(store);
+    rg_ctx_free(ctx);
+}
+
+Test(load, fixes_swapped_coordinates_only_when_asked)
+{
+    rg_ctx *ctx = test_ctx();
+    rg_load_stats s;
+    int rc;
+    rg_load_opts o = RG_LOAD_OPTS_INIT;
+    o.fix_swapped = 1;
+    rg_store *store = load_text(ctx, "id,lat,lon\nH,123.6,-10.16\n", &o, &s, &rc);
+    cr_assert_eq(rc, RG_OK);
+    cr_assert_str_eq(sql_text(store, "SELECT load_flags FROM households"), "swapped_latlon_fixed");
+    cr_assert_eq(sql_int(store, "SELECT lon = 123.6 AND lat = -10.16 AND ST_X(geom) = 123.6 FROM households"), 1);
+    rg_io_store_free(store);
+    rg_ctx_free(ctx);
+}
+
+Test(load, decimal_comma_and_indonesian_names)
+{
+    rg_ctx *ctx = test_ctx();
+    rg_load_stats s;
+    int rc;
+    rg_store *store = load_text(ctx, "ID_Keluarga;Lintang;Bujur;Jumlah ART;Pengeluaran Per Bulan;NIK\n"
+                                     "A;-10,1667;123,6;3;1.500.000;5371000000000001\n",
+                                NULL, &s, &rc);
+    cr_assert_eq(rc, RG_OK, "%s", rg_ctx_errmsg(ctx));
+    cr_assert_eq(sql_int(store, "SELECT lat = -10.1667 AND lon = 123.6 AND household_size = 3 AND spending = 1500000"
+                                " FROM households"),
+                 1);
+    cr_assert_str_eq(sql_text(store, "SELECT extra FROM households"), "{\"NIK\":\"5371000000000001\"}");
+    rg_io_store_free(store);
+    rg_ctx_free(ctx);
+}
+
+Test(load, stops_on_a_missing_column_listing_what_it_found)
+{
+    rg_ctx *ctx = test_ctx();
+    rg_load_stats s;
+    int rc;
+    rg_store *store = load_text(ctx, "id,x,y\nA,1,2\n", NULL, &s, &rc);
+    cr_assert_eq(rc, RG_EDATA);
+    cr_assert(strstr(rg_ctx_errmsg(ctx), "no latitude column"), "%s", rg_ctx_errmsg(ctx));
+    cr_assert(strstr(rg_ctx_errmsg(ctx), "columns found: id, x, y"));
+    cr_assert_eq(sql_int(store, "SELECT count(*) FROM load_runs"), 0, "a failed load leaves nothing");
+    rg_io_store_free(store);
+
+    rg_load_opts o = RG_LOAD_OPTS_INIT;
+    o.lat_column = "breedte";
+    store = load_text(ctx, "id,lat,lon\nA,1,2\n", &o, &s, &rc);
+    cr_assert_eq(rc, RG_EDATA);
+    cr_assert(strstr(rg_ctx_errmsg(ctx), "no column named 'breedte' (--lat latitude)"), "%s", rg_ctx_errmsg(ctx));
+    rg_io_store_free(store);
+    rg_ctx_free(ctx);
+}
+
+Test(load, empty_file_and_header_only_are_errors)
+{
+    rg_ctx *ctx = test_ctx();
+    rg_load_stats s;
+    int rc;
+    rg_store *store = load_text(ctx, "", NULL, &s, &rc);
+    cr_assert_eq(rc, RG_EDATA);
+    cr_assert(strstr(rg_ctx_errmsg(ctx), "empty file"));
+    rg_io_store_free(store);
+    store = load_text(ctx, "id,lat,lon\n", NULL, &s, &rc);
+    cr_assert_eq(rc, RG_EDATA);
+    cr_assert(strstr(rg_ctx_errmsg(ctx), "a header and no household rows"));
+    cr_assert_eq(sql_int(store, "SELECT count(*) FROM households"), 0);
+    rg_io_store_free(store);
+    rg_ctx_free(ctx);
+}
+
+Test(load, a_second_load_refuses_replaces_or_appends)
+{
+    rg_ctx *ctx = test_ctx();
+    rg_store *store = test_store(ctx, "twice.sqlite");
+    const char *a = write_tmp("a.csv", "id,lat,lon\nA,-10.16,123.6\nB,-10.17,123.6\n");
+    const char *b = write_tmp("b.csv", "id,lat,lon\nB,-10.16,123.6\nC,-10.17,123.6\n");
+    rg_load_opts o = RG_LOAD_OPTS_INIT;
+    rg_load_stats s;
+    cr_assert_eq(rg_io_load(store, a, &o, &s), RG_OK);
+    cr_assert_eq(rg_io_load(store, a, &o, &s), RG_EEXIST);
+    cr_assert(strstr(rg_ctx_errmsg(ctx), "already holds 2 households"));
+    o.mode = RG_LOAD_APPEND;
+    cr_assert_eq(rg_io_load(store, b, &o, &s), RG_OK);
+    cr_assert_eq(s.loaded, 1);
+    cr_assert_eq(s.by_reason[RG_REJECT_DUPLICATE_ID], 1);
+    cr_assert_eq(sql_int(store, "SELECT count(*) FROM households"), 3);
+    o.mode = RG_LOAD_REPLACE;
+    cr_assert_eq(rg_io_load(store, b, &o, &s), RG_OK);
+    cr_assert_eq(sql_int(store, "SELECT count(*) FROM households"), 2);
+    cr_assert_eq(sql_int(store, "SELECT count(*) FROM rejects"), 0);
+    cr_assert_eq(sql_int(store, "SELECT count(*) FROM load_runs"), 3);
+    rg_io_store_free(store);
+    rg_ctx_free(ctx);
+}
+
+Test(load, reject_rate_limit_loads_nothing)
+{
+    rg_ctx *ctx = test_ctx();
+    rg_load_opts o = RG_LOAD_OPTS_INIT;
+    o.max_reject_rate = 0.25;
+    rg_load_stats s;
+    int rc;
+    rg_store *store = load_text(ctx, "id,lat,lon\nA,-10.16,123.6\nB,,\n", &o, &s, &rc);
+    cr_assert_eq(rc, RG_EINVAL);
+    cr_assert_eq(sql_int(store, "SELECT count(*) FROM households"), 0);
+    rg_io_store_free(store);
+    rg_ctx_free(ctx);
+}
+
+Test(load, ogr_source_in_utm_is_reprojected)
+{
+    /* ogr2ogr (PROJ through GDAL's own tool) makes the UTM 51S file: the oracle. */
+    const char *geojson = write_tmp("pts.geojson",
+                                    "{\"type\":\"FeatureCollection\",\"features\":["
+                                    "{\"type\":\"Feature\",\"properties\":{\"id_keluarga\":\"A\",\"jumlah_art\":4},"
+                                    "\"geometry\":{\"type\":\"Point\",\"coordinates\":[123.6,-10.16]}},"
+                                    "{\"type\":\"Feature\",\"properties\":{\"id_keluarga\":\"B\",\"jumlah_art\":2},"
+                                    "\"geometry\":{\"type\":\"Point\",\"coordinates\":[123.58,-10.2]}}]}");
+    const char *utm = tmp_path("pts-utm.gpkg");
+    cr_assert_eq(run("ogr2ogr -q -t_srs EPSG:32751 '%s' '%s'", utm, geojson), 0);
+    rg_ctx *ctx = test_ctx();
+    rg_store *store = test_store(ctx, "ogr.sqlite");
+    rg_load_stats s;
+    cr_assert_eq(rg_io_load(store, utm, NULL, &s), RG_OK, "%s", rg_ctx_errmsg(ctx));
+    cr_assert_eq(s.loaded, 2);
+    cr_assert_eq(sql_int(store, "SELECT abs(lon - 123.6) < 1e-7 AND abs(lat + 10.16) < 1e-7 AND household_size = 4"
+                                " FROM households WHERE household_id = 'A'"),
+                 1, "lon %s", sql_text(store, "SELECT lon || ' ' || lat FROM households WHERE household_id = 'A'"));
+    rg_io_store_free(store);
+    rg_ctx_free(ctx);
+}
+
+Test(load, households_table_is_a_spatialite_layer)
+{
+    rg_ctx *ctx = test_ctx();
+    rg_load_stats s;
+    int rc;
+    rg_store *store = load_text(ctx, "id,lat,lon\nA,-10.16,123.6\n", NULL, &s, &rc);
+    cr_assert_eq(rc, RG_OK);
+    cr_assert_eq(sql_int(store, "SELECT srid = 4326 AND spatial_index_enabled = 1 FROM geometry_columns"
+                                " WHERE f_table_name = 'households'"),
+                 1);
+    cr_assert_eq(sql_int(store, "SELECT ST_X(geom) = 123.6 AND ST_Y(geom) = -10.16 AND ST_IsValid(geom)"
+                                " FROM households"),
+                 1);
+    rg_io_store_free(store);
+    rg_ctx_free(ctx);
+}
