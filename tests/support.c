@@ -14,7 +14,7 @@ const char *tmp_path(const char *name)
     static int next;
     char *p = paths[next++ % 8];
     snprintf(p, 512, "%s/%ld-%s", RG_TEST_TMP, (long)getpid(), name);
-    char cmd[600];
+    char cmd[1800];
     snprintf(cmd, sizeof cmd, "rm -rf '%s' '%s-wal' '%s-shm'", p, p, p);
     cr_assert_eq(system(cmd), 0);
     return p;
