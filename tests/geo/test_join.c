@@ -1,0 +1,92 @@
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "geo/geo.h"
+#include "support.h"
+
+static rg_store *loaded(rg_ctx *ctx, const char *csv)
+{
+    rg_store *store = test_store(ctx, "join.sqlite");
+    cr_assert_eq(rg_io_load(store, write_tmp("hh.csv", csv), NULL, NULL), RG_OK, "%s", rg_ctx_errmsg(ctx));
+    return store;
+}
+
+Test(geo_join, writes_areas_codes_flags_and_report)
+{
+    rg_ctx *ctx = test_ctx();
+    /* Oebobo's and Mantasi's interior points (SpatiaLite ST_PointOnSurface), one reported
+     * in the Kemendagri scheme, one wrong, and a point 2 km out at sea. */
+    rg_store *store = loaded(ctx, "id,lat,lon,kode_wilayah\n"
+                                  "A,-10.1689306565,123.60105158278,5371030009\n"
+                                  "B,-10.1703842639999,123.580473972658,53.71.01.1007\n"
+                                  "C,-10.1703842639999,123.580473972658,5371030009\n"
+                                  "D,-10.148,123.58,\n");
+    rg_join_report r;
+    cr_assert_eq(rg_geo_join(store, RG_SAMPLE_DIR "/boundaries.gpkg", NULL, &r), RG_OK, "%s", rg_ctx_errmsg(ctx));
+    cr_assert_eq(r.households, 4);
+    cr_assert_eq(r.within, 3);
+    cr_assert_eq(r.unmatched, 1);
+    cr_assert_eq(r.kelurahan, 51);
+    cr_assert_eq(r.kecamatan, 6);
+    cr_assert_eq(r.code_mismatches, 1);
+    cr_assert_str_eq(sql_text(store, "SELECT kelurahan_code || '|' || kelurahan_name || '|' || kecamatan_code || '|' ||"
+                                     " kecamatan_name || '|' || join_method || '|' || code_mismatch"
+                                     " FROM households WHERE household_id = 'A'"),
+                     "5371030009|Oebobo|5371030|Oebobo|within|0");
+    /* Mantasi is 53.71.01.1007 in the Kemendagri scheme: a match, not a mismatch. */
+    cr_assert_str_eq(sql_text(store, "SELECT code_mismatch FROM households WHERE household_id = 'B'"), "0");
+    cr_assert_str_eq(sql_text(store, "SELECT code_mismatch FROM households WHERE household_id = 'C'"), "1");
+    cr_assert_str_eq(sql_text(store, "SELECT coalesce(kelurahan_code, 'NULL') || '|' || join_method"
+                                     " FROM households WHERE household_id = 'D'"),
+                     "NULL|unmatched");
+    cr_assert_eq(sql_int(store, "SELECT count(*) FROM join_report"), 1);
+    cr_assert_eq(sql_int(store, "SELECT count(*) FROM kelurahan WHERE ST_GeometryType(geom) = 'MULTIPOLYGON'"), 51);
+
+    /* A second join replaces the first, with another distance limit. */
+    rg_join_opts o = RG_JOIN_OPTS_INIT;
+    o.max_distance_m = 5000;
+    cr_assert_eq(rg_geo_join(store, RG_SAMPLE_DIR "/boundaries.gpkg", &o, &r), RG_OK);
+    cr_assert_eq(r.nearest, 1);
+    cr_assert_float_eq(r.nearest_max_m, 1013.3, 10.0);
+    cr_assert_eq(sql_int(store, "SELECT count(*) FROM households WHERE join_method = 'nearest'"), 1);
+    cr_assert_eq(sql_int(store, "SELECT count(*) FROM kelurahan"), 51);
+    cr_assert_eq(sql_int(store, "SELECT count(*) FROM join_report"), 2);
+    rg_io_store_free(store);
+    rg_ctx_free(ctx);
+}
+
+Test(geo_join, errors_leave_the_store_as_it_was)
+{
+    rg_ctx *ctx = test_ctx();
+    rg_store *store = test_store(ctx, "empty-join.sqlite");
+    cr_assert_eq(rg_geo_join(store, RG_SAMPLE_DIR "/boundaries.gpkg", NULL, NULL), RG_EDATA);
+    cr_assert(strstr(rg_ctx_errmsg(ctx), "no households loaded yet"));
+    rg_io_store_free(store);
+
+    store = loaded(ctx, "id,lat,lon\nA,-10.1689306565,123.60105158278\n");
+    cr_assert_eq(rg_geo_join(store, write_tmp("junk.gpkg", "junk"), NULL, NULL), RG_EGDAL);
+    rg_join_opts o = RG_JOIN_OPTS_INIT;
+    o.kecamatan.layer = "no_such_layer";
+    cr_assert_eq(rg_geo_join(store, RG_SAMPLE_DIR "/boundaries.gpkg", &o, NULL), RG_ENOTFOUND);
+    cr_assert_eq(sql_int(store, "SELECT count(*) FROM households WHERE join_method IS NOT NULL"), 0);
+    cr_assert_str_eq(rg_geo_join_method_name(RG_JOIN_BOUNDARY), "boundary");
+    rg_io_store_free(store);
+    rg_ctx_free(ctx);
+}
+
+Test(geo_join, kelurahan_only_source_dissolves_kecamatan)
+{
+    const char *kel_only = tmp_path("kel-only.gpkg");
+    cr_assert_eq(run("ogr2ogr -q '%s' '%s/boundaries.gpkg' kelurahan", kel_only, RG_SAMPLE_DIR), 0);
+    rg_ctx *ctx = test_ctx();
+    rg_store *store = loaded(ctx, "id,lat,lon\nA,-10.1689306565,123.60105158278\n");
+    rg_join_report r;
+    cr_assert_eq(rg_geo_join(store, kel_only, NULL, &r), RG_OK, "%s", rg_ctx_errmsg(ctx));
+    cr_assert(r.kecamatan_dissolved);
+    cr_assert_eq(r.kecamatan, 6);
+    cr_assert_eq(sql_int(store, "SELECT count(*) FROM kecamatan WHERE dissolved = 1 AND name IS NOT NULL"), 6);
+    cr_assert_str_eq(sql_text(store, "SELECT kecamatan_name FROM households"), "Oebobo");
+    rg_io_store_free(store);
+    rg_ctx_free(ctx);
+}

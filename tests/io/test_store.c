@@ -1,0 +1,78 @@
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "io/io.h"
+#include "support.h"
+
+Test(io_store, creates_a_spatialite_database_once)
+{
+    rg_ctx *ctx = test_ctx();
+    rg_store *store = test_store(ctx, "s.sqlite");
+    cr_assert_eq(sql_int(store, "SELECT count(*) FROM spatial_ref_sys WHERE srid = 4326"), 1);
+    cr_assert_eq(sql_int(store, "SELECT count(*) FROM geometry_columns WHERE f_table_name = 'households'"), 1);
+    cr_assert(strstr(rg_io_store_path(store), "s.sqlite"));
+    cr_assert_eq(rg_io_store_ctx(store), ctx);
+    char path[600];
+    snprintf(path, sizeof path, "%s", rg_io_store_path(store));
+    rg_io_store_free(store);
+    /* Reopening keeps what is there. */
+    cr_assert_eq(rg_io_store_open(&store, ctx, path), RG_OK);
+    cr_assert_eq(sql_int(store, "SELECT count(*) FROM geometry_columns WHERE f_table_name = 'households'"), 1);
+    rg_io_store_free(store);
+    rg_io_store_free(NULL);
+    rg_ctx_free(ctx);
+}
+
+Test(io_store, open_failure_names_the_path)
+{
+    rg_ctx *ctx = test_ctx();
+    rg_store *store = (rg_store *)0x1;
+    cr_assert_eq(rg_io_store_open(&store, ctx, "/nonexistent/dir/x.sqlite"), RG_ESQL);
+    cr_assert_null(store);
+    cr_assert(strstr(rg_ctx_errmsg(ctx), "/nonexistent/dir/x.sqlite: cannot open database"), "%s", rg_ctx_errmsg(ctx));
+    /* A file that is not a database. */
+    cr_assert_eq(rg_io_store_open(&store, ctx, write_tmp("notes.sqlite", "these are notes, not a database\n")),
+                 RG_ESQL);
+    cr_assert_null(store);
+    rg_ctx_free(ctx);
+}
+
+Test(io_store, exec_and_count_report_sql_errors)
+{
+    rg_ctx *ctx = test_ctx();
+    rg_store *store = test_store(ctx, "e.sqlite");
+    cr_assert_eq(rg_io_store_exec(store, "testing", "CREATE TABLE t(x); INSERT INTO t VALUES (1), (2)"), RG_OK);
+    int64_t n = 0;
+    cr_assert_eq(rg_io_store_count(store, "SELECT count(*) FROM t", &n), RG_OK);
+    cr_assert_eq(n, 2);
+    cr_assert_eq(rg_io_store_exec(store, "breaking", "SELECT * FROM no_such_table"), RG_ESQL);
+    cr_assert(strstr(rg_ctx_errmsg(ctx), "breaking: no such table: no_such_table"), "%s", rg_ctx_errmsg(ctx));
+    cr_assert_eq(rg_io_store_count(store, "SELECT nonsense(", &n), RG_ESQL);
+    rg_io_store_free(store);
+    rg_ctx_free(ctx);
+}
+
+Test(io_store, point_blob_is_what_spatialite_reads)
+{
+    rg_ctx *ctx = test_ctx();
+    rg_store *store = test_store(ctx, "p.sqlite");
+    unsigned char blob[RG_SPATIALITE_POINT_SIZE];
+    rg_io_spatialite_point(blob, 123.6012345678, -10.1689306565);
+    sqlite3_stmt *st = NULL;
+    cr_assert_eq(sqlite3_prepare_v2(rg_io_store_db(store),
+                                    "SELECT ST_X(?1) = 123.6012345678, ST_Y(?1) = -10.1689306565, ST_Srid(?1),"
+                                    " ST_IsValid(?1), ST_AsText(?1)",
+                                    -1, &st, NULL),
+                 SQLITE_OK);
+    sqlite3_bind_blob(st, 1, blob, sizeof blob, SQLITE_STATIC);
+    cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
+    cr_assert_eq(sqlite3_column_int(st, 0), 1);
+    cr_assert_eq(sqlite3_column_int(st, 1), 1);
+    cr_assert_eq(sqlite3_column_int(st, 2), 4326);
+    cr_assert_eq(sqlite3_column_int(st, 3), 1);
+    cr_assert_str_eq((const char *)sqlite3_column_text(st, 4), "POINT(123.601235 -10.168931)");
+    sqlite3_finalize(st);
+    rg_io_store_free(store);
+    rg_ctx_free(ctx);
+}
