@@ -39,6 +39,8 @@ void cli_say(rg_cli *cli, const char *fmt, ...) __attribute__((format(printf, 2,
 /* The notice callback: warnings always, info with -v, progress on a terminal. */
 void cli_notice(rg_notice_level level, const char *message, void *userdata);
 int cli_open_store(rg_cli *cli, const char *db, rg_store **out);
+/* The rules at path, or the built-in ones when path is NULL; an exit status. Caller owns *out. */
+int cli_read_rules(rg_cli *cli, const char *path, rg_rules **out);
 
 /* Options shared by load/join/classify/export and run: ids above any character. */
 enum {
@@ -47,6 +49,17 @@ enum {
     OPT_MAX_DISTANCE, OPT_KEL_LAYER, OPT_KEL_CODE, OPT_KEL_NAME, OPT_KEC_LAYER, OPT_KEC_CODE, OPT_KEC_NAME,
     OPT_RULES, OPT_PRINT_RULES, OPT_LAYERS, OPT_OVERWRITE, OPT_HELP
 };
+
+/* Takes one parsed option into opts: 1 taken, 0 not this command's, -1 bad value (reported). */
+typedef int (*cli_option_fn)(rg_cli *cli, int opt, const char *arg, void *opts);
+
+/*
+ * Parses a subcommand's options with getopt_long: --help prints help(), --db sets *db,
+ * the rest go to take(). Returns -1 when the command should go on with argv[optind..],
+ * or the exit status to return now (after --help, or a usage error).
+ */
+int cli_parse(rg_cli *cli, int argc, char **argv, const struct option *options, const char *shortopts,
+              void (*help)(void), cli_option_fn take, void *opts, const char **db);
 
 /* Each returns 1 when it took the option, 0 when the option is not its own, -1 on a bad value. */
 int cli_load_option(rg_cli *cli, int opt, const char *arg, rg_load_opts *o);

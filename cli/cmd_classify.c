@@ -13,6 +13,30 @@ static void help(void)
            "  --print-rules         print the rules in force and stop\n");
 }
 
+typedef struct {
+    const char *rules_path;
+    int print_rules;
+} classify_args;
+
+static int take(rg_cli *cli, int opt, const char *arg, void *opts)
+{
+    (void)cli;
+    classify_args *a = opts;
+    if (opt == OPT_RULES)
+        a->rules_path = arg;
+    else if (opt == OPT_PRINT_RULES)
+        a->print_rules = 1;
+    else
+        return 0;
+    return 1;
+}
+
+int cli_read_rules(rg_cli *cli, const char *path, rg_rules **out)
+{
+    int rc = path ? rg_classify_rules_read(out, cli->ctx, path) : rg_classify_rules_default(out);
+    return rc == RG_OK ? EXIT_OK : cli_fail(cli, rc);
+}
+
 int cmd_classify(rg_cli *cli, int argc, char **argv)
 {
     static const struct option options[] = {
@@ -20,39 +44,28 @@ int cmd_classify(rg_cli *cli, int argc, char **argv)
         {"print-rules", no_argument, NULL, OPT_PRINT_RULES}, {"help", no_argument, NULL, OPT_HELP},
         {NULL, 0, NULL, 0},
     };
-    const char *db = NULL, *rules_path = NULL;
-    int print_rules = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, "", options, NULL)) != -1) {
-        switch (c) {
-        case OPT_HELP: help(); return EXIT_OK;
-        case OPT_DB: db = optarg; break;
-        case OPT_RULES: rules_path = optarg; break;
-        case OPT_PRINT_RULES: print_rules = 1; break;
-        default: return cli_usage_error(cli, "unknown option");
-        }
-    }
+    classify_args args = {NULL, 0};
+    const char *db = NULL;
+    int status = cli_parse(cli, argc, argv, options, "", help, take, &args, &db);
+    if (status >= 0)
+        return status;
     if (optind != argc)
         return cli_usage_error(cli, "takes no arguments besides options");
     rg_rules *rules = NULL;
-    int rc = rules_path ? rg_classify_rules_read(&rules, cli->ctx, rules_path) : rg_classify_rules_default(&rules);
-    if (rc != RG_OK)
-        return cli_fail(cli, rc);
-    int status = EXIT_OK;
-    if (print_rules) {
+    if ((status = cli_read_rules(cli, args.rules_path, &rules)) != EXIT_OK)
+        return status;
+    rg_store *store = NULL;
+    if (args.print_rules) {
         char *text = NULL;
-        if ((rc = rg_classify_rules_format(rules, &text)) == RG_OK)
+        int rc = rg_classify_rules_format(rules, &text);
+        if (rc == RG_OK)
             fputs(text, stdout);
         else
             status = cli_fail(cli, rc);
         rg_free(text);
-        rg_classify_rules_free(rules);
-        return status;
-    }
-    rg_store *store = NULL;
-    if ((status = cli_open_store(cli, db, &store)) == EXIT_OK) {
+    } else if ((status = cli_open_store(cli, db, &store)) == EXIT_OK) {
         rg_classify_report report;
-        rc = rg_classify_run(store, rules, &report);
+        int rc = rg_classify_run(store, rules, &report);
         if (rc == RG_OK)
             cli_print_classify(cli, &report);
         else

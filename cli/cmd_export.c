@@ -14,6 +14,11 @@ static void help(void)
            "  --overwrite           replace an existing OUTPUT\n");
 }
 
+static int take(rg_cli *cli, int opt, const char *arg, void *opts)
+{
+    return cli_export_option(cli, opt, arg, opts);
+}
+
 int cmd_export(rg_cli *cli, int argc, char **argv)
 {
     static const struct option options[] = {
@@ -24,26 +29,13 @@ int cmd_export(rg_cli *cli, int argc, char **argv)
     rg_export_opts opts = RG_EXPORT_OPTS_INIT;
     opts.command_line = cli->command_line;
     const char *db = NULL;
-    int c;
-    while ((c = getopt_long(argc, argv, "", options, NULL)) != -1) {
-        if (c == OPT_HELP) {
-            help();
-            return EXIT_OK;
-        }
-        if (c == OPT_DB) {
-            db = optarg;
-            continue;
-        }
-        int took = cli_export_option(cli, c, optarg, &opts);
-        if (took < 0)
-            return EXIT_USAGE;
-        if (!took)
-            return cli_usage_error(cli, "unknown option");
-    }
+    int status = cli_parse(cli, argc, argv, options, "", help, take, &opts, &db);
+    if (status >= 0)
+        return status;
     if (optind + 1 != argc)
         return cli_usage_error(cli, "needs exactly one OUTPUT (.gpkg or .geojson)");
     rg_store *store = NULL;
-    int status = cli_open_store(cli, db, &store);
+    status = cli_open_store(cli, db, &store);
     if (status != EXIT_OK)
         return status;
     int rc = rg_io_export(store, argv[optind], &opts);

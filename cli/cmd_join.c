@@ -14,6 +14,11 @@ static void help(void)
            "  --db FILE             the working database (default " DEFAULT_DB ")\n" CLI_JOIN_HELP);
 }
 
+static int take(rg_cli *cli, int opt, const char *arg, void *opts)
+{
+    return cli_join_option(cli, opt, arg, opts);
+}
+
 int cmd_join(rg_cli *cli, int argc, char **argv)
 {
     static const struct option options[] = {
@@ -24,26 +29,13 @@ int cmd_join(rg_cli *cli, int argc, char **argv)
     };
     rg_join_opts opts = RG_JOIN_OPTS_INIT;
     const char *db = NULL;
-    int c;
-    while ((c = getopt_long(argc, argv, "", options, NULL)) != -1) {
-        if (c == OPT_HELP) {
-            help();
-            return EXIT_OK;
-        }
-        if (c == OPT_DB) {
-            db = optarg;
-            continue;
-        }
-        int took = cli_join_option(cli, c, optarg, &opts);
-        if (took < 0)
-            return EXIT_USAGE;
-        if (!took)
-            return cli_usage_error(cli, "unknown option");
-    }
+    int status = cli_parse(cli, argc, argv, options, "", help, take, &opts, &db);
+    if (status >= 0)
+        return status;
     if (optind + 1 != argc)
         return cli_usage_error(cli, "needs exactly one BOUNDARIES file");
     rg_store *store = NULL;
-    int status = cli_open_store(cli, db, &store);
+    status = cli_open_store(cli, db, &store);
     if (status != EXIT_OK)
         return status;
     rg_join_report report;

@@ -13,6 +13,11 @@ static void help(void)
            "  --append              add to the households already loaded\n" CLI_LOAD_HELP);
 }
 
+static int take(rg_cli *cli, int opt, const char *arg, void *opts)
+{
+    return cli_load_option(cli, opt, arg, opts);
+}
+
 int cmd_load(rg_cli *cli, int argc, char **argv)
 {
     static const struct option options[] = {
@@ -22,26 +27,13 @@ int cmd_load(rg_cli *cli, int argc, char **argv)
     };
     rg_load_opts opts = RG_LOAD_OPTS_INIT;
     const char *db = NULL;
-    int c;
-    while ((c = getopt_long(argc, argv, "", options, NULL)) != -1) {
-        if (c == OPT_HELP) {
-            help();
-            return EXIT_OK;
-        }
-        if (c == OPT_DB) {
-            db = optarg;
-            continue;
-        }
-        int took = cli_load_option(cli, c, optarg, &opts);
-        if (took < 0)
-            return EXIT_USAGE;
-        if (!took)
-            return cli_usage_error(cli, "unknown option");
-    }
+    int status = cli_parse(cli, argc, argv, options, "", help, take, &opts, &db);
+    if (status >= 0)
+        return status;
     if (optind + 1 != argc)
         return cli_usage_error(cli, "needs exactly one HOUSEHOLDS file");
     rg_store *store = NULL;
-    int status = cli_open_store(cli, db, &store);
+    status = cli_open_store(cli, db, &store);
     if (status != EXIT_OK)
         return status;
     rg_load_stats stats;

@@ -13,6 +13,32 @@ static void help(void)
            "  --layers LIST, --overwrite   as for export\n" CLI_LOAD_HELP CLI_JOIN_HELP);
 }
 
+typedef struct {
+    rg_load_opts load;
+    rg_join_opts join;
+    rg_export_opts exp;
+    const char *output, *rules_path;
+} run_args;
+
+static int take(rg_cli *cli, int opt, const char *arg, void *opts)
+{
+    run_args *a = opts;
+    if (opt == 'o') {
+        a->output = arg;
+        return 1;
+    }
+    if (opt == OPT_RULES) {
+        a->rules_path = arg;
+        return 1;
+    }
+    int took = cli_load_option(cli, opt, arg, &a->load);
+    if (!took)
+        took = cli_join_option(cli, opt, arg, &a->join);
+    if (!took)
+        took = cli_export_option(cli, opt, arg, &a->exp);
+    return took;
+}
+
 int cmd_run(rg_cli *cli, int argc, char **argv)
 {
     static const struct option options[] = {
@@ -22,64 +48,36 @@ int cmd_run(rg_cli *cli, int argc, char **argv)
         CLI_JOIN_OPTIONS,                                {"help", no_argument, NULL, OPT_HELP},
         {NULL, 0, NULL, 0},
     };
-    rg_load_opts load = RG_LOAD_OPTS_INIT;
-    rg_join_opts join = RG_JOIN_OPTS_INIT;
-    rg_export_opts exp = RG_EXPORT_OPTS_INIT;
-    exp.command_line = cli->command_line;
-    load.mode = RG_LOAD_REPLACE;
-    const char *db = NULL, *output = NULL, *rules_path = NULL;
-    int c;
-    while ((c = getopt_long(argc, argv, "o:", options, NULL)) != -1) {
-        if (c == OPT_HELP) {
-            help();
-            return EXIT_OK;
-        }
-        if (c == 'o') {
-            output = optarg;
-            continue;
-        }
-        if (c == OPT_DB) {
-            db = optarg;
-            continue;
-        }
-        if (c == OPT_RULES) {
-            rules_path = optarg;
-            continue;
-        }
-        int took = cli_load_option(cli, c, optarg, &load);
-        if (!took)
-            took = cli_join_option(cli, c, optarg, &join);
-        if (!took)
-            took = cli_export_option(cli, c, optarg, &exp);
-        if (took < 0)
-            return EXIT_USAGE;
-        if (!took)
-            return cli_usage_error(cli, "unknown option");
-    }
+    run_args args = {RG_LOAD_OPTS_INIT, RG_JOIN_OPTS_INIT, RG_EXPORT_OPTS_INIT, NULL, NULL};
+    args.exp.command_line = cli->command_line;
+    args.load.mode = RG_LOAD_REPLACE;
+    const char *db = NULL;
+    int status = cli_parse(cli, argc, argv, options, "o:", help, take, &args, &db);
+    if (status >= 0)
+        return status;
     if (optind + 2 != argc)
         return cli_usage_error(cli, "needs HOUSEHOLDS and BOUNDARIES");
-    if (!output)
+    if (!args.output)
         return cli_usage_error(cli, "needs -o OUTPUT (.gpkg or .geojson)");
     const char *households = argv[optind], *boundaries = argv[optind + 1];
 
     rg_rules *rules = NULL;
     rg_store *store = NULL;
-    int rc = rules_path ? rg_classify_rules_read(&rules, cli->ctx, rules_path) : rg_classify_rules_default(&rules);
-    if (rc != RG_OK)
-        return cli_fail(cli, rc);
-    int status = cli_open_store(cli, db, &store);
-    if (status != EXIT_OK)
+    int rc;
+    if ((status = cli_read_rules(cli, args.rules_path, &rules)) != EXIT_OK)
+        return status;
+    if ((status = cli_open_store(cli, db, &store)) != EXIT_OK)
         goto done;
 
     rg_load_stats stats;
     rg_join_report jr;
     rg_classify_report cr;
     cli->command = "load";
-    if ((rc = rg_io_load(store, households, &load, &stats)) != RG_OK)
+    if ((rc = rg_io_load(store, households, &args.load, &stats)) != RG_OK)
         goto failed;
     cli_print_load(cli, households, &stats);
     cli->command = "join";
-    if ((rc = rg_geo_join(store, boundaries, &join, &jr)) != RG_OK)
+    if ((rc = rg_geo_join(store, boundaries, &args.join, &jr)) != RG_OK)
         goto failed;
     cli_print_join(cli, &jr);
     cli->command = "classify";
@@ -87,9 +85,9 @@ int cmd_run(rg_cli *cli, int argc, char **argv)
         goto failed;
     cli_print_classify(cli, &cr);
     cli->command = "export";
-    if ((rc = rg_io_export(store, output, &exp)) != RG_OK)
+    if ((rc = rg_io_export(store, args.output, &args.exp)) != RG_OK)
         goto failed;
-    cli_say(cli, "wrote %s", output);
+    cli_say(cli, "wrote %s", args.output);
     goto done;
 
 failed:

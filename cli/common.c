@@ -60,6 +60,28 @@ int cli_open_store(rg_cli *cli, const char *db, rg_store **out)
     return rc == RG_OK ? EXIT_OK : cli_fail(cli, rc);
 }
 
+int cli_parse(rg_cli *cli, int argc, char **argv, const struct option *options, const char *shortopts,
+              void (*help)(void), cli_option_fn take, void *opts, const char **db)
+{
+    int c;
+    while ((c = getopt_long(argc, argv, shortopts, options, NULL)) != -1) {
+        if (c == OPT_HELP) {
+            help();
+            return EXIT_OK;
+        }
+        if (c == OPT_DB) {
+            *db = optarg;
+            continue;
+        }
+        int took = c == '?' ? 0 : take(cli, c, optarg, opts);
+        if (took < 0)
+            return EXIT_USAGE;
+        if (!took)
+            return cli_usage_error(cli, "unknown option");
+    }
+    return -1;
+}
+
 static int parse_double(rg_cli *cli, const char *name, const char *arg, double lo, double hi, double *out)
 {
     char *end = NULL;
