@@ -64,7 +64,12 @@ int cli_parse(rg_cli *cli, int argc, char **argv, const struct option *options, 
               void (*help)(void), cli_option_fn take, void *opts, const char **db)
 {
     int c;
-    while ((c = getopt_long(argc, argv, shortopts, options, NULL)) != -1) {
+    /* Our own messages name the command and point to its --help; a leading ':' makes
+     * getopt tell a missing value from an unknown option. */
+    char spec[32];
+    snprintf(spec, sizeof spec, ":%s", shortopts);
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, spec, options, NULL)) != -1) {
         if (c == OPT_HELP) {
             help();
             return EXIT_OK;
@@ -73,11 +78,13 @@ int cli_parse(rg_cli *cli, int argc, char **argv, const struct option *options, 
             *db = optarg;
             continue;
         }
-        int took = c == '?' ? 0 : take(cli, c, optarg, opts);
+        if (c == '?' || c == ':')
+            return cli_usage_error(cli, "%s '%s'", c == ':' ? "missing value for" : "unknown option", argv[optind - 1]);
+        int took = take(cli, c, optarg, opts);
         if (took < 0)
             return EXIT_USAGE;
         if (!took)
-            return cli_usage_error(cli, "unknown option");
+            return cli_usage_error(cli, "unknown option '%s'", argv[optind - 1]);
     }
     return -1;
 }
