@@ -47,7 +47,7 @@ enum {
     OPT_DB = 256, OPT_ID, OPT_LAT, OPT_LON, OPT_SIZE, OPT_SPENDING, OPT_CODE, OPT_CLASS, OPT_LAYER,
     OPT_REPLACE, OPT_APPEND, OPT_FIX_SWAPPED, OPT_MAX_REJECT_RATE,
     OPT_MAX_DISTANCE, OPT_KEL_LAYER, OPT_KEL_CODE, OPT_KEL_NAME, OPT_KEC_LAYER, OPT_KEC_CODE, OPT_KEC_NAME,
-    OPT_RULES, OPT_PRINT_RULES, OPT_LAYERS, OPT_OVERWRITE, OPT_HELP
+    OPT_RULES, OPT_PRINT_RULES, OPT_LAYERS, OPT_OVERWRITE, OPT_FIELDS, OPT_PUBLIC, OPT_MIN_COUNT, OPT_HELP
 };
 
 /* Takes one parsed option into opts: 1 taken, 0 not this command's, -1 bad value (reported). */
@@ -82,6 +82,19 @@ int cli_export_option(rg_cli *cli, int opt, const char *arg, rg_export_opts *o);
         {"kecamatan-layer", required_argument, NULL, OPT_KEC_LAYER},                                          \
         {"kecamatan-code", required_argument, NULL, OPT_KEC_CODE},                                            \
         {"kecamatan-name", required_argument, NULL, OPT_KEC_NAME}
+
+#define CLI_EXPORT_OPTIONS                                                                                     \
+    {"layers", required_argument, NULL, OPT_LAYERS}, {"overwrite", no_argument, NULL, OPT_OVERWRITE},         \
+        {"fields", required_argument, NULL, OPT_FIELDS}, {"public", no_argument, NULL, OPT_PUBLIC},            \
+        {"min-count", required_argument, NULL, OPT_MIN_COUNT}
+
+#define CLI_EXPORT_HELP                                                                                        \
+    "  --layers LIST         comma-separated: households,kelurahan,kecamatan (default all)\n"                 \
+    "  --overwrite           replace an existing OUTPUT\n"                                                     \
+    "  --fields LIST         add household fields beyond the allow-list, on purpose (e.g. spending,\n"        \
+    "                        or an input column such as nik): they are personal data\n"                      \
+    "  --public              only the kelurahan and kecamatan summaries, small counts suppressed\n"           \
+    "  --min-count N         with --public: counts from 1 to N-1 are shown as NULL (default 5)\n"
 
 #define CLI_LOAD_HELP                                                                                          \
     "  --id COL, --lat COL, --lon COL   name the id and coordinate columns (detected by default:\n"           \

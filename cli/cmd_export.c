@@ -4,14 +4,13 @@
 
 static void help(void)
 {
-    printf("Usage: regsosek-geo export OUTPUT [--db FILE] [--layers LIST] [--overwrite]\n\n"
+    printf("Usage: regsosek-geo export OUTPUT [--db FILE] [options]\n\n"
            "Writes the poverty map: OUTPUT.gpkg holds the layers households, kelurahan and kecamatan\n"
-           "with QGIS styles as their defaults; OUTPUT.geojson writes RFC 7946 GeoJSON, one file per\n"
-           "layer (STEM-households.geojson, ... when there are several). Household layers carry\n"
-           "no names, NIK, addresses or other input columns.\n\nOptions:\n"
-           "  --db FILE             the working database (default " DEFAULT_DB ")\n"
-           "  --layers LIST         comma-separated: households,kelurahan,kecamatan (default all)\n"
-           "  --overwrite           replace an existing OUTPUT\n");
+           "with QGIS styles as their defaults; OUTPUT.geojson writes RFC 7946 GeoJSON and\n"
+           "OUTPUT.geojsonl/.geojsons GeoJSON Text Sequences, one file per layer\n"
+           "(STEM-households.geojson, ... when there are several). The households layer carries no\n"
+           "names, NIK, addresses, spending or other input columns unless --fields asks.\n\nOptions:\n"
+           "  --db FILE             the working database (default " DEFAULT_DB ")\n" CLI_EXPORT_HELP);
 }
 
 static int take(rg_cli *cli, int opt, const char *arg, void *opts)
@@ -22,8 +21,9 @@ static int take(rg_cli *cli, int opt, const char *arg, void *opts)
 int cmd_export(rg_cli *cli, int argc, char **argv)
 {
     static const struct option options[] = {
-        {"db", required_argument, NULL, OPT_DB},       {"layers", required_argument, NULL, OPT_LAYERS},
-        {"overwrite", no_argument, NULL, OPT_OVERWRITE}, {"help", no_argument, NULL, OPT_HELP},
+        {"db", required_argument, NULL, OPT_DB},
+        CLI_EXPORT_OPTIONS,
+        {"help", no_argument, NULL, OPT_HELP},
         {NULL, 0, NULL, 0},
     };
     rg_export_opts opts = RG_EXPORT_OPTS_INIT;

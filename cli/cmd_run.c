@@ -10,7 +10,7 @@ static void help(void)
            "  -o, --output OUTPUT   the map to write (.gpkg or .geojson)\n"
            "  --db FILE             the working database (default " DEFAULT_DB ")\n"
            "  --rules FILE          classification rules (see `regsosek-geo classify --help`)\n"
-           "  --layers LIST, --overwrite   as for export\n" CLI_LOAD_HELP CLI_JOIN_HELP);
+           CLI_EXPORT_HELP CLI_LOAD_HELP CLI_JOIN_HELP);
 }
 
 typedef struct {
@@ -43,9 +43,9 @@ int cmd_run(rg_cli *cli, int argc, char **argv)
 {
     static const struct option options[] = {
         {"output", required_argument, NULL, 'o'},        {"db", required_argument, NULL, OPT_DB},
-        {"rules", required_argument, NULL, OPT_RULES},   {"layers", required_argument, NULL, OPT_LAYERS},
-        {"overwrite", no_argument, NULL, OPT_OVERWRITE}, CLI_LOAD_OPTIONS,
-        CLI_JOIN_OPTIONS,                                {"help", no_argument, NULL, OPT_HELP},
+        {"rules", required_argument, NULL, OPT_RULES},   CLI_EXPORT_OPTIONS,
+        CLI_LOAD_OPTIONS,                                CLI_JOIN_OPTIONS,
+        {"help", no_argument, NULL, OPT_HELP},
         {NULL, 0, NULL, 0},
     };
     run_args args = {RG_LOAD_OPTS_INIT, RG_JOIN_OPTS_INIT, RG_EXPORT_OPTS_INIT, NULL, NULL};

@@ -138,6 +138,19 @@ int cli_export_option(rg_cli *cli, int opt, const char *arg, rg_export_opts *o)
 {
     switch (opt) {
     case OPT_OVERWRITE: o->overwrite = 1; return 1;
+    case OPT_FIELDS: o->fields = arg; return 1;
+    case OPT_PUBLIC: o->public_only = 1; return 1;
+    case OPT_MIN_COUNT: {
+        double v = 0;
+        if (parse_double(cli, "min-count", arg, 1, 1000000, &v) < 0)
+            return -1;
+        if (v != (int)v) {
+            cli_usage_error(cli, "--min-count: '%s' is not a whole number", arg);
+            return -1;
+        }
+        o->min_count = (int)v;
+        return 1;
+    }
     case OPT_LAYERS:
         if (rg_io_layers_parse(cli->ctx, arg, &o->layers) != RG_OK) {
             cli_usage_error(cli, "--layers: %s", rg_ctx_errmsg(cli->ctx));

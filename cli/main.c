@@ -1,6 +1,7 @@
 /* regsosek-geo: household points to poverty maps. */
 #include "cli/cli.h"
 
+#include <cpl_error.h>
 #include <gdal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -85,12 +86,17 @@ int main(int argc, char **argv)
         }
         rg_ctx_set_notice(cli.ctx, cli_notice, &cli);
         GDALAllRegister();
+        /* GDAL's reasons reach the user inside our own messages; -v shows GDAL's own too. */
+        if (!cli.verbose)
+            CPLPushErrorHandler(CPLQuietErrorHandler);
         char *line = join_args(argc, argv);
         cli.command = commands[c].name;
         cli.command_line = line;
         int status = commands[c].fn(&cli, argc - i, argv + i);
         free(line);
         rg_ctx_free(cli.ctx);
+        if (!cli.verbose)
+            CPLPopErrorHandler();
         GDALDestroyDriverManager();
         return status;
     }

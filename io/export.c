@@ -10,7 +10,9 @@
 #include "core/internal.h"
 #include "io/io.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <gdal.h>
 #include <ogr_api.h>
 #include <ogr_srs_api.h>
@@ -66,6 +68,9 @@ static const field_def area_fields[] = {
     " FROM " table " a JOIN " table "_summary s ON s.code = a.code"                                             \
     " LEFT JOIN " parent_table " p ON p.code = a.parent_code ORDER BY a.code"
 
+/* Where --fields are spliced into the households query. */
+#define EXTRA_FIELDS_HERE "\x01"
+
 static const char *const households_style = rg_style_households;
 static const char *const kelurahan_style = rg_style_kelurahan;
 static const char *const kecamatan_style = rg_style_kecamatan;
@@ -77,7 +82,7 @@ static const layer_def layers[] = {
      wkbPoint, household_fields, sizeof household_fields / sizeof *household_fields,
      "SELECT household_id, kelurahan_code, kelurahan_name, kecamatan_code, kecamatan_name, poverty_class, desil,"
      " welfare_rank, household_size, join_method, join_distance_m, join_flags, code_mismatch, reported_code,"
-     " load_flags, CASE WHEN geom IS NOT NULL THEN lon END, lat FROM households ORDER BY hh",
+     " load_flags" EXTRA_FIELDS_HERE ", CASE WHEN geom IS NOT NULL THEN lon END, lat FROM households ORDER BY hh",
      GEOM_POINT_LONLAT, &households_style},
     {"kelurahan", RG_LAYER_KELURAHAN,
      "Kelurahan/desa: households per poverty class and poverty_rate, the share of sangat miskin + miskin"
@@ -90,6 +95,30 @@ static const layer_def layers[] = {
      wkbMultiPolygon, area_fields, sizeof area_fields / sizeof *area_fields, AREA_SQL("kecamatan", "kecamatan"),
      GEOM_WKB, &kecamatan_style},
 };
+
+typedef enum { FORMAT_GPKG, FORMAT_GEOJSON, FORMAT_GEOJSONSEQ } format;
+
+/* Household columns of the store that --fields may name, with their types. */
+static const field_def store_columns[] = {
+    {"spending", OFTReal},      {"welfare", OFTReal},      {"lon", OFTReal},
+    {"lat", OFTReal},           {"source_line", OFTInteger}, {"given_class", OFTString},
+    {"kecamatan_polygon_code", OFTString},
+};
+
+#define MAX_EXTRA_FIELDS 64
+
+/* One export: what is written, and how. */
+typedef struct {
+    rg_store *store;
+    rg_ctx *ctx;
+    const rg_export_opts *opts;
+    format fmt;
+    const char *ext;
+    size_t extra_count;
+    field_def extra[MAX_EXTRA_FIELDS];
+    int extra_from_json[MAX_EXTRA_FIELDS];
+    char *extra_names;     /* owns the strings extra[].name points into */
+} exporter;
 
 int rg_io_layers_parse(rg_ctx *ctx, const char *list, int *out)
 {
@@ -126,57 +155,146 @@ static int gdal_fail(rg_ctx *ctx, const char *path, const char *what)
                         CPLGetLastErrorMsg()[0] ? CPLGetLastErrorMsg() : "GDAL gave no reason");
 }
 
-static int write_layer(rg_store *store, GDALDatasetH ds, const char *path, const layer_def *def, int geojson)
+/* Builds the layer's query, splicing --fields into the households query. */
+static int layer_sql(exporter *E, const layer_def *def, rg_buf *sql)
 {
-    rg_ctx *ctx = rg_io_store_ctx(store);
+    const char *splice = strstr(def->sql, EXTRA_FIELDS_HERE);
+    if (!splice)
+        return rg__buf_append(sql, def->sql, strlen(def->sql));
+    int rc = rg__buf_append(sql, def->sql, (size_t)(splice - def->sql));
+    for (size_t i = 0; i < E->extra_count && rc == RG_OK; i++)
+        rc = E->extra_from_json[i] ? rg__buf_appendf(sql, ", json_extract(extra, ?%zu)", i + 1)
+                                   : rg__buf_appendf(sql, ", \"%s\"", E->extra[i].name);
+    if (rc == RG_OK)
+        rc = rg__buf_append(sql, splice + 1, strlen(splice + 1));
+    return rc;
+}
+
+static void bind_json_paths(exporter *E, sqlite3_stmt *st)
+{
+    for (size_t i = 0; i < E->extra_count; i++) {
+        if (!E->extra_from_json[i])
+            continue;
+        char path[300];
+        snprintf(path, sizeof path, "$.\"%s\"", E->extra[i].name);
+        sqlite3_bind_text(st, (int)i + 1, path, -1, SQLITE_TRANSIENT);
+    }
+}
+
+/* Field indexes of the area layers' counts: households .. unclassified, then poverty_rate. */
+enum { AREA_FIRST_COUNT = 4, AREA_LAST_COUNT = 9, AREA_RATE = 10, AREA_SUPPRESSED = 11 };
+
+/*
+ * Statistical disclosure control for --public: counts from 1 to min_count - 1 become
+ * NULL. Where a single class cell is hidden it could be recovered from the total, so
+ * the next smallest non-zero class cell is hidden with it. The rate is hidden when its
+ * denominator or numerator is small.
+ */
+static void suppress_small_cells(OGRFeatureH f, int min_count)
+{
+    int v[AREA_LAST_COUNT + 1] = {0};
+    for (int i = AREA_FIRST_COUNT; i <= AREA_LAST_COUNT; i++)
+        v[i] = OGR_F_GetFieldAsInteger(f, i);
+    int hidden = 0, hidden_classes = 0, smallest = -1;
+    for (int i = AREA_FIRST_COUNT; i <= AREA_LAST_COUNT; i++) {
+        if (v[i] > 0 && v[i] < min_count) {
+            OGR_F_SetFieldNull(f, i);
+            hidden++;
+            hidden_classes += i > AREA_FIRST_COUNT;
+        } else if (i > AREA_FIRST_COUNT && v[i] > 0 && (smallest < 0 || v[i] < v[smallest])) {
+            smallest = i;
+        }
+    }
+    if (hidden_classes == 1 && smallest >= 0) {
+        OGR_F_SetFieldNull(f, smallest);
+        hidden++;
+    }
+    int poor = v[AREA_FIRST_COUNT + 1] + v[AREA_FIRST_COUNT + 2];
+    int classified = v[AREA_FIRST_COUNT] - v[AREA_LAST_COUNT];
+    int rate_hidden = !OGR_F_IsFieldNull(f, AREA_RATE) &&
+                      (hidden || (poor > 0 && poor < min_count) || classified < min_count);
+    if (rate_hidden)
+        OGR_F_SetFieldNull(f, AREA_RATE);
+    OGR_F_SetFieldInteger(f, AREA_SUPPRESSED, hidden > 0 || rate_hidden);
+}
+
+static int create_field(OGRLayerH layer, const char *name, OGRFieldType type)
+{
+    OGRFieldDefnH fd = OGR_Fld_Create(name, type);
+    OGRErr err = OGR_L_CreateField(layer, fd, TRUE);
+    OGR_Fld_Destroy(fd);
+    return err == OGRERR_NONE;
+}
+
+static int write_layer(exporter *E, GDALDatasetH ds, const char *path, const layer_def *def)
+{
+    rg_ctx *ctx = E->ctx;
     int rc = RG_OK;
+    int households = def->bit == RG_LAYER_HOUSEHOLDS;
+    int public_area = E->opts->public_only && !households;
     OGRSpatialReferenceH srs = OSRNewSpatialReference(NULL);
     OGRFeatureH f = NULL;
     OGRGeometryH point = NULL;
     sqlite3_stmt *st = NULL;
+    rg_buf sql = {0};
     OSRImportFromEPSG(srs, 4326);
     OSRSetAxisMappingStrategy(srs, OAMS_TRADITIONAL_GIS_ORDER);
 
-    char description[512];
-    snprintf(description, sizeof description, "DESCRIPTION=%s", def->description);
+    char description[600];
+    snprintf(description, sizeof description, "DESCRIPTION=%s%s", def->description,
+             public_area ? " Counts below the minimum are suppressed (NULL, suppressed = 1)." : "");
     const char *gpkg_options[] = {description, "SPATIAL_INDEX=YES", NULL};
     const char *geojson_options[] = {"RFC7946=YES", "COORDINATE_PRECISION=7", "WRITE_NAME=YES", description, NULL};
-    OGRLayerH layer = GDALDatasetCreateLayer(ds, def->name, srs, def->type,
-                                             (char **)(geojson ? geojson_options : gpkg_options));
+    const char *seq_options[] = {"COORDINATE_PRECISION=7", strcmp(E->ext, ".geojsons") == 0 ? "RS=YES" : NULL, NULL};
+    const char **options = E->fmt == FORMAT_GPKG ? gpkg_options : E->fmt == FORMAT_GEOJSON ? geojson_options : seq_options;
+    OGRLayerH layer = GDALDatasetCreateLayer(ds, def->name, srs, def->type, (char **)options);
     if (!layer) {
         rc = gdal_fail(ctx, path, "cannot create layer");
         goto done;
     }
-    for (size_t i = 0; i < def->field_count; i++) {
-        OGRFieldDefnH fd = OGR_Fld_Create(def->fields[i].name, def->fields[i].type);
-        OGRErr err = OGR_L_CreateField(layer, fd, TRUE);
-        OGR_Fld_Destroy(fd);
-        if (err != OGRERR_NONE) {
+    for (size_t i = 0; i < def->field_count; i++)
+        if (!create_field(layer, def->fields[i].name, def->fields[i].type)) {
             rc = gdal_fail(ctx, path, "cannot create field");
             goto done;
         }
-    }
-    if (sqlite3_prepare_v2(rg_io_store_db(store), def->sql, -1, &st, NULL) != SQLITE_OK) {
-        rc = rg_ctx_error(ctx, RG_ESQL, "%s: %s", rg_io_store_path(store), sqlite3_errmsg(rg_io_store_db(store)));
+    size_t extra = households ? E->extra_count : 0;
+    for (size_t i = 0; i < extra; i++)
+        if (!create_field(layer, E->extra[i].name, E->extra[i].type)) {
+            rc = gdal_fail(ctx, path, "cannot create field");
+            goto done;
+        }
+    if (public_area && !create_field(layer, "suppressed", OFTInteger)) {
+        rc = gdal_fail(ctx, path, "cannot create field");
         goto done;
     }
+    if ((rc = layer_sql(E, def, &sql)) != RG_OK)
+        goto done;
+    if (sqlite3_prepare_v2(rg_io_store_db(E->store), sql.data, -1, &st, NULL) != SQLITE_OK) {
+        rc = rg_ctx_error(ctx, RG_ESQL, "%s: %s", rg_io_store_path(E->store), sqlite3_errmsg(rg_io_store_db(E->store)));
+        goto done;
+    }
+    if (households)
+        bind_json_paths(E, st);
     f = OGR_F_Create(OGR_L_GetLayerDefn(layer));
     point = OGR_G_CreateGeometry(wkbPoint);
     int step;
-    int n = (int)def->field_count;
+    int n = (int)(def->field_count + extra);
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         OGR_F_SetFID(f, OGRNullFID);
         for (int i = 0; i < n; i++) {
+            OGRFieldType type = (size_t)i < def->field_count ? def->fields[i].type : E->extra[(size_t)i - def->field_count].type;
             if (sqlite3_column_type(st, i) == SQLITE_NULL) {
                 OGR_F_SetFieldNull(f, i);
                 continue;
             }
-            switch (def->fields[i].type) {
+            switch (type) {
             case OFTInteger: OGR_F_SetFieldInteger(f, i, sqlite3_column_int(st, i)); break;
             case OFTReal: OGR_F_SetFieldDouble(f, i, sqlite3_column_double(st, i)); break;
             default: OGR_F_SetFieldString(f, i, (const char *)sqlite3_column_text(st, i)); break;
             }
         }
+        if (public_area)
+            suppress_small_cells(f, E->opts->min_count);
         if (def->geom == GEOM_POINT_LONLAT && sqlite3_column_type(st, n) == SQLITE_NULL) {
             OGR_F_SetGeometry(f, NULL);
         } else if (def->geom == GEOM_POINT_LONLAT) {
@@ -186,11 +304,10 @@ static int write_layer(rg_store *store, GDALDatasetH ds, const char *path, const
             OGRGeometryH g = NULL;
             const void *wkb = sqlite3_column_blob(st, n);
             int size = sqlite3_column_bytes(st, n);
-            if (wkb && OGR_G_CreateFromWkb(wkb, NULL, &g, size) == OGRERR_NONE) {
+            if (wkb && OGR_G_CreateFromWkb(wkb, NULL, &g, size) == OGRERR_NONE)
                 OGR_F_SetGeometryDirectly(f, OGR_G_ForceToMultiPolygon(g));
-            } else {
+            else
                 OGR_F_SetGeometry(f, NULL);
-            }
         }
         if (OGR_L_CreateFeature(layer, f) != OGRERR_NONE) {
             rc = gdal_fail(ctx, path, "cannot write a feature (disk full?)");
@@ -198,10 +315,11 @@ static int write_layer(rg_store *store, GDALDatasetH ds, const char *path, const
         }
     }
     if (step != SQLITE_DONE)
-        rc = rg_ctx_error(ctx, RG_ESQL, "%s: %s", rg_io_store_path(store), sqlite3_errmsg(rg_io_store_db(store)));
+        rc = rg_ctx_error(ctx, RG_ESQL, "%s: %s", rg_io_store_path(E->store), sqlite3_errmsg(rg_io_store_db(E->store)));
 
 done:
     sqlite3_finalize(st);
+    rg__buf_free(&sql);
     if (f)
         OGR_F_Destroy(f);
     if (point)
@@ -293,6 +411,12 @@ static int write_provenance(rg_store *store, GDALDatasetH ds, const rg_export_op
     GDALSetMetadataItem(ds, "CREATED", when, NULL);
     if (opts->command_line)
         GDALSetMetadataItem(ds, "COMMAND_LINE", opts->command_line, NULL);
+    if (opts->public_only) {
+        char min[32];
+        snprintf(min, sizeof min, "%d", opts->min_count);
+        GDALSetMetadataItem(ds, "PUBLIC", "YES: area summaries only, small counts suppressed", NULL);
+        GDALSetMetadataItem(ds, "MIN_COUNT", min, NULL);
+    }
     if (inputs.data)
         GDALSetMetadataItem(ds, "INPUTS", inputs.data, NULL);
     int64_t n = 0;
@@ -315,35 +439,95 @@ static int write_provenance(rg_store *store, GDALDatasetH ds, const rg_export_op
 }
 
 /* Writes one dataset at tmp_path; the caller renames it into place. */
-static int write_dataset(rg_store *store, const char *driver_name, const char *tmp_path, int chosen,
-                         const rg_export_opts *opts)
+static int write_dataset(exporter *E, const char *tmp_path, int chosen)
 {
-    rg_ctx *ctx = rg_io_store_ctx(store);
-    int geojson = strcmp(driver_name, "GeoJSON") == 0;
-    GDALDriverH driver = GDALGetDriverByName(driver_name);
+    static const char *const drivers[] = {"GPKG", "GeoJSON", "GeoJSONSeq"};
+    rg_ctx *ctx = E->ctx;
+    int gpkg = E->fmt == FORMAT_GPKG;
+    GDALDriverH driver = GDALGetDriverByName(drivers[E->fmt]);
     if (!driver)
-        return rg_ctx_error(ctx, RG_EGDAL, "GDAL has no %s driver", driver_name);
+        return rg_ctx_error(ctx, RG_EGDAL, "GDAL has no %s driver", drivers[E->fmt]);
     CPLErrorReset();
     GDALDatasetH ds = GDALCreate(driver, tmp_path, 0, 0, 0, GDT_Unknown, NULL);
     if (!ds)
         return gdal_fail(ctx, tmp_path, "cannot create");
     int rc = RG_OK;
-    if (!geojson && GDALDatasetStartTransaction(ds, FALSE) != OGRERR_NONE)
+    if (gpkg && GDALDatasetStartTransaction(ds, FALSE) != OGRERR_NONE)
         rc = gdal_fail(ctx, tmp_path, "cannot start a transaction");
     for (size_t i = 0; i < sizeof layers / sizeof *layers && rc == RG_OK; i++)
         if (chosen & layers[i].bit)
-            rc = write_layer(store, ds, tmp_path, &layers[i], geojson);
-    if (!geojson && rc == RG_OK)
+            rc = write_layer(E, ds, tmp_path, &layers[i]);
+    if (gpkg && rc == RG_OK)
         rc = write_styles(ctx, ds, tmp_path, chosen);
-    if (!geojson && rc == RG_OK && GDALDatasetCommitTransaction(ds) != OGRERR_NONE)
+    if (gpkg && rc == RG_OK && GDALDatasetCommitTransaction(ds) != OGRERR_NONE)
         rc = gdal_fail(ctx, tmp_path, "cannot commit (disk full?)");
-    if (!geojson && rc == RG_OK)
-        rc = write_provenance(store, ds, opts);
+    if (gpkg && rc == RG_OK)
+        rc = write_provenance(E->store, ds, E->opts);
     CPLErrorReset();
     GDALClose(ds);
     /* GDAL reports a failed final flush only through the error state. */
     if (rc == RG_OK && CPLGetLastErrorType() >= CE_Failure)
         rc = gdal_fail(ctx, tmp_path, "cannot finish writing (disk full?)");
+    return rc;
+}
+
+/* Resolves --fields against the store's columns and the keys kept from the input. */
+static int resolve_fields(exporter *E)
+{
+    const char *list = E->opts->fields;
+    if (!list || !*list)
+        return RG_OK;
+    E->extra_names = rg_strdup(list);
+    if (!E->extra_names)
+        return RG_ENOMEM;
+    sqlite3_stmt *probe = NULL;
+    int rc = RG_OK;
+    if (sqlite3_prepare_v2(rg_io_store_db(E->store),
+                           "SELECT 1 FROM households WHERE json_extract(extra, ?) IS NOT NULL LIMIT 1", -1, &probe,
+                           NULL) != SQLITE_OK)
+        return rg_ctx_error(E->ctx, RG_ESQL, "%s: %s", rg_io_store_path(E->store),
+                            sqlite3_errmsg(rg_io_store_db(E->store)));
+    char *save = NULL;
+    for (char *name = strtok_r(E->extra_names, ",", &save); name && rc == RG_OK; name = strtok_r(NULL, ",", &save)) {
+        if (E->extra_count == MAX_EXTRA_FIELDS) {
+            rc = rg_ctx_error(E->ctx, RG_EINVAL, "--fields: more than %d fields", MAX_EXTRA_FIELDS);
+            break;
+        }
+        field_def *fd = &E->extra[E->extra_count];
+        int known = 0;
+        for (size_t i = 0; i < sizeof store_columns / sizeof *store_columns; i++)
+            if (strcmp(name, store_columns[i].name) == 0) {
+                *fd = store_columns[i];
+                known = 1;
+            }
+        for (size_t i = 0; i < sizeof household_fields / sizeof *household_fields; i++)
+            if (strcmp(name, household_fields[i].name) == 0)
+                rc = rg_ctx_error(E->ctx, RG_EINVAL, "--fields: '%s' is exported already", name);
+        if (rc != RG_OK)
+            break;
+        if (!known) {
+            char path[300];
+            if (strchr(name, '"') || strlen(name) > 200) {
+                rc = rg_ctx_error(E->ctx, RG_EINVAL, "--fields: '%s' is not a field name", name);
+                break;
+            }
+            snprintf(path, sizeof path, "$.\"%s\"", name);
+            sqlite3_reset(probe);
+            sqlite3_bind_text(probe, 1, path, -1, SQLITE_TRANSIENT);
+            if (sqlite3_step(probe) != SQLITE_ROW) {
+                rc = rg_ctx_error(E->ctx, RG_EINVAL,
+                                  "--fields: no household has a field '%s' (the input columns kept are in"
+                                  " households.extra)",
+                                  name);
+                break;
+            }
+            fd->name = name;
+            fd->type = OFTString;
+            E->extra_from_json[E->extra_count] = 1;
+        }
+        E->extra_count++;
+    }
+    sqlite3_finalize(probe);
     return rc;
 }
 
@@ -367,12 +551,51 @@ static char *partial_name(const char *target, const char *ext)
     return b.data;
 }
 
+/* A failed write may leave SQLite's journal beside the temporary file: remove both. */
+static void remove_partial(const char *tmp)
+{
+    static const char *const suffixes[] = {"", "-journal", "-wal", "-shm"};
+    for (size_t i = 0; i < sizeof suffixes / sizeof *suffixes; i++) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s%s", tmp, suffixes[i]);
+        unlink(path);
+    }
+}
+
+/* An export killed outright cannot clean up after itself: the next export of the same
+ * target removes temporary files whose writing process no longer exists. */
+static void remove_stale_partials(const char *target)
+{
+    const char *slash = strrchr(target, '/');
+    char dir[4096], prefix[1024];
+    snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - target) : 1, slash ? target : ".");
+    if (slash && slash == target)
+        snprintf(dir, sizeof dir, "/");
+    snprintf(prefix, sizeof prefix, ".%s.partial-", slash ? slash + 1 : target);
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    size_t n = strlen(prefix);
+    while ((e = readdir(d)) != NULL) {
+        if (strncmp(e->d_name, prefix, n) != 0)
+            continue;
+        long pid = strtol(e->d_name + n, NULL, 10);
+        if (pid <= 0 || pid == (long)getpid() || (kill((pid_t)pid, 0) != 0 && errno == ESRCH)) {
+            char path[8192];
+            snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+            unlink(path);
+        }
+    }
+    closedir(d);
+}
+
 static int publish(rg_ctx *ctx, const char *tmp, const char *target)
 {
     if (rename(tmp, target) != 0) {
         int rc = rg_ctx_error(ctx, RG_EIO, "%s: cannot move the finished file into place: %s", target,
                               strerror(errno));
-        unlink(tmp);
+        remove_partial(tmp);
         return rc;
     }
     return RG_OK;
@@ -395,30 +618,54 @@ int rg_io_export(rg_store *store, const char *output, const rg_export_opts *opts
     if (!opts)
         opts = &defaults;
     rg_ctx *ctx = rg_io_store_ctx(store);
+    exporter E = {.store = store, .ctx = ctx, .opts = opts};
+    static const struct {
+        const char *ext;
+        format fmt;
+    } formats[] = {{".gpkg", FORMAT_GPKG}, {".geojson", FORMAT_GEOJSON}, {".geojsonl", FORMAT_GEOJSONSEQ},
+                   {".geojsons", FORMAT_GEOJSONSEQ}};
+    for (size_t i = 0; i < sizeof formats / sizeof *formats && !E.ext; i++)
+        if (ends_with(output, formats[i].ext)) {
+            E.ext = formats[i].ext;
+            E.fmt = formats[i].fmt;
+        }
+    if (!E.ext)
+        return rg_ctx_error(ctx, RG_EINVAL, "%s: the output must end in .gpkg, .geojson, .geojsonl or .geojsons",
+                            output);
     int chosen = opts->layers ? opts->layers : RG_LAYER_ALL;
-    int gpkg = ends_with(output, ".gpkg");
-    int geojson = ends_with(output, ".geojson");
-    if (!gpkg && !geojson)
-        return rg_ctx_error(ctx, RG_EINVAL, "%s: the output must end in .gpkg or .geojson", output);
+    if (opts->public_only) {
+        if ((chosen & RG_LAYER_HOUSEHOLDS) && chosen != RG_LAYER_ALL)
+            return rg_ctx_error(ctx, RG_EINVAL, "--public writes area summaries only, never households");
+        if (opts->fields)
+            return rg_ctx_error(ctx, RG_EINVAL, "--public and --fields do not go together");
+        if (opts->min_count < 1)
+            return rg_ctx_error(ctx, RG_EINVAL, "--min-count must be at least 1");
+        chosen &= ~RG_LAYER_HOUSEHOLDS;
+    }
     int rc = check_ready(store);
-    if (rc != RG_OK)
+    if (rc == RG_OK)
+        rc = resolve_fields(&E);
+    if (rc != RG_OK) {
+        rg_free(E.extra_names);
         return rc;
+    }
 
-    /* One GeoJSON file per layer; with several, STEM-LAYER.geojson beside output. */
+    /* GeoJSON forms write one file per layer; with several, STEM-LAYER.EXT beside output. */
     char *targets[3] = {NULL, NULL, NULL};
     int bits[3] = {0, 0, 0};
     size_t ntargets = 0;
-    if (gpkg) {
+    if (E.fmt == FORMAT_GPKG) {
         targets[ntargets] = rg_strdup(output);
         bits[ntargets++] = chosen;
     } else {
         int several = (chosen & (chosen - 1)) != 0;
+        size_t stem = strlen(output) - strlen(E.ext);
         for (size_t i = 0; i < sizeof layers / sizeof *layers; i++) {
             if (!(chosen & layers[i].bit))
                 continue;
             rg_buf b = {0};
             if (several)
-                rg__buf_appendf(&b, "%.*s-%s.geojson", (int)(strlen(output) - 8), output, layers[i].name);
+                rg__buf_appendf(&b, "%.*s-%s%s", (int)stem, output, layers[i].name, E.ext);
             else
                 rg__buf_appendf(&b, "%s", output);
             targets[ntargets] = b.data;
@@ -436,22 +683,23 @@ int rg_io_export(rg_store *store, const char *output, const rg_export_opts *opts
         }
     }
     for (size_t i = 0; i < ntargets && rc == RG_OK; i++) {
-        char *tmp = partial_name(targets[i], gpkg ? ".gpkg" : ".geojson");
+        char *tmp = partial_name(targets[i], E.ext);
         if (!tmp) {
             rc = RG_ENOMEM;
             break;
         }
-        unlink(tmp);
-        rc = write_dataset(store, gpkg ? "GPKG" : "GeoJSON", tmp, bits[i], opts);
+        remove_stale_partials(targets[i]);
+        rc = write_dataset(&E, tmp, bits[i]);
         if (rc == RG_OK)
             rc = publish(ctx, tmp, targets[i]);
         else
-            unlink(tmp);
+            remove_partial(tmp);
         rg_free(tmp);
     }
 
 done:
     for (size_t i = 0; i < ntargets; i++)
         rg_free(targets[i]);
+    rg_free(E.extra_names);
     return rc;
 }

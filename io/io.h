@@ -196,17 +196,30 @@ typedef struct {
     int layers;            /**< RG_LAYER_* bits; 0 = all */
     int overwrite;         /**< replace an existing output */
     const char *command_line; /**< recorded in the provenance metadata; may be NULL */
+    const char *fields;    /**< comma-separated household fields beyond the allow-list (e.g.
+                                "spending,nik"): a deliberate widening; NULL = none */
+    int public_only;       /**< area summaries only, small counts suppressed */
+    int min_count;         /**< with public_only: counts below this are suppressed */
 } rg_export_opts;
 
-#define RG_EXPORT_OPTS_INIT {RG_LAYER_ALL, 0, NULL}
+#define RG_EXPORT_DEFAULT_MIN_COUNT 5
+#define RG_EXPORT_OPTS_INIT {RG_LAYER_ALL, 0, NULL, NULL, 0, RG_EXPORT_DEFAULT_MIN_COUNT}
 
 /**
  * Writes the poverty map layers to output: `.gpkg` (one GeoPackage with QGIS styles
- * stored as layer defaults) or `.geojson` (RFC 7946; with several layers, one file
- * per layer named STEM-LAYER.geojson beside output). Each file is written under a
- * temporary name and renamed into place only when complete.
+ * stored as layer defaults), `.geojson` (RFC 7946), or `.geojsonl`/`.geojsons`
+ * (GeoJSON Text Sequences, for very large point layers). GeoJSON forms write one file
+ * per layer, named STEM-LAYER.EXT beside output when there are several. Each file is
+ * written under a hidden temporary name and renamed into place only when complete.
+ *
+ * Households carry an allow-list of fields (codes, names of areas, class, desil, rank,
+ * join fields, household size); opts->fields adds others on purpose. With
+ * opts->public_only only kelurahan and kecamatan are written, and every count
+ * between 1 and min_count - 1 becomes NULL (with a second cell where one alone could
+ * be recovered from the total), flagged in `suppressed`.
  * @return RG_OK, RG_EEXIST (output exists, overwrite off), RG_EINVAL (unknown
- *   extension), RG_EDATA (nothing joined/classified yet), RG_EGDAL, RG_EIO, RG_ESQL.
+ *   extension, unknown field, households asked in public mode), RG_EDATA (nothing
+ *   classified yet), RG_EGDAL, RG_EIO, RG_ESQL.
  */
 int rg_io_export(rg_store *store, const char *output, const rg_export_opts *opts);
 

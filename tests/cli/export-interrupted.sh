@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# An export killed half-way (SIGKILL) or stopped by a full disk (RLIMIT_FSIZE) leaves the
+# previous map untouched and nothing beside it that looks complete; the full disk gives a
+# clear error and exit status 1; re-running then completes the job.
+set -uo pipefail
+bin=$1
+data=$2
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+fail() { echo "FAIL: $*"; exit 1; }
+
+"$bin" -q run "$data/households.csv" "$data/boundaries.gpkg" -o map.gpkg --db work.sqlite || fail "first run"
+before=$(sha256sum map.gpkg | cut -d' ' -f1)
+
+# SIGKILL as soon as the temporary file exists.
+"$bin" -q export map.gpkg --overwrite --db work.sqlite &
+pid=$!
+for _ in $(seq 1 2000); do
+  compgen -G '.map.gpkg.partial-*' >/dev/null && break
+  sleep 0.005
+done
+kill -KILL "$pid" 2>/dev/null
+wait "$pid" 2>/dev/null
+[ "$(sha256sum map.gpkg | cut -d' ' -f1)" = "$before" ] || fail "SIGKILL changed the previous map"
+visible=$(ls | grep -v -x -e map.gpkg -e work.sqlite -e 'work.sqlite-wal' -e 'work.sqlite-shm' || true)
+[ -z "$visible" ] || fail "SIGKILL left visible files: $visible"
+compgen -G '.map.gpkg.partial-*' >/dev/null || echo "note: the export finished before it could be killed"
+
+# A full disk: files may not grow beyond 1 MiB. The signal is ignored so that write() fails.
+( trap '' XFSZ; ulimit -f 1024; exec "$bin" -q export map.gpkg --overwrite --db work.sqlite ) 2> full.err
+status=$?
+[ $status -eq 1 ] || fail "full disk: exit status $status, expected 1"
+grep -q "regsosek-geo: export: .*map.gpkg" full.err || fail "full disk: unclear error: $(cat full.err)"
+[ "$(sha256sum map.gpkg | cut -d' ' -f1)" = "$before" ] || fail "a full disk changed the previous map"
+# The killed export's leftover is gone too: its process no longer exists.
+compgen -G '.map.gpkg.partial-*' >/dev/null && fail "partial files left: $(ls -a | grep partial)"
+
+# Re-running completes the job.
+"$bin" -q export map.gpkg --overwrite --db work.sqlite || fail "re-run"
+ogrinfo -ro -so map.gpkg households | grep -q "Feature Count: [1-9]" || fail "re-run wrote no households"
+echo "ok: SIGKILL and a full disk leave the previous map intact; error: $(head -1 full.err)"
