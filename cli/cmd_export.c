@@ -34,6 +34,8 @@ int cmd_export(rg_cli *cli, int argc, char **argv)
         return status;
     if (optind + 1 != argc)
         return cli_usage_error(cli, "needs exactly one OUTPUT (.gpkg or .geojson)");
+    if ((status = cli_check_export(cli, &opts)) >= 0)
+        return status;
     rg_store *store = NULL;
     status = cli_open_store(cli, db, &store);
     if (status != EXIT_OK)

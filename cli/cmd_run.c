@@ -59,6 +59,8 @@ int cmd_run(rg_cli *cli, int argc, char **argv)
         return cli_usage_error(cli, "needs HOUSEHOLDS and BOUNDARIES");
     if (!args.output)
         return cli_usage_error(cli, "needs -o OUTPUT (.gpkg or .geojson)");
+    if ((status = cli_check_export(cli, &args.exp)) >= 0)
+        return status;
     const char *households = argv[optind], *boundaries = argv[optind + 1];
 
     rg_rules *rules = NULL;

@@ -161,6 +161,15 @@ int cli_export_option(rg_cli *cli, int opt, const char *arg, rg_export_opts *o)
     }
 }
 
+int cli_check_export(rg_cli *cli, const rg_export_opts *o)
+{
+    if (o->public_only && o->fields)
+        return cli_usage_error(cli, "--public and --fields do not go together: public maps carry no households");
+    if (o->public_only && (o->layers & RG_LAYER_HOUSEHOLDS) && o->layers != RG_LAYER_ALL)
+        return cli_usage_error(cli, "--public writes area summaries only, never households");
+    return -1;
+}
+
 void cli_print_load(rg_cli *cli, const char *path, const rg_load_stats *s)
 {
     if (cli->quiet)
