@@ -8,6 +8,7 @@
 #ifndef RG_CLASSIFY_H
 #define RG_CLASSIFY_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "core/core.h"
@@ -57,6 +58,12 @@ int rg_classify_rules_default(rg_rules **out);
  *   message names file and line). Caller owns *out; free with rg_classify_rules_free().
  */
 int rg_classify_rules_read(rg_rules **out, rg_ctx *ctx, const char *path);
+
+/**
+ * Same as rg_classify_rules_read() over text in memory; `source` names it in messages.
+ * text is borrowed. Caller owns *out; free with rg_classify_rules_free().
+ */
+int rg_classify_rules_parse(rg_rules **out, rg_ctx *ctx, const char *text, size_t len, const char *source);
 
 /** The rules in force as rules-file text. Caller owns *out; free with rg_free(). */
 int rg_classify_rules_format(const rg_rules *rules, char **out);

@@ -127,34 +127,59 @@ int rg_classify_rules_default(rg_rules **out)
     return RG_OK;
 }
 
+/* What ini_parse_* returned (0, or the first bad line) turned into rules or an error. */
+static int finish_parse(rg_ctx *ctx, const char *source, int line, const parse_state *ps, rg_rules **out)
+{
+    int rc = RG_OK;
+    if (line != 0)
+        rc = rg_ctx_error(ctx, RG_EINVAL, "%s: line %d: %s", source, line,
+                          ps->error[0] ? ps->error : "not a `key = value` line or a [section]");
+    else
+        rc = check_complete(ctx, source, ps->rules);
+    if (rc != RG_OK) {
+        rg_free(ps->rules);
+        return rc;
+    }
+    *out = ps->rules;
+    return RG_OK;
+}
+
 int rg_classify_rules_read(rg_rules **out, rg_ctx *ctx, const char *path)
 {
     *out = NULL;
-    rg_rules *r = NULL;
-    int rc = rg_classify_rules_default(&r);
+    parse_state ps = {0};
+    int rc = rg_classify_rules_default(&ps.rules);
     if (rc != RG_OK)
         return rc;
     FILE *f = fopen(path, "r");
     if (!f) {
         rc = rg_ctx_error(ctx, RG_EIO, "%s: cannot open rules: %s", path, strerror(errno));
-        rg_free(r);
+        rg_free(ps.rules);
         return rc;
     }
-    parse_state ps = {.rules = r};
     int line = ini_parse_file(f, on_entry, &ps);
     fclose(f);
-    if (line != 0) {
-        rc = rg_ctx_error(ctx, RG_EINVAL, "%s: line %d: %s", path, line,
-                          ps.error[0] ? ps.error : "not a `key = value` line or a [section]");
-        rg_free(r);
+    return finish_parse(ctx, path, line, &ps, out);
+}
+
+int rg_classify_rules_parse(rg_rules **out, rg_ctx *ctx, const char *text, size_t len, const char *source)
+{
+    *out = NULL;
+    parse_state ps = {0};
+    int rc = rg_classify_rules_default(&ps.rules);
+    if (rc != RG_OK)
         return rc;
+    /* inih reads a C string: stop at the first NUL, as a file read would not. */
+    char *copy = rg_malloc(len + 1);
+    if (!copy) {
+        rg_free(ps.rules);
+        return RG_ENOMEM;
     }
-    if ((rc = check_complete(ctx, path, r)) != RG_OK) {
-        rg_free(r);
-        return rc;
-    }
-    *out = r;
-    return RG_OK;
+    memcpy(copy, text, len);
+    copy[len] = '\0';
+    int line = ini_parse_string(copy, on_entry, &ps);
+    rg_free(copy);
+    return finish_parse(ctx, source, line, &ps, out);
 }
 
 void rg_classify_rules_free(rg_rules *rules) { rg_free(rules); }

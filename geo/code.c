@@ -25,10 +25,16 @@ int rg_geo_code_parse(const char *text, rg_area_code *out)
     int nparts = 1, ndigits = 0;
     for (size_t i = 0; i < n; i++) {
         if (text[i] == '.') {
-            if (parts[nparts - 1] == 0 || nparts == 4)
+            if (parts[nparts - 1] == 0 || nparts == 4) {
+                memset(out, 0, sizeof *out);
                 return RG_EINVAL;
+            }
             nparts++;
         } else if (isdigit((unsigned char)text[i])) {
+            if (ndigits == 10) {
+                memset(out, 0, sizeof *out);
+                return RG_EINVAL;
+            }
             parts[nparts - 1]++;
             out->digits[ndigits++] = text[i];
         } else {

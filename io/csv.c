@@ -357,9 +357,14 @@ int rg_io_csv_next(rg_csv *csv, rg_csv_row *row)
         if (c == '\n' && st == FIELD_START)
             goto record_done;
     }
-    /* End of input without a final line end: close the last field. */
-    if (problem == RG_CSV_FINE && (rc = end_field(csv, &count, field_start)) != RG_OK)
-        return rc;
+    /* End of input without a final line end: close the last field, dropping a CR
+     * there as the raw text drops it. */
+    if (problem == RG_CSV_FINE) {
+        if (st == UNQUOTED && csv->text.len > field_start && csv->text.data[csv->text.len - 1] == '\r')
+            csv->text.len--;
+        if ((rc = end_field(csv, &count, field_start)) != RG_OK)
+            return rc;
+    }
 
 record_done:
     if (csv->raw.len && csv->raw.data[csv->raw.len - 1] == '\r' && problem == RG_CSV_FINE)

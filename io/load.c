@@ -677,7 +677,7 @@ int rg_io_load(rg_store *store, const char *path, const rg_load_opts *opts, rg_l
         goto done;
     }
     /* Joins, classes and summaries describe the old households: they go with them. */
-    if (existing && L.opts->mode == RG_LOAD_REPLACE &&
+    if (L.opts->mode == RG_LOAD_REPLACE &&
         (rc = rg_io_store_exec(store, "replacing households", "DELETE FROM households; DELETE FROM rejects;")) != RG_OK)
         goto done;
     static const char *const mode_names[] = {"new", "replace", "append"};

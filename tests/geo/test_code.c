@@ -25,7 +25,8 @@ Test(geo_code, reads_both_schemes_at_every_level)
 Test(geo_code, rejects_what_is_no_code)
 {
     rg_area_code c;
-    const char *bad[] = {"", "abc", "53.7.01.1001", "53..71", "53.71.01.1001.1", "537101000", "53711", "5371-01", NULL};
+    const char *bad[] = {"", "abc", "53.7.01.1001", "53..71", "53.71.01.1001.1", "537101000", "53711", "5371-01",
+                         "131020005001.", "53710100011", "5371010001234", NULL};
     for (const char **b = bad; *b; b++)
         cr_assert_eq(rg_geo_code_parse(*b, &c), RG_EINVAL, "'%s' accepted", *b);
     cr_assert_eq(rg_geo_code_parse(NULL, &c), RG_EINVAL);
