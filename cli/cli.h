@@ -45,7 +45,7 @@ int cli_read_rules(rg_cli *cli, const char *path, rg_rules **out);
 /* Options shared by load/join/classify/export and run: ids above any character. */
 enum {
     OPT_DB = 256, OPT_ID, OPT_LAT, OPT_LON, OPT_SIZE, OPT_SPENDING, OPT_CODE, OPT_CLASS, OPT_LAYER,
-    OPT_REPLACE, OPT_APPEND, OPT_FIX_SWAPPED, OPT_MAX_REJECT_RATE,
+    OPT_REPLACE, OPT_APPEND, OPT_FIX_SWAPPED, OPT_MAX_REJECT_RATE, OPT_CRS, OPT_X, OPT_Y, OPT_COLUMNS,
     OPT_MAX_DISTANCE, OPT_KEL_LAYER, OPT_KEL_CODE, OPT_KEL_NAME, OPT_KEC_LAYER, OPT_KEC_CODE, OPT_KEC_NAME,
     OPT_RULES, OPT_PRINT_RULES, OPT_LAYERS, OPT_OVERWRITE, OPT_FIELDS, OPT_PUBLIC, OPT_MIN_COUNT, OPT_HELP
 };
@@ -72,7 +72,9 @@ int cli_export_option(rg_cli *cli, int opt, const char *arg, rg_export_opts *o);
         {"spending", required_argument, NULL, OPT_SPENDING}, {"code", required_argument, NULL, OPT_CODE},     \
         {"class", required_argument, NULL, OPT_CLASS}, {"layer", required_argument, NULL, OPT_LAYER},         \
         {"fix-swapped", no_argument, NULL, OPT_FIX_SWAPPED},                                                  \
-        {"max-reject-rate", required_argument, NULL, OPT_MAX_REJECT_RATE}
+        {"max-reject-rate", required_argument, NULL, OPT_MAX_REJECT_RATE},                                    \
+        {"crs", required_argument, NULL, OPT_CRS}, {"x", required_argument, NULL, OPT_X},                     \
+        {"y", required_argument, NULL, OPT_Y}, {"columns", required_argument, NULL, OPT_COLUMNS}
 
 #define CLI_JOIN_OPTIONS                                                                                       \
     {"max-distance", required_argument, NULL, OPT_MAX_DISTANCE},                                              \
@@ -101,6 +103,10 @@ int cli_export_option(rg_cli *cli, int opt, const char *arg, rg_export_opts *o);
     "                        household_id/id_keluarga, latitude/lat/lintang, longitude/lon/lng/bujur)\n"       \
     "  --size COL, --spending COL, --code COL, --class COL\n"                                                 \
     "                        household size, monthly spending, reported area code, given class\n"             \
+    "  --crs CRS             the CRS of the coordinate columns, e.g. EPSG:32751 (default WGS84 lon/lat)\n"    \
+    "  --x COL, --y COL      the easting and northing columns of a projected CRS\n"                         \
+    "  --columns SPEC        keep only these other columns, renamed and typed:\n"                             \
+    "                        SOURCE[=TARGET][:text|integer|real],... (default: all, as text)\n"              \
     "  --layer NAME          the layer of a multi-layer OGR source\n"                                         \
     "  --fix-swapped         swap latitude/longitude back where they are clearly swapped\n"                   \
     "  --max-reject-rate R   fail, loading nothing, when more than R (0..1) of the rows are rejected\n"

@@ -115,6 +115,10 @@ int cli_load_option(rg_cli *cli, int opt, const char *arg, rg_load_opts *o)
     case OPT_REPLACE: o->mode = RG_LOAD_REPLACE; return 1;
     case OPT_APPEND: o->mode = RG_LOAD_APPEND; return 1;
     case OPT_FIX_SWAPPED: o->fix_swapped = 1; return 1;
+    case OPT_CRS: o->crs = arg; return 1;
+    case OPT_X: o->lon_column = arg; return 1;
+    case OPT_Y: o->lat_column = arg; return 1;
+    case OPT_COLUMNS: o->columns = arg; return 1;
     case OPT_MAX_REJECT_RATE: return parse_double(cli, "max-reject-rate", arg, 0, 1, &o->max_reject_rate);
     default: return 0;
     }

@@ -139,9 +139,13 @@ typedef struct {
     rg_load_mode mode;
     int fix_swapped;          /**< swap lat/lon back when the pair is clearly swapped */
     double max_reject_rate;   /**< fail when rejected/read exceeds this (0..1); <0 = never */
+    const char *crs;          /**< CRS of CSV coordinates (or of an OGR layer without one), as
+                                   "EPSG:32751", WKT or PROJ; NULL = WGS84 lon/lat */
+    const char *columns;      /**< which other columns to keep, renamed and typed:
+                                   "SOURCE[=TARGET][:text|integer|real],..."; NULL = all, as text */
 } rg_load_opts;
 
-#define RG_LOAD_OPTS_INIT {NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, RG_LOAD_REFUSE, 0, -1.0}
+#define RG_LOAD_OPTS_INIT {NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, RG_LOAD_REFUSE, 0, -1.0, NULL, NULL}
 
 /** Why a row was rejected. The names (rg_io_reject_reason_name) are the `reason` column. */
 typedef enum {

@@ -44,8 +44,8 @@ static const char *const role_flag[ROLE_COUNT] = {"--id", "--lat", "--lon", "--s
 
 static const char *const id_names[] = {"household_id", "id_keluarga", "id_rumah_tangga", "id_ruta", "idrt",
                                        "id_rt", "hh_id", "household", "id", NULL};
-static const char *const lat_names[] = {"latitude", "lat", "lintang", "y_lat", NULL};
-static const char *const lon_names[] = {"longitude", "lon", "lng", "long", "bujur", "x_lon", NULL};
+static const char *const lat_names[] = {"latitude", "lat", "lintang", "y_lat", "y", "northing", NULL};
+static const char *const lon_names[] = {"longitude", "lon", "lng", "long", "bujur", "x_lon", "x", "easting", NULL};
 static const char *const size_names[] = {"household_size", "jumlah_art", "jml_art", "jumlah_anggota_keluarga",
                                          "jumlah_anggota", "hh_size", "art", NULL};
 static const char *const spending_names[] = {"pengeluaran", "pengeluaran_bulanan", "rata_rata_pengeluaran",
@@ -56,6 +56,15 @@ static const char *const class_names[] = {"poverty_class", "kelas_kesejahteraan"
                                           "kategori_kemiskinan", "kelas", NULL};
 static const char *const *const role_names[ROLE_COUNT] = {id_names,       lat_names,  lon_names,  size_names,
                                                            spending_names, code_names, class_names};
+
+typedef enum { COLUMN_TEXT, COLUMN_INTEGER, COLUMN_REAL } column_type;
+
+/* One entry of --columns: the input column, its name in `extra`, its type. */
+typedef struct {
+    const char *source, *target;
+    column_type type;
+    int index;
+} column_spec;
 
 typedef struct {
     rg_store *store;
@@ -70,6 +79,10 @@ typedef struct {
     const char *const *header;
     size_t header_count;
     int decimal_comma;
+    OGRCoordinateTransformationH to_wgs84; /* --crs: the columns' CRS to EPSG:4326 */
+    column_spec *specs;     /* --columns, parsed; NULL keeps every column as text */
+    size_t spec_count;
+    char *spec_text;        /* owns the names the specs point into */
     rg_buf json;
     rg_buf message;
     rg_buf flags;
@@ -228,30 +241,135 @@ static int add_flag(loader *L, const char *flag)
     return rg__buf_appendf(&L->flags, "%s%s", L->flags.len ? "," : "", flag);
 }
 
-/* Everything not given a role is kept, as JSON, so no input value is lost. */
+static int append_member(loader *L, int *first, const char *name)
+{
+    int rc = *first ? RG_OK : rg__buf_append(&L->json, ",", 1);
+    *first = 0;
+    if (rc == RG_OK)
+        rc = rg__buf_append_json_string(&L->json, name);
+    if (rc == RG_OK)
+        rc = rg__buf_append(&L->json, ":", 1);
+    return rc;
+}
+
+/* The columns without a role go to `extra` as JSON: all of them as text, or the ones
+ * --columns names, renamed and typed (a value that does not fit its type is kept as text
+ * and flagged). */
 static int build_extra(loader *L, const char *const *fields, size_t count)
 {
     L->json.len = 0;
     int rc = rg__buf_append(&L->json, "{", 1);
     int first = 1;
-    for (size_t i = 0; i < count && i < L->header_count && rc == RG_OK; i++) {
-        int has_role = 0;
-        for (int role = 0; role < ROLE_COUNT; role++)
-            has_role |= L->column[role] == (int)i;
-        if (has_role || !fields[i][0])
-            continue;
-        if (!first)
-            rc = rg__buf_append(&L->json, ",", 1);
-        first = 0;
-        if (rc == RG_OK)
-            rc = rg__buf_append_json_string(&L->json, L->header[i]);
-        if (rc == RG_OK)
-            rc = rg__buf_append(&L->json, ":", 1);
-        if (rc == RG_OK)
-            rc = rg__buf_append_json_string(&L->json, fields[i]);
+    if (L->specs) {
+        for (size_t s = 0; s < L->spec_count && rc == RG_OK; s++) {
+            const column_spec *c = &L->specs[s];
+            const char *v = (size_t)c->index < count ? fields[c->index] : "";
+            if (!*v)
+                continue;
+            double number;
+            int typed = c->type != COLUMN_TEXT && rg_io_parse_number(v, L->decimal_comma, &number) &&
+                        (c->type == COLUMN_REAL || number == (double)(long long)number);
+            rc = append_member(L, &first, c->target);
+            if (rc == RG_OK && typed)
+                rc = c->type == COLUMN_INTEGER ? rg__buf_appendf(&L->json, "%lld", (long long)number)
+                                               : rg__buf_appendf(&L->json, "%.17g", number);
+            else if (rc == RG_OK)
+                rc = rg__buf_append_json_string(&L->json, v);
+            if (rc == RG_OK && c->type != COLUMN_TEXT && !typed) {
+                char flag[160];
+                snprintf(flag, sizeof flag, "bad_%s", c->target);
+                rc = add_flag(L, flag);
+            }
+        }
+    } else {
+        for (size_t i = 0; i < count && i < L->header_count && rc == RG_OK; i++) {
+            int has_role = 0;
+            for (int role = 0; role < ROLE_COUNT; role++)
+                has_role |= L->column[role] == (int)i;
+            if (has_role || !fields[i][0])
+                continue;
+            rc = append_member(L, &first, L->header[i]);
+            if (rc == RG_OK)
+                rc = rg__buf_append_json_string(&L->json, fields[i]);
+        }
     }
     if (rc == RG_OK)
         rc = rg__buf_append(&L->json, "}", 1);
+    return rc;
+}
+
+/* Parses --columns against the header. */
+static int map_specs(loader *L)
+{
+    if (!L->opts->columns)
+        return RG_OK;
+    L->spec_text = rg_strdup(L->opts->columns);
+    size_t cap = 1;
+    for (const char *p = L->opts->columns; *p; p++)
+        cap += *p == ',';
+    L->specs = rg_calloc(cap, sizeof *L->specs);
+    if (!L->spec_text || !L->specs)
+        return RG_ENOMEM;
+    char *save = NULL;
+    for (char *entry = strtok_r(L->spec_text, ",", &save); entry; entry = strtok_r(NULL, ",", &save)) {
+        column_spec *c = &L->specs[L->spec_count];
+        c->type = COLUMN_TEXT;
+        char *colon = strrchr(entry, ':');
+        if (colon) {
+            *colon = '\0';
+            if (rg__strieq(colon + 1, "integer"))
+                c->type = COLUMN_INTEGER;
+            else if (rg__strieq(colon + 1, "real"))
+                c->type = COLUMN_REAL;
+            else if (!rg__strieq(colon + 1, "text"))
+                return rg_ctx_error(L->ctx, RG_EINVAL, "--columns: '%s': the type must be text, integer or real",
+                                    colon + 1);
+        }
+        char *eq = strchr(entry, '=');
+        if (eq)
+            *eq = '\0';
+        c->source = entry;
+        c->target = eq && eq[1] ? eq + 1 : entry;
+        c->index = -1;
+        for (size_t i = 0; i < L->header_count && c->index < 0; i++)
+            if (rg__strieq(L->header[i], c->source))
+                c->index = (int)i;
+        if (c->index < 0) {
+            rg_buf found = {0};
+            list_columns(L, &found);
+            int rc = rg_ctx_error(L->ctx, RG_EDATA, "%s: --columns names '%s', which is not a column; columns found: %s",
+                                  L->path, c->source, found.data ? found.data : "none");
+            rg__buf_free(&found);
+            return rc;
+        }
+        L->spec_count++;
+    }
+    return RG_OK;
+}
+
+/* --crs: a transformation from the columns' CRS to EPSG:4326, lon/lat order. */
+static int prepare_crs(loader *L)
+{
+    if (!L->opts->crs)
+        return RG_OK;
+    OGRSpatialReferenceH from = OSRNewSpatialReference(NULL), to = OSRNewSpatialReference(NULL);
+    int rc = RG_OK;
+    if (OSRSetFromUserInput(from, L->opts->crs) != OGRERR_NONE) {
+        rc = rg_ctx_error(L->ctx, RG_EPROJ, "--crs: '%s' is not a CRS PROJ knows", L->opts->crs);
+    } else {
+        OSRImportFromEPSG(to, 4326);
+        OSRSetAxisMappingStrategy(from, OAMS_TRADITIONAL_GIS_ORDER);
+        OSRSetAxisMappingStrategy(to, OAMS_TRADITIONAL_GIS_ORDER);
+        L->to_wgs84 = OCTNewCoordinateTransformation(from, to);
+        if (!L->to_wgs84)
+            rc = rg_ctx_error(L->ctx, RG_EPROJ, "--crs: no transformation from '%s' to EPSG:4326: %s", L->opts->crs,
+                              CPLGetLastErrorMsg());
+        else
+            rg_ctx_notice(L->ctx, RG_NOTICE_INFO, "%s: coordinates in %s, transformed to EPSG:4326", L->path,
+                          OSRGetName(from) ? OSRGetName(from) : L->opts->crs);
+    }
+    OSRDestroySpatialReference(from);
+    OSRDestroySpatialReference(to);
     return rc;
 }
 
@@ -301,6 +419,11 @@ static int process_row(loader *L, long line, const char *raw, size_t raw_len, co
         if (!rg_io_parse_number(lon_text, L->decimal_comma, &lon))
             return reject_with(L, line, raw, raw_len, RG_REJECT_BAD_COORDINATE, "column '%s': '%.40s' is not a number",
                                lon_col, lon_text);
+        double z = 0;
+        if (L->to_wgs84 && !OCTTransform(L->to_wgs84, 1, &lon, &lat, &z))
+            return reject_with(L, line, raw, raw_len, RG_REJECT_BAD_COORDINATE,
+                               "columns '%s', '%s': (%.40s, %.40s) cannot be transformed from %s", lon_col, lat_col,
+                               lon_text, lat_text, L->opts->crs);
     }
 
     L->flags.len = 0;
@@ -358,11 +481,12 @@ static int process_row(loader *L, long line, const char *raw, size_t raw_len, co
     const char *given = field(fields, count, L->column[ROLE_CLASS]);
     if (given)
         sqlite3_bind_text(st, 9, given, -1, SQLITE_STATIC);
-    if (L->flags.len)
-        sqlite3_bind_text(st, 10, L->flags.data, (int)L->flags.len, SQLITE_STATIC);
+    /* extra may add flags, so it is built before the flags are bound. */
     int rc = build_extra(L, fields, count);
     if (rc != RG_OK)
         return rc;
+    if (L->flags.len)
+        sqlite3_bind_text(st, 10, L->flags.data, (int)L->flags.len, SQLITE_STATIC);
     if (L->json.len > 2)
         sqlite3_bind_text(st, 11, L->json.data, (int)L->json.len, SQLITE_STATIC);
     /* A swapped pair left as it is has a latitude beyond 90: no valid point to store. */
@@ -437,7 +561,7 @@ static int load_csv(loader *L)
         }
     L->header = (const char *const *)header;
     L->header_count = header_count;
-    if ((rc = map_columns(L, 1)) != RG_OK)
+    if ((rc = map_columns(L, 1)) != RG_OK || (rc = map_specs(L)) != RG_OK || (rc = prepare_crs(L)) != RG_OK)
         goto done;
 
     while ((rc = rg_io_csv_next(csv, &row)) == 1) {
@@ -513,7 +637,9 @@ static int load_ogr(loader *L)
     int has_geometry = OGR_FD_GetGeomType(defn) != wkbNone;
     if (has_geometry) {
         /* The geometry gives the coordinates; lat/lon columns become optional. */
-        if ((rc = map_columns(L, 0)) != RG_OK)
+        if ((rc = map_columns(L, 0)) != RG_OK || (rc = map_specs(L)) != RG_OK)
+            goto done;
+        if (!layer_srs && (rc = prepare_crs(L)) != RG_OK)
             goto done;
         if (layer_srs) {
             wgs84 = OSRNewSpatialReference(NULL);
@@ -534,7 +660,7 @@ static int load_ogr(loader *L)
             }
             OSRDestroySpatialReference(src);
         }
-    } else if ((rc = map_columns(L, 1)) != RG_OK) {
+    } else if ((rc = map_columns(L, 1)) != RG_OK || (rc = map_specs(L)) != RG_OK || (rc = prepare_crs(L)) != RG_OK) {
         goto done;
     }
     L->decimal_comma = 0;
@@ -560,7 +686,8 @@ static int load_ogr(loader *L)
         OGRGeometryH g = OGR_F_GetGeometryRef(feature);
         if (has_geometry && g && !OGR_G_IsEmpty(g) && wkbFlatten(OGR_G_GetGeometryType(g)) == wkbPoint) {
             double x = OGR_G_GetX(g, 0), y = OGR_G_GetY(g, 0), z = 0;
-            if (!to_wgs84 || OCTTransform(to_wgs84, 1, &x, &y, &z)) {
+            OGRCoordinateTransformationH ct = to_wgs84 ? to_wgs84 : L->to_wgs84;
+            if (!ct || OCTTransform(ct, 1, &x, &y, &z)) {
                 xy[0] = x;
                 xy[1] = y;
                 geom_xy = xy;
@@ -736,6 +863,10 @@ done:
     sqlite3_finalize(L.find_first);
     if (in_transaction)
         sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    if (L.to_wgs84)
+        OCTDestroyCoordinateTransformation(L.to_wgs84);
+    rg_free(L.specs);
+    rg_free(L.spec_text);
     rg__buf_free(&L.json);
     rg__buf_free(&L.message);
     rg__buf_free(&L.flags);

@@ -111,10 +111,10 @@ Test(load, stops_on_a_missing_column_listing_what_it_found)
     rg_ctx *ctx = test_ctx();
     rg_load_stats s;
     int rc;
-    rg_store *store = load_text(ctx, "id,x,y\nA,1,2\n", NULL, &s, &rc);
+    rg_store *store = load_text(ctx, "id,a,b\nA,1,2\n", NULL, &s, &rc);
     cr_assert_eq(rc, RG_EDATA);
     cr_assert(strstr(rg_ctx_errmsg(ctx), "no latitude column"), "%s", rg_ctx_errmsg(ctx));
-    cr_assert(strstr(rg_ctx_errmsg(ctx), "columns found: id, x, y"));
+    cr_assert(strstr(rg_ctx_errmsg(ctx), "columns found: id, a, b"));
     cr_assert_eq(sql_int(store, "SELECT count(*) FROM load_runs"), 0, "a failed load leaves nothing");
     rg_io_store_free(store);
 
@@ -219,6 +219,76 @@ Test(load, households_table_is_a_spatialite_layer)
     cr_assert_eq(sql_int(store, "SELECT ST_X(geom) = 123.6 AND ST_Y(geom) = -10.16 AND ST_IsValid(geom)"
                                 " FROM households"),
                  1);
+    rg_io_store_free(store);
+    rg_ctx_free(ctx);
+}
+
+Test(load, csv_in_utm_with_crs)
+{
+    /* The oracle is ogr2ogr: PROJ through GDAL's own tool, from the same CSV. */
+    const char *csv = write_tmp("utm.csv", "id,easting,northing\nA,566000,8876000\nB,566100,8876100\nC,1e30,5\n");
+    const char *ref = tmp_path("utm-ref.csv");
+    cr_assert_eq(run("ogr2ogr -q -f CSV '%s' -s_srs EPSG:32751 -t_srs EPSG:4326 -oo X_POSSIBLE_NAMES=easting"
+                     " -oo Y_POSSIBLE_NAMES=northing -lco GEOMETRY=AS_XY -where \"id <> 'C'\" '%s'",
+                     ref, csv),
+                 0);
+    rg_ctx *ctx = test_ctx();
+    rg_store *store = test_store(ctx, "utm.sqlite");
+    rg_load_opts o = RG_LOAD_OPTS_INIT;
+    o.crs = "EPSG:32751";
+    rg_load_stats s;
+    cr_assert_eq(rg_io_load(store, csv, &o, &s), RG_OK, "%s", rg_ctx_errmsg(ctx));
+    cr_assert_eq(s.loaded, 2);
+    cr_assert_eq(s.rejected, 1, "a point PROJ cannot transform is rejected");
+    FILE *f = fopen(ref, "r");
+    cr_assert_not_null(f);
+    char line[256];
+    cr_assert_not_null(fgets(line, sizeof line, f)); /* header X,Y,id,... */
+    for (int i = 0; i < 2; i++) {
+        double x, y;
+        char id[8];
+        cr_assert_not_null(fgets(line, sizeof line, f));
+        cr_assert_eq(sscanf(line, "%lf,%lf,%7[^,]", &x, &y, id), 3);
+        char sql[200];
+        snprintf(sql, sizeof sql, "SELECT abs(lon - %.12f) < 1e-9 AND abs(lat - %.12f) < 1e-9 FROM households"
+                                  " WHERE household_id = '%s'", x, y, id);
+        cr_assert_eq(sql_int(store, sql), 1, "%s", line);
+    }
+    fclose(f);
+    o.crs = "EPSG:99999";
+    o.mode = RG_LOAD_REPLACE;
+    cr_assert_eq(rg_io_load(store, csv, &o, &s), RG_EPROJ);
+    rg_io_store_free(store);
+    rg_ctx_free(ctx);
+}
+
+Test(load, columns_keep_rename_and_type)
+{
+    rg_ctx *ctx = test_ctx();
+    rg_load_opts o = RG_LOAD_OPTS_INIT;
+    o.columns = "luas_lantai=floor_area:real,jumlah_kamar:integer,jenis_atap";
+    rg_load_stats s;
+    int rc;
+    rg_store *store = load_text(ctx, "id;lat;lon;nama;nik;luas_lantai;jumlah_kamar;jenis_atap\n"
+                                     "A;-10,16;123,6;Budi;5371;36,5;3;seng\n"
+                                     "B;-10,17;123,6;Ani;5372;besar;2.5;\n",
+                                &o, &s, &rc);
+    cr_assert_eq(rc, RG_OK, "%s", rg_ctx_errmsg(ctx));
+    cr_assert_str_eq(sql_text(store, "SELECT extra FROM households WHERE household_id = 'A'"),
+                     "{\"floor_area\":36.5,\"jumlah_kamar\":3,\"jenis_atap\":\"seng\"}");
+    cr_assert_str_eq(sql_text(store, "SELECT extra || ' ' || load_flags FROM households WHERE household_id = 'B'"),
+                     "{\"floor_area\":\"besar\",\"jumlah_kamar\":\"2.5\"} bad_floor_area,bad_jumlah_kamar");
+    rg_io_store_free(store);
+
+    o.columns = "luas:real";
+    store = load_text(ctx, "id,lat,lon\nA,-10.16,123.6\n", &o, &s, &rc);
+    cr_assert_eq(rc, RG_EDATA);
+    cr_assert(strstr(rg_ctx_errmsg(ctx), "--columns names 'luas', which is not a column; columns found: id, lat, lon"),
+              "%s", rg_ctx_errmsg(ctx));
+    rg_io_store_free(store);
+    o.columns = "lat:date";
+    store = load_text(ctx, "id,lat,lon\nA,-10.16,123.6\n", &o, &s, &rc);
+    cr_assert_eq(rc, RG_EINVAL);
     rg_io_store_free(store);
     rg_ctx_free(ctx);
 }
