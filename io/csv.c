@@ -248,6 +248,17 @@ static int give_back_after_first_line(rg_csv *csv, long start_line)
 
 enum state { FIELD_START, UNQUOTED, QUOTED, QUOTE_IN_QUOTED };
 
+/* One byte onto a buffer: the per-byte path of the parser, so the common case is inline.
+ * It leaves room for, but does not write, the terminating NUL. */
+static inline int push_byte(rg_buf *b, char c)
+{
+    if (b->len + 1 < b->cap) {
+        b->data[b->len++] = c;
+        return RG_OK;
+    }
+    return rg__buf_append(b, &c, 1);
+}
+
 int rg_io_csv_next(rg_csv *csv, rg_csv_row *row)
 {
     memset(row, 0, sizeof *row);
@@ -295,11 +306,8 @@ int rg_io_csv_next(rg_csv *csv, rg_csv_row *row)
             csv->raw.data[TOO_LONG_KEEP] = '\0';
             break;
         }
-        if (c != '\n' || st == QUOTED) {
-            char byte = (char)c;
-            if ((rc = rg__buf_append(&csv->raw, &byte, 1)) != RG_OK)
-                return rc;
-        }
+        if ((c != '\n' || st == QUOTED) && (rc = push_byte(&csv->raw, (char)c)) != RG_OK)
+            return rc;
         char ch = (char)c;
         switch (st) {
         case FIELD_START:
@@ -317,7 +325,7 @@ int rg_io_csv_next(rg_csv *csv, rg_csv_row *row)
                 field_start = csv->text.len;
                 st = FIELD_START;
             } else {
-                if ((rc = rg__buf_append(&csv->text, &ch, 1)) != RG_OK)
+                if ((rc = push_byte(&csv->text, ch)) != RG_OK)
                     return rc;
                 st = UNQUOTED;
             }
@@ -332,7 +340,7 @@ int rg_io_csv_next(rg_csv *csv, rg_csv_row *row)
                         return rc;
                     goto record_done;
                 }
-                if ((rc = rg__buf_append(&csv->text, &ch, 1)) != RG_OK)
+                if ((rc = push_byte(&csv->text, ch)) != RG_OK)
                     return rc;
             }
             break;
@@ -367,6 +375,7 @@ int rg_io_csv_next(rg_csv *csv, rg_csv_row *row)
     }
 
 record_done:
+    csv->raw.data[csv->raw.len] = '\0';
     if (csv->raw.len && csv->raw.data[csv->raw.len - 1] == '\r' && problem == RG_CSV_FINE)
         csv->raw.data[--csv->raw.len] = '\0';
     if (problem == RG_CSV_FINE && !valid_utf8((const unsigned char *)csv->raw.data, csv->raw.len))

@@ -3,8 +3,7 @@
  * (perhaps flagged) or `rejects` (with line, raw text, reason), inside one
  * transaction, so a failed load leaves the store as it was.
  */
-#include "core/internal.h"
-#include "io/io.h"
+#include "io/internal.h"
 
 #include <errno.h>
 #include <gdal.h>
@@ -740,6 +739,48 @@ static int is_delimited_text(const char *path)
     return 0;
 }
 
+/*
+ * SpatiaLite's row triggers on households (geometry check, last-insert time, R*Tree
+ * insert) cost more than the insert itself. The load writes only points it built, so it
+ * drops them for the bulk insert, packs the spatial index in one go, and puts them back,
+ * all inside its transaction.
+ */
+static const char insert_triggers_sql[] =
+    "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'households'"
+    " AND name IN ('ggi_households_geom', 'tmi_households_geom', 'gii_households_geom')";
+
+static int drop_insert_triggers(loader *L, rg_buf *saved)
+{
+    sqlite3 *db = rg_io_store_db(L->store);
+    sqlite3_stmt *st = NULL;
+    rg_buf drops = {0};
+    int rc = RG_OK;
+    if (sqlite3_prepare_v2(db, insert_triggers_sql, -1, &st, NULL) != SQLITE_OK)
+        return sql_fail(L);
+    while (rc == RG_OK && sqlite3_step(st) == SQLITE_ROW) {
+        rc = rg__buf_appendf(saved, "%s;\n", (const char *)sqlite3_column_text(st, 1));
+        if (rc == RG_OK)
+            rc = rg__buf_appendf(&drops, "DROP TRIGGER \"%s\";", (const char *)sqlite3_column_text(st, 0));
+    }
+    sqlite3_finalize(st);
+    if (rc == RG_OK && drops.len)
+        rc = rg_io_store_exec(L->store, "preparing the bulk insert", drops.data);
+    rg__buf_free(&drops);
+    return rc;
+}
+
+static int restore_insert_triggers(loader *L, const rg_buf *saved)
+{
+    int rc = RG_OK;
+    if (saved->len)
+        rc = rg_io_store_exec(L->store, "restoring the triggers", saved->data);
+    if (rc == RG_OK)
+        rc = rg_io_store_exec(L->store, "recording the insert time",
+                              "UPDATE geometry_columns_time SET last_insert = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
+                              " WHERE f_table_name = 'households'");
+    return rc;
+}
+
 static int begin_run(loader *L, const char *mode)
 {
     struct stat sb;
@@ -791,6 +832,7 @@ int rg_io_load(rg_store *store, const char *path, const rg_load_opts *opts, rg_l
     int in_transaction = 0;
     int rc;
     int64_t existing = 0;
+    rg_buf triggers = {0};
 
     if ((rc = rg_io_store_exec(store, "starting the load", "BEGIN IMMEDIATE")) != RG_OK)
         goto done;
@@ -806,6 +848,18 @@ int rg_io_load(rg_store *store, const char *path, const rg_load_opts *opts, rg_l
     /* Joins, classes and summaries describe the old households: they go with them. */
     if (L.opts->mode == RG_LOAD_REPLACE &&
         (rc = rg_io_store_exec(store, "replacing households", "DELETE FROM households; DELETE FROM rejects;")) != RG_OK)
+        goto done;
+    int64_t indexed = 0;
+    if ((rc = rg_io_store_count(store,
+                                "SELECT spatial_index_enabled FROM geometry_columns"
+                                " WHERE f_table_name = 'households' AND f_geometry_column = 'geom'",
+                                &indexed)) != RG_OK)
+        goto done;
+    /* A database from before the index was made with the table: make it now. */
+    if (!indexed && (rc = rg_io_store_exec(store, "creating the spatial index",
+                                           "SELECT CreateSpatialIndex('households', 'geom')")) != RG_OK)
+        goto done;
+    if ((rc = drop_insert_triggers(&L, &triggers)) != RG_OK)
         goto done;
     static const char *const mode_names[] = {"new", "replace", "append"};
     if ((rc = begin_run(&L, existing ? mode_names[L.opts->mode] : "new")) != RG_OK)
@@ -843,16 +897,8 @@ int rg_io_load(rg_store *store, const char *path, const rg_load_opts *opts, rg_l
     }
     if ((rc = finish_run(&L)) != RG_OK)
         goto done;
-    int64_t indexed = 0;
-    if ((rc = rg_io_store_count(store,
-                                "SELECT spatial_index_enabled FROM geometry_columns"
-                                " WHERE f_table_name = 'households' AND f_geometry_column = 'geom'",
-                                &indexed)) != RG_OK)
-        goto done;
-    /* Built once after the bulk insert: maintaining an R*Tree row by row is far slower. */
-    if (!indexed &&
-        (rc = rg_io_store_exec(store, "building the spatial index",
-                               "SELECT CreateSpatialIndex('households', 'geom')")) != RG_OK)
+    if ((rc = rg_io__rtree_pack_points(store, "households", "hh", "lon", "lat")) != RG_OK ||
+        (rc = restore_insert_triggers(&L, &triggers)) != RG_OK)
         goto done;
     rc = rg_io_store_exec(store, "committing the load", "COMMIT");
     in_transaction = rc != RG_OK;
@@ -867,6 +913,7 @@ done:
         OCTDestroyCoordinateTransformation(L.to_wgs84);
     rg_free(L.specs);
     rg_free(L.spec_text);
+    rg__buf_free(&triggers);
     rg__buf_free(&L.json);
     rg__buf_free(&L.message);
     rg__buf_free(&L.flags);

@@ -161,7 +161,7 @@ Test(load, a_second_load_refuses_replaces_or_appends)
     cr_assert_eq(s.by_reason[RG_REJECT_DUPLICATE_ID], 1);
     cr_assert_eq(sql_int(store, "SELECT count(*) FROM households"), 3);
     o.mode = RG_LOAD_REPLACE;
-    cr_assert_eq(rg_io_load(store, b, &o, &s), RG_OK);
+    cr_assert_eq(rg_io_load(store, b, &o, &s), RG_OK, "%s", rg_ctx_errmsg(ctx));
     cr_assert_eq(sql_int(store, "SELECT count(*) FROM households"), 2);
     cr_assert_eq(sql_int(store, "SELECT count(*) FROM rejects"), 0);
     cr_assert_eq(sql_int(store, "SELECT count(*) FROM load_runs"), 3);

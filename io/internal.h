@@ -1,0 +1,21 @@
+/* Shared inside io/ only. */
+#ifndef RG_IO_INTERNAL_H
+#define RG_IO_INTERNAL_H
+
+#include "core/internal.h"
+#include "io/io.h"
+
+/*
+ * Rebuilds the SpatiaLite spatial index of a point table (an SQLite R*Tree named
+ * idx_TABLE_geom) as a packed Hilbert R-tree, writing its shadow tables directly: orders
+ * of magnitude faster than inserting the points one by one, and a better tree. Runs in
+ * the caller's transaction; memory is bounded by the number of leaves, not points
+ * (SQLite sorts the points). table and the id, x, y columns are trusted identifiers.
+ * @return RG_OK, RG_ESQL, RG_ENOMEM.
+ */
+int rg_io__rtree_pack_points(rg_store *store, const char *table, const char *id, const char *x, const char *y);
+
+/* Registers rg_hilbert(x, y, minx, miny, maxx, maxy), which the packing sorts by, on db. */
+int rg_io__rtree_register(sqlite3 *db);
+
+#endif

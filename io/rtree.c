@@ -1,0 +1,275 @@
+/*
+ * A packed Hilbert R-tree written straight into the shadow tables of an SQLite R*Tree
+ * virtual table (%_node, %_rowid, %_parent), the way SQLite's rtree module lays them
+ * out: each node a blob of a fixed size, 2 bytes of tree depth (root only), 2 bytes of
+ * cell count, then cells of an 8-byte id and four 4-byte floats, all big-endian, the
+ * floats rounded outwards. `SELECT rtreecheck(...)` verifies the result in the tests.
+ */
+#include "io/internal.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+typedef struct {
+    float minx, maxx, miny, maxy;
+} box;
+
+static float round_down(double v)
+{
+    float f = (float)v;
+    return (double)f > v ? nextafterf(f, -INFINITY) : f;
+}
+
+static float round_up(double v)
+{
+    float f = (float)v;
+    return (double)f < v ? nextafterf(f, INFINITY) : f;
+}
+
+static void put_be16(unsigned char *p, unsigned v)
+{
+    p[0] = (unsigned char)(v >> 8);
+    p[1] = (unsigned char)v;
+}
+
+static void put_be64(unsigned char *p, int64_t v)
+{
+    uint64_t u = (uint64_t)v;
+    for (int i = 0; i < 8; i++)
+        p[i] = (unsigned char)(u >> (56 - 8 * i));
+}
+
+static void put_be_float(unsigned char *p, float f)
+{
+    uint32_t u;
+    memcpy(&u, &f, sizeof u);
+    for (int i = 0; i < 4; i++)
+        p[i] = (unsigned char)(u >> (24 - 8 * i));
+}
+
+static void put_cell(unsigned char *node, int cell, int64_t id, const box *b)
+{
+    unsigned char *p = node + 4 + 24 * cell;
+    put_be64(p, id);
+    put_be_float(p + 8, b->minx);
+    put_be_float(p + 12, b->maxx);
+    put_be_float(p + 16, b->miny);
+    put_be_float(p + 20, b->maxy);
+}
+
+static void grow(box *into, const box *b, int first)
+{
+    if (first) {
+        *into = *b;
+        return;
+    }
+    into->minx = fminf(into->minx, b->minx);
+    into->maxx = fmaxf(into->maxx, b->maxx);
+    into->miny = fminf(into->miny, b->miny);
+    into->maxy = fmaxf(into->maxy, b->maxy);
+}
+
+/* Position along a Hilbert curve of order 16 over the unit square: neighbours on the
+ * curve are neighbours on the ground, so consecutive points fill compact leaves. */
+static void hilbert(sqlite3_context *context, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    double v[6];
+    for (int i = 0; i < 6; i++)
+        v[i] = sqlite3_value_double(argv[i]);
+    double w = v[4] - v[2], h = v[5] - v[3];
+    uint32_t n = 1u << 16;
+    uint32_t x = w > 0 ? (uint32_t)fmin((v[0] - v[2]) / w * (n - 1), n - 1) : 0;
+    uint32_t y = h > 0 ? (uint32_t)fmin((v[1] - v[3]) / h * (n - 1), n - 1) : 0;
+    uint64_t d = 0;
+    for (uint32_t s = n / 2; s > 0; s /= 2) {
+        uint32_t rx = (x & s) > 0, ry = (y & s) > 0;
+        d += (uint64_t)s * s * ((3 * rx) ^ ry);
+        if (ry == 0) {
+            if (rx == 1) {
+                x = n - 1 - x;
+                y = n - 1 - y;
+            }
+            uint32_t t = x;
+            x = y;
+            y = t;
+        }
+    }
+    sqlite3_result_int64(context, (sqlite3_int64)d);
+}
+
+int rg_io__rtree_register(sqlite3 *db)
+{
+    return sqlite3_create_function(db, "rg_hilbert", 6, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, hilbert, NULL,
+                                   NULL) == SQLITE_OK
+               ? RG_OK
+               : RG_ESQL;
+}
+
+typedef struct {
+    rg_store *store;
+    sqlite3_stmt *node, *rowid, *parent;
+} writer;
+
+static int sql_fail(rg_store *store)
+{
+    return rg_ctx_error(rg_io_store_ctx(store), RG_ESQL, "%s: spatial index: %s", rg_io_store_path(store),
+                        sqlite3_errmsg(rg_io_store_db(store)));
+}
+
+static int write_node(writer *w, int64_t nodeno, const unsigned char *data, int size, int64_t parent)
+{
+    sqlite3_reset(w->node);
+    sqlite3_bind_int64(w->node, 1, nodeno);
+    sqlite3_bind_blob(w->node, 2, data, size, SQLITE_STATIC);
+    if (sqlite3_step(w->node) != SQLITE_DONE)
+        return sql_fail(w->store);
+    if (parent > 0) {
+        sqlite3_reset(w->parent);
+        sqlite3_bind_int64(w->parent, 1, nodeno);
+        sqlite3_bind_int64(w->parent, 2, parent);
+        if (sqlite3_step(w->parent) != SQLITE_DONE)
+            return sql_fail(w->store);
+    }
+    return RG_OK;
+}
+
+int rg_io__rtree_pack_points(rg_store *store, const char *table, const char *id, const char *x, const char *y)
+{
+    sqlite3 *db = rg_io_store_db(store);
+    char sql[1024];
+    int rc = RG_OK;
+    writer w = {.store = store};
+    sqlite3_stmt *read = NULL;
+    unsigned char *node = NULL;
+    box *level = NULL;
+    int64_t n = 0;
+    int node_size = 0;
+
+    snprintf(sql, sizeof sql, "SELECT length(data) FROM \"idx_%s_geom_node\" WHERE nodeno = 1", table);
+    int64_t size = 0;
+    if ((rc = rg_io_store_count(store, sql, &size)) != RG_OK)
+        return rc;
+    node_size = (int)size;
+    int fanout = (node_size - 4) / 24;
+    if (fanout < 2)
+        return rg_ctx_error(rg_io_store_ctx(store), RG_ESQL, "%s: spatial index idx_%s_geom has no usable root node",
+                            rg_io_store_path(store), table);
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM \"%s\" WHERE geom IS NOT NULL", table);
+    if ((rc = rg_io_store_count(store, sql, &n)) != RG_OK)
+        return rc;
+
+    /* Nodes per level, leaves first, up to the single root. */
+    int64_t counts[32];
+    int levels = 0;
+    int64_t c = n;
+    do {
+        c = (c + fanout - 1) / fanout;
+        counts[levels++] = c ? c : 1;
+    } while (c > 1 && levels < 32);
+    /* Numbering top-down: the root is node 1, each level after the one above it. */
+    int64_t first_no[32];
+    int64_t next = 1;
+    for (int l = levels - 1; l >= 0; l--) {
+        first_no[l] = next;
+        next += counts[l];
+    }
+
+    snprintf(sql, sizeof sql,
+             "DELETE FROM \"idx_%s_geom_node\"; DELETE FROM \"idx_%s_geom_rowid\"; DELETE FROM \"idx_%s_geom_parent\";",
+             table, table, table);
+    if ((rc = rg_io_store_exec(store, "clearing the spatial index", sql)) != RG_OK)
+        return rc;
+    char q[3][256];
+    snprintf(q[0], sizeof q[0], "INSERT INTO \"idx_%s_geom_node\"(nodeno, data) VALUES(?, ?)", table);
+    snprintf(q[1], sizeof q[1], "INSERT INTO \"idx_%s_geom_rowid\"(rowid, nodeno) VALUES(?, ?)", table);
+    snprintf(q[2], sizeof q[2], "INSERT INTO \"idx_%s_geom_parent\"(nodeno, parentnode) VALUES(?, ?)", table);
+    snprintf(sql, sizeof sql,
+             "WITH e AS (SELECT min(%s) AS x0, min(%s) AS y0, max(%s) AS x1, max(%s) AS y1 FROM \"%s\""
+             " WHERE geom IS NOT NULL)"
+             " SELECT %s, %s, %s FROM \"%s\", e WHERE geom IS NOT NULL"
+             " ORDER BY rg_hilbert(%s, %s, e.x0, e.y0, e.x1, e.y1), %s",
+             x, y, x, y, table, id, x, y, table, x, y, id);
+    if (sqlite3_prepare_v2(db, q[0], -1, &w.node, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db, q[1], -1, &w.rowid, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db, q[2], -1, &w.parent, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db, sql, -1, &read, NULL) != SQLITE_OK) {
+        rc = sql_fail(store);
+        goto done;
+    }
+    node = rg_calloc(1, (size_t)node_size);
+    level = rg_calloc((size_t)counts[0], sizeof *level);
+    if (!node || !level) {
+        rc = RG_ENOMEM;
+        goto done;
+    }
+
+    /* Leaves, streamed in Hilbert order. */
+    int64_t leaf = 0;
+    int cells = 0;
+    int step;
+    while ((step = sqlite3_step(read)) == SQLITE_ROW) {
+        int64_t rowid = sqlite3_column_int64(read, 0);
+        double px = sqlite3_column_double(read, 1), py = sqlite3_column_double(read, 2);
+        box b = {round_down(px), round_up(px), round_down(py), round_up(py)};
+        put_cell(node, cells, rowid, &b);
+        grow(&level[leaf], &b, cells == 0);
+        int64_t nodeno = first_no[0] + leaf;
+        sqlite3_reset(w.rowid);
+        sqlite3_bind_int64(w.rowid, 1, rowid);
+        sqlite3_bind_int64(w.rowid, 2, nodeno);
+        if (sqlite3_step(w.rowid) != SQLITE_DONE) {
+            rc = sql_fail(store);
+            goto done;
+        }
+        if (++cells == fanout) {
+            put_be16(node + 2, (unsigned)cells);
+            if ((rc = write_node(&w, nodeno, node, node_size, levels > 1 ? first_no[1] + leaf / fanout : 0)) != RG_OK)
+                goto done;
+            memset(node, 0, (size_t)node_size);
+            cells = 0;
+            leaf++;
+        }
+    }
+    if (step != SQLITE_DONE) {
+        rc = sql_fail(store);
+        goto done;
+    }
+    if (cells > 0 || n == 0) {
+        put_be16(node + 2, (unsigned)cells);
+        if ((rc = write_node(&w, first_no[0] + leaf, node, node_size, levels > 1 ? first_no[1] + leaf / fanout : 0)) !=
+            RG_OK)
+            goto done;
+    }
+
+    /* Inner levels from the boxes of the level below, which fit in memory: one per node. */
+    for (int l = 1; l < levels; l++) {
+        int64_t below = counts[l - 1];
+        for (int64_t i = 0; i < counts[l]; i++) {
+            memset(node, 0, (size_t)node_size);
+            box b = {0, 0, 0, 0};
+            int k = 0;
+            for (int64_t child = i * fanout; child < below && k < fanout; child++, k++) {
+                put_cell(node, k, first_no[l - 1] + child, &level[child]);
+                grow(&b, &level[child], k == 0);
+            }
+            put_be16(node + 2, (unsigned)k);
+            if (l == levels - 1)
+                put_be16(node, (unsigned)(levels - 1));
+            level[i] = b; /* i < child: the slot is already read */
+            if ((rc = write_node(&w, first_no[l] + i, node, node_size, l < levels - 1 ? first_no[l + 1] + i / fanout : 0)) !=
+                RG_OK)
+                goto done;
+        }
+    }
+
+done:
+    sqlite3_finalize(read);
+    sqlite3_finalize(w.node);
+    sqlite3_finalize(w.rowid);
+    sqlite3_finalize(w.parent);
+    rg_free(node);
+    rg_free(level);
+    return rc;
+}
