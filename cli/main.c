@@ -17,6 +17,7 @@ static const struct {
     {"join", cmd_join, "give every household its kelurahan and kecamatan from boundary polygons"},
     {"classify", cmd_classify, "poverty class, desil and rank of every household; area summaries"},
     {"export", cmd_export, "write the poverty map layers as GeoPackage or GeoJSON"},
+    {"rank", cmd_rank, "write the ranked household lists for the consultation forums"},
 };
 
 static void usage(FILE *out)

@@ -227,6 +227,26 @@ typedef struct {
  */
 int rg_io_export(rg_store *store, const char *output, const rg_export_opts *opts);
 
+/* ---------------------------------------------------------------- ranked lists */
+
+/**
+ * Writes the ranked list of one kelurahan (its code in either scheme) as CSV: households
+ * from the poorest (welfare_rank 1) up, then those that could not be ranked, with class,
+ * desil, welfare, spending, household size and the load and join flags. Written under a
+ * temporary name and renamed into place when complete.
+ * @param households set to the number of rows written (may be NULL).
+ * @return RG_OK, RG_ENOTFOUND (no such kelurahan), RG_EEXIST, RG_EIO, RG_EDATA (no join yet).
+ */
+int rg_io_ranklist_write(rg_store *store, const char *kelurahan_code, const char *path, int overwrite,
+                         int64_t *households);
+
+/**
+ * Writes one ranked list per kelurahan into folder (created when absent), named
+ * CODE-Name.csv. @param files set to the number of files written (may be NULL).
+ * @return as rg_io_ranklist_write().
+ */
+int rg_io_ranklist_write_all(rg_store *store, const char *folder, int overwrite, int64_t *files);
+
 /**
  * Parses a comma-separated list of layer names ("households,kelurahan").
  * @return RG_OK with *out set to RG_LAYER_* bits, or RG_EINVAL naming the bad name.

@@ -13,6 +13,7 @@ cd "$work"
 
 "$bin" -q run "$data/households.csv" "$data/boundaries.gpkg" -o kupang.gpkg --db work.sqlite
 
+"$bin" -q rank --all -o forum --db work.sqlite
 data_rows=$(( $(wc -l < "$data/households.csv") - 1 ))
 
 sqlite3 -batch -noheader work.sqlite > checks.txt <<SQL
@@ -95,6 +96,17 @@ SELECT 'class_mismatches', count(*) FROM d JOIN out.households h USING (househol
 SELECT 'unclassified_with_welfare', count(*) FROM out.households h
   WHERE poverty_class IS NULL AND household_id IN (SELECT household_id FROM w);
 
+-- Ranks inside each kelurahan, recomputed: 1 + households poorer, or as poor with a smaller id.
+CREATE INDEX temp.rank_order ON w(welfare);
+CREATE TEMP TABLE hk AS SELECT h.household_id, h.kelurahan_code, w.welfare FROM main.households h
+  JOIN w USING (household_id) WHERE h.kelurahan_code IS NOT NULL;
+CREATE INDEX temp.hk_kel ON hk(kelurahan_code, welfare);
+SELECT 'rank_mismatches', count(*) FROM hk JOIN out.households o USING (household_id)
+  WHERE o.welfare_rank IS NOT 1 + (SELECT count(*) FROM hk h2 WHERE h2.kelurahan_code = hk.kelurahan_code
+    AND (h2.welfare < hk.welfare OR (h2.welfare = hk.welfare AND h2.household_id < hk.household_id)));
+SELECT 'ranked_without_welfare', count(*) FROM out.households WHERE welfare_rank IS NOT NULL
+  AND household_id NOT IN (SELECT household_id FROM hk);
+
 -- Personal columns never reach the default export.
 SELECT 'personal_columns_exported', count(*) FROM pragma_table_info('households', 'out')
   WHERE name IN ('nama_kepala_keluarga', 'nik', 'alamat', 'no_hp', 'extra', 'spending');
@@ -105,6 +117,17 @@ SELECT 'boundary_households', count(*) FROM hh WHERE join_method = 'boundary';
 SELECT 'nearest_households', count(*) FROM hh WHERE join_method = 'nearest';
 SELECT 'unmatched_households', count(*) FROM hh WHERE join_method = 'unmatched';
 SQL
+
+# Each forum list holds every household of its kelurahan, once.
+listed=0
+for f in forum/*.csv; do
+  code=$(basename "$f" | cut -d- -f1)
+  want=$(sqlite3 kupang.gpkg "SELECT households FROM kelurahan WHERE code = '$code'")
+  got=$(( $(wc -l < "$f") - 1 ))
+  [ "$got" = "$want" ] || echo "forum_list_mismatch|$code"
+  listed=$((listed + got))
+done >> checks.txt
+echo "forum_lists_unaccounted|$(( $(sqlite3 kupang.gpkg "SELECT count(*) FROM households WHERE kelurahan_code IS NOT NULL") - listed ))" >> checks.txt
 
 cat checks.txt
 status=0

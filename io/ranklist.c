@@ -1,0 +1,161 @@
+/*
+ * The ranked list a consultation forum works from: one kelurahan's households from the
+ * poorest up, with the class, the welfare figures and every flag a supervisor reviews.
+ * Households that could not be ranked are listed after the ranked ones, never left out.
+ */
+#include "io/internal.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const char list_sql[] =
+    "SELECT welfare_rank, household_id, poverty_class, desil, welfare, spending, household_size, join_method,"
+    " join_distance_m, join_flags, code_mismatch, reported_code, load_flags"
+    " FROM households WHERE kelurahan_code = ?"
+    " ORDER BY welfare_rank IS NULL, welfare_rank, household_id";
+
+static const char header[] = "welfare_rank,household_id,poverty_class,desil,welfare,spending,household_size,"
+                             "join_method,join_distance_m,join_flags,code_mismatch,reported_code,load_flags\n";
+
+static int write_field(FILE *f, const char *text)
+{
+    if (!strpbrk(text, ",\"\r\n"))
+        return fputs(text, f) < 0 ? -1 : 0;
+    if (fputc('"', f) == EOF)
+        return -1;
+    for (const char *p = text; *p; p++)
+        if ((*p == '"' && fputc('"', f) == EOF) || fputc(*p, f) == EOF)
+            return -1;
+    return fputc('"', f) == EOF ? -1 : 0;
+}
+
+/* Accepts the kelurahan's code in the scheme the boundaries use or in the other one. */
+static int resolve_code(rg_store *store, const char *code, char *out, size_t cap, char *name, size_t name_cap)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(rg_io_store_db(store), "SELECT code, name FROM kelurahan WHERE code = ?1 OR alt_code = ?1",
+                           -1, &st, NULL) != SQLITE_OK)
+        return rg_ctx_error(rg_io_store_ctx(store), RG_EDATA, "%s: no boundaries joined yet: run join first",
+                            rg_io_store_path(store));
+    sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+    int rc = RG_ENOTFOUND;
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        snprintf(out, cap, "%s", (const char *)sqlite3_column_text(st, 0));
+        snprintf(name, name_cap, "%s", sqlite3_column_text(st, 1) ? (const char *)sqlite3_column_text(st, 1) : "");
+        rc = RG_OK;
+    }
+    sqlite3_finalize(st);
+    if (rc != RG_OK)
+        rc = rg_ctx_error(rg_io_store_ctx(store), RG_ENOTFOUND, "no kelurahan with code %s in %s", code,
+                          rg_io_store_path(store));
+    return rc;
+}
+
+static int write_list(rg_store *store, const char *code, const char *path, int overwrite, int64_t *written)
+{
+    rg_ctx *ctx = rg_io_store_ctx(store);
+    struct stat sb;
+    if (!overwrite && stat(path, &sb) == 0)
+        return rg_ctx_error(ctx, RG_EEXIST, "%s: already exists; use --overwrite to replace it", path);
+    char tmp[4096];
+    const char *slash = strrchr(path, '/');
+    snprintf(tmp, sizeof tmp, "%.*s.%s.partial-%ld", slash ? (int)(slash - path + 1) : 0, path,
+             slash ? slash + 1 : path, (long)getpid());
+    FILE *f = fopen(tmp, "w");
+    if (!f)
+        return rg_ctx_error(ctx, RG_EIO, "%s: cannot write: %s", path, strerror(errno));
+    sqlite3_stmt *st = NULL;
+    int rc = RG_OK;
+    int io_failed = fputs(header, f) < 0;
+    if (sqlite3_prepare_v2(rg_io_store_db(store), list_sql, -1, &st, NULL) != SQLITE_OK) {
+        rc = rg_ctx_error(ctx, RG_ESQL, "%s: %s", rg_io_store_path(store), sqlite3_errmsg(rg_io_store_db(store)));
+        goto done;
+    }
+    sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+    *written = 0;
+    int step;
+    while (!io_failed && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        int n = sqlite3_column_count(st);
+        for (int i = 0; i < n && !io_failed; i++) {
+            const char *v = (const char *)sqlite3_column_text(st, i);
+            io_failed = (i && fputc(',', f) == EOF) || (v && write_field(f, v) < 0);
+        }
+        io_failed = io_failed || fputc('\n', f) == EOF;
+        (*written)++;
+    }
+    if (!io_failed && step != SQLITE_DONE)
+        rc = rg_ctx_error(ctx, RG_ESQL, "%s: %s", rg_io_store_path(store), sqlite3_errmsg(rg_io_store_db(store)));
+
+done:
+    sqlite3_finalize(st);
+    io_failed = fclose(f) != 0 || io_failed;
+    if (rc == RG_OK && io_failed)
+        rc = rg_ctx_error(ctx, RG_EIO, "%s: cannot write (disk full?): %s", path, strerror(errno));
+    if (rc == RG_OK && rename(tmp, path) != 0)
+        rc = rg_ctx_error(ctx, RG_EIO, "%s: cannot move the finished file into place: %s", path, strerror(errno));
+    if (rc != RG_OK)
+        unlink(tmp);
+    return rc;
+}
+
+static int check_classified(rg_store *store)
+{
+    int64_t n = 0;
+    int rc = rg_io_store_count(store, "SELECT count(*) FROM sqlite_master WHERE name = 'kelurahan_summary'", &n);
+    if (rc == RG_OK && n == 0)
+        rc = rg_ctx_error(rg_io_store_ctx(store), RG_EDATA, "%s: no ranks yet: run join and classify first",
+                          rg_io_store_path(store));
+    return rc;
+}
+
+int rg_io_ranklist_write(rg_store *store, const char *kelurahan_code, const char *path, int overwrite,
+                         int64_t *households)
+{
+    char code[64], name[256];
+    int64_t written = 0;
+    int rc = check_classified(store);
+    if (rc == RG_OK)
+        rc = resolve_code(store, kelurahan_code, code, sizeof code, name, sizeof name);
+    if (rc == RG_OK)
+        rc = write_list(store, code, path, overwrite, &written);
+    if (households)
+        *households = written;
+    return rc;
+}
+
+int rg_io_ranklist_write_all(rg_store *store, const char *folder, int overwrite, int64_t *files)
+{
+    rg_ctx *ctx = rg_io_store_ctx(store);
+    int rc = check_classified(store);
+    if (rc != RG_OK)
+        return rc;
+    if (mkdir(folder, 0777) != 0 && errno != EEXIST)
+        return rg_ctx_error(ctx, RG_EIO, "%s: cannot create the folder: %s", folder, strerror(errno));
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(rg_io_store_db(store), "SELECT code, name FROM kelurahan ORDER BY code", -1, &st, NULL) !=
+        SQLITE_OK)
+        return rg_ctx_error(ctx, RG_EDATA, "%s: no boundaries joined yet: run join first", rg_io_store_path(store));
+    int64_t count = 0;
+    while (rc == RG_OK && sqlite3_step(st) == SQLITE_ROW) {
+        const char *code = (const char *)sqlite3_column_text(st, 0);
+        const char *name = sqlite3_column_text(st, 1) ? (const char *)sqlite3_column_text(st, 1) : "";
+        /* File names keep letters and digits of the name, so a person finds the kelurahan. */
+        char safe[128];
+        size_t j = 0;
+        for (const char *p = name; *p && j + 1 < sizeof safe; p++)
+            safe[j++] = ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9')) ? *p : '_';
+        safe[j] = '\0';
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s%s%s.csv", folder, code, j ? "-" : "", safe);
+        int64_t written = 0;
+        rc = write_list(store, code, path, overwrite, &written);
+        count++;
+    }
+    sqlite3_finalize(st);
+    if (files)
+        *files = count;
+    return rc;
+}
