@@ -43,8 +43,10 @@ int rg_io_store_exec(rg_store *store, const char *what, const char *sql)
 {
     char *err = NULL;
     if (sqlite3_exec(store->db, sql, NULL, NULL, &err) != SQLITE_OK) {
-        int rc = rg_ctx_error(store->ctx, RG_ESQL, "%s: %s: %s", store->path, what,
-                              err ? err : sqlite3_errmsg(store->db));
+        int busy = sqlite3_errcode(store->db) == SQLITE_BUSY;
+        int rc = rg_ctx_error(store->ctx, RG_ESQL, "%s: %s: %s%s", store->path, what,
+                              err ? err : sqlite3_errmsg(store->db),
+                              busy ? " (another run holds it; waited 10 s)" : "");
         sqlite3_free(err);
         return rc;
     }

@@ -11,8 +11,8 @@ packages=(
   libgdal-dev libproj-dev libgeos-dev libsqlite3-dev libspatialite-dev libinih-dev zlib1g-dev libmd-dev
   # tests: Criterion, and the independent oracles (SpatiaLite SQL, ogrinfo, QGIS)
   libcriterion-dev sqlite3 libsqlite3-mod-spatialite spatialite-bin gdal-bin python3 python3-gdal python3-qgis
-  # sanitizer runtime for the ASan/UBSan build
-  clang libclang-rt-14-dev
+  # sanitizer runtime for the ASan/UBSan build and the fuzzers; valgrind for memcheck
+  clang libclang-rt-14-dev valgrind
 )
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -qq
