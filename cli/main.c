@@ -18,6 +18,7 @@ static const struct {
     {"classify", cmd_classify, "poverty class, desil and rank of every household; area summaries"},
     {"export", cmd_export, "write the poverty map layers as GeoPackage or GeoJSON"},
     {"rank", cmd_rank, "write the ranked household lists for the consultation forums"},
+    {"check", cmd_check, "re-verify the database's invariants, and an export against it"},
 };
 
 static void usage(FILE *out)

@@ -247,6 +247,21 @@ int rg_io_ranklist_write(rg_store *store, const char *kelurahan_code, const char
  */
 int rg_io_ranklist_write_all(rg_store *store, const char *folder, int overwrite, int64_t *files);
 
+/* ---------------------------------------------------------------- check */
+
+/** Receives each check: its sentence (static storage) and how many violations it found. */
+typedef void (*rg_check_fn)(const char *check, int64_t violations, void *userdata);
+
+/**
+ * Re-verifies the store's invariants (every input row loaded or rejected, no id twice, a
+ * sound spatial index, join counts, class counts, kecamatan = sum of kelurahan) and, when
+ * export_path names a GeoPackage from `export`, that it matches the store. Each check is
+ * reported through report (may be NULL); *failed counts the checks that found violations.
+ * @return RG_OK whether or not checks failed; RG_EDATA when nothing is classified yet,
+ *   RG_EIO when the export cannot be opened, RG_ESQL.
+ */
+int rg_io_check(rg_store *store, const char *export_path, rg_check_fn report, void *userdata, int *failed);
+
 /**
  * Parses a comma-separated list of layer names ("households,kelurahan").
  * @return RG_OK with *out set to RG_LAYER_* bits, or RG_EINVAL naming the bad name.

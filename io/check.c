@@ -1,0 +1,142 @@
+/*
+ * check: the invariants every step promises, re-verified from what is on disk, and an
+ * exported GeoPackage held against the database it came from. Each check is one SQL
+ * count that must be zero, so a person can run any of them by hand.
+ */
+#include "io/internal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+typedef struct {
+    const char *name;
+    const char *sql; /* counts the violations */
+} invariant;
+
+/* The runs whose households are still in the table: from the last fresh or replacing load on. */
+#define LIVE_RUNS "(SELECT id FROM load_runs WHERE finished IS NOT NULL AND id >= " \
+                  "(SELECT coalesce(max(id), 0) FROM load_runs WHERE finished IS NOT NULL AND mode IN ('new', 'replace')))"
+
+static const invariant store_checks[] = {
+    {"every row of every load is loaded or rejected",
+     "SELECT count(*) FROM load_runs r WHERE r.id IN " LIVE_RUNS
+     " AND r.rows_read != (SELECT count(*) FROM households h WHERE h.load_run = r.id)"
+     " + (SELECT count(*) FROM rejects j WHERE j.load_run = r.id)"},
+    {"each load's counts add up", "SELECT count(*) FROM load_runs WHERE finished IS NOT NULL"
+                                  " AND rows_read != loaded + rejected"},
+    {"no household id twice", "SELECT count(*) - count(DISTINCT household_id) FROM households"},
+    {"the spatial index is sound", "SELECT rtreecheck('idx_households_geom') != 'ok'"},
+    {"the spatial index holds every point",
+     "SELECT (SELECT count(*) FROM households WHERE geom IS NOT NULL) != (SELECT count(*) FROM idx_households_geom)"},
+    {"joined households = within + boundary + nearest + unmatched",
+     "SELECT CASE WHEN (SELECT count(*) FROM households WHERE join_method IS NOT NULL) = 0 THEN 0"
+     " ELSE (SELECT count(*) FROM households WHERE join_method IS NULL"
+     "  OR join_method NOT IN ('within', 'boundary', 'nearest', 'unmatched')) END"},
+    {"matched households have codes, unmatched ones none",
+     "SELECT count(*) FROM households WHERE join_method IS NOT NULL"
+     " AND (join_method = 'unmatched') != (kelurahan_code IS NULL)"},
+    {"every household's kelurahan exists",
+     "SELECT count(*) FROM households WHERE kelurahan_code IS NOT NULL"
+     " AND kelurahan_code NOT IN (SELECT code FROM kelurahan)"},
+    {"the last join report matches the households",
+     "SELECT count(*) FROM (SELECT * FROM join_report ORDER BY id DESC LIMIT 1) r WHERE"
+     " r.within != (SELECT count(*) FROM households WHERE join_method = 'within') OR"
+     " r.boundary != (SELECT count(*) FROM households WHERE join_method = 'boundary') OR"
+     " r.nearest != (SELECT count(*) FROM households WHERE join_method = 'nearest') OR"
+     " r.unmatched != (SELECT count(*) FROM households WHERE join_method = 'unmatched')"},
+    {"kelurahan class counts = classified households in them",
+     "SELECT count(*) FROM kelurahan_summary s WHERE s.households != (SELECT count(*) FROM households h"
+     " WHERE h.kelurahan_code = s.code) OR s.sangat_miskin + s.miskin + s.rentan_miskin + s.tidak_miskin !="
+     " (SELECT count(*) FROM households h WHERE h.kelurahan_code = s.code AND h.poverty_class IS NOT NULL)"},
+    {"kecamatan totals = the sums of their kelurahan",
+     "SELECT count(*) FROM kecamatan_summary c WHERE c.households != (SELECT coalesce(sum(s.households), 0)"
+     " FROM kelurahan k JOIN kelurahan_summary s ON s.code = k.code WHERE k.parent_code = c.code)"},
+    {"classes are the four names",
+     "SELECT count(*) FROM households WHERE poverty_class IS NOT NULL AND poverty_class NOT IN"
+     " ('sangat miskin', 'miskin', 'rentan miskin', 'tidak miskin')"},
+};
+
+/* Only for exports with a households layer (a --public one has none). */
+static const invariant export_household_checks[] = {
+    {"the export holds every household once",
+     "SELECT (SELECT count(*) FROM ex.households) != (SELECT count(*) FROM main.households)"
+     " OR (SELECT count(*) FROM ex.households e LEFT JOIN main.households h USING (household_id)"
+     "  WHERE h.hh IS NULL)"},
+    {"exported households carry the database's areas and classes",
+     "SELECT count(*) FROM ex.households e JOIN main.households h USING (household_id)"
+     " WHERE e.kelurahan_code IS NOT h.kelurahan_code OR e.poverty_class IS NOT h.poverty_class"
+     " OR e.join_method IS NOT h.join_method"},
+};
+
+static const invariant export_checks[] = {
+    {"exported kelurahan counts = the database's",
+     "SELECT count(*) FROM ex.kelurahan e JOIN main.kelurahan_summary s ON s.code = e.code WHERE"
+     " coalesce(e.households, s.households) != s.households OR coalesce(e.sangat_miskin, s.sangat_miskin) !="
+     " s.sangat_miskin OR coalesce(e.miskin, s.miskin) != s.miskin OR coalesce(e.rentan_miskin, s.rentan_miskin)"
+     " != s.rentan_miskin OR coalesce(e.tidak_miskin, s.tidak_miskin) != s.tidak_miskin"},
+    {"exported kecamatan counts = the database's",
+     "SELECT count(*) FROM ex.kecamatan e JOIN main.kecamatan_summary s ON s.code = e.code WHERE"
+     " coalesce(e.households, s.households) != s.households"},
+    {"the export has every kelurahan and kecamatan",
+     "SELECT (SELECT count(*) FROM ex.kelurahan) != (SELECT count(*) FROM main.kelurahan)"
+     " OR (SELECT count(*) FROM ex.kecamatan) != (SELECT count(*) FROM main.kecamatan)"},
+};
+
+static int run_checks(rg_store *store, const invariant *checks, size_t n, rg_check_fn report, void *userdata,
+                      int *failed)
+{
+    for (size_t i = 0; i < n; i++) {
+        int64_t violations = 0;
+        int rc = rg_io_store_count(store, checks[i].sql, &violations);
+        if (rc != RG_OK)
+            return rc;
+        *failed += violations != 0;
+        if (report)
+            report(checks[i].name, violations, userdata);
+    }
+    return RG_OK;
+}
+
+int rg_io_check(rg_store *store, const char *export_path, rg_check_fn report, void *userdata, int *failed)
+{
+    rg_ctx *ctx = rg_io_store_ctx(store);
+    *failed = 0;
+    int64_t n = 0;
+    int rc = rg_io_store_count(store, "SELECT count(*) FROM sqlite_master WHERE name = 'kecamatan_summary'", &n);
+    if (rc != RG_OK)
+        return rc;
+    if (n == 0)
+        return rg_ctx_error(ctx, RG_EDATA, "%s: nothing to check yet: run load, join and classify first",
+                            rg_io_store_path(store));
+    if ((rc = run_checks(store, store_checks, sizeof store_checks / sizeof *store_checks, report, userdata, failed)) !=
+            RG_OK ||
+        !export_path)
+        return rc;
+
+    sqlite3_stmt *attach = NULL;
+    sqlite3 *db = rg_io_store_db(store);
+    if (sqlite3_prepare_v2(db, "ATTACH DATABASE ? AS ex", -1, &attach, NULL) != SQLITE_OK)
+        return rg_ctx_error(ctx, RG_ESQL, "%s", sqlite3_errmsg(db));
+    char uri[4200];
+    snprintf(uri, sizeof uri, "%s", export_path);
+    sqlite3_bind_text(attach, 1, uri, -1, SQLITE_STATIC);
+    int step = sqlite3_step(attach);
+    sqlite3_finalize(attach);
+    if (step != SQLITE_DONE)
+        return rg_ctx_error(ctx, RG_EIO, "%s: cannot open: %s", export_path, sqlite3_errmsg(db));
+    if ((rc = rg_io_store_count(store, "SELECT count(*) FROM pragma_table_info('kelurahan', 'ex')"
+                                       " WHERE name = 'poverty_rate'",
+                                &n)) == RG_OK &&
+        n == 0)
+        rc = rg_ctx_error(ctx, RG_EDATA, "%s: not a regsosek-geo GeoPackage (no kelurahan layer with poverty_rate)", export_path);
+    if (rc == RG_OK)
+        rc = run_checks(store, export_checks, sizeof export_checks / sizeof *export_checks, report, userdata, failed);
+    if (rc == RG_OK &&
+        (rc = rg_io_store_count(store, "SELECT count(*) FROM ex.sqlite_master WHERE name = 'households'", &n)) ==
+            RG_OK &&
+        n > 0)
+        rc = run_checks(store, export_household_checks, sizeof export_household_checks / sizeof *export_household_checks,
+                        report, userdata, failed);
+    sqlite3_exec(db, "DETACH DATABASE ex", NULL, NULL, NULL);
+    return rc;
+}
