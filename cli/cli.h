@@ -48,7 +48,7 @@ int cli_read_rules(rg_cli *cli, const char *path, rg_rules **out);
 enum {
     OPT_DB = 256, OPT_ID, OPT_LAT, OPT_LON, OPT_SIZE, OPT_SPENDING, OPT_CODE, OPT_CLASS, OPT_LAYER,
     OPT_REPLACE, OPT_APPEND, OPT_FIX_SWAPPED, OPT_MAX_REJECT_RATE, OPT_CRS, OPT_X, OPT_Y, OPT_COLUMNS,
-    OPT_MAX_DISTANCE, OPT_KEL_LAYER, OPT_KEL_CODE, OPT_KEL_NAME, OPT_KEC_LAYER, OPT_KEC_CODE, OPT_KEC_NAME,
+    OPT_MAX_DISTANCE, OPT_THREADS, OPT_KEL_LAYER, OPT_KEL_CODE, OPT_KEL_NAME, OPT_KEC_LAYER, OPT_KEC_CODE, OPT_KEC_NAME,
     OPT_RULES, OPT_PRINT_RULES, OPT_LAYERS, OPT_OVERWRITE, OPT_FIELDS, OPT_PUBLIC, OPT_MIN_COUNT, OPT_HELP
 };
 
@@ -80,6 +80,7 @@ int cli_export_option(rg_cli *cli, int opt, const char *arg, rg_export_opts *o);
 
 #define CLI_JOIN_OPTIONS                                                                                       \
     {"max-distance", required_argument, NULL, OPT_MAX_DISTANCE},                                              \
+        {"threads", required_argument, NULL, OPT_THREADS},                                                    \
         {"kelurahan-layer", required_argument, NULL, OPT_KEL_LAYER},                                          \
         {"kelurahan-code", required_argument, NULL, OPT_KEL_CODE},                                            \
         {"kelurahan-name", required_argument, NULL, OPT_KEL_NAME},                                            \
@@ -116,6 +117,7 @@ int cli_export_option(rg_cli *cli, int opt, const char *arg, rg_export_opts *o);
 #define CLI_JOIN_HELP                                                                                          \
     "  --max-distance M      points outside every polygon join the nearest one within M metres\n"             \
     "                        (default 500)\n"                                                                  \
+    "  --threads N           threads locating points (default: one per core)\n"                                \
     "  --kelurahan-layer L, --kelurahan-code F, --kelurahan-name F\n"                                         \
     "  --kecamatan-layer L, --kecamatan-code F, --kecamatan-name F\n"                                         \
     "                        name the layers and fields (detected by default)\n"

@@ -128,6 +128,13 @@ int cli_join_option(rg_cli *cli, int opt, const char *arg, rg_join_opts *o)
 {
     switch (opt) {
     case OPT_MAX_DISTANCE: return parse_double(cli, "max-distance", arg, 0, 1e6, &o->max_distance_m);
+    case OPT_THREADS: {
+        double v = 0;
+        if (parse_double(cli, "threads", arg, 1, 64, &v) < 0)
+            return -1;
+        o->threads = (int)v;
+        return 1;
+    }
     case OPT_KEL_LAYER: o->kelurahan.layer = arg; return 1;
     case OPT_KEL_CODE: o->kelurahan.code_field = arg; return 1;
     case OPT_KEL_NAME: o->kelurahan.name_field = arg; return 1;

@@ -153,10 +153,11 @@ typedef struct {
     rg_area_source kelurahan;
     rg_area_source kecamatan;
     double max_distance_m;  /**< nearest-polygon fallback limit, metres on the ground */
+    int threads;            /**< threads locating points; 0 = one per core */
 } rg_join_opts;
 
 #define RG_JOIN_DEFAULT_MAX_DISTANCE_M 500.0
-#define RG_JOIN_OPTS_INIT {RG_AREA_SOURCE_INIT, RG_AREA_SOURCE_INIT, RG_JOIN_DEFAULT_MAX_DISTANCE_M}
+#define RG_JOIN_OPTS_INIT {RG_AREA_SOURCE_INIT, RG_AREA_SOURCE_INIT, RG_JOIN_DEFAULT_MAX_DISTANCE_M, 0}
 
 typedef struct {
     int64_t households;

@@ -7,9 +7,14 @@
  */
 #include "geo/internal.h"
 
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 static int sql_fail(rg_store *store)
 {
@@ -150,6 +155,187 @@ static int write_report(rg_store *store, const char *path, const rg_join_report 
     return rc;
 }
 
+/* ------------------------------------------------------------ parallel location */
+
+/* One household's answer from the polygons; positions match the hh-ordered arrays. */
+typedef struct {
+    long kel, kec;
+    double distance_m;
+    unsigned char method, overlap;
+} located;
+
+typedef struct {
+    const rg_areas *kel, *kec;
+    const double *lon, *lat;
+    const uint32_t *order;  /* positions in Hilbert order */
+    located *out;
+    size_t n;
+    double max_distance_m;
+    atomic_size_t next;     /* next block of order[] to take */
+    atomic_int failed;
+    pthread_mutex_t lock;
+    int rc;
+    char message[512];
+} locate_job;
+
+#define BLOCK 2048
+
+static void *locate_worker(void *arg)
+{
+    locate_job *job = arg;
+    rg_ctx *ctx = NULL;
+    rg_locator *kl = NULL, *kcl = NULL;
+    int rc = rg_ctx_new(&ctx);
+    if (rc == RG_OK)
+        rc = rg_geo_locator_new(&kl, ctx, job->kel);
+    if (rc == RG_OK)
+        rc = rg_geo_locator_new(&kcl, ctx, job->kec);
+    while (rc == RG_OK && !atomic_load(&job->failed)) {
+        size_t start = atomic_fetch_add(&job->next, BLOCK);
+        if (start >= job->n)
+            break;
+        size_t end = start + BLOCK < job->n ? start + BLOCK : job->n;
+        for (size_t k = start; k < end && rc == RG_OK; k++) {
+            uint32_t i = job->order[k];
+            rg_match m, km;
+            rc = rg_geo_locate(kl, job->lon[i], job->lat[i], job->max_distance_m, &m);
+            if (rc == RG_OK)
+                rc = rg_geo_locate(kcl, job->lon[i], job->lat[i], job->max_distance_m, &km);
+            if (rc == RG_OK)
+                job->out[i] = (located){m.area, km.area, m.distance_m, (unsigned char)m.method,
+                                        (unsigned char)m.overlap};
+        }
+    }
+    if (rc != RG_OK) {
+        pthread_mutex_lock(&job->lock);
+        if (!atomic_load(&job->failed)) {
+            job->rc = rc;
+            snprintf(job->message, sizeof job->message, "%s", ctx ? rg_ctx_errmsg(ctx) : "out of memory");
+        }
+        atomic_store(&job->failed, 1);
+        pthread_mutex_unlock(&job->lock);
+    }
+    rg_geo_locator_free(kl);
+    rg_geo_locator_free(kcl);
+    rg_ctx_free(ctx);
+    return NULL;
+}
+
+/* Hilbert position on a 2^16 grid over the points' extent. */
+static uint64_t hilbert_key(double x, double y, double x0, double y0, double w, double h)
+{
+    uint32_t n = 1u << 16;
+    uint32_t xi = w > 0 ? (uint32_t)fmin((x - x0) / w * (n - 1), n - 1) : 0;
+    uint32_t yi = h > 0 ? (uint32_t)fmin((y - y0) / h * (n - 1), n - 1) : 0;
+    uint64_t d = 0;
+    for (uint32_t s = n / 2; s > 0; s /= 2) {
+        uint32_t rx = (xi & s) > 0, ry = (yi & s) > 0;
+        d += (uint64_t)s * s * ((3 * rx) ^ ry);
+        if (ry == 0) {
+            if (rx == 1) {
+                xi = n - 1 - xi;
+                yi = n - 1 - yi;
+            }
+            uint32_t t = xi;
+            xi = yi;
+            yi = t;
+        }
+    }
+    return d;
+}
+
+static const uint64_t *sort_keys;
+static int compare_by_key(const void *a, const void *b)
+{
+    uint64_t x = sort_keys[*(const uint32_t *)a], y = sort_keys[*(const uint32_t *)b];
+    return (x > y) - (x < y);
+}
+
+/* GEOS builds an STRtree and each prepared geometry's index on first use, which is not
+ * safe from two threads at once: do it here, before the threads share them. */
+static int warm_up(rg_ctx *ctx, const rg_areas *areas)
+{
+    GEOSContextHandle_t h = rg__ctx_geos(ctx);
+    rg_locator *loc = NULL;
+    int rc = rg_geo_locator_new(&loc, ctx, areas);
+    rg_match m;
+    if (rc == RG_OK)
+        rc = rg_geo_locate(loc, 0, 0, 0, &m);
+    rg_geo_locator_free(loc);
+    for (size_t i = 0; i < areas->count && rc == RG_OK; i++) {
+        GEOSGeometry *probe = GEOSGeom_createPointFromXY_r(h, 0, 0);
+        if (!probe || GEOSPreparedContains_r(h, areas->items[i].prepared, probe) == 2)
+            rc = rg_ctx_error(ctx, RG_EGEOS, "area %s: %s", areas->items[i].code, rg__ctx_geos_message(ctx));
+        if (probe)
+            GEOSGeom_destroy_r(h, probe);
+    }
+    return rc;
+}
+
+/*
+ * Locates every point in both sets of areas on all cores. Points are visited in Hilbert
+ * order, so consecutive points hit the same polygons while their edges are in cache;
+ * results land at each point's own position.
+ */
+static int locate_all(rg_ctx *ctx, const rg_areas *kel, const rg_areas *kec, const double *lon, const double *lat,
+                      size_t n, double max_distance_m, int threads, located *out)
+{
+    int rc = RG_OK;
+    uint32_t *order = rg_malloc((n ? n : 1) * sizeof *order);
+    uint64_t *keys = rg_malloc((n ? n : 1) * sizeof *keys);
+    pthread_t *tids = NULL;
+    if (!order || !keys) {
+        rc = RG_ENOMEM;
+        goto done;
+    }
+    double x0 = INFINITY, y0 = INFINITY, x1 = -INFINITY, y1 = -INFINITY;
+    for (size_t i = 0; i < n; i++) {
+        x0 = fmin(x0, lon[i]), x1 = fmax(x1, lon[i]);
+        y0 = fmin(y0, lat[i]), y1 = fmax(y1, lat[i]);
+    }
+    for (size_t i = 0; i < n; i++) {
+        order[i] = (uint32_t)i;
+        keys[i] = hilbert_key(lon[i], lat[i], x0, y0, x1 - x0, y1 - y0);
+    }
+    sort_keys = keys;
+    qsort(order, n, sizeof *order, compare_by_key);
+    sort_keys = NULL;
+    if ((rc = warm_up(ctx, kel)) != RG_OK || (rc = warm_up(ctx, kec)) != RG_OK)
+        goto done;
+
+    locate_job job = {.kel = kel, .kec = kec, .lon = lon, .lat = lat, .order = order, .out = out, .n = n,
+                      .max_distance_m = max_distance_m};
+    atomic_init(&job.next, 0);
+    atomic_init(&job.failed, 0);
+    pthread_mutex_init(&job.lock, NULL);
+    tids = rg_calloc((size_t)threads, sizeof *tids);
+    int started = 0;
+    if (!tids)
+        rc = RG_ENOMEM;
+    for (int t = 0; t < threads && rc == RG_OK; t++, started++)
+        if (pthread_create(&tids[t], NULL, locate_worker, &job) != 0)
+            break;
+    if (started == 0 && rc == RG_OK)
+        locate_worker(&job);
+    for (int t = 0; t < started; t++)
+        pthread_join(tids[t], NULL);
+    pthread_mutex_destroy(&job.lock);
+    if (rc == RG_OK && atomic_load(&job.failed))
+        rc = rg_ctx_error(ctx, job.rc, "%s", job.message);
+
+done:
+    rg_free(order);
+    rg_free(keys);
+    rg_free(tids);
+    return rc;
+}
+
+static int default_threads(void)
+{
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    return cores < 1 ? 1 : cores > 64 ? 64 : (int)cores;
+}
+
 int rg_geo_join(rg_store *store, const char *path, const rg_join_opts *opts, rg_join_report *report)
 {
     static const rg_join_opts defaults = RG_JOIN_OPTS_INIT;
@@ -159,12 +345,14 @@ int rg_geo_join(rg_store *store, const char *path, const rg_join_opts *opts, rg_
     sqlite3 *db = rg_io_store_db(store);
     rg_join_report r = {0};
     rg_areas *kel = NULL, *kec = NULL;
-    rg_locator *kel_loc = NULL, *kec_loc = NULL;
     sqlite3_stmt *read = NULL, *update = NULL;
     distances dist = {0};
     rg_buf flags = {0};
     int in_transaction = 0;
     int64_t households = 0;
+    int64_t *hh = NULL;
+    double *lon = NULL, *lat = NULL;
+    located *found = NULL;
     int rc;
 
     if ((rc = rg_io_store_count(store, "SELECT count(*) FROM households", &households)) != RG_OK)
@@ -194,8 +382,6 @@ int rg_geo_join(rg_store *store, const char *path, const rg_join_opts *opts, rg_
         if (rg_geo_areas_parent(kel, i) && rg_geo_areas_find(kec, rg_geo_areas_parent(kel, i)) < 0)
             rg_ctx_notice(ctx, RG_NOTICE_WARNING, "%s: kelurahan %s: parent kecamatan %s is not in the kecamatan layer",
                           path, rg_geo_areas_code(kel, i), rg_geo_areas_parent(kel, i));
-    if ((rc = rg_geo_locator_new(&kel_loc, ctx, kel)) != RG_OK || (rc = rg_geo_locator_new(&kec_loc, ctx, kec)) != RG_OK)
-        goto done;
 
     if ((rc = rg_io_store_exec(store, "starting the join", "BEGIN IMMEDIATE")) != RG_OK)
         goto done;
@@ -204,9 +390,47 @@ int rg_geo_join(rg_store *store, const char *path, const rg_join_opts *opts, rg_
         (rc = write_areas(store, "kecamatan", kec, r.kecamatan_dissolved)) != RG_OK)
         goto done;
 
+    /* All points in memory (24 bytes each), located on every core, then written in one pass. */
+    size_t n = (size_t)households;
+    hh = rg_malloc(n * sizeof *hh);
+    lon = rg_malloc(n * sizeof *lon);
+    lat = rg_malloc(n * sizeof *lat);
+    found = rg_malloc(n * sizeof *found);
+    if (!hh || !lon || !lat || !found) {
+        rc = RG_ENOMEM;
+        goto done;
+    }
     if (sqlite3_prepare_v2(db, "SELECT hh, lon, lat, reported_code FROM households ORDER BY hh", -1, &read, NULL) !=
-            SQLITE_OK ||
-        sqlite3_prepare_v2(db,
+        SQLITE_OK) {
+        rc = sql_fail(store);
+        goto done;
+    }
+    size_t count = 0;
+    int step;
+    while ((step = sqlite3_step(read)) == SQLITE_ROW && count < n) {
+        hh[count] = sqlite3_column_int64(read, 0);
+        lon[count] = sqlite3_column_double(read, 1);
+        lat[count] = sqlite3_column_double(read, 2);
+        count++;
+    }
+    if ((step != SQLITE_DONE && step != SQLITE_ROW) || count != n) {
+        rc = step == SQLITE_DONE || step == SQLITE_ROW
+                 ? rg_ctx_error(ctx, RG_EDATA, "join: households changed while being read")
+                 : sql_fail(store);
+        goto done;
+    }
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    if ((rc = locate_all(ctx, kel, kec, lon, lat, n, opts->max_distance_m,
+                         opts->threads > 0 ? opts->threads : default_threads(), found)) != RG_OK)
+        goto done;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    rg_ctx_notice(ctx, RG_NOTICE_INFO, "%zu households located on %d threads in %.2f s", n,
+                  opts->threads > 0 ? opts->threads : default_threads(),
+                  (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+
+    sqlite3_reset(read);
+    if (sqlite3_prepare_v2(db,
                            "UPDATE households SET kelurahan_code = ?, kelurahan_name = ?, kecamatan_code = ?,"
                            " kecamatan_name = ?, join_method = ?, join_distance_m = ?, join_flags = ?,"
                            " code_mismatch = ?, kecamatan_polygon_code = ? WHERE hh = ?",
@@ -214,15 +438,15 @@ int rg_geo_join(rg_store *store, const char *path, const rg_join_opts *opts, rg_
         rc = sql_fail(store);
         goto done;
     }
-    int step;
-    while ((step = sqlite3_step(read)) == SQLITE_ROW) {
-        int64_t hh = sqlite3_column_int64(read, 0);
-        double lon = sqlite3_column_double(read, 1), lat = sqlite3_column_double(read, 2);
-        const char *reported = (const char *)sqlite3_column_text(read, 3);
-        rg_match m, km;
-        if ((rc = rg_geo_locate(kel_loc, lon, lat, opts->max_distance_m, &m)) != RG_OK ||
-            (rc = rg_geo_locate(kec_loc, lon, lat, opts->max_distance_m, &km)) != RG_OK)
+    for (size_t i = 0; i < n; i++) {
+        if ((step = sqlite3_step(read)) != SQLITE_ROW || sqlite3_column_int64(read, 0) != hh[i]) {
+            rc = step == SQLITE_ROW ? rg_ctx_error(ctx, RG_EDATA, "join: households changed while being read")
+                                    : sql_fail(store);
             goto done;
+        }
+        const char *reported = (const char *)sqlite3_column_text(read, 3);
+        rg_match m = {found[i].kel, (rg_join_method)found[i].method, found[i].distance_m, found[i].overlap};
+        rg_match km = {found[i].kec, RG_JOIN_WITHIN, 0, 0};
         r.households++;
         flags.len = 0;
         sqlite3_reset(update);
@@ -249,10 +473,7 @@ int rg_geo_join(rg_store *store, const char *path, const rg_join_opts *opts, rg_
             sqlite3_bind_text(update, 3, parent, -1, SQLITE_STATIC);
             if (parent_area >= 0)
                 sqlite3_bind_text(update, 4, rg_geo_areas_name(kec, (size_t)parent_area), -1, SQLITE_STATIC);
-            if (m.method == RG_JOIN_NEAREST)
-                sqlite3_bind_double(update, 6, m.distance_m);
-            else
-                sqlite3_bind_double(update, 6, 0.0);
+            sqlite3_bind_double(update, 6, m.method == RG_JOIN_NEAREST ? m.distance_m : 0.0);
             int mismatch = code_mismatch(reported, kel, m.area);
             if (mismatch >= 0)
                 sqlite3_bind_int(update, 8, mismatch);
@@ -268,15 +489,19 @@ int rg_geo_join(rg_store *store, const char *path, const rg_join_opts *opts, rg_
         }
         if (flags.len)
             sqlite3_bind_text(update, 7, flags.data, (int)flags.len, SQLITE_STATIC);
-        sqlite3_bind_int64(update, 10, hh);
+        sqlite3_bind_int64(update, 10, hh[i]);
         if (sqlite3_step(update) != SQLITE_DONE) {
             rc = sql_fail(store);
             goto done;
         }
         if (r.households % 100000 == 0)
-            rg_ctx_notice(ctx, RG_NOTICE_PROGRESS, "join: %lld of %lld households", (long long)r.households,
+            rg_ctx_notice(ctx, RG_NOTICE_PROGRESS, "join: %lld of %lld households written", (long long)r.households,
                           (long long)households);
     }
+    /* A statement still open on households would block the DROP TABLEs below. */
+    sqlite3_finalize(read);
+    read = NULL;
+    step = SQLITE_DONE;
     if (step != SQLITE_DONE) {
         rc = sql_fail(store);
         goto done;
@@ -312,12 +537,14 @@ done:
     sqlite3_finalize(update);
     if (in_transaction)
         sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-    rg_geo_locator_free(kel_loc);
-    rg_geo_locator_free(kec_loc);
     rg_geo_areas_free(kel);
     rg_geo_areas_free(kec);
     rg_free(dist.values);
     rg__buf_free(&flags);
+    rg_free(hh);
+    rg_free(lon);
+    rg_free(lat);
+    rg_free(found);
     if (report)
         *report = r;
     return rc;
