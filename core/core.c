@@ -1,7 +1,6 @@
 #include "core/internal.h"
 
 #include <ctype.h>
-#include <gdal.h>
 #include <geodesic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,8 +54,6 @@ int rg_ctx_new(rg_ctx **out)
     }
     GEOSContext_setErrorMessageHandler_r(ctx->geos, geos_message_handler, ctx);
     GEOSContext_setNoticeMessageHandler_r(ctx->geos, NULL, NULL);
-    /* Registering drivers is idempotent and every entry point may need them. */
-    GDALAllRegister();
     ctx->proj = proj_context_create();
     if (!ctx->proj) {
         GEOS_finish_r(ctx->geos);

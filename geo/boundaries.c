@@ -288,6 +288,7 @@ int rg_geo_areas_read(rg_areas **out, rg_ctx *ctx, const char *path, rg_area_kin
         return RG_ENOMEM;
     areas->ctx = ctx;
 
+    GDALAllRegister(); /* idempotent: the library's callers need not remember it */
     ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
     if (!ds) {
         rc = rg_ctx_error(ctx, RG_EGDAL, "%s: cannot open as boundaries: %s", path, CPLGetLastErrorMsg());

@@ -251,8 +251,10 @@ static int compare_by_key(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* GEOS builds an STRtree and each prepared geometry's index on first use, which is not
- * safe from two threads at once: do it here, before the threads share them. */
+/* GEOS builds an STRtree and each prepared geometry's indexes on first use, which is not
+ * safe from two threads at once: build them here, before the threads share them, with a
+ * point inside each polygon's envelope (one outside would stop at the envelope test and
+ * build nothing). */
 static int warm_up(rg_ctx *ctx, const rg_areas *areas)
 {
     GEOSContextHandle_t h = rg__ctx_geos(ctx);
@@ -263,9 +265,19 @@ static int warm_up(rg_ctx *ctx, const rg_areas *areas)
         rc = rg_geo_locate(loc, 0, 0, 0, &m);
     rg_geo_locator_free(loc);
     for (size_t i = 0; i < areas->count && rc == RG_OK; i++) {
-        GEOSGeometry *probe = GEOSGeom_createPointFromXY_r(h, 0, 0);
-        if (!probe || GEOSPreparedContains_r(h, areas->items[i].prepared, probe) == 2)
-            rc = rg_ctx_error(ctx, RG_EGEOS, "area %s: %s", areas->items[i].code, rg__ctx_geos_message(ctx));
+        const rg_geo__area *a = &areas->items[i];
+        double x0 = 0, y0 = 0, x1 = 0, y1 = 0;
+        GEOSGeom_getXMin_r(h, a->geom, &x0);
+        GEOSGeom_getYMin_r(h, a->geom, &y0);
+        GEOSGeom_getXMax_r(h, a->geom, &x1);
+        GEOSGeom_getYMax_r(h, a->geom, &y1);
+        GEOSGeometry *probe = GEOSGeom_createPointFromXY_r(h, (x0 + x1) / 2, (y0 + y1) / 2);
+        GEOSCoordSequence *nearest = probe ? GEOSNearestPoints_r(h, a->geom, probe) : NULL;
+        if (!probe || !nearest || GEOSPreparedContains_r(h, a->prepared, probe) == 2 ||
+            GEOSPreparedCovers_r(h, a->prepared, probe) == 2)
+            rc = rg_ctx_error(ctx, RG_EGEOS, "area %s: %s", a->code, rg__ctx_geos_message(ctx));
+        if (nearest)
+            GEOSCoordSeq_destroy_r(h, nearest);
         if (probe)
             GEOSGeom_destroy_r(h, probe);
     }

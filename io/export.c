@@ -642,6 +642,7 @@ int rg_io_export(rg_store *store, const char *output, const rg_export_opts *opts
             return rg_ctx_error(ctx, RG_EINVAL, "--min-count must be at least 1");
         chosen &= ~RG_LAYER_HOUSEHOLDS;
     }
+    GDALAllRegister(); /* idempotent: the library's callers need not remember it */
     int rc = check_ready(store);
     if (rc == RG_OK)
         rc = resolve_fields(&E);

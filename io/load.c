@@ -828,6 +828,7 @@ int rg_io_load(rg_store *store, const char *path, const rg_load_opts *opts, rg_l
 {
     static const rg_load_opts defaults = RG_LOAD_OPTS_INIT;
     loader L = {.store = store, .ctx = rg_io_store_ctx(store), .path = path, .opts = opts ? opts : &defaults};
+    GDALAllRegister(); /* idempotent: the library's callers need not remember it */
     sqlite3 *db = rg_io_store_db(store);
     int in_transaction = 0;
     int rc;
