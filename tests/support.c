@@ -1,5 +1,8 @@
 #include "support.h"
 
+#include "classify/classify.h"
+#include "geo/geo.h"
+
 #include <criterion/criterion.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -77,4 +80,16 @@ const char *sql_text(rg_store *store, const char *sql)
         snprintf(buf, sizeof buf, "%s", sqlite3_column_text(st, 0));
     sqlite3_finalize(st);
     return buf;
+}
+
+rg_store *classified_store_from(rg_ctx *ctx, const char *name, const char *households_csv)
+{
+    rg_store *store = test_store(ctx, name);
+    cr_assert_eq(rg_io_load(store, households_csv, NULL, NULL), RG_OK, "%s", rg_ctx_errmsg(ctx));
+    cr_assert_eq(rg_geo_join(store, RG_SAMPLE_DIR "/boundaries.gpkg", NULL, NULL), RG_OK, "%s", rg_ctx_errmsg(ctx));
+    rg_rules *rules = NULL;
+    cr_assert_eq(rg_classify_rules_default(&rules), RG_OK);
+    cr_assert_eq(rg_classify_run(store, rules, NULL), RG_OK, "%s", rg_ctx_errmsg(ctx));
+    rg_classify_rules_free(rules);
+    return store;
 }

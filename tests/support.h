@@ -14,6 +14,9 @@ int run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* A context and a store in a fresh database. */
 rg_ctx *test_ctx(void);
 rg_store *test_store(rg_ctx *ctx, const char *name);
+/* A fresh store with households_csv loaded, joined to the sample boundaries and
+ * classified by the built-in rules: the state export, rank and check start from. */
+rg_store *classified_store_from(rg_ctx *ctx, const char *name, const char *households_csv);
 /* One integer from SQL on the store. */
 long long sql_int(rg_store *store, const char *sql);
 /* One text from SQL on the store, copied into a static buffer ("" for NULL). */

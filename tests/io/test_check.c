@@ -18,14 +18,7 @@ static void count_check(const char *check, int64_t violations, void *userdata)
 
 static rg_store *sample_store(rg_ctx *ctx)
 {
-    rg_store *store = test_store(ctx, "check.sqlite");
-    cr_assert_eq(rg_io_load(store, RG_SAMPLE_DIR "/households.csv", NULL, NULL), RG_OK);
-    cr_assert_eq(rg_geo_join(store, RG_SAMPLE_DIR "/boundaries.gpkg", NULL, NULL), RG_OK);
-    rg_rules *rules = NULL;
-    rg_classify_rules_default(&rules);
-    cr_assert_eq(rg_classify_run(store, rules, NULL), RG_OK);
-    rg_classify_rules_free(rules);
-    return store;
+    return classified_store_from(ctx, "check.sqlite", RG_SAMPLE_DIR "/households.csv");
 }
 
 Test(io_check, a_fresh_pipeline_passes_and_tampering_fails)

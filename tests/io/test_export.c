@@ -12,17 +12,10 @@
 
 static rg_store *classified_store(rg_ctx *ctx)
 {
-    rg_store *store = test_store(ctx, "export.sqlite");
-    const char *csv = write_tmp("hh.csv", "id_keluarga,lintang,bujur,jumlah_art,pengeluaran,nik,nama\n"
-                                          "A,-10.16893,123.60105,2,2000000,5371000000000001,Yohanes Ndun\n"
-                                          "B,-10.17038,123.58047,1,800000,5371000000000002,Maria Tefa\n");
-    cr_assert_eq(rg_io_load(store, csv, NULL, NULL), RG_OK, "%s", rg_ctx_errmsg(ctx));
-    cr_assert_eq(rg_geo_join(store, RG_SAMPLE_DIR "/boundaries.gpkg", NULL, NULL), RG_OK);
-    rg_rules *rules = NULL;
-    rg_classify_rules_default(&rules);
-    cr_assert_eq(rg_classify_run(store, rules, NULL), RG_OK);
-    rg_classify_rules_free(rules);
-    return store;
+    return classified_store_from(ctx, "export.sqlite",
+                                 write_tmp("hh.csv", "id_keluarga,lintang,bujur,jumlah_art,pengeluaran,nik,nama\n"
+                                                     "A,-10.16893,123.60105,2,2000000,5371000000000001,Yohanes Ndun\n"
+                                                     "B,-10.17038,123.58047,1,800000,5371000000000002,Maria Tefa\n"));
 }
 
 Test(export, geopackage_has_three_layers_and_no_personal_fields)

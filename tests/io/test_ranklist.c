@@ -11,21 +11,13 @@
  * spending and H05 no members, so they close the list unranked. */
 static rg_store *ranked_store(rg_ctx *ctx)
 {
-    rg_store *store = test_store(ctx, "rank.sqlite");
-    const char *csv = write_tmp("rank.csv", "id,lat,lon,jumlah_art,pengeluaran,alamat\n"
+    return classified_store_from(ctx, "rank.sqlite", write_tmp("rank.csv", "id,lat,lon,jumlah_art,pengeluaran,alamat\n"
                                             "H01,-10.16893,123.60105,1,1000000,\"Jl. A, No. 1\"\n"
                                             "H02,-10.16894,123.60106,2,2000000,\n"
                                             "H03,-10.16895,123.60107,3,0,\n"
                                             "H04,-10.16896,123.60108,1,,\n"
                                             "H05,-10.16897,123.60109,0,500000,\n"
-                                            "H06,-10.16898,123.60110,1,3000000,\n");
-    cr_assert_eq(rg_io_load(store, csv, NULL, NULL), RG_OK, "%s", rg_ctx_errmsg(ctx));
-    cr_assert_eq(rg_geo_join(store, RG_SAMPLE_DIR "/boundaries.gpkg", NULL, NULL), RG_OK);
-    rg_rules *rules = NULL;
-    rg_classify_rules_default(&rules);
-    cr_assert_eq(rg_classify_run(store, rules, NULL), RG_OK);
-    rg_classify_rules_free(rules);
-    return store;
+                                            "H06,-10.16898,123.60110,1,3000000,\n"));
 }
 
 Test(io_ranklist, poorest_first_then_the_unranked)
