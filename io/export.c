@@ -629,8 +629,17 @@ int rg_io_export(rg_store *store, const char *output, const rg_export_opts *opts
             E.ext = formats[i].ext;
             E.fmt = formats[i].fmt;
         }
+    /* A folder ("map/") receives one GeoJSON file per layer: map/households.geojson, ... */
+    size_t out_len = strlen(output);
+    int folder = out_len > 1 && output[out_len - 1] == '/';
+    if (folder) {
+        E.ext = ".geojson";
+        E.fmt = FORMAT_GEOJSON;
+    }
     if (!E.ext)
-        return rg_ctx_error(ctx, RG_EINVAL, "%s: the output must end in .gpkg, .geojson, .geojsonl or .geojsons",
+        return rg_ctx_error(ctx, RG_EINVAL,
+                            "%s: the output must end in .gpkg, .geojson, .geojsonl or .geojsons, or be a folder"
+                            " ending in /",
                             output);
     int chosen = opts->layers ? opts->layers : RG_LAYER_ALL;
     if (opts->public_only) {
@@ -651,7 +660,12 @@ int rg_io_export(rg_store *store, const char *output, const rg_export_opts *opts
         return rc;
     }
 
-    /* GeoJSON forms write one file per layer; with several, STEM-LAYER.EXT beside output. */
+    /* GeoJSON forms write one file per layer: with several, STEM-LAYER.EXT beside output,
+     * or LAYER.geojson inside an output folder. */
+    if (folder && mkdir(output, 0777) != 0 && errno != EEXIST) {
+        rg_free(E.extra_names);
+        return rg_ctx_error(ctx, RG_EIO, "%s: cannot create the folder: %s", output, strerror(errno));
+    }
     char *targets[3] = {NULL, NULL, NULL};
     int bits[3] = {0, 0, 0};
     size_t ntargets = 0;
@@ -665,7 +679,9 @@ int rg_io_export(rg_store *store, const char *output, const rg_export_opts *opts
             if (!(chosen & layers[i].bit))
                 continue;
             rg_buf b = {0};
-            if (several)
+            if (folder)
+                rg__buf_appendf(&b, "%s%s.geojson", output, layers[i].name);
+            else if (several)
                 rg__buf_appendf(&b, "%.*s-%s%s", (int)stem, output, layers[i].name, E.ext);
             else
                 rg__buf_appendf(&b, "%s", output);

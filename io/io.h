@@ -213,7 +213,8 @@ typedef struct {
  * Writes the poverty map layers to output: `.gpkg` (one GeoPackage with QGIS styles
  * stored as layer defaults), `.geojson` (RFC 7946), or `.geojsonl`/`.geojsons`
  * (GeoJSON Text Sequences, for very large point layers). GeoJSON forms write one file
- * per layer, named STEM-LAYER.EXT beside output when there are several. Each file is
+ * per layer, named STEM-LAYER.EXT beside output when there are several; an output
+ * ending in '/' is a folder that receives LAYER.geojson for each layer. Each file is
  * written under a hidden temporary name and renamed into place only when complete.
  *
  * Households carry an allow-list of fields (codes, names of areas, class, desil, rank,

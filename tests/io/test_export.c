@@ -198,3 +198,18 @@ Test(export, geojson_text_sequences)
     rg_io_store_free(store);
     rg_ctx_free(ctx);
 }
+
+Test(export, geojson_into_a_folder)
+{
+    rg_ctx *ctx = test_ctx();
+    rg_store *store = classified_store(ctx);
+    char folder[600];
+    snprintf(folder, sizeof folder, "%s/", tmp_path("mapdir"));
+    cr_assert_eq(rg_io_export(store, folder, NULL), RG_OK, "%s", rg_ctx_errmsg(ctx));
+    cr_assert_eq(run("ogrinfo -ro -al -so '%shouseholds.geojson' | grep -q 'Feature Count: 2'", folder), 0);
+    cr_assert_eq(run("ogrinfo -ro -al -so '%skelurahan.geojson' | grep -q 'Feature Count: 51'", folder), 0);
+    cr_assert_eq(run("ogrinfo -ro -al -so '%skecamatan.geojson' | grep -q 'Feature Count: 6'", folder), 0);
+    cr_assert_eq(rg_io_export(store, folder, NULL), RG_EEXIST);
+    rg_io_store_free(store);
+    rg_ctx_free(ctx);
+}

@@ -292,3 +292,29 @@ Test(load, columns_keep_rename_and_type)
     rg_io_store_free(store);
     rg_ctx_free(ctx);
 }
+
+Test(load, hostile_column_names_and_values_stay_data)
+{
+    rg_ctx *ctx = test_ctx();
+    rg_load_stats s;
+    int rc;
+    rg_store *store = load_text(ctx,
+                                "id,lat,lon,\"\"\"; DROP TABLE households; --\",\"two\nlines\",nama lengkap \xc3\xa9\xe2\x82\xac,'\n"
+                                "\"'); DELETE FROM rejects; --\",-10.16,123.6,\"x\"\"y\",\"a\nb\",\"Jos\xc3\xa9\",\\\n"
+                                "B,-10.17,123.6,\"; DROP TABLE kelurahan; --\",,,\n",
+                                NULL, &s, &rc);
+    cr_assert_eq(rc, RG_OK, "%s", rg_ctx_errmsg(ctx));
+    cr_assert_eq(s.loaded, 2);
+    cr_assert_eq(sql_int(store, "SELECT count(*) FROM sqlite_master WHERE name IN ('households', 'rejects')"), 2);
+    cr_assert_str_eq(sql_text(store, "SELECT household_id FROM households WHERE source_line = 3"),
+                     "'); DELETE FROM rejects; --");
+    cr_assert_str_eq(sql_text(store, "SELECT j.value FROM households, json_each(households.extra) j"
+                                     " WHERE household_id = 'B' AND j.key = '\"; DROP TABLE households; --'"),
+                     "; DROP TABLE kelurahan; --");
+    cr_assert_str_eq(sql_text(store, "SELECT extra FROM households WHERE source_line = 3"),
+                     "{\"\\\"; DROP TABLE households; --\":\"x\\\"y\",\"two\\nlines\":\"a\\nb\","
+                     "\"nama lengkap \xc3\xa9\xe2\x82\xac\":\"Jos\xc3\xa9\",\"'\":\"\\\\\"}");
+    cr_assert_eq(sql_int(store, "SELECT count(*) FROM households WHERE NOT json_valid(extra)"), 0);
+    rg_io_store_free(store);
+    rg_ctx_free(ctx);
+}
