@@ -219,3 +219,27 @@ done:
         *report = r;
     return rc;
 }
+
+int rg_classify_kabkota_totals(rg_store *store, rg_total_fn fn, void *userdata)
+{
+    sqlite3 *db = rg_io_store_db(store);
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT coalesce(c.parent_code, '?'), sum(s.households), sum(s.sangat_miskin), sum(s.miskin),"
+                           " sum(s.rentan_miskin), sum(s.tidak_miskin), sum(s.unclassified)"
+                           " FROM kecamatan c JOIN kecamatan_summary s ON s.code = c.code"
+                           " GROUP BY c.parent_code ORDER BY c.parent_code",
+                           -1, &st, NULL) != SQLITE_OK)
+        return rg_ctx_error(rg_io_store_ctx(store), RG_EDATA, "%s: no summaries yet: run classify first",
+                            rg_io_store_path(store));
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        rg_area_total t = {.code = (const char *)sqlite3_column_text(st, 0), .households = sqlite3_column_int64(st, 1)};
+        for (int c = RG_CLASS_SANGAT_MISKIN; c <= RG_CLASS_TIDAK_MISKIN; c++)
+            t.by_class[c] = sqlite3_column_int64(st, 1 + c);
+        t.unclassified = sqlite3_column_int64(st, 6);
+        fn(&t, userdata);
+    }
+    sqlite3_finalize(st);
+    return step == SQLITE_DONE ? RG_OK : sql_fail(store);
+}

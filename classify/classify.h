@@ -92,6 +92,20 @@ typedef struct {
  */
 int rg_classify_run(rg_store *store, const rg_rules *rules, rg_classify_report *report);
 
+/** One kab/kota's totals, summed from its kecamatan. */
+typedef struct {
+    const char *code; /**< borrowed; valid during the callback */
+    int64_t households, by_class[5], unclassified;
+} rg_area_total;
+
+typedef void (*rg_total_fn)(const rg_area_total *total, void *userdata);
+
+/**
+ * Calls fn once per kab/kota (the parent code of the kecamatan), in code order, with
+ * its totals. Requires rg_classify_run(). @return RG_OK, RG_EDATA, RG_ESQL.
+ */
+int rg_classify_kabkota_totals(rg_store *store, rg_total_fn fn, void *userdata);
+
 #ifdef __cplusplus
 }
 #endif

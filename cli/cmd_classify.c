@@ -66,9 +66,10 @@ int cmd_classify(rg_cli *cli, int argc, char **argv)
     } else if ((status = cli_open_store(cli, db, &store)) == EXIT_OK) {
         rg_classify_report report;
         int rc = rg_classify_run(store, rules, &report);
-        if (rc == RG_OK)
+        if (rc == RG_OK) {
             cli_print_classify(cli, &report);
-        else
+            cli_print_totals(cli, store);
+        } else
             status = cli_fail(cli, rc);
     }
     rg_io_store_free(store);

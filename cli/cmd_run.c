@@ -86,6 +86,7 @@ int cmd_run(rg_cli *cli, int argc, char **argv)
     if ((rc = rg_classify_run(store, rules, &cr)) != RG_OK)
         goto failed;
     cli_print_classify(cli, &cr);
+    cli_print_totals(cli, store);
     cli->command = "export";
     if ((rc = rg_io_export(store, args.output, &args.exp)) != RG_OK)
         goto failed;

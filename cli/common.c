@@ -211,6 +211,26 @@ void cli_print_join(rg_cli *cli, const rg_join_report *r)
             (long long)r->overlaps, (long long)r->code_mismatches, (long long)r->kecamatan_mismatches);
 }
 
+static void print_total(const rg_area_total *t, void *userdata)
+{
+    (void)userdata;
+    int64_t classified = t->households - t->unclassified;
+    int64_t poor = t->by_class[RG_CLASS_SANGAT_MISKIN] + t->by_class[RG_CLASS_MISKIN];
+    fprintf(stderr,
+            "regsosek-geo: classify: kab/kota %s total: %lld households, %lld sangat miskin, %lld miskin,"
+            " %lld rentan miskin, %lld tidak miskin, %lld unclassified; poverty rate %.1f%%\n",
+            t->code, (long long)t->households, (long long)t->by_class[RG_CLASS_SANGAT_MISKIN],
+            (long long)t->by_class[RG_CLASS_MISKIN], (long long)t->by_class[RG_CLASS_RENTAN_MISKIN],
+            (long long)t->by_class[RG_CLASS_TIDAK_MISKIN], (long long)t->unclassified,
+            classified ? 100.0 * (double)poor / (double)classified : 0.0);
+}
+
+void cli_print_totals(rg_cli *cli, rg_store *store)
+{
+    if (!cli->quiet && rg_classify_kabkota_totals(store, print_total, NULL) != RG_OK)
+        fprintf(stderr, "regsosek-geo: classify: warning: %s\n", rg_ctx_errmsg(cli->ctx));
+}
+
 void cli_print_classify(rg_cli *cli, const rg_classify_report *r)
 {
     if (cli->quiet)

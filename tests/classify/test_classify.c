@@ -113,3 +113,27 @@ Test(classify, needs_a_join_first)
     rg_io_store_free(store);
     rg_ctx_free(ctx);
 }
+
+static void collect_total(const rg_area_total *t, void *userdata)
+{
+    char *out = userdata;
+    snprintf(out + strlen(out), 200, "%s:%lld/%lld/%lld/%lld/%lld/%lld;", t->code, (long long)t->households,
+             (long long)t->by_class[1], (long long)t->by_class[2], (long long)t->by_class[3],
+             (long long)t->by_class[4], (long long)t->unclassified);
+}
+
+Test(classify, kabkota_totals_sum_the_kecamatan)
+{
+    rg_ctx *ctx = test_ctx();
+    rg_store *store = joined_store(ctx);
+    rg_rules *rules = NULL;
+    rg_classify_rules_default(&rules);
+    cr_assert_eq(rg_classify_run(store, rules, NULL), RG_OK);
+    char got[512] = "";
+    cr_assert_eq(rg_classify_kabkota_totals(store, collect_total, got), RG_OK);
+    /* The eleven households by hand: 1 sangat miskin, 1 miskin, 2 rentan, 5 tidak, 2 unclassified. */
+    cr_assert_str_eq(got, "5371:11/1/1/2/5/2;");
+    rg_classify_rules_free(rules);
+    rg_io_store_free(store);
+    rg_ctx_free(ctx);
+}
