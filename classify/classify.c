@@ -41,7 +41,7 @@ static int classify_by_desil(rg_store *store, const rg_rules *rules)
              " FROM ranked WHERE ranked.hh = households.hh",
              population_key(rg__classify_rules_population(rules)));
     int rc = rg_io_store_exec(store, "computing desil", sql);
-    if (rc != RG_OK)
+    if (rc != RG_OK || rg_classify_rules_method(rules) != RG_METHOD_DESIL)
         return rc;
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(rg_io_store_db(store), "UPDATE households SET poverty_class = ? WHERE desil = ?", -1,
@@ -111,6 +111,68 @@ done:
     return rc;
 }
 
+/* Per-capita spending against the poverty line of the household's kelurahan. */
+static int classify_by_threshold(rg_store *store, const rg_rules *rules, rg_classify_report *report)
+{
+    sqlite3 *db = rg_io_store_db(store);
+    sqlite3_stmt *read = NULL, *write = NULL, *issue = NULL;
+    int rc = rg_io_store_exec(store, "creating classify_issues",
+                              "CREATE TABLE classify_issues(hh INTEGER, household_id TEXT, source_line INTEGER,"
+                              " value TEXT, message TEXT)");
+    if (rc != RG_OK)
+        return rc;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT hh, household_id, source_line, kelurahan_code, welfare FROM households"
+                           " WHERE welfare IS NOT NULL",
+                           -1, &read, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db, "UPDATE households SET poverty_class = ? WHERE hh = ?", -1, &write, NULL) !=
+            SQLITE_OK ||
+        sqlite3_prepare_v2(db, "INSERT INTO classify_issues VALUES(?, ?, ?, ?, ?)", -1, &issue, NULL) != SQLITE_OK) {
+        rc = sql_fail(store);
+        goto done;
+    }
+    int step;
+    while ((step = sqlite3_step(read)) == SQLITE_ROW) {
+        const char *code = (const char *)sqlite3_column_text(read, 3);
+        double line = rg_classify_rules_poverty_line(rules, code);
+        if (line <= 0) {
+            report->no_poverty_line++;
+            sqlite3_reset(issue);
+            sqlite3_bind_int64(issue, 1, sqlite3_column_int64(read, 0));
+            sqlite3_bind_value(issue, 2, sqlite3_column_value(read, 1));
+            sqlite3_bind_value(issue, 3, sqlite3_column_value(read, 2));
+            sqlite3_bind_value(issue, 4, sqlite3_column_value(read, 3));
+            sqlite3_bind_text(issue, 5, code ? "no poverty line for the area in the rules" : "not in any kelurahan",
+                              -1, SQLITE_STATIC);
+            if (sqlite3_step(issue) != SQLITE_DONE) {
+                rc = sql_fail(store);
+                goto done;
+            }
+            continue;
+        }
+        double ratio = sqlite3_column_double(read, 4) / line;
+        rg_poverty_class cls = RG_CLASS_TIDAK_MISKIN;
+        for (int c = RG_CLASS_RENTAN_MISKIN; c >= RG_CLASS_SANGAT_MISKIN; c--)
+            if (ratio < rg_classify_rules_cut(rules, (rg_poverty_class)c))
+                cls = (rg_poverty_class)c;
+        sqlite3_reset(write);
+        sqlite3_bind_text(write, 1, rg_classify_class_name(cls), -1, SQLITE_STATIC);
+        sqlite3_bind_int64(write, 2, sqlite3_column_int64(read, 0));
+        if (sqlite3_step(write) != SQLITE_DONE) {
+            rc = sql_fail(store);
+            goto done;
+        }
+    }
+    if (step != SQLITE_DONE)
+        rc = sql_fail(store);
+
+done:
+    sqlite3_finalize(read);
+    sqlite3_finalize(write);
+    sqlite3_finalize(issue);
+    return rc;
+}
+
 /* kecamatan rows sum their kelurahan rows, so the two layers always add up. */
 static const char summary_sql[] =
     "CREATE TABLE kelurahan_summary AS"
@@ -164,8 +226,12 @@ int rg_classify_run(rg_store *store, const rg_rules *rules, rg_classify_report *
                                                    "DROP TABLE IF EXISTS kelurahan_summary;"
                                                    "DROP TABLE IF EXISTS kecamatan_summary;")) != RG_OK)
         goto done;
-    rc = rg_classify_rules_method(rules) == RG_METHOD_GIVEN ? classify_given(store, &r)
-                                                             : classify_by_desil(store, rules);
+    /* Desil are computed whatever the method: the forum's lists show them. */
+    rc = classify_by_desil(store, rules);
+    if (rc == RG_OK && rg_classify_rules_method(rules) == RG_METHOD_GIVEN)
+        rc = classify_given(store, &r);
+    else if (rc == RG_OK && rg_classify_rules_method(rules) == RG_METHOD_THRESHOLD)
+        rc = classify_by_threshold(store, rules, &r);
     if (rc != RG_OK)
         goto done;
     /* Ties in welfare are broken by household id so the forum list is the same every run. */

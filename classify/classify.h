@@ -43,7 +43,7 @@ int rg_classify_class_parse(const char *text, rg_poverty_class *out);
  */
 int rg_classify_desil(int64_t below, int64_t n);
 
-typedef enum { RG_METHOD_DESIL = 1, RG_METHOD_GIVEN } rg_method;
+typedef enum { RG_METHOD_DESIL = 1, RG_METHOD_GIVEN, RG_METHOD_THRESHOLD } rg_method;
 typedef enum { RG_WELFARE_PER_CAPITA = 1, RG_WELFARE_HOUSEHOLD } rg_welfare;
 typedef enum { RG_POPULATION_ALL = 1, RG_POPULATION_KABKOTA, RG_POPULATION_KECAMATAN } rg_population;
 
@@ -72,6 +72,17 @@ rg_method rg_classify_rules_method(const rg_rules *rules);
 /** The class of desil d (1..10). */
 rg_poverty_class rg_classify_rules_desil_class(const rg_rules *rules, int d);
 
+/** Threshold method: the multiple of the poverty line below which cls (sangat miskin, miskin,
+ * rentan miskin) begins; 0 for other classes. */
+double rg_classify_rules_cut(const rg_rules *rules, rg_poverty_class cls);
+
+/**
+ * The poverty line (Rp per person per month) of an area: the entry of [poverty_line]
+ * with the longest code prefix of area_code (either scheme; dots are ignored), or 0
+ * when none applies.
+ */
+double rg_classify_rules_poverty_line(const rg_rules *rules, const char *area_code);
+
 /** rg_classify_rules_free(NULL) is a no-op. */
 void rg_classify_rules_free(rg_rules *rules);
 
@@ -82,6 +93,7 @@ typedef struct {
     int64_t by_class[5];         /**< indexed by rg_poverty_class; [0] = unclassified */
     int64_t outside_kelurahan;   /**< classified but not joined to any kelurahan */
     int64_t unreadable_classes;  /**< method given: values that are no class (see classify_issues) */
+    int64_t no_poverty_line;     /**< method threshold: households whose area has no line (see classify_issues) */
 } rg_classify_report;
 
 /**

@@ -14,17 +14,66 @@
 
 extern const char rg_rules_rules[]; /* classify/rules.ini, embedded at build time */
 
+/* A poverty line for the areas whose code starts with prefix (digits only). */
+typedef struct {
+    char prefix[11];
+    double rupiah;
+} poverty_line;
+
+#define MAX_POVERTY_LINES 1024
+
 struct rg_rules {
     rg_method method;
     rg_welfare welfare;
     rg_population population;
     rg_poverty_class desil_class[11];
+    double cut[4]; /* threshold: below cut[c] x line is class c (1..3); else tidak miskin */
+    size_t line_count;
+    poverty_line lines[MAX_POVERTY_LINES];
 };
 
 typedef struct {
     rg_rules *rules;
+    int replacing_lines; /* a file's [poverty_line] replaces the built-in table */
     char error[256];
 } parse_state;
+
+static int parse_line_entry(parse_state *ps, const char *key, const char *value)
+{
+    rg_rules *r = ps->rules;
+    if (ps->replacing_lines) {
+        r->line_count = 0;
+        ps->replacing_lines = 0;
+    }
+    poverty_line line = {{0}, 0};
+    size_t j = 0;
+    for (const char *p = key; *p; p++) {
+        if (*p == '.')
+            continue;
+        if (*p < '0' || *p > '9' || j == 10) {
+            snprintf(ps->error, sizeof ps->error, "'%s' is not an area code (2 to 10 digits)", key);
+            return 0;
+        }
+        line.prefix[j++] = *p;
+    }
+    char *end = NULL;
+    line.rupiah = strtod(value, &end);
+    if (j < 2 || !end || *end || !(line.rupiah > 0)) {
+        snprintf(ps->error, sizeof ps->error, "'%s = %s' is not an area code and a poverty line in rupiah", key, value);
+        return 0;
+    }
+    for (size_t i = 0; i < r->line_count; i++)
+        if (strcmp(r->lines[i].prefix, line.prefix) == 0) {
+            r->lines[i] = line;
+            return 1;
+        }
+    if (r->line_count == MAX_POVERTY_LINES) {
+        snprintf(ps->error, sizeof ps->error, "more than %d poverty lines", MAX_POVERTY_LINES);
+        return 0;
+    }
+    r->lines[r->line_count++] = line;
+    return 1;
+}
 
 static int parse_desil_key(const char *key, int *lo, int *hi)
 {
@@ -59,6 +108,8 @@ static int on_entry(void *userdata, const char *section, const char *key, const 
                 r->method = RG_METHOD_DESIL;
             else if (rg__strieq(value, "given"))
                 r->method = RG_METHOD_GIVEN;
+            else if (rg__strieq(value, "threshold"))
+                r->method = RG_METHOD_THRESHOLD;
             else
                 goto bad_value;
         } else if (rg__strieq(key, "welfare")) {
@@ -96,6 +147,22 @@ static int on_entry(void *userdata, const char *section, const char *key, const 
             r->desil_class[d] = cls;
         return 1;
     }
+    if (rg__strieq(section, "threshold")) {
+        static const char *const keys[] = {NULL, "sangat_miskin_below", "miskin_below", "rentan_miskin_below"};
+        for (int c = 1; c <= 3; c++)
+            if (rg__strieq(key, keys[c])) {
+                char *end = NULL;
+                double v = strtod(value, &end);
+                if (!end || *end || !(v > 0 && v < 100))
+                    goto bad_value;
+                r->cut[c] = v;
+                return 1;
+            }
+        snprintf(ps->error, sizeof ps->error, "unknown key '%s' in [threshold]", key);
+        return 0;
+    }
+    if (rg__strieq(section, "poverty_line"))
+        return parse_line_entry(ps, key, value);
     snprintf(ps->error, sizeof ps->error, "unknown section [%s]", section);
     return 0;
 
@@ -106,6 +173,9 @@ bad_value:
 
 static int check_complete(rg_ctx *ctx, const char *source, const rg_rules *r)
 {
+    if (!(r->cut[1] <= r->cut[2] && r->cut[2] <= r->cut[3]))
+        return rg_ctx_error(ctx, RG_EINVAL, "%s: [threshold] cut-offs must not decrease: %g, %g, %g", source, r->cut[1],
+                            r->cut[2], r->cut[3]);
     for (int d = 1; d <= 10; d++)
         if (!r->desil_class[d])
             return rg_ctx_error(ctx, RG_EINVAL, "%s: desil %d has no class in [desil]", source, d);
@@ -151,6 +221,7 @@ int rg_classify_rules_read(rg_rules **out, rg_ctx *ctx, const char *path)
     int rc = rg_classify_rules_default(&ps.rules);
     if (rc != RG_OK)
         return rc;
+    ps.replacing_lines = 1;
     FILE *f = fopen(path, "r");
     if (!f) {
         rc = rg_ctx_error(ctx, RG_EIO, "%s: cannot open rules: %s", path, strerror(errno));
@@ -169,6 +240,7 @@ int rg_classify_rules_parse(rg_rules **out, rg_ctx *ctx, const char *text, size_
     int rc = rg_classify_rules_default(&ps.rules);
     if (rc != RG_OK)
         return rc;
+    ps.replacing_lines = 1;
     /* inih reads a C string: stop at the first NUL, as a file read would not. */
     char *copy = rg_malloc(len + 1);
     if (!copy) {
@@ -199,11 +271,17 @@ int rg_classify_rules_format(const rg_rules *r, char **out)
     rg_buf b = {0};
     static const char *const population[] = {"", "all", "kabkota", "kecamatan"};
     int rc = rg__buf_appendf(&b, "[classify]\nmethod = %s\nwelfare = %s\npopulation = %s\n\n[desil]\n",
-                             r->method == RG_METHOD_GIVEN ? "given" : "desil",
+                             r->method == RG_METHOD_GIVEN ? "given" : r->method == RG_METHOD_THRESHOLD ? "threshold" : "desil",
                              r->welfare == RG_WELFARE_HOUSEHOLD ? "household" : "per_capita",
                              population[r->population]);
     for (int d = 1; d <= 10 && rc == RG_OK; d++)
         rc = rg__buf_appendf(&b, "%d = %s\n", d, rg_classify_class_name(r->desil_class[d]));
+    if (rc == RG_OK)
+        rc = rg__buf_appendf(&b, "\n[threshold]\nsangat_miskin_below = %.17g\nmiskin_below = %.17g\n"
+                                 "rentan_miskin_below = %.17g\n\n[poverty_line]\n",
+                             r->cut[1], r->cut[2], r->cut[3]);
+    for (size_t i = 0; i < r->line_count && rc == RG_OK; i++)
+        rc = rg__buf_appendf(&b, "%s = %.17g\n", r->lines[i].prefix, r->lines[i].rupiah);
     if (rc != RG_OK) {
         rg__buf_free(&b);
         return rc;
@@ -263,4 +341,31 @@ int rg_classify_desil(int64_t below, int64_t n)
     if (n <= 0 || below < 0 || below >= n)
         return 0;
     return (int)(below * 10 / n) + 1;
+}
+
+double rg_classify_rules_cut(const rg_rules *r, rg_poverty_class cls)
+{
+    return cls >= RG_CLASS_SANGAT_MISKIN && cls <= RG_CLASS_RENTAN_MISKIN ? r->cut[cls] : 0;
+}
+
+double rg_classify_rules_poverty_line(const rg_rules *r, const char *area_code)
+{
+    if (!area_code)
+        return 0;
+    char digits[16];
+    size_t n = 0;
+    for (const char *p = area_code; *p && n + 1 < sizeof digits; p++)
+        if (*p >= '0' && *p <= '9')
+            digits[n++] = *p;
+    digits[n] = '\0';
+    double best = 0;
+    size_t best_len = 0;
+    for (size_t i = 0; i < r->line_count; i++) {
+        size_t len = strlen(r->lines[i].prefix);
+        if (len > best_len && len <= n && strncmp(digits, r->lines[i].prefix, len) == 0) {
+            best = r->lines[i].rupiah;
+            best_len = len;
+        }
+    }
+    return best;
 }

@@ -240,6 +240,10 @@ void cli_print_classify(rg_cli *cli, const rg_classify_report *r)
     for (int c = RG_CLASS_SANGAT_MISKIN; c <= RG_CLASS_TIDAK_MISKIN; c++)
         fprintf(stderr, "regsosek-geo: classify:   %-14s %8lld  %5.1f%%\n", rg_classify_class_name((rg_poverty_class)c),
                 (long long)r->by_class[c], r->classified ? 100.0 * (double)r->by_class[c] / (double)r->classified : 0.0);
+    if (r->no_poverty_line)
+        fprintf(stderr, "regsosek-geo: classify:   %lld households have no poverty line for their area: see table"
+                        " classify_issues\n",
+                (long long)r->no_poverty_line);
     if (r->unreadable_classes)
         fprintf(stderr, "regsosek-geo: classify:   %lld given classes could not be read: see table classify_issues\n",
                 (long long)r->unreadable_classes);

@@ -137,3 +137,68 @@ Test(classify, kabkota_totals_sum_the_kecamatan)
     rg_io_store_free(store);
     rg_ctx_free(ctx);
 }
+
+/* The built-in line for NTT (53) is Rp 460,823: per-capita spending of 300,000 is 0.65 of
+ * it (sangat miskin, below 0.75), 345,617.25 is exactly 0.75 (miskin), 400,000 is 0.87
+ * (miskin), 460,823 is exactly 1.0 (rentan miskin), 600,000 is 1.30 (rentan miskin) and
+ * 700,000 is 1.52 (tidak miskin). */
+static rg_store *threshold_store(rg_ctx *ctx)
+{
+    rg_store *store = test_store(ctx, "threshold.sqlite");
+    const char *csv = write_tmp("threshold.csv", "id,lat,lon,jumlah_art,pengeluaran\n"
+                                                 "T1,-10.16893,123.60105,1,300000\n"
+                                                 "T2,-10.16894,123.60106,4,1382469\n"
+                                                 "T3,-10.16895,123.60107,2,800000\n"
+                                                 "T4,-10.16896,123.60108,1,460823\n"
+                                                 "T5,-10.16897,123.60109,1,600000\n"
+                                                 "T6,-10.16898,123.60110,1,700000\n"
+                                                 "T7,-10.148,123.58,1,100000\n");
+    cr_assert_eq(rg_io_load(store, csv, NULL, NULL), RG_OK, "%s", rg_ctx_errmsg(ctx));
+    cr_assert_eq(rg_geo_join(store, RG_SAMPLE_DIR "/boundaries.gpkg", NULL, NULL), RG_OK);
+    return store;
+}
+
+static const char *classes_of(rg_store *store)
+{
+    return sql_text(store, "SELECT group_concat(household_id || ':' || coalesce(poverty_class, '-'), ',')"
+                           " FROM (SELECT * FROM households ORDER BY household_id)");
+}
+
+Test(classify, threshold_against_the_poverty_line)
+{
+    rg_ctx *ctx = test_ctx();
+    rg_store *store = threshold_store(ctx);
+    rg_rules *rules = NULL;
+    cr_assert_eq(rg_classify_rules_read(&rules, ctx, write_tmp("t.ini", "[classify]\nmethod = threshold\n")), RG_OK);
+    rg_classify_report r;
+    cr_assert_eq(rg_classify_run(store, rules, &r), RG_OK, "%s", rg_ctx_errmsg(ctx));
+    cr_assert_str_eq(classes_of(store), "T1:sangat miskin,T2:miskin,T3:miskin,T4:rentan miskin,T5:rentan miskin,"
+                                        "T6:tidak miskin,T7:-");
+    cr_assert_eq(r.no_poverty_line, 1, "T7 is out at sea, in no kelurahan");
+    cr_assert_str_eq(sql_text(store, "SELECT message FROM classify_issues"), "not in any kelurahan");
+    cr_assert_str_eq(sql_text(store, "SELECT desil FROM households WHERE household_id = 'T1'"), "2",
+                     "desil are computed for every method");
+    rg_classify_rules_free(rules);
+
+    /* A Kota Kupang line overrides the province's: 400,000 / 600,000 = 0.67, sangat miskin. */
+    cr_assert_eq(rg_classify_rules_read(&rules, ctx, write_tmp("t2.ini", "[classify]\nmethod = threshold\n"
+                                                                          "[poverty_line]\n53 = 460823\n"
+                                                                          "53.71 = 600000\n")),
+                 RG_OK, "%s", rg_ctx_errmsg(ctx));
+    cr_assert_eq(rg_classify_run(store, rules, &r), RG_OK);
+    cr_assert_str_eq(sql_text(store, "SELECT poverty_class FROM households WHERE household_id = 'T3'"),
+                     "sangat miskin");
+    rg_classify_rules_free(rules);
+
+    /* An area without a line: unclassified, and listed. */
+    cr_assert_eq(rg_classify_rules_read(&rules, ctx, write_tmp("t3.ini", "[classify]\nmethod = threshold\n"
+                                                                          "[poverty_line]\n5372 = 500000\n")),
+                 RG_OK);
+    cr_assert_eq(rg_classify_run(store, rules, &r), RG_OK);
+    cr_assert_eq(r.classified, 0);
+    cr_assert_eq(r.no_poverty_line, 7);
+    cr_assert_eq(sql_int(store, "SELECT count(*) FROM classify_issues WHERE message LIKE 'no poverty line%'"), 6);
+    rg_classify_rules_free(rules);
+    rg_io_store_free(store);
+    rg_ctx_free(ctx);
+}

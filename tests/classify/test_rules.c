@@ -67,6 +67,19 @@ Test(classify_rules, defaults_are_the_documented_file)
     rg_ctx_free(ctx);
 }
 
+Test(classify_rules, poverty_lines_by_longest_prefix)
+{
+    rg_rules *r = NULL;
+    cr_assert_eq(rg_classify_rules_default(&r), RG_OK);
+    cr_assert_float_eq(rg_classify_rules_poverty_line(r, "5371030009"), 460823, 0);
+    cr_assert_float_eq(rg_classify_rules_poverty_line(r, "53.71.04.1001"), 460823, 0);
+    cr_assert_float_eq(rg_classify_rules_poverty_line(r, "5171010001"), 0, 0, "Bali has no line in the file");
+    cr_assert_float_eq(rg_classify_rules_poverty_line(r, NULL), 0, 0);
+    cr_assert_float_eq(rg_classify_rules_cut(r, RG_CLASS_MISKIN), 1.0, 0);
+    cr_assert_float_eq(rg_classify_rules_cut(r, RG_CLASS_TIDAK_MISKIN), 0, 0);
+    rg_classify_rules_free(r);
+}
+
 Test(classify_rules, ranges_and_overrides)
 {
     rg_ctx *ctx = test_ctx();
@@ -94,6 +107,10 @@ Test(classify_rules, errors_name_file_and_line)
         {"[desil]\n1 = kaya\n", "line 2: 'kaya' is not a valid value for 1"},
         {"[garis]\nx = 1\n", "line 2: unknown section [garis]"},
         {"[classify]\nno equals sign here\n", "line 2: not a `key = value` line"},
+        {"[poverty_line]\n53 = gratis\n", "line 2: '53 = gratis' is not an area code and a poverty line in rupiah"},
+        {"[poverty_line]\nNTT = 460823\n", "line 2: 'NTT' is not an area code"},
+        {"[threshold]\nmiskin_below = -1\n", "line 2: '-1' is not a valid value for miskin_below"},
+        {"[threshold]\nmiskin_below = 2\n", "[threshold] cut-offs must not decrease: 0.75, 2, 1.5"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         const char *path = write_tmp("bad.ini", cases[i].text);
