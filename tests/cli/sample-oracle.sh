@@ -7,6 +7,7 @@
 set -euo pipefail
 bin=$1
 data=$2
+here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work"
@@ -21,50 +22,7 @@ sqlite3 -batch -noheader work.sqlite > checks.txt <<SQL
 ATTACH 'kupang.gpkg' AS out;
 ATTACH '$data/boundaries.gpkg' AS b;
 
-CREATE TEMP TABLE hh AS
-  SELECT household_id, kelurahan_code, kecamatan_code, join_method, join_distance_m, poverty_class,
-         GeomFromGPB(geom) AS g, ST_X(GeomFromGPB(geom)) AS x, ST_Y(GeomFromGPB(geom)) AS y
-  FROM out.households;
-CREATE TEMP TABLE kel AS
-  SELECT kode_kel AS code, kode_kec AS kec, GeomFromGPB(geom) AS g FROM b.kelurahan;
-ALTER TABLE kel ADD COLUMN minx; ALTER TABLE kel ADD COLUMN maxx;
-ALTER TABLE kel ADD COLUMN miny; ALTER TABLE kel ADD COLUMN maxy;
-UPDATE kel SET minx = MbrMinX(g), maxx = MbrMaxX(g), miny = MbrMinY(g), maxy = MbrMaxY(g);
-
--- Candidates by bounding box, then the exact predicates.
-CREATE TEMP TABLE cand AS
-  SELECT h.household_id, k.code, ST_Within(h.g, k.g) AS within, ST_Covers(k.g, h.g) AS covers
-  FROM hh h JOIN kel k ON h.x BETWEEN k.minx AND k.maxx AND h.y BETWEEN k.miny AND k.maxy;
-CREATE INDEX temp.cand_household ON cand(household_id);
-CREATE TEMP TABLE expect AS
-  SELECT h.household_id,
-    (SELECT min(code) FROM cand c WHERE c.household_id = h.household_id AND c.within = 1) AS within_code,
-    (SELECT min(code) FROM cand c WHERE c.household_id = h.household_id AND c.covers = 1) AS covers_code
-  FROM hh h;
-
-SELECT 'within_disagreements', count(*) FROM hh JOIN expect USING (household_id)
-  WHERE (join_method = 'within') != (within_code IS NOT NULL)
-     OR (join_method = 'within' AND kelurahan_code IS NOT within_code);
-SELECT 'boundary_disagreements', count(*) FROM hh JOIN expect USING (household_id)
-  WHERE (join_method = 'boundary') != (within_code IS NULL AND covers_code IS NOT NULL)
-     OR (join_method = 'boundary' AND kelurahan_code IS NOT covers_code);
-SELECT 'outside_but_covered', count(*) FROM hh JOIN expect USING (household_id)
-  WHERE join_method IN ('nearest', 'unmatched') AND covers_code IS NOT NULL;
-
--- Points off every polygon: ellipsoidal distances to every kelurahan.
-CREATE TEMP TABLE nd AS
-  SELECT h.household_id, k.code, ST_Distance(k.g, h.g, 1) AS d
-  FROM hh h, kel k WHERE h.join_method IN ('nearest', 'unmatched') AND h.y BETWEEN -90 AND 90;
-SELECT 'nearest_distance_off', count(*) FROM hh h JOIN nd ON nd.household_id = h.household_id
-  AND nd.code = h.kelurahan_code
-  WHERE h.join_method = 'nearest' AND abs(nd.d - h.join_distance_m) > 0.5 + 0.01 * nd.d;
-SELECT 'nearest_not_nearest', count(*) FROM hh h WHERE h.join_method = 'nearest'
-  AND (SELECT min(d) FROM nd WHERE nd.household_id = h.household_id) < h.join_distance_m * 0.99 - 0.5;
-SELECT 'nearest_beyond_limit', count(*) FROM hh WHERE join_method = 'nearest' AND join_distance_m > 500;
-SELECT 'unmatched_within_limit', count(*) FROM hh h WHERE h.join_method = 'unmatched'
-  AND (SELECT min(d) FROM nd WHERE nd.household_id = h.household_id) < 495;
-SELECT 'matched_without_code', count(*) FROM hh
-  WHERE (join_method = 'unmatched') != (kelurahan_code IS NULL);
+.read $here/join-oracle.sql
 
 -- Every input row is a household or a reject, once.
 SELECT 'rows_unaccounted', $data_rows - (SELECT count(*) FROM out.households) - (SELECT count(*) FROM main.rejects);
@@ -129,15 +87,4 @@ for f in forum/*.csv; do
 done >> checks.txt
 echo "forum_lists_unaccounted|$(( $(sqlite3 kupang.gpkg "SELECT count(*) FROM households WHERE kelurahan_code IS NOT NULL") - listed ))" >> checks.txt
 
-cat checks.txt
-status=0
-while IFS='|' read -r name count; do
-  case "$name" in
-    *_households)
-      if [ "$count" -eq 0 ]; then echo "FAIL: no $name in the sample: the oracle would prove nothing"; status=1; fi ;;
-    *)
-      if [ "$count" != 0 ]; then echo "FAIL: $name = $count"; status=1; fi ;;
-  esac
-done < checks.txt
-[ "$(wc -l < checks.txt)" -ge 20 ] || { echo "FAIL: the oracle printed too few checks"; status=1; }
-exit $status
+. "$here/oracle-verdict.sh" checks.txt 20
