@@ -58,7 +58,16 @@ static int classify_by_desil(rg_store *store, const rg_rules *rules)
     return rc;
 }
 
-static int classify_given(rg_store *store, rg_classify_report *report)
+/*
+ * Decides one household's class from its row (hh, household_id, source_line, value, ...):
+ * a class, or RG_CLASS_NONE with *why saying what classify_issues should record.
+ */
+typedef rg_poverty_class (*decide_fn)(sqlite3_stmt *row, const rg_rules *rules, const char **why);
+
+/* Classifies the rows select_sql returns, one at a time; what cannot be decided is listed
+ * in classify_issues with the household, its input line and the value, and counted. */
+static int classify_rows(rg_store *store, const char *select_sql, decide_fn decide, const rg_rules *rules,
+                         int64_t *issues)
 {
     sqlite3 *db = rg_io_store_db(store);
     sqlite3_stmt *read = NULL, *write = NULL, *issue = NULL;
@@ -67,8 +76,7 @@ static int classify_given(rg_store *store, rg_classify_report *report)
                               " value TEXT, message TEXT)");
     if (rc != RG_OK)
         return rc;
-    if (sqlite3_prepare_v2(db, "SELECT hh, household_id, source_line, given_class FROM households", -1, &read,
-                           NULL) != SQLITE_OK ||
+    if (sqlite3_prepare_v2(db, select_sql, -1, &read, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(db, "UPDATE households SET poverty_class = ? WHERE hh = ?", -1, &write, NULL) !=
             SQLITE_OK ||
         sqlite3_prepare_v2(db, "INSERT INTO classify_issues VALUES(?, ?, ?, ?, ?)", -1, &issue, NULL) != SQLITE_OK) {
@@ -77,26 +85,20 @@ static int classify_given(rg_store *store, rg_classify_report *report)
     }
     int step;
     while ((step = sqlite3_step(read)) == SQLITE_ROW) {
-        const char *value = (const char *)sqlite3_column_text(read, 3);
-        rg_poverty_class cls;
-        if (rg_classify_class_parse(value, &cls) == RG_OK) {
-            sqlite3_reset(write);
+        const char *why = NULL;
+        rg_poverty_class cls = decide(read, rules, &why);
+        sqlite3_stmt *st = cls != RG_CLASS_NONE ? write : issue;
+        sqlite3_reset(st);
+        if (cls != RG_CLASS_NONE) {
             sqlite3_bind_text(write, 1, rg_classify_class_name(cls), -1, SQLITE_STATIC);
             sqlite3_bind_int64(write, 2, sqlite3_column_int64(read, 0));
-            if (sqlite3_step(write) != SQLITE_DONE) {
-                rc = sql_fail(store);
-                goto done;
-            }
-            continue;
+        } else {
+            (*issues)++;
+            for (int i = 0; i < 4; i++)
+                sqlite3_bind_value(issue, i + 1, sqlite3_column_value(read, i));
+            sqlite3_bind_text(issue, 5, why, -1, SQLITE_STATIC);
         }
-        report->unreadable_classes++;
-        sqlite3_reset(issue);
-        sqlite3_bind_int64(issue, 1, sqlite3_column_int64(read, 0));
-        sqlite3_bind_value(issue, 2, sqlite3_column_value(read, 1));
-        sqlite3_bind_value(issue, 3, sqlite3_column_value(read, 2));
-        sqlite3_bind_value(issue, 4, sqlite3_column_value(read, 3));
-        sqlite3_bind_text(issue, 5, value ? "not a poverty class" : "no class given", -1, SQLITE_STATIC);
-        if (sqlite3_step(issue) != SQLITE_DONE) {
+        if (sqlite3_step(st) != SQLITE_DONE) {
             rc = sql_fail(store);
             goto done;
         }
@@ -111,66 +113,33 @@ done:
     return rc;
 }
 
-/* Per-capita spending against the poverty line of the household's kelurahan. */
-static int classify_by_threshold(rg_store *store, const rg_rules *rules, rg_classify_report *report)
+/* Method given: the class the input carries, as people type it. */
+static rg_poverty_class decide_given(sqlite3_stmt *row, const rg_rules *rules, const char **why)
 {
-    sqlite3 *db = rg_io_store_db(store);
-    sqlite3_stmt *read = NULL, *write = NULL, *issue = NULL;
-    int rc = rg_io_store_exec(store, "creating classify_issues",
-                              "CREATE TABLE classify_issues(hh INTEGER, household_id TEXT, source_line INTEGER,"
-                              " value TEXT, message TEXT)");
-    if (rc != RG_OK)
-        return rc;
-    if (sqlite3_prepare_v2(db,
-                           "SELECT hh, household_id, source_line, kelurahan_code, welfare FROM households"
-                           " WHERE welfare IS NOT NULL",
-                           -1, &read, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(db, "UPDATE households SET poverty_class = ? WHERE hh = ?", -1, &write, NULL) !=
-            SQLITE_OK ||
-        sqlite3_prepare_v2(db, "INSERT INTO classify_issues VALUES(?, ?, ?, ?, ?)", -1, &issue, NULL) != SQLITE_OK) {
-        rc = sql_fail(store);
-        goto done;
-    }
-    int step;
-    while ((step = sqlite3_step(read)) == SQLITE_ROW) {
-        const char *code = (const char *)sqlite3_column_text(read, 3);
-        double line = rg_classify_rules_poverty_line(rules, code);
-        if (line <= 0) {
-            report->no_poverty_line++;
-            sqlite3_reset(issue);
-            sqlite3_bind_int64(issue, 1, sqlite3_column_int64(read, 0));
-            sqlite3_bind_value(issue, 2, sqlite3_column_value(read, 1));
-            sqlite3_bind_value(issue, 3, sqlite3_column_value(read, 2));
-            sqlite3_bind_value(issue, 4, sqlite3_column_value(read, 3));
-            sqlite3_bind_text(issue, 5, code ? "no poverty line for the area in the rules" : "not in any kelurahan",
-                              -1, SQLITE_STATIC);
-            if (sqlite3_step(issue) != SQLITE_DONE) {
-                rc = sql_fail(store);
-                goto done;
-            }
-            continue;
-        }
-        double ratio = sqlite3_column_double(read, 4) / line;
-        rg_poverty_class cls = RG_CLASS_TIDAK_MISKIN;
-        for (int c = RG_CLASS_RENTAN_MISKIN; c >= RG_CLASS_SANGAT_MISKIN; c--)
-            if (ratio < rg_classify_rules_cut(rules, (rg_poverty_class)c))
-                cls = (rg_poverty_class)c;
-        sqlite3_reset(write);
-        sqlite3_bind_text(write, 1, rg_classify_class_name(cls), -1, SQLITE_STATIC);
-        sqlite3_bind_int64(write, 2, sqlite3_column_int64(read, 0));
-        if (sqlite3_step(write) != SQLITE_DONE) {
-            rc = sql_fail(store);
-            goto done;
-        }
-    }
-    if (step != SQLITE_DONE)
-        rc = sql_fail(store);
+    (void)rules;
+    const char *value = (const char *)sqlite3_column_text(row, 3);
+    rg_poverty_class cls;
+    if (rg_classify_class_parse(value, &cls) == RG_OK)
+        return cls;
+    *why = value ? "not a poverty class" : "no class given";
+    return RG_CLASS_NONE;
+}
 
-done:
-    sqlite3_finalize(read);
-    sqlite3_finalize(write);
-    sqlite3_finalize(issue);
-    return rc;
+/* Method threshold: per-capita spending against the poverty line of the household's kelurahan. */
+static rg_poverty_class decide_threshold(sqlite3_stmt *row, const rg_rules *rules, const char **why)
+{
+    const char *code = (const char *)sqlite3_column_text(row, 3);
+    double line = rg_classify_rules_poverty_line(rules, code);
+    if (line <= 0) {
+        *why = code ? "no poverty line for the area in the rules" : "not in any kelurahan";
+        return RG_CLASS_NONE;
+    }
+    double ratio = sqlite3_column_double(row, 4) / line;
+    rg_poverty_class cls = RG_CLASS_TIDAK_MISKIN;
+    for (int c = RG_CLASS_RENTAN_MISKIN; c >= RG_CLASS_SANGAT_MISKIN; c--)
+        if (ratio < rg_classify_rules_cut(rules, (rg_poverty_class)c))
+            cls = (rg_poverty_class)c;
+    return cls;
 }
 
 /* kecamatan rows sum their kelurahan rows, so the two layers always add up. */
@@ -229,9 +198,13 @@ int rg_classify_run(rg_store *store, const rg_rules *rules, rg_classify_report *
     /* Desil are computed whatever the method: the forum's lists show them. */
     rc = classify_by_desil(store, rules);
     if (rc == RG_OK && rg_classify_rules_method(rules) == RG_METHOD_GIVEN)
-        rc = classify_given(store, &r);
+        rc = classify_rows(store, "SELECT hh, household_id, source_line, given_class FROM households", decide_given,
+                           rules, &r.unreadable_classes);
     else if (rc == RG_OK && rg_classify_rules_method(rules) == RG_METHOD_THRESHOLD)
-        rc = classify_by_threshold(store, rules, &r);
+        rc = classify_rows(store,
+                           "SELECT hh, household_id, source_line, kelurahan_code, welfare FROM households"
+                           " WHERE welfare IS NOT NULL",
+                           decide_threshold, rules, &r.no_poverty_line);
     if (rc != RG_OK)
         goto done;
     /* Ties in welfare are broken by household id so the forum list is the same every run. */
