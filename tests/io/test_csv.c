@@ -1,5 +1,6 @@
 #include <criterion/criterion.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "io/io.h"
@@ -130,4 +131,27 @@ Test(csv, parse_number_reads_field_formats)
     const char *bad[] = {"", "  ", "nan", "NaN", "inf", "-Infinity", "0x1A", "1e999", "-10.1x6", "abc", NULL};
     for (const char **b = bad; *b; b++)
         cr_assert_not(rg_io_parse_number(*b, 0, &v), "'%s' accepted", *b);
+}
+
+Test(csv, a_record_over_the_limit_is_cut_and_reading_goes_on)
+{
+    rg_ctx *ctx = test_ctx();
+    size_t huge = RG_CSV_MAX_RECORD + 1024 * 1024;
+    const char head[] = "id,lat\n", tail[] = "\nA,1\n";
+    char *text = malloc(sizeof head - 1 + huge + sizeof tail);
+    cr_assert_not_null(text);
+    memcpy(text, head, sizeof head - 1);
+    memset(text + sizeof head - 1, 'x', huge);
+    memcpy(text + sizeof head - 1 + huge, tail, sizeof tail);
+    rg_csv *csv = open_text(ctx, text);
+    rg_csv_row row;
+    expect_row(csv, 1, 2, (const char *[]){"id", "lat"});
+    cr_assert_eq(rg_io_csv_next(csv, &row), 1);
+    cr_assert_eq(row.problem, RG_CSV_TOO_LONG);
+    cr_assert_eq(row.line, 2);
+    cr_assert_leq(row.raw_len, 4096, "a rejected record keeps only its start");
+    expect_row(csv, 3, 2, (const char *[]){"A", "1"});
+    rg_io_csv_free(csv);
+    free(text);
+    rg_ctx_free(ctx);
 }
