@@ -94,7 +94,7 @@ int main(int argc, char **argv)
             clipped = dense;
         }
         /* BPS-style: provinsi 53, kab 01.., kecamatan 010..300 of 20 desa each, desa 001..020. */
-        char kode[16], nama[32];
+        char kode[32], nama[32];
         snprintf(kode, sizeof kode, "53%02d%03d%03d", 1 + nkept / 600, 10 * (1 + (nkept / 20) % 30), 1 + nkept % 20);
         snprintf(nama, sizeof nama, "Desa %d", nkept + 1);
         size_t size = 0;
