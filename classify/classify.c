@@ -12,12 +12,6 @@
 int rg__classify_rules_welfare(const rg_rules *r);
 int rg__classify_rules_population(const rg_rules *r);
 
-static int sql_fail(rg_store *store)
-{
-    return rg_ctx_error(rg_io_store_ctx(store), RG_ESQL, "%s: %s", rg_io_store_path(store),
-                        sqlite3_errmsg(rg_io_store_db(store)));
-}
-
 /* The population each desil is cut in: NULL groups are left unclassified. */
 static const char *population_key(int population)
 {
@@ -46,13 +40,13 @@ static int classify_by_desil(rg_store *store, const rg_rules *rules)
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(rg_io_store_db(store), "UPDATE households SET poverty_class = ? WHERE desil = ?", -1,
                            &st, NULL) != SQLITE_OK)
-        return sql_fail(store);
+        return rg_io_store_sql_error(store);
     for (int d = 1; d <= 10 && rc == RG_OK; d++) {
         sqlite3_reset(st);
         sqlite3_bind_text(st, 1, rg_classify_class_name(rg_classify_rules_desil_class(rules, d)), -1, SQLITE_STATIC);
         sqlite3_bind_int(st, 2, d);
         if (sqlite3_step(st) != SQLITE_DONE)
-            rc = sql_fail(store);
+            rc = rg_io_store_sql_error(store);
     }
     sqlite3_finalize(st);
     return rc;
@@ -80,7 +74,7 @@ static int classify_rows(rg_store *store, const char *select_sql, decide_fn deci
         sqlite3_prepare_v2(db, "UPDATE households SET poverty_class = ? WHERE hh = ?", -1, &write, NULL) !=
             SQLITE_OK ||
         sqlite3_prepare_v2(db, "INSERT INTO classify_issues VALUES(?, ?, ?, ?, ?)", -1, &issue, NULL) != SQLITE_OK) {
-        rc = sql_fail(store);
+        rc = rg_io_store_sql_error(store);
         goto done;
     }
     int step;
@@ -99,12 +93,12 @@ static int classify_rows(rg_store *store, const char *select_sql, decide_fn deci
             sqlite3_bind_text(issue, 5, why, -1, SQLITE_STATIC);
         }
         if (sqlite3_step(st) != SQLITE_DONE) {
-            rc = sql_fail(store);
+            rc = rg_io_store_sql_error(store);
             goto done;
         }
     }
     if (step != SQLITE_DONE)
-        rc = sql_fail(store);
+        rc = rg_io_store_sql_error(store);
 
 done:
     sqlite3_finalize(read);
@@ -280,5 +274,5 @@ int rg_classify_kabkota_totals(rg_store *store, rg_total_fn fn, void *userdata)
         fn(&t, userdata);
     }
     sqlite3_finalize(st);
-    return step == SQLITE_DONE ? RG_OK : sql_fail(store);
+    return step == SQLITE_DONE ? RG_OK : rg_io_store_sql_error(store);
 }

@@ -16,12 +16,6 @@
 #include <time.h>
 #include <unistd.h>
 
-static int sql_fail(rg_store *store)
-{
-    return rg_ctx_error(rg_io_store_ctx(store), RG_ESQL, "%s: %s", rg_io_store_path(store),
-                        sqlite3_errmsg(rg_io_store_db(store)));
-}
-
 static const char area_table_sql[] =
     "CREATE TABLE %s(code TEXT PRIMARY KEY, name TEXT, parent_code TEXT, alt_code TEXT,"
     " repaired INTEGER NOT NULL DEFAULT 0, dissolved INTEGER NOT NULL DEFAULT 0);"
@@ -45,7 +39,7 @@ static int write_areas(rg_store *store, const char *table, const rg_areas *areas
              table);
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-        return sql_fail(store);
+        return rg_io_store_sql_error(store);
     for (size_t i = 0; i < rg_geo_areas_count(areas) && rc == RG_OK; i++) {
         unsigned char *wkb = NULL;
         size_t size = 0;
@@ -60,7 +54,7 @@ static int write_areas(rg_store *store, const char *table, const rg_areas *areas
         sqlite3_bind_int(st, 6, dissolved);
         sqlite3_bind_blob(st, 7, wkb, (int)size, SQLITE_STATIC);
         if (sqlite3_step(st) != SQLITE_DONE)
-            rc = sql_fail(store);
+            rc = rg_io_store_sql_error(store);
         rg_free(wkb);
     }
     sqlite3_finalize(st);
@@ -134,7 +128,7 @@ static int write_report(rg_store *store, const char *path, const rg_join_report 
                            " kecamatan_mismatches, kelurahan, kecamatan, repaired_polygons, kecamatan_dissolved)"
                            " VALUES(strftime('%Y-%m-%dT%H:%M:%fZ','now'),?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                            -1, &st, NULL) != SQLITE_OK)
-        return sql_fail(store);
+        return rg_io_store_sql_error(store);
     sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, r->households);
     sqlite3_bind_int64(st, 3, r->within);
@@ -150,7 +144,7 @@ static int write_report(rg_store *store, const char *path, const rg_join_report 
     sqlite3_bind_int64(st, 13, (sqlite3_int64)r->kecamatan);
     sqlite3_bind_int64(st, 14, (sqlite3_int64)r->repaired);
     sqlite3_bind_int(st, 15, r->kecamatan_dissolved);
-    rc = sqlite3_step(st) == SQLITE_DONE ? RG_OK : sql_fail(store);
+    rc = sqlite3_step(st) == SQLITE_DONE ? RG_OK : rg_io_store_sql_error(store);
     sqlite3_finalize(st);
     return rc;
 }
@@ -414,7 +408,7 @@ int rg_geo_join(rg_store *store, const char *path, const rg_join_opts *opts, rg_
     }
     if (sqlite3_prepare_v2(db, "SELECT hh, lon, lat, reported_code FROM households ORDER BY hh", -1, &read, NULL) !=
         SQLITE_OK) {
-        rc = sql_fail(store);
+        rc = rg_io_store_sql_error(store);
         goto done;
     }
     size_t count = 0;
@@ -428,7 +422,7 @@ int rg_geo_join(rg_store *store, const char *path, const rg_join_opts *opts, rg_
     if ((step != SQLITE_DONE && step != SQLITE_ROW) || count != n) {
         rc = step == SQLITE_DONE || step == SQLITE_ROW
                  ? rg_ctx_error(ctx, RG_EDATA, "join: households changed while being read")
-                 : sql_fail(store);
+                 : rg_io_store_sql_error(store);
         goto done;
     }
     struct timespec t0, t1;
@@ -447,13 +441,13 @@ int rg_geo_join(rg_store *store, const char *path, const rg_join_opts *opts, rg_
                            " kecamatan_name = ?, join_method = ?, join_distance_m = ?, join_flags = ?,"
                            " code_mismatch = ?, kecamatan_polygon_code = ? WHERE hh = ?",
                            -1, &update, NULL) != SQLITE_OK) {
-        rc = sql_fail(store);
+        rc = rg_io_store_sql_error(store);
         goto done;
     }
     for (size_t i = 0; i < n; i++) {
         if ((step = sqlite3_step(read)) != SQLITE_ROW || sqlite3_column_int64(read, 0) != hh[i]) {
             rc = step == SQLITE_ROW ? rg_ctx_error(ctx, RG_EDATA, "join: households changed while being read")
-                                    : sql_fail(store);
+                                    : rg_io_store_sql_error(store);
             goto done;
         }
         const char *reported = (const char *)sqlite3_column_text(read, 3);
@@ -503,7 +497,7 @@ int rg_geo_join(rg_store *store, const char *path, const rg_join_opts *opts, rg_
             sqlite3_bind_text(update, 7, flags.data, (int)flags.len, SQLITE_STATIC);
         sqlite3_bind_int64(update, 10, hh[i]);
         if (sqlite3_step(update) != SQLITE_DONE) {
-            rc = sql_fail(store);
+            rc = rg_io_store_sql_error(store);
             goto done;
         }
         if (r.households % 100000 == 0)
@@ -515,7 +509,7 @@ int rg_geo_join(rg_store *store, const char *path, const rg_join_opts *opts, rg_
     read = NULL;
     step = SQLITE_DONE;
     if (step != SQLITE_DONE) {
-        rc = sql_fail(store);
+        rc = rg_io_store_sql_error(store);
         goto done;
     }
     if (dist.count) {

@@ -270,7 +270,7 @@ static int write_layer(exporter *E, GDALDatasetH ds, const char *path, const lay
     if ((rc = layer_sql(E, def, &sql)) != RG_OK)
         goto done;
     if (sqlite3_prepare_v2(rg_io_store_db(E->store), sql.data, -1, &st, NULL) != SQLITE_OK) {
-        rc = rg_ctx_error(ctx, RG_ESQL, "%s: %s", rg_io_store_path(E->store), sqlite3_errmsg(rg_io_store_db(E->store)));
+        rc = rg_io_store_sql_error(E->store);
         goto done;
     }
     if (households)
@@ -315,7 +315,7 @@ static int write_layer(exporter *E, GDALDatasetH ds, const char *path, const lay
         }
     }
     if (step != SQLITE_DONE)
-        rc = rg_ctx_error(ctx, RG_ESQL, "%s: %s", rg_io_store_path(E->store), sqlite3_errmsg(rg_io_store_db(E->store)));
+        rc = rg_io_store_sql_error(E->store);
 
 done:
     sqlite3_finalize(st);
@@ -388,8 +388,7 @@ static int write_provenance(rg_store *store, GDALDatasetH ds, const rg_export_op
                            "SELECT input_path, input_size, sha256, rows_read, loaded, rejected FROM load_runs"
                            " WHERE finished IS NOT NULL ORDER BY id",
                            -1, &st, NULL) != SQLITE_OK)
-        return rg_ctx_error(rg_io_store_ctx(store), RG_ESQL, "%s: %s", rg_io_store_path(store),
-                            sqlite3_errmsg(rg_io_store_db(store)));
+        return rg_io_store_sql_error(store);
     while (sqlite3_step(st) == SQLITE_ROW && rc == RG_OK)
         rc = rg__buf_appendf(&inputs, "%s%s (%lld bytes, sha256 %s, %lld rows read, %lld loaded, %lld rejected)",
                              inputs.len ? "; " : "", sqlite3_column_text(st, 0),
@@ -485,8 +484,7 @@ static int resolve_fields(exporter *E)
     if (sqlite3_prepare_v2(rg_io_store_db(E->store),
                            "SELECT 1 FROM households WHERE json_extract(extra, ?) IS NOT NULL LIMIT 1", -1, &probe,
                            NULL) != SQLITE_OK)
-        return rg_ctx_error(E->ctx, RG_ESQL, "%s: %s", rg_io_store_path(E->store),
-                            sqlite3_errmsg(rg_io_store_db(E->store)));
+        return rg_io_store_sql_error(E->store);
     char *save = NULL;
     for (char *name = strtok_r(E->extra_names, ",", &save); name && rc == RG_OK; name = strtok_r(NULL, ",", &save)) {
         if (E->extra_count == MAX_EXTRA_FIELDS) {

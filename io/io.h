@@ -110,6 +110,12 @@ const char *rg_io_store_path(const rg_store *store);
 int rg_io_store_exec(rg_store *store, const char *what, const char *sql);
 
 /**
+ * Leaves "PATH: SQLite's last error" on the store's context.
+ * @return RG_ESQL, so a failure reads `return rg_io_store_sql_error(store);`.
+ */
+int rg_io_store_sql_error(rg_store *store);
+
+/**
  * Counts the rows the query returns in its first column as an integer.
  * @return RG_OK with *out set, or RG_ESQL.
  */

@@ -180,12 +180,6 @@ static int map_columns(loader *L, int need_coordinates)
     return RG_OK;
 }
 
-static int sql_fail(loader *L)
-{
-    return rg_ctx_error(L->ctx, RG_ESQL, "%s: %s", rg_io_store_path(L->store),
-                        sqlite3_errmsg(rg_io_store_db(L->store)));
-}
-
 static int reject_row(loader *L, long line, const char *raw, size_t raw_len, rg_reject_reason reason,
                       const char *message)
 {
@@ -197,7 +191,7 @@ static int reject_row(loader *L, long line, const char *raw, size_t raw_len, rg_
     sqlite3_bind_text(st, 4, message, -1, SQLITE_TRANSIENT);
     sqlite3_bind_blob(st, 5, raw, (int)raw_len, SQLITE_TRANSIENT);
     if (sqlite3_step(st) != SQLITE_DONE)
-        return sql_fail(L);
+        return rg_io_store_sql_error(L->store);
     L->stats.rejected++;
     L->stats.by_reason[reason]++;
     return RG_OK;
@@ -508,7 +502,7 @@ static int process_row(loader *L, long line, const char *raw, size_t raw_len, co
                            L->header[L->column[ROLE_ID]], id, first_line);
     }
     if (step != SQLITE_DONE)
-        return sql_fail(L);
+        return rg_io_store_sql_error(L->store);
     L->stats.loaded++;
     if (L->flags.len)
         L->stats.flagged++;
@@ -756,7 +750,7 @@ static int drop_insert_triggers(loader *L, rg_buf *saved)
     rg_buf drops = {0};
     int rc = RG_OK;
     if (sqlite3_prepare_v2(db, insert_triggers_sql, -1, &st, NULL) != SQLITE_OK)
-        return sql_fail(L);
+        return rg_io_store_sql_error(L->store);
     while (rc == RG_OK && sqlite3_step(st) == SQLITE_ROW) {
         rc = rg__buf_appendf(saved, "%s;\n", (const char *)sqlite3_column_text(st, 1));
         if (rc == RG_OK)
@@ -794,13 +788,13 @@ static int begin_run(loader *L, const char *mode)
                            "INSERT INTO load_runs(input_path, input_size, sha256, mode, started) "
                            "VALUES(?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ','now'))",
                            -1, &st, NULL) != SQLITE_OK)
-        return sql_fail(L);
+        return rg_io_store_sql_error(L->store);
     sqlite3_bind_text(st, 1, L->path, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, (sqlite3_int64)sb.st_size);
     if (sha)
         sqlite3_bind_text(st, 3, sha, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 4, mode, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st) == SQLITE_DONE ? RG_OK : sql_fail(L);
+    int rc = sqlite3_step(st) == SQLITE_DONE ? RG_OK : rg_io_store_sql_error(L->store);
     sqlite3_finalize(st);
     L->stats.run_id = sqlite3_last_insert_rowid(db);
     return rc;
@@ -813,13 +807,13 @@ static int finish_run(loader *L)
                            "UPDATE load_runs SET finished = strftime('%Y-%m-%dT%H:%M:%fZ','now'), rows_read = ?,"
                            " loaded = ?, flagged = ?, rejected = ? WHERE id = ?",
                            -1, &st, NULL) != SQLITE_OK)
-        return sql_fail(L);
+        return rg_io_store_sql_error(L->store);
     sqlite3_bind_int64(st, 1, L->stats.rows_read);
     sqlite3_bind_int64(st, 2, L->stats.loaded);
     sqlite3_bind_int64(st, 3, L->stats.flagged);
     sqlite3_bind_int64(st, 4, L->stats.rejected);
     sqlite3_bind_int64(st, 5, L->stats.run_id);
-    int rc = sqlite3_step(st) == SQLITE_DONE ? RG_OK : sql_fail(L);
+    int rc = sqlite3_step(st) == SQLITE_DONE ? RG_OK : rg_io_store_sql_error(L->store);
     sqlite3_finalize(st);
     return rc;
 }
@@ -874,7 +868,7 @@ int rg_io_load(rg_store *store, const char *path, const rg_load_opts *opts, rg_l
                            &L.reject, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(db, "SELECT source_line FROM households WHERE household_id = ?", -1, &L.find_first,
                            NULL) != SQLITE_OK) {
-        rc = sql_fail(&L);
+        rc = rg_io_store_sql_error(L.store);
         goto done;
     }
 

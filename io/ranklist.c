@@ -71,7 +71,7 @@ static int write_list(rg_store *store, const char *code, const char *path, int o
     int rc = RG_OK;
     int io_failed = fputs(header, f) < 0;
     if (sqlite3_prepare_v2(rg_io_store_db(store), list_sql, -1, &st, NULL) != SQLITE_OK) {
-        rc = rg_ctx_error(ctx, RG_ESQL, "%s: %s", rg_io_store_path(store), sqlite3_errmsg(rg_io_store_db(store)));
+        rc = rg_io_store_sql_error(store);
         goto done;
     }
     sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
@@ -87,7 +87,7 @@ static int write_list(rg_store *store, const char *code, const char *path, int o
         (*written)++;
     }
     if (!io_failed && step != SQLITE_DONE)
-        rc = rg_ctx_error(ctx, RG_ESQL, "%s: %s", rg_io_store_path(store), sqlite3_errmsg(rg_io_store_db(store)));
+        rc = rg_io_store_sql_error(store);
 
 done:
     sqlite3_finalize(st);

@@ -53,14 +53,19 @@ int rg_io_store_exec(rg_store *store, const char *what, const char *sql)
     return RG_OK;
 }
 
+int rg_io_store_sql_error(rg_store *store)
+{
+    return rg_ctx_error(store->ctx, RG_ESQL, "%s: %s", store->path, sqlite3_errmsg(store->db));
+}
+
 int rg_io_store_count(rg_store *store, const char *sql, int64_t *out)
 {
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(store->db, sql, -1, &st, NULL) != SQLITE_OK)
-        return rg_ctx_error(store->ctx, RG_ESQL, "%s: %s", store->path, sqlite3_errmsg(store->db));
+        return rg_io_store_sql_error(store);
     int rc = sqlite3_step(st);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-        rc = rg_ctx_error(store->ctx, RG_ESQL, "%s: %s", store->path, sqlite3_errmsg(store->db));
+        rc = rg_io_store_sql_error(store);
         sqlite3_finalize(st);
         return rc;
     }
@@ -74,13 +79,13 @@ static int has_table(rg_store *store, const char *name, int *out)
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(store->db, "SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", -1, &st,
                            NULL) != SQLITE_OK)
-        return rg_ctx_error(store->ctx, RG_ESQL, "%s: %s", store->path, sqlite3_errmsg(store->db));
+        return rg_io_store_sql_error(store);
     sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st);
     *out = rc == SQLITE_ROW;
     sqlite3_finalize(st);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        return rg_ctx_error(store->ctx, RG_ESQL, "%s: %s", store->path, sqlite3_errmsg(store->db));
+        return rg_io_store_sql_error(store);
     return RG_OK;
 }
 
@@ -133,7 +138,7 @@ int rg_io_store_open(rg_store **out, rg_ctx *ctx, const char *path)
     store->spatialite_cache = spatialite_alloc_connection();
     spatialite_init_ex(store->db, store->spatialite_cache, 0);
     if (rg_io__rtree_register(store->db) != RG_OK) {
-        rc = rg_ctx_error(ctx, RG_ESQL, "%s: %s", path, sqlite3_errmsg(store->db));
+        rc = rg_io_store_sql_error(store);
         goto done;
     }
     /* A rollback journal, not WAL: a bulk load then writes each page once instead of twice
