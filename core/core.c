@@ -2,6 +2,7 @@
 
 #include <ctype.h>
 #include <geodesic.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -226,4 +227,26 @@ double rg__geodesic_m(double lon1, double lat1, double lon2, double lat2)
     double s12 = 0;
     geod_inverse(&wgs84, lat1, lon1, lat2, lon2, &s12, NULL, NULL);
     return s12;
+}
+
+uint64_t rg__hilbert(double x, double y, double x0, double y0, double w, double h)
+{
+    uint32_t n = 1u << 16;
+    uint32_t xi = w > 0 ? (uint32_t)fmin((x - x0) / w * (n - 1), n - 1) : 0;
+    uint32_t yi = h > 0 ? (uint32_t)fmin((y - y0) / h * (n - 1), n - 1) : 0;
+    uint64_t d = 0;
+    for (uint32_t s = n / 2; s > 0; s /= 2) {
+        uint32_t rx = (xi & s) > 0, ry = (yi & s) > 0;
+        d += (uint64_t)s * s * ((3 * rx) ^ ry);
+        if (ry == 0) {
+            if (rx == 1) {
+                xi = n - 1 - xi;
+                yi = n - 1 - yi;
+            }
+            uint32_t t = xi;
+            xi = yi;
+            yi = t;
+        }
+    }
+    return d;
 }

@@ -8,6 +8,7 @@
 #define GEOS_USE_ONLY_R_API
 #include <geos_c.h>
 #include <proj.h>
+#include <stdint.h>
 
 #include "core/core.h"
 
@@ -33,6 +34,13 @@ void rg__buf_free(rg_buf *buf);
 
 /** Case-insensitive ASCII comparison. */
 int rg__strieq(const char *a, const char *b);
+
+/**
+ * Position of (x, y) along a Hilbert curve of order 16 laid over the box of corner
+ * (x0, y0), width w and height h: points close on the curve are close on the ground, which
+ * is what both the packed R-tree and the join's visiting order want.
+ */
+uint64_t rg__hilbert(double x, double y, double x0, double y0, double w, double h);
 
 /** Geodesic distance in metres on the WGS84 ellipsoid. */
 double rg__geodesic_m(double lon1, double lat1, double lon2, double lat2);

@@ -215,29 +215,6 @@ static void *locate_worker(void *arg)
     return NULL;
 }
 
-/* Hilbert position on a 2^16 grid over the points' extent. */
-static uint64_t hilbert_key(double x, double y, double x0, double y0, double w, double h)
-{
-    uint32_t n = 1u << 16;
-    uint32_t xi = w > 0 ? (uint32_t)fmin((x - x0) / w * (n - 1), n - 1) : 0;
-    uint32_t yi = h > 0 ? (uint32_t)fmin((y - y0) / h * (n - 1), n - 1) : 0;
-    uint64_t d = 0;
-    for (uint32_t s = n / 2; s > 0; s /= 2) {
-        uint32_t rx = (xi & s) > 0, ry = (yi & s) > 0;
-        d += (uint64_t)s * s * ((3 * rx) ^ ry);
-        if (ry == 0) {
-            if (rx == 1) {
-                xi = n - 1 - xi;
-                yi = n - 1 - yi;
-            }
-            uint32_t t = xi;
-            xi = yi;
-            yi = t;
-        }
-    }
-    return d;
-}
-
 static const uint64_t *sort_keys;
 static int compare_by_key(const void *a, const void *b)
 {
@@ -301,7 +278,7 @@ static int locate_all(rg_ctx *ctx, const rg_areas *kel, const rg_areas *kec, con
     }
     for (size_t i = 0; i < n; i++) {
         order[i] = (uint32_t)i;
-        keys[i] = hilbert_key(lon[i], lat[i], x0, y0, x1 - x0, y1 - y0);
+        keys[i] = rg__hilbert(lon[i], lat[i], x0, y0, x1 - x0, y1 - y0);
     }
     sort_keys = keys;
     qsort(order, n, sizeof *order, compare_by_key);

@@ -70,33 +70,14 @@ static void grow(box *into, const box *b, int first)
     into->maxy = fmaxf(into->maxy, b->maxy);
 }
 
-/* Position along a Hilbert curve of order 16 over the unit square: neighbours on the
- * curve are neighbours on the ground, so consecutive points fill compact leaves. */
+/* rg_hilbert(x, y, minx, miny, maxx, maxy): the SQL face of rg__hilbert, to sort by. */
 static void hilbert(sqlite3_context *context, int argc, sqlite3_value **argv)
 {
     (void)argc;
     double v[6];
     for (int i = 0; i < 6; i++)
         v[i] = sqlite3_value_double(argv[i]);
-    double w = v[4] - v[2], h = v[5] - v[3];
-    uint32_t n = 1u << 16;
-    uint32_t x = w > 0 ? (uint32_t)fmin((v[0] - v[2]) / w * (n - 1), n - 1) : 0;
-    uint32_t y = h > 0 ? (uint32_t)fmin((v[1] - v[3]) / h * (n - 1), n - 1) : 0;
-    uint64_t d = 0;
-    for (uint32_t s = n / 2; s > 0; s /= 2) {
-        uint32_t rx = (x & s) > 0, ry = (y & s) > 0;
-        d += (uint64_t)s * s * ((3 * rx) ^ ry);
-        if (ry == 0) {
-            if (rx == 1) {
-                x = n - 1 - x;
-                y = n - 1 - y;
-            }
-            uint32_t t = x;
-            x = y;
-            y = t;
-        }
-    }
-    sqlite3_result_int64(context, (sqlite3_int64)d);
+    sqlite3_result_int64(context, (sqlite3_int64)rg__hilbert(v[0], v[1], v[2], v[3], v[4] - v[2], v[5] - v[3]));
 }
 
 int rg_io__rtree_register(sqlite3 *db)
