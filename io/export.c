@@ -7,12 +7,9 @@
  * (codes, names of areas, class, rank, join fields, household size) and never the
  * `extra` columns (names, NIK, addresses) that the store keeps.
  */
-#include "core/internal.h"
-#include "io/io.h"
+#include "io/internal.h"
 
-#include <dirent.h>
 #include <errno.h>
-#include <signal.h>
 #include <gdal.h>
 #include <ogr_api.h>
 #include <ogr_srs_api.h>
@@ -535,70 +532,6 @@ static int file_exists(const char *path)
     return stat(path, &sb) == 0;
 }
 
-/* ".kupang.gpkg.partial-1234.gpkg" beside kupang.gpkg: same file system, so rename is atomic. */
-static char *partial_name(const char *target, const char *ext)
-{
-    const char *slash = strrchr(target, '/');
-    size_t dir_len = slash ? (size_t)(slash - target + 1) : 0;
-    rg_buf b = {0};
-    if (rg__buf_appendf(&b, "%.*s.%s.partial-%ld%s", (int)dir_len, target, target + dir_len, (long)getpid(), ext) !=
-        RG_OK) {
-        rg__buf_free(&b);
-        return NULL;
-    }
-    return b.data;
-}
-
-/* A failed write may leave SQLite's journal beside the temporary file: remove both. */
-static void remove_partial(const char *tmp)
-{
-    static const char *const suffixes[] = {"", "-journal", "-wal", "-shm"};
-    for (size_t i = 0; i < sizeof suffixes / sizeof *suffixes; i++) {
-        char path[4096];
-        snprintf(path, sizeof path, "%s%s", tmp, suffixes[i]);
-        unlink(path);
-    }
-}
-
-/* An export killed outright cannot clean up after itself: the next export of the same
- * target removes temporary files whose writing process no longer exists. */
-static void remove_stale_partials(const char *target)
-{
-    const char *slash = strrchr(target, '/');
-    char dir[4096], prefix[1024];
-    snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - target) : 1, slash ? target : ".");
-    if (slash && slash == target)
-        snprintf(dir, sizeof dir, "/");
-    snprintf(prefix, sizeof prefix, ".%s.partial-", slash ? slash + 1 : target);
-    DIR *d = opendir(dir);
-    if (!d)
-        return;
-    struct dirent *e;
-    size_t n = strlen(prefix);
-    while ((e = readdir(d)) != NULL) {
-        if (strncmp(e->d_name, prefix, n) != 0)
-            continue;
-        long pid = strtol(e->d_name + n, NULL, 10);
-        if (pid <= 0 || pid == (long)getpid() || (kill((pid_t)pid, 0) != 0 && errno == ESRCH)) {
-            char path[8192];
-            snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-            unlink(path);
-        }
-    }
-    closedir(d);
-}
-
-static int publish(rg_ctx *ctx, const char *tmp, const char *target)
-{
-    if (rename(tmp, target) != 0) {
-        int rc = rg_ctx_error(ctx, RG_EIO, "%s: cannot move the finished file into place: %s", target,
-                              strerror(errno));
-        remove_partial(tmp);
-        return rc;
-    }
-    return RG_OK;
-}
-
 static int check_ready(rg_store *store)
 {
     int64_t n = 0;
@@ -698,17 +631,17 @@ int rg_io_export(rg_store *store, const char *output, const rg_export_opts *opts
         }
     }
     for (size_t i = 0; i < ntargets && rc == RG_OK; i++) {
-        char *tmp = partial_name(targets[i], E.ext);
+        char *tmp = rg_io__partial_name(targets[i], E.ext);
         if (!tmp) {
             rc = RG_ENOMEM;
             break;
         }
-        remove_stale_partials(targets[i]);
+        rg_io__remove_stale_partials(targets[i]);
         rc = write_dataset(&E, tmp, bits[i]);
         if (rc == RG_OK)
-            rc = publish(ctx, tmp, targets[i]);
+            rc = rg_io__publish(ctx, tmp, targets[i]);
         else
-            remove_partial(tmp);
+            rg_io__remove_partial(tmp);
         rg_free(tmp);
     }
 

@@ -15,6 +15,16 @@
  */
 int rg_io__rtree_pack_points(rg_store *store, const char *table, const char *id, const char *x, const char *y);
 
+/* The temporary name of target: ".NAME.partial-PID" + ext beside it, on the same file
+ * system, so the final rename is atomic. Caller owns; free with rg_free(). NULL: no memory. */
+char *rg_io__partial_name(const char *target, const char *ext);
+/* Removes a temporary file and the journal SQLite may have left beside it. */
+void rg_io__remove_partial(const char *tmp);
+/* Removes target's temporary files whose writing process no longer exists. */
+void rg_io__remove_stale_partials(const char *target);
+/* Renames the finished tmp onto target; on failure removes tmp. @return RG_OK or RG_EIO. */
+int rg_io__publish(rg_ctx *ctx, const char *tmp, const char *target);
+
 /* Registers rg_hilbert(x, y, minx, miny, maxx, maxy), which the packing sorts by, on db. */
 int rg_io__rtree_register(sqlite3 *db);
 

@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 static const char list_sql[] =
     "SELECT welfare_rank, household_id, poverty_class, desil, welfare, spending, household_size, join_method,"
@@ -60,13 +59,15 @@ static int write_list(rg_store *store, const char *code, const char *path, int o
     struct stat sb;
     if (!overwrite && stat(path, &sb) == 0)
         return rg_ctx_error(ctx, RG_EEXIST, "%s: already exists; use --overwrite to replace it", path);
-    char tmp[4096];
-    const char *slash = strrchr(path, '/');
-    snprintf(tmp, sizeof tmp, "%.*s.%s.partial-%ld", slash ? (int)(slash - path + 1) : 0, path,
-             slash ? slash + 1 : path, (long)getpid());
+    char *tmp = rg_io__partial_name(path, "");
+    if (!tmp)
+        return RG_ENOMEM;
+    rg_io__remove_stale_partials(path);
     FILE *f = fopen(tmp, "w");
-    if (!f)
+    if (!f) {
+        rg_free(tmp);
         return rg_ctx_error(ctx, RG_EIO, "%s: cannot write: %s", path, strerror(errno));
+    }
     sqlite3_stmt *st = NULL;
     int rc = RG_OK;
     int io_failed = fputs(header, f) < 0;
@@ -94,10 +95,11 @@ done:
     io_failed = fclose(f) != 0 || io_failed;
     if (rc == RG_OK && io_failed)
         rc = rg_ctx_error(ctx, RG_EIO, "%s: cannot write (disk full?): %s", path, strerror(errno));
-    if (rc == RG_OK && rename(tmp, path) != 0)
-        rc = rg_ctx_error(ctx, RG_EIO, "%s: cannot move the finished file into place: %s", path, strerror(errno));
-    if (rc != RG_OK)
-        unlink(tmp);
+    if (rc == RG_OK)
+        rc = rg_io__publish(ctx, tmp, path);
+    else
+        rg_io__remove_partial(tmp);
+    rg_free(tmp);
     return rc;
 }
 

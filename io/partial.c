@@ -1,0 +1,79 @@
+/*
+ * Atomic outputs: every file is written under a hidden temporary name beside its target
+ * and renamed into place only when complete, so a crash, a kill or a full disk never
+ * leaves a file that looks finished, and never damages the previous one.
+ */
+#include "io/internal.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* ".kupang.gpkg.partial-1234.gpkg" beside kupang.gpkg: same file system, so rename is atomic. */
+char *rg_io__partial_name(const char *target, const char *ext)
+{
+    const char *slash = strrchr(target, '/');
+    size_t dir_len = slash ? (size_t)(slash - target + 1) : 0;
+    rg_buf b = {0};
+    if (rg__buf_appendf(&b, "%.*s.%s.partial-%ld%s", (int)dir_len, target, target + dir_len, (long)getpid(), ext) !=
+        RG_OK) {
+        rg__buf_free(&b);
+        return NULL;
+    }
+    return b.data;
+}
+
+/* A failed write may leave SQLite's journal beside the temporary file: remove both. */
+void rg_io__remove_partial(const char *tmp)
+{
+    static const char *const suffixes[] = {"", "-journal", "-wal", "-shm"};
+    for (size_t i = 0; i < sizeof suffixes / sizeof *suffixes; i++) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s%s", tmp, suffixes[i]);
+        unlink(path);
+    }
+}
+
+/* A writer killed outright cannot clean up after itself: the next write of the same
+ * target removes temporary files whose writing process no longer exists. */
+void rg_io__remove_stale_partials(const char *target)
+{
+    const char *slash = strrchr(target, '/');
+    char dir[4096], prefix[1024];
+    snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - target) : 1, slash ? target : ".");
+    if (slash && slash == target)
+        snprintf(dir, sizeof dir, "/");
+    snprintf(prefix, sizeof prefix, ".%s.partial-", slash ? slash + 1 : target);
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    size_t n = strlen(prefix);
+    while ((e = readdir(d)) != NULL) {
+        if (strncmp(e->d_name, prefix, n) != 0)
+            continue;
+        long pid = strtol(e->d_name + n, NULL, 10);
+        if (pid <= 0 || pid == (long)getpid() || (kill((pid_t)pid, 0) != 0 && errno == ESRCH)) {
+            char path[8192];
+            snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+            unlink(path);
+        }
+    }
+    closedir(d);
+}
+
+int rg_io__publish(rg_ctx *ctx, const char *tmp, const char *target)
+{
+    if (rename(tmp, target) != 0) {
+        int rc = rg_ctx_error(ctx, RG_EIO, "%s: cannot move the finished file into place: %s", target,
+                              strerror(errno));
+        rg_io__remove_partial(tmp);
+        return rc;
+    }
+    return RG_OK;
+}
+
