@@ -18,17 +18,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-static uint64_t rng_state;
+#include "bench/rng.h"
 
-static uint64_t next_u64(void)
-{
-    uint64_t z = (rng_state += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
-
-static double uniform(void) { return (double)(next_u64() >> 11) / 9007199254740992.0; }
 
 #define MINX 123.0
 #define MINY -10.6
@@ -48,7 +39,7 @@ int main(int argc, char **argv)
     }
     int npoly = atoi(argv[3]);
     long npoints = atol(argv[4]);
-    rng_state = strtoull(argv[5], NULL, 10);
+    rng_seed(strtoull(argv[5], NULL, 10));
     double densify = argc > 6 ? atof(argv[6]) : 0;
     GEOSContextHandle_t h = GEOS_init_r();
     GDALAllRegister();

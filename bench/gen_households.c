@@ -17,21 +17,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench/rng.h"
 #include "core/core.h"
 #include "geo/geo.h"
 
-static uint64_t rng_state;
-
-static uint64_t next_u64(void)
-{
-    /* splitmix64: tiny, seedable, and good enough for synthetic data. */
-    uint64_t z = (rng_state += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
-
-static double uniform(void) { return (double)(next_u64() >> 11) / 9007199254740992.0; }
 static double gaussian(void)
 {
     double u = uniform(), v = uniform();
@@ -119,7 +108,7 @@ int main(int argc, char **argv)
         return 2;
     }
     long total = atol(argv[2]);
-    rng_state = strtoull(argv[3], NULL, 10);
+    rng_seed(strtoull(argv[3], NULL, 10));
     GDALAllRegister();
     rg_ctx *ctx = NULL;
     rg_areas *areas = NULL;
