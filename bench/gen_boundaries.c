@@ -7,7 +7,10 @@
  * codes (53 + kab + kec + desa) and no kecamatan layer, so the join dissolves one. Points
  * fall at random in the box, exactly on polygon vertices, and a little outside the box.
  *
- *   gen_boundaries OUT.gpkg POINTS.csv POLYGONS POINTS SEED [DENSIFY_DEGREES]
+ *   gen_boundaries OUT.gpkg POINTS.csv POLYGONS POINTS SEED [DENSIFY_DEGREES [SIDE_DEGREES]]
+ *
+ * At national scale (84,000 polygons) a 12-degree square gives desa of about Indonesia's
+ * average size (~22 km2), and densifying to 0.0005 degrees gives them hundreds of vertices.
  */
 #define GEOS_USE_ONLY_R_API
 #include <gdal.h>
@@ -23,7 +26,8 @@
 
 #define MINX 123.0
 #define MINY -10.6
-#define SIDE 1.0
+
+static double side_degrees = 1.0; /* the square the polygons tile */
 
 static void die(const char *what)
 {
@@ -34,21 +38,23 @@ static void die(const char *what)
 int main(int argc, char **argv)
 {
     if (argc < 6) {
-        fprintf(stderr, "usage: gen_boundaries OUT.gpkg POINTS.csv POLYGONS POINTS SEED [DENSIFY_DEGREES]\n");
+        fprintf(stderr, "usage: gen_boundaries OUT.gpkg POINTS.csv POLYGONS POINTS SEED [DENSIFY_DEGREES [SIDE_DEGREES]]\n");
         return 2;
     }
     int npoly = atoi(argv[3]);
     long npoints = atol(argv[4]);
     rng_seed(strtoull(argv[5], NULL, 10));
     double densify = argc > 6 ? atof(argv[6]) : 0;
+    if (argc > 7)
+        side_degrees = atof(argv[7]);
     GEOSContextHandle_t h = GEOS_init_r();
     GDALAllRegister();
 
     GEOSGeometry **sites = malloc((size_t)npoly * sizeof *sites);
     for (int i = 0; i < npoly; i++)
-        sites[i] = GEOSGeom_createPointFromXY_r(h, MINX + SIDE * uniform(), MINY + SIDE * uniform());
+        sites[i] = GEOSGeom_createPointFromXY_r(h, MINX + side_degrees * uniform(), MINY + side_degrees * uniform());
     GEOSGeometry *multi = GEOSGeom_createCollection_r(h, GEOS_MULTIPOINT, sites, (unsigned)npoly);
-    GEOSGeometry *box = GEOSGeom_createRectangle_r(h, MINX, MINY, MINX + SIDE, MINY + SIDE);
+    GEOSGeometry *box = GEOSGeom_createRectangle_r(h, MINX, MINY, MINX + side_degrees, MINY + side_degrees);
     GEOSGeometry *cells = GEOSVoronoiDiagram_r(h, multi, box, 0, 0);
     if (!cells)
         die("Voronoi diagram failed");
@@ -84,9 +90,12 @@ int main(int argc, char **argv)
             GEOSGeom_destroy_r(h, clipped);
             clipped = dense;
         }
-        /* BPS-style: provinsi 53, kab 01.., kecamatan 010..300 of 20 desa each, desa 001..020. */
+        /* BPS-style codes: 20 desa (001..020) per kecamatan (010..300), 30 kecamatan per
+         * kabupaten, 40 kabupaten per provinsi from 53 on, so any count stays 10 digits. */
         char kode[32], nama[32];
-        snprintf(kode, sizeof kode, "53%02d%03d%03d", 1 + nkept / 600, 10 * (1 + (nkept / 20) % 30), 1 + nkept % 20);
+        int kab = nkept / 600;
+        snprintf(kode, sizeof kode, "%02d%02d%03d%03d", 53 + kab / 40, 1 + kab % 40, 10 * (1 + (nkept / 20) % 30),
+                 1 + nkept % 20);
         snprintf(nama, sizeof nama, "Desa %d", nkept + 1);
         size_t size = 0;
         unsigned char *wkb = GEOSWKBWriter_write_r(h, w, clipped, &size);
@@ -123,10 +132,10 @@ int main(int argc, char **argv)
         } else if (r < 0.18) {
             /* Just outside the box: nearest or unmatched. */
             x = MINX - 0.01 * uniform();
-            y = MINY + SIDE * uniform();
+            y = MINY + side_degrees * uniform();
         } else {
-            x = MINX + SIDE * uniform();
-            y = MINY + SIDE * uniform();
+            x = MINX + side_degrees * uniform();
+            y = MINY + side_degrees * uniform();
         }
         fprintf(csv, "P%07ld,%.17g,%.17g\n", i + 1, y, x);
     }

@@ -166,6 +166,7 @@ int rg_classify_run(rg_store *store, const rg_rules *rules, rg_classify_report *
     int rc;
     int64_t joined = 0;
     int in_transaction = 0;
+    char *triggers = NULL;
 
     if ((rc = rg_io_store_count(store, "SELECT count(*) FROM households WHERE join_method IS NOT NULL", &joined)) !=
         RG_OK)
@@ -178,6 +179,8 @@ int rg_classify_run(rg_store *store, const rg_rules *rules, rg_classify_report *
     if ((rc = rg_io_store_exec(store, "starting classify", "BEGIN IMMEDIATE")) != RG_OK)
         goto done;
     in_transaction = 1;
+    if ((rc = rg_io_store_drop_row_triggers(store, RG_ROW_TRIGGERS_UPDATE, &triggers)) != RG_OK)
+        goto done;
     const char *welfare = rg__classify_rules_welfare(rules) == RG_WELFARE_HOUSEHOLD
                               ? "UPDATE households SET welfare = spending, desil = NULL, welfare_rank = NULL,"
                                 " poverty_class = NULL"
@@ -242,12 +245,15 @@ int rg_classify_run(rg_store *store, const rg_rules *rules, rg_classify_report *
                           (long long)summed, (long long)(r.classified - r.outside_kelurahan));
         goto done;
     }
+    if ((rc = rg_io_store_restore_row_triggers(store, RG_ROW_TRIGGERS_UPDATE, triggers)) != RG_OK)
+        goto done;
     rc = rg_io_store_exec(store, "committing classify", "COMMIT");
     in_transaction = rc != RG_OK;
 
 done:
     if (in_transaction)
         sqlite3_exec(rg_io_store_db(store), "ROLLBACK", NULL, NULL, NULL);
+    rg_free(triggers);
     if (report)
         *report = r;
     return rc;

@@ -3,9 +3,11 @@
 #include <ctype.h>
 #include <geodesic.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 struct rg_ctx {
     char errmsg[1024];
@@ -249,4 +251,23 @@ uint64_t rg__hilbert(double x, double y, double x0, double y0, double w, double 
         }
     }
     return d;
+}
+
+int rg__default_threads(void)
+{
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    return cores < 1 ? 1 : cores > RG__MAX_THREADS ? RG__MAX_THREADS : (int)cores;
+}
+
+void rg__parallel(int threads, void *(*worker)(void *), void *arg)
+{
+    pthread_t tids[RG__MAX_THREADS];
+    int started = 0;
+    for (int t = 0; t < threads && t < RG__MAX_THREADS; t++, started++)
+        if (pthread_create(&tids[t], NULL, worker, arg) != 0)
+            break;
+    if (started == 0)
+        worker(arg);
+    for (int t = 0; t < started; t++)
+        pthread_join(tids[t], NULL);
 }

@@ -42,6 +42,17 @@ int rg__strieq(const char *a, const char *b);
  */
 uint64_t rg__hilbert(double x, double y, double x0, double y0, double w, double h);
 
+/** One thread per online core, at least 1 and at most RG__MAX_THREADS. */
+#define RG__MAX_THREADS 64
+int rg__default_threads(void);
+
+/**
+ * Runs worker(arg) on `threads` threads (capped at RG__MAX_THREADS) and waits for them all.
+ * When no thread can start, runs it once on the calling thread, so work shared through
+ * arg (an atomic counter of blocks) is still done.
+ */
+void rg__parallel(int threads, void *(*worker)(void *), void *arg);
+
 /** Geodesic distance in metres on the WGS84 ellipsoid. */
 double rg__geodesic_m(double lon1, double lat1, double lon2, double lat2);
 

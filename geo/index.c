@@ -107,16 +107,14 @@ static int nearest(rg_locator *loc, GEOSContextHandle_t h, const GEOSGeometry *p
     return RG_OK;
 }
 
-int rg_geo_locate(rg_locator *loc, double lon, double lat, double max_distance_m, rg_match *out)
+int rg_geo__locate_point(rg_locator *loc, const GEOSGeometry *pt, double lon, double lat, double max_distance_m,
+                         rg_match *out)
 {
     GEOSContextHandle_t h = rg__ctx_geos(loc->ctx);
     memset(out, 0, sizeof *out);
     out->area = -1;
     out->method = RG_JOIN_UNMATCHED;
 
-    GEOSGeometry *pt = GEOSGeom_createPointFromXY_r(h, lon, lat);
-    if (!pt)
-        return rg_ctx_error(loc->ctx, RG_EGEOS, "point (%.7f, %.7f): %s", lon, lat, rg__ctx_geos_message(loc->ctx));
     int rc = query(loc, pt);
     if (rc != RG_OK) {
         rc = rg_ctx_error(loc->ctx, rc, "point (%.7f, %.7f): index query failed", lon, lat);
@@ -160,6 +158,16 @@ int rg_geo_locate(rg_locator *loc, double lon, double lat, double max_distance_m
     }
 
 done:
+    return rc;
+}
+
+int rg_geo_locate(rg_locator *loc, double lon, double lat, double max_distance_m, rg_match *out)
+{
+    GEOSContextHandle_t h = rg__ctx_geos(loc->ctx);
+    GEOSGeometry *pt = GEOSGeom_createPointFromXY_r(h, lon, lat);
+    if (!pt)
+        return rg_ctx_error(loc->ctx, RG_EGEOS, "point (%.7f, %.7f): %s", lon, lat, rg__ctx_geos_message(loc->ctx));
+    int rc = rg_geo__locate_point(loc, pt, lon, lat, max_distance_m, out);
     GEOSGeom_destroy_r(h, pt);
     return rc;
 }

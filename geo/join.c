@@ -14,7 +14,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
+
+static double seconds_now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
 
 static const char area_table_sql[] =
     "CREATE TABLE %s(code TEXT PRIMARY KEY, name TEXT, parent_code TEXT, alt_code TEXT,"
@@ -173,6 +179,19 @@ typedef struct {
 } locate_job;
 
 #define BLOCK 2048
+#define WARM_BLOCK 64
+
+/* Records the first failure of any thread; the others stop at their next block. */
+static void job_fail(locate_job *job, int rc, rg_ctx *ctx)
+{
+    pthread_mutex_lock(&job->lock);
+    if (!atomic_load(&job->failed)) {
+        job->rc = rc;
+        snprintf(job->message, sizeof job->message, "%s", ctx ? rg_ctx_errmsg(ctx) : "out of memory");
+    }
+    atomic_store(&job->failed, 1);
+    pthread_mutex_unlock(&job->lock);
+}
 
 static void *locate_worker(void *arg)
 {
@@ -180,6 +199,7 @@ static void *locate_worker(void *arg)
     rg_ctx *ctx = NULL;
     rg_locator *kl = NULL, *kcl = NULL;
     int rc = rg_ctx_new(&ctx);
+    GEOSContextHandle_t h = rc == RG_OK ? rg__ctx_geos(ctx) : NULL;
     if (rc == RG_OK)
         rc = rg_geo_locator_new(&kl, ctx, job->kel);
     if (rc == RG_OK)
@@ -191,24 +211,27 @@ static void *locate_worker(void *arg)
         size_t end = start + BLOCK < job->n ? start + BLOCK : job->n;
         for (size_t k = start; k < end && rc == RG_OK; k++) {
             uint32_t i = job->order[k];
+            double lon = job->lon[i], lat = job->lat[i];
             rg_match m, km;
-            rc = rg_geo_locate(kl, job->lon[i], job->lat[i], job->max_distance_m, &m);
+            GEOSGeometry *pt = GEOSGeom_createPointFromXY_r(h, lon, lat);
+            if (!pt) {
+                rc = rg_ctx_error(ctx, RG_EGEOS, "point (%.7f, %.7f): %s", lon, lat, rg__ctx_geos_message(ctx));
+                break;
+            }
+            rc = rg_geo__locate_point(kl, pt, lon, lat, job->max_distance_m, &m);
+            /* The kecamatan polygon only checks the hierarchy: a point outside them all has
+             * nothing to compare, and a nearest search on a coastal kecamatan's thousands of
+             * vertices would cost more than all the rest. */
             if (rc == RG_OK)
-                rc = rg_geo_locate(kcl, job->lon[i], job->lat[i], job->max_distance_m, &km);
+                rc = rg_geo__locate_point(kcl, pt, lon, lat, 0, &km);
+            GEOSGeom_destroy_r(h, pt);
             if (rc == RG_OK)
                 job->out[i] = (located){m.area, km.area, m.distance_m, (unsigned char)m.method,
                                         (unsigned char)m.overlap};
         }
     }
-    if (rc != RG_OK) {
-        pthread_mutex_lock(&job->lock);
-        if (!atomic_load(&job->failed)) {
-            job->rc = rc;
-            snprintf(job->message, sizeof job->message, "%s", ctx ? rg_ctx_errmsg(ctx) : "out of memory");
-        }
-        atomic_store(&job->failed, 1);
-        pthread_mutex_unlock(&job->lock);
-    }
+    if (rc != RG_OK)
+        job_fail(job, rc, ctx);
     rg_geo_locator_free(kl);
     rg_geo_locator_free(kcl);
     rg_ctx_free(ctx);
@@ -222,37 +245,48 @@ static int compare_by_key(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* GEOS builds an STRtree and each prepared geometry's indexes on first use, which is not
- * safe from two threads at once: build them here, before the threads share them, with a
- * point inside each polygon's envelope (one outside would stop at the envelope test and
- * build nothing). */
-static int warm_up(rg_ctx *ctx, const rg_areas *areas)
+/* GEOS builds each prepared geometry's indexes on first use, which is not safe from two
+ * threads at once: every area is warmed by one thread, before any thread locates. The
+ * probe lies inside the polygon's envelope (one outside would stop at the envelope test
+ * and build nothing). */
+static int warm_area(rg_ctx *ctx, const rg_geo__area *a)
 {
     GEOSContextHandle_t h = rg__ctx_geos(ctx);
-    rg_locator *loc = NULL;
-    int rc = rg_geo_locator_new(&loc, ctx, areas);
-    rg_match m;
-    if (rc == RG_OK)
-        rc = rg_geo_locate(loc, 0, 0, 0, &m);
-    rg_geo_locator_free(loc);
-    for (size_t i = 0; i < areas->count && rc == RG_OK; i++) {
-        const rg_geo__area *a = &areas->items[i];
-        double x0 = 0, y0 = 0, x1 = 0, y1 = 0;
-        GEOSGeom_getXMin_r(h, a->geom, &x0);
-        GEOSGeom_getYMin_r(h, a->geom, &y0);
-        GEOSGeom_getXMax_r(h, a->geom, &x1);
-        GEOSGeom_getYMax_r(h, a->geom, &y1);
-        GEOSGeometry *probe = GEOSGeom_createPointFromXY_r(h, (x0 + x1) / 2, (y0 + y1) / 2);
-        GEOSCoordSequence *nearest = probe ? GEOSNearestPoints_r(h, a->geom, probe) : NULL;
-        if (!probe || !nearest || GEOSPreparedContains_r(h, a->prepared, probe) == 2 ||
-            GEOSPreparedCovers_r(h, a->prepared, probe) == 2)
-            rc = rg_ctx_error(ctx, RG_EGEOS, "area %s: %s", a->code, rg__ctx_geos_message(ctx));
-        if (nearest)
-            GEOSCoordSeq_destroy_r(h, nearest);
-        if (probe)
-            GEOSGeom_destroy_r(h, probe);
-    }
+    double x0 = 0, y0 = 0, x1 = 0, y1 = 0;
+    GEOSGeom_getXMin_r(h, a->geom, &x0);
+    GEOSGeom_getYMin_r(h, a->geom, &y0);
+    GEOSGeom_getXMax_r(h, a->geom, &x1);
+    GEOSGeom_getYMax_r(h, a->geom, &y1);
+    GEOSGeometry *probe = GEOSGeom_createPointFromXY_r(h, (x0 + x1) / 2, (y0 + y1) / 2);
+    GEOSCoordSequence *nearest = probe ? GEOSNearestPoints_r(h, a->geom, probe) : NULL;
+    int rc = RG_OK;
+    if (!probe || !nearest || GEOSPreparedContains_r(h, a->prepared, probe) == 2 ||
+        GEOSPreparedCovers_r(h, a->prepared, probe) == 2)
+        rc = rg_ctx_error(ctx, RG_EGEOS, "area %s: %s", a->code, rg__ctx_geos_message(ctx));
+    if (nearest)
+        GEOSCoordSeq_destroy_r(h, nearest);
+    if (probe)
+        GEOSGeom_destroy_r(h, probe);
     return rc;
+}
+
+static void *warm_worker(void *arg)
+{
+    locate_job *job = arg;
+    rg_ctx *ctx = NULL;
+    int rc = rg_ctx_new(&ctx);
+    size_t nkel = job->kel->count, total = nkel + job->kec->count;
+    while (rc == RG_OK && !atomic_load(&job->failed)) {
+        size_t start = atomic_fetch_add(&job->next, WARM_BLOCK);
+        for (size_t i = start; i < start + WARM_BLOCK && i < total && rc == RG_OK; i++)
+            rc = warm_area(ctx, i < nkel ? &job->kel->items[i] : &job->kec->items[i - nkel]);
+        if (start >= total)
+            break;
+    }
+    if (rc != RG_OK)
+        job_fail(job, rc, ctx);
+    rg_ctx_free(ctx);
+    return NULL;
 }
 
 /*
@@ -266,7 +300,6 @@ static int locate_all(rg_ctx *ctx, const rg_areas *kel, const rg_areas *kec, con
     int rc = RG_OK;
     uint32_t *order = rg_malloc((n ? n : 1) * sizeof *order);
     uint64_t *keys = rg_malloc((n ? n : 1) * sizeof *keys);
-    pthread_t *tids = NULL;
     if (!order || !keys) {
         rc = RG_ENOMEM;
         goto done;
@@ -283,7 +316,16 @@ static int locate_all(rg_ctx *ctx, const rg_areas *kel, const rg_areas *kec, con
     sort_keys = keys;
     qsort(order, n, sizeof *order, compare_by_key);
     sort_keys = NULL;
-    if ((rc = warm_up(ctx, kel)) != RG_OK || (rc = warm_up(ctx, kec)) != RG_OK)
+    /* Each STRtree is built on its first query: one query each, before threads share them. */
+    rg_locator *probe = NULL;
+    rg_match m;
+    for (int level = 0; level < 2 && rc == RG_OK; level++) {
+        if ((rc = rg_geo_locator_new(&probe, ctx, level ? kec : kel)) == RG_OK)
+            rc = rg_geo_locate(probe, 0, 0, 0, &m);
+        rg_geo_locator_free(probe);
+        probe = NULL;
+    }
+    if (rc != RG_OK)
         goto done;
 
     locate_job job = {.kel = kel, .kec = kec, .lon = lon, .lat = lat, .order = order, .out = out, .n = n,
@@ -291,17 +333,14 @@ static int locate_all(rg_ctx *ctx, const rg_areas *kel, const rg_areas *kec, con
     atomic_init(&job.next, 0);
     atomic_init(&job.failed, 0);
     pthread_mutex_init(&job.lock, NULL);
-    tids = rg_calloc((size_t)threads, sizeof *tids);
-    int started = 0;
-    if (!tids)
-        rc = RG_ENOMEM;
-    for (int t = 0; t < threads && rc == RG_OK; t++, started++)
-        if (pthread_create(&tids[t], NULL, locate_worker, &job) != 0)
-            break;
-    if (started == 0 && rc == RG_OK)
-        locate_worker(&job);
-    for (int t = 0; t < started; t++)
-        pthread_join(tids[t], NULL);
+    double started = seconds_now();
+    atomic_store(&job.next, 0);
+    rg__parallel(threads, warm_worker, &job);
+    rg_ctx_notice(ctx, RG_NOTICE_INFO, "%zu polygons prepared on %d threads in %.2f s", kel->count + kec->count,
+                  threads, seconds_now() - started);
+    atomic_store(&job.next, 0);
+    if (!atomic_load(&job.failed))
+        rg__parallel(threads, locate_worker, &job);
     pthread_mutex_destroy(&job.lock);
     if (rc == RG_OK && atomic_load(&job.failed))
         rc = rg_ctx_error(ctx, job.rc, "%s", job.message);
@@ -309,15 +348,9 @@ static int locate_all(rg_ctx *ctx, const rg_areas *kel, const rg_areas *kec, con
 done:
     rg_free(order);
     rg_free(keys);
-    rg_free(tids);
     return rc;
 }
 
-static int default_threads(void)
-{
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    return cores < 1 ? 1 : cores > 64 ? 64 : (int)cores;
-}
 
 int rg_geo_join(rg_store *store, const char *path, const rg_join_opts *opts, rg_join_report *report)
 {
@@ -332,6 +365,7 @@ int rg_geo_join(rg_store *store, const char *path, const rg_join_opts *opts, rg_
     distances dist = {0};
     rg_buf flags = {0};
     int in_transaction = 0;
+    char *triggers = NULL;
     int64_t households = 0;
     int64_t *hh = NULL;
     double *lon = NULL, *lat = NULL;
@@ -369,7 +403,8 @@ int rg_geo_join(rg_store *store, const char *path, const rg_join_opts *opts, rg_
     if ((rc = rg_io_store_exec(store, "starting the join", "BEGIN IMMEDIATE")) != RG_OK)
         goto done;
     in_transaction = 1;
-    if ((rc = write_areas(store, "kelurahan", kel, 0)) != RG_OK ||
+    if ((rc = rg_io_store_drop_row_triggers(store, RG_ROW_TRIGGERS_UPDATE, &triggers)) != RG_OK ||
+        (rc = write_areas(store, "kelurahan", kel, 0)) != RG_OK ||
         (rc = write_areas(store, "kecamatan", kec, r.kecamatan_dissolved)) != RG_OK)
         goto done;
 
@@ -402,15 +437,12 @@ int rg_geo_join(rg_store *store, const char *path, const rg_join_opts *opts, rg_
                  : rg_io_store_sql_error(store);
         goto done;
     }
-    struct timespec t0, t1;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
-    if ((rc = locate_all(ctx, kel, kec, lon, lat, n, opts->max_distance_m,
-                         opts->threads > 0 ? opts->threads : default_threads(), found)) != RG_OK)
+    double started = seconds_now();
+    int threads = opts->threads > 0 ? opts->threads : rg__default_threads();
+    if ((rc = locate_all(ctx, kel, kec, lon, lat, n, opts->max_distance_m, threads, found)) != RG_OK)
         goto done;
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    rg_ctx_notice(ctx, RG_NOTICE_INFO, "%zu households located on %d threads in %.2f s", n,
-                  opts->threads > 0 ? opts->threads : default_threads(),
-                  (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+    rg_ctx_notice(ctx, RG_NOTICE_INFO, "%zu households located on %d threads in %.2f s", n, threads,
+                  seconds_now() - started);
 
     sqlite3_reset(read);
     if (sqlite3_prepare_v2(db,
@@ -506,7 +538,8 @@ int rg_geo_join(rg_store *store, const char *path, const rg_join_opts *opts, rg_
                                " poverty_class = NULL;"
                                "DROP TABLE IF EXISTS kelurahan_summary; DROP TABLE IF EXISTS kecamatan_summary;")) !=
             RG_OK ||
-        (rc = write_report(store, path, &r)) != RG_OK)
+        (rc = write_report(store, path, &r)) != RG_OK ||
+        (rc = rg_io_store_restore_row_triggers(store, RG_ROW_TRIGGERS_UPDATE, triggers)) != RG_OK)
         goto done;
     sqlite3_finalize(read);
     read = NULL;
@@ -520,6 +553,7 @@ done:
     sqlite3_finalize(update);
     if (in_transaction)
         sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    rg_free(triggers);
     rg_geo_areas_free(kel);
     rg_geo_areas_free(kec);
     rg_free(dist.values);

@@ -116,6 +116,26 @@ int rg_io_store_exec(rg_store *store, const char *what, const char *sql);
 int rg_io_store_sql_error(rg_store *store);
 
 /**
+ * SpatiaLite's row triggers on households (geometry check, R*Tree upkeep, the time of
+ * the last change in geometry_columns_time) cost more than a bulk step's own writes.
+ * A step that writes every household drops the ones its statements would fire, inside
+ * its transaction, and restores them before it commits (recording the time once).
+ */
+typedef enum {
+    RG_ROW_TRIGGERS_INSERT, /**< for a load: it builds every point itself, then packs the index */
+    RG_ROW_TRIGGERS_UPDATE  /**< for a join or classify: they never change a geometry */
+} rg_row_triggers;
+
+/**
+ * Drops the triggers of that kind. *saved receives the SQL that restores them; the caller
+ * owns it and frees it with rg_free() (also on error). @return RG_OK or RG_ESQL/RG_ENOMEM.
+ */
+int rg_io_store_drop_row_triggers(rg_store *store, rg_row_triggers kind, char **saved);
+
+/** Runs saved (may be NULL) and records the time of the change. @return RG_OK or RG_ESQL. */
+int rg_io_store_restore_row_triggers(rg_store *store, rg_row_triggers kind, const char *saved);
+
+/**
  * Counts the rows the query returns in its first column as an integer.
  * @return RG_OK with *out set, or RG_ESQL.
  */

@@ -733,48 +733,6 @@ static int is_delimited_text(const char *path)
     return 0;
 }
 
-/*
- * SpatiaLite's row triggers on households (geometry check, last-insert time, R*Tree
- * insert) cost more than the insert itself. The load writes only points it built, so it
- * drops them for the bulk insert, packs the spatial index in one go, and puts them back,
- * all inside its transaction.
- */
-static const char insert_triggers_sql[] =
-    "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'households'"
-    " AND name IN ('ggi_households_geom', 'tmi_households_geom', 'gii_households_geom')";
-
-static int drop_insert_triggers(loader *L, rg_buf *saved)
-{
-    sqlite3 *db = rg_io_store_db(L->store);
-    sqlite3_stmt *st = NULL;
-    rg_buf drops = {0};
-    int rc = RG_OK;
-    if (sqlite3_prepare_v2(db, insert_triggers_sql, -1, &st, NULL) != SQLITE_OK)
-        return rg_io_store_sql_error(L->store);
-    while (rc == RG_OK && sqlite3_step(st) == SQLITE_ROW) {
-        rc = rg__buf_appendf(saved, "%s;\n", (const char *)sqlite3_column_text(st, 1));
-        if (rc == RG_OK)
-            rc = rg__buf_appendf(&drops, "DROP TRIGGER \"%s\";", (const char *)sqlite3_column_text(st, 0));
-    }
-    sqlite3_finalize(st);
-    if (rc == RG_OK && drops.len)
-        rc = rg_io_store_exec(L->store, "preparing the bulk insert", drops.data);
-    rg__buf_free(&drops);
-    return rc;
-}
-
-static int restore_insert_triggers(loader *L, const rg_buf *saved)
-{
-    int rc = RG_OK;
-    if (saved->len)
-        rc = rg_io_store_exec(L->store, "restoring the triggers", saved->data);
-    if (rc == RG_OK)
-        rc = rg_io_store_exec(L->store, "recording the insert time",
-                              "UPDATE geometry_columns_time SET last_insert = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
-                              " WHERE f_table_name = 'households'");
-    return rc;
-}
-
 static int begin_run(loader *L, const char *mode)
 {
     struct stat sb;
@@ -827,7 +785,7 @@ int rg_io_load(rg_store *store, const char *path, const rg_load_opts *opts, rg_l
     int in_transaction = 0;
     int rc;
     int64_t existing = 0;
-    rg_buf triggers = {0};
+    char *triggers = NULL;
 
     if ((rc = rg_io_store_exec(store, "starting the load", "BEGIN IMMEDIATE")) != RG_OK)
         goto done;
@@ -854,7 +812,7 @@ int rg_io_load(rg_store *store, const char *path, const rg_load_opts *opts, rg_l
     if (!indexed && (rc = rg_io_store_exec(store, "creating the spatial index",
                                            "SELECT CreateSpatialIndex('households', 'geom')")) != RG_OK)
         goto done;
-    if ((rc = drop_insert_triggers(&L, &triggers)) != RG_OK)
+    if ((rc = rg_io_store_drop_row_triggers(store, RG_ROW_TRIGGERS_INSERT, &triggers)) != RG_OK)
         goto done;
     static const char *const mode_names[] = {"new", "replace", "append"};
     if ((rc = begin_run(&L, existing ? mode_names[L.opts->mode] : "new")) != RG_OK)
@@ -893,7 +851,7 @@ int rg_io_load(rg_store *store, const char *path, const rg_load_opts *opts, rg_l
     if ((rc = finish_run(&L)) != RG_OK)
         goto done;
     if ((rc = rg_io__rtree_pack_points(store, "households", "hh", "lon", "lat")) != RG_OK ||
-        (rc = restore_insert_triggers(&L, &triggers)) != RG_OK)
+        (rc = rg_io_store_restore_row_triggers(store, RG_ROW_TRIGGERS_INSERT, triggers)) != RG_OK)
         goto done;
     rc = rg_io_store_exec(store, "committing the load", "COMMIT");
     in_transaction = rc != RG_OK;
@@ -908,7 +866,7 @@ done:
         OCTDestroyCoordinateTransformation(L.to_wgs84);
     rg_free(L.specs);
     rg_free(L.spec_text);
-    rg__buf_free(&triggers);
+    rg_free(triggers);
     rg__buf_free(&L.json);
     rg__buf_free(&L.message);
     rg__buf_free(&L.flags);

@@ -58,6 +58,52 @@ int rg_io_store_sql_error(rg_store *store)
     return rg_ctx_error(store->ctx, RG_ESQL, "%s: %s", store->path, sqlite3_errmsg(store->db));
 }
 
+static const char *const row_trigger_names[][3] = {
+    [RG_ROW_TRIGGERS_INSERT] = {"ggi_households_geom", "tmi_households_geom", "gii_households_geom"},
+    [RG_ROW_TRIGGERS_UPDATE] = {"tmu_households_geom", NULL, NULL},
+};
+
+int rg_io_store_drop_row_triggers(rg_store *store, rg_row_triggers kind, char **saved)
+{
+    *saved = NULL;
+    sqlite3_stmt *st = NULL;
+    rg_buf restore = {0}, drops = {0};
+    int rc = RG_OK;
+    if (sqlite3_prepare_v2(store->db, "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", -1, &st,
+                           NULL) != SQLITE_OK)
+        return rg_io_store_sql_error(store);
+    for (int i = 0; i < 3 && row_trigger_names[kind][i] && rc == RG_OK; i++) {
+        sqlite3_reset(st);
+        sqlite3_bind_text(st, 1, row_trigger_names[kind][i], -1, SQLITE_STATIC);
+        if (sqlite3_step(st) != SQLITE_ROW)
+            continue;
+        rc = rg__buf_appendf(&restore, "%s;\n", (const char *)sqlite3_column_text(st, 0));
+        if (rc == RG_OK)
+            rc = rg__buf_appendf(&drops, "DROP TRIGGER \"%s\";", row_trigger_names[kind][i]);
+    }
+    sqlite3_finalize(st);
+    if (rc == RG_OK && drops.len)
+        rc = rg_io_store_exec(store, "suspending SpatiaLite's row triggers", drops.data);
+    rg__buf_free(&drops);
+    *saved = restore.data;
+    return rc;
+}
+
+int rg_io_store_restore_row_triggers(rg_store *store, rg_row_triggers kind, const char *saved)
+{
+    int rc = RG_OK;
+    if (saved && *saved)
+        rc = rg_io_store_exec(store, "restoring SpatiaLite's row triggers", saved);
+    if (rc == RG_OK)
+        rc = rg_io_store_exec(store, "recording the time of the change",
+                              kind == RG_ROW_TRIGGERS_INSERT
+                                  ? "UPDATE geometry_columns_time SET last_insert ="
+                                    " strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE f_table_name = 'households'"
+                                  : "UPDATE geometry_columns_time SET last_update ="
+                                    " strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE f_table_name = 'households'");
+    return rc;
+}
+
 int rg_io_store_count(rg_store *store, const char *sql, int64_t *out)
 {
     sqlite3_stmt *st = NULL;

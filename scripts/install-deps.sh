@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything regsosek-geo needs to build, test and run its demo on Debian 12.
 # Idempotent and non-interactive; uses sudo when not run as root.
+# --bench adds the peers and meters of bench/ (GeoPandas, GNU time), which CI does not need.
 set -euo pipefail
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
@@ -14,6 +15,9 @@ packages=(
   # sanitizer runtime for the ASan/UBSan build and the fuzzers; valgrind for memcheck
   clang libclang-rt-14-dev valgrind
 )
+if [ "${1:-}" = "--bench" ]; then
+  packages+=(time python3-geopandas)
+fi
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -qq
 $sudo apt-get install -y -qq --no-install-recommends "${packages[@]}"
