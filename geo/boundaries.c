@@ -400,6 +400,17 @@ int rg_geo_areas_read(rg_areas **out, rg_ctx *ctx, const char *path, rg_area_kin
             }
             if (!valid || type == GEOS_GEOMETRYCOLLECTION) {
                 char *reason = GEOSisValidReason_r(h, area.geom);
+                /* A NaN or infinite vertex has no place on the ground to repair it to. */
+                if (reason && strncmp(reason, "Invalid Coordinate", 18) == 0) {
+                    rg_ctx_notice(ctx, RG_NOTICE_WARNING,
+                                  "%s: %s %s (%s), feature %lld: a coordinate is not a number (%s): skipped", path,
+                                  what, area.code, area.name ? area.name : "no name", fid, reason);
+                    GEOSFree_r(h, reason);
+                    rg_geo__area_clear(areas, &area);
+                    OGR_F_Destroy(f);
+                    f = NULL;
+                    continue;
+                }
                 GEOSGeometry *fixed = GEOSMakeValid_r(h, area.geom);
                 if (!fixed) {
                     rc = rg_ctx_error(ctx, RG_EGEOS, "%s: %s %s: cannot repair: %s", path, what, area.code,

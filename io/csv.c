@@ -73,6 +73,30 @@ static inline int next_byte(rg_csv *csv)
     return csv->chunk[csv->chunk_pos++];
 }
 
+/* Skips past the next newline without looking at each byte: a too-long record may go on
+ * for gigabytes. Returns '\n', or -1 at the end of the input. */
+static int skip_line(rg_csv *csv)
+{
+    while (csv->pending_pos < csv->pending.len)
+        if (csv->pending.data[csv->pending_pos++] == '\n') {
+            csv->line++;
+            return '\n';
+        }
+    for (;;) {
+        if (csv->chunk_pos == csv->chunk_len && (csv->at_eof || !fill_chunk(csv))) {
+            csv->at_eof = 1;
+            return -1;
+        }
+        const unsigned char *nl = memchr(csv->chunk + csv->chunk_pos, '\n', csv->chunk_len - csv->chunk_pos);
+        if (nl) {
+            csv->chunk_pos = (size_t)(nl - csv->chunk) + 1;
+            csv->line++;
+            return '\n';
+        }
+        csv->chunk_pos = csv->chunk_len;
+    }
+}
+
 static char detect_delimiter(const unsigned char *p, size_t n)
 {
     static const char candidates[] = {',', ';', '\t', '|'};
@@ -297,11 +321,8 @@ int rg_io_csv_next(rg_csv *csv, rg_csv_row *row)
         if (csv->raw.len >= RG_CSV_MAX_RECORD) {
             /* Skip the rest of this physical line without holding it. */
             problem = RG_CSV_TOO_LONG;
-            while (c >= 0 && c != '\n') {
-                c = next_byte(csv);
-                if (c == '\n')
-                    csv->line++;
-            }
+            if (c != '\n')
+                c = skip_line(csv);
             csv->raw.len = TOO_LONG_KEEP;
             csv->raw.data[TOO_LONG_KEEP] = '\0';
             break;

@@ -637,7 +637,9 @@ int rg_io_export(rg_store *store, const char *output, const rg_export_opts *opts
             break;
         }
         rg_io__remove_stale_partials(targets[i]);
-        rc = write_dataset(&E, tmp, bits[i]);
+        rc = rg_io__probe_partial(ctx, tmp, targets[i]);
+        if (rc == RG_OK)
+            rc = write_dataset(&E, tmp, bits[i]);
         if (rc == RG_OK)
             rc = rg_io__publish(ctx, tmp, targets[i]);
         else

@@ -20,6 +20,10 @@ int rg_io__rtree_pack_points(rg_store *store, const char *table, const char *id,
 char *rg_io__partial_name(const char *target, const char *ext);
 /* Removes a temporary file and the journal SQLite may have left beside it. */
 void rg_io__remove_partial(const char *tmp);
+/* Creates and removes tmp, so that a folder refusing it is reported as a failure to
+ * write target, the file the user asked for, not a temporary name a library chose to
+ * complain about. @return RG_OK or RG_EIO. */
+int rg_io__probe_partial(rg_ctx *ctx, const char *tmp, const char *target);
 /* Removes target's temporary files whose writing process no longer exists. */
 void rg_io__remove_stale_partials(const char *target);
 /* Renames the finished tmp onto target; on failure removes tmp. @return RG_OK or RG_EIO. */

@@ -9,7 +9,7 @@
 #include <gdal.h>
 #include <ogr_api.h>
 #include <ogr_srs_api.h>
-#include <sha2.h>
+#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -733,13 +733,35 @@ static int is_delimited_text(const char *path)
     return 0;
 }
 
+/* SHA-256 of the file as it is on disk (compressed, for a .gz), as lowercase hex in out. */
+static int file_sha256(const char *path, char out[2 * EVP_MAX_MD_SIZE + 1])
+{
+    FILE *f = fopen(path, "rb");
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    unsigned char *block = rg_malloc(1 << 20);
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned len = 0;
+    int ok = f && md && block && EVP_DigestInit_ex(md, EVP_sha256(), NULL);
+    size_t n;
+    while (ok && (n = fread(block, 1, 1 << 20, f)) > 0)
+        ok = EVP_DigestUpdate(md, block, n);
+    ok = ok && !ferror(f) && EVP_DigestFinal_ex(md, digest, &len);
+    for (unsigned i = 0; ok && i < len; i++)
+        snprintf(out + 2 * i, 3, "%02x", digest[i]);
+    if (f)
+        fclose(f);
+    EVP_MD_CTX_free(md);
+    rg_free(block);
+    return ok;
+}
+
 static int begin_run(loader *L, const char *mode)
 {
     struct stat sb;
     if (stat(L->path, &sb) != 0)
         return rg_ctx_error(L->ctx, RG_EIO, "%s: cannot open: %s", L->path, strerror(errno));
-    char digest[SHA256_DIGEST_STRING_LENGTH];
-    const char *sha = S_ISREG(sb.st_mode) ? SHA256File(L->path, digest) : NULL;
+    char digest[2 * EVP_MAX_MD_SIZE + 1];
+    const char *sha = S_ISREG(sb.st_mode) && file_sha256(L->path, digest) ? digest : NULL;
     sqlite3 *db = rg_io_store_db(L->store);
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(db,

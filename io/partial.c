@@ -7,6 +7,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +26,16 @@ char *rg_io__partial_name(const char *target, const char *ext)
         return NULL;
     }
     return b.data;
+}
+
+int rg_io__probe_partial(rg_ctx *ctx, const char *tmp, const char *target)
+{
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0600);
+    if (fd < 0)
+        return rg_ctx_error(ctx, RG_EIO, "%s: cannot write in its folder: %s", target, strerror(errno));
+    close(fd);
+    unlink(tmp);
+    return RG_OK;
 }
 
 /* A failed write may leave SQLite's journal beside the temporary file: remove both. */

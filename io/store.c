@@ -39,14 +39,24 @@ static const char schema_sql[] =
     "  kecamatan_polygon_code TEXT,"
     "  welfare REAL, desil INTEGER, welfare_rank INTEGER, poverty_class TEXT);";
 
+/* What SQLite's own words leave a person to guess. Every step is one transaction, so
+ * after any of these the database is as it was before the step. */
+static const char *error_hint(sqlite3 *db)
+{
+    switch (sqlite3_errcode(db)) {
+    case SQLITE_BUSY: return " (another run holds it; waited 10 s)";
+    case SQLITE_FULL:
+    case SQLITE_IOERR: return " (is the disk full, or the file size limited?) - nothing was changed";
+    default: return "";
+    }
+}
+
 int rg_io_store_exec(rg_store *store, const char *what, const char *sql)
 {
     char *err = NULL;
     if (sqlite3_exec(store->db, sql, NULL, NULL, &err) != SQLITE_OK) {
-        int busy = sqlite3_errcode(store->db) == SQLITE_BUSY;
         int rc = rg_ctx_error(store->ctx, RG_ESQL, "%s: %s: %s%s", store->path, what,
-                              err ? err : sqlite3_errmsg(store->db),
-                              busy ? " (another run holds it; waited 10 s)" : "");
+                              err ? err : sqlite3_errmsg(store->db), error_hint(store->db));
         sqlite3_free(err);
         return rc;
     }
@@ -55,7 +65,8 @@ int rg_io_store_exec(rg_store *store, const char *what, const char *sql)
 
 int rg_io_store_sql_error(rg_store *store)
 {
-    return rg_ctx_error(store->ctx, RG_ESQL, "%s: %s", store->path, sqlite3_errmsg(store->db));
+    return rg_ctx_error(store->ctx, RG_ESQL, "%s: %s%s", store->path, sqlite3_errmsg(store->db),
+                        error_hint(store->db));
 }
 
 static const char *const row_trigger_names[][3] = {
