@@ -123,7 +123,8 @@ static rg_poverty_class decide_given(sqlite3_stmt *row, const rg_rules *rules, c
 static rg_poverty_class decide_threshold(sqlite3_stmt *row, const rg_rules *rules, const char **why)
 {
     const char *code = (const char *)sqlite3_column_text(row, 3);
-    double line = rg_classify_rules_poverty_line(rules, code);
+    rg_urban_rural type = rg_geo_urban_rural_parse((const char *)sqlite3_column_text(row, 5));
+    double line = rg_classify_rules_poverty_line(rules, code, type);
     if (line <= 0) {
         *why = code ? "no poverty line for the area in the rules" : "not in any kelurahan";
         return RG_CLASS_NONE;
@@ -199,8 +200,9 @@ int rg_classify_run(rg_store *store, const rg_rules *rules, rg_classify_report *
                            rules, &r.unreadable_classes);
     else if (rc == RG_OK && rg_classify_rules_method(rules) == RG_METHOD_THRESHOLD)
         rc = classify_rows(store,
-                           "SELECT hh, household_id, source_line, kelurahan_code, welfare FROM households"
-                           " WHERE welfare IS NOT NULL",
+                           "SELECT h.hh, h.household_id, h.source_line, h.kelurahan_code, h.welfare, k.urban_rural"
+                           " FROM households h LEFT JOIN kelurahan k ON k.code = h.kelurahan_code"
+                           " WHERE h.welfare IS NOT NULL",
                            decide_threshold, rules, &r.no_poverty_line);
     if (rc != RG_OK)
         goto done;

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "core/core.h"
+#include "geo/geo.h"
 #include "io/io.h"
 
 #ifdef __cplusplus
@@ -78,10 +79,11 @@ double rg_classify_rules_cut(const rg_rules *rules, rg_poverty_class cls);
 
 /**
  * The poverty line (Rp per person per month) of an area: the entry of [poverty_line]
- * with the longest code prefix of area_code (either scheme; dots are ignored), or 0
- * when none applies.
+ * with the longest code prefix of area_code (either scheme; dots are ignored); at equal
+ * length an entry for the area's type ("5371.perkotaan") beats one for all
+ * ("5371"); entries for the other type never apply. 0 when none applies.
  */
-double rg_classify_rules_poverty_line(const rg_rules *rules, const char *area_code);
+double rg_classify_rules_poverty_line(const rg_rules *rules, const char *area_code, rg_urban_rural area_type);
 
 /** rg_classify_rules_free(NULL) is a no-op. */
 void rg_classify_rules_free(rg_rules *rules);

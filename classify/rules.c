@@ -14,11 +14,14 @@
 
 extern const char rg_rules_rules[]; /* classify/rules.ini, embedded at build time */
 
-/* A poverty line for the areas whose code starts with prefix (digits only). */
+/* A poverty line for the areas whose code starts with prefix (digits only), for all of
+ * them or only their urban (perkotaan) or rural (perdesaan) kelurahan. */
 typedef struct {
     char prefix[11];
+    rg_urban_rural area_type;
     double rupiah;
 } poverty_line;
+
 
 #define MAX_POVERTY_LINES 1024
 
@@ -45,9 +48,18 @@ static int parse_line_entry(parse_state *ps, const char *key, const char *value)
         r->line_count = 0;
         ps->replacing_lines = 0;
     }
-    poverty_line line = {{0}, 0};
+    poverty_line line = {{0}, RG_AREA_TYPE_ANY, 0};
     size_t j = 0;
     for (const char *p = key; *p; p++) {
+        if (*p == '.' && (p[1] < '0' || p[1] > '9') && p[1] != '\0') {
+            /* "5371.perkotaan": the line of the area's urban kelurahan only */
+            line.area_type = rg_geo_urban_rural_parse(p + 1);
+            if (line.area_type == RG_AREA_TYPE_ANY || strchr(p + 1, '.')) {
+                snprintf(ps->error, sizeof ps->error, "'%s': after the code comes perkotaan or perdesaan", key);
+                return 0;
+            }
+            break;
+        }
         if (*p == '.')
             continue;
         if (*p < '0' || *p > '9' || j == 10) {
@@ -63,7 +75,7 @@ static int parse_line_entry(parse_state *ps, const char *key, const char *value)
         return 0;
     }
     for (size_t i = 0; i < r->line_count; i++)
-        if (strcmp(r->lines[i].prefix, line.prefix) == 0) {
+        if (strcmp(r->lines[i].prefix, line.prefix) == 0 && r->lines[i].area_type == line.area_type) {
             r->lines[i] = line;
             return 1;
         }
@@ -281,7 +293,9 @@ int rg_classify_rules_format(const rg_rules *r, char **out)
                                  "rentan_miskin_below = %.17g\n\n[poverty_line]\n",
                              r->cut[1], r->cut[2], r->cut[3]);
     for (size_t i = 0; i < r->line_count && rc == RG_OK; i++)
-        rc = rg__buf_appendf(&b, "%s = %.17g\n", r->lines[i].prefix, r->lines[i].rupiah);
+        rc = rg__buf_appendf(&b, "%s%s%s = %.17g\n", r->lines[i].prefix, r->lines[i].area_type ? "." : "",
+                             r->lines[i].area_type ? rg_geo_urban_rural_name(r->lines[i].area_type) : "",
+                             r->lines[i].rupiah);
     if (rc != RG_OK) {
         rg__buf_free(&b);
         return rc;
@@ -348,7 +362,7 @@ double rg_classify_rules_cut(const rg_rules *r, rg_poverty_class cls)
     return cls >= RG_CLASS_SANGAT_MISKIN && cls <= RG_CLASS_RENTAN_MISKIN ? r->cut[cls] : 0;
 }
 
-double rg_classify_rules_poverty_line(const rg_rules *r, const char *area_code)
+double rg_classify_rules_poverty_line(const rg_rules *r, const char *area_code, rg_urban_rural area_type)
 {
     if (!area_code)
         return 0;
@@ -358,13 +372,18 @@ double rg_classify_rules_poverty_line(const rg_rules *r, const char *area_code)
         if (*p >= '0' && *p <= '9')
             digits[n++] = *p;
     digits[n] = '\0';
+    /* The longest prefix wins; at equal length, the line of the area's own type. */
     double best = 0;
-    size_t best_len = 0;
+    size_t best_score = 0;
     for (size_t i = 0; i < r->line_count; i++) {
-        size_t len = strlen(r->lines[i].prefix);
-        if (len > best_len && len <= n && strncmp(digits, r->lines[i].prefix, len) == 0) {
-            best = r->lines[i].rupiah;
-            best_len = len;
+        const poverty_line *line = &r->lines[i];
+        size_t len = strlen(line->prefix);
+        if (line->area_type != RG_AREA_TYPE_ANY && line->area_type != area_type)
+            continue;
+        size_t score = 2 * len + (line->area_type != RG_AREA_TYPE_ANY);
+        if (score > best_score && len <= n && strncmp(digits, line->prefix, len) == 0) {
+            best = line->rupiah;
+            best_score = score;
         }
     }
     return best;

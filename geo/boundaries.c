@@ -28,6 +28,9 @@ static const char *const kec_codes[] = {"kode_kec", "kd_kec", "kdcpum", "adm3_pc
                                         "code", NULL};
 static const char *const kec_names[] = {"nama_kec", "nama_kecamatan", "wadmkc", "adm3_en", "kecamatan", "nama",
                                         "name", NULL};
+/* BPS's urban/rural classification of each desa/kelurahan, for the poverty lines. */
+static const char *const area_types[] = {"klasifikasi", "perkotaan_perdesaan", "perkotaan", "urban_rural",
+                                         "kota_desa", "klas_desa", "tipe_wilayah", NULL};
 static const char *const alt_codes[] = {"kode_kemendagri", "kemendagri", "kode_dagri", "kode_permendagri", NULL};
 
 void rg_geo__area_clear(rg_areas *areas, rg_geo__area *area)
@@ -119,6 +122,7 @@ const char *rg_geo_areas_code(const rg_areas *areas, size_t i) { return areas->i
 const char *rg_geo_areas_name(const rg_areas *areas, size_t i) { return areas->items[i].name; }
 const char *rg_geo_areas_parent(const rg_areas *areas, size_t i) { return areas->items[i].parent; }
 const char *rg_geo_areas_alt_code(const rg_areas *areas, size_t i) { return areas->items[i].alt_code; }
+rg_urban_rural rg_geo_areas_urban_rural(const rg_areas *areas, size_t i) { return areas->items[i].area_type; }
 int rg_geo_areas_repaired(const rg_areas *areas, size_t i) { return areas->items[i].repaired; }
 
 long rg_geo_areas_find(const rg_areas *areas, const char *code)
@@ -316,6 +320,8 @@ int rg_geo_areas_read(rg_areas **out, rg_ctx *ctx, const char *path, rg_area_kin
     int alt_i = find_field(defn, NULL, alt_codes);
     if (alt_i == code_i)
         alt_i = -1;
+    int type_i = kind == RG_AREA_KELURAHAN ? find_field(defn, NULL, area_types) : -1;
+    long unknown_types = 0;
     if (code_i < 0) {
         rg_buf names = {0};
         for (int i = 0; i < OGR_FD_GetFieldCount(defn); i++)
@@ -358,6 +364,10 @@ int rg_geo_areas_read(rg_areas **out, rg_ctx *ctx, const char *path, rg_area_kin
         area.name = dup_field(f, name_i);
         area.alt_code = dup_field(f, alt_i);
         area.parent_name = dup_field(f, parent_name_i);
+        if (type_i >= 0 && OGR_F_IsFieldSetAndNotNull(f, type_i)) {
+            area.area_type = rg_geo_urban_rural_parse(OGR_F_GetFieldAsString(f, type_i));
+            unknown_types += area.area_type == RG_AREA_TYPE_ANY;
+        }
         if (kind == RG_AREA_KELURAHAN)
             area.parent = derive_parent(area.code ? area.code : "", dup_field(f, parent_i));
         else if (area.code) {
@@ -439,6 +449,14 @@ int rg_geo_areas_read(rg_areas **out, rg_ctx *ctx, const char *path, rg_area_kin
         OGR_F_Destroy(f);
         f = NULL;
     }
+    if (unknown_types)
+        rg_ctx_notice(ctx, RG_NOTICE_WARNING,
+                      "%s: %ld %s have a %s that is neither perkotaan nor perdesaan: only lines for all"
+                      " areas apply to them",
+                      path, unknown_types, what, OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, type_i)));
+    else if (type_i >= 0)
+        rg_ctx_notice(ctx, RG_NOTICE_INFO, "%s: urban/rural from field '%s'", path,
+                      OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, type_i)));
     rc = rg_geo__areas_finish(areas, path);
 
 done:

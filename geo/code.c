@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 /* Digits in each level, cumulative, per scheme. */
 static const int bps_len[] = {0, 2, 4, 7, 10};
@@ -99,4 +100,29 @@ int rg_geo_code_same(const rg_area_code *a, const rg_area_code *b, int *comparab
 {
     *comparable = a->scheme == b->scheme && a->scheme != 0;
     return *comparable && a->level == b->level && strcmp(a->digits, b->digits) == 0;
+}
+
+rg_urban_rural rg_geo_urban_rural_parse(const char *text)
+{
+    static const struct {
+        const char *word;
+        rg_urban_rural type;
+    } words[] = {{"perkotaan", RG_AREA_URBAN}, {"kota", RG_AREA_URBAN},     {"urban", RG_AREA_URBAN},
+                 {"1", RG_AREA_URBAN},         {"perdesaan", RG_AREA_RURAL}, {"pedesaan", RG_AREA_RURAL},
+                 {"desa", RG_AREA_RURAL},      {"rural", RG_AREA_RURAL},     {"2", RG_AREA_RURAL}};
+    if (!text)
+        return RG_AREA_TYPE_ANY;
+    while (*text == ' ')
+        text++;
+    for (size_t i = 0; i < sizeof words / sizeof *words; i++) {
+        size_t n = strlen(words[i].word);
+        if (strncasecmp(text, words[i].word, n) == 0 && (text[n] == '\0' || text[n] == ' '))
+            return words[i].type;
+    }
+    return RG_AREA_TYPE_ANY;
+}
+
+const char *rg_geo_urban_rural_name(rg_urban_rural type)
+{
+    return type == RG_AREA_URBAN ? "perkotaan" : type == RG_AREA_RURAL ? "perdesaan" : NULL;
 }

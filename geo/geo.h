@@ -107,6 +107,17 @@ int rg_geo_areas_wkb(const rg_areas *areas, rg_ctx *ctx, size_t i, unsigned char
 /** The index of the area with this code, or -1. */
 long rg_geo_areas_find(const rg_areas *areas, const char *code);
 
+/** BPS's classification of a desa/kelurahan as urban (perkotaan) or rural (perdesaan). */
+typedef enum { RG_AREA_TYPE_ANY = 0, RG_AREA_URBAN, RG_AREA_RURAL } rg_urban_rural;
+
+/** Reads perkotaan/kota/urban/1 and perdesaan/pedesaan/desa/rural/2 (any case, leading
+ * spaces ignored); anything else, and NULL, is RG_AREA_TYPE_ANY (not known). */
+rg_urban_rural rg_geo_urban_rural_parse(const char *text);
+/** "perkotaan", "perdesaan", or NULL for RG_AREA_TYPE_ANY. Static storage. */
+const char *rg_geo_urban_rural_name(rg_urban_rural type);
+/** The urban/rural type of area i, from the kelurahan layer's classification field. */
+rg_urban_rural rg_geo_areas_urban_rural(const rg_areas *areas, size_t i);
+
 /* ---------------------------------------------------------------- locating points */
 
 typedef enum {

@@ -10,6 +10,7 @@ typedef struct {
     GEOSGeometry *geom;
     const GEOSPreparedGeometry *prepared;
     int repaired;
+    rg_urban_rural area_type;
 } rg_geo__area;
 
 struct rg_areas {

@@ -24,7 +24,7 @@ static double seconds_now(void)
 
 static const char area_table_sql[] =
     "CREATE TABLE %s(code TEXT PRIMARY KEY, name TEXT, parent_code TEXT, alt_code TEXT,"
-    " repaired INTEGER NOT NULL DEFAULT 0, dissolved INTEGER NOT NULL DEFAULT 0);"
+    " repaired INTEGER NOT NULL DEFAULT 0, dissolved INTEGER NOT NULL DEFAULT 0, urban_rural TEXT);"
     "SELECT AddGeometryColumn('%s', 'geom', 4326, 'MULTIPOLYGON', 'XY');";
 
 static int write_areas(rg_store *store, const char *table, const rg_areas *areas, int dissolved)
@@ -40,8 +40,8 @@ static int write_areas(rg_store *store, const char *table, const rg_areas *areas
     if ((rc = rg_io_store_exec(store, "creating the boundary tables", sql)) != RG_OK)
         return rc;
     snprintf(sql, sizeof sql,
-             "INSERT INTO %s(code, name, parent_code, alt_code, repaired, dissolved, geom)"
-             " VALUES(?, ?, ?, ?, ?, ?, CastToMultiPolygon(GeomFromWKB(?, 4326)))",
+             "INSERT INTO %s(code, name, parent_code, alt_code, repaired, dissolved, geom, urban_rural)"
+             " VALUES(?, ?, ?, ?, ?, ?, CastToMultiPolygon(GeomFromWKB(?, 4326)), ?)",
              table);
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
@@ -59,6 +59,7 @@ static int write_areas(rg_store *store, const char *table, const rg_areas *areas
         sqlite3_bind_int(st, 5, rg_geo_areas_repaired(areas, i));
         sqlite3_bind_int(st, 6, dissolved);
         sqlite3_bind_blob(st, 7, wkb, (int)size, SQLITE_STATIC);
+        sqlite3_bind_text(st, 8, rg_geo_urban_rural_name(rg_geo_areas_urban_rural(areas, i)), -1, SQLITE_STATIC);
         if (sqlite3_step(st) != SQLITE_DONE)
             rc = rg_io_store_sql_error(store);
         rg_free(wkb);
@@ -202,7 +203,7 @@ static void *locate_worker(void *arg)
     GEOSContextHandle_t h = rc == RG_OK ? rg__ctx_geos(ctx) : NULL;
     if (rc == RG_OK)
         rc = rg_geo_locator_new(&kl, ctx, job->kel);
-    if (rc == RG_OK)
+    if (rc == RG_OK && job->kec)
         rc = rg_geo_locator_new(&kcl, ctx, job->kec);
     while (rc == RG_OK && !atomic_load(&job->failed)) {
         size_t start = atomic_fetch_add(&job->next, BLOCK);
@@ -212,7 +213,7 @@ static void *locate_worker(void *arg)
         for (size_t k = start; k < end && rc == RG_OK; k++) {
             uint32_t i = job->order[k];
             double lon = job->lon[i], lat = job->lat[i];
-            rg_match m, km;
+            rg_match m, km = {.area = -1};
             GEOSGeometry *pt = GEOSGeom_createPointFromXY_r(h, lon, lat);
             if (!pt) {
                 rc = rg_ctx_error(ctx, RG_EGEOS, "point (%.7f, %.7f): %s", lon, lat, rg__ctx_geos_message(ctx));
@@ -222,7 +223,7 @@ static void *locate_worker(void *arg)
             /* The kecamatan polygon only checks the hierarchy: a point outside them all has
              * nothing to compare, and a nearest search on a coastal kecamatan's thousands of
              * vertices would cost more than all the rest. */
-            if (rc == RG_OK)
+            if (rc == RG_OK && kcl)
                 rc = rg_geo__locate_point(kcl, pt, lon, lat, 0, &km);
             GEOSGeom_destroy_r(h, pt);
             if (rc == RG_OK)
@@ -275,7 +276,7 @@ static void *warm_worker(void *arg)
     locate_job *job = arg;
     rg_ctx *ctx = NULL;
     int rc = rg_ctx_new(&ctx);
-    size_t nkel = job->kel->count, total = nkel + job->kec->count;
+    size_t nkel = job->kel->count, total = nkel + (job->kec ? job->kec->count : 0);
     while (rc == RG_OK && !atomic_load(&job->failed)) {
         size_t start = atomic_fetch_add(&job->next, WARM_BLOCK);
         for (size_t i = start; i < start + WARM_BLOCK && i < total && rc == RG_OK; i++)
@@ -290,7 +291,8 @@ static void *warm_worker(void *arg)
 }
 
 /*
- * Locates every point in both sets of areas on all cores. Points are visited in Hilbert
+ * Locates every point in the kelurahan, and in the kecamatan unless kec is NULL, on all
+ * cores. Points are visited in Hilbert
  * order, so consecutive points hit the same polygons while their edges are in cache;
  * results land at each point's own position.
  */
@@ -319,7 +321,7 @@ static int locate_all(rg_ctx *ctx, const rg_areas *kel, const rg_areas *kec, con
     /* Each STRtree is built on its first query: one query each, before threads share them. */
     rg_locator *probe = NULL;
     rg_match m;
-    for (int level = 0; level < 2 && rc == RG_OK; level++) {
+    for (int level = 0; level < (kec ? 2 : 1) && rc == RG_OK; level++) {
         if ((rc = rg_geo_locator_new(&probe, ctx, level ? kec : kel)) == RG_OK)
             rc = rg_geo_locate(probe, 0, 0, 0, &m);
         rg_geo_locator_free(probe);
@@ -336,7 +338,8 @@ static int locate_all(rg_ctx *ctx, const rg_areas *kel, const rg_areas *kec, con
     double started = seconds_now();
     atomic_store(&job.next, 0);
     rg__parallel(threads, warm_worker, &job);
-    rg_ctx_notice(ctx, RG_NOTICE_INFO, "%zu polygons prepared on %d threads in %.2f s", kel->count + kec->count,
+    rg_ctx_notice(ctx, RG_NOTICE_INFO, "%zu polygons prepared on %d threads in %.2f s",
+                  kel->count + (kec ? kec->count : 0),
                   threads, seconds_now() - started);
     atomic_store(&job.next, 0);
     if (!atomic_load(&job.failed))
@@ -439,7 +442,9 @@ int rg_geo_join(rg_store *store, const char *path, const rg_join_opts *opts, rg_
     }
     double started = seconds_now();
     int threads = opts->threads > 0 ? opts->threads : rg__default_threads();
-    if ((rc = locate_all(ctx, kel, kec, lon, lat, n, opts->max_distance_m, threads, found)) != RG_OK)
+    /* Kecamatan dissolved from the kelurahan cannot disagree with them: no need to look. */
+    if ((rc = locate_all(ctx, kel, r.kecamatan_dissolved ? NULL : kec, lon, lat, n, opts->max_distance_m, threads,
+                         found)) != RG_OK)
         goto done;
     rg_ctx_notice(ctx, RG_NOTICE_INFO, "%zu households located on %d threads in %.2f s", n, threads,
                   seconds_now() - started);
@@ -462,6 +467,9 @@ int rg_geo_join(rg_store *store, const char *path, const rg_join_opts *opts, rg_
         const char *reported = (const char *)sqlite3_column_text(read, 3);
         rg_match m = {found[i].kel, (rg_join_method)found[i].method, found[i].distance_m, found[i].overlap};
         rg_match km = {found[i].kec, RG_JOIN_WITHIN, 0, 0};
+        /* A dissolved kecamatan holds exactly what its kelurahan hold. */
+        if (r.kecamatan_dissolved && m.area >= 0 && m.method != RG_JOIN_NEAREST)
+            km.area = rg_geo_areas_find(kec, rg_geo_areas_parent(kel, (size_t)m.area));
         r.households++;
         flags.len = 0;
         sqlite3_reset(update);

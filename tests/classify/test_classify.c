@@ -164,6 +164,35 @@ static const char *classes_of(rg_store *store)
                            " FROM (SELECT * FROM households ORDER BY household_id)");
 }
 
+Test(classify, threshold_by_the_urban_or_rural_line)
+{
+    rg_ctx *ctx = test_ctx();
+    rg_store *store = threshold_store(ctx);
+    rg_rules *rules = NULL;
+    cr_assert_eq(rg_classify_rules_read(&rules, ctx, write_tmp("ur.ini", "[classify]\nmethod = threshold\n"
+                                                                          "[poverty_line]\n53 = 460823\n"
+                                                                          "53.perkotaan = 300000\n"
+                                                                          "53.perdesaan = 600000\n")),
+                 RG_OK, "%s", rg_ctx_errmsg(ctx));
+    /* T3 spends Rp 400,000 a head: 400/600 = 0.67 of the rural line, 1.33 of the urban
+     * one, 0.87 of the line for all. */
+    static const struct {
+        const char *type, *expected;
+    } cases[] = {{"'perdesaan'", "sangat miskin"}, {"'perkotaan'", "rentan miskin"}, {"NULL", "miskin"}};
+    for (size_t i = 0; i < 3; i++) {
+        char sql[128];
+        snprintf(sql, sizeof sql, "UPDATE kelurahan SET urban_rural = %s", cases[i].type);
+        cr_assert_eq(rg_io_store_exec(store, "test", sql), RG_OK);
+        rg_classify_report r;
+        cr_assert_eq(rg_classify_run(store, rules, &r), RG_OK, "%s", rg_ctx_errmsg(ctx));
+        cr_assert_str_eq(sql_text(store, "SELECT poverty_class FROM households WHERE household_id = 'T3'"),
+                         cases[i].expected, "%s", cases[i].type);
+    }
+    rg_classify_rules_free(rules);
+    rg_io_store_free(store);
+    rg_ctx_free(ctx);
+}
+
 Test(classify, threshold_against_the_poverty_line)
 {
     rg_ctx *ctx = test_ctx();

@@ -71,10 +71,10 @@ Test(classify_rules, poverty_lines_by_longest_prefix)
 {
     rg_rules *r = NULL;
     cr_assert_eq(rg_classify_rules_default(&r), RG_OK);
-    cr_assert_float_eq(rg_classify_rules_poverty_line(r, "5371030009"), 460823, 0);
-    cr_assert_float_eq(rg_classify_rules_poverty_line(r, "53.71.04.1001"), 460823, 0);
-    cr_assert_float_eq(rg_classify_rules_poverty_line(r, "5171010001"), 0, 0, "Bali has no line in the file");
-    cr_assert_float_eq(rg_classify_rules_poverty_line(r, NULL), 0, 0);
+    cr_assert_float_eq(rg_classify_rules_poverty_line(r, "5371030009", RG_AREA_TYPE_ANY), 460823, 0);
+    cr_assert_float_eq(rg_classify_rules_poverty_line(r, "53.71.04.1001", RG_AREA_URBAN), 460823, 0);
+    cr_assert_float_eq(rg_classify_rules_poverty_line(r, "5171010001", RG_AREA_RURAL), 0, 0, "Bali has no line in the file");
+    cr_assert_float_eq(rg_classify_rules_poverty_line(r, NULL, RG_AREA_TYPE_ANY), 0, 0);
     cr_assert_float_eq(rg_classify_rules_cut(r, RG_CLASS_MISKIN), 1.0, 0);
     cr_assert_float_eq(rg_classify_rules_cut(r, RG_CLASS_TIDAK_MISKIN), 0, 0);
     rg_classify_rules_free(r);
@@ -120,5 +120,34 @@ Test(classify_rules, errors_name_file_and_line)
         cr_assert(strstr(rg_ctx_errmsg(ctx), cases[i].message), "%s", rg_ctx_errmsg(ctx));
     }
     cr_assert_eq(rg_classify_rules_read(&r, ctx, "/nonexistent/rules.ini"), RG_EIO);
+    rg_ctx_free(ctx);
+}
+
+Test(classify_rules, urban_and_rural_lines)
+{
+    rg_ctx *ctx = test_ctx();
+    rg_rules *r = NULL;
+    const char *path = write_tmp("ur.ini", "[poverty_line]\n53 = 400000\n53.perkotaan = 500000\n"
+                                           "53.perdesaan = 380000\n5371 = 600000\n53.01.urban = 450000\n");
+    cr_assert_eq(rg_classify_rules_read(&r, ctx, path), RG_OK, "%s", rg_ctx_errmsg(ctx));
+    cr_assert_float_eq(rg_classify_rules_poverty_line(r, "5371030009", RG_AREA_URBAN), 600000, 0,
+                       "a kab/kota line beats the province's urban one");
+    cr_assert_float_eq(rg_classify_rules_poverty_line(r, "5302010001", RG_AREA_URBAN), 500000, 0);
+    cr_assert_float_eq(rg_classify_rules_poverty_line(r, "5302010001", RG_AREA_RURAL), 380000, 0);
+    cr_assert_float_eq(rg_classify_rules_poverty_line(r, "5302010001", RG_AREA_TYPE_ANY), 400000, 0,
+                       "an area of unknown type gets the line for all");
+    cr_assert_float_eq(rg_classify_rules_poverty_line(r, "5301010001", RG_AREA_URBAN), 450000, 0);
+    cr_assert_float_eq(rg_classify_rules_poverty_line(r, "5301010001", RG_AREA_RURAL), 380000, 0,
+                       "an urban line never applies to a rural area");
+    char *text = NULL;
+    cr_assert_eq(rg_classify_rules_format(r, &text), RG_OK);
+    cr_assert(strstr(text, "\n53.perkotaan = 500000\n") && strstr(text, "\n5301.perkotaan = 450000\n"), "%s", text);
+    rg_free(text);
+    rg_classify_rules_free(r);
+    r = NULL;
+    cr_assert_eq(rg_classify_rules_read(&r, ctx, write_tmp("ur-bad.ini", "[poverty_line]\n53 = 1\n53.hutan = 2\n")),
+                 RG_EINVAL);
+    cr_assert(strstr(rg_ctx_errmsg(ctx), "line 3") && strstr(rg_ctx_errmsg(ctx), "perkotaan or perdesaan"), "%s",
+              rg_ctx_errmsg(ctx));
     rg_ctx_free(ctx);
 }

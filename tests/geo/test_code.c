@@ -64,3 +64,19 @@ Test(geo_code, schemes_are_never_confused)
     cr_assert_eq(rg_geo_code_same(&kmd, &other, &comparable), 1);
     cr_assert_eq(comparable, 1);
 }
+
+Test(geo_code, urban_or_rural_as_people_write_it)
+{
+    cr_assert_eq(rg_geo_urban_rural_parse("Perkotaan"), RG_AREA_URBAN);
+    cr_assert_eq(rg_geo_urban_rural_parse(" KOTA"), RG_AREA_URBAN);
+    cr_assert_eq(rg_geo_urban_rural_parse("1"), RG_AREA_URBAN);
+    cr_assert_eq(rg_geo_urban_rural_parse("pedesaan"), RG_AREA_RURAL);
+    cr_assert_eq(rg_geo_urban_rural_parse("Rural"), RG_AREA_RURAL);
+    cr_assert_eq(rg_geo_urban_rural_parse("2"), RG_AREA_RURAL);
+    cr_assert_eq(rg_geo_urban_rural_parse("12"), RG_AREA_TYPE_ANY, "a prefix is not a word");
+    cr_assert_eq(rg_geo_urban_rural_parse("kotamadya"), RG_AREA_TYPE_ANY);
+    cr_assert_eq(rg_geo_urban_rural_parse(""), RG_AREA_TYPE_ANY);
+    cr_assert_eq(rg_geo_urban_rural_parse(NULL), RG_AREA_TYPE_ANY);
+    cr_assert_str_eq(rg_geo_urban_rural_name(RG_AREA_RURAL), "perdesaan");
+    cr_assert_null(rg_geo_urban_rural_name(RG_AREA_TYPE_ANY));
+}

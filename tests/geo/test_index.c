@@ -5,6 +5,7 @@
  */
 #include <criterion/criterion.h>
 #include <math.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -214,5 +215,31 @@ Test(geo_index, missing_kecamatan_layer_is_dissolved)
     cr_assert_eq(m.method, RG_JOIN_WITHIN);
     rg_geo_areas_free(kel);
     rg_geo_areas_free(kec);
+    rg_ctx_free(ctx);
+}
+
+Test(geo_index, urban_or_rural_from_the_classification_field)
+{
+    /* BPS's klasifikasi as people store it: words in any case, or 1 and 2; the oracle is
+     * the field itself, made by ogr2ogr from each kelurahan's code. */
+    const char *typed = tmp_path("typed.gpkg");
+    cr_assert_eq(run("ogr2ogr -q -dialect SQLite -sql \"SELECT *, CASE CAST(substr(kode_kel, 10) AS INTEGER) %% 4"
+                     " WHEN 0 THEN 'Perkotaan' WHEN 1 THEN '2' WHEN 2 THEN 'urban' ELSE 'hutan' END AS klasifikasi"
+                     " FROM kelurahan\" -nln kelurahan '%s' '%s/boundaries.gpkg'",
+                     typed, RG_SAMPLE_DIR),
+                 0);
+    rg_ctx *ctx = test_ctx();
+    rg_areas *areas = NULL;
+    cr_assert_eq(rg_geo_areas_read(&areas, ctx, typed, RG_AREA_KELURAHAN, NULL), RG_OK, "%s", rg_ctx_errmsg(ctx));
+    static const rg_urban_rural expected[] = {RG_AREA_URBAN, RG_AREA_RURAL, RG_AREA_URBAN, RG_AREA_TYPE_ANY};
+    for (size_t i = 0; i < rg_geo_areas_count(areas); i++) {
+        const char *code = rg_geo_areas_code(areas, i);
+        cr_assert_eq(rg_geo_areas_urban_rural(areas, i), expected[atoi(code + 9) % 4], "%s", code);
+    }
+    rg_geo_areas_free(areas);
+    /* Without the field nothing is known. */
+    cr_assert_eq(rg_geo_areas_read(&areas, ctx, RG_SAMPLE_DIR "/boundaries.gpkg", RG_AREA_KELURAHAN, NULL), RG_OK);
+    cr_assert_eq(rg_geo_areas_urban_rural(areas, 0), RG_AREA_TYPE_ANY);
+    rg_geo_areas_free(areas);
     rg_ctx_free(ctx);
 }
