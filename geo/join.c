@@ -158,9 +158,10 @@ static int write_report(rg_store *store, const char *path, const rg_join_report 
 
 /* ------------------------------------------------------------ parallel location */
 
-/* One household's answer from the polygons; positions match the hh-ordered arrays. */
+/* One household's answer from the polygons; positions match the hh-ordered arrays.
+ * Area indexes fit 32 bits, and there are tens of millions of these. */
 typedef struct {
-    long kel, kec;
+    int32_t kel, kec;
     double distance_m;
     unsigned char method, overlap;
 } located;
@@ -227,8 +228,8 @@ static void *locate_worker(void *arg)
                 rc = rg_geo__locate_point(kcl, pt, lon, lat, 0, &km);
             GEOSGeom_destroy_r(h, pt);
             if (rc == RG_OK)
-                job->out[i] = (located){m.area, km.area, m.distance_m, (unsigned char)m.method,
-                                        (unsigned char)m.overlap};
+                job->out[i] = (located){(int32_t)m.area, (int32_t)km.area, m.distance_m,
+                                        (unsigned char)m.method, (unsigned char)m.overlap};
         }
     }
     if (rc != RG_OK)
