@@ -1,8 +1,8 @@
 """The GeoPandas peer of bench/join-bench.sh: sjoin(points, kelurahan, predicate='within').
 
-Prints one line per phase: `read_s`, `join_s`, then `within` (points inside a polygon,
-each counted once) and
-`peak_mb` (this process's peak resident memory). Run with Debian's /usr/bin/python3.
+Prints `read_s` and `join_s` (seconds of each phase), `within` (points inside a polygon,
+each counted once) and `peak_mb` (this process's peak resident memory). Run with Debian's
+/usr/bin/python3.
 """
 import resource
 import sys
