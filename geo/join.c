@@ -356,6 +356,49 @@ done:
 }
 
 
+/*
+ * The write-back reads each household's reported code in chunks, with no cursor open on
+ * households while it updates them: an open cursor on a table being written must seek
+ * again after every write, which tripled the write-back.
+ */
+#define WRITE_CHUNK 65536
+
+typedef struct {
+    rg_buf text;                   /* the chunk's codes, each NUL-terminated */
+    size_t offset[WRITE_CHUNK];    /* where each code starts in text, SIZE_MAX for NULL */
+    const char *at[WRITE_CHUNK];   /* the codes, NULL when none */
+} chunk_codes;
+
+static int read_reported(rg_store *store, sqlite3_stmt *st, const int64_t *hh, size_t count, chunk_codes *out)
+{
+    rg_ctx *ctx = rg_io_store_ctx(store);
+    int rc = RG_OK, step = SQLITE_ROW;
+    size_t k = 0;
+    out->text.len = 0;
+    sqlite3_reset(st);
+    sqlite3_bind_int64(st, 1, hh[0]);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)count);
+    for (; k < count && (step = sqlite3_step(st)) == SQLITE_ROW; k++) {
+        if (sqlite3_column_int64(st, 0) != hh[k]) {
+            rc = rg_ctx_error(ctx, RG_EDATA, "join: households changed while being read");
+            break;
+        }
+        const char *code = (const char *)sqlite3_column_text(st, 1);
+        out->offset[k] = code ? out->text.len : SIZE_MAX;
+        if (code && (rc = rg__buf_append(&out->text, code, strlen(code) + 1)) != RG_OK)
+            break;
+    }
+    if (rc == RG_OK && k < count)
+        rc = step == SQLITE_ROW || step == SQLITE_DONE
+                 ? rg_ctx_error(ctx, RG_EDATA, "join: households changed while being read")
+                 : rg_io_store_sql_error(store);
+    sqlite3_reset(st); /* closes the cursor before the chunk's updates */
+    /* Pointers only now: text may have moved while it grew. */
+    for (size_t i = 0; rc == RG_OK && i < count; i++)
+        out->at[i] = out->offset[i] == SIZE_MAX ? NULL : out->text.data + out->offset[i];
+    return rc;
+}
+
 int rg_geo_join(rg_store *store, const char *path, const rg_join_opts *opts, rg_join_report *report)
 {
     static const rg_join_opts defaults = RG_JOIN_OPTS_INIT;
@@ -365,7 +408,8 @@ int rg_geo_join(rg_store *store, const char *path, const rg_join_opts *opts, rg_
     sqlite3 *db = rg_io_store_db(store);
     rg_join_report r = {0};
     rg_areas *kel = NULL, *kec = NULL;
-    sqlite3_stmt *read = NULL, *update = NULL;
+    sqlite3_stmt *read = NULL, *update = NULL, *reported_read = NULL;
+    chunk_codes *reported_codes = NULL; /* 1 MB: on the heap */
     distances dist = {0};
     rg_buf flags = {0};
     int in_transaction = 0;
@@ -422,7 +466,7 @@ int rg_geo_join(rg_store *store, const char *path, const rg_join_opts *opts, rg_
         rc = RG_ENOMEM;
         goto done;
     }
-    if (sqlite3_prepare_v2(db, "SELECT hh, lon, lat, reported_code FROM households ORDER BY hh", -1, &read, NULL) !=
+    if (sqlite3_prepare_v2(db, "SELECT hh, lon, lat FROM households ORDER BY hh", -1, &read, NULL) !=
         SQLITE_OK) {
         rc = rg_io_store_sql_error(store);
         goto done;
@@ -459,13 +503,21 @@ int rg_geo_join(rg_store *store, const char *path, const rg_join_opts *opts, rg_
         rc = rg_io_store_sql_error(store);
         goto done;
     }
+    if (!(reported_codes = rg_calloc(1, sizeof *reported_codes))) {
+        rc = RG_ENOMEM;
+        goto done;
+    }
+    if (sqlite3_prepare_v2(db, "SELECT hh, reported_code FROM households WHERE hh >= ? ORDER BY hh LIMIT ?", -1,
+                           &reported_read, NULL) != SQLITE_OK) {
+        rc = rg_io_store_sql_error(store);
+        goto done;
+    }
     for (size_t i = 0; i < n; i++) {
-        if ((step = sqlite3_step(read)) != SQLITE_ROW || sqlite3_column_int64(read, 0) != hh[i]) {
-            rc = step == SQLITE_ROW ? rg_ctx_error(ctx, RG_EDATA, "join: households changed while being read")
-                                    : rg_io_store_sql_error(store);
+        if (i % WRITE_CHUNK == 0 &&
+            (rc = read_reported(store, reported_read, hh + i, n - i < WRITE_CHUNK ? n - i : WRITE_CHUNK,
+                                reported_codes)) != RG_OK)
             goto done;
-        }
-        const char *reported = (const char *)sqlite3_column_text(read, 3);
+        const char *reported = reported_codes->at[i % WRITE_CHUNK];
         rg_match m = {found[i].kel, (rg_join_method)found[i].method, found[i].distance_m, found[i].overlap};
         rg_match km = {found[i].kec, RG_JOIN_WITHIN, 0, 0};
         /* A dissolved kecamatan holds exactly what its kelurahan hold. */
@@ -560,6 +612,10 @@ int rg_geo_join(rg_store *store, const char *path, const rg_join_opts *opts, rg_
 done:
     sqlite3_finalize(read);
     sqlite3_finalize(update);
+    sqlite3_finalize(reported_read);
+    if (reported_codes)
+        rg__buf_free(&reported_codes->text);
+    rg_free(reported_codes);
     if (in_transaction)
         sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
     rg_free(triggers);
