@@ -198,12 +198,20 @@ int rg_classify_run(rg_store *store, const rg_rules *rules, rg_classify_report *
     if (rc == RG_OK && rg_classify_rules_method(rules) == RG_METHOD_GIVEN)
         rc = classify_rows(store, "SELECT hh, household_id, source_line, given_class FROM households", decide_given,
                            rules, &r.unreadable_classes);
-    else if (rc == RG_OK && rg_classify_rules_method(rules) == RG_METHOD_THRESHOLD)
-        rc = classify_rows(store,
-                           "SELECT h.hh, h.household_id, h.source_line, h.kelurahan_code, h.welfare, k.urban_rural"
-                           " FROM households h LEFT JOIN kelurahan k ON k.code = h.kelurahan_code"
-                           " WHERE h.welfare IS NOT NULL",
-                           decide_threshold, rules, &r.no_poverty_line);
+    else if (rc == RG_OK && rg_classify_rules_method(rules) == RG_METHOD_THRESHOLD) {
+        /* A database joined before kelurahan carried urban/rural: every area of unknown type. */
+        int64_t typed = 0;
+        rc = rg_io_store_count(store, "SELECT count(*) FROM pragma_table_info('kelurahan') WHERE name = 'urban_rural'",
+                               &typed);
+        if (rc == RG_OK)
+            rc = classify_rows(store,
+                               typed ? "SELECT h.hh, h.household_id, h.source_line, h.kelurahan_code, h.welfare,"
+                                       " k.urban_rural FROM households h"
+                                       " LEFT JOIN kelurahan k ON k.code = h.kelurahan_code WHERE h.welfare IS NOT NULL"
+                                     : "SELECT hh, household_id, source_line, kelurahan_code, welfare, NULL"
+                                       " FROM households WHERE welfare IS NOT NULL",
+                               decide_threshold, rules, &r.no_poverty_line);
+    }
     if (rc != RG_OK)
         goto done;
     /* Ties in welfare are broken by household id so the forum list is the same every run. */

@@ -188,6 +188,12 @@ Test(classify, threshold_by_the_urban_or_rural_line)
         cr_assert_str_eq(sql_text(store, "SELECT poverty_class FROM households WHERE household_id = 'T3'"),
                          cases[i].expected, "%s", cases[i].type);
     }
+    /* A database joined by an older version, without the column: the line for all. */
+    cr_assert_eq(rg_io_store_exec(store, "test", "ALTER TABLE kelurahan DROP COLUMN urban_rural"), RG_OK,
+                 "%s", rg_ctx_errmsg(ctx));
+    rg_classify_report r;
+    cr_assert_eq(rg_classify_run(store, rules, &r), RG_OK, "%s", rg_ctx_errmsg(ctx));
+    cr_assert_str_eq(sql_text(store, "SELECT poverty_class FROM households WHERE household_id = 'T3'"), "miskin");
     rg_classify_rules_free(rules);
     rg_io_store_free(store);
     rg_ctx_free(ctx);
