@@ -116,21 +116,17 @@ int rg_geo__locate_point(rg_locator *loc, const GEOSGeometry *pt, double lon, do
     out->method = RG_JOIN_UNMATCHED;
 
     int rc = query(loc, pt);
-    if (rc != RG_OK) {
-        rc = rg_ctx_error(loc->ctx, rc, "point (%.7f, %.7f): index query failed", lon, lat);
-        goto done;
-    }
+    if (rc != RG_OK)
+        return rg_ctx_error(loc->ctx, rc, "point (%.7f, %.7f): index query failed", lon, lat);
     long inside = -1, on_boundary = -1;
     int inside_count = 0;
     for (size_t i = 0; i < loc->count; i++) {
         size_t a = loc->candidates[i];
         const GEOSPreparedGeometry *prep = loc->areas->items[a].prepared;
         char contains = GEOSPreparedContains_r(h, prep, pt);
-        if (contains == 2) {
-            rc = rg_ctx_error(loc->ctx, RG_EGEOS, "point (%.7f, %.7f) in %s: %s", lon, lat,
-                              loc->areas->items[a].code, rg__ctx_geos_message(loc->ctx));
-            goto done;
-        }
+        if (contains == 2)
+            return rg_ctx_error(loc->ctx, RG_EGEOS, "point (%.7f, %.7f) in %s: %s", lon, lat,
+                                loc->areas->items[a].code, rg__ctx_geos_message(loc->ctx));
         if (contains == 1) {
             inside_count++;
             if (inside < 0 || (long)a < inside)
@@ -138,11 +134,9 @@ int rg_geo__locate_point(rg_locator *loc, const GEOSGeometry *pt, double lon, do
             continue;
         }
         char covers = GEOSPreparedCovers_r(h, prep, pt);
-        if (covers == 2) {
-            rc = rg_ctx_error(loc->ctx, RG_EGEOS, "point (%.7f, %.7f) in %s: %s", lon, lat,
-                              loc->areas->items[a].code, rg__ctx_geos_message(loc->ctx));
-            goto done;
-        }
+        if (covers == 2)
+            return rg_ctx_error(loc->ctx, RG_EGEOS, "point (%.7f, %.7f) in %s: %s", lon, lat,
+                                loc->areas->items[a].code, rg__ctx_geos_message(loc->ctx));
         if (covers == 1 && (on_boundary < 0 || (long)a < on_boundary))
             on_boundary = (long)a;
     }
@@ -154,11 +148,9 @@ int rg_geo__locate_point(rg_locator *loc, const GEOSGeometry *pt, double lon, do
         out->area = on_boundary;
         out->method = RG_JOIN_BOUNDARY;
     } else if (max_distance_m > 0) {
-        rc = nearest(loc, h, pt, lon, lat, max_distance_m, out);
+        return nearest(loc, h, pt, lon, lat, max_distance_m, out);
     }
-
-done:
-    return rc;
+    return RG_OK;
 }
 
 int rg_geo_locate(rg_locator *loc, double lon, double lat, double max_distance_m, rg_match *out)

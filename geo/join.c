@@ -293,9 +293,8 @@ static void *warm_worker(void *arg)
 
 /*
  * Locates every point in the kelurahan, and in the kecamatan unless kec is NULL, on all
- * cores. Points are visited in Hilbert
- * order, so consecutive points hit the same polygons while their edges are in cache;
- * results land at each point's own position.
+ * cores. Points are visited in Hilbert order, so consecutive points hit the same polygons
+ * while their edges are in cache; results land at each point's own position.
  */
 static int locate_all(rg_ctx *ctx, const rg_areas *kel, const rg_areas *kec, const double *lon, const double *lat,
                       size_t n, double max_distance_m, int threads, located *out)
