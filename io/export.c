@@ -434,8 +434,9 @@ static int write_provenance(rg_store *store, GDALDatasetH ds, const rg_export_op
     return rc;
 }
 
-/* Writes one dataset at tmp_path; the caller renames it into place. */
-static int write_dataset(exporter *E, const char *tmp_path, int chosen)
+/* Writes one dataset at tmp_path; the caller renames it into place. Messages name target,
+ * the file the user asked for, not the hidden name it is written under. */
+static int write_dataset(exporter *E, const char *tmp_path, const char *target, int chosen)
 {
     static const char *const drivers[] = {"GPKG", "GeoJSON", "GeoJSONSeq"};
     rg_ctx *ctx = E->ctx;
@@ -446,24 +447,24 @@ static int write_dataset(exporter *E, const char *tmp_path, int chosen)
     CPLErrorReset();
     GDALDatasetH ds = GDALCreate(driver, tmp_path, 0, 0, 0, GDT_Unknown, NULL);
     if (!ds)
-        return gdal_fail(ctx, tmp_path, "cannot create");
+        return gdal_fail(ctx, target, "cannot create");
     int rc = RG_OK;
     if (gpkg && GDALDatasetStartTransaction(ds, FALSE) != OGRERR_NONE)
-        rc = gdal_fail(ctx, tmp_path, "cannot start a transaction");
+        rc = gdal_fail(ctx, target, "cannot start a transaction");
     for (size_t i = 0; i < sizeof layers / sizeof *layers && rc == RG_OK; i++)
         if (chosen & layers[i].bit)
-            rc = write_layer(E, ds, tmp_path, &layers[i]);
+            rc = write_layer(E, ds, target, &layers[i]);
     if (gpkg && rc == RG_OK)
-        rc = write_styles(ctx, ds, tmp_path, chosen);
+        rc = write_styles(ctx, ds, target, chosen);
     if (gpkg && rc == RG_OK && GDALDatasetCommitTransaction(ds) != OGRERR_NONE)
-        rc = gdal_fail(ctx, tmp_path, "cannot commit (disk full?)");
+        rc = gdal_fail(ctx, target, "cannot commit (disk full?)");
     if (gpkg && rc == RG_OK)
         rc = write_provenance(E->store, ds, E->opts);
     CPLErrorReset();
     GDALClose(ds);
     /* GDAL reports a failed final flush only through the error state. */
     if (rc == RG_OK && CPLGetLastErrorType() >= CE_Failure)
-        rc = gdal_fail(ctx, tmp_path, "cannot finish writing (disk full?)");
+        rc = gdal_fail(ctx, target, "cannot finish writing (disk full?)");
     return rc;
 }
 
@@ -639,7 +640,7 @@ int rg_io_export(rg_store *store, const char *output, const rg_export_opts *opts
         rg_io__remove_stale_partials(targets[i]);
         rc = rg_io__probe_partial(ctx, tmp, targets[i]);
         if (rc == RG_OK)
-            rc = write_dataset(&E, tmp, bits[i]);
+            rc = write_dataset(&E, tmp, targets[i], bits[i]);
         if (rc == RG_OK)
             rc = rg_io__publish(ctx, tmp, targets[i]);
         else
