@@ -3,7 +3,6 @@
 #include <ctype.h>
 #include <geodesic.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -270,4 +269,29 @@ void rg__parallel(int threads, void *(*worker)(void *), void *arg)
         worker(arg);
     for (int t = 0; t < started; t++)
         pthread_join(tids[t], NULL);
+}
+
+void rg__first_failure_init(rg__first_failure *f)
+{
+    atomic_init(&f->failed, 0);
+    pthread_mutex_init(&f->lock, NULL);
+    f->rc = RG_OK;
+    f->message[0] = '\0';
+}
+
+void rg__first_failure_set(rg__first_failure *f, int rc, const rg_ctx *ctx)
+{
+    pthread_mutex_lock(&f->lock);
+    if (!atomic_load(&f->failed)) {
+        f->rc = ctx ? rc : RG_ENOMEM;
+        snprintf(f->message, sizeof f->message, "%s", ctx ? rg_ctx_errmsg(ctx) : "out of memory");
+        atomic_store(&f->failed, 1);
+    }
+    pthread_mutex_unlock(&f->lock);
+}
+
+int rg__first_failure_finish(rg__first_failure *f, rg_ctx *ctx)
+{
+    pthread_mutex_destroy(&f->lock);
+    return atomic_load(&f->failed) ? rg_ctx_error(ctx, f->rc, "%s", f->message) : RG_OK;
 }

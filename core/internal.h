@@ -8,6 +8,8 @@
 #define GEOS_USE_ONLY_R_API
 #include <geos_c.h>
 #include <proj.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include "core/core.h"
@@ -52,6 +54,24 @@ int rg__default_threads(void);
  * arg (an atomic counter of blocks) is still done.
  */
 void rg__parallel(int threads, void *(*worker)(void *), void *arg);
+
+/**
+ * The first failure among threads sharing work through rg__parallel(): each worker checks
+ * `failed` between blocks and stops; the caller re-raises the failure on its own context.
+ */
+typedef struct {
+    atomic_int failed;
+    pthread_mutex_t lock;
+    int rc;
+    char message[1024]; /* as long as a context's message */
+} rg__first_failure;
+
+void rg__first_failure_init(rg__first_failure *f);
+/** Records rc with the message on ctx (NULL: a context could not be made: out of memory),
+ * unless a failure is already recorded. Safe from any thread. */
+void rg__first_failure_set(rg__first_failure *f, int rc, const rg_ctx *ctx);
+/** After the threads have finished: RG_OK, or the recorded failure raised on ctx. Frees the lock. */
+int rg__first_failure_finish(rg__first_failure *f, rg_ctx *ctx);
 
 /** Geodesic distance in metres on the WGS84 ellipsoid. */
 double rg__geodesic_m(double lon1, double lat1, double lon2, double lat2);

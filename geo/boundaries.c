@@ -6,7 +6,6 @@
 #include "geo/internal.h"
 
 #include <gdal.h>
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <ogr_api.h>
@@ -496,9 +495,7 @@ typedef struct {
     size_t groups;
     GEOSGeometry **merged;     /* one per group */
     atomic_size_t next;
-    atomic_int failed;
-    pthread_mutex_t lock;
-    char message[512];
+    rg__first_failure failure;
 } dissolve_job;
 
 static void *dissolve_worker(void *arg)
@@ -508,7 +505,7 @@ static void *dissolve_worker(void *arg)
     int rc = rg_ctx_new(&ctx);
     GEOSContextHandle_t h = rc == RG_OK ? rg__ctx_geos(ctx) : NULL;
     size_t g = 0;
-    while (rc == RG_OK && !atomic_load(&job->failed) && (g = atomic_fetch_add(&job->next, 1)) < job->groups) {
+    while (rc == RG_OK && !atomic_load(&job->failure.failed) && (g = atomic_fetch_add(&job->next, 1)) < job->groups) {
         size_t first = job->group_start[g], n = job->group_start[g + 1] - first;
         GEOSGeometry **parts = rg_malloc(n * sizeof *parts);
         if (!parts) {
@@ -526,13 +523,8 @@ static void *dissolve_worker(void *arg)
             rc = rg_ctx_error(ctx, RG_EGEOS, "dissolving kecamatan %s: %s",
                               job->kelurahan->items[job->order[first]].parent, rg__ctx_geos_message(ctx));
     }
-    if (rc != RG_OK) {
-        pthread_mutex_lock(&job->lock);
-        if (!atomic_load(&job->failed))
-            snprintf(job->message, sizeof job->message, "%s", ctx ? rg_ctx_errmsg(ctx) : "out of memory");
-        atomic_store(&job->failed, 1);
-        pthread_mutex_unlock(&job->lock);
-    }
+    if (rc != RG_OK)
+        rg__first_failure_set(&job->failure, rc, ctx);
     rg_ctx_free(ctx);
     return NULL;
 }
@@ -568,14 +560,10 @@ int rg_geo_areas_dissolve(rg_areas **out, rg_ctx *ctx, const rg_areas *kelurahan
     dissolve_job job = {.kelurahan = kelurahan, .order = order, .group_start = group_start, .groups = groups,
                         .merged = merged};
     atomic_init(&job.next, 0);
-    atomic_init(&job.failed, 0);
-    pthread_mutex_init(&job.lock, NULL);
+    rg__first_failure_init(&job.failure);
     rg__parallel(rg__default_threads(), dissolve_worker, &job);
-    pthread_mutex_destroy(&job.lock);
-    if (atomic_load(&job.failed)) {
-        rc = rg_ctx_error(ctx, RG_EGEOS, "%s", job.message);
+    if ((rc = rg__first_failure_finish(&job.failure, ctx)) != RG_OK)
         goto done;
-    }
 
     for (size_t g = 0; g < groups && rc == RG_OK; g++) {
         const rg_geo__area *k = &kelurahan->items[order[group_start[g]]];

@@ -8,7 +8,6 @@
 #include "geo/internal.h"
 
 #include <math.h>
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -173,27 +172,12 @@ typedef struct {
     located *out;
     size_t n;
     double max_distance_m;
-    atomic_size_t next;     /* next block of order[] to take */
-    atomic_int failed;
-    pthread_mutex_t lock;
-    int rc;
-    char message[512];
+    atomic_size_t next;     /* next block of order[] (or of the areas, when warming) to take */
+    rg__first_failure failure;
 } locate_job;
 
 #define BLOCK 2048
 #define WARM_BLOCK 64
-
-/* Records the first failure of any thread; the others stop at their next block. */
-static void job_fail(locate_job *job, int rc, rg_ctx *ctx)
-{
-    pthread_mutex_lock(&job->lock);
-    if (!atomic_load(&job->failed)) {
-        job->rc = rc;
-        snprintf(job->message, sizeof job->message, "%s", ctx ? rg_ctx_errmsg(ctx) : "out of memory");
-    }
-    atomic_store(&job->failed, 1);
-    pthread_mutex_unlock(&job->lock);
-}
 
 static void *locate_worker(void *arg)
 {
@@ -206,7 +190,7 @@ static void *locate_worker(void *arg)
         rc = rg_geo_locator_new(&kl, ctx, job->kel);
     if (rc == RG_OK && job->kec)
         rc = rg_geo_locator_new(&kcl, ctx, job->kec);
-    while (rc == RG_OK && !atomic_load(&job->failed)) {
+    while (rc == RG_OK && !atomic_load(&job->failure.failed)) {
         size_t start = atomic_fetch_add(&job->next, BLOCK);
         if (start >= job->n)
             break;
@@ -233,7 +217,7 @@ static void *locate_worker(void *arg)
         }
     }
     if (rc != RG_OK)
-        job_fail(job, rc, ctx);
+        rg__first_failure_set(&job->failure, rc, ctx);
     rg_geo_locator_free(kl);
     rg_geo_locator_free(kcl);
     rg_ctx_free(ctx);
@@ -278,7 +262,7 @@ static void *warm_worker(void *arg)
     rg_ctx *ctx = NULL;
     int rc = rg_ctx_new(&ctx);
     size_t nkel = job->kel->count, total = nkel + (job->kec ? job->kec->count : 0);
-    while (rc == RG_OK && !atomic_load(&job->failed)) {
+    while (rc == RG_OK && !atomic_load(&job->failure.failed)) {
         size_t start = atomic_fetch_add(&job->next, WARM_BLOCK);
         for (size_t i = start; i < start + WARM_BLOCK && i < total && rc == RG_OK; i++)
             rc = warm_area(ctx, i < nkel ? &job->kel->items[i] : &job->kec->items[i - nkel]);
@@ -286,7 +270,7 @@ static void *warm_worker(void *arg)
             break;
     }
     if (rc != RG_OK)
-        job_fail(job, rc, ctx);
+        rg__first_failure_set(&job->failure, rc, ctx);
     rg_ctx_free(ctx);
     return NULL;
 }
@@ -333,20 +317,15 @@ static int locate_all(rg_ctx *ctx, const rg_areas *kel, const rg_areas *kec, con
     locate_job job = {.kel = kel, .kec = kec, .lon = lon, .lat = lat, .order = order, .out = out, .n = n,
                       .max_distance_m = max_distance_m};
     atomic_init(&job.next, 0);
-    atomic_init(&job.failed, 0);
-    pthread_mutex_init(&job.lock, NULL);
+    rg__first_failure_init(&job.failure);
     double started = seconds_now();
-    atomic_store(&job.next, 0);
     rg__parallel(threads, warm_worker, &job);
     rg_ctx_notice(ctx, RG_NOTICE_INFO, "%zu polygons prepared on %d threads in %.2f s",
-                  kel->count + (kec ? kec->count : 0),
-                  threads, seconds_now() - started);
+                  kel->count + (kec ? kec->count : 0), threads, seconds_now() - started);
     atomic_store(&job.next, 0);
-    if (!atomic_load(&job.failed))
+    if (!atomic_load(&job.failure.failed))
         rg__parallel(threads, locate_worker, &job);
-    pthread_mutex_destroy(&job.lock);
-    if (rc == RG_OK && atomic_load(&job.failed))
-        rc = rg_ctx_error(ctx, job.rc, "%s", job.message);
+    rc = rg__first_failure_finish(&job.failure, ctx);
 
 done:
     rg_free(order);
@@ -409,6 +388,7 @@ int rg_geo_join(rg_store *store, const char *path, const rg_join_opts *opts, rg_
     rg_areas *kel = NULL, *kec = NULL;
     sqlite3_stmt *read = NULL, *update = NULL, *reported_read = NULL;
     chunk_codes *reported_codes = NULL; /* 1 MB: on the heap */
+    long *kel_parent_area = NULL;
     distances dist = {0};
     rg_buf flags = {0};
     int in_transaction = 0;
@@ -442,10 +422,17 @@ int rg_geo_join(rg_store *store, const char *path, const rg_join_opts *opts, rg_
         r.repaired += (size_t)rg_geo_areas_repaired(kel, i);
     for (size_t i = 0; i < r.kecamatan; i++)
         r.repaired += (size_t)rg_geo_areas_repaired(kec, i);
-    for (size_t i = 0; i < r.kelurahan; i++)
-        if (rg_geo_areas_parent(kel, i) && rg_geo_areas_find(kec, rg_geo_areas_parent(kel, i)) < 0)
+    /* Each kelurahan's kecamatan, found once here rather than once per household. */
+    if (!(kel_parent_area = rg_malloc((r.kelurahan ? r.kelurahan : 1) * sizeof *kel_parent_area))) {
+        rc = RG_ENOMEM;
+        goto done;
+    }
+    for (size_t i = 0; i < r.kelurahan; i++) {
+        kel_parent_area[i] = rg_geo_areas_find(kec, rg_geo_areas_parent(kel, i));
+        if (rg_geo_areas_parent(kel, i) && kel_parent_area[i] < 0)
             rg_ctx_notice(ctx, RG_NOTICE_WARNING, "%s: kelurahan %s: parent kecamatan %s is not in the kecamatan layer",
                           path, rg_geo_areas_code(kel, i), rg_geo_areas_parent(kel, i));
+    }
 
     if ((rc = rg_io_store_exec(store, "starting the join", "BEGIN IMMEDIATE")) != RG_OK)
         goto done;
@@ -518,17 +505,18 @@ int rg_geo_join(rg_store *store, const char *path, const rg_join_opts *opts, rg_
             goto done;
         const char *reported = reported_codes->at[i % WRITE_CHUNK];
         rg_match m = {found[i].kel, (rg_join_method)found[i].method, found[i].distance_m, found[i].overlap};
-        rg_match km = {found[i].kec, RG_JOIN_WITHIN, 0, 0};
+        long parent_area = m.area >= 0 ? kel_parent_area[m.area] : -1;
+        long kec_area = found[i].kec;
         /* A dissolved kecamatan holds exactly what its kelurahan hold. */
-        if (r.kecamatan_dissolved && m.area >= 0 && m.method != RG_JOIN_NEAREST)
-            km.area = rg_geo_areas_find(kec, rg_geo_areas_parent(kel, (size_t)m.area));
+        if (r.kecamatan_dissolved && m.method != RG_JOIN_NEAREST)
+            kec_area = parent_area;
         r.households++;
         flags.len = 0;
         sqlite3_reset(update);
         sqlite3_clear_bindings(update);
         sqlite3_bind_text(update, 5, rg_geo_join_method_name(m.method), -1, SQLITE_STATIC);
-        if (km.area >= 0)
-            sqlite3_bind_text(update, 9, rg_geo_areas_code(kec, (size_t)km.area), -1, SQLITE_STATIC);
+        if (kec_area >= 0)
+            sqlite3_bind_text(update, 9, rg_geo_areas_code(kec, (size_t)kec_area), -1, SQLITE_STATIC);
         switch (m.method) {
         case RG_JOIN_WITHIN: r.within++; break;
         case RG_JOIN_BOUNDARY: r.boundary++; break;
@@ -542,7 +530,6 @@ int rg_geo_join(rg_store *store, const char *path, const rg_join_opts *opts, rg_
         if (m.area >= 0) {
             size_t a = (size_t)m.area;
             const char *parent = rg_geo_areas_parent(kel, a);
-            long parent_area = rg_geo_areas_find(kec, parent);
             sqlite3_bind_text(update, 1, rg_geo_areas_code(kel, a), -1, SQLITE_STATIC);
             sqlite3_bind_text(update, 2, rg_geo_areas_name(kel, a), -1, SQLITE_STATIC);
             sqlite3_bind_text(update, 3, parent, -1, SQLITE_STATIC);
@@ -557,7 +544,7 @@ int rg_geo_join(rg_store *store, const char *path, const rg_join_opts *opts, rg_
                 r.overlaps++;
                 rg__buf_appendf(&flags, "overlap");
             }
-            if (km.area >= 0 && parent && strcmp(rg_geo_areas_code(kec, (size_t)km.area), parent) != 0) {
+            if (kec_area >= 0 && parent && strcmp(rg_geo_areas_code(kec, (size_t)kec_area), parent) != 0) {
                 r.kecamatan_mismatches++;
                 rg__buf_appendf(&flags, "%skecamatan_mismatch", flags.len ? "," : "");
             }
@@ -618,6 +605,7 @@ done:
     if (in_transaction)
         sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
     rg_free(triggers);
+    rg_free(kel_parent_area);
     rg_geo_areas_free(kel);
     rg_geo_areas_free(kec);
     rg_free(dist.values);
