@@ -85,9 +85,11 @@ typedef struct rg_store rg_store;
 
 /**
  * Opens (creating when absent) the working SpatiaLite database at path and makes
- * sure its tables exist.
+ * sure its tables exist. The store holds the database for its whole life: another
+ * store on the same file, in this process or another, waits up to 10 s and then fails,
+ * so the steps of one run are never interleaved with another's.
  * @param ctx borrowed; must outlive the store.
- * @return RG_OK, RG_ESQL (message names path). Caller owns *out; free with rg_io_store_free().
+ * @return RG_OK, RG_ESQL (message names path; "another run holds it" after the wait). Caller owns *out; free with rg_io_store_free().
  */
 int rg_io_store_open(rg_store **out, rg_ctx *ctx, const char *path);
 

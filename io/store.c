@@ -5,15 +5,25 @@
  */
 #include "io/internal.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <spatialite.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <time.h>
+#include <unistd.h>
+
+/* How long a run waits for another run on the same database before it gives up. */
+#define STORE_WAIT_MS 10000
+#define ANOTHER_RUN_HOLDS_IT " (another run holds it; waited 10 s)"
 
 struct rg_store {
     rg_ctx *ctx;
     sqlite3 *db;
     void *spatialite_cache;
     char *path;
+    int run_lock_fd; /* -1 when the database is not a file */
 };
 
 /* Households carry every later step's results as columns, so one row is the whole
@@ -44,7 +54,7 @@ static const char schema_sql[] =
 static const char *error_hint(sqlite3 *db)
 {
     switch (sqlite3_errcode(db)) {
-    case SQLITE_BUSY: return " (another run holds it; waited 10 s)";
+    case SQLITE_BUSY: return ANOTHER_RUN_HOLDS_IT;
     case SQLITE_FULL:
     case SQLITE_IOERR: return " (is the disk full, or the file size limited?) - nothing was changed";
     default: return "";
@@ -172,6 +182,36 @@ static int create_schema(rg_store *store)
     return rg_io_store_exec(store, "creating tables", "COMMIT");
 }
 
+/*
+ * SQLite's locks last one transaction, but a job is several: load, join, classify and
+ * export each commit on their own. A second run slipping between them would export a
+ * mix of two jobs, or find the summaries its own classify made dropped by the other's
+ * join. So a store holds the database for its whole life with flock(), which on Linux
+ * is separate from the fcntl() locks SQLite takes and cannot release them. The
+ * descriptor is closed only after SQLite's connection is: closing any descriptor of
+ * the file while SQLite holds fcntl() locks on it would drop them.
+ */
+static int take_run_lock(rg_store *store)
+{
+    store->run_lock_fd = open(store->path, O_RDONLY | O_CLOEXEC);
+    if (store->run_lock_fd < 0) {
+        if (errno == ENOENT) /* ":memory:" and the like: nothing to share */
+            return RG_OK;
+        return rg_ctx_error(store->ctx, RG_EIO, "%s: opening: %s", store->path, strerror(errno));
+    }
+    const struct timespec pause = {0, 50 * 1000 * 1000};
+    for (int waited_ms = 0;; waited_ms += 50) {
+        if (flock(store->run_lock_fd, LOCK_EX | LOCK_NB) == 0)
+            return RG_OK;
+        if (errno != EWOULDBLOCK && errno != EINTR)
+            return rg_ctx_error(store->ctx, RG_EIO, "%s: locking: %s", store->path, strerror(errno));
+        if (waited_ms >= STORE_WAIT_MS)
+            return rg_ctx_error(store->ctx, RG_ESQL, "%s: opening: database is locked" ANOTHER_RUN_HOLDS_IT,
+                                store->path);
+        nanosleep(&pause, NULL);
+    }
+}
+
 int rg_io_store_open(rg_store **out, rg_ctx *ctx, const char *path)
 {
     *out = NULL;
@@ -180,6 +220,7 @@ int rg_io_store_open(rg_store **out, rg_ctx *ctx, const char *path)
     if (!store)
         return RG_ENOMEM;
     store->ctx = ctx;
+    store->run_lock_fd = -1;
     store->path = rg_strdup(path);
     if (!store->path) {
         rc = RG_ENOMEM;
@@ -190,8 +231,10 @@ int rg_io_store_open(rg_store **out, rg_ctx *ctx, const char *path)
                           store->db ? sqlite3_errmsg(store->db) : "out of memory");
         goto done;
     }
-    /* Another run holding the database gets a grace period, then a clear error. */
-    sqlite3_busy_timeout(store->db, 10000);
+    if ((rc = take_run_lock(store)) != RG_OK)
+        goto done;
+    /* A process that is not one of our runs (the sqlite3 shell, QGIS) gets the same grace. */
+    sqlite3_busy_timeout(store->db, STORE_WAIT_MS);
     store->spatialite_cache = spatialite_alloc_connection();
     spatialite_init_ex(store->db, store->spatialite_cache, 0);
     if (rg_io__rtree_register(store->db) != RG_OK) {
@@ -222,6 +265,8 @@ void rg_io_store_free(rg_store *store)
         sqlite3_close(store->db);
     if (store->spatialite_cache)
         spatialite_cleanup_ex(store->spatialite_cache);
+    if (store->run_lock_fd >= 0)
+        close(store->run_lock_fd);
     rg_free(store->path);
     rg_free(store);
 }

@@ -61,8 +61,14 @@ grep -q "regsosek-geo: load: .*k.sqlite.*locked" locked.err || fail "locked data
 [ "$(count k.sqlite 'SELECT count(*) FROM households')" = "$loaded" ] || fail "locked database: households changed"
 echo "ok: a locked database: $(cat locked.err)"
 
-# 4. two runs on the same database at once: they take turns. One that waits longer than
-# the database's 10 s grace fails cleanly; the database is sound either way.
+# 4. two runs on the same database at once: they take turns, whole run after whole run
+# (each step commits alone, so taking turns step by step would let one run's join drop
+# the summaries the other's classify made before its export). One that waits longer than
+# the 10 s grace fails cleanly; the database is sound either way, and a map that was
+# written is the whole sample.
+"$bin" -q run "$data/households.csv" "$data/boundaries.gpkg" -o alone.gpkg --db alone.sqlite || fail "one run"
+sample_loaded=$(count alone.sqlite "SELECT count(*) FROM households")
+sample_joined=$(count alone.sqlite "SELECT count(*) FROM households WHERE kelurahan_code IS NOT NULL")
 "$bin" -q run "$data/households.csv" "$data/boundaries.gpkg" -o a.gpkg --db two.sqlite 2> a.err & a=$!
 "$bin" -q run "$data/households.csv" "$data/boundaries.gpkg" -o b.gpkg --db two.sqlite 2> b.err & b=$!
 wait $a; sa=$?
@@ -73,12 +79,32 @@ for r in a b; do
   if [ "$status" != 0 ]; then
     [ "$status" = 1 ] && grep -q "another run holds it" $r.err || fail "two runs: $r failed unclearly: $(cat $r.err)"
   else
-    [ "$(count $r.gpkg 'SELECT count(*) FROM households')" -gt 0 ] || fail "two runs: $r.gpkg incomplete"
+    [ "$(count $r.gpkg 'SELECT count(*) FROM households')" = "$sample_loaded" ] || fail "two runs: $r.gpkg incomplete"
+    [ "$(count $r.gpkg 'SELECT sum(households) FROM kelurahan')" = "$sample_joined" ] \
+      || fail "two runs: $r.gpkg summaries incomplete"
   fi
 done
 "$bin" check --db two.sqlite > check.out || fail "two runs: check fails: $(grep FAIL check.out)"
-sample_loaded=$(count two.sqlite "SELECT count(*) FROM households")
+[ "$(count two.sqlite "SELECT count(*) FROM households")" = "$sample_loaded" ] || fail "two runs: households twice or lost"
 echo "ok: two runs at once: exit statuses $sa and $sb, the database passes check ($sample_loaded households)"
+
+# A step started while a run holds the database waits for the whole run (or gives up
+# cleanly after 10 s) and never exports a mix: this run's households with the previous
+# run's summaries, or households loaded but not yet joined.
+"$bin" -q run big.csv "$data/boundaries.gpkg" -o c.gpkg --db two.sqlite 2> c.err & c=$!
+sleep 0.5
+"$bin" -q export -o d.gpkg --db two.sqlite 2> d.err; sd=$?
+wait $c; sc=$?
+[ $sc = 0 ] || fail "run beside an export: $(cat c.err)"
+if [ $sd = 0 ]; then
+  [ "$(count d.gpkg 'SELECT sum(households) FROM kelurahan')" = \
+    "$(count d.gpkg 'SELECT count(*) FROM households WHERE kelurahan_code IS NOT NULL')" ] \
+    || fail "export during a run: summaries from another run than the households"
+  [ "$(count d.gpkg 'SELECT count(*) FROM households')" = "$loaded" ] || fail "export during a run: a partial map"
+else
+  [ $sd = 1 ] && grep -q "another run holds it" d.err || fail "export during a run: unclear failure: $(cat d.err)"
+fi
+echo "ok: an export started during a run waits for it: exit status $sd"
 
 # 5. damaged boundaries: a truncated GeoPackage and a file that is none.
 head -c 60000 "$data/boundaries.gpkg" > truncated.gpkg
