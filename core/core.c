@@ -177,31 +177,38 @@ int rg__buf_appendf(rg_buf *buf, const char *fmt, ...)
 
 int rg__buf_append_json_string(rg_buf *buf, const char *s)
 {
-    if (rg__buf_append(buf, "\"", 1) != RG_OK)
+    /* Field values are mostly plain text: runs without anything to escape are copied
+     * whole, into room reserved once for the worst case (every byte as \u00XX). */
+    size_t len = strlen(s);
+    if (rg__buf_reserve(buf, buf->len + 6 * len + 3) != RG_OK)
         return RG_ENOMEM;
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        char esc[8];
-        const char *piece = esc;
-        size_t n = 2;
+    char *out = buf->data + buf->len;
+    *out++ = '"';
+    const unsigned char *p = (const unsigned char *)s, *end = p + len;
+    while (p < end) {
+        const unsigned char *run = p;
+        while (p < end && *p >= 0x20 && *p != '"' && *p != '\\')
+            p++;
+        memcpy(out, run, (size_t)(p - run));
+        out += p - run;
+        if (p == end)
+            break;
+        *out++ = '\\';
         switch (*p) {
-        case '"': piece = "\\\""; break;
-        case '\\': piece = "\\\\"; break;
-        case '\n': piece = "\\n"; break;
-        case '\r': piece = "\\r"; break;
-        case '\t': piece = "\\t"; break;
+        case '"': *out++ = '"'; break;
+        case '\\': *out++ = '\\'; break;
+        case '\n': *out++ = 'n'; break;
+        case '\r': *out++ = 'r'; break;
+        case '\t': *out++ = 't'; break;
         default:
-            if (*p < 0x20) {
-                snprintf(esc, sizeof esc, "\\u%04x", *p);
-                n = 6;
-            } else {
-                piece = (const char *)p;
-                n = 1;
-            }
+            out += sprintf(out, "u%04x", *p);
         }
-        if (rg__buf_append(buf, piece, n) != RG_OK)
-            return RG_ENOMEM;
+        p++;
     }
-    return rg__buf_append(buf, "\"", 1);
+    *out++ = '"';
+    *out = '\0';
+    buf->len = (size_t)(out - buf->data);
+    return RG_OK;
 }
 
 void rg__buf_free(rg_buf *buf)

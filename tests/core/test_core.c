@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "core/core.h"
+#include "core/internal.h"
 #include "support.h"
 
 Test(core, context_starts_without_error)
@@ -71,4 +72,26 @@ Test(core, strdup_copies_and_fails_cleanly)
     cr_assert_null(rg_strdup(NULL));
     rg_alloc_fail_after(1);
     cr_assert_null(rg_strdup("x"));
+}
+
+Test(core, json_string_escapes_what_json_requires_and_copies_the_rest)
+{
+    rg_buf buf = {0};
+    cr_assert_eq(rg__buf_append_json_string(&buf, "Jl. Sam \"Ratulangi\" No. 8\\\n\r\t\x01 ñ"), RG_OK);
+    cr_assert_str_eq(buf.data, "\"Jl. Sam \\\"Ratulangi\\\" No. 8\\\\\\n\\r\\t\\u0001 ñ\"");
+    size_t before = buf.len;
+    cr_assert_eq(rg__buf_append_json_string(&buf, ""), RG_OK);
+    cr_assert_eq(buf.len, before + 2);
+    cr_assert_str_eq(buf.data + before, "\"\"");
+    /* Worst case: every byte escaped as \u00XX, at the end of a nearly full buffer. */
+    char controls[65];
+    for (int i = 0; i < 64; i++)
+        controls[i] = (char)(i % 2 ? 0x01 : 0x1f);
+    controls[64] = '\0';
+    before = buf.len;
+    cr_assert_eq(rg__buf_append_json_string(&buf, controls), RG_OK);
+    cr_assert_eq(buf.len, before + 2 + 64 * 6);
+    cr_assert_eq(strlen(buf.data), buf.len);
+    cr_assert_str_eq(buf.data + buf.len - 7, "\\u0001\"");
+    rg__buf_free(&buf);
 }
