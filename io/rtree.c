@@ -9,6 +9,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 typedef struct {
@@ -88,9 +89,23 @@ int rg_io__rtree_register(sqlite3 *db)
                : RG_ESQL;
 }
 
+/*
+ * The leaves come in Hilbert order, so their rows' ids come in no order at all, and the
+ * %_rowid table is keyed by id: inserted as they come, each lands on a random page
+ * (measured: 1.2 s of 2 s for a million). They are gathered and written sorted by id
+ * instead, a bounded batch at a time so memory stays flat whatever the row count.
+ */
+#define ROWID_BATCH (1 << 20)
+
+typedef struct {
+    int64_t rowid, nodeno;
+} rowid_entry;
+
 typedef struct {
     rg_store *store;
     sqlite3_stmt *node, *rowid, *parent;
+    rowid_entry *pending;
+    size_t pending_count;
 } writer;
 
 static int sql_fail(rg_store *store)
@@ -113,6 +128,26 @@ static int write_node(writer *w, int64_t nodeno, const unsigned char *data, int 
         if (sqlite3_step(w->parent) != SQLITE_DONE)
             return sql_fail(w->store);
     }
+    return RG_OK;
+}
+
+static int by_rowid(const void *a, const void *b)
+{
+    int64_t x = ((const rowid_entry *)a)->rowid, y = ((const rowid_entry *)b)->rowid;
+    return (x > y) - (x < y);
+}
+
+static int flush_rowids(writer *w)
+{
+    qsort(w->pending, w->pending_count, sizeof *w->pending, by_rowid);
+    for (size_t i = 0; i < w->pending_count; i++) {
+        sqlite3_reset(w->rowid);
+        sqlite3_bind_int64(w->rowid, 1, w->pending[i].rowid);
+        sqlite3_bind_int64(w->rowid, 2, w->pending[i].nodeno);
+        if (sqlite3_step(w->rowid) != SQLITE_DONE)
+            return sql_fail(w->store);
+    }
+    w->pending_count = 0;
     return RG_OK;
 }
 
@@ -181,7 +216,8 @@ int rg_io__rtree_pack_points(rg_store *store, const char *table, const char *id,
     }
     node = rg_calloc(1, (size_t)node_size);
     level = rg_calloc((size_t)counts[0], sizeof *level);
-    if (!node || !level) {
+    w.pending = rg_malloc((size_t)(n < ROWID_BATCH ? (n ? n : 1) : ROWID_BATCH) * sizeof *w.pending);
+    if (!node || !level || !w.pending) {
         rc = RG_ENOMEM;
         goto done;
     }
@@ -197,13 +233,9 @@ int rg_io__rtree_pack_points(rg_store *store, const char *table, const char *id,
         put_cell(node, cells, rowid, &b);
         grow(&level[leaf], &b, cells == 0);
         int64_t nodeno = first_no[0] + leaf;
-        sqlite3_reset(w.rowid);
-        sqlite3_bind_int64(w.rowid, 1, rowid);
-        sqlite3_bind_int64(w.rowid, 2, nodeno);
-        if (sqlite3_step(w.rowid) != SQLITE_DONE) {
-            rc = sql_fail(store);
+        if (w.pending_count == ROWID_BATCH && (rc = flush_rowids(&w)) != RG_OK)
             goto done;
-        }
+        w.pending[w.pending_count++] = (rowid_entry){rowid, nodeno};
         if (++cells == fanout) {
             put_be16(node + 2, (unsigned)cells);
             if ((rc = write_node(&w, nodeno, node, node_size, levels > 1 ? first_no[1] + leaf / fanout : 0)) != RG_OK)
@@ -217,6 +249,8 @@ int rg_io__rtree_pack_points(rg_store *store, const char *table, const char *id,
         rc = sql_fail(store);
         goto done;
     }
+    if ((rc = flush_rowids(&w)) != RG_OK)
+        goto done;
     if (cells > 0 || n == 0) {
         put_be16(node + 2, (unsigned)cells);
         if ((rc = write_node(&w, first_no[0] + leaf, node, node_size, levels > 1 ? first_no[1] + leaf / fanout : 0)) !=
@@ -252,5 +286,6 @@ done:
     sqlite3_finalize(w.parent);
     rg_free(node);
     rg_free(level);
+    rg_free(w.pending);
     return rc;
 }
