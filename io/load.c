@@ -82,10 +82,37 @@ typedef struct {
     column_spec *specs;     /* --columns, parsed; NULL keeps every column as text */
     size_t spec_count;
     char *spec_text;        /* owns the names the specs point into */
-    rg_buf json;
-    rg_buf message;
-    rg_buf flags;
+    rg_buf message;         /* the writing side's own, for duplicate ids */
 } loader;
+
+/* What text a checked row does not have. */
+#define NO_TEXT SIZE_MAX
+
+/*
+ * A row once checked: where it goes and what it carries. Checking touches no database,
+ * so for a CSV it runs on a thread of its own, a batch or two ahead of the one that
+ * writes (each took about half of a load).
+ */
+typedef struct {
+    long line;
+    int reason; /* an rg_reject_reason, or -1 for a household */
+    int has_point, has_size, has_spending;
+    double lon, lat, spending;
+    long size;
+    /* offsets into the batch's text */
+    size_t raw, raw_len, id, code, given, flags, extra, message;
+} checked_row;
+
+/* Rows are handed over by the batch: one lock per batch, not per row. */
+#define BATCH_ROWS 4096
+#define BATCH_TEXT (4 << 20)
+
+typedef struct {
+    checked_row *rows;
+    size_t count, cap;
+    rg_buf text;                 /* every string of the rows, each NUL-terminated */
+    rg_buf json, flags, message; /* the checking side's scratch */
+} row_batch;
 
 /* "Kode Wilayah " and "kode-wilayah" are the same column to a person. */
 static void normalise_name(const char *in, char *out, size_t cap)
@@ -188,8 +215,8 @@ static int reject_row(loader *L, long line, const char *raw, size_t raw_len, rg_
     sqlite3_bind_int64(st, 1, L->stats.run_id);
     sqlite3_bind_int64(st, 2, line);
     sqlite3_bind_text(st, 3, reason_names[reason], -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, message, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_blob(st, 5, raw, (int)raw_len, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 4, message, -1, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 5, raw, (int)raw_len, SQLITE_STATIC);
     if (sqlite3_step(st) != SQLITE_DONE)
         return rg_io_store_sql_error(L->store);
     L->stats.rejected++;
@@ -197,7 +224,58 @@ static int reject_row(loader *L, long line, const char *raw, size_t raw_len, rg_
     return RG_OK;
 }
 
-/* Builds the message naming file, line and column, then rejects. */
+static int keep_text(row_batch *b, const char *s, size_t n, size_t *at)
+{
+    *at = b->text.len;
+    if (rg__buf_reserve(&b->text, b->text.len + n + 1) != RG_OK)
+        return RG_ENOMEM;
+    memcpy(b->text.data + b->text.len, s, n);
+    b->text.data[b->text.len + n] = '\0';
+    b->text.len += n + 1;
+    return RG_OK;
+}
+
+static const char *text_at(const row_batch *b, size_t at) { return at == NO_TEXT ? NULL : b->text.data + at; }
+
+/* A new row at the end of the batch, a household until checking says otherwise. */
+static checked_row *new_row(row_batch *b, long line, const char *raw, size_t raw_len)
+{
+    if (b->count == b->cap) {
+        size_t cap = b->cap ? 2 * b->cap : 256;
+        checked_row *rows = rg_realloc(b->rows, cap * sizeof *rows);
+        if (!rows)
+            return NULL;
+        b->rows = rows;
+        b->cap = cap;
+    }
+    checked_row *r = &b->rows[b->count];
+    *r = (checked_row){.line = line, .reason = -1, .id = NO_TEXT, .code = NO_TEXT, .given = NO_TEXT,
+                       .flags = NO_TEXT, .extra = NO_TEXT, .message = NO_TEXT, .raw_len = raw_len};
+    if (keep_text(b, raw, raw_len, &r->raw) != RG_OK)
+        return NULL;
+    b->count++;
+    return r;
+}
+
+/* Sends the row to rejects with a message naming file, line and column. */
+static int refuse(const loader *L, row_batch *b, checked_row *r, rg_reject_reason reason, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+static int refuse(const loader *L, row_batch *b, checked_row *r, rg_reject_reason reason, const char *fmt, ...)
+{
+    char detail[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(detail, sizeof detail, fmt, ap);
+    va_end(ap);
+    b->message.len = 0;
+    if (rg__buf_appendf(&b->message, "%s: line %ld: %s", L->path, r->line, detail) != RG_OK)
+        return RG_ENOMEM;
+    r->reason = (int)reason;
+    return keep_text(b, b->message.data, b->message.len, &r->message);
+}
+
+/* Builds the message naming file, line and column, then rejects: for what only
+ * the writing side can see (a duplicate id). */
 static int reject_with(loader *L, long line, const char *raw, size_t raw_len, rg_reject_reason reason,
                        const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 static int reject_with(loader *L, long line, const char *raw, size_t raw_len, rg_reject_reason reason,
@@ -229,29 +307,29 @@ static int outside_indonesia(double lon, double lat)
     return lon < INDONESIA_MIN_LON || lon > INDONESIA_MAX_LON || lat < INDONESIA_MIN_LAT || lat > INDONESIA_MAX_LAT;
 }
 
-static int add_flag(loader *L, const char *flag)
+static int add_flag(row_batch *b, const char *flag)
 {
-    return rg__buf_appendf(&L->flags, "%s%s", L->flags.len ? "," : "", flag);
+    return rg__buf_appendf(&b->flags, "%s%s", b->flags.len ? "," : "", flag);
 }
 
-static int append_member(loader *L, int *first, const char *name)
+static int append_member(row_batch *b, int *first, const char *name)
 {
-    int rc = *first ? RG_OK : rg__buf_append(&L->json, ",", 1);
+    int rc = *first ? RG_OK : rg__buf_append(&b->json, ",", 1);
     *first = 0;
     if (rc == RG_OK)
-        rc = rg__buf_append_json_string(&L->json, name);
+        rc = rg__buf_append_json_string(&b->json, name);
     if (rc == RG_OK)
-        rc = rg__buf_append(&L->json, ":", 1);
+        rc = rg__buf_append(&b->json, ":", 1);
     return rc;
 }
 
 /* The columns without a role go to `extra` as JSON: all of them as text, or the ones
  * --columns names, renamed and typed (a value that does not fit its type is kept as text
  * and flagged). */
-static int build_extra(loader *L, const char *const *fields, size_t count)
+static int build_extra(const loader *L, row_batch *b, const char *const *fields, size_t count)
 {
-    L->json.len = 0;
-    int rc = rg__buf_append(&L->json, "{", 1);
+    b->json.len = 0;
+    int rc = rg__buf_append(&b->json, "{", 1);
     int first = 1;
     if (L->specs) {
         for (size_t s = 0; s < L->spec_count && rc == RG_OK; s++) {
@@ -262,16 +340,16 @@ static int build_extra(loader *L, const char *const *fields, size_t count)
             double number;
             int typed = c->type != COLUMN_TEXT && rg_io_parse_number(v, L->decimal_comma, &number) &&
                         (c->type == COLUMN_REAL || number == (double)(long long)number);
-            rc = append_member(L, &first, c->target);
+            rc = append_member(b, &first, c->target);
             if (rc == RG_OK && typed)
-                rc = c->type == COLUMN_INTEGER ? rg__buf_appendf(&L->json, "%lld", (long long)number)
-                                               : rg__buf_appendf(&L->json, "%.17g", number);
+                rc = c->type == COLUMN_INTEGER ? rg__buf_appendf(&b->json, "%lld", (long long)number)
+                                               : rg__buf_appendf(&b->json, "%.17g", number);
             else if (rc == RG_OK)
-                rc = rg__buf_append_json_string(&L->json, v);
+                rc = rg__buf_append_json_string(&b->json, v);
             if (rc == RG_OK && c->type != COLUMN_TEXT && !typed) {
                 char flag[160];
                 snprintf(flag, sizeof flag, "bad_%s", c->target);
-                rc = add_flag(L, flag);
+                rc = add_flag(b, flag);
             }
         }
     } else {
@@ -281,13 +359,13 @@ static int build_extra(loader *L, const char *const *fields, size_t count)
                 has_role |= L->column[role] == (int)i;
             if (has_role || !fields[i][0])
                 continue;
-            rc = append_member(L, &first, L->header[i]);
+            rc = append_member(b, &first, L->header[i]);
             if (rc == RG_OK)
-                rc = rg__buf_append_json_string(&L->json, fields[i]);
+                rc = rg__buf_append_json_string(&b->json, fields[i]);
         }
     }
     if (rc == RG_OK)
-        rc = rg__buf_append(&L->json, "}", 1);
+        rc = rg__buf_append(&b->json, "}", 1);
     return rc;
 }
 
@@ -366,34 +444,43 @@ static int prepare_crs(loader *L)
     return rc;
 }
 
-/*
- * Checks one row and sends it to households or rejects. geom_xy, when not NULL, is
- * the lon/lat of the row's geometry (OGR sources) and takes the place of the columns.
- */
-static int process_row(loader *L, long line, const char *raw, size_t raw_len, const char *const *fields,
-                       size_t count, const double *geom_xy)
+static rg_reject_reason reason_of_problem(rg_csv_problem problem)
 {
-    L->stats.rows_read++;
-    if (L->stats.rows_read % 100000 == 0)
-        rg_ctx_notice(L->ctx, RG_NOTICE_PROGRESS, "%s: %lld rows read", L->path, (long long)L->stats.rows_read);
+    switch (problem) {
+    case RG_CSV_BROKEN_QUOTE: return RG_REJECT_BROKEN_QUOTE;
+    case RG_CSV_INVALID_UTF8: return RG_REJECT_INVALID_UTF8;
+    default: return RG_REJECT_TOO_LONG;
+    }
+}
+
+/*
+ * Checks one row and appends what it decided to the batch; touches no database and
+ * nothing in L but what is read-only once the columns are mapped (and L->to_wgs84,
+ * which only the checking side uses). geom_xy, when not NULL, is the lon/lat of the
+ * row's geometry (OGR sources) and takes the place of the columns.
+ */
+static int check_row(const loader *L, row_batch *b, long line, const char *raw, size_t raw_len,
+                     const char *const *fields, size_t count, const double *geom_xy)
+{
+    checked_row *r = new_row(b, line, raw, raw_len);
+    if (!r)
+        return RG_ENOMEM;
 
     int all_empty = 1;
     for (size_t i = 0; i < count && all_empty; i++)
         all_empty = field(fields, count, (int)i) == NULL;
     if (all_empty && !geom_xy)
-        return reject_with(L, line, raw, raw_len, RG_REJECT_EMPTY_LINE, "empty line");
+        return refuse(L, b, r, RG_REJECT_EMPTY_LINE, "empty line");
     if (count < L->header_count)
-        return reject_with(L, line, raw, raw_len, RG_REJECT_FIELD_COUNT, "%zu fields where the header has %zu",
-                           count, L->header_count);
+        return refuse(L, b, r, RG_REJECT_FIELD_COUNT, "%zu fields where the header has %zu", count, L->header_count);
     for (size_t i = L->header_count; i < count; i++)
         if (field(fields, count, (int)i))
-            return reject_with(L, line, raw, raw_len, RG_REJECT_FIELD_COUNT,
-                               "%zu fields where the header has %zu", count, L->header_count);
+            return refuse(L, b, r, RG_REJECT_FIELD_COUNT, "%zu fields where the header has %zu", count,
+                          L->header_count);
 
     const char *id = field(fields, count, L->column[ROLE_ID]);
     if (!id)
-        return reject_with(L, line, raw, raw_len, RG_REJECT_MISSING_ID, "column '%s': empty household id",
-                           L->header[L->column[ROLE_ID]]);
+        return refuse(L, b, r, RG_REJECT_MISSING_ID, "column '%s': empty household id", L->header[L->column[ROLE_ID]]);
 
     double lon = 0, lat = 0;
     if (geom_xy) {
@@ -404,88 +491,124 @@ static int process_row(loader *L, long line, const char *raw, size_t raw_len, co
         const char *lon_text = field(fields, count, L->column[ROLE_LON]);
         const char *lat_col = L->header[L->column[ROLE_LAT]], *lon_col = L->header[L->column[ROLE_LON]];
         if (!lat_text || !lon_text)
-            return reject_with(L, line, raw, raw_len, RG_REJECT_MISSING_COORDINATE, "column '%s': empty coordinate",
-                               lat_text ? lon_col : lat_col);
+            return refuse(L, b, r, RG_REJECT_MISSING_COORDINATE, "column '%s': empty coordinate",
+                          lat_text ? lon_col : lat_col);
         if (!rg_io_parse_number(lat_text, L->decimal_comma, &lat))
-            return reject_with(L, line, raw, raw_len, RG_REJECT_BAD_COORDINATE, "column '%s': '%.40s' is not a number",
-                               lat_col, lat_text);
+            return refuse(L, b, r, RG_REJECT_BAD_COORDINATE, "column '%s': '%.40s' is not a number", lat_col, lat_text);
         if (!rg_io_parse_number(lon_text, L->decimal_comma, &lon))
-            return reject_with(L, line, raw, raw_len, RG_REJECT_BAD_COORDINATE, "column '%s': '%.40s' is not a number",
-                               lon_col, lon_text);
+            return refuse(L, b, r, RG_REJECT_BAD_COORDINATE, "column '%s': '%.40s' is not a number", lon_col, lon_text);
         double z = 0;
         if (L->to_wgs84 && !OCTTransform(L->to_wgs84, 1, &lon, &lat, &z))
-            return reject_with(L, line, raw, raw_len, RG_REJECT_BAD_COORDINATE,
-                               "columns '%s', '%s': (%.40s, %.40s) cannot be transformed from %s", lon_col, lat_col,
-                               lon_text, lat_text, L->opts->crs);
+            return refuse(L, b, r, RG_REJECT_BAD_COORDINATE,
+                          "columns '%s', '%s': (%.40s, %.40s) cannot be transformed from %s", lon_col, lat_col,
+                          lon_text, lat_text, L->opts->crs);
     }
 
-    L->flags.len = 0;
-    if (L->flags.data)
-        L->flags.data[0] = '\0';
+    b->flags.len = 0;
+    if (b->flags.data)
+        b->flags.data[0] = '\0';
     if (outside_indonesia(lon, lat) && !outside_indonesia(lat, lon)) {
         if (L->opts->fix_swapped) {
             double t = lon;
             lon = lat;
             lat = t;
-            if (add_flag(L, "swapped_latlon_fixed") != RG_OK)
+            if (add_flag(b, "swapped_latlon_fixed") != RG_OK)
                 return RG_ENOMEM;
-        } else if (add_flag(L, "swapped_latlon") != RG_OK) {
+        } else if (add_flag(b, "swapped_latlon") != RG_OK) {
             return RG_ENOMEM;
         }
     } else {
         if (lat == 0 && lon == 0)
-            return reject_with(L, line, raw, raw_len, RG_REJECT_NULL_ISLAND, "coordinates (0, 0): a placeholder, not a GPS fix");
+            return refuse(L, b, r, RG_REJECT_NULL_ISLAND, "coordinates (0, 0): a placeholder, not a GPS fix");
         if (lat < -90 || lat > 90 || lon < -180 || lon > 180)
-            return reject_with(L, line, raw, raw_len, RG_REJECT_OUT_OF_RANGE,
-                               "latitude %g / longitude %g out of range", lat, lon);
+            return refuse(L, b, r, RG_REJECT_OUT_OF_RANGE, "latitude %g / longitude %g out of range", lat, lon);
         if (outside_indonesia(lon, lat))
-            return reject_with(L, line, raw, raw_len, RG_REJECT_OUTSIDE_INDONESIA,
-                               "point (%g, %g) lies far outside Indonesia", lon, lat);
+            return refuse(L, b, r, RG_REJECT_OUTSIDE_INDONESIA, "point (%g, %g) lies far outside Indonesia", lon, lat);
     }
+    r->lon = lon;
+    r->lat = lat;
+    /* A swapped pair left as it is has a latitude beyond 90: no valid point to store. */
+    r->has_point = lat >= -90 && lat <= 90 && lon >= -180 && lon <= 180;
 
+    const char *size_text = field(fields, count, L->column[ROLE_SIZE]);
+    double size = 0;
+    if (size_text) {
+        if (rg_io_parse_number(size_text, L->decimal_comma, &size) && size >= 0 && size < 1000 && size == (long)size) {
+            r->has_size = 1;
+            r->size = (long)size;
+        } else if (add_flag(b, "bad_household_size") != RG_OK) {
+            return RG_ENOMEM;
+        }
+    }
+    const char *spending_text = field(fields, count, L->column[ROLE_SPENDING]);
+    if (spending_text) {
+        if (rg_io_parse_number(spending_text, L->decimal_comma, &r->spending) && r->spending >= 0)
+            r->has_spending = 1;
+        else if (add_flag(b, "bad_spending") != RG_OK)
+            return RG_ENOMEM;
+    }
+    const char *code = field(fields, count, L->column[ROLE_CODE]);
+    const char *given = field(fields, count, L->column[ROLE_CLASS]);
+    /* extra may add flags, so it is built before the flags are kept. */
+    int rc = build_extra(L, b, fields, count);
+    if (rc == RG_OK)
+        rc = keep_text(b, id, strlen(id), &r->id);
+    if (rc == RG_OK && code)
+        rc = keep_text(b, code, strlen(code), &r->code);
+    if (rc == RG_OK && given)
+        rc = keep_text(b, given, strlen(given), &r->given);
+    if (rc == RG_OK && b->flags.len)
+        rc = keep_text(b, b->flags.data, b->flags.len, &r->flags);
+    if (rc == RG_OK && b->json.len > 2)
+        rc = keep_text(b, b->json.data, b->json.len, &r->extra);
+    return rc;
+}
+
+/* A record the CSV reader could not split into fields. */
+static int check_unreadable(const loader *L, row_batch *b, const rg_csv_row *row)
+{
+    static const char *const what[] = {"", "a quote is opened and never closed", "bytes that are not UTF-8",
+                                       "a record too long to hold"};
+    checked_row *r = new_row(b, row->line, row->raw, row->raw_len);
+    if (!r)
+        return RG_ENOMEM;
+    return refuse(L, b, r, reason_of_problem(row->problem), "%s", what[row->problem]);
+}
+
+/* Writes one checked row to households or rejects. */
+static int store_row(loader *L, const row_batch *b, const checked_row *r)
+{
+    L->stats.rows_read++;
+    if (L->stats.rows_read % 100000 == 0)
+        rg_ctx_notice(L->ctx, RG_NOTICE_PROGRESS, "%s: %lld rows read", L->path, (long long)L->stats.rows_read);
+    const char *raw = text_at(b, r->raw);
+    if (r->reason >= 0)
+        return reject_row(L, r->line, raw, r->raw_len, (rg_reject_reason)r->reason, text_at(b, r->message));
+
+    const char *id = text_at(b, r->id);
     sqlite3_stmt *st = L->insert;
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
     sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, L->stats.run_id);
-    sqlite3_bind_int64(st, 3, line);
-    sqlite3_bind_double(st, 4, lon);
-    sqlite3_bind_double(st, 5, lat);
-
-    const char *size_text = field(fields, count, L->column[ROLE_SIZE]);
-    double size = 0;
-    if (size_text) {
-        if (rg_io_parse_number(size_text, L->decimal_comma, &size) && size >= 0 && size < 1000 && size == (long)size)
-            sqlite3_bind_int64(st, 6, (long)size);
-        else if (add_flag(L, "bad_household_size") != RG_OK)
-            return RG_ENOMEM;
-    }
-    const char *spending_text = field(fields, count, L->column[ROLE_SPENDING]);
-    double spending = 0;
-    if (spending_text) {
-        if (rg_io_parse_number(spending_text, L->decimal_comma, &spending) && spending >= 0)
-            sqlite3_bind_double(st, 7, spending);
-        else if (add_flag(L, "bad_spending") != RG_OK)
-            return RG_ENOMEM;
-    }
-    const char *code = field(fields, count, L->column[ROLE_CODE]);
-    if (code)
-        sqlite3_bind_text(st, 8, code, -1, SQLITE_STATIC);
-    const char *given = field(fields, count, L->column[ROLE_CLASS]);
-    if (given)
-        sqlite3_bind_text(st, 9, given, -1, SQLITE_STATIC);
-    /* extra may add flags, so it is built before the flags are bound. */
-    int rc = build_extra(L, fields, count);
-    if (rc != RG_OK)
-        return rc;
-    if (L->flags.len)
-        sqlite3_bind_text(st, 10, L->flags.data, (int)L->flags.len, SQLITE_STATIC);
-    if (L->json.len > 2)
-        sqlite3_bind_text(st, 11, L->json.data, (int)L->json.len, SQLITE_STATIC);
-    /* A swapped pair left as it is has a latitude beyond 90: no valid point to store. */
+    sqlite3_bind_int64(st, 3, r->line);
+    sqlite3_bind_double(st, 4, r->lon);
+    sqlite3_bind_double(st, 5, r->lat);
+    if (r->has_size)
+        sqlite3_bind_int64(st, 6, r->size);
+    if (r->has_spending)
+        sqlite3_bind_double(st, 7, r->spending);
+    if (r->code != NO_TEXT)
+        sqlite3_bind_text(st, 8, text_at(b, r->code), -1, SQLITE_STATIC);
+    if (r->given != NO_TEXT)
+        sqlite3_bind_text(st, 9, text_at(b, r->given), -1, SQLITE_STATIC);
+    if (r->flags != NO_TEXT)
+        sqlite3_bind_text(st, 10, text_at(b, r->flags), -1, SQLITE_STATIC);
+    if (r->extra != NO_TEXT)
+        sqlite3_bind_text(st, 11, text_at(b, r->extra), -1, SQLITE_STATIC);
     unsigned char point[RG_SPATIALITE_POINT_SIZE];
-    if (lat >= -90 && lat <= 90 && lon >= -180 && lon <= 180) {
-        rg_io_spatialite_point(point, lon, lat);
+    if (r->has_point) {
+        rg_io_spatialite_point(point, r->lon, r->lat);
         sqlite3_bind_blob(st, 12, point, sizeof point, SQLITE_STATIC);
     }
 
@@ -497,45 +620,161 @@ static int process_row(loader *L, long line, const char *raw, size_t raw_len, co
         if (sqlite3_step(L->find_first) == SQLITE_ROW)
             first_line = (long)sqlite3_column_int64(L->find_first, 0);
         sqlite3_reset(L->find_first);
-        return reject_with(L, line, raw, raw_len, RG_REJECT_DUPLICATE_ID,
+        return reject_with(L, r->line, raw, r->raw_len, RG_REJECT_DUPLICATE_ID,
                            "column '%s': household id '%.60s' already loaded from line %ld; the first is kept",
                            L->header[L->column[ROLE_ID]], id, first_line);
     }
     if (step != SQLITE_DONE)
         return rg_io_store_sql_error(L->store);
     L->stats.loaded++;
-    if (L->flags.len)
+    if (r->flags != NO_TEXT)
         L->stats.flagged++;
     return RG_OK;
 }
 
-static rg_reject_reason reason_of_problem(rg_csv_problem problem)
+static int batch_full(const row_batch *b) { return b->count >= BATCH_ROWS || b->text.len >= BATCH_TEXT; }
+
+/* Writes the batch's rows in order and empties it. */
+static int store_batch(loader *L, row_batch *b)
 {
-    switch (problem) {
-    case RG_CSV_BROKEN_QUOTE: return RG_REJECT_BROKEN_QUOTE;
-    case RG_CSV_INVALID_UTF8: return RG_REJECT_INVALID_UTF8;
-    default: return RG_REJECT_TOO_LONG;
+    int rc = RG_OK;
+    for (size_t i = 0; i < b->count && rc == RG_OK; i++)
+        rc = store_row(L, b, &b->rows[i]);
+    b->count = 0;
+    b->text.len = 0;
+    return rc;
+}
+
+static void batch_free(row_batch *b)
+{
+    rg_free(b->rows);
+    rg__buf_free(&b->text);
+    rg__buf_free(&b->json);
+    rg__buf_free(&b->flags);
+    rg__buf_free(&b->message);
+}
+
+/*
+ * The CSV pipeline: the reading thread parses and checks rows into a ring of batches,
+ * the calling thread (which owns the SQLite connection) writes them in order. Memory is
+ * the ring, whatever the file's length. The reader has a context of its own; its failure
+ * is raised on the loader's after the join.
+ */
+#define PIPELINE_BATCHES 3
+
+typedef struct {
+    const loader *L;
+    rg_csv *csv;
+    rg_ctx *reader_ctx;
+    row_batch batches[PIPELINE_BATCHES];
+    int filled[PIPELINE_BATCHES]; /* checked, waiting to be written */
+    int reader_done;              /* end of input, or the reader failed */
+    int reader_rc;
+    int writer_failed;            /* the reader stops early */
+    pthread_mutex_t lock;
+    pthread_cond_t changed;
+} pipeline;
+
+/* Hands batch i to the writer and waits until batch next is free (or the writer failed). */
+static int hand_over(pipeline *P, int i, int next)
+{
+    pthread_mutex_lock(&P->lock);
+    P->filled[i] = 1;
+    pthread_cond_broadcast(&P->changed);
+    while (P->filled[next] && !P->writer_failed)
+        pthread_cond_wait(&P->changed, &P->lock);
+    int go_on = !P->writer_failed;
+    pthread_mutex_unlock(&P->lock);
+    return go_on;
+}
+
+static void *read_and_check(void *arg)
+{
+    pipeline *P = arg;
+    int i = 0, rc, stopped = 0;
+    rg_csv_row row;
+    while (!stopped && (rc = rg_io_csv_next(P->csv, &row)) == 1) {
+        row_batch *b = &P->batches[i];
+        rc = row.problem != RG_CSV_FINE ? check_unreadable(P->L, b, &row)
+                                        : check_row(P->L, b, row.line, row.raw, row.raw_len, row.fields, row.count,
+                                                    NULL);
+        if (rc != RG_OK)
+            break;
+        if (batch_full(b)) {
+            int next = (i + 1) % PIPELINE_BATCHES;
+            stopped = !hand_over(P, i, next);
+            i = next;
+        }
     }
+    if (stopped)
+        rc = RG_OK;
+    else if (rc == RG_ENOMEM)
+        rg_ctx_error(P->reader_ctx, RG_ENOMEM, "%s: out of memory while reading", P->L->path);
+    pthread_mutex_lock(&P->lock);
+    if (rc == 0 && !stopped && P->batches[i].count)
+        P->filled[i] = 1; /* the last, partly filled batch */
+    P->reader_rc = rc;
+    P->reader_done = 1;
+    pthread_cond_broadcast(&P->changed);
+    pthread_mutex_unlock(&P->lock);
+    return NULL;
+}
+
+static int write_checked_rows(loader *L, pipeline *P)
+{
+    pthread_t reader;
+    if (pthread_create(&reader, NULL, read_and_check, P) != 0)
+        return rg_ctx_error(L->ctx, RG_ENOMEM, "%s: cannot start the reading thread", L->path);
+    int rc = RG_OK;
+    for (int i = 0;; i = (i + 1) % PIPELINE_BATCHES) {
+        pthread_mutex_lock(&P->lock);
+        while (!P->filled[i] && !P->reader_done)
+            pthread_cond_wait(&P->changed, &P->lock);
+        int have = P->filled[i];
+        pthread_mutex_unlock(&P->lock);
+        if (!have) /* the reader fills the ring in order: nothing after an empty slot */
+            break;
+        rc = store_batch(L, &P->batches[i]);
+        pthread_mutex_lock(&P->lock);
+        P->filled[i] = 0;
+        P->writer_failed = rc != RG_OK;
+        pthread_cond_broadcast(&P->changed);
+        pthread_mutex_unlock(&P->lock);
+        if (rc != RG_OK)
+            break;
+    }
+    pthread_join(reader, NULL);
+    if (rc == RG_OK && P->reader_rc != RG_OK)
+        rc = rg_ctx_error(L->ctx, P->reader_rc, "%s", rg_ctx_errmsg(P->reader_ctx));
+    return rc;
 }
 
 static int load_csv(loader *L)
 {
-    rg_csv *csv = NULL;
+    pipeline P = {.L = L};
     char **header = NULL;
     size_t header_count = 0;
     rg_csv_row row;
-    int rc = rg_io_csv_open(&csv, L->ctx, L->path);
+    int rc = rg_ctx_new(&P.reader_ctx);
     if (rc != RG_OK)
         return rc;
-    L->decimal_comma = rg_io_csv_delimiter(csv) != ',';
+    pthread_mutex_init(&P.lock, NULL);
+    pthread_cond_init(&P.changed, NULL);
+    if ((rc = rg_io_csv_open(&P.csv, P.reader_ctx, L->path)) != RG_OK) {
+        rc = rg_ctx_error(L->ctx, rc, "%s", rg_ctx_errmsg(P.reader_ctx));
+        goto done;
+    }
+    L->decimal_comma = rg_io_csv_delimiter(P.csv) != ',';
 
-    rc = rg_io_csv_next(csv, &row);
+    rc = rg_io_csv_next(P.csv, &row);
     if (rc == 0) {
         rc = rg_ctx_error(L->ctx, RG_EDATA, "%s: empty file: no header, no households", L->path);
         goto done;
     }
-    if (rc < 0)
+    if (rc < 0) {
+        rc = rg_ctx_error(L->ctx, rc, "%s", rg_ctx_errmsg(P.reader_ctx));
         goto done;
+    }
     if (row.problem != RG_CSV_FINE) {
         rc = rg_ctx_error(L->ctx, RG_EDATA, "%s: line %ld: the header cannot be read (%s)", L->path, row.line,
                           rg_io_reject_reason_name(reason_of_problem(row.problem)));
@@ -554,25 +793,9 @@ static int load_csv(loader *L)
         }
     L->header = (const char *const *)header;
     L->header_count = header_count;
-    if ((rc = map_columns(L, 1)) != RG_OK || (rc = map_specs(L)) != RG_OK || (rc = prepare_crs(L)) != RG_OK)
+    if ((rc = map_columns(L, 1)) != RG_OK || (rc = map_specs(L)) != RG_OK || (rc = prepare_crs(L)) != RG_OK ||
+        (rc = write_checked_rows(L, &P)) != RG_OK)
         goto done;
-
-    while ((rc = rg_io_csv_next(csv, &row)) == 1) {
-        if (row.problem != RG_CSV_FINE) {
-            L->stats.rows_read++;
-            static const char *const what[] = {"", "a quote is opened and never closed",
-                                               "bytes that are not UTF-8", "a record too long to hold"};
-            rc = reject_with(L, row.line, row.raw, row.raw_len, reason_of_problem(row.problem), "%s",
-                             what[row.problem]);
-        } else {
-            rc = process_row(L, row.line, row.raw, row.raw_len, row.fields, row.count, NULL);
-        }
-        if (rc != RG_OK)
-            goto done;
-    }
-    if (rc < 0)
-        goto done;
-    rc = RG_OK;
     if (L->stats.rows_read == 0)
         rc = rg_ctx_error(L->ctx, RG_EDATA, "%s: a header and no household rows", L->path);
 
@@ -581,7 +804,12 @@ done:
         rg_free(header[i]);
     rg_free(header);
     L->header = NULL;
-    rg_io_csv_free(csv);
+    for (int i = 0; i < PIPELINE_BATCHES; i++)
+        batch_free(&P.batches[i]);
+    rg_io_csv_free(P.csv);
+    pthread_cond_destroy(&P.changed);
+    pthread_mutex_destroy(&P.lock);
+    rg_ctx_free(P.reader_ctx);
     return rc;
 }
 
@@ -596,6 +824,7 @@ static int load_ogr(loader *L)
     size_t n = 0;
     rg_buf raw = {0};
     OGRFeatureH feature = NULL;
+    row_batch batch = {0};
 
     ds = GDALOpenEx(L->path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
     if (!ds) {
@@ -687,17 +916,22 @@ static int load_ogr(loader *L)
             }
         }
         if (has_geometry && !geom_xy && (L->column[ROLE_LAT] < 0 || L->column[ROLE_LON] < 0)) {
-            L->stats.rows_read++;
-            rc = reject_with(L, index, raw.data, raw.len, RG_REJECT_MISSING_COORDINATE,
-                             "feature %lld: no point geometry", (long long)OGR_F_GetFID(feature));
+            checked_row *r = new_row(&batch, index, raw.data, raw.len);
+            rc = r ? refuse(L, &batch, r, RG_REJECT_MISSING_COORDINATE, "feature %lld: no point geometry",
+                            (long long)OGR_F_GetFID(feature))
+                   : RG_ENOMEM;
         } else {
-            rc = process_row(L, index, raw.data, raw.len, (const char *const *)values, n, geom_xy);
+            rc = check_row(L, &batch, index, raw.data, raw.len, (const char *const *)values, n, geom_xy);
         }
         OGR_F_Destroy(feature);
         feature = NULL;
+        if (rc == RG_OK && batch_full(&batch))
+            rc = store_batch(L, &batch);
         if (rc != RG_OK)
             goto done;
     }
+    if ((rc = store_batch(L, &batch)) != RG_OK)
+        goto done;
     if (L->stats.rows_read == 0)
         rc = rg_ctx_error(L->ctx, RG_EDATA, "%s: no household features", L->path);
 
@@ -712,6 +946,7 @@ done:
     rg_free(values);
     L->header = NULL;
     rg__buf_free(&raw);
+    batch_free(&batch);
     if (to_wgs84)
         OCTDestroyCoordinateTransformation(to_wgs84);
     if (wgs84)
@@ -889,9 +1124,7 @@ done:
     rg_free(L.specs);
     rg_free(L.spec_text);
     rg_free(triggers);
-    rg__buf_free(&L.json);
     rg__buf_free(&L.message);
-    rg__buf_free(&L.flags);
     if (stats)
         *stats = L.stats;
     return rc;
