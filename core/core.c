@@ -240,8 +240,9 @@ double rg__geodesic_m(double lon1, double lat1, double lon2, double lat2)
 uint64_t rg__hilbert(double x, double y, double x0, double y0, double w, double h)
 {
     uint32_t n = 1u << 16;
-    uint32_t xi = w > 0 ? (uint32_t)fmin((x - x0) / w * (n - 1), n - 1) : 0;
-    uint32_t yi = h > 0 ? (uint32_t)fmin((y - y0) / h * (n - 1), n - 1) : 0;
+    /* Clamped both ways: a point outside the box gets the key of the nearest edge. */
+    uint32_t xi = w > 0 ? (uint32_t)fmax(0, fmin((x - x0) / w * (n - 1), n - 1)) : 0;
+    uint32_t yi = h > 0 ? (uint32_t)fmax(0, fmin((y - y0) / h * (n - 1), n - 1)) : 0;
     uint64_t d = 0;
     for (uint32_t s = n / 2; s > 0; s /= 2) {
         uint32_t rx = (xi & s) > 0, ry = (yi & s) > 0;

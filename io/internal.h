@@ -15,6 +15,25 @@
  */
 int rg_io__rtree_pack_points(rg_store *store, const char *table, const char *id, const char *x, const char *y);
 
+/*
+ * The same tree from points gathered while they were inserted, so a load need not read
+ * its table back and have SQLite sort it (that was half of packing). Points are keyed on
+ * the Hilbert curve over a fixed extent (minx, miny, maxx, maxy; outside points take the
+ * nearest edge's key). Memory is `cap` points (0: 2^20, 32 MB); beyond that sorted runs
+ * go to a temporary file beside near_path (the database), unlinked as soon as it is
+ * made, and are merged back. Caller owns *out; free with rg_io__points_free().
+ * @return RG_OK or RG_ENOMEM.
+ */
+typedef struct rg_io__points rg_io__points;
+int rg_io__points_new(rg_io__points **out, rg_ctx *ctx, const char *near_path, const double extent[4], size_t cap);
+/** @return RG_OK, RG_EIO (spilling failed; the message names the disk), RG_ENOMEM. */
+int rg_io__points_add(rg_io__points *points, int64_t rowid, double x, double y);
+/** Packs idx_TABLE_geom from the gathered points, which must be every point of table.
+ * Consumes what was gathered. @return RG_OK, RG_ESQL, RG_EIO, RG_ENOMEM. */
+int rg_io__rtree_pack_gathered(rg_store *store, const char *table, rg_io__points *points);
+/** rg_io__points_free(NULL) is a no-op. */
+void rg_io__points_free(rg_io__points *points);
+
 /* The temporary name of target: ".NAME.partial-PID" + ext beside it, on the same file
  * system, so the final rename is atomic. Caller owns; free with rg_free(). NULL: no memory. */
 char *rg_io__partial_name(const char *target, const char *ext);

@@ -7,10 +7,12 @@
  */
 #include "io/internal.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 typedef struct {
     float minx, maxx, miny, maxy;
@@ -151,16 +153,22 @@ static int flush_rowids(writer *w)
     return RG_OK;
 }
 
-int rg_io__rtree_pack_points(rg_store *store, const char *table, const char *id, const char *x, const char *y)
+/* Where the points come from, in Hilbert order: next() gives 1 and a point, 0 at the end,
+ * or an RG_E* code. */
+typedef struct {
+    int (*next)(void *source, int64_t *rowid, double *x, double *y);
+    void *source;
+} point_source;
+
+/* Writes the tree over the n points the source gives. */
+static int pack(rg_store *store, const char *table, int64_t n, point_source in)
 {
     sqlite3 *db = rg_io_store_db(store);
     char sql[1024];
     int rc = RG_OK;
     writer w = {.store = store};
-    sqlite3_stmt *read = NULL;
     unsigned char *node = NULL;
     box *level = NULL;
-    int64_t n = 0;
     int node_size = 0;
 
     snprintf(sql, sizeof sql, "SELECT length(data) FROM \"idx_%s_geom_node\" WHERE nodeno = 1", table);
@@ -172,9 +180,6 @@ int rg_io__rtree_pack_points(rg_store *store, const char *table, const char *id,
     if (fanout < 2)
         return rg_ctx_error(rg_io_store_ctx(store), RG_ESQL, "%s: spatial index idx_%s_geom has no usable root node",
                             rg_io_store_path(store), table);
-    snprintf(sql, sizeof sql, "SELECT count(*) FROM \"%s\" WHERE geom IS NOT NULL", table);
-    if ((rc = rg_io_store_count(store, sql, &n)) != RG_OK)
-        return rc;
 
     /* Nodes per level, leaves first, up to the single root. */
     int64_t counts[32];
@@ -201,16 +206,9 @@ int rg_io__rtree_pack_points(rg_store *store, const char *table, const char *id,
     snprintf(q[0], sizeof q[0], "INSERT INTO \"idx_%s_geom_node\"(nodeno, data) VALUES(?, ?)", table);
     snprintf(q[1], sizeof q[1], "INSERT INTO \"idx_%s_geom_rowid\"(rowid, nodeno) VALUES(?, ?)", table);
     snprintf(q[2], sizeof q[2], "INSERT INTO \"idx_%s_geom_parent\"(nodeno, parentnode) VALUES(?, ?)", table);
-    snprintf(sql, sizeof sql,
-             "WITH e AS (SELECT min(%s) AS x0, min(%s) AS y0, max(%s) AS x1, max(%s) AS y1 FROM \"%s\""
-             " WHERE geom IS NOT NULL)"
-             " SELECT %s, %s, %s FROM \"%s\", e WHERE geom IS NOT NULL"
-             " ORDER BY rg_hilbert(%s, %s, e.x0, e.y0, e.x1, e.y1), %s",
-             x, y, x, y, table, id, x, y, table, x, y, id);
     if (sqlite3_prepare_v2(db, q[0], -1, &w.node, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(db, q[1], -1, &w.rowid, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(db, q[2], -1, &w.parent, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(db, sql, -1, &read, NULL) != SQLITE_OK) {
+        sqlite3_prepare_v2(db, q[2], -1, &w.parent, NULL) != SQLITE_OK) {
         rc = sql_fail(store);
         goto done;
     }
@@ -225,10 +223,10 @@ int rg_io__rtree_pack_points(rg_store *store, const char *table, const char *id,
     /* Leaves, streamed in Hilbert order. */
     int64_t leaf = 0;
     int cells = 0;
-    int step;
-    while ((step = sqlite3_step(read)) == SQLITE_ROW) {
-        int64_t rowid = sqlite3_column_int64(read, 0);
-        double px = sqlite3_column_double(read, 1), py = sqlite3_column_double(read, 2);
+    int got;
+    int64_t rowid;
+    double px, py;
+    while ((got = in.next(in.source, &rowid, &px, &py)) == 1) {
         box b = {round_down(px), round_up(px), round_down(py), round_up(py)};
         put_cell(node, cells, rowid, &b);
         grow(&level[leaf], &b, cells == 0);
@@ -245,8 +243,8 @@ int rg_io__rtree_pack_points(rg_store *store, const char *table, const char *id,
             leaf++;
         }
     }
-    if (step != SQLITE_DONE) {
-        rc = sql_fail(store);
+    if (got < 0) {
+        rc = got;
         goto done;
     }
     if ((rc = flush_rowids(&w)) != RG_OK)
@@ -280,7 +278,6 @@ int rg_io__rtree_pack_points(rg_store *store, const char *table, const char *id,
     }
 
 done:
-    sqlite3_finalize(read);
     sqlite3_finalize(w.node);
     sqlite3_finalize(w.rowid);
     sqlite3_finalize(w.parent);
@@ -288,4 +285,287 @@ done:
     rg_free(level);
     rg_free(w.pending);
     return rc;
+}
+
+/* ---------------------------------------------------------------- from the table */
+
+typedef struct {
+    rg_store *store;
+    sqlite3_stmt *read;
+} table_source;
+
+static int next_from_table(void *source, int64_t *rowid, double *x, double *y)
+{
+    table_source *t = source;
+    int step = sqlite3_step(t->read);
+    if (step == SQLITE_DONE)
+        return 0;
+    if (step != SQLITE_ROW)
+        return sql_fail(t->store);
+    *rowid = sqlite3_column_int64(t->read, 0);
+    *x = sqlite3_column_double(t->read, 1);
+    *y = sqlite3_column_double(t->read, 2);
+    return 1;
+}
+
+int rg_io__rtree_pack_points(rg_store *store, const char *table, const char *id, const char *x, const char *y)
+{
+    char sql[1024];
+    int64_t n = 0;
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM \"%s\" WHERE geom IS NOT NULL", table);
+    int rc = rg_io_store_count(store, sql, &n);
+    if (rc != RG_OK)
+        return rc;
+    snprintf(sql, sizeof sql,
+             "WITH e AS (SELECT min(%s) AS x0, min(%s) AS y0, max(%s) AS x1, max(%s) AS y1 FROM \"%s\""
+             " WHERE geom IS NOT NULL)"
+             " SELECT %s, %s, %s FROM \"%s\", e WHERE geom IS NOT NULL"
+             " ORDER BY rg_hilbert(%s, %s, e.x0, e.y0, e.x1, e.y1), %s",
+             x, y, x, y, table, id, x, y, table, x, y, id);
+    table_source t = {.store = store};
+    if (sqlite3_prepare_v2(rg_io_store_db(store), sql, -1, &t.read, NULL) != SQLITE_OK)
+        return sql_fail(store);
+    rc = pack(store, table, n, (point_source){next_from_table, &t});
+    sqlite3_finalize(t.read);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- gathered while loading */
+
+typedef struct {
+    uint64_t key;
+    int64_t rowid;
+    double x, y;
+} keyed_point;
+
+/* Each spilled run is read back through a window this many points wide. */
+#define RUN_WINDOW 4096
+
+typedef struct {
+    off_t next, end; /* file offsets of the run's unread part */
+    keyed_point *window;
+    size_t window_cap, at, len;
+} run_reader;
+
+struct rg_io__points {
+    rg_ctx *ctx;
+    char *spill_path; /* for messages */
+    double x0, y0, w, h;
+    keyed_point *buf;
+    size_t count, cap;
+    int spill_fd; /* -1 until the buffer first overflows */
+    off_t spilled;
+    off_t *run_starts;
+    size_t runs, run_cap;
+    int64_t total;
+    /* merging */
+    run_reader *readers;
+    size_t *heap, heap_len;
+    size_t emitted;
+};
+
+static int before(const keyed_point *a, const keyed_point *b)
+{
+    return a->key != b->key ? a->key < b->key : a->rowid < b->rowid;
+}
+
+static int by_key(const void *a, const void *b)
+{
+    const keyed_point *p = a, *q = b;
+    return before(p, q) ? -1 : before(q, p);
+}
+
+int rg_io__points_new(rg_io__points **out, rg_ctx *ctx, const char *near_path, const double extent[4], size_t cap)
+{
+    *out = NULL;
+    rg_io__points *p = rg_calloc(1, sizeof *p);
+    if (!p)
+        return RG_ENOMEM;
+    p->ctx = ctx;
+    p->spill_fd = -1;
+    p->cap = cap ? cap : (size_t)1 << 20;
+    p->x0 = extent[0];
+    p->y0 = extent[1];
+    p->w = extent[2] - extent[0];
+    p->h = extent[3] - extent[1];
+    p->spill_path = rg_malloc(strlen(near_path) + 16);
+    p->buf = rg_malloc(p->cap * sizeof *p->buf);
+    if (!p->spill_path || !p->buf) {
+        rg_io__points_free(p);
+        return RG_ENOMEM;
+    }
+    sprintf(p->spill_path, "%s.points-XXXXXX", near_path);
+    *out = p;
+    return RG_OK;
+}
+
+void rg_io__points_free(rg_io__points *p)
+{
+    if (!p)
+        return;
+    if (p->spill_fd >= 0)
+        close(p->spill_fd);
+    for (size_t i = 0; p->readers && i < p->runs; i++)
+        rg_free(p->readers[i].window);
+    rg_free(p->readers);
+    rg_free(p->heap);
+    rg_free(p->run_starts);
+    rg_free(p->buf);
+    rg_free(p->spill_path);
+    rg_free(p);
+}
+
+static int spill_error(rg_io__points *p)
+{
+    return rg_ctx_error(p->ctx, RG_EIO, "%s: spatial index: cannot write temporary points: %s%s", p->spill_path,
+                        strerror(errno), errno == ENOSPC || errno == EFBIG ? " (is the disk full?)" : "");
+}
+
+/* Sorts the buffer and appends it to the spill file as one run. */
+static int spill(rg_io__points *p)
+{
+    if (p->spill_fd < 0) {
+        /* Beside the database, on the disk the user chose for it, and unlinked at once:
+         * coordinates of households are personal and must not outlive the load. */
+        p->spill_fd = mkstemp(p->spill_path);
+        if (p->spill_fd < 0)
+            return spill_error(p);
+        unlink(p->spill_path);
+    }
+    if (p->runs == p->run_cap) {
+        size_t cap = p->run_cap ? 2 * p->run_cap : 16;
+        off_t *starts = rg_realloc(p->run_starts, (cap + 1) * sizeof *starts);
+        if (!starts)
+            return RG_ENOMEM;
+        p->run_starts = starts;
+        p->run_cap = cap;
+    }
+    qsort(p->buf, p->count, sizeof *p->buf, by_key);
+    p->run_starts[p->runs++] = p->spilled;
+    size_t bytes = p->count * sizeof *p->buf;
+    for (size_t done = 0; done < bytes;) {
+        ssize_t n = pwrite(p->spill_fd, (const char *)p->buf + done, bytes - done, p->spilled + (off_t)done);
+        if (n <= 0)
+            return spill_error(p);
+        done += (size_t)n;
+    }
+    p->spilled += (off_t)bytes;
+    p->run_starts[p->runs] = p->spilled;
+    p->count = 0;
+    return RG_OK;
+}
+
+int rg_io__points_add(rg_io__points *p, int64_t rowid, double x, double y)
+{
+    if (p->count == p->cap) {
+        int rc = spill(p);
+        if (rc != RG_OK)
+            return rc;
+    }
+    p->buf[p->count++] = (keyed_point){rg__hilbert(x, y, p->x0, p->y0, p->w, p->h), rowid, x, y};
+    p->total++;
+    return RG_OK;
+}
+
+static int refill(rg_io__points *p, run_reader *r)
+{
+    size_t want = r->window_cap * sizeof *r->window;
+    if ((off_t)want > r->end - r->next)
+        want = (size_t)(r->end - r->next);
+    ssize_t n = pread(p->spill_fd, r->window, want, r->next);
+    if (n != (ssize_t)want || want % sizeof *r->window)
+        return rg_ctx_error(p->ctx, RG_EIO, "%s: spatial index: cannot read temporary points back: %s", p->spill_path,
+                            n < 0 ? strerror(errno) : "short read");
+    r->next += n;
+    r->at = 0;
+    r->len = want / sizeof *r->window;
+    return RG_OK;
+}
+
+static const keyed_point *head(const rg_io__points *p, size_t run) { return &p->readers[run].window[p->readers[run].at]; }
+
+static void sift_down(rg_io__points *p, size_t i)
+{
+    for (;;) {
+        size_t least = i, l = 2 * i + 1, r = l + 1;
+        if (l < p->heap_len && before(head(p, p->heap[l]), head(p, p->heap[least])))
+            least = l;
+        if (r < p->heap_len && before(head(p, p->heap[r]), head(p, p->heap[least])))
+            least = r;
+        if (least == i)
+            return;
+        size_t t = p->heap[i];
+        p->heap[i] = p->heap[least];
+        p->heap[least] = t;
+        i = least;
+    }
+}
+
+/* In memory: the sorted buffer. Spilled: the least head among the runs, by a heap. */
+static int next_gathered(void *source, int64_t *rowid, double *x, double *y)
+{
+    rg_io__points *p = source;
+    const keyed_point *k;
+    if (!p->readers) {
+        if (p->emitted == p->count)
+            return 0;
+        k = &p->buf[p->emitted++];
+    } else {
+        if (p->heap_len == 0)
+            return 0;
+        size_t run = p->heap[0];
+        run_reader *r = &p->readers[run];
+        k = &r->window[r->at];
+        *rowid = k->rowid;
+        *x = k->x;
+        *y = k->y;
+        if (++r->at == r->len) {
+            if (r->next < r->end) {
+                int rc = refill(p, r);
+                if (rc != RG_OK)
+                    return rc;
+            } else {
+                p->heap[0] = p->heap[--p->heap_len];
+            }
+        }
+        sift_down(p, 0);
+        return 1;
+    }
+    *rowid = k->rowid;
+    *x = k->x;
+    *y = k->y;
+    return 1;
+}
+
+int rg_io__rtree_pack_gathered(rg_store *store, const char *table, rg_io__points *p)
+{
+    if (p->spill_fd < 0) {
+        qsort(p->buf, p->count, sizeof *p->buf, by_key);
+    } else {
+        int rc = p->count ? spill(p) : RG_OK;
+        if (rc != RG_OK)
+            return rc;
+        rg_free(p->buf); /* the windows take its place */
+        p->buf = NULL;
+        p->readers = rg_calloc(p->runs, sizeof *p->readers);
+        p->heap = rg_calloc(p->runs, sizeof *p->heap);
+        if (!p->readers || !p->heap)
+            return RG_ENOMEM;
+        for (size_t i = 0; i < p->runs; i++) {
+            run_reader *r = &p->readers[i];
+            r->next = p->run_starts[i];
+            r->end = p->run_starts[i + 1];
+            r->window_cap = (size_t)(r->end - r->next) / sizeof *r->window;
+            if (r->window_cap > RUN_WINDOW)
+                r->window_cap = RUN_WINDOW;
+            if (!(r->window = rg_malloc(r->window_cap * sizeof *r->window)))
+                return RG_ENOMEM;
+            if ((rc = refill(p, r)) != RG_OK)
+                return rc;
+            p->heap[p->heap_len++] = i;
+        }
+        for (size_t i = p->heap_len / 2; i-- > 0;)
+            sift_down(p, i);
+    }
+    return pack(store, table, p->total, (point_source){next_gathered, p});
 }

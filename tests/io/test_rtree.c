@@ -3,9 +3,12 @@
  * uses, and must find exactly what a scan of the table finds.
  */
 #include <criterion/criterion.h>
+#include <sqlite3.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "io/internal.h"
 #include "io/io.h"
 #include "support.h"
 
@@ -74,6 +77,75 @@ Test(io_rtree, empty_and_single_node_trees)
     cr_assert_eq(rg_io_load(store, write_tmp("one.csv", "id,lat,lon\nA,-10.16,123.6\n"), &o, &s), RG_OK);
     cr_assert_str_eq(sql_text(store, "SELECT rtreecheck('idx_households_geom')"), "ok");
     cr_assert_eq(sql_int(store, "SELECT count(*) FROM idx_households_geom WHERE xmin <= 123.6 AND xmax >= 123.6"), 1);
+    rg_io_store_free(store);
+    rg_ctx_free(ctx);
+}
+
+/* Every byte of the index's three shadow tables, in key order (FNV-1a). */
+static uint64_t tree_digest(rg_store *store)
+{
+    static const char *const tables[] = {
+        "SELECT nodeno, data FROM idx_households_geom_node ORDER BY nodeno",
+        "SELECT rowid, nodeno FROM idx_households_geom_rowid ORDER BY rowid",
+        "SELECT nodeno, parentnode FROM idx_households_geom_parent ORDER BY nodeno",
+    };
+    uint64_t h = 14695981039346656037u;
+    for (size_t t = 0; t < 3; t++) {
+        sqlite3_stmt *st = NULL;
+        cr_assert_eq(sqlite3_prepare_v2(rg_io_store_db(store), tables[t], -1, &st, NULL), SQLITE_OK);
+        while (sqlite3_step(st) == SQLITE_ROW)
+            for (int c = 0; c < 2; c++) {
+                const unsigned char *bytes = sqlite3_column_blob(st, c);
+                for (int i = 0; i < sqlite3_column_bytes(st, c); i++)
+                    h = (h ^ bytes[i]) * 1099511628211u;
+            }
+        sqlite3_finalize(st);
+    }
+    return h;
+}
+
+/* Packs the index again from the table's points gathered in a scrambled order, keeping at
+ * most cap points in memory. */
+static void repack(rg_ctx *ctx, rg_store *store, size_t cap)
+{
+    static const double indonesia[4] = {94, -11, 142, 6.5};
+    const char *near = tmp_path("spill.sqlite");
+    rg_io__points *points = NULL;
+    cr_assert_eq(rg_io__points_new(&points, ctx, near, indonesia, cap), RG_OK);
+    sqlite3_stmt *st = NULL;
+    cr_assert_eq(sqlite3_prepare_v2(rg_io_store_db(store),
+                                    "SELECT hh, lon, lat FROM households WHERE geom IS NOT NULL"
+                                    " ORDER BY (hh * 7919) % 10007, hh",
+                                    -1, &st, NULL),
+                 SQLITE_OK);
+    while (sqlite3_step(st) == SQLITE_ROW)
+        cr_assert_eq(rg_io__points_add(points, sqlite3_column_int64(st, 0), sqlite3_column_double(st, 1),
+                                       sqlite3_column_double(st, 2)),
+                     RG_OK);
+    sqlite3_finalize(st);
+    cr_assert_eq(rg_io_store_exec(store, "test", "BEGIN"), RG_OK);
+    cr_assert_eq(rg_io__rtree_pack_gathered(store, "households", points), RG_OK, "%s", rg_ctx_errmsg(ctx));
+    cr_assert_eq(rg_io_store_exec(store, "test", "COMMIT"), RG_OK);
+    rg_io__points_free(points);
+    /* The spilled points are personal data: nothing of them stays on disk. */
+    cr_assert_eq(run("ls '%s'.points-* >/dev/null 2>&1", near) != 0, 1, "a spill file was left beside %s", near);
+}
+
+Test(io_rtree, points_spilled_in_runs_merge_into_the_same_tree)
+{
+    rg_ctx *ctx = test_ctx();
+    rg_store *store = test_store(ctx, "rtree-spill.sqlite");
+    rg_load_stats s;
+    cr_assert_eq(rg_io_load(store, RG_SAMPLE_DIR "/households.csv", NULL, &s), RG_OK, "%s", rg_ctx_errmsg(ctx));
+    check_index(store);
+    uint64_t loaded = tree_digest(store);
+    /* All in memory, then ~30 runs of 1000, then thousands of runs of 7 (a partial last one). */
+    const size_t caps[] = {0, 1000, 7};
+    for (size_t i = 0; i < sizeof caps / sizeof *caps; i++) {
+        repack(ctx, store, caps[i]);
+        check_index(store);
+        cr_assert_eq(tree_digest(store), loaded, "cap %zu: a different tree than the load packed", caps[i]);
+    }
     rg_io_store_free(store);
     rg_ctx_free(ctx);
 }
