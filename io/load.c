@@ -1049,10 +1049,13 @@ int rg_io_load(rg_store *store, const char *path, const rg_load_opts *opts, rg_l
 
     /* A load only appends, to the table and to its id index: a small page cache does as
      * well as a large one (measured), and leaves the memory to the points gathered for
-     * the spatial index. */
+     * the spatial index. Every row's load_run is the run this load has just recorded, so
+     * the foreign key holds by construction; checking it cost a lookup per row. (SQLite
+     * ignores the pragma inside a transaction: it is set before BEGIN.) */
     int64_t cache_pages = 0;
     if ((rc = rg_io_store_count(store, "PRAGMA cache_size", &cache_pages)) != RG_OK ||
-        (rc = rg_io_store_exec(store, "starting the load", "PRAGMA cache_size=-16384")) != RG_OK ||
+        (rc = rg_io_store_exec(store, "starting the load", "PRAGMA cache_size=-16384; PRAGMA foreign_keys=OFF")) !=
+            RG_OK ||
         (rc = rg_io_store_exec(store, "starting the load", "BEGIN IMMEDIATE")) != RG_OK)
         goto done;
     in_transaction = 1;
@@ -1135,8 +1138,8 @@ done:
     if (in_transaction)
         sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
     if (cache_pages) {
-        char pragma[64];
-        snprintf(pragma, sizeof pragma, "PRAGMA cache_size=%lld", (long long)cache_pages);
+        char pragma[96];
+        snprintf(pragma, sizeof pragma, "PRAGMA cache_size=%lld; PRAGMA foreign_keys=ON", (long long)cache_pages);
         sqlite3_exec(db, pragma, NULL, NULL, NULL);
     }
     if (L.to_wgs84)
