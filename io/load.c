@@ -84,6 +84,13 @@ typedef struct {
     char *spec_text;        /* owns the names the specs point into */
     rg_buf message;         /* the writing side's own, for duplicate ids */
     rg_io__points *points;  /* every point written, for the spatial index; NULL when appending */
+    /* The input's checksum, computed on a thread of its own while the rows load. */
+    struct {
+        const char *path;
+        char digest[2 * EVP_MAX_MD_SIZE + 1];
+        int ok, running;
+        pthread_t thread;
+    } hash;
 } loader;
 
 /* What text a checked row does not have. */
@@ -993,13 +1000,34 @@ static int file_sha256(const char *path, char out[2 * EVP_MAX_MD_SIZE + 1])
     return ok;
 }
 
+static void *hash_input(void *arg)
+{
+    loader *L = arg;
+    L->hash.ok = file_sha256(L->hash.path, L->hash.digest);
+    return NULL;
+}
+
+/* The checksum, or NULL when the input is not a regular file or could not be read twice. */
+static const char *input_sha256(loader *L)
+{
+    if (L->hash.running) {
+        pthread_join(L->hash.thread, NULL);
+        L->hash.running = 0;
+    }
+    return L->hash.ok ? L->hash.digest : NULL;
+}
+
 static int begin_run(loader *L, const char *mode)
 {
     struct stat sb;
     if (stat(L->path, &sb) != 0)
         return rg_ctx_error(L->ctx, RG_EIO, "%s: cannot open: %s", L->path, strerror(errno));
-    char digest[2 * EVP_MAX_MD_SIZE + 1];
-    const char *sha = S_ISREG(sb.st_mode) && file_sha256(L->path, digest) ? digest : NULL;
+    L->hash.path = L->path;
+    if (S_ISREG(sb.st_mode)) {
+        L->hash.running = pthread_create(&L->hash.thread, NULL, hash_input, L) == 0;
+        if (!L->hash.running)
+            hash_input(L);
+    }
     sqlite3 *db = rg_io_store_db(L->store);
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(db,
@@ -1009,8 +1037,6 @@ static int begin_run(loader *L, const char *mode)
         return rg_io_store_sql_error(L->store);
     sqlite3_bind_text(st, 1, L->path, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, (sqlite3_int64)sb.st_size);
-    if (sha)
-        sqlite3_bind_text(st, 3, sha, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 4, mode, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st) == SQLITE_DONE ? RG_OK : rg_io_store_sql_error(L->store);
     sqlite3_finalize(st);
@@ -1023,14 +1049,17 @@ static int finish_run(loader *L)
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(rg_io_store_db(L->store),
                            "UPDATE load_runs SET finished = strftime('%Y-%m-%dT%H:%M:%fZ','now'), rows_read = ?,"
-                           " loaded = ?, flagged = ?, rejected = ? WHERE id = ?",
+                           " loaded = ?, flagged = ?, rejected = ?, sha256 = ? WHERE id = ?",
                            -1, &st, NULL) != SQLITE_OK)
         return rg_io_store_sql_error(L->store);
     sqlite3_bind_int64(st, 1, L->stats.rows_read);
     sqlite3_bind_int64(st, 2, L->stats.loaded);
     sqlite3_bind_int64(st, 3, L->stats.flagged);
     sqlite3_bind_int64(st, 4, L->stats.rejected);
-    sqlite3_bind_int64(st, 5, L->stats.run_id);
+    const char *sha = input_sha256(L);
+    if (sha)
+        sqlite3_bind_text(st, 5, sha, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 6, L->stats.run_id);
     int rc = sqlite3_step(st) == SQLITE_DONE ? RG_OK : rg_io_store_sql_error(L->store);
     sqlite3_finalize(st);
     return rc;
@@ -1149,6 +1178,7 @@ done:
     rg_free(triggers);
     rg__buf_free(&L.message);
     rg_io__points_free(L.points);
+    input_sha256(&L);
     if (stats)
         *stats = L.stats;
     return rc;

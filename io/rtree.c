@@ -139,9 +139,30 @@ static int by_rowid(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* Ids from one load are dense (1..n, few gaps): they are placed by id in a table of
+ * node numbers (4 bytes an id) instead of sorted. Ids scattered wider are sorted. */
 static int flush_rowids(writer *w)
 {
-    qsort(w->pending, w->pending_count, sizeof *w->pending, by_rowid);
+    if (w->pending_count == 0)
+        return RG_OK;
+    int64_t lo = w->pending[0].rowid, hi = lo;
+    for (size_t i = 1; i < w->pending_count; i++) {
+        lo = w->pending[i].rowid < lo ? w->pending[i].rowid : lo;
+        hi = w->pending[i].rowid > hi ? w->pending[i].rowid : hi;
+    }
+    uint64_t span = (uint64_t)(hi - lo) + 1;
+    uint32_t *slots = NULL;
+    if (span <= 4 * (uint64_t)w->pending_count && (slots = rg_calloc(span, sizeof *slots))) {
+        for (size_t i = 0; i < w->pending_count; i++)
+            slots[w->pending[i].rowid - lo] = (uint32_t)w->pending[i].nodeno; /* nodes are numbered from 1 */
+        size_t k = 0;
+        for (uint64_t i = 0; i < span; i++)
+            if (slots[i])
+                w->pending[k++] = (rowid_entry){lo + (int64_t)i, slots[i]};
+        rg_free(slots);
+    } else {
+        qsort(w->pending, w->pending_count, sizeof *w->pending, by_rowid);
+    }
     for (size_t i = 0; i < w->pending_count; i++) {
         sqlite3_reset(w->rowid);
         sqlite3_bind_int64(w->rowid, 1, w->pending[i].rowid);
@@ -358,6 +379,9 @@ struct rg_io__points {
     off_t *run_starts;
     size_t runs, run_cap;
     int64_t total;
+    int64_t last_rowid;
+    int rowids_ascending; /* since the last spill */
+    uint64_t max_key;
     /* merging */
     run_reader *readers;
     size_t *heap, heap_len;
@@ -375,6 +399,36 @@ static int by_key(const void *a, const void *b)
     return before(p, q) ? -1 : before(q, p);
 }
 
+/*
+ * Sorts by (key, rowid). Points arrive in rowid order and Hilbert keys on a 2^16 grid
+ * fit in 32 bits, so a stable radix sort on the key, a byte a pass, gives that order in
+ * linear time (qsort was a fifth of the packing). Falls back to qsort when there is no
+ * room for the second buffer or the order does not hold.
+ */
+static void sort_points(keyed_point *points, size_t n, int rowids_ascending, uint64_t max_key)
+{
+    keyed_point *other = rowids_ascending && max_key <= UINT32_MAX ? rg_malloc(n * sizeof *other) : NULL;
+    if (!other) {
+        qsort(points, n, sizeof *points, by_key);
+        return;
+    }
+    keyed_point *from = points, *to = other;
+    for (int shift = 0; shift < 32; shift += 8) {
+        size_t count[257] = {0};
+        for (size_t i = 0; i < n; i++)
+            count[((from[i].key >> shift) & 0xff) + 1]++;
+        for (int b = 0; b < 256; b++)
+            count[b + 1] += count[b];
+        for (size_t i = 0; i < n; i++)
+            to[count[(from[i].key >> shift) & 0xff]++] = from[i];
+        keyed_point *t = from;
+        from = to;
+        to = t;
+    }
+    /* Four passes: the result is back in points. */
+    rg_free(other);
+}
+
 int rg_io__points_new(rg_io__points **out, rg_ctx *ctx, const char *near_path, const double extent[4], size_t cap)
 {
     *out = NULL;
@@ -383,6 +437,8 @@ int rg_io__points_new(rg_io__points **out, rg_ctx *ctx, const char *near_path, c
         return RG_ENOMEM;
     p->ctx = ctx;
     p->spill_fd = -1;
+    p->rowids_ascending = 1;
+    p->last_rowid = INT64_MIN;
     p->cap = cap ? cap : (size_t)1 << 20;
     p->x0 = extent[0];
     p->y0 = extent[1];
@@ -440,7 +496,9 @@ static int spill(rg_io__points *p)
         p->run_starts = starts;
         p->run_cap = cap;
     }
-    qsort(p->buf, p->count, sizeof *p->buf, by_key);
+    sort_points(p->buf, p->count, p->rowids_ascending, p->max_key);
+    p->rowids_ascending = 1;
+    p->max_key = 0;
     p->run_starts[p->runs++] = p->spilled;
     size_t bytes = p->count * sizeof *p->buf;
     for (size_t done = 0; done < bytes;) {
@@ -462,7 +520,11 @@ int rg_io__points_add(rg_io__points *p, int64_t rowid, double x, double y)
         if (rc != RG_OK)
             return rc;
     }
-    p->buf[p->count++] = (keyed_point){rg__hilbert(x, y, p->x0, p->y0, p->w, p->h), rowid, x, y};
+    keyed_point k = {rg__hilbert(x, y, p->x0, p->y0, p->w, p->h), rowid, x, y};
+    p->rowids_ascending &= rowid > p->last_rowid;
+    p->last_rowid = rowid;
+    p->max_key = k.key > p->max_key ? k.key : p->max_key;
+    p->buf[p->count++] = k;
     p->total++;
     return RG_OK;
 }
@@ -540,7 +602,7 @@ static int next_gathered(void *source, int64_t *rowid, double *x, double *y)
 int rg_io__rtree_pack_gathered(rg_store *store, const char *table, rg_io__points *p)
 {
     if (p->spill_fd < 0) {
-        qsort(p->buf, p->count, sizeof *p->buf, by_key);
+        sort_points(p->buf, p->count, p->rowids_ascending, p->max_key);
     } else {
         int rc = p->count ? spill(p) : RG_OK;
         if (rc != RG_OK)

@@ -104,9 +104,9 @@ static uint64_t tree_digest(rg_store *store)
     return h;
 }
 
-/* Packs the index again from the table's points gathered in a scrambled order, keeping at
- * most cap points in memory. */
-static void repack(rg_ctx *ctx, rg_store *store, size_t cap)
+/* Packs the index again from the table's points, gathered in id order (as a load gathers
+ * them) or scrambled, keeping at most cap points in memory. */
+static void repack(rg_ctx *ctx, rg_store *store, size_t cap, int scrambled)
 {
     static const double indonesia[4] = {94, -11, 142, 6.5};
     const char *near = tmp_path("spill.sqlite");
@@ -114,8 +114,9 @@ static void repack(rg_ctx *ctx, rg_store *store, size_t cap)
     cr_assert_eq(rg_io__points_new(&points, ctx, near, indonesia, cap), RG_OK);
     sqlite3_stmt *st = NULL;
     cr_assert_eq(sqlite3_prepare_v2(rg_io_store_db(store),
-                                    "SELECT hh, lon, lat FROM households WHERE geom IS NOT NULL"
-                                    " ORDER BY (hh * 7919) % 10007, hh",
+                                    scrambled ? "SELECT hh, lon, lat FROM households WHERE geom IS NOT NULL"
+                                                " ORDER BY (hh * 7919) % 10007, hh"
+                                              : "SELECT hh, lon, lat FROM households WHERE geom IS NOT NULL ORDER BY hh",
                                     -1, &st, NULL),
                  SQLITE_OK);
     while (sqlite3_step(st) == SQLITE_ROW)
@@ -139,13 +140,16 @@ Test(io_rtree, points_spilled_in_runs_merge_into_the_same_tree)
     cr_assert_eq(rg_io_load(store, RG_SAMPLE_DIR "/households.csv", NULL, &s), RG_OK, "%s", rg_ctx_errmsg(ctx));
     check_index(store);
     uint64_t loaded = tree_digest(store);
-    /* All in memory, then ~30 runs of 1000, then thousands of runs of 7 (a partial last one). */
+    /* All in memory, then ~30 runs of 1000, then thousands of runs of 7 (a partial last
+     * one); in id order (sorted by radix) and scrambled (sorted by comparison). */
     const size_t caps[] = {0, 1000, 7};
-    for (size_t i = 0; i < sizeof caps / sizeof *caps; i++) {
-        repack(ctx, store, caps[i]);
-        check_index(store);
-        cr_assert_eq(tree_digest(store), loaded, "cap %zu: a different tree than the load packed", caps[i]);
-    }
+    for (size_t i = 0; i < sizeof caps / sizeof *caps; i++)
+        for (int scrambled = 0; scrambled < 2; scrambled++) {
+            repack(ctx, store, caps[i], scrambled);
+            check_index(store);
+            cr_assert_eq(tree_digest(store), loaded, "cap %zu%s: a different tree than the load packed", caps[i],
+                         scrambled ? ", scrambled" : "");
+        }
     rg_io_store_free(store);
     rg_ctx_free(ctx);
 }
