@@ -595,8 +595,8 @@ static int store_row(loader *L, const row_batch *b, const checked_row *r)
 
     const char *id = text_at(b, r->id);
     sqlite3_stmt *st = L->insert;
+    /* Every parameter is bound each time (NULL when absent): cheaper than clearing them. */
     sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
     sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, L->stats.run_id);
     sqlite3_bind_int64(st, 3, r->line);
@@ -604,20 +604,24 @@ static int store_row(loader *L, const row_batch *b, const checked_row *r)
     sqlite3_bind_double(st, 5, r->lat);
     if (r->has_size)
         sqlite3_bind_int64(st, 6, r->size);
+    else
+        sqlite3_bind_null(st, 6);
     if (r->has_spending)
         sqlite3_bind_double(st, 7, r->spending);
-    if (r->code != NO_TEXT)
-        sqlite3_bind_text(st, 8, text_at(b, r->code), -1, SQLITE_STATIC);
-    if (r->given != NO_TEXT)
-        sqlite3_bind_text(st, 9, text_at(b, r->given), -1, SQLITE_STATIC);
-    if (r->flags != NO_TEXT)
-        sqlite3_bind_text(st, 10, text_at(b, r->flags), -1, SQLITE_STATIC);
-    if (r->extra != NO_TEXT)
-        sqlite3_bind_text(st, 11, text_at(b, r->extra), -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, 7);
+    const size_t texts[] = {r->code, r->given, r->flags, r->extra};
+    for (int i = 0; i < 4; i++)
+        if (texts[i] != NO_TEXT)
+            sqlite3_bind_text(st, 8 + i, text_at(b, texts[i]), -1, SQLITE_STATIC);
+        else
+            sqlite3_bind_null(st, 8 + i);
     unsigned char point[RG_SPATIALITE_POINT_SIZE];
     if (r->has_point) {
         rg_io_spatialite_point(point, r->lon, r->lat);
         sqlite3_bind_blob(st, 12, point, sizeof point, SQLITE_STATIC);
+    } else {
+        sqlite3_bind_null(st, 12);
     }
 
     int step = sqlite3_step(st);
