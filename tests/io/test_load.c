@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/internal.h"
 #include "io/io.h"
 #include "support.h"
 
@@ -315,6 +316,50 @@ Test(load, hostile_column_names_and_values_stay_data)
                      "{\"\\\"; DROP TABLE households; --\":\"x\\\"y\",\"two\\nlines\":\"a\\nb\","
                      "\"nama lengkap \xc3\xa9\xe2\x82\xac\":\"Jos\xc3\xa9\",\"'\":\"\\\\\"}");
     cr_assert_eq(sql_int(store, "SELECT count(*) FROM households WHERE NOT json_valid(extra)"), 0);
+    rg_io_store_free(store);
+    rg_ctx_free(ctx);
+}
+
+/* Households are written many to a statement; a duplicate id inside such a group, or
+ * repeating one from an earlier group, must end exactly as it would alone. */
+Test(load, duplicates_inside_and_across_written_groups)
+{
+    rg_ctx *ctx = test_ctx();
+    rg_store *store = test_store(ctx, "groups.sqlite");
+    rg_buf csv = {0};
+    cr_assert_eq(rg__buf_appendf(&csv, "id,lat,lon\n"), RG_OK);
+    /* Data line k (file line k + 1) holds household H<k>, except: line 41 repeats line 11's
+     * id (same group), line 131 repeats line 21's (an earlier group), line 200 has no
+     * coordinates (a reject between groups), line 260 repeats line 259's. */
+    for (int k = 1; k <= 300; k++) {
+        int id = k == 40 ? 10 : k == 130 ? 20 : k == 259 ? 258 : k;
+        if (k == 199)
+            cr_assert_eq(rg__buf_appendf(&csv, "H%d,,\n", id), RG_OK);
+        else
+            cr_assert_eq(rg__buf_appendf(&csv, "H%d,%.6f,%.6f\n", id, -10.2 + k * 1e-4, 123.55 + k * 1e-4), RG_OK);
+    }
+    rg_load_stats s;
+    cr_assert_eq(rg_io_load(store, write_tmp("groups.csv", csv.data), NULL, &s), RG_OK, "%s", rg_ctx_errmsg(ctx));
+    rg__buf_free(&csv);
+    cr_assert_eq(s.rows_read, 300);
+    cr_assert_eq(s.loaded, 296);
+    cr_assert_eq(s.by_reason[RG_REJECT_DUPLICATE_ID], 3);
+    cr_assert_eq(s.by_reason[RG_REJECT_MISSING_COORDINATE], 1);
+    cr_assert_str_eq(sql_text(store, "SELECT group_concat(line, ' ') FROM (SELECT line FROM rejects ORDER BY line)"),
+                     "41 131 200 260");
+    /* The first of each pair is kept, from its own line. */
+    cr_assert_eq(sql_int(store, "SELECT source_line FROM households WHERE household_id = 'H10'"), 11);
+    cr_assert_eq(sql_int(store, "SELECT source_line FROM households WHERE household_id = 'H20'"), 21);
+    cr_assert_eq(sql_int(store, "SELECT source_line FROM households WHERE household_id = 'H258'"), 259);
+    /* Ids follow the file, and the spatial index holds each point under its own id. */
+    cr_assert_eq(sql_int(store, "SELECT count(*) FROM households a JOIN households b ON b.hh = a.hh + 1"
+                                " WHERE b.source_line <= a.source_line"),
+                 0);
+    cr_assert_str_eq(sql_text(store, "SELECT rtreecheck('idx_households_geom')"), "ok");
+    cr_assert_eq(sql_int(store, "SELECT count(*) FROM households h WHERE NOT EXISTS (SELECT 1 FROM"
+                                " idx_households_geom i WHERE i.pkid = h.hh AND i.xmin <= h.lon AND i.xmax >= h.lon"
+                                " AND i.ymin <= h.lat AND i.ymax >= h.lat)"),
+                 0);
     rg_io_store_free(store);
     rg_ctx_free(ctx);
 }
