@@ -35,8 +35,6 @@ static const char *const alt_codes[] = {"kode_kemendagri", "kemendagri", "kode_d
 void rg_geo__area_clear(rg_areas *areas, rg_geo__area *area)
 {
     GEOSContextHandle_t h = rg__ctx_geos(areas->ctx);
-    if (area->prepared)
-        GEOSPreparedGeom_destroy_r(h, area->prepared);
     if (area->geom)
         GEOSGeom_destroy_r(h, area->geom);
     rg_free(area->code);
@@ -105,14 +103,8 @@ int rg_geo__areas_finish(rg_areas *areas, const char *source)
     if (!areas->tree)
         return rg_ctx_error(areas->ctx, RG_EGEOS, "%s: cannot build the spatial index: %s", source,
                             rg__ctx_geos_message(areas->ctx));
-    for (size_t i = 0; i < areas->count; i++) {
-        rg_geo__area *a = &areas->items[i];
-        a->prepared = GEOSPrepare_r(h, a->geom);
-        if (!a->prepared)
-            return rg_ctx_error(areas->ctx, RG_EGEOS, "%s: area %s: %s", source, a->code,
-                                rg__ctx_geos_message(areas->ctx));
-        GEOSSTRtree_insert_r(h, areas->tree, a->geom, (void *)(uintptr_t)i);
-    }
+    for (size_t i = 0; i < areas->count; i++)
+        GEOSSTRtree_insert_r(h, areas->tree, areas->items[i].geom, (void *)(uintptr_t)i);
     return RG_OK;
 }
 

@@ -8,7 +8,6 @@
 typedef struct {
     char *code, *name, *parent, *alt_code, *parent_name;
     GEOSGeometry *geom;
-    const GEOSPreparedGeometry *prepared;
     int repaired;
     rg_urban_rural area_type;
 } rg_geo__area;
@@ -21,7 +20,8 @@ struct rg_areas {
     GEOSSTRtree *tree;
 };
 
-/* Sorts by code, rejects duplicates, prepares geometries and builds the STRtree. */
+/* Sorts by code, rejects duplicates and builds the STRtree. (Prepared geometries belong
+ * to each locator, see index.c.) */
 int rg_geo__areas_finish(rg_areas *areas, const char *source);
 /* Appends an area, taking ownership of geom and of the strings. */
 int rg_geo__areas_add(rg_areas *areas, rg_geo__area *area);

@@ -172,12 +172,11 @@ typedef struct {
     located *out;
     size_t n;
     double max_distance_m;
-    atomic_size_t next;     /* next block of order[] (or of the areas, when warming) to take */
+    atomic_size_t next;     /* next block of order[] to take */
     rg__first_failure failure;
 } locate_job;
 
 #define BLOCK 2048
-#define WARM_BLOCK 64
 
 static void *locate_worker(void *arg)
 {
@@ -231,50 +230,6 @@ static int compare_by_key(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* GEOS builds each prepared geometry's indexes on first use, which is not safe from two
- * threads at once: every area is warmed by one thread, before any thread locates. The
- * probe lies inside the polygon's envelope (one outside would stop at the envelope test
- * and build nothing). */
-static int warm_area(rg_ctx *ctx, const rg_geo__area *a)
-{
-    GEOSContextHandle_t h = rg__ctx_geos(ctx);
-    double x0 = 0, y0 = 0, x1 = 0, y1 = 0;
-    GEOSGeom_getXMin_r(h, a->geom, &x0);
-    GEOSGeom_getYMin_r(h, a->geom, &y0);
-    GEOSGeom_getXMax_r(h, a->geom, &x1);
-    GEOSGeom_getYMax_r(h, a->geom, &y1);
-    GEOSGeometry *probe = GEOSGeom_createPointFromXY_r(h, (x0 + x1) / 2, (y0 + y1) / 2);
-    GEOSCoordSequence *nearest = probe ? GEOSNearestPoints_r(h, a->geom, probe) : NULL;
-    int rc = RG_OK;
-    if (!probe || !nearest || GEOSPreparedContains_r(h, a->prepared, probe) == 2 ||
-        GEOSPreparedCovers_r(h, a->prepared, probe) == 2)
-        rc = rg_ctx_error(ctx, RG_EGEOS, "area %s: %s", a->code, rg__ctx_geos_message(ctx));
-    if (nearest)
-        GEOSCoordSeq_destroy_r(h, nearest);
-    if (probe)
-        GEOSGeom_destroy_r(h, probe);
-    return rc;
-}
-
-static void *warm_worker(void *arg)
-{
-    locate_job *job = arg;
-    rg_ctx *ctx = NULL;
-    int rc = rg_ctx_new(&ctx);
-    size_t nkel = job->kel->count, total = nkel + (job->kec ? job->kec->count : 0);
-    while (rc == RG_OK && !atomic_load(&job->failure.failed)) {
-        size_t start = atomic_fetch_add(&job->next, WARM_BLOCK);
-        for (size_t i = start; i < start + WARM_BLOCK && i < total && rc == RG_OK; i++)
-            rc = warm_area(ctx, i < nkel ? &job->kel->items[i] : &job->kec->items[i - nkel]);
-        if (start >= total)
-            break;
-    }
-    if (rc != RG_OK)
-        rg__first_failure_set(&job->failure, rc, ctx);
-    rg_ctx_free(ctx);
-    return NULL;
-}
-
 /*
  * Locates every point in the kelurahan, and in the kecamatan unless kec is NULL, on all
  * cores. Points are visited in Hilbert order, so consecutive points hit the same polygons
@@ -318,13 +273,7 @@ static int locate_all(rg_ctx *ctx, const rg_areas *kel, const rg_areas *kec, con
                       .max_distance_m = max_distance_m};
     atomic_init(&job.next, 0);
     rg__first_failure_init(&job.failure);
-    double started = seconds_now();
-    rg__parallel(threads, warm_worker, &job);
-    rg_ctx_notice(ctx, RG_NOTICE_INFO, "%zu polygons prepared on %d threads in %.2f s",
-                  kel->count + (kec ? kec->count : 0), threads, seconds_now() - started);
-    atomic_store(&job.next, 0);
-    if (!atomic_load(&job.failure.failed))
-        rg__parallel(threads, locate_worker, &job);
+    rg__parallel(threads, locate_worker, &job);
     rc = rg__first_failure_finish(&job.failure, ctx);
 
 done:
