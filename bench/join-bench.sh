@@ -22,7 +22,7 @@ else
 fi
 work=$(cd "$work" && pwd)
 command -v /usr/bin/time >/dev/null || { echo "needs GNU time: scripts/install-deps.sh --bench"; exit 1; }
-/usr/bin/python3 -c 'import geopandas' 2>/dev/null || { echo "needs GeoPandas: scripts/install-deps.sh --bench"; exit 1; }
+/usr/bin/python3 -c 'import geopandas, rtree' 2>/dev/null || { echo "needs GeoPandas: scripts/install-deps.sh --bench"; exit 1; }
 cd "$work"
 
 # Desa of Indonesia's average size (~22 km2) whatever the count: 84,000 of them tile 12 x 12
