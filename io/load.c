@@ -91,7 +91,6 @@ typedef struct {
     rg_io__points *points;  /* every point written, for the spatial index; NULL when appending */
     /* The input's checksum, computed on a thread of its own while the rows load. */
     struct {
-        const char *path;
         char digest[2 * EVP_MAX_MD_SIZE + 1];
         int ok, running;
         pthread_t thread;
@@ -270,18 +269,26 @@ static checked_row *new_row(row_batch *b, long line, const char *raw, size_t raw
     return r;
 }
 
+/* Writes "PATH: line N: detail" into out, from its own buffer so that either side's
+ * message (the checking thread's, the writing thread's) is formatted the same way. */
+static int format_reject(rg_buf *out, const char *path, long line, const char *fmt, va_list ap)
+{
+    char detail[512];
+    vsnprintf(detail, sizeof detail, fmt, ap);
+    out->len = 0;
+    return rg__buf_appendf(out, "%s: line %ld: %s", path, line, detail);
+}
+
 /* Sends the row to rejects with a message naming file, line and column. */
 static int refuse(const loader *L, row_batch *b, checked_row *r, rg_reject_reason reason, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 static int refuse(const loader *L, row_batch *b, checked_row *r, rg_reject_reason reason, const char *fmt, ...)
 {
-    char detail[512];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(detail, sizeof detail, fmt, ap);
+    int rc = format_reject(&b->message, L->path, r->line, fmt, ap);
     va_end(ap);
-    b->message.len = 0;
-    if (rg__buf_appendf(&b->message, "%s: line %ld: %s", L->path, r->line, detail) != RG_OK)
+    if (rc != RG_OK)
         return RG_ENOMEM;
     r->reason = (int)reason;
     return keep_text(b, b->message.data, b->message.len, &r->message);
@@ -294,13 +301,11 @@ static int reject_with(loader *L, long line, const char *raw, size_t raw_len, rg
 static int reject_with(loader *L, long line, const char *raw, size_t raw_len, rg_reject_reason reason,
                        const char *fmt, ...)
 {
-    char detail[512];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(detail, sizeof detail, fmt, ap);
+    int rc = format_reject(&L->message, L->path, line, fmt, ap);
     va_end(ap);
-    L->message.len = 0;
-    if (rg__buf_appendf(&L->message, "%s: line %ld: %s", L->path, line, detail) != RG_OK)
+    if (rc != RG_OK)
         return RG_ENOMEM;
     return reject_row(L, line, raw, raw_len, reason, L->message.data);
 }
@@ -1072,7 +1077,7 @@ static int file_sha256(const char *path, char out[2 * EVP_MAX_MD_SIZE + 1])
 static void *hash_input(void *arg)
 {
     loader *L = arg;
-    L->hash.ok = file_sha256(L->hash.path, L->hash.digest);
+    L->hash.ok = file_sha256(L->path, L->hash.digest);
     return NULL;
 }
 
@@ -1091,7 +1096,6 @@ static int begin_run(loader *L, const char *mode)
     struct stat sb;
     if (stat(L->path, &sb) != 0)
         return rg_ctx_error(L->ctx, RG_EIO, "%s: cannot open: %s", L->path, strerror(errno));
-    L->hash.path = L->path;
     if (S_ISREG(sb.st_mode)) {
         L->hash.running = pthread_create(&L->hash.thread, NULL, hash_input, L) == 0;
         if (!L->hash.running)
@@ -1193,22 +1197,21 @@ int rg_io_load(rg_store *store, const char *path, const rg_load_opts *opts, rg_l
                                       " household_size, spending, reported_code, given_class, load_flags, extra, geom)"
                                       " VALUES";
     static const char one_row[] = ",(?,?,?,?,?,?,?,?,?,?,?,?)";
+    /* One text for both inserts: its first row's worth is the one-household statement. */
     rg_buf many = {0};
     rc = rg__buf_append(&many, insert_head, strlen(insert_head));
     for (int k = 0; k < ROWS_PER_INSERT && rc == RG_OK; k++)
         rc = rg__buf_append(&many, one_row + (k == 0), strlen(one_row) - (k == 0));
+    int one_household = (int)(strlen(insert_head) + strlen(one_row) - 1);
+    if (rc == RG_OK && sqlite3_prepare_v2(db, many.data, one_household, &L.insert, NULL) != SQLITE_OK)
+        rc = rg_io_store_sql_error(L.store);
     /* Without it (an SQLite allowing fewer parameters) households go one at a time. */
     if (rc == RG_OK && sqlite3_prepare_v2(db, many.data, (int)many.len, &L.insert_many, NULL) != SQLITE_OK)
         L.insert_many = NULL;
     rg__buf_free(&many);
     if (rc != RG_OK)
         goto done;
-    if (sqlite3_prepare_v2(db,
-                           "INSERT INTO households(household_id, load_run, source_line, lon, lat, household_size,"
-                           " spending, reported_code, given_class, load_flags, extra, geom)"
-                           " VALUES(?,?,?,?,?,?,?,?,?,?,?,?)",
-                           -1, &L.insert, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(db, "INSERT INTO rejects(load_run, line, reason, message, raw) VALUES(?,?,?,?,?)", -1,
+    if (sqlite3_prepare_v2(db, "INSERT INTO rejects(load_run, line, reason, message, raw) VALUES(?,?,?,?,?)", -1,
                            &L.reject, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(db, "SELECT source_line FROM households WHERE household_id = ?", -1, &L.find_first,
                            NULL) != SQLITE_OK) {
