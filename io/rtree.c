@@ -237,18 +237,19 @@ static int pack(rg_store *store, const char *table, int64_t n, point_source in)
              table, table, table);
     if ((rc = rg_io_store_exec(store, "clearing the spatial index", sql)) != RG_OK)
         return rc;
-    char q[3][256];
+    char q[2][256];
     snprintf(q[0], sizeof q[0], "INSERT INTO \"idx_%s_geom_node\"(nodeno, data) VALUES(?, ?)", table);
-    snprintf(q[1], sizeof q[1], "INSERT INTO \"idx_%s_geom_rowid\"(rowid, nodeno) VALUES(?, ?)", table);
+    /* One text for both rowid inserts: its first row's worth is the one-row statement. */
     char many[256 + ROWIDS_PER_INSERT * 8];
     int len = snprintf(many, sizeof many, "INSERT INTO \"idx_%s_geom_rowid\"(rowid, nodeno) VALUES(?, ?)", table);
+    int one_row = len;
     for (int k = 1; k < ROWIDS_PER_INSERT; k++)
         len += snprintf(many + len, sizeof many - (size_t)len, ",(?, ?)");
-    snprintf(q[2], sizeof q[2], "INSERT INTO \"idx_%s_geom_parent\"(nodeno, parentnode) VALUES(?, ?)", table);
+    snprintf(q[1], sizeof q[1], "INSERT INTO \"idx_%s_geom_parent\"(nodeno, parentnode) VALUES(?, ?)", table);
     if (sqlite3_prepare_v2(db, q[0], -1, &w.node, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(db, q[1], -1, &w.rowid, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db, many, one_row, &w.rowid, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(db, many, -1, &w.rowids, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(db, q[2], -1, &w.parent, NULL) != SQLITE_OK) {
+        sqlite3_prepare_v2(db, q[1], -1, &w.parent, NULL) != SQLITE_OK) {
         rc = sql_fail(store);
         goto done;
     }
@@ -587,35 +588,28 @@ static void sift_down(rg_io__points *p, size_t i)
 static int next_gathered(void *source, int64_t *rowid, double *x, double *y)
 {
     rg_io__points *p = source;
-    const keyed_point *k;
+    keyed_point k;
     if (!p->readers) {
         if (p->emitted == p->count)
             return 0;
-        k = &p->buf[p->emitted++];
+        k = p->buf[p->emitted++];
     } else {
         if (p->heap_len == 0)
             return 0;
-        size_t run = p->heap[0];
-        run_reader *r = &p->readers[run];
-        k = &r->window[r->at];
-        *rowid = k->rowid;
-        *x = k->x;
-        *y = k->y;
+        run_reader *r = &p->readers[p->heap[0]];
+        k = r->window[r->at]; /* copied: a refill overwrites the window */
         if (++r->at == r->len) {
-            if (r->next < r->end) {
-                int rc = refill(p, r);
-                if (rc != RG_OK)
-                    return rc;
-            } else {
+            int rc = r->next < r->end ? refill(p, r) : RG_OK;
+            if (rc != RG_OK)
+                return rc;
+            if (r->at == r->len) /* the run is spent */
                 p->heap[0] = p->heap[--p->heap_len];
-            }
         }
         sift_down(p, 0);
-        return 1;
     }
-    *rowid = k->rowid;
-    *x = k->x;
-    *y = k->y;
+    *rowid = k.rowid;
+    *x = k.x;
+    *y = k.y;
     return 1;
 }
 

@@ -140,9 +140,10 @@ Test(io_rtree, points_spilled_in_runs_merge_into_the_same_tree)
     cr_assert_eq(rg_io_load(store, RG_SAMPLE_DIR "/households.csv", NULL, &s), RG_OK, "%s", rg_ctx_errmsg(ctx));
     check_index(store);
     uint64_t loaded = tree_digest(store);
-    /* All in memory, then ~30 runs of 1000, then thousands of runs of 7 (a partial last
-     * one); in id order (sorted by radix) and scrambled (sorted by comparison). */
-    const size_t caps[] = {0, 1000, 7};
+    /* All in memory; 6 runs of 5000, each read back through more than one window of
+     * 4096; ~30 runs of 1000; thousands of runs of 7 (a partial last one); in id order
+     * (sorted by radix) and scrambled (sorted by comparison). */
+    const size_t caps[] = {0, 5000, 1000, 7};
     for (size_t i = 0; i < sizeof caps / sizeof *caps; i++)
         for (int scrambled = 0; scrambled < 2; scrambled++) {
             repack(ctx, store, caps[i], scrambled);
