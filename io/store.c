@@ -15,8 +15,11 @@
 #include <unistd.h>
 
 /* How long a run waits for another run on the same database before it gives up. */
-#define STORE_WAIT_MS 10000
-#define ANOTHER_RUN_HOLDS_IT " (another run holds it; waited 10 s)"
+#define STORE_WAIT_S 10
+#define STORE_WAIT_MS (STORE_WAIT_S * 1000)
+#define STRINGIFY_(x) #x
+#define STRINGIFY(x) STRINGIFY_(x)
+#define ANOTHER_RUN_HOLDS_IT " (another run holds it; waited " STRINGIFY(STORE_WAIT_S) " s)"
 
 struct rg_store {
     rg_ctx *ctx;
