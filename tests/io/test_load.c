@@ -363,3 +363,31 @@ Test(load, duplicates_inside_and_across_written_groups)
     rg_io_store_free(store);
     rg_ctx_free(ctx);
 }
+
+/* The cases the first test leaves to the reader's own tests, seen end to end: where the
+ * row ends and with which reason. */
+Test(load, infinity_invalid_utf8_and_an_all_empty_row_are_rejected_by_reason)
+{
+    rg_ctx *ctx = test_ctx();
+    rg_load_stats s;
+    int rc;
+    rg_store *store = load_text(ctx,
+                                "id,lat,lon\n"          /* 1 */
+                                "A,-10.16,123.6\n"      /* 2 loaded */
+                                "B,inf,123.6\n"         /* 3 bad coordinate */
+                                "C,-10.16,-Infinity\n"  /* 4 bad coordinate */
+                                "D\xC3\x28,-10.16,123.6\n" /* 5 invalid UTF-8 */
+                                ",,\n"                  /* 6 every field empty */
+                                "E,-10.17,123.6\n",     /* 7 loaded */
+                                NULL, &s, &rc);
+    cr_assert_eq(rc, RG_OK, "%s", rg_ctx_errmsg(ctx));
+    cr_assert_eq(s.rows_read, 6);
+    cr_assert_eq(s.loaded, 2);
+    cr_assert_str_eq(reason_at(store, 3), "bad_coordinate");
+    cr_assert_str_eq(reason_at(store, 4), "bad_coordinate");
+    cr_assert_str_eq(reason_at(store, 5), "invalid_utf8");
+    cr_assert_str_eq(reason_at(store, 6), "empty_line");
+    cr_assert_eq(sql_int(store, "SELECT count(*) FROM households WHERE household_id IN ('A', 'E')"), 2);
+    rg_io_store_free(store);
+    rg_ctx_free(ctx);
+}
