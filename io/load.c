@@ -272,6 +272,8 @@ static checked_row *new_row(row_batch *b, long line, const char *raw, size_t raw
 /* Writes "PATH: line N: detail" into out, from its own buffer so that either side's
  * message (the checking thread's, the writing thread's) is formatted the same way. */
 static int format_reject(rg_buf *out, const char *path, long line, const char *fmt, va_list ap)
+    __attribute__((format(printf, 4, 0)));
+static int format_reject(rg_buf *out, const char *path, long line, const char *fmt, va_list ap)
 {
     char detail[512];
     vsnprintf(detail, sizeof detail, fmt, ap);
