@@ -287,7 +287,12 @@ int rg_classify_rules_format(const rg_rules *r, char **out)
                              r->welfare == RG_WELFARE_HOUSEHOLD ? "household" : "per_capita",
                              population[r->population]);
     for (int d = 1; d <= 10 && rc == RG_OK; d++)
-        rc = rg__buf_appendf(&b, "%d = %s\n", d, rg_classify_class_name(r->desil_class[d]));
+    {
+        /* A desil without a class is never formatted (parsing fills all ten), but GCC's
+         * -O3 format check cannot know that. */
+        const char *name = rg_classify_class_name(r->desil_class[d]);
+        rc = rg__buf_appendf(&b, "%d = %s\n", d, name ? name : "");
+    }
     if (rc == RG_OK)
         rc = rg__buf_appendf(&b, "\n[threshold]\nsangat_miskin_below = %.17g\nmiskin_below = %.17g\n"
                                  "rentan_miskin_below = %.17g\n\n[poverty_line]\n",
