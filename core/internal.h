@@ -76,4 +76,29 @@ int rg__first_failure_finish(rg__first_failure *f, rg_ctx *ctx);
 /** Geodesic distance in metres on the WGS84 ellipsoid. */
 double rg__geodesic_m(double lon1, double lat1, double lon2, double lat2);
 
+/**
+ * An external sort of fixed-size records that start with an rg__sort_head: by key, then
+ * by id. Holds `cap` records in memory (0: 2^20); beyond that sorted runs go to a
+ * temporary file beside near_path, unlinked as soon as it is made, and are merged back.
+ * `what` names the work in messages (static storage).
+ * Caller owns *out; free with rg__sorter_free() (NULL is a no-op).
+ * @return RG_OK or RG_ENOMEM.
+ */
+typedef struct {
+    uint64_t key;
+    int64_t id;
+} rg__sort_head;
+typedef struct rg__sorter rg__sorter;
+int rg__sorter_new(rg__sorter **out, rg_ctx *ctx, const char *near_path, const char *what, size_t record_size,
+                   size_t cap);
+/** Copies the record in. @return RG_OK, RG_EIO (spilling failed; the message names the disk), RG_ENOMEM. */
+int rg__sorter_add(rg__sorter *sorter, const void *record);
+/** After the last add, before the first next. @return RG_OK, RG_EIO, RG_ENOMEM. */
+int rg__sorter_finish(rg__sorter *sorter);
+/** Copies the next record in order into record. @return 1, 0 after the last, or RG_EIO. */
+int rg__sorter_next(rg__sorter *sorter, void *record);
+/** Records added so far. */
+int64_t rg__sorter_count(const rg__sorter *sorter);
+void rg__sorter_free(rg__sorter *sorter);
+
 #endif

@@ -7,12 +7,10 @@
  */
 #include "io/internal.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 typedef struct {
     float minx, maxx, miny, maxy;
@@ -375,80 +373,14 @@ int rg_io__rtree_pack_points(rg_store *store, const char *table, const char *id,
 /* ---------------------------------------------------------------- gathered while loading */
 
 typedef struct {
-    uint64_t key;
-    int64_t rowid;
+    rg__sort_head head; /* key: the Hilbert key; id: the rowid */
     double x, y;
 } keyed_point;
 
-/* Each spilled run is read back through a window this many points wide. */
-#define RUN_WINDOW 4096
-
-typedef struct {
-    off_t next, end; /* file offsets of the run's unread part */
-    keyed_point *window;
-    size_t window_cap, at, len;
-} run_reader;
-
 struct rg_io__points {
-    rg_ctx *ctx;
-    char *spill_path; /* for messages */
+    rg__sorter *sorted;
     double x0, y0, w, h;
-    keyed_point *buf;
-    size_t count, cap;
-    int spill_fd; /* -1 until the buffer first overflows */
-    off_t spilled;
-    off_t *run_starts;
-    size_t runs, run_cap;
-    int64_t total;
-    int64_t last_rowid;
-    int rowids_ascending; /* since the last spill */
-    uint64_t max_key;
-    /* merging */
-    run_reader *readers;
-    size_t *heap, heap_len;
-    size_t emitted;
 };
-
-static int before(const keyed_point *a, const keyed_point *b)
-{
-    return a->key != b->key ? a->key < b->key : a->rowid < b->rowid;
-}
-
-static int by_key(const void *a, const void *b)
-{
-    const keyed_point *p = a, *q = b;
-    return before(p, q) ? -1 : before(q, p);
-}
-
-/*
- * Sorts by (key, rowid). Points arrive in rowid order and Hilbert keys on a 2^16 grid
- * fit in 32 bits, so a stable radix sort on the key, a byte a pass, gives that order in
- * linear time (qsort was a fifth of the packing). Falls back to qsort when there is no
- * room for the second buffer or the order does not hold.
- */
-static void sort_points(keyed_point *points, size_t n, int rowids_ascending, uint64_t max_key)
-{
-    keyed_point *other = rowids_ascending && max_key <= UINT32_MAX ? rg_malloc(n * sizeof *other) : NULL;
-    if (!other) {
-        qsort(points, n, sizeof *points, by_key);
-        return;
-    }
-    keyed_point *from = points, *to = other;
-    for (int shift = 0; shift < 32; shift += 8) {
-        size_t count[257] = {0};
-        for (size_t i = 0; i < n; i++)
-            count[((from[i].key >> shift) & 0xff) + 1]++;
-        for (int b = 0; b < 256; b++)
-            count[b + 1] += count[b];
-        for (size_t i = 0; i < n; i++)
-            to[count[(from[i].key >> shift) & 0xff]++] = from[i];
-        keyed_point *t = from;
-        from = to;
-        to = t;
-    }
-    /* Four passes: the result is back in points. */
-    rg_free(other);
-}
 
 int rg_io__points_new(rg_io__points **out, rg_ctx *ctx, const char *near_path, const double extent[4], size_t cap)
 {
@@ -456,22 +388,15 @@ int rg_io__points_new(rg_io__points **out, rg_ctx *ctx, const char *near_path, c
     rg_io__points *p = rg_calloc(1, sizeof *p);
     if (!p)
         return RG_ENOMEM;
-    p->ctx = ctx;
-    p->spill_fd = -1;
-    p->rowids_ascending = 1;
-    p->last_rowid = INT64_MIN;
-    p->cap = cap ? cap : (size_t)1 << 20;
     p->x0 = extent[0];
     p->y0 = extent[1];
     p->w = extent[2] - extent[0];
     p->h = extent[3] - extent[1];
-    p->spill_path = rg_malloc(strlen(near_path) + 16);
-    p->buf = rg_malloc(p->cap * sizeof *p->buf);
-    if (!p->spill_path || !p->buf) {
-        rg_io__points_free(p);
-        return RG_ENOMEM;
+    int rc = rg__sorter_new(&p->sorted, ctx, near_path, "spatial index", sizeof(keyed_point), cap);
+    if (rc != RG_OK) {
+        rg_free(p);
+        return rc;
     }
-    sprintf(p->spill_path, "%s.points-XXXXXX", near_path);
     *out = p;
     return RG_OK;
 }
@@ -480,168 +405,30 @@ void rg_io__points_free(rg_io__points *p)
 {
     if (!p)
         return;
-    if (p->spill_fd >= 0)
-        close(p->spill_fd);
-    for (size_t i = 0; p->readers && i < p->runs; i++)
-        rg_free(p->readers[i].window);
-    rg_free(p->readers);
-    rg_free(p->heap);
-    rg_free(p->run_starts);
-    rg_free(p->buf);
-    rg_free(p->spill_path);
+    rg__sorter_free(p->sorted);
     rg_free(p);
-}
-
-static int spill_error(rg_io__points *p)
-{
-    return rg_ctx_error(p->ctx, RG_EIO, "%s: spatial index: cannot write temporary points: %s%s", p->spill_path,
-                        strerror(errno), errno == ENOSPC || errno == EFBIG ? " (is the disk full?)" : "");
-}
-
-/* Sorts the buffer and appends it to the spill file as one run. */
-static int spill(rg_io__points *p)
-{
-    if (p->spill_fd < 0) {
-        /* Beside the database, on the disk the user chose for it, and unlinked at once:
-         * coordinates of households are personal and must not outlive the load. */
-        p->spill_fd = mkstemp(p->spill_path);
-        if (p->spill_fd < 0)
-            return spill_error(p);
-        unlink(p->spill_path);
-    }
-    if (p->runs == p->run_cap) {
-        size_t cap = p->run_cap ? 2 * p->run_cap : 16;
-        off_t *starts = rg_realloc(p->run_starts, (cap + 1) * sizeof *starts);
-        if (!starts)
-            return RG_ENOMEM;
-        p->run_starts = starts;
-        p->run_cap = cap;
-    }
-    sort_points(p->buf, p->count, p->rowids_ascending, p->max_key);
-    p->rowids_ascending = 1;
-    p->max_key = 0;
-    p->run_starts[p->runs++] = p->spilled;
-    size_t bytes = p->count * sizeof *p->buf;
-    for (size_t done = 0; done < bytes;) {
-        ssize_t n = pwrite(p->spill_fd, (const char *)p->buf + done, bytes - done, p->spilled + (off_t)done);
-        if (n <= 0)
-            return spill_error(p);
-        done += (size_t)n;
-    }
-    p->spilled += (off_t)bytes;
-    p->run_starts[p->runs] = p->spilled;
-    p->count = 0;
-    return RG_OK;
 }
 
 int rg_io__points_add(rg_io__points *p, int64_t rowid, double x, double y)
 {
-    if (p->count == p->cap) {
-        int rc = spill(p);
-        if (rc != RG_OK)
-            return rc;
-    }
-    keyed_point k = {rg__hilbert(x, y, p->x0, p->y0, p->w, p->h), rowid, x, y};
-    p->rowids_ascending &= rowid > p->last_rowid;
-    p->last_rowid = rowid;
-    p->max_key = k.key > p->max_key ? k.key : p->max_key;
-    p->buf[p->count++] = k;
-    p->total++;
-    return RG_OK;
+    keyed_point k = {{rg__hilbert(x, y, p->x0, p->y0, p->w, p->h), rowid}, x, y};
+    return rg__sorter_add(p->sorted, &k);
 }
 
-static int refill(rg_io__points *p, run_reader *r)
-{
-    size_t want = r->window_cap * sizeof *r->window;
-    if ((off_t)want > r->end - r->next)
-        want = (size_t)(r->end - r->next);
-    ssize_t n = pread(p->spill_fd, r->window, want, r->next);
-    if (n != (ssize_t)want || want % sizeof *r->window)
-        return rg_ctx_error(p->ctx, RG_EIO, "%s: spatial index: cannot read temporary points back: %s", p->spill_path,
-                            n < 0 ? strerror(errno) : "short read");
-    r->next += n;
-    r->at = 0;
-    r->len = want / sizeof *r->window;
-    return RG_OK;
-}
-
-static const keyed_point *head(const rg_io__points *p, size_t run) { return &p->readers[run].window[p->readers[run].at]; }
-
-static void sift_down(rg_io__points *p, size_t i)
-{
-    for (;;) {
-        size_t least = i, l = 2 * i + 1, r = l + 1;
-        if (l < p->heap_len && before(head(p, p->heap[l]), head(p, p->heap[least])))
-            least = l;
-        if (r < p->heap_len && before(head(p, p->heap[r]), head(p, p->heap[least])))
-            least = r;
-        if (least == i)
-            return;
-        size_t t = p->heap[i];
-        p->heap[i] = p->heap[least];
-        p->heap[least] = t;
-        i = least;
-    }
-}
-
-/* In memory: the sorted buffer. Spilled: the least head among the runs, by a heap. */
 static int next_gathered(void *source, int64_t *rowid, double *x, double *y)
 {
-    rg_io__points *p = source;
     keyed_point k;
-    if (!p->readers) {
-        if (p->emitted == p->count)
-            return 0;
-        k = p->buf[p->emitted++];
-    } else {
-        if (p->heap_len == 0)
-            return 0;
-        run_reader *r = &p->readers[p->heap[0]];
-        k = r->window[r->at]; /* copied: a refill overwrites the window */
-        if (++r->at == r->len) {
-            int rc = r->next < r->end ? refill(p, r) : RG_OK;
-            if (rc != RG_OK)
-                return rc;
-            if (r->at == r->len) /* the run is spent */
-                p->heap[0] = p->heap[--p->heap_len];
-        }
-        sift_down(p, 0);
+    int got = rg__sorter_next(source, &k);
+    if (got == 1) {
+        *rowid = k.head.id;
+        *x = k.x;
+        *y = k.y;
     }
-    *rowid = k.rowid;
-    *x = k.x;
-    *y = k.y;
-    return 1;
+    return got;
 }
 
 int rg_io__rtree_pack_gathered(rg_store *store, const char *table, rg_io__points *p)
 {
-    if (p->spill_fd < 0) {
-        sort_points(p->buf, p->count, p->rowids_ascending, p->max_key);
-    } else {
-        int rc = p->count ? spill(p) : RG_OK;
-        if (rc != RG_OK)
-            return rc;
-        rg_free(p->buf); /* the windows take its place */
-        p->buf = NULL;
-        p->readers = rg_calloc(p->runs, sizeof *p->readers);
-        p->heap = rg_calloc(p->runs, sizeof *p->heap);
-        if (!p->readers || !p->heap)
-            return RG_ENOMEM;
-        for (size_t i = 0; i < p->runs; i++) {
-            run_reader *r = &p->readers[i];
-            r->next = p->run_starts[i];
-            r->end = p->run_starts[i + 1];
-            r->window_cap = (size_t)(r->end - r->next) / sizeof *r->window;
-            if (r->window_cap > RUN_WINDOW)
-                r->window_cap = RUN_WINDOW;
-            if (!(r->window = rg_malloc(r->window_cap * sizeof *r->window)))
-                return RG_ENOMEM;
-            if ((rc = refill(p, r)) != RG_OK)
-                return rc;
-            p->heap[p->heap_len++] = i;
-        }
-        for (size_t i = p->heap_len / 2; i-- > 0;)
-            sift_down(p, i);
-    }
-    return pack(store, table, p->total, (point_source){next_gathered, p});
+    int rc = rg__sorter_finish(p->sorted);
+    return rc != RG_OK ? rc : pack(store, table, rg__sorter_count(p->sorted), (point_source){next_gathered, p->sorted});
 }
