@@ -12,6 +12,8 @@
 #include <ogr_srs_api.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <unistd.h>
 
 static const char *const kel_layers[] = {"kelurahan", "desa", "kelurahan_desa", "desa_kelurahan", "kel",
                                          "adm4", "batas_desa", "batas_kelurahan", "administrasi_desa", NULL};
@@ -32,11 +34,8 @@ static const char *const area_types[] = {"klasifikasi", "perkotaan_perdesaan", "
                                          "kota_desa", "klas_desa", "tipe_wilayah", NULL};
 static const char *const alt_codes[] = {"kode_kemendagri", "kemendagri", "kode_dagri", "kode_permendagri", NULL};
 
-void rg_geo__area_clear(rg_areas *areas, rg_geo__area *area)
+void rg_geo__area_clear(rg_geo__area *area)
 {
-    GEOSContextHandle_t h = rg__ctx_geos(areas->ctx);
-    if (area->geom)
-        GEOSGeom_destroy_r(h, area->geom);
     rg_free(area->code);
     rg_free(area->name);
     rg_free(area->parent);
@@ -52,10 +51,84 @@ void rg_geo_areas_free(rg_areas *areas)
     if (areas->tree)
         GEOSSTRtree_destroy_r(rg__ctx_geos(areas->ctx), areas->tree);
     for (size_t i = 0; i < areas->count; i++)
-        rg_geo__area_clear(areas, &areas->items[i]);
+        rg_geo__area_clear(&areas->items[i]);
+    if (areas->scratch_fd >= 0)
+        close(areas->scratch_fd);
     rg_free(areas->items);
-    rg_free(areas->by_code);
     rg_free(areas);
+}
+
+int rg_geo__areas_new(rg_areas **out, rg_ctx *ctx)
+{
+    *out = NULL;
+    rg_areas *areas = rg_calloc(1, sizeof *areas);
+    if (!areas)
+        return RG_ENOMEM;
+    areas->ctx = ctx;
+    atomic_init(&areas->scratch_end, 0);
+    const char *dir = getenv("TMPDIR");
+    char path[4096];
+    snprintf(path, sizeof path, "%s/regsosek-geo-areas-XXXXXX", dir && *dir ? dir : "/var/tmp");
+    areas->scratch_fd = mkstemp(path);
+    if (areas->scratch_fd < 0) {
+        int rc = rg_ctx_error(ctx, RG_EIO, "%s: cannot make a scratch file for the polygons: %s", path,
+                              strerror(errno));
+        rg_free(areas);
+        return rc;
+    }
+    unlink(path);
+    *out = areas;
+    return RG_OK;
+}
+
+int rg_geo__areas_put(rg_areas *areas, rg_ctx *ctx, const GEOSGeometry *g, rg_geo__area *area)
+{
+    GEOSContextHandle_t h = rg__ctx_geos(ctx);
+    if (!GEOSGeom_getXMin_r(h, g, &area->bounds[0]) || !GEOSGeom_getYMin_r(h, g, &area->bounds[1]) ||
+        !GEOSGeom_getXMax_r(h, g, &area->bounds[2]) || !GEOSGeom_getYMax_r(h, g, &area->bounds[3]))
+        return rg_ctx_error(ctx, RG_EGEOS, "area %s: no extent: %s", area->code ? area->code : "?",
+                            rg__ctx_geos_message(ctx));
+    area->coordinates = GEOSGetNumCoordinates_r(h, g);
+    GEOSWKBWriter *w = GEOSWKBWriter_create_r(h);
+    if (!w)
+        return RG_ENOMEM;
+    GEOSWKBWriter_setOutputDimension_r(h, w, 2);
+    size_t size = 0;
+    unsigned char *wkb = GEOSWKBWriter_write_r(h, w, g, &size);
+    GEOSWKBWriter_destroy_r(h, w);
+    if (!wkb)
+        return rg_ctx_error(ctx, RG_EGEOS, "area %s: %s", area->code ? area->code : "?", rg__ctx_geos_message(ctx));
+    /* Writers on several threads each take their own stretch of the file. */
+    off_t at = (off_t)atomic_fetch_add(&areas->scratch_end, (long long)size);
+    size_t done = 0;
+    while (done < size) {
+        ssize_t n = pwrite(areas->scratch_fd, wkb + done, size - done, at + (off_t)done);
+        if (n <= 0)
+            break;
+        done += (size_t)n;
+    }
+    GEOSFree_r(h, wkb);
+    if (done < size)
+        return rg_ctx_error(ctx, RG_EIO, "area %s: cannot write the polygon to the scratch file: %s%s",
+                            area->code ? area->code : "?", strerror(errno),
+                            errno == ENOSPC ? " (is the disk of $TMPDIR, or /var/tmp, full?)" : "");
+    area->wkb_at = at;
+    area->wkb_size = size;
+    return RG_OK;
+}
+
+int rg_geo__areas_geom(const rg_areas *areas, rg_ctx *ctx, size_t i, rg_buf *buf, GEOSGeometry **out)
+{
+    const rg_geo__area *a = &areas->items[i];
+    *out = NULL;
+    if (rg__buf_reserve(buf, a->wkb_size) != RG_OK)
+        return rg_ctx_error(ctx, RG_ENOMEM, "area %s: no memory for its polygon", a->code);
+    ssize_t n = pread(areas->scratch_fd, buf->data, a->wkb_size, a->wkb_at);
+    if (n != (ssize_t)a->wkb_size)
+        return rg_ctx_error(ctx, RG_EIO, "area %s: cannot read its polygon back from the scratch file: %s", a->code,
+                            n < 0 ? strerror(errno) : "short read");
+    *out = GEOSGeomFromWKB_buf_r(rg__ctx_geos(ctx), (const unsigned char *)buf->data, a->wkb_size);
+    return *out ? RG_OK : rg_ctx_error(ctx, RG_EGEOS, "area %s: %s", a->code, rg__ctx_geos_message(ctx));
 }
 
 int rg_geo__areas_add(rg_areas *areas, rg_geo__area *area)
@@ -64,7 +137,7 @@ int rg_geo__areas_add(rg_areas *areas, rg_geo__area *area)
         size_t cap = areas->cap ? areas->cap * 2 : 64;
         rg_geo__area *grown = rg_realloc(areas->items, cap * sizeof *grown);
         if (!grown) {
-            rg_geo__area_clear(areas, area);
+            rg_geo__area_clear(area);
             return RG_ENOMEM;
         }
         areas->items = grown;
@@ -103,8 +176,15 @@ int rg_geo__areas_finish(rg_areas *areas, const char *source)
     if (!areas->tree)
         return rg_ctx_error(areas->ctx, RG_EGEOS, "%s: cannot build the spatial index: %s", source,
                             rg__ctx_geos_message(areas->ctx));
-    for (size_t i = 0; i < areas->count; i++)
-        GEOSSTRtree_insert_r(h, areas->tree, areas->items[i].geom, (void *)(uintptr_t)i);
+    for (size_t i = 0; i < areas->count; i++) {
+        const double *b = areas->items[i].bounds;
+        GEOSGeometry *box = GEOSGeom_createRectangle_r(h, b[0], b[1], b[2], b[3]);
+        if (!box)
+            return rg_ctx_error(areas->ctx, RG_EGEOS, "%s: %s: %s", source, areas->items[i].code,
+                                rg__ctx_geos_message(areas->ctx));
+        GEOSSTRtree_insert_r(h, areas->tree, box, (void *)(uintptr_t)i);
+        GEOSGeom_destroy_r(h, box); /* the tree keeps only its envelope */
+    }
     return RG_OK;
 }
 
@@ -136,21 +216,19 @@ long rg_geo_areas_find(const rg_areas *areas, const char *code)
 
 int rg_geo_areas_wkb(const rg_areas *areas, rg_ctx *ctx, size_t i, unsigned char **wkb, size_t *size)
 {
-    *wkb = NULL;
-    GEOSContextHandle_t h = rg__ctx_geos(ctx);
-    GEOSWKBWriter *w = GEOSWKBWriter_create_r(h);
-    if (!w)
+    const rg_geo__area *a = &areas->items[i];
+    *wkb = rg_malloc(a->wkb_size ? a->wkb_size : 1);
+    *size = a->wkb_size;
+    if (!*wkb)
         return RG_ENOMEM;
-    unsigned char *geos_wkb = GEOSWKBWriter_write_r(h, w, areas->items[i].geom, size);
-    GEOSWKBWriter_destroy_r(h, w);
-    if (!geos_wkb)
-        return rg_ctx_error(ctx, RG_EGEOS, "area %s: %s", areas->items[i].code, rg__ctx_geos_message(ctx));
-    /* Hand back memory from our allocator so the caller frees it like everything else. */
-    *wkb = rg_malloc(*size);
-    if (*wkb)
-        memcpy(*wkb, geos_wkb, *size);
-    GEOSFree_r(h, geos_wkb);
-    return *wkb ? RG_OK : RG_ENOMEM;
+    ssize_t n = pread(areas->scratch_fd, *wkb, a->wkb_size, a->wkb_at);
+    if (n != (ssize_t)a->wkb_size) {
+        rg_free(*wkb);
+        *wkb = NULL;
+        return rg_ctx_error(ctx, RG_EIO, "area %s: cannot read its polygon back from the scratch file: %s", a->code,
+                            n < 0 ? strerror(errno) : "short read");
+    }
+    return RG_OK;
 }
 
 static void normalise(const char *in, char *out, size_t cap)
@@ -281,10 +359,10 @@ int rg_geo_areas_read(rg_areas **out, rg_ctx *ctx, const char *path, rg_area_kin
     OGRCoordinateTransformationH ct = NULL;
     OGRFeatureH f = NULL;
     rg_geo__area area = {0};
-    rg_areas *areas = rg_calloc(1, sizeof *areas);
-    if (!areas)
-        return RG_ENOMEM;
-    areas->ctx = ctx;
+    GEOSGeometry *geom = NULL;
+    rg_areas *areas = NULL;
+    if ((rc = rg_geo__areas_new(&areas, ctx)) != RG_OK)
+        return rc;
 
     GDALAllRegister(); /* idempotent: the library's callers need not remember it */
     ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
@@ -351,6 +429,9 @@ int rg_geo_areas_read(rg_areas **out, rg_ctx *ctx, const char *path, rg_area_kin
     OGR_L_ResetReading(layer);
     while ((f = OGR_L_GetNextFeature(layer)) != NULL) {
         long long fid = OGR_F_GetFID(f);
+        if (geom) /* a feature skipped below */
+            GEOSGeom_destroy_r(h, geom);
+        geom = NULL;
         area.code = dup_field(f, code_i);
         area.name = dup_field(f, name_i);
         area.alt_code = dup_field(f, alt_i);
@@ -373,20 +454,20 @@ int rg_geo_areas_read(rg_areas **out, rg_ctx *ctx, const char *path, rg_area_kin
         if (!area.code) {
             rg_ctx_notice(ctx, RG_NOTICE_WARNING, "%s: %s feature %lld (%s) has no code: skipped", path, what, fid,
                           area.name ? area.name : "no name");
-            rg_geo__area_clear(areas, &area);
+            rg_geo__area_clear(&area);
         } else if (!g || OGR_G_IsEmpty(g)) {
             rg_ctx_notice(ctx, RG_NOTICE_WARNING, "%s: %s %s (%s), feature %lld: empty geometry: skipped", path, what,
                           area.code, area.name ? area.name : "no name", fid);
-            rg_geo__area_clear(areas, &area);
+            rg_geo__area_clear(&area);
         } else {
-            rc = read_geometry(ctx, g, ct, &area.geom);
+            rc = read_geometry(ctx, g, ct, &geom);
             if (rc != RG_OK) {
                 rc = rg_ctx_error(ctx, rc, "%s: %s %s, feature %lld: cannot read geometry: %s", path, what, area.code,
                                   fid, rc == RG_EPROJ ? CPLGetLastErrorMsg() : rg__ctx_geos_message(ctx));
                 goto done;
             }
-            int type = GEOSGeomTypeId_r(h, area.geom);
-            char valid = GEOSisValid_r(h, area.geom);
+            int type = GEOSGeomTypeId_r(h, geom);
+            char valid = GEOSisValid_r(h, geom);
             if (valid == 2) {
                 rc = rg_ctx_error(ctx, RG_EGEOS, "%s: %s %s: %s", path, what, area.code, rg__ctx_geos_message(ctx));
                 goto done;
@@ -394,25 +475,25 @@ int rg_geo_areas_read(rg_areas **out, rg_ctx *ctx, const char *path, rg_area_kin
             if (type != GEOS_POLYGON && type != GEOS_MULTIPOLYGON && type != GEOS_GEOMETRYCOLLECTION) {
                 rg_ctx_notice(ctx, RG_NOTICE_WARNING, "%s: %s %s, feature %lld: not a polygon: skipped", path, what,
                               area.code, fid);
-                rg_geo__area_clear(areas, &area);
+                rg_geo__area_clear(&area);
                 OGR_F_Destroy(f);
                 f = NULL;
                 continue;
             }
             if (!valid || type == GEOS_GEOMETRYCOLLECTION) {
-                char *reason = GEOSisValidReason_r(h, area.geom);
+                char *reason = GEOSisValidReason_r(h, geom);
                 /* A NaN or infinite vertex has no place on the ground to repair it to. */
                 if (reason && strncmp(reason, "Invalid Coordinate", 18) == 0) {
                     rg_ctx_notice(ctx, RG_NOTICE_WARNING,
                                   "%s: %s %s (%s), feature %lld: a coordinate is not a number (%s): skipped", path,
                                   what, area.code, area.name ? area.name : "no name", fid, reason);
                     GEOSFree_r(h, reason);
-                    rg_geo__area_clear(areas, &area);
+                    rg_geo__area_clear(&area);
                     OGR_F_Destroy(f);
                     f = NULL;
                     continue;
                 }
-                GEOSGeometry *fixed = GEOSMakeValid_r(h, area.geom);
+                GEOSGeometry *fixed = GEOSMakeValid_r(h, geom);
                 if (!fixed) {
                     rc = rg_ctx_error(ctx, RG_EGEOS, "%s: %s %s: cannot repair: %s", path, what, area.code,
                                       rg__ctx_geos_message(ctx));
@@ -420,22 +501,26 @@ int rg_geo_areas_read(rg_areas **out, rg_ctx *ctx, const char *path, rg_area_kin
                         GEOSFree_r(h, reason);
                     goto done;
                 }
-                GEOSGeom_destroy_r(h, area.geom);
-                area.geom = polygonal_part(h, fixed);
+                GEOSGeom_destroy_r(h, geom);
+                geom = polygonal_part(h, fixed);
                 area.repaired = 1;
                 rg_ctx_notice(ctx, RG_NOTICE_WARNING, "%s: %s %s (%s): invalid polygon (%s) repaired with MakeValid",
                               path, what, area.code, area.name ? area.name : "no name",
                               reason ? reason : "unknown reason");
                 if (reason)
                     GEOSFree_r(h, reason);
-                if (!area.geom || GEOSisEmpty_r(h, area.geom) == 1) {
+                if (!geom || GEOSisEmpty_r(h, geom) == 1) {
                     rg_ctx_notice(ctx, RG_NOTICE_WARNING, "%s: %s %s: nothing left after repair: skipped", path,
                                   what, area.code);
-                    rg_geo__area_clear(areas, &area);
+                    rg_geo__area_clear(&area);
                 }
             }
-            if (area.code && (rc = rg_geo__areas_add(areas, &area)) != RG_OK)
+            if (area.code && ((rc = rg_geo__areas_put(areas, ctx, geom, &area)) != RG_OK ||
+                              (rc = rg_geo__areas_add(areas, &area)) != RG_OK))
                 goto done;
+            if (geom)
+                GEOSGeom_destroy_r(h, geom);
+            geom = NULL;
         }
         OGR_F_Destroy(f);
         f = NULL;
@@ -451,7 +536,9 @@ int rg_geo_areas_read(rg_areas **out, rg_ctx *ctx, const char *path, rg_area_kin
     rc = rg_geo__areas_finish(areas, path);
 
 done:
-    rg_geo__area_clear(areas, &area);
+    rg_geo__area_clear(&area);
+    if (geom)
+        GEOSGeom_destroy_r(h, geom);
     if (f)
         OGR_F_Destroy(f);
     if (ct)
@@ -479,44 +566,67 @@ static int compare_by_parent(const void *a, const void *b)
 }
 
 /* Kecamatan are dissolved on all cores: each union is independent, and at national scale
- * (7,000 unions of a dozen polygons with hundreds of vertices) they take most of a join. */
+ * (7,000 unions of a dozen polygons with hundreds of vertices) they take most of a join.
+ * Each worker reads its kelurahan from their scratch file and writes the union to the
+ * kecamatan's, so only the unions in progress are in memory. */
 typedef struct {
     const rg_areas *kelurahan;
+    rg_areas *kecamatan;
     const size_t *order;       /* kelurahan indexes, grouped by parent */
     const size_t *group_start; /* group g is order[group_start[g] .. group_start[g + 1]) */
     size_t groups;
-    GEOSGeometry **merged;     /* one per group */
+    rg_geo__area *merged;      /* one per group: where its union is in the scratch file */
     atomic_size_t next;
     rg__first_failure failure;
 } dissolve_job;
+
+static int dissolve_group(dissolve_job *job, rg_ctx *ctx, size_t g, rg_buf *buf)
+{
+    GEOSContextHandle_t h = rg__ctx_geos(ctx);
+    size_t first = job->group_start[g], n = job->group_start[g + 1] - first;
+    const char *code = job->kelurahan->items[job->order[first]].parent;
+    GEOSGeometry **parts = rg_calloc(n, sizeof *parts);
+    if (!parts)
+        return RG_ENOMEM;
+    int rc = RG_OK;
+    size_t have = 0;
+    for (; have < n && rc == RG_OK; have++)
+        rc = rg_geo__areas_geom(job->kelurahan, ctx, job->order[first + have], buf, &parts[have]);
+    if (rc != RG_OK)
+        have--; /* the failed one is NULL */
+    GEOSGeometry *collection =
+        rc == RG_OK ? GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, parts, (unsigned)n) : NULL;
+    if (collection)
+        have = 0; /* the collection owns them */
+    GEOSGeometry *merged = collection ? GEOSUnaryUnion_r(h, collection) : NULL;
+    if (rc == RG_OK && !merged)
+        rc = rg_ctx_error(ctx, RG_EGEOS, "dissolving kecamatan %s: %s", code, rg__ctx_geos_message(ctx));
+    job->merged[g].code = (char *)code; /* borrowed for messages; replaced by the caller */
+    if (rc == RG_OK)
+        rc = rg_geo__areas_put(job->kecamatan, ctx, merged, &job->merged[g]);
+    job->merged[g].code = NULL;
+    for (size_t i = 0; i < have; i++)
+        GEOSGeom_destroy_r(h, parts[i]);
+    if (collection)
+        GEOSGeom_destroy_r(h, collection);
+    if (merged)
+        GEOSGeom_destroy_r(h, merged);
+    rg_free(parts);
+    return rc;
+}
 
 static void *dissolve_worker(void *arg)
 {
     dissolve_job *job = arg;
     rg_ctx *ctx = NULL;
+    rg_buf buf = {0};
     int rc = rg_ctx_new(&ctx);
-    GEOSContextHandle_t h = rc == RG_OK ? rg__ctx_geos(ctx) : NULL;
     size_t g = 0;
-    while (rc == RG_OK && !atomic_load(&job->failure.failed) && (g = atomic_fetch_add(&job->next, 1)) < job->groups) {
-        size_t first = job->group_start[g], n = job->group_start[g + 1] - first;
-        GEOSGeometry **parts = rg_malloc(n * sizeof *parts);
-        if (!parts) {
-            rc = RG_ENOMEM;
-            break;
-        }
-        for (size_t i = 0; i < n; i++)
-            parts[i] = GEOSGeom_clone_r(h, job->kelurahan->items[job->order[first + i]].geom);
-        GEOSGeometry *collection = GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, parts, (unsigned)n);
-        job->merged[g] = collection ? GEOSUnaryUnion_r(h, collection) : NULL;
-        if (collection)
-            GEOSGeom_destroy_r(h, collection);
-        rg_free(parts);
-        if (!job->merged[g])
-            rc = rg_ctx_error(ctx, RG_EGEOS, "dissolving kecamatan %s: %s",
-                              job->kelurahan->items[job->order[first]].parent, rg__ctx_geos_message(ctx));
-    }
+    while (rc == RG_OK && !atomic_load(&job->failure.failed) && (g = atomic_fetch_add(&job->next, 1)) < job->groups)
+        rc = dissolve_group(job, ctx, g, &buf);
     if (rc != RG_OK)
         rg__first_failure_set(&job->failure, rc, ctx);
+    rg__buf_free(&buf);
     rg_ctx_free(ctx);
     return NULL;
 }
@@ -524,19 +634,18 @@ static void *dissolve_worker(void *arg)
 int rg_geo_areas_dissolve(rg_areas **out, rg_ctx *ctx, const rg_areas *kelurahan)
 {
     *out = NULL;
-    GEOSContextHandle_t h = rg__ctx_geos(ctx);
     int rc = RG_OK;
-    rg_geo__area area = {0};
     size_t count = kelurahan->count ? kelurahan->count : 1, grouped = 0, groups = 0;
-    rg_areas *areas = rg_calloc(1, sizeof *areas);
+    rg_areas *areas = NULL;
     size_t *order = rg_calloc(count, sizeof *order);
     size_t *group_start = rg_calloc(count + 1, sizeof *group_start);
-    GEOSGeometry **merged = rg_calloc(count, sizeof *merged);
-    if (!areas || !order || !group_start || !merged) {
+    rg_geo__area *merged = rg_calloc(count, sizeof *merged);
+    if (!order || !group_start || !merged) {
         rc = RG_ENOMEM;
         goto done;
     }
-    areas->ctx = ctx;
+    if ((rc = rg_geo__areas_new(&areas, ctx)) != RG_OK)
+        goto done;
     /* A parent field need not be a prefix of the code: group on the parent itself. */
     for (size_t i = 0; i < kelurahan->count; i++)
         if (kelurahan->items[i].parent)
@@ -549,8 +658,8 @@ int rg_geo_areas_dissolve(rg_areas **out, rg_ctx *ctx, const rg_areas *kelurahan
             group_start[groups++] = i;
     group_start[groups] = grouped;
 
-    dissolve_job job = {.kelurahan = kelurahan, .order = order, .group_start = group_start, .groups = groups,
-                        .merged = merged};
+    dissolve_job job = {.kelurahan = kelurahan, .kecamatan = areas, .order = order, .group_start = group_start,
+                        .groups = groups, .merged = merged};
     atomic_init(&job.next, 0);
     rg__first_failure_init(&job.failure);
     rg__parallel(rg__default_threads(), dissolve_worker, &job);
@@ -559,8 +668,7 @@ int rg_geo_areas_dissolve(rg_areas **out, rg_ctx *ctx, const rg_areas *kelurahan
 
     for (size_t g = 0; g < groups && rc == RG_OK; g++) {
         const rg_geo__area *k = &kelurahan->items[order[group_start[g]]];
-        area.geom = merged[g];
-        merged[g] = NULL;
+        rg_geo__area area = merged[g];
         area.code = rg_strdup(k->parent);
         area.name = k->parent_name ? rg_strdup(k->parent_name) : NULL;
         rg_area_code parsed, parent;
@@ -575,10 +683,6 @@ int rg_geo_areas_dissolve(rg_areas **out, rg_ctx *ctx, const rg_areas *kelurahan
         rc = rg_geo__areas_finish(areas, "kecamatan dissolved from kelurahan");
 
 done:
-    rg_geo__area_clear(areas ? areas : &(rg_areas){.ctx = ctx}, &area);
-    for (size_t g = 0; merged && g < groups; g++)
-        if (merged[g])
-            GEOSGeom_destroy_r(h, merged[g]);
     rg_free(merged);
     rg_free(group_start);
     rg_free(order);

@@ -77,17 +77,19 @@ typedef struct rg_areas rg_areas;
  * Reads one level of boundaries from an OGR source, reprojecting to EPSG:4326,
  * repairing invalid polygons with GEOSMakeValid (each repair is a warning notice),
  * skipping empty geometries (a warning naming the feature), and builds the index.
+ * The polygons wait on disk, not in memory: in a scratch file in $TMPDIR (else /var/tmp),
+ * unlinked as soon as it is made, so it goes with the process however that ends.
  * @param ctx borrowed; must outlive *out (the areas use its GEOS handle).
  * @return RG_OK; RG_ENOTFOUND when no such layer (message lists the layers);
  *   RG_EDATA for missing fields or duplicate codes (message names them); RG_EGDAL,
- *   RG_EPROJ, RG_EGEOS, RG_ENOMEM. Caller owns *out; free with rg_geo_areas_free().
+ *   RG_EPROJ, RG_EGEOS, RG_EIO (the scratch file), RG_ENOMEM. Caller owns *out; free with rg_geo_areas_free().
  */
 int rg_geo_areas_read(rg_areas **out, rg_ctx *ctx, const char *path, rg_area_kind kind,
                       const rg_area_source *source);
 
 /**
  * Builds kecamatan by dissolving kelurahan polygons that share a parent code.
- * @return RG_OK, RG_EGEOS, RG_ENOMEM. Caller owns *out; free with rg_geo_areas_free().
+ * @return RG_OK, RG_EGEOS, RG_EIO, RG_ENOMEM. Caller owns *out; free with rg_geo_areas_free().
  */
 int rg_geo_areas_dissolve(rg_areas **out, rg_ctx *ctx, const rg_areas *kelurahan);
 
@@ -102,7 +104,8 @@ const char *rg_geo_areas_parent(const rg_areas *areas, size_t i);
 const char *rg_geo_areas_alt_code(const rg_areas *areas, size_t i);
 /** Whether area i had to be repaired. */
 int rg_geo_areas_repaired(const rg_areas *areas, size_t i);
-/** Area i's polygon as WKB (MultiPolygon). Caller owns *wkb; free with rg_free(). */
+/** Area i's polygon as WKB (Polygon or MultiPolygon, XY). Caller owns *wkb; free with rg_free().
+ * @return RG_OK, RG_EIO, RG_ENOMEM. */
 int rg_geo_areas_wkb(const rg_areas *areas, rg_ctx *ctx, size_t i, unsigned char **wkb, size_t *size);
 /** The index of the area with this code, or -1. */
 long rg_geo_areas_find(const rg_areas *areas, const char *code);

@@ -3,11 +3,12 @@
  * among several candidates depends only on their codes, never on the order the
  * polygons came in, so the same data always gives the same answer.
  *
- * Each locator (one a thread) prepares the polygons it meets and keeps at most
- * PREPARED_KEPT of them, evicting the least recently used (the CLOCK algorithm). A
- * prepared polygon's segment index costs about as much memory as the polygon itself:
- * preparing all 84,000 kelurahan of the country at once took 1.3 GB more. Points come
- * in Hilbert order, so a polygon is met in one stretch and rarely prepared twice; and a
+ * Each locator (one a thread) reads the polygons it meets from the areas' scratch file,
+ * prepares them and keeps them while their vertices fit its budget, evicting the least
+ * recently used (the CLOCK algorithm). A prepared polygon's segment index costs about as
+ * much memory as the polygon itself: preparing all 84,000 kelurahan of the country at
+ * once took 1.3 GB more, and holding them unprepared another gigabyte. Points come in
+ * Hilbert order, so a polygon is met in one stretch and rarely read twice; and a
  * locator's own prepared geometries need no warming before threads share them, since
  * threads share none.
  */
@@ -16,11 +17,16 @@
 #include <math.h>
 #include <string.h>
 
-#define PREPARED_KEPT 1024
+/* Vertices a locator keeps prepared (~100 bytes each with their index): room for the
+ * few dozen kelurahan around a thread's stretch of points, or a coastal kecamatan. */
+#define KEPT_COORDINATES (1 << 17)
+#define KEPT_MAX 1024
 
 typedef struct {
     size_t area;
+    GEOSGeometry *geom; /* NULL: the slot is free */
     const GEOSPreparedGeometry *prepared;
+    int coordinates;
     int recently_used;
 } prepared_slot;
 
@@ -30,9 +36,12 @@ struct rg_locator {
     size_t *candidates;
     size_t count, cap;
     int overflow;
-    prepared_slot *slots;
-    size_t slots_used, hand;
+    prepared_slot slots[KEPT_MAX];
+    size_t free_slots[KEPT_MAX], free_count;
+    size_t hand;
+    long kept_coordinates;
     int32_t *slot_of; /* for each area, its slot, or -1 */
+    rg_buf wkb;       /* reused to read polygons back */
 };
 
 static const char *const method_names[] = {"unmatched", "within", "boundary", "nearest"};
@@ -53,58 +62,83 @@ int rg_geo_locator_new(rg_locator **out, rg_ctx *ctx, const rg_areas *areas)
     /* Every area at once is the most a query can return, so the buffer never grows. */
     loc->cap = areas->count;
     loc->candidates = rg_calloc(loc->cap ? loc->cap : 1, sizeof *loc->candidates);
-    loc->slots = rg_calloc(PREPARED_KEPT, sizeof *loc->slots);
     loc->slot_of = rg_malloc((areas->count ? areas->count : 1) * sizeof *loc->slot_of);
-    if (!loc->candidates || !loc->slots || !loc->slot_of) {
+    if (!loc->candidates || !loc->slot_of) {
         rg_geo_locator_free(loc);
         return RG_ENOMEM;
     }
     for (size_t i = 0; i < areas->count; i++)
         loc->slot_of[i] = -1;
+    for (size_t i = 0; i < KEPT_MAX; i++)
+        loc->free_slots[i] = KEPT_MAX - 1 - i;
+    loc->free_count = KEPT_MAX;
     *out = loc;
     return RG_OK;
+}
+
+static void release(rg_locator *loc, GEOSContextHandle_t h, size_t slot)
+{
+    prepared_slot *s = &loc->slots[slot];
+    loc->slot_of[s->area] = -1;
+    loc->kept_coordinates -= s->coordinates;
+    GEOSPreparedGeom_destroy_r(h, s->prepared);
+    GEOSGeom_destroy_r(h, s->geom);
+    memset(s, 0, sizeof *s);
+    loc->free_slots[loc->free_count++] = slot;
 }
 
 void rg_geo_locator_free(rg_locator *loc)
 {
     if (!loc)
         return;
-    for (size_t i = 0; i < loc->slots_used; i++)
-        GEOSPreparedGeom_destroy_r(rg__ctx_geos(loc->ctx), loc->slots[i].prepared);
-    rg_free(loc->slots);
+    for (size_t i = 0; i < KEPT_MAX; i++)
+        if (loc->slots[i].geom)
+            release(loc, rg__ctx_geos(loc->ctx), i);
     rg_free(loc->slot_of);
     rg_free(loc->candidates);
+    rg__buf_free(&loc->wkb);
     rg_free(loc);
 }
 
-/* Area a prepared, from this locator's slots or made now in the place of the least
- * recently used. Valid until the next call. NULL: GEOS failed (message on the context). */
-static const GEOSPreparedGeometry *prepared(rg_locator *loc, GEOSContextHandle_t h, size_t a)
+/* Area a, from this locator's slots or read now, evicting the least recently used while
+ * the budget is exceeded (but never the last one: a polygon larger than the whole budget
+ * is still kept while it is used). *out is valid until the next call.
+ * @return RG_OK, or the failure (message on the context). */
+static int kept(rg_locator *loc, GEOSContextHandle_t h, size_t a, const prepared_slot **out)
 {
     int32_t s = loc->slot_of[a];
     if (s >= 0) {
         loc->slots[s].recently_used = 1;
-        return loc->slots[s].prepared;
+        *out = &loc->slots[s];
+        return RG_OK;
     }
-    const GEOSPreparedGeometry *made = GEOSPrepare_r(h, loc->areas->items[a].geom);
-    if (!made)
-        return NULL;
-    size_t slot;
-    if (loc->slots_used < PREPARED_KEPT) {
-        slot = loc->slots_used++;
-    } else {
-        while (loc->slots[loc->hand].recently_used) {
-            loc->slots[loc->hand].recently_used = 0;
-            loc->hand = (loc->hand + 1) % PREPARED_KEPT;
-        }
-        slot = loc->hand;
-        loc->hand = (loc->hand + 1) % PREPARED_KEPT;
-        loc->slot_of[loc->slots[slot].area] = -1;
-        GEOSPreparedGeom_destroy_r(h, loc->slots[slot].prepared);
+    GEOSGeometry *geom = NULL;
+    int rc = rg_geo__areas_geom(loc->areas, loc->ctx, a, &loc->wkb, &geom);
+    if (rc != RG_OK)
+        return rc;
+    const GEOSPreparedGeometry *made = GEOSPrepare_r(h, geom);
+    if (!made) {
+        rc = rg_ctx_error(loc->ctx, RG_EGEOS, "area %s: %s", loc->areas->items[a].code,
+                          rg__ctx_geos_message(loc->ctx));
+        GEOSGeom_destroy_r(h, geom);
+        return rc;
     }
-    loc->slots[slot] = (prepared_slot){a, made, 1};
+    int coordinates = loc->areas->items[a].coordinates;
+    while (loc->free_count < KEPT_MAX &&
+           (loc->free_count == 0 || loc->kept_coordinates + coordinates > KEPT_COORDINATES)) {
+        prepared_slot *victim = &loc->slots[loc->hand];
+        if (victim->geom && !victim->recently_used)
+            release(loc, h, loc->hand);
+        else
+            victim->recently_used = 0;
+        loc->hand = (loc->hand + 1) % KEPT_MAX;
+    }
+    size_t slot = loc->free_slots[--loc->free_count];
+    loc->slots[slot] = (prepared_slot){a, geom, made, coordinates, 1};
     loc->slot_of[a] = (int32_t)slot;
-    return made;
+    loc->kept_coordinates += coordinates;
+    *out = &loc->slots[slot];
+    return RG_OK;
 }
 
 static void collect(void *item, void *userdata)
@@ -144,7 +178,10 @@ static int nearest(rg_locator *loc, GEOSContextHandle_t h, const GEOSGeometry *p
     long best_area = -1;
     for (size_t i = 0; i < loc->count; i++) {
         size_t a = loc->candidates[i];
-        GEOSCoordSequence *seq = GEOSNearestPoints_r(h, loc->areas->items[a].geom, pt);
+        const prepared_slot *slot = NULL;
+        if ((rc = kept(loc, h, a, &slot)) != RG_OK)
+            return rc;
+        GEOSCoordSequence *seq = GEOSNearestPoints_r(h, slot->geom, pt);
         if (!seq)
             return rg_ctx_error(loc->ctx, RG_EGEOS, "point (%.7f, %.7f): %s", lon, lat, rg__ctx_geos_message(loc->ctx));
         double x = 0, y = 0;
@@ -179,8 +216,11 @@ int rg_geo__locate_point(rg_locator *loc, const GEOSGeometry *pt, double lon, do
     int inside_count = 0;
     for (size_t i = 0; i < loc->count; i++) {
         size_t a = loc->candidates[i];
-        const GEOSPreparedGeometry *prep = prepared(loc, h, a);
-        char contains = prep ? GEOSPreparedContains_r(h, prep, pt) : 2;
+        const prepared_slot *slot = NULL;
+        if ((rc = kept(loc, h, a, &slot)) != RG_OK)
+            return rc;
+        const GEOSPreparedGeometry *prep = slot->prepared;
+        char contains = GEOSPreparedContains_r(h, prep, pt);
         if (contains == 2)
             return rg_ctx_error(loc->ctx, RG_EGEOS, "point (%.7f, %.7f) in %s: %s", lon, lat,
                                 loc->areas->items[a].code, rg__ctx_geos_message(loc->ctx));

@@ -5,9 +5,20 @@
 #include "core/internal.h"
 #include "geo/geo.h"
 
+#include <sys/types.h>
+
+/*
+ * An area's polygon is not kept in memory: the 84,000 kelurahan of the country are 28
+ * million vertices, more than a gigabyte as GEOS geometries. Each is written as WKB to a
+ * scratch file when read (or dissolved) and read back by whoever needs it: a locator
+ * keeps only the few it is using prepared. The file is unlinked as soon as it is made.
+ */
 typedef struct {
     char *code, *name, *parent, *alt_code, *parent_name;
-    GEOSGeometry *geom;
+    off_t wkb_at;          /* the polygon's WKB in the scratch file */
+    size_t wkb_size;
+    double bounds[4];      /* minx, miny, maxx, maxy */
+    int coordinates;       /* vertices, for a locator's memory budget */
     int repaired;
     rg_urban_rural area_type;
 } rg_geo__area;
@@ -16,16 +27,26 @@ struct rg_areas {
     rg_ctx *ctx;
     rg_geo__area *items;
     size_t count, cap;
-    size_t *by_code;       /* indexes sorted by code, for rg_geo_areas_find */
     GEOSSTRtree *tree;
+    int scratch_fd;
+    atomic_llong scratch_end;
 };
 
+/* Empty areas with their scratch file (in $TMPDIR, else /var/tmp). Caller owns *out. */
+int rg_geo__areas_new(rg_areas **out, rg_ctx *ctx);
+/* Writes g's WKB to the scratch file and fills area's wkb_at, wkb_size, bounds and
+ * coordinates; g stays the caller's. Safe from any thread with its own ctx. */
+int rg_geo__areas_put(rg_areas *areas, rg_ctx *ctx, const GEOSGeometry *g, rg_geo__area *area);
+/* Area i's polygon read back from the scratch file, through buf (the caller's, reused).
+ * Safe from any thread with its own ctx. Caller owns *out (GEOSGeom_destroy_r with
+ * ctx's handle). @return RG_OK, RG_EIO, RG_EGEOS, RG_ENOMEM (message on ctx). */
+int rg_geo__areas_geom(const rg_areas *areas, rg_ctx *ctx, size_t i, rg_buf *buf, GEOSGeometry **out);
 /* Sorts by code, rejects duplicates and builds the STRtree. (Prepared geometries belong
  * to each locator, see index.c.) */
 int rg_geo__areas_finish(rg_areas *areas, const char *source);
-/* Appends an area, taking ownership of geom and of the strings. */
+/* Appends an area, taking ownership of its strings. */
 int rg_geo__areas_add(rg_areas *areas, rg_geo__area *area);
-void rg_geo__area_clear(rg_areas *areas, rg_geo__area *area);
+void rg_geo__area_clear(rg_geo__area *area);
 
 /* rg_geo_locate() for a point the caller already made (pt borrowed, at lon/lat), so
  * one GEOS point serves the kelurahan and the kecamatan lookup of a household. */
