@@ -14,6 +14,10 @@
 
 #include "core/core.h"
 
+/** A macro's value as a string literal, for messages and SQL built at compile time. */
+#define RG__STRINGIFY_(x) #x
+#define RG__STRINGIFY(x) RG__STRINGIFY_(x)
+
 /** The GEOS handle of ctx, its error handler writing into ctx. Borrowed. */
 GEOSContextHandle_t rg__ctx_geos(rg_ctx *ctx);
 /** The PROJ context of ctx. Borrowed. */

@@ -16,7 +16,8 @@
 #include <string.h>
 #include <unistd.h>
 
-/* Each spilled run is read back through a window this many records wide. */
+/* Each spilled run is read back through a window of a 64th of the in-memory cap, at most
+ * this many records: a small cap means many runs, and their windows add up. */
 #define RUN_WINDOW 4096
 
 typedef struct {
@@ -256,9 +257,10 @@ int rg__sorter_finish(rg__sorter *s)
         run_reader *r = &s->readers[i];
         r->next = s->run_starts[i];
         r->end = s->run_starts[i + 1];
+        size_t window = s->cap / 64 < RUN_WINDOW ? s->cap / 64 : RUN_WINDOW;
         r->window_cap = (size_t)(r->end - r->next) / s->size;
-        if (r->window_cap > RUN_WINDOW)
-            r->window_cap = RUN_WINDOW;
+        if (r->window_cap > window)
+            r->window_cap = window ? window : 1;
         if (!(r->window = rg_malloc(r->window_cap * s->size)))
             return RG_ENOMEM;
         if ((rc = refill(s, r)) != RG_OK)

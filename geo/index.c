@@ -19,7 +19,7 @@
 
 /* Vertices a locator keeps prepared (~100 bytes each with their index): room for the
  * few dozen kelurahan around a thread's stretch of points, or a coastal kecamatan. */
-#define KEPT_COORDINATES (1 << 17)
+#define KEPT_COORDINATES (1 << 16)
 #define KEPT_MAX 1024
 
 typedef struct {

@@ -157,46 +157,85 @@ static int write_report(rg_store *store, const char *path, const rg_join_report 
 
 /* ------------------------------------------------------------ parallel location */
 
-/* One household's answer from the polygons; positions match the hh-ordered arrays.
- * Area indexes fit 32 bits, and there are tens of millions of these. */
+/*
+ * Households travel through the join in bounded memory, however many there are: read in
+ * hh order, each numbered by its position there; sorted along a Hilbert curve by an
+ * external sort (so consecutive points hit the same polygons while they are prepared);
+ * located on every core a block at a time; their answers sorted back by position by a
+ * second external sort; and written back in hh order, the order of the table's B-tree.
+ */
 typedef struct {
-    int32_t kel, kec;
+    rg__sort_head head; /* key: the point's Hilbert key; id: its position in hh order */
+    double lon, lat;
+} household_point;
+
+typedef struct {
+    rg__sort_head head; /* key: the position in hh order */
     double distance_m;
+    int32_t kel, kec; /* area indexes fit 32 bits */
     unsigned char method, overlap;
-} located;
+} household_answer;
+
+/* Sorted runs of 2^16 records (2 and 2.5 MB, twice that while sorted) before they go to
+ * disk: at 10 million households, 153 runs merged through windows of 1,024 records. */
+#define SORT_CAP ((size_t)1 << 16)
+#define JOIN_CACHE_KB 8192
+#define BLOCK 2048
 
 typedef struct {
     const rg_areas *kel, *kec;
-    const double *lon, *lat;
-    const uint32_t *order;  /* positions in Hilbert order */
-    located *out;
-    size_t n;
+    rg_ctx *sorter_ctx;  /* the sorters' messages land here */
+    rg__sorter *points;  /* in Hilbert order; taken under lock */
+    rg__sorter *answers; /* filled under lock */
+    pthread_mutex_t lock;
     double max_distance_m;
-    atomic_size_t next;     /* next block of order[] to take */
     rg__first_failure failure;
 } locate_job;
 
-#define BLOCK 2048
+/* Under the job's lock. A sorter's failure is raised on the worker's own context. */
+static int take_block(locate_job *job, rg_ctx *ctx, household_point *block, size_t *count)
+{
+    int rc = RG_OK, got = 1;
+    *count = 0;
+    while (*count < BLOCK && (got = rg__sorter_next(job->points, &block[*count])) == 1)
+        (*count)++;
+    if (got < 0)
+        rc = rg_ctx_error(ctx, got, "%s", rg_ctx_errmsg(job->sorter_ctx));
+    return rc;
+}
+
+static int give_block(locate_job *job, rg_ctx *ctx, const household_answer *block, size_t count)
+{
+    int rc = RG_OK;
+    for (size_t i = 0; i < count && rc == RG_OK; i++)
+        rc = rg__sorter_add(job->answers, &block[i]);
+    if (rc != RG_OK)
+        rc = rg_ctx_error(ctx, rc, "%s", rg_ctx_errmsg(job->sorter_ctx));
+    return rc;
+}
 
 static void *locate_worker(void *arg)
 {
     locate_job *job = arg;
     rg_ctx *ctx = NULL;
     rg_locator *kl = NULL, *kcl = NULL;
-    int rc = rg_ctx_new(&ctx);
+    household_point *in = rg_malloc(BLOCK * sizeof *in);
+    household_answer *out = rg_calloc(BLOCK, sizeof *out);
+    int rc = in && out ? rg_ctx_new(&ctx) : RG_ENOMEM;
     GEOSContextHandle_t h = rc == RG_OK ? rg__ctx_geos(ctx) : NULL;
     if (rc == RG_OK)
         rc = rg_geo_locator_new(&kl, ctx, job->kel);
     if (rc == RG_OK && job->kec)
         rc = rg_geo_locator_new(&kcl, ctx, job->kec);
     while (rc == RG_OK && !atomic_load(&job->failure.failed)) {
-        size_t start = atomic_fetch_add(&job->next, BLOCK);
-        if (start >= job->n)
+        size_t count = 0;
+        pthread_mutex_lock(&job->lock);
+        rc = take_block(job, ctx, in, &count);
+        pthread_mutex_unlock(&job->lock);
+        if (rc != RG_OK || count == 0)
             break;
-        size_t end = start + BLOCK < job->n ? start + BLOCK : job->n;
-        for (size_t k = start; k < end && rc == RG_OK; k++) {
-            uint32_t i = job->order[k];
-            double lon = job->lon[i], lat = job->lat[i];
+        for (size_t k = 0; k < count && rc == RG_OK; k++) {
+            double lon = in[k].lon, lat = in[k].lat;
             rg_match m, km = {.area = -1};
             GEOSGeometry *pt = GEOSGeom_createPointFromXY_r(h, lon, lat);
             if (!pt) {
@@ -210,118 +249,124 @@ static void *locate_worker(void *arg)
             if (rc == RG_OK && kcl)
                 rc = rg_geo__locate_point(kcl, pt, lon, lat, 0, &km);
             GEOSGeom_destroy_r(h, pt);
-            if (rc == RG_OK)
-                job->out[i] = (located){(int32_t)m.area, (int32_t)km.area, m.distance_m,
-                                        (unsigned char)m.method, (unsigned char)m.overlap};
+            out[k] = (household_answer){{(uint64_t)in[k].head.id, 0}, m.distance_m, (int32_t)m.area,
+                                        (int32_t)km.area, (unsigned char)m.method, (unsigned char)m.overlap};
         }
+        if (rc != RG_OK)
+            break;
+        pthread_mutex_lock(&job->lock);
+        rc = give_block(job, ctx, out, count);
+        pthread_mutex_unlock(&job->lock);
     }
     if (rc != RG_OK)
         rg__first_failure_set(&job->failure, rc, ctx);
     rg_geo_locator_free(kl);
     rg_geo_locator_free(kcl);
     rg_ctx_free(ctx);
+    rg_free(in);
+    rg_free(out);
     return NULL;
 }
 
-static const uint64_t *sort_keys;
-static int compare_by_key(const void *a, const void *b)
+/* The corner and size of the box around all polygons, over which points are keyed:
+ * a point outside it takes its edge's key, and is far from every polygon anyway. */
+static void areas_extent(const rg_areas *areas, double box[4])
 {
-    uint64_t x = sort_keys[*(const uint32_t *)a], y = sort_keys[*(const uint32_t *)b];
-    return (x > y) - (x < y);
+    double x0 = INFINITY, y0 = INFINITY, x1 = -INFINITY, y1 = -INFINITY;
+    for (size_t i = 0; i < areas->count; i++) {
+        const double *b = areas->items[i].bounds;
+        x0 = fmin(x0, b[0]), y0 = fmin(y0, b[1]);
+        x1 = fmax(x1, b[2]), y1 = fmax(y1, b[3]);
+    }
+    box[0] = x0, box[1] = y0, box[2] = x1 - x0, box[3] = y1 - y0;
 }
 
 /*
- * Locates every point in the kelurahan, and in the kecamatan unless kec is NULL, on all
- * cores. Points are visited in Hilbert order, so consecutive points hit the same polygons
- * while their edges are in cache; results land at each point's own position.
+ * Reads every household's point into a Hilbert-ordered sorter, then locates them all in
+ * the kelurahan, and in the kecamatan unless kec is NULL, on all cores, into a sorter of
+ * answers by position. Both sorters are the caller's.
  */
-static int locate_all(rg_ctx *ctx, const rg_areas *kel, const rg_areas *kec, const double *lon, const double *lat,
-                      size_t n, double max_distance_m, int threads, located *out)
+static int locate_all(rg_store *store, const rg_areas *kel, const rg_areas *kec, int64_t households,
+                      double max_distance_m, int threads, rg__sorter *points, rg__sorter *answers)
 {
-    int rc = RG_OK;
-    uint32_t *order = rg_malloc((n ? n : 1) * sizeof *order);
-    uint64_t *keys = rg_malloc((n ? n : 1) * sizeof *keys);
-    if (!order || !keys) {
-        rc = RG_ENOMEM;
-        goto done;
+    rg_ctx *ctx = rg_io_store_ctx(store);
+    double box[4];
+    areas_extent(kel, box);
+    sqlite3_stmt *read = NULL;
+    if (sqlite3_prepare_v2(rg_io_store_db(store), "SELECT lon, lat FROM households ORDER BY hh", -1, &read, NULL) !=
+        SQLITE_OK)
+        return rg_io_store_sql_error(store);
+    int rc = RG_OK, step;
+    int64_t position = 0;
+    while (rc == RG_OK && (step = sqlite3_step(read)) == SQLITE_ROW) {
+        double lon = sqlite3_column_double(read, 0), lat = sqlite3_column_double(read, 1);
+        household_point p = {{rg__hilbert(lon, lat, box[0], box[1], box[2], box[3]), position++}, lon, lat};
+        rc = rg__sorter_add(points, &p);
     }
-    double x0 = INFINITY, y0 = INFINITY, x1 = -INFINITY, y1 = -INFINITY;
-    for (size_t i = 0; i < n; i++) {
-        x0 = fmin(x0, lon[i]), x1 = fmax(x1, lon[i]);
-        y0 = fmin(y0, lat[i]), y1 = fmax(y1, lat[i]);
-    }
-    for (size_t i = 0; i < n; i++) {
-        order[i] = (uint32_t)i;
-        keys[i] = rg__hilbert(lon[i], lat[i], x0, y0, x1 - x0, y1 - y0);
-    }
-    sort_keys = keys;
-    qsort(order, n, sizeof *order, compare_by_key);
-    sort_keys = NULL;
-    /* Each STRtree is built on its first query: one query each, before threads share them. */
-    rg_locator *probe = NULL;
-    rg_match m;
-    for (int level = 0; level < (kec ? 2 : 1) && rc == RG_OK; level++) {
-        if ((rc = rg_geo_locator_new(&probe, ctx, level ? kec : kel)) == RG_OK)
-            rc = rg_geo_locate(probe, 0, 0, 0, &m);
-        rg_geo_locator_free(probe);
-        probe = NULL;
-    }
+    if (rc == RG_OK && step != SQLITE_DONE)
+        rc = rg_io_store_sql_error(store);
+    sqlite3_finalize(read);
+    if (rc == RG_OK && position != households)
+        rc = rg_ctx_error(ctx, RG_EDATA, "join: households changed while being read");
+    if (rc == RG_OK)
+        rc = rg__sorter_finish(points);
     if (rc != RG_OK)
-        goto done;
+        return rc;
 
-    locate_job job = {.kel = kel, .kec = kec, .lon = lon, .lat = lat, .order = order, .out = out, .n = n,
+    double started = seconds_now();
+    locate_job job = {.kel = kel, .kec = kec, .sorter_ctx = ctx, .points = points, .answers = answers,
                       .max_distance_m = max_distance_m};
-    atomic_init(&job.next, 0);
+    pthread_mutex_init(&job.lock, NULL);
     rg__first_failure_init(&job.failure);
     rg__parallel(threads, locate_worker, &job);
-    rc = rg__first_failure_finish(&job.failure, ctx);
-
-done:
-    rg_free(order);
-    rg_free(keys);
-    return rc;
+    pthread_mutex_destroy(&job.lock);
+    if ((rc = rg__first_failure_finish(&job.failure, ctx)) != RG_OK)
+        return rc;
+    if (rg__sorter_count(answers) != households)
+        return rg_ctx_error(ctx, RG_EDATA, "join: %lld households located of %lld",
+                            (long long)rg__sorter_count(answers), (long long)households);
+    rg_ctx_notice(ctx, RG_NOTICE_INFO, "%lld households located on %d threads in %.2f s", (long long)households,
+                  threads, seconds_now() - started);
+    return rg__sorter_finish(answers);
 }
 
-
 /*
- * The write-back reads each household's reported code in chunks, with no cursor open on
- * households while it updates them: an open cursor on a table being written must seek
- * again after every write, which tripled the write-back.
+ * The write-back reads each household's id and reported code in chunks, with no cursor
+ * open on households while it updates them: an open cursor on a table being written must
+ * seek again after every write, which tripled the write-back.
  */
 #define WRITE_CHUNK 65536
 
 typedef struct {
     rg_buf text;                   /* the chunk's codes, each NUL-terminated */
+    int64_t hh[WRITE_CHUNK];
     size_t offset[WRITE_CHUNK];    /* where each code starts in text, SIZE_MAX for NULL */
     const char *at[WRITE_CHUNK];   /* the codes, NULL when none */
+    size_t count;
 } chunk_codes;
 
-static int read_reported(rg_store *store, sqlite3_stmt *st, const int64_t *hh, size_t count, chunk_codes *out)
+/* The next chunk of households after `after`, in hh order. */
+static int read_chunk(rg_store *store, sqlite3_stmt *st, int64_t after, chunk_codes *out)
 {
-    rg_ctx *ctx = rg_io_store_ctx(store);
-    int rc = RG_OK, step = SQLITE_ROW;
-    size_t k = 0;
+    int rc = RG_OK, step;
     out->text.len = 0;
+    out->count = 0;
     sqlite3_reset(st);
-    sqlite3_bind_int64(st, 1, hh[0]);
-    sqlite3_bind_int64(st, 2, (sqlite3_int64)count);
-    for (; k < count && (step = sqlite3_step(st)) == SQLITE_ROW; k++) {
-        if (sqlite3_column_int64(st, 0) != hh[k]) {
-            rc = rg_ctx_error(ctx, RG_EDATA, "join: households changed while being read");
-            break;
-        }
+    sqlite3_bind_int64(st, 1, after);
+    sqlite3_bind_int64(st, 2, WRITE_CHUNK);
+    while (rc == RG_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
         const char *code = (const char *)sqlite3_column_text(st, 1);
-        out->offset[k] = code ? out->text.len : SIZE_MAX;
-        if (code && (rc = rg__buf_append(&out->text, code, strlen(code) + 1)) != RG_OK)
-            break;
+        out->hh[out->count] = sqlite3_column_int64(st, 0);
+        out->offset[out->count] = code ? out->text.len : SIZE_MAX;
+        out->count++;
+        if (code)
+            rc = rg__buf_append(&out->text, code, strlen(code) + 1);
     }
-    if (rc == RG_OK && k < count)
-        rc = step == SQLITE_ROW || step == SQLITE_DONE
-                 ? rg_ctx_error(ctx, RG_EDATA, "join: households changed while being read")
-                 : rg_io_store_sql_error(store);
+    if (rc == RG_OK && step != SQLITE_DONE)
+        rc = rg_io_store_sql_error(store);
     sqlite3_reset(st); /* closes the cursor before the chunk's updates */
     /* Pointers only now: text may have moved while it grew. */
-    for (size_t i = 0; rc == RG_OK && i < count; i++)
+    for (size_t i = 0; rc == RG_OK && i < out->count; i++)
         out->at[i] = out->offset[i] == SIZE_MAX ? NULL : out->text.data + out->offset[i];
     return rc;
 }
@@ -335,17 +380,15 @@ int rg_geo_join(rg_store *store, const char *path, const rg_join_opts *opts, rg_
     sqlite3 *db = rg_io_store_db(store);
     rg_join_report r = {0};
     rg_areas *kel = NULL, *kec = NULL;
-    sqlite3_stmt *read = NULL, *update = NULL, *reported_read = NULL;
-    chunk_codes *reported_codes = NULL; /* 1 MB: on the heap */
+    sqlite3_stmt *update = NULL, *chunk_read = NULL;
+    chunk_codes *chunk = NULL; /* 1.5 MB: on the heap */
+    rg__sorter *points = NULL, *answers = NULL;
     long *kel_parent_area = NULL;
     distances dist = {0};
     rg_buf flags = {0};
     int in_transaction = 0;
     char *triggers = NULL;
-    int64_t households = 0;
-    int64_t *hh = NULL;
-    double *lon = NULL, *lat = NULL;
-    located *found = NULL;
+    int64_t households = 0, cache_pages = 0;
     int rc;
 
     if ((rc = rg_io_store_count(store, "SELECT count(*) FROM households", &households)) != RG_OK)
@@ -383,7 +426,13 @@ int rg_geo_join(rg_store *store, const char *path, const rg_join_opts *opts, rg_
                           path, rg_geo_areas_code(kel, i), rg_geo_areas_parent(kel, i));
     }
 
-    if ((rc = rg_io_store_exec(store, "starting the join", "BEGIN IMMEDIATE")) != RG_OK)
+    /* The join reads and writes households in hh order, and the boundary tables once:
+     * a small page cache does as well as the store's 64 MB (measured), which would be
+     * the largest thing in the process. (SQLite ignores the pragma inside a transaction.) */
+    if ((rc = rg_io_store_count(store, "PRAGMA cache_size", &cache_pages)) != RG_OK ||
+        (rc = rg_io_store_exec(store, "starting the join", "PRAGMA cache_size=-" RG__STRINGIFY(JOIN_CACHE_KB))) !=
+            RG_OK ||
+        (rc = rg_io_store_exec(store, "starting the join", "BEGIN IMMEDIATE")) != RG_OK)
         goto done;
     in_transaction = 1;
     if ((rc = rg_io_store_drop_row_triggers(store, RG_ROW_TRIGGERS_UPDATE, &triggers)) != RG_OK ||
@@ -391,45 +440,19 @@ int rg_geo_join(rg_store *store, const char *path, const rg_join_opts *opts, rg_
         (rc = write_areas(store, "kecamatan", kec, r.kecamatan_dissolved)) != RG_OK)
         goto done;
 
-    /* All points in memory (24 bytes each), located on every core, then written in one pass. */
-    size_t n = (size_t)households;
-    hh = rg_malloc(n * sizeof *hh);
-    lon = rg_malloc(n * sizeof *lon);
-    lat = rg_malloc(n * sizeof *lat);
-    found = rg_malloc(n * sizeof *found);
-    if (!hh || !lon || !lat || !found) {
-        rc = RG_ENOMEM;
-        goto done;
-    }
-    if (sqlite3_prepare_v2(db, "SELECT hh, lon, lat FROM households ORDER BY hh", -1, &read, NULL) !=
-        SQLITE_OK) {
-        rc = rg_io_store_sql_error(store);
-        goto done;
-    }
-    size_t count = 0;
-    int step;
-    while ((step = sqlite3_step(read)) == SQLITE_ROW && count < n) {
-        hh[count] = sqlite3_column_int64(read, 0);
-        lon[count] = sqlite3_column_double(read, 1);
-        lat[count] = sqlite3_column_double(read, 2);
-        count++;
-    }
-    if ((step != SQLITE_DONE && step != SQLITE_ROW) || count != n) {
-        rc = step == SQLITE_DONE || step == SQLITE_ROW
-                 ? rg_ctx_error(ctx, RG_EDATA, "join: households changed while being read")
-                 : rg_io_store_sql_error(store);
-        goto done;
-    }
-    double started = seconds_now();
     int threads = opts->threads > 0 ? opts->threads : rg__default_threads();
-    /* Kecamatan dissolved from the kelurahan cannot disagree with them: no need to look. */
-    if ((rc = locate_all(ctx, kel, r.kecamatan_dissolved ? NULL : kec, lon, lat, n, opts->max_distance_m, threads,
-                         found)) != RG_OK)
+    if ((rc = rg__sorter_new(&points, ctx, rg_io_store_path(store), "join", sizeof(household_point), SORT_CAP)) !=
+            RG_OK ||
+        (rc = rg__sorter_new(&answers, ctx, rg_io_store_path(store), "join", sizeof(household_answer), SORT_CAP)) !=
+            RG_OK)
         goto done;
-    rg_ctx_notice(ctx, RG_NOTICE_INFO, "%zu households located on %d threads in %.2f s", n, threads,
-                  seconds_now() - started);
+    /* Kecamatan dissolved from the kelurahan cannot disagree with them: no need to look. */
+    if ((rc = locate_all(store, kel, r.kecamatan_dissolved ? NULL : kec, households, opts->max_distance_m, threads,
+                         points, answers)) != RG_OK)
+        goto done;
+    rg__sorter_free(points); /* its merge windows */
+    points = NULL;
 
-    sqlite3_reset(read);
     if (sqlite3_prepare_v2(db,
                            "UPDATE households SET kelurahan_code = ?, kelurahan_name = ?, kecamatan_code = ?,"
                            " kecamatan_name = ?, join_method = ?, join_distance_m = ?, join_flags = ?,"
@@ -438,24 +461,33 @@ int rg_geo_join(rg_store *store, const char *path, const rg_join_opts *opts, rg_
         rc = rg_io_store_sql_error(store);
         goto done;
     }
-    if (!(reported_codes = rg_calloc(1, sizeof *reported_codes))) {
+    if (!(chunk = rg_calloc(1, sizeof *chunk))) {
         rc = RG_ENOMEM;
         goto done;
     }
-    if (sqlite3_prepare_v2(db, "SELECT hh, reported_code FROM households WHERE hh >= ? ORDER BY hh LIMIT ?", -1,
-                           &reported_read, NULL) != SQLITE_OK) {
+    if (sqlite3_prepare_v2(db, "SELECT hh, reported_code FROM households WHERE hh > ? ORDER BY hh LIMIT ?", -1,
+                           &chunk_read, NULL) != SQLITE_OK) {
         rc = rg_io_store_sql_error(store);
         goto done;
     }
-    for (size_t i = 0; i < n; i++) {
+    for (int64_t i = 0; i < households; i++) {
         if (i % WRITE_CHUNK == 0 &&
-            (rc = read_reported(store, reported_read, hh + i, n - i < WRITE_CHUNK ? n - i : WRITE_CHUNK,
-                                reported_codes)) != RG_OK)
+            (rc = read_chunk(store, chunk_read, i ? chunk->hh[WRITE_CHUNK - 1] : INT64_MIN, chunk)) != RG_OK)
             goto done;
-        const char *reported = reported_codes->at[i % WRITE_CHUNK];
-        rg_match m = {found[i].kel, (rg_join_method)found[i].method, found[i].distance_m, found[i].overlap};
+        household_answer found;
+        int got = rg__sorter_next(answers, &found);
+        if (got < 0) {
+            rc = got;
+            goto done;
+        }
+        if ((size_t)(i % WRITE_CHUNK) >= chunk->count || got == 0 || found.head.key != (uint64_t)i) {
+            rc = rg_ctx_error(ctx, RG_EDATA, "join: households changed while being read");
+            goto done;
+        }
+        const char *reported = chunk->at[i % WRITE_CHUNK];
+        rg_match m = {found.kel, (rg_join_method)found.method, found.distance_m, found.overlap};
         long parent_area = m.area >= 0 ? kel_parent_area[m.area] : -1;
-        long kec_area = found[i].kec;
+        long kec_area = found.kec;
         /* A dissolved kecamatan holds exactly what its kelurahan hold. */
         if (r.kecamatan_dissolved && m.method != RG_JOIN_NEAREST)
             kec_area = parent_area;
@@ -500,7 +532,7 @@ int rg_geo_join(rg_store *store, const char *path, const rg_join_opts *opts, rg_
         }
         if (flags.len)
             sqlite3_bind_text(update, 7, flags.data, (int)flags.len, SQLITE_STATIC);
-        sqlite3_bind_int64(update, 10, hh[i]);
+        sqlite3_bind_int64(update, 10, chunk->hh[i % WRITE_CHUNK]);
         if (sqlite3_step(update) != SQLITE_DONE) {
             rc = rg_io_store_sql_error(store);
             goto done;
@@ -509,14 +541,9 @@ int rg_geo_join(rg_store *store, const char *path, const rg_join_opts *opts, rg_
             rg_ctx_notice(ctx, RG_NOTICE_PROGRESS, "join: %lld of %lld households written", (long long)r.households,
                           (long long)households);
     }
-    /* A statement still open on households would block the DROP TABLEs below. */
-    sqlite3_finalize(read);
-    read = NULL;
-    step = SQLITE_DONE;
-    if (step != SQLITE_DONE) {
-        rc = rg_io_store_sql_error(store);
-        goto done;
-    }
+    /* Statements still open on households would block the DROP TABLEs below. */
+    sqlite3_finalize(chunk_read);
+    chunk_read = NULL;
     if (dist.count) {
         qsort(dist.values, dist.count, sizeof *dist.values, compare_double);
         r.nearest_max_m = dist.values[dist.count - 1];
@@ -537,32 +564,32 @@ int rg_geo_join(rg_store *store, const char *path, const rg_join_opts *opts, rg_
         (rc = write_report(store, path, &r)) != RG_OK ||
         (rc = rg_io_store_restore_row_triggers(store, RG_ROW_TRIGGERS_UPDATE, triggers)) != RG_OK)
         goto done;
-    sqlite3_finalize(read);
-    read = NULL;
     sqlite3_finalize(update);
     update = NULL;
     rc = rg_io_store_exec(store, "committing the join", "COMMIT");
     in_transaction = rc != RG_OK;
 
 done:
-    sqlite3_finalize(read);
     sqlite3_finalize(update);
-    sqlite3_finalize(reported_read);
-    if (reported_codes)
-        rg__buf_free(&reported_codes->text);
-    rg_free(reported_codes);
+    sqlite3_finalize(chunk_read);
+    if (chunk)
+        rg__buf_free(&chunk->text);
+    rg_free(chunk);
+    rg__sorter_free(points);
+    rg__sorter_free(answers);
     if (in_transaction)
         sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    if (cache_pages) {
+        char pragma[64];
+        snprintf(pragma, sizeof pragma, "PRAGMA cache_size=%lld", (long long)cache_pages);
+        sqlite3_exec(db, pragma, NULL, NULL, NULL);
+    }
     rg_free(triggers);
     rg_free(kel_parent_area);
     rg_geo_areas_free(kel);
     rg_geo_areas_free(kec);
     rg_free(dist.values);
     rg__buf_free(&flags);
-    rg_free(hh);
-    rg_free(lon);
-    rg_free(lat);
-    rg_free(found);
     if (report)
         *report = r;
     return rc;

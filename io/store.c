@@ -17,9 +17,7 @@
 /* How long a run waits for another run on the same database before it gives up. */
 #define STORE_WAIT_S 10
 #define STORE_WAIT_MS (STORE_WAIT_S * 1000)
-#define STRINGIFY_(x) #x
-#define STRINGIFY(x) STRINGIFY_(x)
-#define ANOTHER_RUN_HOLDS_IT " (another run holds it; waited " STRINGIFY(STORE_WAIT_S) " s)"
+#define ANOTHER_RUN_HOLDS_IT " (another run holds it; waited " RG__STRINGIFY(STORE_WAIT_S) " s)"
 
 struct rg_store {
     rg_ctx *ctx;
