@@ -61,6 +61,12 @@ SQL
 echo "GeoPandas sjoin..."
 measure geopandas /usr/bin/python3 "$here/bench/geopandas_join.py" points.csv boundaries.gpkg
 
+# What each process costs before it reads anything, its libraries loaded: no tool can go
+# below its own floor, and regsosek-geo's (GDAL) is above SpatiaLite's whole run.
+/usr/bin/time -f "%M" -o floor_rg.kb "$build/regsosek-geo" --version >/dev/null
+/usr/bin/time -f "%M" -o floor_sl.kb sqlite3 -batch :memory: '.load mod_spatialite' 'SELECT spatialite_version();' >/dev/null
+/usr/bin/time -f "%M" -o floor_gp.kb /usr/bin/python3 -c 'import geopandas, rtree' >/dev/null
+
 # Every point SpatiaLite finds strictly inside a polygon must be 'within' the same kelurahan
 # for regsosek-geo, and the other way round.
 disagree=$(sqlite3 -batch -noheader rg.sqlite <<'SQL'
@@ -82,13 +88,17 @@ read -r load_total load_kb < load.time
 
 echo
 echo "$polygons polygons, $points points, $(nproc) cores; load (not part of the join): ${load_total} s, $((load_kb / 1024)) MB"
-printf '%-22s %12s %14s %14s %10s\n' tool join_s points/s whole_run_s peak_MB
-row() { awk -v n="$1" -v j="$2" -v t="$3" -v kb="$4" -v p="$points" \
-  'BEGIN { printf "%-22s %12.2f %14.0f %14.2f %10.0f\n", n, j, p / j, t, kb / 1024 }'; }
-row regsosek-geo "$rg_join" "$rg_total" "$rg_kb"
-row "SpatiaLite SQL" "$sl_total" "$sl_total" "$sl_kb"
-row "GeoPandas sjoin" "$gp_join" "$gp_total" "$gp_kb"
+printf '%-22s %12s %14s %14s %10s %16s\n' tool join_s points/s whole_run_s peak_MB libraries_MB
+row() { awk -v n="$1" -v j="$2" -v t="$3" -v kb="$4" -v f="$(cat "$5")" -v p="$points" \
+  'BEGIN { printf "%-22s %12.2f %14.0f %14.2f %10.0f %16.0f\n", n, j, p / j, t, kb / 1024, f / 1024 }'; }
+row regsosek-geo "$rg_join" "$rg_total" "$rg_kb" floor_rg.kb
+row "SpatiaLite SQL" "$sl_total" "$sl_total" "$sl_kb" floor_sl.kb
+row "GeoPandas sjoin" "$gp_join" "$gp_total" "$gp_kb" floor_gp.kb
 awk -v r="$rg_join" -v rt="$rg_total" -v s="$sl_total" -v g="$gp_join" -v gt="$gp_total" 'BEGIN {
   printf "join itself: %.1fx SpatiaLite SQL (target 20x), %.1fx GeoPandas (target 10x)\n", s / r, g / r
   printf "whole runs:  %.1fx SpatiaLite SQL, %.1fx GeoPandas\n", s / rt, gt / rt }'
+awk -v r="$rg_kb" -v s="$sl_kb" -v g="$gp_kb" -v fr="$(cat floor_rg.kb)" -v fs="$(cat floor_sl.kb)" -v fg="$(cat floor_gp.kb)" 'BEGIN {
+  printf "peak memory: %.2fx SpatiaLite SQL, %.4fx GeoPandas (target: at most 1x each)\n", r / s, r / g
+  printf "above each tool'"'"'s libraries: regsosek-geo %.0f MB, SpatiaLite %.0f MB, GeoPandas %.0f MB\n",
+    (r - fr) / 1024, (s - fs) / 1024, (g - fg) / 1024 }'
 echo "points strictly inside: SpatiaLite $sl_within, GeoPandas $gp_within; regsosek-geo disagrees with SpatiaLite on $disagree"

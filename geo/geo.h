@@ -168,10 +168,14 @@ typedef struct {
     rg_area_source kecamatan;
     double max_distance_m;  /**< nearest-polygon fallback limit, metres on the ground */
     int threads;            /**< threads locating points; 0 = one per core */
+    /* Memory, which does not grow with the number of households or polygons: */
+    size_t sort_records;    /**< households each of the join's two external sorts holds before
+                                 it writes a sorted run to disk; 0 = 65,536 */
+    long kept_coordinates;  /**< polygon vertices each thread keeps prepared; 0 = 65,536 */
 } rg_join_opts;
 
 #define RG_JOIN_DEFAULT_MAX_DISTANCE_M 500.0
-#define RG_JOIN_OPTS_INIT {RG_AREA_SOURCE_INIT, RG_AREA_SOURCE_INIT, RG_JOIN_DEFAULT_MAX_DISTANCE_M, 0}
+#define RG_JOIN_OPTS_INIT {RG_AREA_SOURCE_INIT, RG_AREA_SOURCE_INIT, RG_JOIN_DEFAULT_MAX_DISTANCE_M, 0, 0, 0}
 
 typedef struct {
     int64_t households;

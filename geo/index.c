@@ -17,8 +17,8 @@
 #include <math.h>
 #include <string.h>
 
-/* Vertices a locator keeps prepared (~100 bytes each with their index): room for the
- * few dozen kelurahan around a thread's stretch of points, or a coastal kecamatan. */
+/* Vertices a locator keeps prepared by default (~100 bytes each with their index): room
+ * for the few dozen kelurahan around a thread's stretch of points, or a coastal kecamatan. */
 #define KEPT_COORDINATES (1 << 16)
 #define KEPT_MAX 1024
 
@@ -39,7 +39,7 @@ struct rg_locator {
     prepared_slot slots[KEPT_MAX];
     size_t free_slots[KEPT_MAX], free_count;
     size_t hand;
-    long kept_coordinates;
+    long kept_coordinates, keep_coordinates;
     int32_t *slot_of; /* for each area, its slot, or -1 */
     rg_buf wkb;       /* reused to read polygons back */
 };
@@ -72,8 +72,14 @@ int rg_geo_locator_new(rg_locator **out, rg_ctx *ctx, const rg_areas *areas)
     for (size_t i = 0; i < KEPT_MAX; i++)
         loc->free_slots[i] = KEPT_MAX - 1 - i;
     loc->free_count = KEPT_MAX;
+    loc->keep_coordinates = KEPT_COORDINATES;
     *out = loc;
     return RG_OK;
+}
+
+void rg_geo__locator_keep(rg_locator *loc, long coordinates)
+{
+    loc->keep_coordinates = coordinates > 0 ? coordinates : KEPT_COORDINATES;
 }
 
 static void release(rg_locator *loc, GEOSContextHandle_t h, size_t slot)
@@ -125,7 +131,7 @@ static int kept(rg_locator *loc, GEOSContextHandle_t h, size_t a, const prepared
     }
     int coordinates = loc->areas->items[a].coordinates;
     while (loc->free_count < KEPT_MAX &&
-           (loc->free_count == 0 || loc->kept_coordinates + coordinates > KEPT_COORDINATES)) {
+           (loc->free_count == 0 || loc->kept_coordinates + coordinates > loc->keep_coordinates)) {
         prepared_slot *victim = &loc->slots[loc->hand];
         if (victim->geom && !victim->recently_used)
             release(loc, h, loc->hand);

@@ -48,6 +48,10 @@ int rg_geo__areas_finish(rg_areas *areas, const char *source);
 int rg_geo__areas_add(rg_areas *areas, rg_geo__area *area);
 void rg_geo__area_clear(rg_geo__area *area);
 
+/* The polygon vertices the locator keeps prepared (default 65,536; at least one polygon
+ * is always kept). */
+void rg_geo__locator_keep(rg_locator *locator, long coordinates);
+
 /* rg_geo_locate() for a point the caller already made (pt borrowed, at lon/lat), so
  * one GEOS point serves the kelurahan and the kecamatan lookup of a household. */
 int rg_geo__locate_point(rg_locator *locator, const GEOSGeometry *pt, double lon, double lat,

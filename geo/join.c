@@ -176,7 +176,7 @@ typedef struct {
     unsigned char method, overlap;
 } household_answer;
 
-/* Sorted runs of 2^16 records (2 and 2.5 MB, twice that while sorted) before they go to
+/* By default sorted runs of 2^16 records (2 and 2.5 MB, twice that while sorted) go to
  * disk: at 10 million households, 153 runs merged through windows of 1,024 records. */
 #define SORT_CAP ((size_t)1 << 16)
 #define JOIN_CACHE_KB 8192
@@ -189,6 +189,7 @@ typedef struct {
     rg__sorter *answers; /* filled under lock */
     pthread_mutex_t lock;
     double max_distance_m;
+    long kept_coordinates;
     rg__first_failure failure;
 } locate_job;
 
@@ -223,10 +224,10 @@ static void *locate_worker(void *arg)
     household_answer *out = rg_calloc(BLOCK, sizeof *out);
     int rc = in && out ? rg_ctx_new(&ctx) : RG_ENOMEM;
     GEOSContextHandle_t h = rc == RG_OK ? rg__ctx_geos(ctx) : NULL;
-    if (rc == RG_OK)
-        rc = rg_geo_locator_new(&kl, ctx, job->kel);
-    if (rc == RG_OK && job->kec)
-        rc = rg_geo_locator_new(&kcl, ctx, job->kec);
+    if (rc == RG_OK && (rc = rg_geo_locator_new(&kl, ctx, job->kel)) == RG_OK)
+        rg_geo__locator_keep(kl, job->kept_coordinates);
+    if (rc == RG_OK && job->kec && (rc = rg_geo_locator_new(&kcl, ctx, job->kec)) == RG_OK)
+        rg_geo__locator_keep(kcl, job->kept_coordinates);
     while (rc == RG_OK && !atomic_load(&job->failure.failed)) {
         size_t count = 0;
         pthread_mutex_lock(&job->lock);
@@ -287,7 +288,7 @@ static void areas_extent(const rg_areas *areas, double box[4])
  * answers by position. Both sorters are the caller's.
  */
 static int locate_all(rg_store *store, const rg_areas *kel, const rg_areas *kec, int64_t households,
-                      double max_distance_m, int threads, rg__sorter *points, rg__sorter *answers)
+                      const rg_join_opts *opts, int threads, rg__sorter *points, rg__sorter *answers)
 {
     rg_ctx *ctx = rg_io_store_ctx(store);
     double box[4];
@@ -315,7 +316,7 @@ static int locate_all(rg_store *store, const rg_areas *kel, const rg_areas *kec,
 
     double started = seconds_now();
     locate_job job = {.kel = kel, .kec = kec, .sorter_ctx = ctx, .points = points, .answers = answers,
-                      .max_distance_m = max_distance_m};
+                      .max_distance_m = opts->max_distance_m, .kept_coordinates = opts->kept_coordinates};
     pthread_mutex_init(&job.lock, NULL);
     rg__first_failure_init(&job.failure);
     rg__parallel(threads, locate_worker, &job);
@@ -391,7 +392,14 @@ int rg_geo_join(rg_store *store, const char *path, const rg_join_opts *opts, rg_
     int64_t households = 0, cache_pages = 0;
     int rc;
 
-    if ((rc = rg_io_store_count(store, "SELECT count(*) FROM households", &households)) != RG_OK)
+    /* The join reads and writes households in hh order, and the boundary tables once:
+     * a small page cache does as well as the store's 64 MB (measured), which would be
+     * the largest thing in the process; counting the households alone would fill it.
+     * (SQLite ignores the pragma inside a transaction.) */
+    if ((rc = rg_io_store_count(store, "PRAGMA cache_size", &cache_pages)) != RG_OK ||
+        (rc = rg_io_store_exec(store, "starting the join", "PRAGMA cache_size=-" RG__STRINGIFY(JOIN_CACHE_KB))) !=
+            RG_OK ||
+        (rc = rg_io_store_count(store, "SELECT count(*) FROM households", &households)) != RG_OK)
         goto done;
     if (households == 0) {
         rc = rg_ctx_error(ctx, RG_EDATA, "%s: no households loaded yet: run `regsosek-geo load` first",
@@ -426,13 +434,7 @@ int rg_geo_join(rg_store *store, const char *path, const rg_join_opts *opts, rg_
                           path, rg_geo_areas_code(kel, i), rg_geo_areas_parent(kel, i));
     }
 
-    /* The join reads and writes households in hh order, and the boundary tables once:
-     * a small page cache does as well as the store's 64 MB (measured), which would be
-     * the largest thing in the process. (SQLite ignores the pragma inside a transaction.) */
-    if ((rc = rg_io_store_count(store, "PRAGMA cache_size", &cache_pages)) != RG_OK ||
-        (rc = rg_io_store_exec(store, "starting the join", "PRAGMA cache_size=-" RG__STRINGIFY(JOIN_CACHE_KB))) !=
-            RG_OK ||
-        (rc = rg_io_store_exec(store, "starting the join", "BEGIN IMMEDIATE")) != RG_OK)
+    if ((rc = rg_io_store_exec(store, "starting the join", "BEGIN IMMEDIATE")) != RG_OK)
         goto done;
     in_transaction = 1;
     if ((rc = rg_io_store_drop_row_triggers(store, RG_ROW_TRIGGERS_UPDATE, &triggers)) != RG_OK ||
@@ -441,14 +443,15 @@ int rg_geo_join(rg_store *store, const char *path, const rg_join_opts *opts, rg_
         goto done;
 
     int threads = opts->threads > 0 ? opts->threads : rg__default_threads();
-    if ((rc = rg__sorter_new(&points, ctx, rg_io_store_path(store), "join", sizeof(household_point), SORT_CAP)) !=
+    size_t sort_cap = opts->sort_records ? opts->sort_records : SORT_CAP;
+    if ((rc = rg__sorter_new(&points, ctx, rg_io_store_path(store), "join", sizeof(household_point), sort_cap)) !=
             RG_OK ||
-        (rc = rg__sorter_new(&answers, ctx, rg_io_store_path(store), "join", sizeof(household_answer), SORT_CAP)) !=
+        (rc = rg__sorter_new(&answers, ctx, rg_io_store_path(store), "join", sizeof(household_answer), sort_cap)) !=
             RG_OK)
         goto done;
     /* Kecamatan dissolved from the kelurahan cannot disagree with them: no need to look. */
-    if ((rc = locate_all(store, kel, r.kecamatan_dissolved ? NULL : kec, households, opts->max_distance_m, threads,
-                         points, answers)) != RG_OK)
+    if ((rc = locate_all(store, kel, r.kecamatan_dissolved ? NULL : kec, households, opts, threads, points,
+                         answers)) != RG_OK)
         goto done;
     rg__sorter_free(points); /* its merge windows */
     points = NULL;
