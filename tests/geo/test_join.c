@@ -90,3 +90,47 @@ Test(geo_join, kelurahan_only_source_dissolves_kecamatan)
     rg_io_store_free(store);
     rg_ctx_free(ctx);
 }
+
+/*
+ * Memory is bounded by two knobs: the records each external sort holds before a sorted
+ * run goes to disk, and the polygon vertices a thread keeps prepared. Pushed to their
+ * limits (runs of 7 households; every polygon read back and prepared again whenever
+ * another is met), the join must give every household of the sample the same answer,
+ * on any number of threads, in both the kelurahan and the kecamatan polygons.
+ */
+Test(geo_join, spilled_sorts_and_evicted_polygons_change_no_answer)
+{
+    rg_ctx *ctx = test_ctx();
+    rg_store *store = test_store(ctx, "join-bounds.sqlite");
+    cr_assert_eq(rg_io_load(store, RG_SAMPLE_DIR "/households.csv", NULL, NULL), RG_OK, "%s", rg_ctx_errmsg(ctx));
+    rg_join_opts o = RG_JOIN_OPTS_INIT;
+    o.threads = 1;
+    rg_join_report plain, bounded;
+    cr_assert_eq(rg_geo_join(store, RG_SAMPLE_DIR "/boundaries.gpkg", &o, &plain), RG_OK, "%s", rg_ctx_errmsg(ctx));
+    cr_assert_eq(rg_io_store_exec(store, "test",
+                                  "CREATE TABLE first AS SELECT hh, kelurahan_code, kecamatan_code, join_method,"
+                                  " join_distance_m, join_flags, code_mismatch, kecamatan_polygon_code FROM households"),
+                 RG_OK);
+    o.threads = 3;
+    o.sort_records = 7;
+    o.kept_coordinates = 1;
+    cr_assert_eq(rg_geo_join(store, RG_SAMPLE_DIR "/boundaries.gpkg", &o, &bounded), RG_OK, "%s", rg_ctx_errmsg(ctx));
+    cr_assert_gt(plain.households, 7 * 1000, "the sample is too small to spill many runs");
+    cr_assert_gt(plain.kecamatan_mismatches, 0, "the kecamatan polygons were not consulted");
+    cr_assert_eq(sql_int(store, "SELECT count(*) FROM households h JOIN first f USING (hh)"
+                                " WHERE h.kelurahan_code IS NOT f.kelurahan_code"
+                                " OR h.kecamatan_code IS NOT f.kecamatan_code OR h.join_method IS NOT f.join_method"
+                                " OR h.join_distance_m IS NOT f.join_distance_m OR h.join_flags IS NOT f.join_flags"
+                                " OR h.code_mismatch IS NOT f.code_mismatch"
+                                " OR h.kecamatan_polygon_code IS NOT f.kecamatan_polygon_code"),
+                 0);
+    cr_assert_eq(sql_int(store, "SELECT count(*) FROM first"), plain.households);
+    cr_assert_eq(bounded.within, plain.within);
+    cr_assert_eq(bounded.boundary, plain.boundary);
+    cr_assert_eq(bounded.nearest, plain.nearest);
+    cr_assert_eq(bounded.unmatched, plain.unmatched);
+    cr_assert_eq(run("ls '%s'.points-* >/dev/null 2>&1", tmp_path("join-bounds.sqlite")) != 0, 1,
+                 "a run file of personal points was left beside the database");
+    rg_io_store_free(store);
+    rg_ctx_free(ctx);
+}
