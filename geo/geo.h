@@ -192,9 +192,12 @@ typedef struct {
 /**
  * Joins every household in the store to its kelurahan and kecamatan from the
  * boundaries at path, replacing any earlier join, in one transaction. Writes the
- * kelurahan and kecamatan tables and a join_report row.
+ * kelurahan and kecamatan tables and a join_report row. Memory does not grow with the
+ * households or the polygons (see rg_join_opts); temporary files beside the database
+ * and in $TMPDIR are unlinked as soon as they are made.
  * @return RG_OK with *report filled (may be NULL), RG_EDATA when no households are
- *   loaded, or an error from rg_geo_areas_read(), RG_ESQL, RG_EGEOS.
+ *   loaded, or an error from rg_geo_areas_read(), RG_ESQL, RG_EGEOS, RG_EIO (a
+ *   temporary file: the message names it and says when the disk is full).
  */
 int rg_geo_join(rg_store *store, const char *path, const rg_join_opts *opts, rg_join_report *report);
 

@@ -4,8 +4,10 @@
  * scrambled (comparison). Nothing of the runs may stay on disk.
  */
 #include <criterion/criterion.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "core/internal.h"
 #include "support.h"
@@ -86,6 +88,36 @@ Test(core_sort, nothing_added_gives_nothing)
     cr_assert_eq(rg__sorter_finish(s), RG_OK);
     cr_assert_eq(rg__sorter_next(s, &got), 0);
     cr_assert_eq(rg__sorter_count(s), 0);
+    rg__sorter_free(s);
+    rg_ctx_free(ctx);
+}
+
+/* A run that cannot be written is an error naming the file and, for a full disk, saying so. */
+Test(core_sort, a_run_that_cannot_be_written_names_the_file)
+{
+    rg_ctx *ctx = test_ctx();
+    rg__sorter *s = NULL;
+    record r = {{1, 1}, 0};
+    cr_assert_eq(rg__sorter_new(&s, ctx, "/nonexistent-folder/work.sqlite", "test", sizeof(record), 7), RG_OK);
+    int rc = RG_OK;
+    for (int i = 0; i < 8 && rc == RG_OK; i++)
+        rc = rg__sorter_add(s, &r);
+    cr_assert_eq(rc, RG_EIO);
+    cr_assert(strstr(rg_ctx_errmsg(ctx), "/nonexistent-folder/work.sqlite.points-"), "%s", rg_ctx_errmsg(ctx));
+    rg__sorter_free(s);
+
+    /* A full disk: no file of this process may grow beyond 4 KiB (Criterion runs each
+     * test in its own process); the signal is ignored so that the write fails. */
+    signal(SIGXFSZ, SIG_IGN);
+    struct rlimit small = {4096, 4096};
+    cr_assert_eq(setrlimit(RLIMIT_FSIZE, &small), 0);
+    cr_assert_eq(rg__sorter_new(&s, ctx, tmp_path("full.sqlite"), "test", sizeof(record), 1000), RG_OK);
+    rc = RG_OK;
+    for (int i = 0; i < 1001 && rc == RG_OK; i++)
+        rc = rg__sorter_add(s, &r);
+    cr_assert_eq(rc, RG_EIO);
+    cr_assert(strstr(rg_ctx_errmsg(ctx), "full.sqlite.points-") && strstr(rg_ctx_errmsg(ctx), "is the disk full?"),
+              "%s", rg_ctx_errmsg(ctx));
     rg__sorter_free(s);
     rg_ctx_free(ctx);
 }
