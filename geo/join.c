@@ -250,8 +250,13 @@ static void *locate_worker(void *arg)
             if (rc == RG_OK && kcl)
                 rc = rg_geo__locate_point(kcl, pt, lon, lat, 0, &km);
             GEOSGeom_destroy_r(h, pt);
-            out[k] = (household_answer){{(uint64_t)in[k].head.id, 0}, m.distance_m, (int32_t)m.area,
-                                        (int32_t)km.area, (unsigned char)m.method, (unsigned char)m.overlap};
+            /* Field by field: the padding of the calloc'd block stays zero on its way to disk. */
+            out[k].head.key = (uint64_t)in[k].head.id;
+            out[k].distance_m = m.distance_m;
+            out[k].kel = (int32_t)m.area;
+            out[k].kec = (int32_t)km.area;
+            out[k].method = (unsigned char)m.method;
+            out[k].overlap = (unsigned char)m.overlap;
         }
         if (rc != RG_OK)
             break;
