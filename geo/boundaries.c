@@ -67,8 +67,8 @@ int rg_geo__areas_new(rg_areas **out, rg_ctx *ctx)
     areas->ctx = ctx;
     atomic_init(&areas->scratch_end, 0);
     const char *dir = getenv("TMPDIR");
-    char path[4096];
-    snprintf(path, sizeof path, "%s/regsosek-geo-areas-XXXXXX", dir && *dir ? dir : "/var/tmp");
+    char *path = areas->scratch_path;
+    snprintf(path, sizeof areas->scratch_path, "%s/regsosek-geo-areas-XXXXXX", dir && *dir ? dir : "/var/tmp");
     areas->scratch_fd = mkstemp(path);
     if (areas->scratch_fd < 0) {
         int rc = rg_ctx_error(ctx, RG_EIO, "%s: cannot make a scratch file for the polygons: %s", path,
@@ -109,11 +109,22 @@ int rg_geo__areas_put(rg_areas *areas, rg_ctx *ctx, const GEOSGeometry *g, rg_ge
     }
     GEOSFree_r(h, wkb);
     if (done < size)
-        return rg_ctx_error(ctx, RG_EIO, "area %s: cannot write the polygon to the scratch file: %s%s",
-                            area->code ? area->code : "?", strerror(errno),
-                            errno == ENOSPC ? " (is the disk of $TMPDIR, or /var/tmp, full?)" : "");
+        return rg_ctx_error(ctx, RG_EIO, "%s: area %s: cannot write the polygon to this scratch file: %s%s",
+                            areas->scratch_path, area->code ? area->code : "?", strerror(errno),
+                            errno == ENOSPC || errno == EFBIG ? " (is its disk full?)" : "");
     area->wkb_at = at;
     area->wkb_size = size;
+    return RG_OK;
+}
+
+/* Area i's WKB into `into` (room for wkb_size bytes). */
+static int read_wkb(const rg_areas *areas, rg_ctx *ctx, size_t i, void *into)
+{
+    const rg_geo__area *a = &areas->items[i];
+    ssize_t n = pread(areas->scratch_fd, into, a->wkb_size, a->wkb_at);
+    if (n != (ssize_t)a->wkb_size)
+        return rg_ctx_error(ctx, RG_EIO, "%s: area %s: cannot read its polygon back from this scratch file: %s",
+                            areas->scratch_path, a->code, n < 0 ? strerror(errno) : "short read");
     return RG_OK;
 }
 
@@ -123,10 +134,9 @@ int rg_geo__areas_geom(const rg_areas *areas, rg_ctx *ctx, size_t i, rg_buf *buf
     *out = NULL;
     if (rg__buf_reserve(buf, a->wkb_size) != RG_OK)
         return rg_ctx_error(ctx, RG_ENOMEM, "area %s: no memory for its polygon", a->code);
-    ssize_t n = pread(areas->scratch_fd, buf->data, a->wkb_size, a->wkb_at);
-    if (n != (ssize_t)a->wkb_size)
-        return rg_ctx_error(ctx, RG_EIO, "area %s: cannot read its polygon back from the scratch file: %s", a->code,
-                            n < 0 ? strerror(errno) : "short read");
+    int rc = read_wkb(areas, ctx, i, buf->data);
+    if (rc != RG_OK)
+        return rc;
     *out = GEOSGeomFromWKB_buf_r(rg__ctx_geos(ctx), (const unsigned char *)buf->data, a->wkb_size);
     return *out ? RG_OK : rg_ctx_error(ctx, RG_EGEOS, "area %s: %s", a->code, rg__ctx_geos_message(ctx));
 }
@@ -221,14 +231,12 @@ int rg_geo_areas_wkb(const rg_areas *areas, rg_ctx *ctx, size_t i, unsigned char
     *size = a->wkb_size;
     if (!*wkb)
         return RG_ENOMEM;
-    ssize_t n = pread(areas->scratch_fd, *wkb, a->wkb_size, a->wkb_at);
-    if (n != (ssize_t)a->wkb_size) {
+    int rc = read_wkb(areas, ctx, i, *wkb);
+    if (rc != RG_OK) {
         rg_free(*wkb);
         *wkb = NULL;
-        return rg_ctx_error(ctx, RG_EIO, "area %s: cannot read its polygon back from the scratch file: %s", a->code,
-                            n < 0 ? strerror(errno) : "short read");
     }
-    return RG_OK;
+    return rc;
 }
 
 static void normalise(const char *in, char *out, size_t cap)

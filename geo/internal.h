@@ -29,6 +29,7 @@ struct rg_areas {
     size_t count, cap;
     GEOSSTRtree *tree;
     int scratch_fd;
+    char scratch_path[4096]; /* for messages: the file itself is already unlinked */
     atomic_llong scratch_end;
 };
 

@@ -5,6 +5,8 @@
  */
 #include <criterion/criterion.h>
 #include <math.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -241,5 +243,27 @@ Test(geo_index, urban_or_rural_from_the_classification_field)
     cr_assert_eq(rg_geo_areas_read(&areas, ctx, RG_SAMPLE_DIR "/boundaries.gpkg", RG_AREA_KELURAHAN, NULL), RG_OK);
     cr_assert_eq(rg_geo_areas_urban_rural(areas, 0), RG_AREA_TYPE_ANY);
     rg_geo_areas_free(areas);
+    rg_ctx_free(ctx);
+}
+
+/* The polygons wait in a scratch file: one that cannot be made, or written for a full disk,
+ * is an error that names it (Criterion runs each test in its own process). */
+Test(geo_index, a_scratch_file_that_cannot_be_written_names_it)
+{
+    rg_ctx *ctx = test_ctx();
+    rg_areas *areas = NULL;
+    setenv("TMPDIR", "/nonexistent-folder", 1);
+    cr_assert_eq(rg_geo_areas_read(&areas, ctx, RG_SAMPLE_DIR "/boundaries.gpkg", RG_AREA_KELURAHAN, NULL), RG_EIO);
+    cr_assert(strstr(rg_ctx_errmsg(ctx), "/nonexistent-folder/regsosek-geo-areas-"), "%s", rg_ctx_errmsg(ctx));
+
+    setenv("TMPDIR", RG_TEST_TMP, 1);
+    signal(SIGXFSZ, SIG_IGN);
+    struct rlimit small = {1024, 1024};
+    cr_assert_eq(setrlimit(RLIMIT_FSIZE, &small), 0);
+    cr_assert_eq(rg_geo_areas_read(&areas, ctx, RG_SAMPLE_DIR "/boundaries.gpkg", RG_AREA_KELURAHAN, NULL), RG_EIO);
+    cr_assert(strstr(rg_ctx_errmsg(ctx), RG_TEST_TMP "/regsosek-geo-areas-") &&
+                  strstr(rg_ctx_errmsg(ctx), "is its disk full?"),
+              "%s", rg_ctx_errmsg(ctx));
+    cr_assert_null(areas);
     rg_ctx_free(ctx);
 }
