@@ -401,9 +401,7 @@ int rg_geo_join(rg_store *store, const char *path, const rg_join_opts *opts, rg_
      * a small page cache does as well as the store's 64 MB (measured), which would be
      * the largest thing in the process; counting the households alone would fill it.
      * (SQLite ignores the pragma inside a transaction.) */
-    if ((rc = rg_io_store_count(store, "PRAGMA cache_size", &cache_pages)) != RG_OK ||
-        (rc = rg_io_store_exec(store, "starting the join", "PRAGMA cache_size=-" RG__STRINGIFY(JOIN_CACHE_KB))) !=
-            RG_OK ||
+    if ((rc = rg_io_store_shrink_cache(store, JOIN_CACHE_KB, &cache_pages)) != RG_OK ||
         (rc = rg_io_store_count(store, "SELECT count(*) FROM households", &households)) != RG_OK)
         goto done;
     if (households == 0) {
@@ -587,11 +585,7 @@ done:
     rg__sorter_free(answers);
     if (in_transaction)
         sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-    if (cache_pages) {
-        char pragma[64];
-        snprintf(pragma, sizeof pragma, "PRAGMA cache_size=%lld", (long long)cache_pages);
-        sqlite3_exec(db, pragma, NULL, NULL, NULL);
-    }
+    rg_io_store_restore_cache(store, cache_pages);
     rg_free(triggers);
     rg_free(kel_parent_area);
     rg_geo_areas_free(kel);

@@ -144,6 +144,16 @@ int rg_io_store_restore_row_triggers(rg_store *store, rg_row_triggers kind, cons
 int rg_io_store_count(rg_store *store, const char *sql, int64_t *out);
 
 /**
+ * Sets SQLite's page cache to kib KiB for a step that streams through its tables (a load,
+ * a join), where the store's 64 MB would be the largest thing in the process. Call it
+ * before BEGIN: SQLite ignores the setting inside a transaction. *previous receives the
+ * setting replaced, for rg_io_store_restore_cache(). @return RG_OK or RG_ESQL.
+ */
+int rg_io_store_shrink_cache(rg_store *store, int kib, int64_t *previous);
+/** Puts back a setting from rg_io_store_shrink_cache(); 0 (nothing saved) is a no-op. */
+void rg_io_store_restore_cache(rg_store *store, int64_t previous);
+
+/**
  * Encodes a point as a SpatiaLite geometry BLOB (SRID 4326) into buf, which must
  * hold RG_SPATIALITE_POINT_SIZE bytes.
  */

@@ -1157,9 +1157,8 @@ int rg_io_load(rg_store *store, const char *path, const rg_load_opts *opts, rg_l
      * the foreign key holds by construction; checking it cost a lookup per row. (SQLite
      * ignores the pragma inside a transaction: it is set before BEGIN.) */
     int64_t cache_pages = 0;
-    if ((rc = rg_io_store_count(store, "PRAGMA cache_size", &cache_pages)) != RG_OK ||
-        (rc = rg_io_store_exec(store, "starting the load", "PRAGMA cache_size=-16384; PRAGMA foreign_keys=OFF")) !=
-            RG_OK ||
+    if ((rc = rg_io_store_shrink_cache(store, 16384, &cache_pages)) != RG_OK ||
+        (rc = rg_io_store_exec(store, "starting the load", "PRAGMA foreign_keys=OFF")) != RG_OK ||
         (rc = rg_io_store_exec(store, "starting the load", "BEGIN IMMEDIATE")) != RG_OK)
         goto done;
     in_transaction = 1;
@@ -1255,11 +1254,8 @@ done:
     sqlite3_finalize(L.find_first);
     if (in_transaction)
         sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-    if (cache_pages) {
-        char pragma[96];
-        snprintf(pragma, sizeof pragma, "PRAGMA cache_size=%lld; PRAGMA foreign_keys=ON", (long long)cache_pages);
-        sqlite3_exec(db, pragma, NULL, NULL, NULL);
-    }
+    rg_io_store_restore_cache(store, cache_pages);
+    sqlite3_exec(db, "PRAGMA foreign_keys=ON", NULL, NULL, NULL);
     if (L.to_wgs84)
         OCTDestroyCoordinateTransformation(L.to_wgs84);
     rg_free(L.specs);

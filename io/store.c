@@ -142,6 +142,23 @@ int rg_io_store_count(rg_store *store, const char *sql, int64_t *out)
     return RG_OK;
 }
 
+int rg_io_store_shrink_cache(rg_store *store, int kib, int64_t *previous)
+{
+    char pragma[64];
+    int rc = rg_io_store_count(store, "PRAGMA cache_size", previous);
+    snprintf(pragma, sizeof pragma, "PRAGMA cache_size=-%d", kib);
+    return rc == RG_OK ? rg_io_store_exec(store, "setting the page cache", pragma) : rc;
+}
+
+void rg_io_store_restore_cache(rg_store *store, int64_t previous)
+{
+    if (!previous)
+        return;
+    char pragma[64];
+    snprintf(pragma, sizeof pragma, "PRAGMA cache_size=%lld", (long long)previous);
+    sqlite3_exec(store->db, pragma, NULL, NULL, NULL);
+}
+
 static int has_table(rg_store *store, const char *name, int *out)
 {
     sqlite3_stmt *st = NULL;
