@@ -163,6 +163,12 @@ static int compare_codes(const void *a, const void *b)
     return strcmp(((const rg_geo__area *)a)->code, ((const rg_geo__area *)b)->code);
 }
 
+static void ignore_item(void *item, void *userdata)
+{
+    (void)item;
+    (void)userdata;
+}
+
 int rg_geo__areas_finish(rg_areas *areas, const char *source)
 {
     GEOSContextHandle_t h = rg__ctx_geos(areas->ctx);
@@ -195,6 +201,14 @@ int rg_geo__areas_finish(rg_areas *areas, const char *source)
         GEOSSTRtree_insert_r(h, areas->tree, box, (void *)(uintptr_t)i);
         GEOSGeom_destroy_r(h, box); /* the tree keeps only its envelope */
     }
+    /* GEOS builds an STRtree on its first query, which two threads must not do at once,
+     * and 3.11 has no call to build it: one query now makes the areas safe to share. */
+    GEOSGeometry *probe = GEOSGeom_createPointFromXY_r(h, areas->items[0].bounds[0], areas->items[0].bounds[1]);
+    if (!probe)
+        return rg_ctx_error(areas->ctx, RG_EGEOS, "%s: cannot build the spatial index: %s", source,
+                            rg__ctx_geos_message(areas->ctx));
+    GEOSSTRtree_query_r(h, areas->tree, probe, ignore_item, NULL);
+    GEOSGeom_destroy_r(h, probe);
     return RG_OK;
 }
 
@@ -437,7 +451,7 @@ int rg_geo_areas_read(rg_areas **out, rg_ctx *ctx, const char *path, rg_area_kin
     OGR_L_ResetReading(layer);
     while ((f = OGR_L_GetNextFeature(layer)) != NULL) {
         long long fid = OGR_F_GetFID(f);
-        if (geom) /* a feature skipped below */
+        if (geom) /* the previous feature's, written or skipped */
             GEOSGeom_destroy_r(h, geom);
         geom = NULL;
         area.code = dup_field(f, code_i);
@@ -526,9 +540,6 @@ int rg_geo_areas_read(rg_areas **out, rg_ctx *ctx, const char *path, rg_area_kin
             if (area.code && ((rc = rg_geo__areas_put(areas, ctx, geom, &area)) != RG_OK ||
                               (rc = rg_geo__areas_add(areas, &area)) != RG_OK))
                 goto done;
-            if (geom)
-                GEOSGeom_destroy_r(h, geom);
-            geom = NULL;
         }
         OGR_F_Destroy(f);
         f = NULL;

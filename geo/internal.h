@@ -42,8 +42,8 @@ int rg_geo__areas_put(rg_areas *areas, rg_ctx *ctx, const GEOSGeometry *g, rg_ge
  * Safe from any thread with its own ctx. Caller owns *out (GEOSGeom_destroy_r with
  * ctx's handle). @return RG_OK, RG_EIO, RG_EGEOS, RG_ENOMEM (message on ctx). */
 int rg_geo__areas_geom(const rg_areas *areas, rg_ctx *ctx, size_t i, rg_buf *buf, GEOSGeometry **out);
-/* Sorts by code, rejects duplicates and builds the STRtree. (Prepared geometries belong
- * to each locator, see index.c.) */
+/* Sorts by code, rejects duplicates and builds the STRtree, before any thread shares it.
+ * (Prepared geometries belong to each locator, see index.c.) */
 int rg_geo__areas_finish(rg_areas *areas, const char *source);
 /* Appends an area, taking ownership of its strings. */
 int rg_geo__areas_add(rg_areas *areas, rg_geo__area *area);
