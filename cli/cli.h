@@ -48,7 +48,7 @@ int cli_read_rules(rg_cli *cli, const char *path, rg_rules **out);
 enum {
     OPT_DB = 256, OPT_ID, OPT_LAT, OPT_LON, OPT_SIZE, OPT_SPENDING, OPT_CODE, OPT_CLASS, OPT_LAYER,
     OPT_REPLACE, OPT_APPEND, OPT_FIX_SWAPPED, OPT_MAX_REJECT_RATE, OPT_CRS, OPT_X, OPT_Y, OPT_COLUMNS,
-    OPT_MAX_DISTANCE, OPT_THREADS, OPT_KEL_LAYER, OPT_KEL_CODE, OPT_KEL_NAME, OPT_KEC_LAYER, OPT_KEC_CODE, OPT_KEC_NAME,
+    OPT_MAX_DISTANCE, OPT_THREADS, OPT_KEL_LAYER, OPT_KEL_CODE, OPT_KEL_NAME, OPT_KEC_LAYER, OPT_KEC_CODE, OPT_KEC_NAME, OPT_REPREPARE,
     OPT_RULES, OPT_PRINT_RULES, OPT_LAYERS, OPT_OVERWRITE, OPT_FIELDS, OPT_PUBLIC, OPT_MIN_COUNT, OPT_HELP
 };
 
@@ -86,7 +86,8 @@ int cli_export_option(rg_cli *cli, int opt, const char *arg, rg_export_opts *o);
         {"kelurahan-name", required_argument, NULL, OPT_KEL_NAME},                                            \
         {"kecamatan-layer", required_argument, NULL, OPT_KEC_LAYER},                                          \
         {"kecamatan-code", required_argument, NULL, OPT_KEC_CODE},                                            \
-        {"kecamatan-name", required_argument, NULL, OPT_KEC_NAME}
+        {"kecamatan-name", required_argument, NULL, OPT_KEC_NAME},                                            \
+        {"reprepare", no_argument, NULL, OPT_REPREPARE}
 
 #define CLI_EXPORT_OPTIONS                                                                                     \
     {"layers", required_argument, NULL, OPT_LAYERS}, {"overwrite", no_argument, NULL, OPT_OVERWRITE},         \
@@ -120,7 +121,9 @@ int cli_export_option(rg_cli *cli, int opt, const char *arg, rg_export_opts *o);
     "  --threads N           threads locating points (default: one per core)\n"                                \
     "  --kelurahan-layer L, --kelurahan-code F, --kelurahan-name F\n"                                         \
     "  --kecamatan-layer L, --kecamatan-code F, --kecamatan-name F\n"                                         \
-    "                        name the layers and fields (detected by default)\n"
+    "                        name the layers and fields (detected by default)\n"                             \
+    "  --reprepare           read and repair the boundaries again even when the database holds them\n"       \
+    "                        prepared from the same file (same SHA-256) with the same choices\n"
 
 /* Usage errors in export options that only show in combination; an exit status or -1 to go on. */
 int cli_check_export(rg_cli *cli, const rg_export_opts *o);

@@ -141,6 +141,7 @@ int cli_join_option(rg_cli *cli, int opt, const char *arg, rg_join_opts *o)
     case OPT_KEC_LAYER: o->kecamatan.layer = arg; return 1;
     case OPT_KEC_CODE: o->kecamatan.code_field = arg; return 1;
     case OPT_KEC_NAME: o->kecamatan.name_field = arg; return 1;
+    case OPT_REPREPARE: o->reprepare = 1; return 1;
     default: return 0;
     }
 }
@@ -205,9 +206,10 @@ void cli_print_join(rg_cli *cli, const rg_join_report *r)
             (long long)r->households, (long long)r->within, (long long)r->boundary, (long long)r->nearest,
             r->nearest_max_m, r->nearest_median_m, (long long)r->unmatched);
     fprintf(stderr,
-            "regsosek-geo: join: %zu kelurahan, %zu kecamatan%s; %zu polygons repaired; %lld in overlapping"
+            "regsosek-geo: join: %zu kelurahan, %zu kecamatan%s%s; %zu polygons repaired; %lld in overlapping"
             " kelurahan; %lld reported codes differ; %lld outside their kecamatan polygon\n",
-            r->kelurahan, r->kecamatan, r->kecamatan_dissolved ? " (dissolved from kelurahan)" : "", r->repaired,
+            r->kelurahan, r->kecamatan, r->kecamatan_dissolved ? " (dissolved from kelurahan)" : "",
+            r->boundaries_reused ? ", as prepared by an earlier join" : "", r->repaired,
             (long long)r->overlaps, (long long)r->code_mismatches, (long long)r->kecamatan_mismatches);
 }
 

@@ -77,6 +77,12 @@ void rg__first_failure_set(rg__first_failure *f, int rc, const rg_ctx *ctx);
 /** After the threads have finished: RG_OK, or the recorded failure raised on ctx. Frees the lock. */
 int rg__first_failure_finish(rg__first_failure *f, rg_ctx *ctx);
 
+/** Room for a SHA-256 as lowercase hex, with its NUL. */
+#define RG__SHA256_HEX 65
+/** SHA-256 of the file at path as it is on disk, as lowercase hex into out.
+ * @return 1, or 0 when the file cannot be read (errno tells why). */
+int rg__sha256_file(const char *path, char out[RG__SHA256_HEX]);
+
 /** Geodesic distance in metres on the WGS84 ellipsoid. */
 double rg__geodesic_m(double lon1, double lat1, double lon2, double lat2);
 

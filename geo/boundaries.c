@@ -98,6 +98,13 @@ int rg_geo__areas_put(rg_areas *areas, rg_ctx *ctx, const GEOSGeometry *g, rg_ge
     GEOSWKBWriter_destroy_r(h, w);
     if (!wkb)
         return rg_ctx_error(ctx, RG_EGEOS, "area %s: %s", area->code ? area->code : "?", rg__ctx_geos_message(ctx));
+    int rc = rg_geo__areas_put_wkb(areas, ctx, wkb, size, area);
+    GEOSFree_r(h, wkb);
+    return rc;
+}
+
+int rg_geo__areas_put_wkb(rg_areas *areas, rg_ctx *ctx, const unsigned char *wkb, size_t size, rg_geo__area *area)
+{
     /* Writers on several threads each take their own stretch of the file. */
     off_t at = (off_t)atomic_fetch_add(&areas->scratch_end, (long long)size);
     size_t done = 0;
@@ -107,7 +114,6 @@ int rg_geo__areas_put(rg_areas *areas, rg_ctx *ctx, const GEOSGeometry *g, rg_ge
             break;
         done += (size_t)n;
     }
-    GEOSFree_r(h, wkb);
     if (done < size)
         return rg_ctx_error(ctx, RG_EIO, "%s: area %s: cannot write the polygon to this scratch file: %s%s",
                             areas->scratch_path, area->code ? area->code : "?", strerror(errno),

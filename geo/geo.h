@@ -172,10 +172,37 @@ typedef struct {
     size_t sort_records;    /**< households each of the join's two external sorts holds before
                                  it writes a sorted run to disk; 0 = 65,536 */
     long kept_coordinates;  /**< polygon vertices each thread keeps prepared; 0 = 65,536 */
+    int reprepare;          /**< prepare the boundaries again even when the store holds them */
 } rg_join_opts;
 
 #define RG_JOIN_DEFAULT_MAX_DISTANCE_M 500.0
-#define RG_JOIN_OPTS_INIT {RG_AREA_SOURCE_INIT, RG_AREA_SOURCE_INIT, RG_JOIN_DEFAULT_MAX_DISTANCE_M, 0, 0, 0}
+#define RG_JOIN_OPTS_INIT {RG_AREA_SOURCE_INIT, RG_AREA_SOURCE_INIT, RG_JOIN_DEFAULT_MAX_DISTANCE_M, 0, 0, 0, 0}
+
+/* ---------------------------------------------------------------- prepared boundaries */
+
+typedef struct {
+    size_t kelurahan, kecamatan;
+    size_t repaired;          /**< polygons repaired with GEOSMakeValid */
+    int kecamatan_dissolved;  /**< kecamatan were built from kelurahan */
+    int reused;               /**< the store held them already: only the file's checksum was read */
+    char sha256[65];          /**< of the boundary file; "" when it is not one file */
+    char prepared[32];        /**< when reused: when they were prepared (UTC) */
+    char prepared_from[512];  /**< when reused: the path they were prepared from then */
+} rg_boundaries_report;
+
+/**
+ * Makes the boundaries at path ready in the store: reads the kelurahan and kecamatan
+ * layers (opts->kelurahan, opts->kecamatan name them; NULLs detect), repairs invalid
+ * polygons, dissolves kecamatan when there is no such layer, and writes the tables
+ * kelurahan and kecamatan and a boundary_sets row, as a step of its own. When the store's
+ * current boundaries came from a file with the same SHA-256, read with the same choices
+ * (and opts->reprepare is off), nothing is read or written: report->reused says so.
+ * A new set drops the join and the classes made with the old one.
+ * @return RG_OK with *report filled (may be NULL), or an error of rg_geo_areas_read(),
+ *   rg_geo_areas_dissolve(), RG_ESQL.
+ */
+int rg_geo_boundaries_prepare(rg_store *store, const char *path, const rg_join_opts *opts,
+                              rg_boundaries_report *report);
 
 typedef struct {
     int64_t households;
@@ -187,12 +214,15 @@ typedef struct {
     size_t kelurahan, kecamatan;
     size_t repaired;             /**< polygons repaired with GEOSMakeValid */
     int kecamatan_dissolved;     /**< kecamatan were built from kelurahan */
+    int boundaries_reused;       /**< the boundaries were prepared by an earlier join */
 } rg_join_report;
 
 /**
  * Joins every household in the store to its kelurahan and kecamatan from the
- * boundaries at path, replacing any earlier join, in one transaction. Writes the
- * kelurahan and kecamatan tables and a join_report row. Memory does not grow with the
+ * boundaries at path, replacing any earlier join, in one transaction. The boundaries are
+ * those prepared by rg_geo_boundaries_prepare() (which the join calls: it reads the file
+ * only when the store does not hold it already). Writes household_areas, one row a
+ * household in hh order, and a join_report row. Memory does not grow with the
  * households or the polygons (see rg_join_opts); temporary files beside the database
  * and in $TMPDIR are unlinked as soon as they are made.
  * @return RG_OK with *report filled (may be NULL), RG_EDATA when no households are

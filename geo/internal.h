@@ -38,6 +38,9 @@ int rg_geo__areas_new(rg_areas **out, rg_ctx *ctx);
 /* Writes g's WKB to the scratch file and fills area's wkb_at, wkb_size, bounds and
  * coordinates; g stays the caller's. Safe from any thread with its own ctx. */
 int rg_geo__areas_put(rg_areas *areas, rg_ctx *ctx, const GEOSGeometry *g, rg_geo__area *area);
+/* The same for a polygon already in WKB (Polygon or MultiPolygon, XY); the caller fills
+ * area's bounds and coordinates. wkb stays the caller's. */
+int rg_geo__areas_put_wkb(rg_areas *areas, rg_ctx *ctx, const unsigned char *wkb, size_t size, rg_geo__area *area);
 /* Area i's polygon read back from the scratch file, through buf (the caller's, reused).
  * Safe from any thread with its own ctx. Caller owns *out (GEOSGeom_destroy_r with
  * ctx's handle). @return RG_OK, RG_EIO, RG_EGEOS, RG_ENOMEM (message on ctx). */
@@ -57,5 +60,10 @@ void rg_geo__locator_keep(rg_locator *locator, long coordinates);
  * one GEOS point serves the kelurahan and the kecamatan lookup of a household. */
 int rg_geo__locate_point(rg_locator *locator, const GEOSGeometry *pt, double lon, double lat,
                          double max_distance_m, rg_match *out);
+
+/* rg_geo_boundaries_prepare() that also hands over the prepared areas, read back from the
+ * store when they were there already. Caller owns *kel and *kec. */
+int rg_geo__boundaries(rg_store *store, const char *path, const rg_join_opts *opts, rg_boundaries_report *r,
+                       rg_areas **kel, rg_areas **kec);
 
 #endif

@@ -21,55 +21,6 @@ static double seconds_now(void)
     return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
-static const char area_table_sql[] =
-    "CREATE TABLE %s(code TEXT PRIMARY KEY, name TEXT, parent_code TEXT, alt_code TEXT,"
-    " repaired INTEGER NOT NULL DEFAULT 0, dissolved INTEGER NOT NULL DEFAULT 0, urban_rural TEXT);"
-    "SELECT AddGeometryColumn('%s', 'geom', 4326, 'MULTIPOLYGON', 'XY');";
-
-static int write_areas(rg_store *store, const char *table, const rg_areas *areas, int dissolved)
-{
-    rg_ctx *ctx = rg_io_store_ctx(store);
-    sqlite3 *db = rg_io_store_db(store);
-    char sql[512];
-    int rc;
-    snprintf(sql, sizeof sql, "SELECT DropTable(NULL, '%s', 1)", table);
-    if ((rc = rg_io_store_exec(store, "dropping the previous boundaries", sql)) != RG_OK)
-        return rc;
-    snprintf(sql, sizeof sql, area_table_sql, table, table);
-    if ((rc = rg_io_store_exec(store, "creating the boundary tables", sql)) != RG_OK)
-        return rc;
-    snprintf(sql, sizeof sql,
-             "INSERT INTO %s(code, name, parent_code, alt_code, repaired, dissolved, geom, urban_rural)"
-             " VALUES(?, ?, ?, ?, ?, ?, CastToMultiPolygon(GeomFromWKB(?, 4326)), ?)",
-             table);
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-        return rg_io_store_sql_error(store);
-    for (size_t i = 0; i < rg_geo_areas_count(areas) && rc == RG_OK; i++) {
-        unsigned char *wkb = NULL;
-        size_t size = 0;
-        if ((rc = rg_geo_areas_wkb(areas, ctx, i, &wkb, &size)) != RG_OK)
-            break;
-        sqlite3_reset(st);
-        sqlite3_bind_text(st, 1, rg_geo_areas_code(areas, i), -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, rg_geo_areas_name(areas, i), -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 3, rg_geo_areas_parent(areas, i), -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 4, rg_geo_areas_alt_code(areas, i), -1, SQLITE_STATIC);
-        sqlite3_bind_int(st, 5, rg_geo_areas_repaired(areas, i));
-        sqlite3_bind_int(st, 6, dissolved);
-        sqlite3_bind_blob(st, 7, wkb, (int)size, SQLITE_STATIC);
-        sqlite3_bind_text(st, 8, rg_geo_urban_rural_name(rg_geo_areas_urban_rural(areas, i)), -1, SQLITE_STATIC);
-        if (sqlite3_step(st) != SQLITE_DONE)
-            rc = rg_io_store_sql_error(store);
-        rg_free(wkb);
-    }
-    sqlite3_finalize(st);
-    if (rc != RG_OK)
-        return rc;
-    snprintf(sql, sizeof sql, "SELECT CreateSpatialIndex('%s', 'geom')", table);
-    return rg_io_store_exec(store, "indexing the boundaries", sql);
-}
-
 /* 1 when the reported code names another kelurahan, 0 when the same, -1 when it cannot be told. */
 static int code_mismatch(const char *reported, const rg_areas *kel, long area)
 {
@@ -118,21 +69,13 @@ static int distances_push(distances *d, double v)
 
 static int write_report(rg_store *store, const char *path, const rg_join_report *r)
 {
-    int rc = rg_io_store_exec(store, "creating join_report",
-                              "CREATE TABLE IF NOT EXISTS join_report(id INTEGER PRIMARY KEY, finished TEXT,"
-                              " boundaries TEXT, households INTEGER, within INTEGER, boundary INTEGER,"
-                              " nearest INTEGER, nearest_max_m REAL, nearest_median_m REAL, unmatched INTEGER,"
-                              " overlaps INTEGER, code_mismatches INTEGER, kecamatan_mismatches INTEGER,"
-                              " kelurahan INTEGER, kecamatan INTEGER, repaired_polygons INTEGER,"
-                              " kecamatan_dissolved INTEGER)");
-    if (rc != RG_OK)
-        return rc;
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(rg_io_store_db(store),
                            "INSERT INTO join_report(finished, boundaries, households, within, boundary, nearest,"
                            " nearest_max_m, nearest_median_m, unmatched, overlaps, code_mismatches,"
-                           " kecamatan_mismatches, kelurahan, kecamatan, repaired_polygons, kecamatan_dissolved)"
-                           " VALUES(strftime('%Y-%m-%dT%H:%M:%fZ','now'),?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                           " kecamatan_mismatches, kelurahan, kecamatan, repaired_polygons, kecamatan_dissolved,"
+                           " boundaries_reused)"
+                           " VALUES(strftime('%Y-%m-%dT%H:%M:%fZ','now'),?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                            -1, &st, NULL) != SQLITE_OK)
         return rg_io_store_sql_error(store);
     sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
@@ -150,7 +93,8 @@ static int write_report(rg_store *store, const char *path, const rg_join_report 
     sqlite3_bind_int64(st, 13, (sqlite3_int64)r->kecamatan);
     sqlite3_bind_int64(st, 14, (sqlite3_int64)r->repaired);
     sqlite3_bind_int(st, 15, r->kecamatan_dissolved);
-    rc = sqlite3_step(st) == SQLITE_DONE ? RG_OK : rg_io_store_sql_error(store);
+    sqlite3_bind_int(st, 16, r->boundaries_reused);
+    int rc = sqlite3_step(st) == SQLITE_DONE ? RG_OK : rg_io_store_sql_error(store);
     sqlite3_finalize(st);
     return rc;
 }
@@ -299,7 +243,7 @@ static int locate_all(rg_store *store, const rg_areas *kel, const rg_areas *kec,
     double box[4];
     areas_extent(kel, box);
     sqlite3_stmt *read = NULL;
-    if (sqlite3_prepare_v2(rg_io_store_db(store), "SELECT lon, lat FROM households ORDER BY hh", -1, &read, NULL) !=
+    if (sqlite3_prepare_v2(rg_io_store_db(store), "SELECT lon, lat FROM household_records ORDER BY hh", -1, &read, NULL) !=
         SQLITE_OK)
         return rg_io_store_sql_error(store);
     int rc = RG_OK, step;
@@ -336,44 +280,174 @@ static int locate_all(rg_store *store, const rg_areas *kel, const rg_areas *kec,
     return rg__sorter_finish(answers);
 }
 
-/*
- * The write-back reads each household's id and reported code in chunks, with no cursor
- * open on households while it updates them: an open cursor on a table being written must
- * seek again after every write, which tripled the write-back.
- */
-#define WRITE_CHUNK 65536
-
+/* What the write-back keeps while it appends each household's answer in hh order. */
 typedef struct {
-    rg_buf text;                   /* the chunk's codes, each NUL-terminated */
-    int64_t hh[WRITE_CHUNK];
-    size_t offset[WRITE_CHUNK];    /* where each code starts in text, SIZE_MAX for NULL */
-    const char *at[WRITE_CHUNK];   /* the codes, NULL when none */
-    size_t count;
-} chunk_codes;
+    rg_store *store;
+    const rg_areas *kel, *kec;
+    const long *kel_parent_area; /* each kelurahan's kecamatan, found once */
+    sqlite3_stmt *insert;
+    rg_buf flags;
+    distances dist;
+    rg_join_report *r;
+} answer_writer;
 
-/* The next chunk of households after `after`, in hh order. */
-static int read_chunk(rg_store *store, sqlite3_stmt *st, int64_t after, chunk_codes *out)
+/* Appends one household's areas; `reported` is the code its officer wrote, or NULL. */
+static int write_answer(answer_writer *W, int64_t hh, const char *reported, const household_answer *found)
 {
-    int rc = RG_OK, step;
-    out->text.len = 0;
-    out->count = 0;
+    rg_join_report *r = W->r;
+    sqlite3_stmt *st = W->insert;
+    rg_match m = {found->kel, (rg_join_method)found->method, found->distance_m, found->overlap};
+    long parent_area = m.area >= 0 ? W->kel_parent_area[m.area] : -1;
+    long kec_area = found->kec;
+    /* A dissolved kecamatan holds exactly what its kelurahan hold. */
+    if (r->kecamatan_dissolved && m.method != RG_JOIN_NEAREST)
+        kec_area = parent_area;
+    r->households++;
+    W->flags.len = 0;
     sqlite3_reset(st);
-    sqlite3_bind_int64(st, 1, after);
-    sqlite3_bind_int64(st, 2, WRITE_CHUNK);
-    while (rc == RG_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *code = (const char *)sqlite3_column_text(st, 1);
-        out->hh[out->count] = sqlite3_column_int64(st, 0);
-        out->offset[out->count] = code ? out->text.len : SIZE_MAX;
-        out->count++;
-        if (code)
-            rc = rg__buf_append(&out->text, code, strlen(code) + 1);
+    sqlite3_clear_bindings(st);
+    sqlite3_bind_int64(st, 1, hh);
+    sqlite3_bind_text(st, 4, rg_geo_join_method_name(m.method), -1, SQLITE_STATIC);
+    if (kec_area >= 0)
+        sqlite3_bind_text(st, 8, rg_geo_areas_code(W->kec, (size_t)kec_area), -1, SQLITE_STATIC);
+    switch (m.method) {
+    case RG_JOIN_WITHIN: r->within++; break;
+    case RG_JOIN_BOUNDARY: r->boundary++; break;
+    case RG_JOIN_NEAREST:
+        r->nearest++;
+        if (distances_push(&W->dist, m.distance_m) != RG_OK)
+            return RG_ENOMEM;
+        break;
+    case RG_JOIN_UNMATCHED: r->unmatched++; break;
+    }
+    if (m.area >= 0) {
+        size_t a = (size_t)m.area;
+        const char *parent = rg_geo_areas_parent(W->kel, a);
+        sqlite3_bind_text(st, 2, rg_geo_areas_code(W->kel, a), -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, parent, -1, SQLITE_STATIC);
+        sqlite3_bind_double(st, 5, m.method == RG_JOIN_NEAREST ? m.distance_m : 0.0);
+        int mismatch = code_mismatch(reported, W->kel, m.area);
+        if (mismatch >= 0)
+            sqlite3_bind_int(st, 7, mismatch);
+        r->code_mismatches += mismatch == 1;
+        if (m.overlap) {
+            r->overlaps++;
+            rg__buf_appendf(&W->flags, "overlap");
+        }
+        if (kec_area >= 0 && parent && strcmp(rg_geo_areas_code(W->kec, (size_t)kec_area), parent) != 0) {
+            r->kecamatan_mismatches++;
+            rg__buf_appendf(&W->flags, "%skecamatan_mismatch", W->flags.len ? "," : "");
+        }
+    }
+    if (W->flags.len)
+        sqlite3_bind_text(st, 6, W->flags.data, (int)W->flags.len, SQLITE_STATIC);
+    return sqlite3_step(st) == SQLITE_DONE ? RG_OK : rg_io_store_sql_error(W->store);
+}
+
+/*
+ * The answers come back from their sort in hh order, the order of household_records, so
+ * one cursor over the records (for each household's id and reported code) walks beside
+ * them, and household_areas is appended at the end of its B-tree.
+ */
+static int write_answers(answer_writer *W, rg__sorter *answers, int64_t households)
+{
+    rg_ctx *ctx = rg_io_store_ctx(W->store);
+    sqlite3 *db = rg_io_store_db(W->store);
+    sqlite3_stmt *read = NULL;
+    int rc = RG_OK, step;
+    if (sqlite3_prepare_v2(db,
+                           "INSERT INTO household_areas(hh, kelurahan_code, kecamatan_code, join_method,"
+                           " join_distance_m, join_flags, code_mismatch, kecamatan_polygon_code)"
+                           " VALUES(?, ?, ?, ?, ?, ?, ?, ?)",
+                           -1, &W->insert, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db, "SELECT hh, reported_code FROM household_records ORDER BY hh", -1, &read, NULL) !=
+            SQLITE_OK) {
+        rc = rg_io_store_sql_error(W->store);
+        goto done;
+    }
+    for (int64_t i = 0; rc == RG_OK && (step = sqlite3_step(read)) == SQLITE_ROW; i++) {
+        household_answer found;
+        int got = rg__sorter_next(answers, &found);
+        if (got < 0) {
+            rc = got;
+            break;
+        }
+        if (got == 0 || found.head.key != (uint64_t)i) {
+            rc = rg_ctx_error(ctx, RG_EDATA, "join: households changed while being read");
+            break;
+        }
+        rc = write_answer(W, sqlite3_column_int64(read, 0), (const char *)sqlite3_column_text(read, 1), &found);
+        if (rc == RG_OK && W->r->households % 100000 == 0)
+            rg_ctx_notice(ctx, RG_NOTICE_PROGRESS, "join: %lld of %lld households written",
+                          (long long)W->r->households, (long long)households);
     }
     if (rc == RG_OK && step != SQLITE_DONE)
-        rc = rg_io_store_sql_error(store);
-    sqlite3_reset(st); /* closes the cursor before the chunk's updates */
-    /* Pointers only now: text may have moved while it grew. */
-    for (size_t i = 0; rc == RG_OK && i < out->count; i++)
-        out->at[i] = out->offset[i] == SIZE_MAX ? NULL : out->text.data + out->offset[i];
+        rc = rg_io_store_sql_error(W->store);
+
+done:
+    sqlite3_finalize(read);
+    sqlite3_finalize(W->insert);
+    W->insert = NULL;
+    return rc;
+}
+
+static void nearest_distances(distances *d, rg_join_report *r)
+{
+    if (!d->count)
+        return;
+    qsort(d->values, d->count, sizeof *d->values, compare_double);
+    r->nearest_max_m = d->values[d->count - 1];
+    r->nearest_median_m = d->count % 2 ? d->values[d->count / 2]
+                                       : (d->values[d->count / 2 - 1] + d->values[d->count / 2]) / 2;
+}
+
+/* Each kelurahan's kecamatan, found once here rather than once per household. */
+static int parent_areas(rg_ctx *ctx, const char *path, const rg_areas *kel, const rg_areas *kec, long **out)
+{
+    size_t n = rg_geo_areas_count(kel);
+    long *parent = rg_malloc((n ? n : 1) * sizeof *parent);
+    if (!parent)
+        return RG_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        parent[i] = rg_geo_areas_find(kec, rg_geo_areas_parent(kel, i));
+        if (rg_geo_areas_parent(kel, i) && parent[i] < 0)
+            rg_ctx_notice(ctx, RG_NOTICE_WARNING, "%s: kelurahan %s: parent kecamatan %s is not in the kecamatan layer",
+                          path, rg_geo_areas_code(kel, i), rg_geo_areas_parent(kel, i));
+    }
+    *out = parent;
+    return RG_OK;
+}
+
+/* Locates every household and appends its answer, inside the join's step. */
+static int join_households(rg_store *store, const char *path, const rg_join_opts *opts, const rg_areas *kel,
+                           const rg_areas *kec, int64_t households, rg_join_report *r)
+{
+    rg_ctx *ctx = rg_io_store_ctx(store);
+    rg__sorter *points = NULL, *answers = NULL;
+    answer_writer W = {.store = store, .kel = kel, .kec = kec, .r = r};
+    int threads = opts->threads > 0 ? opts->threads : rg__default_threads();
+    size_t sort_cap = opts->sort_records ? opts->sort_records : SORT_CAP;
+    long *kel_parent_area = NULL;
+    int rc = parent_areas(ctx, path, kel, kec, &kel_parent_area);
+    W.kel_parent_area = kel_parent_area;
+    if (rc == RG_OK)
+        rc = rg__sorter_new(&points, ctx, rg_io_store_path(store), "join", sizeof(household_point), sort_cap);
+    if (rc == RG_OK)
+        rc = rg__sorter_new(&answers, ctx, rg_io_store_path(store), "join", sizeof(household_answer), sort_cap);
+    /* Kecamatan dissolved from the kelurahan cannot disagree with them: no need to look. */
+    if (rc == RG_OK)
+        rc = locate_all(store, kel, r->kecamatan_dissolved ? NULL : kec, households, opts, threads, points, answers);
+    rg__sorter_free(points); /* its merge windows */
+    if (rc == RG_OK)
+        rc = write_answers(&W, answers, households);
+    if (rc == RG_OK && r->within + r->boundary + r->nearest + r->unmatched != households)
+        rc = rg_ctx_error(ctx, RG_EDATA, "join: accounting error: %lld households, %lld joined or unmatched",
+                          (long long)households, (long long)(r->within + r->boundary + r->nearest + r->unmatched));
+    nearest_distances(&W.dist, r);
+    rg__sorter_free(answers);
+    rg_free(W.dist.values);
+    rg__buf_free(&W.flags);
+    rg_free(kel_parent_area);
     return rc;
 }
 
@@ -382,216 +456,33 @@ int rg_geo_join(rg_store *store, const char *path, const rg_join_opts *opts, rg_
     static const rg_join_opts defaults = RG_JOIN_OPTS_INIT;
     if (!opts)
         opts = &defaults;
-    rg_ctx *ctx = rg_io_store_ctx(store);
-    sqlite3 *db = rg_io_store_db(store);
     rg_join_report r = {0};
+    rg_boundaries_report b;
     rg_areas *kel = NULL, *kec = NULL;
-    sqlite3_stmt *update = NULL, *chunk_read = NULL;
-    chunk_codes *chunk = NULL; /* 1.5 MB: on the heap */
-    rg__sorter *points = NULL, *answers = NULL;
-    long *kel_parent_area = NULL;
-    distances dist = {0};
-    rg_buf flags = {0};
-    int in_transaction = 0;
-    char *triggers = NULL;
-    int64_t households = 0, cache_pages = 0;
-    int rc;
-
-    /* The join reads and writes households in hh order, and the boundary tables once:
-     * a small page cache does as well as the store's 64 MB (measured), which would be
-     * the largest thing in the process; counting the households alone would fill it.
-     * (SQLite ignores the pragma inside a transaction.) */
-    if ((rc = rg_io_store_shrink_cache(store, JOIN_CACHE_KB, &cache_pages)) != RG_OK ||
-        (rc = rg_io_store_count(store, "SELECT count(*) FROM households", &households)) != RG_OK)
-        goto done;
-    if (households == 0) {
-        rc = rg_ctx_error(ctx, RG_EDATA, "%s: no households loaded yet: run `regsosek-geo load` first",
-                          rg_io_store_path(store));
-        goto done;
-    }
-    if ((rc = rg_geo_areas_read(&kel, ctx, path, RG_AREA_KELURAHAN, &opts->kelurahan)) != RG_OK)
-        goto done;
-    rc = rg_geo_areas_read(&kec, ctx, path, RG_AREA_KECAMATAN, &opts->kecamatan);
-    if (rc == RG_ENOTFOUND && !opts->kecamatan.layer) {
-        rg_ctx_notice(ctx, RG_NOTICE_INFO, "%s: no kecamatan layer: dissolving kelurahan by their parent code", path);
-        r.kecamatan_dissolved = 1;
-        rc = rg_geo_areas_dissolve(&kec, ctx, kel);
-    }
+    int64_t households = 0;
+    int rc = rg_io_store_step_require(store, RG_STEP_LOAD, "join");
+    if (rc == RG_OK)
+        rc = rg_geo__boundaries(store, path, opts, &b, &kel, &kec);
     if (rc != RG_OK)
         goto done;
-    r.kelurahan = rg_geo_areas_count(kel);
-    r.kecamatan = rg_geo_areas_count(kec);
-    for (size_t i = 0; i < r.kelurahan; i++)
-        r.repaired += (size_t)rg_geo_areas_repaired(kel, i);
-    for (size_t i = 0; i < r.kecamatan; i++)
-        r.repaired += (size_t)rg_geo_areas_repaired(kec, i);
-    /* Each kelurahan's kecamatan, found once here rather than once per household. */
-    if (!(kel_parent_area = rg_malloc((r.kelurahan ? r.kelurahan : 1) * sizeof *kel_parent_area))) {
-        rc = RG_ENOMEM;
-        goto done;
-    }
-    for (size_t i = 0; i < r.kelurahan; i++) {
-        kel_parent_area[i] = rg_geo_areas_find(kec, rg_geo_areas_parent(kel, i));
-        if (rg_geo_areas_parent(kel, i) && kel_parent_area[i] < 0)
-            rg_ctx_notice(ctx, RG_NOTICE_WARNING, "%s: kelurahan %s: parent kecamatan %s is not in the kecamatan layer",
-                          path, rg_geo_areas_code(kel, i), rg_geo_areas_parent(kel, i));
-    }
-
-    if ((rc = rg_io_store_exec(store, "starting the join", "BEGIN IMMEDIATE")) != RG_OK)
-        goto done;
-    in_transaction = 1;
-    if ((rc = rg_io_store_drop_row_triggers(store, RG_ROW_TRIGGERS_UPDATE, &triggers)) != RG_OK ||
-        (rc = write_areas(store, "kelurahan", kel, 0)) != RG_OK ||
-        (rc = write_areas(store, "kecamatan", kec, r.kecamatan_dissolved)) != RG_OK)
-        goto done;
-
-    int threads = opts->threads > 0 ? opts->threads : rg__default_threads();
-    size_t sort_cap = opts->sort_records ? opts->sort_records : SORT_CAP;
-    if ((rc = rg__sorter_new(&points, ctx, rg_io_store_path(store), "join", sizeof(household_point), sort_cap)) !=
-            RG_OK ||
-        (rc = rg__sorter_new(&answers, ctx, rg_io_store_path(store), "join", sizeof(household_answer), sort_cap)) !=
-            RG_OK)
-        goto done;
-    /* Kecamatan dissolved from the kelurahan cannot disagree with them: no need to look. */
-    if ((rc = locate_all(store, kel, r.kecamatan_dissolved ? NULL : kec, households, opts, threads, points,
-                         answers)) != RG_OK)
-        goto done;
-    rg__sorter_free(points); /* its merge windows */
-    points = NULL;
-
-    if (sqlite3_prepare_v2(db,
-                           "UPDATE households SET kelurahan_code = ?, kelurahan_name = ?, kecamatan_code = ?,"
-                           " kecamatan_name = ?, join_method = ?, join_distance_m = ?, join_flags = ?,"
-                           " code_mismatch = ?, kecamatan_polygon_code = ? WHERE hh = ?",
-                           -1, &update, NULL) != SQLITE_OK) {
-        rc = rg_io_store_sql_error(store);
-        goto done;
-    }
-    if (!(chunk = rg_calloc(1, sizeof *chunk))) {
-        rc = RG_ENOMEM;
-        goto done;
-    }
-    if (sqlite3_prepare_v2(db, "SELECT hh, reported_code FROM households WHERE hh > ? ORDER BY hh LIMIT ?", -1,
-                           &chunk_read, NULL) != SQLITE_OK) {
-        rc = rg_io_store_sql_error(store);
-        goto done;
-    }
-    for (int64_t i = 0; i < households; i++) {
-        if (i % WRITE_CHUNK == 0 &&
-            (rc = read_chunk(store, chunk_read, i ? chunk->hh[WRITE_CHUNK - 1] : INT64_MIN, chunk)) != RG_OK)
-            goto done;
-        household_answer found;
-        int got = rg__sorter_next(answers, &found);
-        if (got < 0) {
-            rc = got;
-            goto done;
-        }
-        if ((size_t)(i % WRITE_CHUNK) >= chunk->count || got == 0 || found.head.key != (uint64_t)i) {
-            rc = rg_ctx_error(ctx, RG_EDATA, "join: households changed while being read");
-            goto done;
-        }
-        const char *reported = chunk->at[i % WRITE_CHUNK];
-        rg_match m = {found.kel, (rg_join_method)found.method, found.distance_m, found.overlap};
-        long parent_area = m.area >= 0 ? kel_parent_area[m.area] : -1;
-        long kec_area = found.kec;
-        /* A dissolved kecamatan holds exactly what its kelurahan hold. */
-        if (r.kecamatan_dissolved && m.method != RG_JOIN_NEAREST)
-            kec_area = parent_area;
-        r.households++;
-        flags.len = 0;
-        sqlite3_reset(update);
-        sqlite3_clear_bindings(update);
-        sqlite3_bind_text(update, 5, rg_geo_join_method_name(m.method), -1, SQLITE_STATIC);
-        if (kec_area >= 0)
-            sqlite3_bind_text(update, 9, rg_geo_areas_code(kec, (size_t)kec_area), -1, SQLITE_STATIC);
-        switch (m.method) {
-        case RG_JOIN_WITHIN: r.within++; break;
-        case RG_JOIN_BOUNDARY: r.boundary++; break;
-        case RG_JOIN_NEAREST:
-            r.nearest++;
-            if ((rc = distances_push(&dist, m.distance_m)) != RG_OK)
-                goto done;
-            break;
-        case RG_JOIN_UNMATCHED: r.unmatched++; break;
-        }
-        if (m.area >= 0) {
-            size_t a = (size_t)m.area;
-            const char *parent = rg_geo_areas_parent(kel, a);
-            sqlite3_bind_text(update, 1, rg_geo_areas_code(kel, a), -1, SQLITE_STATIC);
-            sqlite3_bind_text(update, 2, rg_geo_areas_name(kel, a), -1, SQLITE_STATIC);
-            sqlite3_bind_text(update, 3, parent, -1, SQLITE_STATIC);
-            if (parent_area >= 0)
-                sqlite3_bind_text(update, 4, rg_geo_areas_name(kec, (size_t)parent_area), -1, SQLITE_STATIC);
-            sqlite3_bind_double(update, 6, m.method == RG_JOIN_NEAREST ? m.distance_m : 0.0);
-            int mismatch = code_mismatch(reported, kel, m.area);
-            if (mismatch >= 0)
-                sqlite3_bind_int(update, 8, mismatch);
-            r.code_mismatches += mismatch == 1;
-            if (m.overlap) {
-                r.overlaps++;
-                rg__buf_appendf(&flags, "overlap");
-            }
-            if (kec_area >= 0 && parent && strcmp(rg_geo_areas_code(kec, (size_t)kec_area), parent) != 0) {
-                r.kecamatan_mismatches++;
-                rg__buf_appendf(&flags, "%skecamatan_mismatch", flags.len ? "," : "");
-            }
-        }
-        if (flags.len)
-            sqlite3_bind_text(update, 7, flags.data, (int)flags.len, SQLITE_STATIC);
-        sqlite3_bind_int64(update, 10, chunk->hh[i % WRITE_CHUNK]);
-        if (sqlite3_step(update) != SQLITE_DONE) {
-            rc = rg_io_store_sql_error(store);
-            goto done;
-        }
-        if (r.households % 100000 == 0)
-            rg_ctx_notice(ctx, RG_NOTICE_PROGRESS, "join: %lld of %lld households written", (long long)r.households,
-                          (long long)households);
-    }
-    /* Statements still open on households would block the DROP TABLEs below. */
-    sqlite3_finalize(chunk_read);
-    chunk_read = NULL;
-    if (dist.count) {
-        qsort(dist.values, dist.count, sizeof *dist.values, compare_double);
-        r.nearest_max_m = dist.values[dist.count - 1];
-        r.nearest_median_m = dist.count % 2 ? dist.values[dist.count / 2]
-                                            : (dist.values[dist.count / 2 - 1] + dist.values[dist.count / 2]) / 2;
-    }
-    if (r.within + r.boundary + r.nearest + r.unmatched != households) {
-        rc = rg_ctx_error(ctx, RG_EDATA, "join: accounting error: %lld households, %lld joined or unmatched",
-                          (long long)households, (long long)(r.within + r.boundary + r.nearest + r.unmatched));
-        goto done;
-    }
-    /* A new join makes the old classes and summaries stale. */
-    if ((rc = rg_io_store_exec(store, "clearing stale classes",
-                               "UPDATE households SET welfare = NULL, desil = NULL, welfare_rank = NULL,"
-                               " poverty_class = NULL;"
-                               "DROP TABLE IF EXISTS kelurahan_summary; DROP TABLE IF EXISTS kecamatan_summary;")) !=
-            RG_OK ||
-        (rc = write_report(store, path, &r)) != RG_OK ||
-        (rc = rg_io_store_restore_row_triggers(store, RG_ROW_TRIGGERS_UPDATE, triggers)) != RG_OK)
-        goto done;
-    sqlite3_finalize(update);
-    update = NULL;
-    rc = rg_io_store_exec(store, "committing the join", "COMMIT");
-    in_transaction = rc != RG_OK;
+    r.kelurahan = b.kelurahan;
+    r.kecamatan = b.kecamatan;
+    r.repaired = b.repaired;
+    r.kecamatan_dissolved = b.kecamatan_dissolved;
+    r.boundaries_reused = b.reused;
+    /* The join reads the records in hh order and appends its answers: a small page cache
+     * does as well as the store's 64 MB (measured), which would be the largest thing in
+     * the process; counting the households alone would fill it. */
+    if ((rc = rg_io_store_step_begin(store, RG_STEP_JOIN, RG_STEP_AFRESH, JOIN_CACHE_KB)) == RG_OK &&
+        (rc = rg_io_store_count(store, "SELECT count(*) FROM household_records", &households)) == RG_OK &&
+        (rc = join_households(store, path, opts, kel, kec, households, &r)) == RG_OK &&
+        (rc = write_report(store, path, &r)) == RG_OK)
+        rc = rg_io_store_step_commit(store, path);
+    rg_io_store_step_end(store);
 
 done:
-    sqlite3_finalize(update);
-    sqlite3_finalize(chunk_read);
-    if (chunk)
-        rg__buf_free(&chunk->text);
-    rg_free(chunk);
-    rg__sorter_free(points);
-    rg__sorter_free(answers);
-    if (in_transaction)
-        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-    rg_io_store_restore_cache(store, cache_pages);
-    rg_free(triggers);
-    rg_free(kel_parent_area);
     rg_geo_areas_free(kel);
     rg_geo_areas_free(kec);
-    rg_free(dist.values);
-    rg__buf_free(&flags);
     if (report)
         *report = r;
     return rc;

@@ -20,14 +20,22 @@ typedef struct {
 static const invariant store_checks[] = {
     {"every row of every load is loaded or rejected",
      "SELECT count(*) FROM load_runs r WHERE r.id IN " LIVE_RUNS
-     " AND r.rows_read != (SELECT count(*) FROM households h WHERE h.load_run = r.id)"
+     " AND r.rows_read != (SELECT count(*) FROM household_records h WHERE h.load_run = r.id)"
      " + (SELECT count(*) FROM rejects j WHERE j.load_run = r.id)"},
     {"each load's counts add up", "SELECT count(*) FROM load_runs WHERE finished IS NOT NULL"
                                   " AND rows_read != loaded + rejected"},
-    {"no household id twice", "SELECT count(*) - count(DISTINCT household_id) FROM households"},
-    {"the spatial index is sound", "SELECT rtreecheck('idx_households_geom') != 'ok'"},
+    {"no household id twice", "SELECT count(*) - count(DISTINCT household_id) FROM household_records"},
+    {"the spatial index is sound", "SELECT rtreecheck('idx_household_records_geom') != 'ok'"},
     {"the spatial index holds every point",
-     "SELECT (SELECT count(*) FROM households WHERE geom IS NOT NULL) != (SELECT count(*) FROM idx_households_geom)"},
+     "SELECT (SELECT count(*) FROM household_records WHERE geom IS NOT NULL)"
+     " != (SELECT count(*) FROM idx_household_records_geom)"},
+    {"every household has one join answer and one class row, and no answer is an orphan",
+     "SELECT (SELECT count(*) FROM household_records r WHERE NOT EXISTS (SELECT 1 FROM household_areas a"
+     "  WHERE a.hh = r.hh) OR NOT EXISTS (SELECT 1 FROM household_classes c WHERE c.hh = r.hh))"
+     " + (SELECT count(*) FROM household_areas a WHERE NOT EXISTS (SELECT 1 FROM household_records r"
+     "  WHERE r.hh = a.hh))"
+     " + (SELECT count(*) FROM household_classes c WHERE NOT EXISTS (SELECT 1 FROM household_records r"
+     "  WHERE r.hh = c.hh))"},
     {"joined households = within + boundary + nearest + unmatched",
      "SELECT CASE WHEN (SELECT count(*) FROM households WHERE join_method IS NOT NULL) = 0 THEN 0"
      " ELSE (SELECT count(*) FROM households WHERE join_method IS NULL"
@@ -102,12 +110,9 @@ int rg_io_check(rg_store *store, const char *export_path, rg_check_fn report, vo
     rg_ctx *ctx = rg_io_store_ctx(store);
     *failed = 0;
     int64_t n = 0;
-    int rc = rg_io_store_count(store, "SELECT count(*) FROM sqlite_master WHERE name = 'kecamatan_summary'", &n);
+    int rc = rg_io_store_step_require(store, RG_STEP_CLASSIFY, "nothing to check yet");
     if (rc != RG_OK)
         return rc;
-    if (n == 0)
-        return rg_ctx_error(ctx, RG_EDATA, "%s: nothing to check yet: run load, join and classify first",
-                            rg_io_store_path(store));
     if ((rc = run_checks(store, store_checks, sizeof store_checks / sizeof *store_checks, report, userdata, failed)) !=
             RG_OK ||
         !export_path)

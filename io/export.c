@@ -533,17 +533,6 @@ static int file_exists(const char *path)
     return stat(path, &sb) == 0;
 }
 
-static int check_ready(rg_store *store)
-{
-    int64_t n = 0;
-    int rc = rg_io_store_count(store, "SELECT count(*) FROM sqlite_master WHERE name = 'kelurahan_summary'", &n);
-    if (rc == RG_OK && n == 0)
-        rc = rg_ctx_error(rg_io_store_ctx(store), RG_EDATA,
-                          "%s: nothing to export yet: run load, join and classify first (or `regsosek-geo run`)",
-                          rg_io_store_path(store));
-    return rc;
-}
-
 int rg_io_export(rg_store *store, const char *output, const rg_export_opts *opts)
 {
     static const rg_export_opts defaults = RG_EXPORT_OPTS_INIT;
@@ -584,7 +573,7 @@ int rg_io_export(rg_store *store, const char *output, const rg_export_opts *opts
         chosen &= ~RG_LAYER_HOUSEHOLDS;
     }
     GDALAllRegister(); /* idempotent: the library's callers need not remember it */
-    int rc = check_ready(store);
+    int rc = rg_io_store_step_require(store, RG_STEP_CLASSIFY, "nothing to export yet");
     if (rc == RG_OK)
         rc = resolve_fields(&E);
     if (rc != RG_OK) {

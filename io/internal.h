@@ -48,6 +48,19 @@ void rg_io__remove_stale_partials(const char *target);
 /* Renames the finished tmp onto target; on failure removes tmp. @return RG_OK or RG_EIO. */
 int rg_io__publish(rg_ctx *ctx, const char *tmp, const char *target);
 
+/* The step a store is running (see schema.c): at most one at a time. */
+typedef struct {
+    int active, committed;
+    rg_step step;
+    int64_t cache_pages; /* the page cache to put back, 0 when unchanged */
+    rg_buf triggers;     /* SQL that restores the row triggers a load suspended */
+} rg_io__step;
+
+/* Borrowed; lives as long as the store. */
+rg_io__step *rg_io__store_step(rg_store *store);
+/* Makes every table and view of a new working database, or checks an existing one's. */
+int rg_io__schema_create(rg_store *store);
+
 /* Registers rg_hilbert(x, y, minx, miny, maxx, maxy), which the packing sorts by, on db. */
 int rg_io__rtree_register(sqlite3 *db);
 

@@ -117,25 +117,48 @@ int rg_io_store_exec(rg_store *store, const char *what, const char *sql);
  */
 int rg_io_store_sql_error(rg_store *store);
 
-/**
- * SpatiaLite's row triggers on households (geometry check, R*Tree upkeep, the time of
- * the last change in geometry_columns_time) cost more than a bulk step's own writes.
- * A step that writes every household drops the ones its statements would fire, inside
- * its transaction, and restores them before it commits (recording the time once).
+/* ---------------------------------------------------------------- steps */
+
+/*
+ * Each step writes only its own tables (see io/schema.c): load household_records and
+ * rejects; boundaries kelurahan and kecamatan; join household_areas; classify
+ * household_classes, classify_issues and the summaries. Starting a step drops the results
+ * of the steps made from it, so none can outlive what it was made of.
  */
-typedef enum {
-    RG_ROW_TRIGGERS_INSERT, /**< for a load: it builds every point itself, then packs the index */
-    RG_ROW_TRIGGERS_UPDATE  /**< for a join or classify: they never change a geometry */
-} rg_row_triggers;
+typedef enum { RG_STEP_LOAD, RG_STEP_BOUNDARIES, RG_STEP_JOIN, RG_STEP_CLASSIFY, RG_STEP_COUNT } rg_step;
+
+/** "load", "boundaries", "join", "classify". Static storage. */
+const char *rg_io_step_name(rg_step step);
+
+/** Whether a step starts from empty tables of its own or adds to them (a load's --append). */
+typedef enum { RG_STEP_AFRESH, RG_STEP_ADD } rg_step_start;
 
 /**
- * Drops the triggers of that kind. *saved receives the SQL that restores them; the caller
- * owns it and frees it with rg_free() (also on error). @return RG_OK or RG_ESQL/RG_ENOMEM.
+ * Starts a step in one transaction (BEGIN IMMEDIATE): empties its own tables unless
+ * start is RG_STEP_ADD, makes the tables of every step made from it afresh and marks
+ * them not current. cache_kib > 0 sets SQLite's page cache for the step (a streaming step
+ * needs little; the store's 64 MB would be the largest thing in the process). A load
+ * also has SpatiaLite's insert triggers suspended, restored at commit.
+ * Always end with rg_io_store_step_end(), after rg_io_store_step_commit() or not.
+ * @return RG_OK, RG_ESQL, RG_EINVAL (a step is already running).
  */
-int rg_io_store_drop_row_triggers(rg_store *store, rg_row_triggers kind, char **saved);
+int rg_io_store_step_begin(rg_store *store, rg_step step, rg_step_start start, int cache_kib);
 
-/** Runs saved (may be NULL) and records the time of the change. @return RG_OK or RG_ESQL. */
-int rg_io_store_restore_row_triggers(rg_store *store, rg_row_triggers kind, const char *saved);
+/** Records the step as current (detail, borrowed, may be NULL, is kept in store_steps) and
+ * commits. @return RG_OK or RG_ESQL (the step is then rolled back by rg_io_store_step_end). */
+int rg_io_store_step_commit(rg_store *store, const char *detail);
+
+/** Rolls back a step not committed and puts the page cache back. A no-op with no step. */
+void rg_io_store_step_end(rg_store *store);
+
+/** Whether step's results are current: made since everything they are made of. */
+int rg_io_store_step_current(rg_store *store, rg_step step, int *current);
+
+/**
+ * RG_OK when step's results, and those it is made of, are current; otherwise RG_EDATA
+ * with a message, prefixed by `what` (the caller's purpose), naming the step to run.
+ */
+int rg_io_store_step_require(rg_store *store, rg_step step, const char *what);
 
 /**
  * Counts the rows the query returns in its first column as an integer.

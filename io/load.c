@@ -1,5 +1,5 @@
 /*
- * Loading: every data row of the input ends in exactly one place, `households`
+ * Loading: every data row of the input ends in exactly one place, `household_records`
  * (perhaps flagged) or `rejects` (with line, raw text, reason), inside one
  * transaction, so a failed load leaves the store as it was.
  */
@@ -9,7 +9,6 @@
 #include <gdal.h>
 #include <ogr_api.h>
 #include <ogr_srs_api.h>
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,7 +90,7 @@ typedef struct {
     rg_io__points *points;  /* every point written, for the spatial index; NULL when appending */
     /* The input's checksum, computed on a thread of its own while the rows load. */
     struct {
-        char digest[2 * EVP_MAX_MD_SIZE + 1];
+        char digest[RG__SHA256_HEX];
         int ok, running;
         pthread_t thread;
     } hash;
@@ -1054,32 +1053,10 @@ static int is_delimited_text(const char *path)
     return 0;
 }
 
-/* SHA-256 of the file as it is on disk (compressed, for a .gz), as lowercase hex in out. */
-static int file_sha256(const char *path, char out[2 * EVP_MAX_MD_SIZE + 1])
-{
-    FILE *f = fopen(path, "rb");
-    EVP_MD_CTX *md = EVP_MD_CTX_new();
-    unsigned char *block = rg_malloc(1 << 20);
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned len = 0;
-    int ok = f && md && block && EVP_DigestInit_ex(md, EVP_sha256(), NULL);
-    size_t n;
-    while (ok && (n = fread(block, 1, 1 << 20, f)) > 0)
-        ok = EVP_DigestUpdate(md, block, n);
-    ok = ok && !ferror(f) && EVP_DigestFinal_ex(md, digest, &len);
-    for (unsigned i = 0; ok && i < len; i++)
-        snprintf(out + 2 * i, 3, "%02x", digest[i]);
-    if (f)
-        fclose(f);
-    EVP_MD_CTX_free(md);
-    rg_free(block);
-    return ok;
-}
-
 static void *hash_input(void *arg)
 {
     loader *L = arg;
-    L->hash.ok = file_sha256(L->path, L->hash.digest);
+    L->hash.ok = rg__sha256_file(L->path, L->hash.digest);
     return NULL;
 }
 
@@ -1146,55 +1123,35 @@ int rg_io_load(rg_store *store, const char *path, const rg_load_opts *opts, rg_l
     loader L = {.store = store, .ctx = rg_io_store_ctx(store), .path = path, .opts = opts ? opts : &defaults};
     GDALAllRegister(); /* idempotent: the library's callers need not remember it */
     sqlite3 *db = rg_io_store_db(store);
-    int in_transaction = 0;
     int rc;
     int64_t existing = 0;
-    char *triggers = NULL;
 
     /* A load only appends, to the table and to its id index: a small page cache does as
      * well as a large one (measured), and leaves the memory to the points gathered for
-     * the spatial index. Every row's load_run is the run this load has just recorded, so
-     * the foreign key holds by construction; checking it cost a lookup per row. (SQLite
-     * ignores the pragma inside a transaction: it is set before BEGIN.) */
-    int64_t cache_pages = 0;
-    if ((rc = rg_io_store_shrink_cache(store, 16384, &cache_pages)) != RG_OK ||
-        (rc = rg_io_store_exec(store, "starting the load", "PRAGMA foreign_keys=OFF")) != RG_OK ||
-        (rc = rg_io_store_exec(store, "starting the load", "BEGIN IMMEDIATE")) != RG_OK)
-        goto done;
-    in_transaction = 1;
-    if ((rc = rg_io_store_count(store, "SELECT count(*) FROM households", &existing)) != RG_OK)
+     * the spatial index. The store's flock keeps other runs out between this count and
+     * the step's transaction. */
+    if ((rc = rg_io_store_count(store, "SELECT EXISTS (SELECT 1 FROM household_records)", &existing)) != RG_OK)
         goto done;
     if (existing && L.opts->mode == RG_LOAD_REFUSE) {
-        rc = rg_ctx_error(L.ctx, RG_EEXIST,
-                          "%s: already holds %lld households; use --replace to start over or --append to add",
-                          rg_io_store_path(store), (long long)existing);
+        if ((rc = rg_io_store_count(store, "SELECT count(*) FROM household_records", &existing)) == RG_OK)
+            rc = rg_ctx_error(L.ctx, RG_EEXIST,
+                              "%s: already holds %lld households; use --replace to start over or --append to add",
+                              rg_io_store_path(store), (long long)existing);
         goto done;
     }
-    /* Joins, classes and summaries describe the old households: they go with them. */
-    if (L.opts->mode == RG_LOAD_REPLACE &&
-        (rc = rg_io_store_exec(store, "replacing households", "DELETE FROM households; DELETE FROM rejects;")) != RG_OK)
-        goto done;
-    int64_t indexed = 0;
-    if ((rc = rg_io_store_count(store,
-                                "SELECT spatial_index_enabled FROM geometry_columns"
-                                " WHERE f_table_name = 'households' AND f_geometry_column = 'geom'",
-                                &indexed)) != RG_OK)
-        goto done;
-    /* A database from before the index was made with the table: make it now. */
-    if (!indexed && (rc = rg_io_store_exec(store, "creating the spatial index",
-                                           "SELECT CreateSpatialIndex('households', 'geom')")) != RG_OK)
-        goto done;
-    if ((rc = rg_io_store_drop_row_triggers(store, RG_ROW_TRIGGERS_INSERT, &triggers)) != RG_OK)
+    /* Joins, classes and summaries describe the old households: the step drops them. */
+    int replacing = existing && L.opts->mode == RG_LOAD_REPLACE;
+    if ((rc = rg_io_store_step_begin(store, RG_STEP_LOAD, replacing ? RG_STEP_AFRESH : RG_STEP_ADD, 16384)) != RG_OK)
         goto done;
     /* With no households left from before, the points written are all the index holds. */
     static const double indonesia[4] = {INDONESIA_MIN_LON, INDONESIA_MIN_LAT, INDONESIA_MAX_LON, INDONESIA_MAX_LAT};
-    if ((!existing || L.opts->mode == RG_LOAD_REPLACE) &&
+    if ((!existing || replacing) &&
         (rc = rg_io__points_new(&L.points, L.ctx, rg_io_store_path(store), indonesia, 0)) != RG_OK)
         goto done;
     static const char *const mode_names[] = {"new", "replace", "append"};
     if ((rc = begin_run(&L, existing ? mode_names[L.opts->mode] : "new")) != RG_OK)
         goto done;
-    static const char insert_head[] = "INSERT INTO households(household_id, load_run, source_line, lon, lat,"
+    static const char insert_head[] = "INSERT INTO household_records(household_id, load_run, source_line, lon, lat,"
                                       " household_size, spending, reported_code, given_class, load_flags, extra, geom)"
                                       " VALUES";
     static const char one_row[] = ",(?,?,?,?,?,?,?,?,?,?,?,?)";
@@ -1214,7 +1171,7 @@ int rg_io_load(rg_store *store, const char *path, const rg_load_opts *opts, rg_l
         goto done;
     if (sqlite3_prepare_v2(db, "INSERT INTO rejects(load_run, line, reason, message, raw) VALUES(?,?,?,?,?)", -1,
                            &L.reject, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(db, "SELECT source_line FROM households WHERE household_id = ?", -1, &L.find_first,
+        sqlite3_prepare_v2(db, "SELECT source_line FROM household_records WHERE household_id = ?", -1, &L.find_first,
                            NULL) != SQLITE_OK) {
         rc = rg_io_store_sql_error(L.store);
         goto done;
@@ -1240,27 +1197,21 @@ int rg_io_load(rg_store *store, const char *path, const rg_load_opts *opts, rg_l
     }
     if ((rc = finish_run(&L)) != RG_OK)
         goto done;
-    if ((rc = L.points ? rg_io__rtree_pack_gathered(store, "households", L.points)
-                       : rg_io__rtree_pack_points(store, "households", "hh", "lon", "lat")) != RG_OK ||
-        (rc = rg_io_store_restore_row_triggers(store, RG_ROW_TRIGGERS_INSERT, triggers)) != RG_OK)
+    if ((rc = L.points ? rg_io__rtree_pack_gathered(store, "household_records", L.points)
+                       : rg_io__rtree_pack_points(store, "household_records", "hh", "lon", "lat")) != RG_OK)
         goto done;
-    rc = rg_io_store_exec(store, "committing the load", "COMMIT");
-    in_transaction = rc != RG_OK;
+    rc = rg_io_store_step_commit(store, path);
 
 done:
     sqlite3_finalize(L.insert);
     sqlite3_finalize(L.insert_many);
     sqlite3_finalize(L.reject);
     sqlite3_finalize(L.find_first);
-    if (in_transaction)
-        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-    rg_io_store_restore_cache(store, cache_pages);
-    sqlite3_exec(db, "PRAGMA foreign_keys=ON", NULL, NULL, NULL);
+    rg_io_store_step_end(store);
     if (L.to_wgs84)
         OCTDestroyCoordinateTransformation(L.to_wgs84);
     rg_free(L.specs);
     rg_free(L.spec_text);
-    rg_free(triggers);
     rg__buf_free(&L.message);
     rg_io__points_free(L.points);
     input_sha256(&L);

@@ -105,12 +105,7 @@ done:
 
 static int check_classified(rg_store *store)
 {
-    int64_t n = 0;
-    int rc = rg_io_store_count(store, "SELECT count(*) FROM sqlite_master WHERE name = 'kelurahan_summary'", &n);
-    if (rc == RG_OK && n == 0)
-        rc = rg_ctx_error(rg_io_store_ctx(store), RG_EDATA, "%s: no ranks yet: run join and classify first",
-                          rg_io_store_path(store));
-    return rc;
+    return rg_io_store_step_require(store, RG_STEP_CLASSIFY, "no ranks yet");
 }
 
 int rg_io_ranklist_write(rg_store *store, const char *kelurahan_code, const char *path, int overwrite,

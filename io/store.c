@@ -25,30 +25,8 @@ struct rg_store {
     void *spatialite_cache;
     char *path;
     int run_lock_fd; /* -1 when the database is not a file */
+    rg_io__step step;
 };
-
-/* Households carry every later step's results as columns, so one row is the whole
- * story of one household and no step needs a join to explain itself. */
-static const char schema_sql[] =
-    "CREATE TABLE IF NOT EXISTS load_runs("
-    "  id INTEGER PRIMARY KEY, input_path TEXT NOT NULL, input_size INTEGER,"
-    "  sha256 TEXT, mode TEXT, started TEXT, finished TEXT,"
-    "  rows_read INTEGER, loaded INTEGER, flagged INTEGER, rejected INTEGER);"
-    "CREATE TABLE IF NOT EXISTS rejects("
-    "  id INTEGER PRIMARY KEY, load_run INTEGER NOT NULL REFERENCES load_runs(id),"
-    "  line INTEGER NOT NULL, reason TEXT NOT NULL, message TEXT NOT NULL, raw BLOB);"
-    "CREATE TABLE IF NOT EXISTS households("
-    "  hh INTEGER PRIMARY KEY,"
-    "  household_id TEXT NOT NULL UNIQUE,"
-    "  load_run INTEGER NOT NULL REFERENCES load_runs(id),"
-    "  source_line INTEGER NOT NULL,"
-    "  lon REAL NOT NULL, lat REAL NOT NULL,"
-    "  household_size INTEGER, spending REAL, reported_code TEXT, given_class TEXT,"
-    "  load_flags TEXT, extra TEXT,"
-    "  kelurahan_code TEXT, kelurahan_name TEXT, kecamatan_code TEXT, kecamatan_name TEXT,"
-    "  join_method TEXT, join_distance_m REAL, join_flags TEXT, code_mismatch INTEGER,"
-    "  kecamatan_polygon_code TEXT,"
-    "  welfare REAL, desil INTEGER, welfare_rank INTEGER, poverty_class TEXT);";
 
 /* What SQLite's own words leave a person to guess. Every step is one transaction, so
  * after any of these the database is as it was before the step. */
@@ -78,52 +56,6 @@ int rg_io_store_sql_error(rg_store *store)
 {
     return rg_ctx_error(store->ctx, RG_ESQL, "%s: %s%s", store->path, sqlite3_errmsg(store->db),
                         error_hint(store->db));
-}
-
-static const char *const row_trigger_names[][3] = {
-    [RG_ROW_TRIGGERS_INSERT] = {"ggi_households_geom", "tmi_households_geom", "gii_households_geom"},
-    [RG_ROW_TRIGGERS_UPDATE] = {"tmu_households_geom", NULL, NULL},
-};
-
-int rg_io_store_drop_row_triggers(rg_store *store, rg_row_triggers kind, char **saved)
-{
-    *saved = NULL;
-    sqlite3_stmt *st = NULL;
-    rg_buf restore = {0}, drops = {0};
-    int rc = RG_OK;
-    if (sqlite3_prepare_v2(store->db, "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", -1, &st,
-                           NULL) != SQLITE_OK)
-        return rg_io_store_sql_error(store);
-    for (int i = 0; i < 3 && row_trigger_names[kind][i] && rc == RG_OK; i++) {
-        sqlite3_reset(st);
-        sqlite3_bind_text(st, 1, row_trigger_names[kind][i], -1, SQLITE_STATIC);
-        if (sqlite3_step(st) != SQLITE_ROW)
-            continue;
-        rc = rg__buf_appendf(&restore, "%s;\n", (const char *)sqlite3_column_text(st, 0));
-        if (rc == RG_OK)
-            rc = rg__buf_appendf(&drops, "DROP TRIGGER \"%s\";", row_trigger_names[kind][i]);
-    }
-    sqlite3_finalize(st);
-    if (rc == RG_OK && drops.len)
-        rc = rg_io_store_exec(store, "suspending SpatiaLite's row triggers", drops.data);
-    rg__buf_free(&drops);
-    *saved = restore.data;
-    return rc;
-}
-
-int rg_io_store_restore_row_triggers(rg_store *store, rg_row_triggers kind, const char *saved)
-{
-    int rc = RG_OK;
-    if (saved && *saved)
-        rc = rg_io_store_exec(store, "restoring SpatiaLite's row triggers", saved);
-    if (rc == RG_OK)
-        rc = rg_io_store_exec(store, "recording the time of the change",
-                              kind == RG_ROW_TRIGGERS_INSERT
-                                  ? "UPDATE geometry_columns_time SET last_insert ="
-                                    " strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE f_table_name = 'households'"
-                                  : "UPDATE geometry_columns_time SET last_update ="
-                                    " strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE f_table_name = 'households'");
-    return rc;
 }
 
 int rg_io_store_count(rg_store *store, const char *sql, int64_t *out)
@@ -157,47 +89,6 @@ void rg_io_store_restore_cache(rg_store *store, int64_t previous)
     char pragma[64];
     snprintf(pragma, sizeof pragma, "PRAGMA cache_size=%lld", (long long)previous);
     sqlite3_exec(store->db, pragma, NULL, NULL, NULL);
-}
-
-static int has_table(rg_store *store, const char *name, int *out)
-{
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(store->db, "SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", -1, &st,
-                           NULL) != SQLITE_OK)
-        return rg_io_store_sql_error(store);
-    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
-    *out = rc == SQLITE_ROW;
-    sqlite3_finalize(st);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        return rg_io_store_sql_error(store);
-    return RG_OK;
-}
-
-static int create_schema(rg_store *store)
-{
-    int present = 0;
-    int rc = has_table(store, "spatial_ref_sys", &present);
-    if (rc != RG_OK)
-        return rc;
-    if (!present &&
-        (rc = rg_io_store_exec(store, "initialising SpatiaLite metadata",
-                               "SELECT InitSpatialMetadata(1, 'WGS84')")) != RG_OK)
-        return rc;
-    if ((rc = has_table(store, "households", &present)) != RG_OK)
-        return rc;
-    if (present)
-        return RG_OK;
-    if ((rc = rg_io_store_exec(store, "creating tables", "BEGIN")) != RG_OK)
-        return rc;
-    if ((rc = rg_io_store_exec(store, "creating tables", schema_sql)) != RG_OK ||
-        (rc = rg_io_store_exec(store, "creating tables",
-                               "SELECT AddGeometryColumn('households', 'geom', 4326, 'POINT', 'XY');"
-                               "SELECT CreateSpatialIndex('households', 'geom')")) != RG_OK) {
-        sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
-        return rc;
-    }
-    return rg_io_store_exec(store, "creating tables", "COMMIT");
 }
 
 /*
@@ -267,7 +158,7 @@ int rg_io_store_open(rg_store **out, rg_ctx *ctx, const char *path)
     if ((rc = rg_io_store_exec(store, "opening", "PRAGMA foreign_keys=ON; PRAGMA journal_mode=DELETE;"
                                                   "PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536;")) != RG_OK)
         goto done;
-    rc = create_schema(store);
+    rc = rg_io__schema_create(store);
 
 done:
     if (rc != RG_OK) {
@@ -282,6 +173,8 @@ void rg_io_store_free(rg_store *store)
 {
     if (!store)
         return;
+    if (store->step.active)
+        rg_io_store_step_end(store);
     if (store->db)
         sqlite3_close(store->db);
     if (store->spatialite_cache)
@@ -293,6 +186,7 @@ void rg_io_store_free(rg_store *store)
 }
 
 sqlite3 *rg_io_store_db(rg_store *store) { return store->db; }
+rg_io__step *rg_io__store_step(rg_store *store) { return &store->step; }
 rg_ctx *rg_io_store_ctx(rg_store *store) { return store->ctx; }
 const char *rg_io_store_path(const rg_store *store) { return store->path; }
 

@@ -108,7 +108,63 @@ Test(classify, needs_a_join_first)
     rg_rules *rules = NULL;
     rg_classify_rules_default(&rules);
     cr_assert_eq(rg_classify_run(store, rules, NULL), RG_EDATA);
-    cr_assert(strstr(rg_ctx_errmsg(ctx), "run `regsosek-geo join BOUNDARIES` first"));
+    cr_assert(strstr(rg_ctx_errmsg(ctx), "no households loaded yet: run `regsosek-geo load` first"), "%s",
+              rg_ctx_errmsg(ctx));
+    rg_load_stats s;
+    cr_assert_eq(rg_io_load(store, write_tmp("nojoin.csv", households), NULL, &s), RG_OK, "%s", rg_ctx_errmsg(ctx));
+    cr_assert_eq(rg_classify_run(store, rules, NULL), RG_EDATA);
+    cr_assert(strstr(rg_ctx_errmsg(ctx), "the households are not joined yet: run `regsosek-geo join BOUNDARIES`"),
+              "%s", rg_ctx_errmsg(ctx));
+    rg_classify_rules_free(rules);
+    rg_io_store_free(store);
+    rg_ctx_free(ctx);
+}
+
+/* Re-running a step drops what was made from its old results: households appended after
+ * a join are not joined, so nothing may be classified or exported until the join is run
+ * again, and every message says which step to run. */
+Test(classify, an_append_without_a_join_makes_every_later_step_refuse)
+{
+    rg_ctx *ctx = test_ctx();
+    rg_store *store = joined_store(ctx);
+    rg_rules *rules = NULL;
+    rg_classify_rules_default(&rules);
+    cr_assert_eq(rg_classify_run(store, rules, NULL), RG_OK, "%s", rg_ctx_errmsg(ctx));
+    cr_assert_eq(rg_io_export(store, tmp_path("before.gpkg"), NULL), RG_OK, "%s", rg_ctx_errmsg(ctx));
+
+    rg_load_opts o = RG_LOAD_OPTS_INIT;
+    o.mode = RG_LOAD_APPEND;
+    rg_load_stats s;
+    cr_assert_eq(rg_io_load(store, write_tmp("more.csv", "id,lat,lon,jumlah_art,pengeluaran\nN01,-10.169,123.601,2,900000\n"),
+                            &o, &s),
+                 RG_OK, "%s", rg_ctx_errmsg(ctx));
+    cr_assert_eq(s.loaded, 1);
+    /* The old answers are gone with the step that made them stale, not left half true. */
+    cr_assert_eq(sql_int(store, "SELECT count(*) FROM household_areas"), 0);
+    cr_assert_eq(sql_int(store, "SELECT count(*) FROM household_classes"), 0);
+    cr_assert_eq(sql_int(store, "SELECT count(*) FROM kelurahan_summary"), 0);
+
+    const char *stale = "households were loaded after the last join: run `regsosek-geo join BOUNDARIES`";
+    cr_assert_eq(rg_classify_run(store, rules, NULL), RG_EDATA);
+    cr_assert(strstr(rg_ctx_errmsg(ctx), stale), "%s", rg_ctx_errmsg(ctx));
+    const char *map = tmp_path("after.gpkg");
+    cr_assert_eq(rg_io_export(store, map, NULL), RG_EDATA);
+    cr_assert(strstr(rg_ctx_errmsg(ctx), stale), "%s", rg_ctx_errmsg(ctx));
+    cr_assert(strstr(rg_ctx_errmsg(ctx), "then `regsosek-geo classify`"), "%s", rg_ctx_errmsg(ctx));
+    cr_assert_neq(run("test -e '%s'", map), 0, "a refused export wrote %s", map);
+    cr_assert_eq(rg_io_ranklist_write(store, "5371030009", tmp_path("list.csv"), 0, NULL), RG_EDATA);
+    cr_assert(strstr(rg_ctx_errmsg(ctx), stale), "%s", rg_ctx_errmsg(ctx));
+
+    /* After the join, classify is what is missing, and then everything goes again. */
+    rg_join_report jr;
+    cr_assert_eq(rg_geo_join(store, RG_SAMPLE_DIR "/boundaries.gpkg", NULL, &jr), RG_OK, "%s", rg_ctx_errmsg(ctx));
+    cr_assert_eq(jr.households, 12);
+    cr_assert_eq(rg_io_export(store, map, NULL), RG_EDATA);
+    cr_assert(strstr(rg_ctx_errmsg(ctx), "not classified since their last join: run `regsosek-geo classify`"), "%s",
+              rg_ctx_errmsg(ctx));
+    cr_assert_eq(rg_classify_run(store, rules, NULL), RG_OK, "%s", rg_ctx_errmsg(ctx));
+    cr_assert_eq(rg_io_export(store, map, NULL), RG_OK, "%s", rg_ctx_errmsg(ctx));
+    cr_assert_str_eq(field_of(store, "kelurahan_code", "N01"), "5371030009");
     rg_classify_rules_free(rules);
     rg_io_store_free(store);
     rg_ctx_free(ctx);
@@ -188,12 +244,6 @@ Test(classify, threshold_by_the_urban_or_rural_line)
         cr_assert_str_eq(field_of(store, "poverty_class", "T3"),
                          cases[i].expected, "%s", cases[i].type);
     }
-    /* A database joined by an older version, without the column: the line for all. */
-    cr_assert_eq(rg_io_store_exec(store, "test", "ALTER TABLE kelurahan DROP COLUMN urban_rural"), RG_OK,
-                 "%s", rg_ctx_errmsg(ctx));
-    rg_classify_report r;
-    cr_assert_eq(rg_classify_run(store, rules, &r), RG_OK, "%s", rg_ctx_errmsg(ctx));
-    cr_assert_str_eq(field_of(store, "poverty_class", "T3"), "miskin");
     rg_classify_rules_free(rules);
     rg_io_store_free(store);
     rg_ctx_free(ctx);

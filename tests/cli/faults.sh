@@ -33,7 +33,7 @@ kill_after 0.8 "$bin" -q load big.csv --db k.sqlite --replace
 after=$(count k.sqlite "SELECT count(*) FROM households")
 [ "$after" = "$before" ] || [ "$after" -gt "$before" -a "$(count k.sqlite 'SELECT count(*) FROM load_runs WHERE finished IS NOT NULL')" = 2 ] \
   || fail "load killed: $after households, expected the previous $before"
-[ "$(count k.sqlite "SELECT rtreecheck('idx_households_geom')")" = ok ] || fail "load killed: spatial index"
+[ "$(count k.sqlite "SELECT rtreecheck('idx_household_records_geom')")" = ok ] || fail "load killed: spatial index"
 "$bin" -q load big.csv --db k.sqlite --replace || fail "load re-run"
 loaded=$(count k.sqlite "SELECT count(*) FROM households")
 rejected=$(count k.sqlite "SELECT count(*) FROM rejects")

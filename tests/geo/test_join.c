@@ -134,3 +134,85 @@ Test(geo_join, spilled_sorts_and_evicted_polygons_change_no_answer)
     rg_io_store_free(store);
     rg_ctx_free(ctx);
 }
+
+/* Every answer of the join, kept to compare a later join's against. */
+static void keep_answers(rg_store *store, const char *table)
+{
+    char sql[400];
+    snprintf(sql, sizeof sql,
+             "DROP TABLE IF EXISTS %s; CREATE TABLE %s AS SELECT hh, kelurahan_code, kelurahan_name, kecamatan_code,"
+             " kecamatan_name, join_method, join_distance_m, join_flags, code_mismatch, kecamatan_polygon_code"
+             " FROM households",
+             table, table);
+    cr_assert_eq(rg_io_store_exec(store, "test", sql), RG_OK);
+}
+
+static long long answers_differing(rg_store *store, const char *table)
+{
+    char sql[800];
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM households h LEFT JOIN %s f USING (hh) WHERE f.hh IS NULL"
+             " OR h.kelurahan_code IS NOT f.kelurahan_code OR h.kelurahan_name IS NOT f.kelurahan_name"
+             " OR h.kecamatan_code IS NOT f.kecamatan_code OR h.kecamatan_name IS NOT f.kecamatan_name"
+             " OR h.join_method IS NOT f.join_method OR h.join_distance_m IS NOT f.join_distance_m"
+             " OR h.join_flags IS NOT f.join_flags OR h.code_mismatch IS NOT f.code_mismatch"
+             " OR h.kecamatan_polygon_code IS NOT f.kecamatan_polygon_code",
+             table);
+    return sql_int(store, sql);
+}
+
+/*
+ * Boundaries are prepared once: a second join with the same file (same SHA-256) and the
+ * same layer and field choices reads them back from the store, and every household gets
+ * exactly the answer the first join gave. Another file, other choices, or --reprepare
+ * prepare them again.
+ */
+Test(geo_join, prepared_boundaries_are_reused_with_the_same_answers)
+{
+    rg_ctx *ctx = test_ctx();
+    rg_store *store = test_store(ctx, "join-reuse.sqlite");
+    cr_assert_eq(rg_io_load(store, RG_SAMPLE_DIR "/households.csv", NULL, NULL), RG_OK, "%s", rg_ctx_errmsg(ctx));
+    /* A copy of the boundaries with only the kelurahan layer: its kecamatan are dissolved. */
+    const char *kel_only = tmp_path("kelurahan-only.gpkg");
+    cr_assert_eq(run("ogr2ogr -f GPKG '%s' '%s' kelurahan", kel_only, RG_SAMPLE_DIR "/boundaries.gpkg"), 0);
+    const char *sources[] = {RG_SAMPLE_DIR "/boundaries.gpkg", kel_only};
+    for (size_t i = 0; i < 2; i++) {
+        rg_join_report first, again;
+        cr_assert_eq(rg_geo_join(store, sources[i], NULL, &first), RG_OK, "%s", rg_ctx_errmsg(ctx));
+        cr_assert_eq(first.boundaries_reused, 0, "%s was prepared before", sources[i]);
+        cr_assert_eq(first.kecamatan_dissolved, (int)i);
+        keep_answers(store, "first");
+        cr_assert_eq(rg_geo_join(store, sources[i], NULL, &again), RG_OK, "%s", rg_ctx_errmsg(ctx));
+        cr_assert_eq(again.boundaries_reused, 1, "%s was prepared again", sources[i]);
+        cr_assert_eq(answers_differing(store, "first"), 0, "%s: reused boundaries changed answers", sources[i]);
+        cr_assert_eq(again.kelurahan, first.kelurahan);
+        cr_assert_eq(again.kecamatan, first.kecamatan);
+        cr_assert_eq(again.kecamatan_dissolved, first.kecamatan_dissolved);
+        cr_assert_eq(again.kecamatan_mismatches, first.kecamatan_mismatches);
+        cr_assert_gt(first.within, 29000);
+    }
+    cr_assert_eq(sql_int(store, "SELECT count(*) FROM boundary_sets"), 2);
+
+    /* Other choices, and --reprepare, read the file again. */
+    rg_join_opts o = RG_JOIN_OPTS_INIT;
+    o.kelurahan.name_field = "nama_kel";
+    rg_join_report r;
+    cr_assert_eq(rg_geo_join(store, RG_SAMPLE_DIR "/boundaries.gpkg", &o, &r), RG_OK, "%s", rg_ctx_errmsg(ctx));
+    cr_assert_eq(r.boundaries_reused, 0);
+    o.reprepare = 1;
+    cr_assert_eq(rg_geo_join(store, RG_SAMPLE_DIR "/boundaries.gpkg", &o, &r), RG_OK, "%s", rg_ctx_errmsg(ctx));
+    cr_assert_eq(r.boundaries_reused, 0);
+
+    /* A file changed in place (one name) has another checksum: the new name is used. */
+    const char *edited = tmp_path("edited.gpkg");
+    cr_assert_eq(run("cp '%s' '%s' && ogrinfo -q '%s' -sql \"UPDATE kelurahan SET nama_kel = 'Oebobo Baru'"
+                     " WHERE kode_kel = '5371030009'\" >/dev/null",
+                     RG_SAMPLE_DIR "/boundaries.gpkg", edited, edited),
+                 0);
+    cr_assert_eq(rg_geo_join(store, edited, NULL, &r), RG_OK, "%s", rg_ctx_errmsg(ctx));
+    cr_assert_eq(r.boundaries_reused, 0);
+    cr_assert_gt(sql_int(store, "SELECT count(*) FROM households WHERE kelurahan_name = 'Oebobo Baru'"), 0);
+    cr_assert_eq(sql_int(store, "SELECT count(*) FROM boundary_sets"), 5);
+    rg_io_store_free(store);
+    rg_ctx_free(ctx);
+}

@@ -31,7 +31,7 @@ Test(io_check, a_fresh_pipeline_passes_and_tampering_fails)
     checks_run = 0;
     cr_assert_eq(rg_io_check(store, map, count_check, NULL, &failed), RG_OK, "%s", rg_ctx_errmsg(ctx));
     cr_assert_eq(failed, 0);
-    cr_assert_eq(checks_run, 17);
+    cr_assert_eq(checks_run, 18);
 
     /* A public export has no households layer: its two household checks are not run. */
     rg_export_opts o = RG_EXPORT_OPTS_INIT;
@@ -41,13 +41,13 @@ Test(io_check, a_fresh_pipeline_passes_and_tampering_fails)
     checks_run = 0;
     cr_assert_eq(rg_io_check(store, pub, count_check, NULL, &failed), RG_OK, "%s", rg_ctx_errmsg(ctx));
     cr_assert_eq(failed, 0);
-    cr_assert_eq(checks_run, 15);
+    cr_assert_eq(checks_run, 16);
 
     /* A lost reject, a class nobody uses, a household moved behind the export's back. */
     cr_assert_eq(rg_io_store_exec(store, "tamper",
                                   "DELETE FROM rejects WHERE id = (SELECT min(id) FROM rejects);"
-                                  "UPDATE households SET poverty_class = 'kaya' WHERE hh = 5;"
-                                  "UPDATE households SET kelurahan_code = '5371030009' WHERE hh = 9 AND"
+                                  "UPDATE household_classes SET poverty_class = 'kaya' WHERE hh = 5;"
+                                  "UPDATE household_areas SET kelurahan_code = '5371030009' WHERE hh = 9 AND"
                                   " kelurahan_code != '5371030009'"),
                  RG_OK);
     cr_assert_eq(rg_io_check(store, map, NULL, NULL, &failed), RG_OK);

@@ -215,7 +215,7 @@ Test(load, households_table_is_a_spatialite_layer)
     rg_store *store = load_text(ctx, "id,lat,lon\nA,-10.16,123.6\n", NULL, &s, &rc);
     cr_assert_eq(rc, RG_OK);
     cr_assert_eq(sql_int(store, "SELECT srid = 4326 AND spatial_index_enabled = 1 FROM geometry_columns"
-                                " WHERE f_table_name = 'households'"),
+                                " WHERE f_table_name = 'household_records'"),
                  1);
     cr_assert_eq(sql_int(store, "SELECT ST_X(geom) = 123.6 AND ST_Y(geom) = -10.16 AND ST_IsValid(geom)"
                                 " FROM households"),
@@ -355,9 +355,9 @@ Test(load, duplicates_inside_and_across_written_groups)
     cr_assert_eq(sql_int(store, "SELECT count(*) FROM households a JOIN households b ON b.hh = a.hh + 1"
                                 " WHERE b.source_line <= a.source_line"),
                  0);
-    cr_assert_str_eq(sql_text(store, "SELECT rtreecheck('idx_households_geom')"), "ok");
+    cr_assert_str_eq(sql_text(store, "SELECT rtreecheck('idx_household_records_geom')"), "ok");
     cr_assert_eq(sql_int(store, "SELECT count(*) FROM households h WHERE NOT EXISTS (SELECT 1 FROM"
-                                " idx_households_geom i WHERE i.pkid = h.hh AND i.xmin <= h.lon AND i.xmax >= h.lon"
+                                " idx_household_records_geom i WHERE i.pkid = h.hh AND i.xmin <= h.lon AND i.xmax >= h.lon"
                                 " AND i.ymin <= h.lat AND i.ymax >= h.lat)"),
                  0);
     rg_io_store_free(store);

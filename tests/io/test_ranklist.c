@@ -51,7 +51,7 @@ Test(io_ranklist, needs_classes)
     rg_ctx *ctx = test_ctx();
     rg_store *store = test_store(ctx, "unranked.sqlite");
     cr_assert_eq(rg_io_ranklist_write(store, "5371030009", tmp_path("x.csv"), 0, NULL), RG_EDATA);
-    cr_assert(strstr(rg_ctx_errmsg(ctx), "run join and classify first"));
+    cr_assert(strstr(rg_ctx_errmsg(ctx), "no households loaded yet"), "%s", rg_ctx_errmsg(ctx));
     rg_io_store_free(store);
     rg_ctx_free(ctx);
 }

@@ -10,7 +10,11 @@ Test(io_store, creates_a_spatialite_database_once)
     rg_ctx *ctx = test_ctx();
     rg_store *store = test_store(ctx, "s.sqlite");
     cr_assert_eq(sql_int(store, "SELECT count(*) FROM spatial_ref_sys WHERE srid = 4326"), 1);
-    cr_assert_eq(sql_int(store, "SELECT count(*) FROM geometry_columns WHERE f_table_name = 'households'"), 1);
+    cr_assert_eq(sql_int(store, "SELECT count(*) FROM geometry_columns WHERE f_table_name = 'household_records'"), 1);
+    /* The view a person opens is registered as SpatiaLite's spatial view over the records. */
+    cr_assert_eq(sql_int(store, "SELECT count(*) FROM views_geometry_columns WHERE view_name = 'households'"
+                                " AND f_table_name = 'household_records' AND view_rowid = 'hh'"),
+                 1);
     cr_assert(strstr(rg_io_store_path(store), "s.sqlite"));
     cr_assert_eq(rg_io_store_ctx(store), ctx);
     char path[600];
@@ -18,7 +22,8 @@ Test(io_store, creates_a_spatialite_database_once)
     rg_io_store_free(store);
     /* Reopening keeps what is there. */
     cr_assert_eq(rg_io_store_open(&store, ctx, path), RG_OK);
-    cr_assert_eq(sql_int(store, "SELECT count(*) FROM geometry_columns WHERE f_table_name = 'households'"), 1);
+    cr_assert_eq(sql_int(store, "SELECT count(*) FROM geometry_columns WHERE f_table_name = 'household_records'"), 1);
+    cr_assert_eq(sql_int(store, "SELECT count(*) FROM views_geometry_columns WHERE view_name = 'households'"), 1);
     rg_io_store_free(store);
     rg_io_store_free(NULL);
     rg_ctx_free(ctx);

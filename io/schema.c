@@ -1,0 +1,334 @@
+/*
+ * The store's schema and its steps: every CREATE of the working database is here, and so
+ * is the transaction each step runs in.
+ *
+ * One writer per table. The load writes household_records once and nothing updates it;
+ * preparing boundaries writes kelurahan and kecamatan; the join appends household_areas;
+ * classify writes household_classes and the summaries. Each step's results depend on the
+ * steps before it, so a step that starts drops the results of every step after it, and
+ * store_steps says which results are current: nothing stale can be classified or exported.
+ * The view `households` puts a household's row and every step's answers side by side, as
+ * one spatial layer that export, rank and check read and a person opens in QGIS.
+ */
+#include "io/internal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char *const step_names[RG_STEP_COUNT] = {"load", "boundaries", "join", "classify"};
+
+const char *rg_io_step_name(rg_step step) { return step_names[step]; }
+
+/* What a person runs to bring a step's results up to date. */
+static const char *const step_commands[RG_STEP_COUNT] = {
+    "regsosek-geo load",
+    "regsosek-geo join BOUNDARIES",
+    "regsosek-geo join BOUNDARIES",
+    "regsosek-geo classify",
+};
+
+static const char base_sql[] =
+    "CREATE TABLE store_steps(step TEXT PRIMARY KEY, finished TEXT NOT NULL, detail TEXT);"
+    "CREATE TABLE load_runs("
+    "  id INTEGER PRIMARY KEY, input_path TEXT NOT NULL, input_size INTEGER,"
+    "  sha256 TEXT, mode TEXT, started TEXT, finished TEXT,"
+    "  rows_read INTEGER, loaded INTEGER, flagged INTEGER, rejected INTEGER);"
+    "CREATE TABLE rejects("
+    "  id INTEGER PRIMARY KEY, load_run INTEGER NOT NULL REFERENCES load_runs(id),"
+    "  line INTEGER NOT NULL, reason TEXT NOT NULL, message TEXT NOT NULL, raw BLOB);"
+    "CREATE TABLE household_records("
+    "  hh INTEGER PRIMARY KEY,"
+    "  household_id TEXT NOT NULL UNIQUE,"
+    "  load_run INTEGER NOT NULL REFERENCES load_runs(id),"
+    "  source_line INTEGER NOT NULL,"
+    "  lon REAL NOT NULL, lat REAL NOT NULL,"
+    "  household_size INTEGER, spending REAL, reported_code TEXT, given_class TEXT,"
+    "  load_flags TEXT, extra TEXT);"
+    "SELECT AddGeometryColumn('household_records', 'geom', 4326, 'POINT', 'XY');"
+    "SELECT CreateSpatialIndex('household_records', 'geom');"
+    "CREATE TABLE boundary_sets(id INTEGER PRIMARY KEY, path TEXT NOT NULL, size INTEGER, sha256 TEXT NOT NULL,"
+    "  source TEXT NOT NULL, prepared TEXT NOT NULL, kelurahan INTEGER, kecamatan INTEGER,"
+    "  repaired INTEGER, kecamatan_dissolved INTEGER);"
+    "CREATE TABLE kelurahan(code TEXT PRIMARY KEY, name TEXT, parent_code TEXT, alt_code TEXT,"
+    "  repaired INTEGER NOT NULL DEFAULT 0, dissolved INTEGER NOT NULL DEFAULT 0, urban_rural TEXT);"
+    "SELECT AddGeometryColumn('kelurahan', 'geom', 4326, 'MULTIPOLYGON', 'XY');"
+    "SELECT CreateSpatialIndex('kelurahan', 'geom');"
+    "CREATE TABLE kecamatan(code TEXT PRIMARY KEY, name TEXT, parent_code TEXT, alt_code TEXT,"
+    "  repaired INTEGER NOT NULL DEFAULT 0, dissolved INTEGER NOT NULL DEFAULT 0, urban_rural TEXT);"
+    "SELECT AddGeometryColumn('kecamatan', 'geom', 4326, 'MULTIPOLYGON', 'XY');"
+    "SELECT CreateSpatialIndex('kecamatan', 'geom');"
+    "CREATE TABLE join_report(id INTEGER PRIMARY KEY, finished TEXT,"
+    "  boundaries TEXT, households INTEGER, within INTEGER, boundary INTEGER,"
+    "  nearest INTEGER, nearest_max_m REAL, nearest_median_m REAL, unmatched INTEGER,"
+    "  overlaps INTEGER, code_mismatches INTEGER, kecamatan_mismatches INTEGER,"
+    "  kelurahan INTEGER, kecamatan INTEGER, repaired_polygons INTEGER,"
+    "  kecamatan_dissolved INTEGER, boundaries_reused INTEGER);";
+
+/* Each step's own tables, made afresh when it starts, and when a step before it does.
+ * No foreign keys from them to household_records: a lookup per appended row would cost
+ * more than the append, and the step that writes them reads the records it answers. */
+static const char join_tables_sql[] =
+    "DROP TABLE IF EXISTS household_areas;"
+    "CREATE TABLE household_areas(hh INTEGER PRIMARY KEY, kelurahan_code TEXT, kecamatan_code TEXT,"
+    "  join_method TEXT NOT NULL, join_distance_m REAL, join_flags TEXT, code_mismatch INTEGER,"
+    "  kecamatan_polygon_code TEXT);";
+
+static const char classify_tables_sql[] =
+    "DROP TABLE IF EXISTS household_classes;"
+    "CREATE TABLE household_classes(hh INTEGER PRIMARY KEY, welfare REAL, desil INTEGER, welfare_rank INTEGER,"
+    "  poverty_class TEXT);"
+    "DROP TABLE IF EXISTS classify_issues;"
+    "CREATE TABLE classify_issues(hh INTEGER, household_id TEXT, source_line INTEGER, value TEXT, message TEXT);"
+    "DROP TABLE IF EXISTS kelurahan_summary;"
+    "CREATE TABLE kelurahan_summary(code TEXT PRIMARY KEY, households INTEGER, sangat_miskin INTEGER,"
+    "  miskin INTEGER, rentan_miskin INTEGER, tidak_miskin INTEGER, unclassified INTEGER);"
+    "DROP TABLE IF EXISTS kecamatan_summary;"
+    "CREATE TABLE kecamatan_summary(code TEXT PRIMARY KEY, households INTEGER, sangat_miskin INTEGER,"
+    "  miskin INTEGER, rentan_miskin INTEGER, tidak_miskin INTEGER, unclassified INTEGER);";
+
+/* The boundaries' rows go, their tables stay: the view and SpatiaLite's registration of
+ * their geometry refer to them. Deleting a row also deletes its index entry. */
+static const char boundary_rows_sql[] = "DELETE FROM kelurahan; DELETE FROM kecamatan;";
+
+/* The load's rows on --replace (load_runs keeps the history of what was loaded). The
+ * index is emptied first, so the trigger that follows each deleted row finds nothing. */
+static const char load_rows_sql[] =
+    "DELETE FROM idx_household_records_geom; DELETE FROM household_records; DELETE FROM rejects;";
+
+/* A household and every step's answers: what export, rank and check read. Rows of steps
+ * not yet run read as NULL. */
+static const char view_sql[] =
+    "CREATE VIEW households AS SELECT"
+    " r.hh AS hh, r.household_id AS household_id, r.load_run AS load_run, r.source_line AS source_line,"
+    " r.lon AS lon, r.lat AS lat, r.household_size AS household_size, r.spending AS spending,"
+    " r.reported_code AS reported_code, r.given_class AS given_class, r.load_flags AS load_flags,"
+    " r.extra AS extra,"
+    " a.kelurahan_code AS kelurahan_code, kl.name AS kelurahan_name, a.kecamatan_code AS kecamatan_code,"
+    " kc.name AS kecamatan_name, a.join_method AS join_method, a.join_distance_m AS join_distance_m,"
+    " a.join_flags AS join_flags, a.code_mismatch AS code_mismatch,"
+    " a.kecamatan_polygon_code AS kecamatan_polygon_code,"
+    " c.welfare AS welfare, c.desil AS desil, c.welfare_rank AS welfare_rank, c.poverty_class AS poverty_class,"
+    " r.geom AS geom"
+    " FROM household_records r"
+    " LEFT JOIN household_areas a ON a.hh = r.hh"
+    " LEFT JOIN household_classes c ON c.hh = r.hh"
+    " LEFT JOIN kelurahan kl ON kl.code = a.kelurahan_code"
+    " LEFT JOIN kecamatan kc ON kc.code = a.kecamatan_code;"
+    /* SpatiaLite (and through it QGIS) lists a registered view as a layer of points, using
+     * the records' spatial index. */
+    "INSERT INTO views_geometry_columns(view_name, view_geometry, view_rowid, f_table_name, f_geometry_column,"
+    " read_only) VALUES('households', 'geom', 'hh', 'household_records', 'geom', 1);";
+
+static int table_kind(rg_store *store, const char *name, char *kind, size_t cap)
+{
+    sqlite3_stmt *st = NULL;
+    kind[0] = '\0';
+    if (sqlite3_prepare_v2(rg_io_store_db(store), "SELECT type FROM sqlite_master WHERE name = ?", -1, &st, NULL) !=
+        SQLITE_OK)
+        return rg_io_store_sql_error(store);
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        snprintf(kind, cap, "%s", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? RG_OK : rg_io_store_sql_error(store);
+}
+
+int rg_io__schema_create(rg_store *store)
+{
+    char kind[16];
+    int rc = table_kind(store, "spatial_ref_sys", kind, sizeof kind);
+    if (rc == RG_OK && !kind[0])
+        rc = rg_io_store_exec(store, "initialising SpatiaLite metadata", "SELECT InitSpatialMetadata(1, 'WGS84')");
+    if (rc == RG_OK)
+        rc = table_kind(store, "households", kind, sizeof kind);
+    if (rc != RG_OK)
+        return rc;
+    if (strcmp(kind, "view") == 0)
+        return RG_OK;
+    if (kind[0])
+        return rg_ctx_error(rg_io_store_ctx(store), RG_EDATA,
+                            "%s: made by an earlier regsosek-geo, whose households table carried every step's"
+                            " results; start a new working database (another --db, or remove this one) and load"
+                            " again",
+                            rg_io_store_path(store));
+    if ((rc = rg_io_store_exec(store, "creating tables", "BEGIN")) != RG_OK)
+        return rc;
+    if ((rc = rg_io_store_exec(store, "creating tables", base_sql)) != RG_OK ||
+        (rc = rg_io_store_exec(store, "creating tables", join_tables_sql)) != RG_OK ||
+        (rc = rg_io_store_exec(store, "creating tables", classify_tables_sql)) != RG_OK ||
+        (rc = rg_io_store_exec(store, "creating the households view", view_sql)) != RG_OK) {
+        sqlite3_exec(rg_io_store_db(store), "ROLLBACK", NULL, NULL, NULL);
+        return rc;
+    }
+    return rg_io_store_exec(store, "creating tables", "COMMIT");
+}
+
+/* Makes the tables of `step` afresh, or empties them. */
+static int reset_tables(rg_store *store, rg_step step)
+{
+    switch (step) {
+    case RG_STEP_LOAD: return rg_io_store_exec(store, "replacing households", load_rows_sql);
+    case RG_STEP_BOUNDARIES: return rg_io_store_exec(store, "replacing the boundaries", boundary_rows_sql);
+    case RG_STEP_JOIN: return rg_io_store_exec(store, "clearing the join", join_tables_sql);
+    case RG_STEP_CLASSIFY: return rg_io_store_exec(store, "clearing the classes", classify_tables_sql);
+    default: return RG_OK;
+    }
+}
+
+/* Which steps' results are made from which: households and boundaries are independent
+ * inputs; the join is made of both; classify of the join. */
+static int depends_on(rg_step later, rg_step earlier)
+{
+    switch (later) {
+    case RG_STEP_JOIN: return earlier == RG_STEP_LOAD || earlier == RG_STEP_BOUNDARIES;
+    case RG_STEP_CLASSIFY: return earlier != RG_STEP_CLASSIFY;
+    default: return 0;
+    }
+}
+
+/* SpatiaLite's row triggers that a load's inserts would fire: it builds each point's
+ * BLOB itself and packs the spatial index after the rows, so they would only cost. */
+static const char *const insert_triggers[] = {"ggi_household_records_geom", "tmi_household_records_geom",
+                                              "gii_household_records_geom"};
+
+static int drop_insert_triggers(rg_store *store, rg_buf *restore)
+{
+    sqlite3_stmt *st = NULL;
+    rg_buf drops = {0};
+    int rc = RG_OK;
+    if (sqlite3_prepare_v2(rg_io_store_db(store), "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?",
+                           -1, &st, NULL) != SQLITE_OK)
+        return rg_io_store_sql_error(store);
+    for (size_t i = 0; i < sizeof insert_triggers / sizeof *insert_triggers && rc == RG_OK; i++) {
+        sqlite3_reset(st);
+        sqlite3_bind_text(st, 1, insert_triggers[i], -1, SQLITE_STATIC);
+        if (sqlite3_step(st) != SQLITE_ROW)
+            continue;
+        rc = rg__buf_appendf(restore, "%s;\n", (const char *)sqlite3_column_text(st, 0));
+        if (rc == RG_OK)
+            rc = rg__buf_appendf(&drops, "DROP TRIGGER \"%s\";", insert_triggers[i]);
+    }
+    sqlite3_finalize(st);
+    if (rc == RG_OK && drops.len)
+        rc = rg_io_store_exec(store, "suspending SpatiaLite's row triggers", drops.data);
+    rg__buf_free(&drops);
+    return rc;
+}
+
+int rg_io_store_step_begin(rg_store *store, rg_step step, rg_step_start start, int cache_kib)
+{
+    rg_io__step *s = rg_io__store_step(store);
+    if (s->active)
+        return rg_ctx_error(rg_io_store_ctx(store), RG_EINVAL, "%s: step %s started inside step %s",
+                            rg_io_store_path(store), step_names[step], step_names[s->step]);
+    int rc = RG_OK;
+    s->step = step;
+    if (cache_kib > 0 && (rc = rg_io_store_shrink_cache(store, cache_kib, &s->cache_pages)) != RG_OK)
+        return rc;
+    /* Every row a load writes carries the run this load has just recorded, so the foreign
+     * key holds by construction; checking it cost a lookup per row. (SQLite ignores this
+     * pragma, like the cache's, inside a transaction.) */
+    if (step == RG_STEP_LOAD && (rc = rg_io_store_exec(store, "starting the load", "PRAGMA foreign_keys=OFF")) != RG_OK)
+        return rc;
+    if ((rc = rg_io_store_exec(store, "starting a step", "BEGIN IMMEDIATE")) != RG_OK) {
+        rg_io_store_step_end(store);
+        return rc;
+    }
+    s->active = 1;
+    if (start == RG_STEP_AFRESH)
+        rc = reset_tables(store, step);
+    for (int later = 0; later < RG_STEP_COUNT && rc == RG_OK; later++)
+        if (depends_on((rg_step)later, step))
+            rc = reset_tables(store, (rg_step)later);
+    char sql[160];
+    snprintf(sql, sizeof sql, "DELETE FROM store_steps WHERE step = '%s'", step_names[step]);
+    if (rc == RG_OK)
+        rc = rg_io_store_exec(store, "starting a step", sql);
+    for (int later = 0; later < RG_STEP_COUNT && rc == RG_OK; later++)
+        if (depends_on((rg_step)later, step)) {
+            snprintf(sql, sizeof sql, "DELETE FROM store_steps WHERE step = '%s'", step_names[later]);
+            rc = rg_io_store_exec(store, "starting a step", sql);
+        }
+    if (rc == RG_OK && step == RG_STEP_LOAD)
+        rc = drop_insert_triggers(store, &s->triggers);
+    return rc;
+}
+
+int rg_io_store_step_commit(rg_store *store, const char *detail)
+{
+    rg_io__step *s = rg_io__store_step(store);
+    sqlite3 *db = rg_io_store_db(store);
+    int rc = RG_OK;
+    if (s->triggers.len)
+        rc = rg_io_store_exec(store, "restoring SpatiaLite's row triggers", s->triggers.data);
+    if (rc == RG_OK && s->step == RG_STEP_LOAD)
+        rc = rg_io_store_exec(store, "recording the time of the change",
+                              "UPDATE geometry_columns_time SET last_insert = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
+                              " WHERE f_table_name = 'household_records'");
+    sqlite3_stmt *st = NULL;
+    if (rc == RG_OK &&
+        sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO store_steps(step, finished, detail)"
+                               " VALUES(?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), ?)",
+                           -1, &st, NULL) != SQLITE_OK)
+        rc = rg_io_store_sql_error(store);
+    if (rc == RG_OK) {
+        sqlite3_bind_text(st, 1, step_names[s->step], -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, detail, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            rc = rg_io_store_sql_error(store);
+    }
+    sqlite3_finalize(st);
+    if (rc == RG_OK && (rc = rg_io_store_exec(store, "committing", "COMMIT")) == RG_OK)
+        s->committed = 1;
+    return rc;
+}
+
+void rg_io_store_step_end(rg_store *store)
+{
+    rg_io__step *s = rg_io__store_step(store);
+    sqlite3 *db = rg_io_store_db(store);
+    if (s->active && !s->committed)
+        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    if (s->step == RG_STEP_LOAD)
+        sqlite3_exec(db, "PRAGMA foreign_keys=ON", NULL, NULL, NULL);
+    rg_io_store_restore_cache(store, s->cache_pages);
+    rg__buf_free(&s->triggers);
+    memset(s, 0, sizeof *s);
+}
+
+int rg_io_store_step_current(rg_store *store, rg_step step, int *current)
+{
+    char sql[96];
+    int64_t n = 0;
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM store_steps WHERE step = '%s'", step_names[step]);
+    int rc = rg_io_store_count(store, sql, &n);
+    *current = rc == RG_OK && n > 0;
+    return rc;
+}
+
+int rg_io_store_step_require(rg_store *store, rg_step step, const char *what)
+{
+    int loaded = 0, joined = 0, classified = 0;
+    int64_t records = 0, joins = 0;
+    int rc;
+    if ((rc = rg_io_store_step_current(store, RG_STEP_LOAD, &loaded)) != RG_OK ||
+        (rc = rg_io_store_step_current(store, RG_STEP_JOIN, &joined)) != RG_OK ||
+        (rc = rg_io_store_step_current(store, RG_STEP_CLASSIFY, &classified)) != RG_OK ||
+        (rc = rg_io_store_count(store, "SELECT count(*) FROM household_records", &records)) != RG_OK ||
+        (rc = rg_io_store_count(store, "SELECT count(*) FROM join_report", &joins)) != RG_OK)
+        return rc;
+    rg_ctx *ctx = rg_io_store_ctx(store);
+    const char *path = rg_io_store_path(store);
+    if (!loaded || records == 0)
+        return rg_ctx_error(ctx, RG_EDATA, "%s: %s: no households loaded yet: run `%s` first", path, what,
+                            step_commands[RG_STEP_LOAD]);
+    if (step >= RG_STEP_JOIN && !joined)
+        return rg_ctx_error(ctx, RG_EDATA, "%s: %s: %s: run `%s`%s", path, what,
+                            joins ? "households were loaded after the last join" : "the households are not joined yet",
+                            step_commands[RG_STEP_JOIN], step > RG_STEP_JOIN ? ", then `regsosek-geo classify`" : "");
+    if (step >= RG_STEP_CLASSIFY && !classified)
+        return rg_ctx_error(ctx, RG_EDATA, "%s: %s: the households are not classified since their last join: run `%s`",
+                            path, what, step_commands[RG_STEP_CLASSIFY]);
+    return RG_OK;
+}
