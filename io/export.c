@@ -36,7 +36,14 @@ typedef struct {
     OGRwkbGeometryType type;
     const field_def *fields;
     size_t field_count;
-    const char *sql;   /* selects the fields in order, then lon, lat or a WKB blob */
+    /* The layer's query in parts: its fields in order, the geometry as OGR takes it (lon,
+     * lat or a WKB blob) or as a GeoPackage blob, and the rest. */
+    const char *select_fields;
+    const char *geom_ogr, *geom_gpkg;
+    const char *from;
+    const char *extent; /* minx, miny, maxx, maxy of the layer's geometries */
+    const char *fid;    /* the store's row id, written as the GeoPackage fid */
+    const char *store_rtree; /* the store's spatial index over those row ids */
     geom_source geom;
     const char *const *style;
 } layer_def;
@@ -56,14 +63,17 @@ static const field_def area_fields[] = {
     {"unclassified", OFTInteger}, {"poverty_rate", OFTReal},
 };
 
-#define AREA_SQL(table, parent_table)                                                                          \
-    "SELECT a.code, a.name, a.parent_code, p.name, s.households, s.sangat_miskin, s.miskin, s.rentan_miskin,"  \
+#define AREA_FIELDS                                                                                            \
+    "a.code, a.name, a.parent_code, p.name, s.households, s.sangat_miskin, s.miskin, s.rentan_miskin,"        \
     " s.tidak_miskin, s.unclassified,"                                                                          \
     " CASE WHEN s.households - s.unclassified > 0 THEN"                                                         \
-    "  round(CAST(s.sangat_miskin + s.miskin AS REAL) / (s.households - s.unclassified), 4) END,"             \
-    " AsBinary(a.geom)"                                                                                         \
+    "  round(CAST(s.sangat_miskin + s.miskin AS REAL) / (s.households - s.unclassified), 4) END"
+#define AREA_FROM(table, parent_table)                                                                         \
     " FROM " table " a JOIN " table "_summary s ON s.code = a.code"                                             \
     " LEFT JOIN " parent_table " p ON p.code = a.parent_code ORDER BY a.code"
+#define AREA_EXTENT(table)                                                                                     \
+    "SELECT min(MbrMinX(geom)) AS x0, min(MbrMinY(geom)) AS y0, max(MbrMaxX(geom)) AS x1,"                     \
+    " max(MbrMaxY(geom)) AS y1 FROM " table
 
 /* Where --fields are spliced into the households query. */
 #define EXTRA_FIELDS_HERE "\x01"
@@ -77,20 +87,28 @@ static const layer_def layers[] = {
      "Regsosek households: kelurahan and kecamatan from the spatial join, poverty class, desil and rank"
      " (1 = poorest in the kelurahan).",
      wkbPoint, household_fields, sizeof household_fields / sizeof *household_fields,
-     "SELECT household_id, kelurahan_code, kelurahan_name, kecamatan_code, kecamatan_name, poverty_class, desil,"
+     "household_id, kelurahan_code, kelurahan_name, kecamatan_code, kecamatan_name, poverty_class, desil,"
      " welfare_rank, household_size, join_method, join_distance_m, join_flags, code_mismatch, reported_code,"
-     " load_flags" EXTRA_FIELDS_HERE ", CASE WHEN geom IS NOT NULL THEN lon END, lat FROM households ORDER BY hh",
-     GEOM_POINT_LONLAT, &households_style},
+     " load_flags" EXTRA_FIELDS_HERE,
+     "CASE WHEN geom IS NOT NULL THEN lon END, lat", "rg_gpkg_point(CASE WHEN geom IS NOT NULL THEN lon END, lat)",
+     " FROM households ORDER BY hh",
+     "SELECT min(lon) AS x0, min(lat) AS y0, max(lon) AS x1, max(lat) AS y1 FROM household_records"
+     " WHERE geom IS NOT NULL",
+     "hh", "idx_household_records_geom", GEOM_POINT_LONLAT, &households_style},
     {"kelurahan", RG_LAYER_KELURAHAN,
      "Kelurahan/desa: households per poverty class and poverty_rate, the share of sangat miskin + miskin"
      " among classified households.",
-     wkbMultiPolygon, area_fields, sizeof area_fields / sizeof *area_fields, AREA_SQL("kelurahan", "kecamatan"),
-     GEOM_WKB, &kelurahan_style},
+     wkbMultiPolygon, area_fields, sizeof area_fields / sizeof *area_fields, AREA_FIELDS, "AsBinary(a.geom)",
+     "rg_gpkg_geom(a.geom)", AREA_FROM("kelurahan", "kecamatan"), AREA_EXTENT("kelurahan"), "a.rowid",
+     "idx_kelurahan_geom", GEOM_WKB,
+     &kelurahan_style},
     {"kecamatan", RG_LAYER_KECAMATAN,
      "Kecamatan: the sums of their kelurahan, and poverty_rate, the share of sangat miskin + miskin among"
      " classified households.",
-     wkbMultiPolygon, area_fields, sizeof area_fields / sizeof *area_fields, AREA_SQL("kecamatan", "kecamatan"),
-     GEOM_WKB, &kecamatan_style},
+     wkbMultiPolygon, area_fields, sizeof area_fields / sizeof *area_fields, AREA_FIELDS, "AsBinary(a.geom)",
+     "rg_gpkg_geom(a.geom)", AREA_FROM("kecamatan", "kecamatan"), AREA_EXTENT("kecamatan"), "a.rowid",
+     "idx_kecamatan_geom", GEOM_WKB,
+     &kecamatan_style},
 };
 
 typedef enum { FORMAT_GPKG, FORMAT_GEOJSON, FORMAT_GEOJSONSEQ } format;
@@ -115,6 +133,7 @@ typedef struct {
     field_def extra[MAX_EXTRA_FIELDS];
     int extra_from_json[MAX_EXTRA_FIELDS];
     char *extra_names;     /* owns the strings extra[].name points into */
+    int direct;            /* a GeoPackage whose rows go in through SQLite, not OGR */
 } exporter;
 
 int rg_io_layers_parse(rg_ctx *ctx, const char *list, int *out)
@@ -152,18 +171,66 @@ static int gdal_fail(rg_ctx *ctx, const char *path, const char *what)
                         CPLGetLastErrorMsg()[0] ? CPLGetLastErrorMsg() : "GDAL gave no reason");
 }
 
-/* Builds the layer's query, splicing --fields into the households query. */
-static int layer_sql(exporter *E, const layer_def *def, rg_buf *sql)
+/* The layer's fields, with --fields spliced in for the households. */
+static int append_fields(exporter *E, const layer_def *def, rg_buf *sql)
 {
-    const char *splice = strstr(def->sql, EXTRA_FIELDS_HERE);
+    const char *splice = strstr(def->select_fields, EXTRA_FIELDS_HERE);
     if (!splice)
-        return rg__buf_append(sql, def->sql, strlen(def->sql));
-    int rc = rg__buf_append(sql, def->sql, (size_t)(splice - def->sql));
+        return rg__buf_append(sql, def->select_fields, strlen(def->select_fields));
+    int rc = rg__buf_append(sql, def->select_fields, (size_t)(splice - def->select_fields));
     for (size_t i = 0; i < E->extra_count && rc == RG_OK; i++)
         rc = E->extra_from_json[i] ? rg__buf_appendf(sql, ", json_extract(extra, ?%zu)", i + 1)
                                    : rg__buf_appendf(sql, ", \"%s\"", E->extra[i].name);
+    return rc;
+}
+
+/* The layer's query: its fields, then its geometry for OGR (gpkg 0) or as a GeoPackage blob. */
+static int layer_sql(exporter *E, const layer_def *def, int gpkg, rg_buf *sql)
+{
+    int rc = gpkg ? rg__buf_appendf(sql, "SELECT %s, ", def->fid) : rg__buf_appendf(sql, "SELECT ");
     if (rc == RG_OK)
-        rc = rg__buf_append(sql, splice + 1, strlen(splice + 1));
+        rc = append_fields(E, def, sql);
+    if (rc == RG_OK)
+        rc = rg__buf_appendf(sql, ", %s%s", gpkg ? def->geom_gpkg : def->geom_ogr, def->from);
+    return rc;
+}
+
+/* INSERT INTO ex."layer"(its columns) SELECT ...: the layer's rows for a GeoPackage GDAL made. */
+static int layer_insert_sql(exporter *E, const layer_def *def, rg_buf *sql)
+{
+    int rc = rg__buf_appendf(sql, "INSERT INTO ex.\"%s\"(fid, ", def->name);
+    for (size_t i = 0; i < def->field_count && rc == RG_OK; i++)
+        rc = rg__buf_appendf(sql, "\"%s\", ", def->fields[i].name);
+    size_t extra = def->bit == RG_LAYER_HOUSEHOLDS ? E->extra_count : 0;
+    for (size_t i = 0; i < extra && rc == RG_OK; i++)
+        rc = rg__buf_appendf(sql, "\"%s\", ", E->extra[i].name);
+    if (rc == RG_OK)
+        rc = rg__buf_appendf(sql, "geom) ");
+    return rc == RG_OK ? layer_sql(E, def, 1, sql) : rc;
+}
+
+static void bind_json_paths(exporter *E, sqlite3_stmt *st);
+static void bind_fill(sqlite3_stmt *st, void *userdata) { bind_json_paths(userdata, st); }
+
+/* The rows of every chosen layer, straight from the store into the GeoPackage GDAL made. */
+static int fill_gpkg(exporter *E, const char *tmp_path, const char *target, int chosen)
+{
+    rg_io__gpkg_fill fills[sizeof layers / sizeof *layers];
+    rg_buf sql[sizeof layers / sizeof *layers] = {{0}};
+    size_t n = 0;
+    int rc = RG_OK;
+    for (size_t i = 0; i < sizeof layers / sizeof *layers && rc == RG_OK; i++) {
+        if (!(chosen & layers[i].bit))
+            continue;
+        rc = layer_insert_sql(E, &layers[i], &sql[n]);
+        fills[n] = (rg_io__gpkg_fill){layers[i].name, sql[n].data, layers[i].extent, layers[i].store_rtree,
+                                      layers[i].bit == RG_LAYER_HOUSEHOLDS ? bind_fill : NULL, E};
+        n++;
+    }
+    if (rc == RG_OK)
+        rc = rg_io__gpkg_fill_layers(E->store, tmp_path, target, fills, n);
+    for (size_t i = 0; i < n; i++)
+        rg__buf_free(&sql[i]);
     return rc;
 }
 
@@ -264,7 +331,9 @@ static int write_layer(exporter *E, GDALDatasetH ds, const char *path, const lay
         rc = gdal_fail(ctx, path, "cannot create field");
         goto done;
     }
-    if ((rc = layer_sql(E, def, &sql)) != RG_OK)
+    if (E->direct)
+        goto done; /* its rows go in by rg_io__gpkg_fill_layers() */
+    if ((rc = layer_sql(E, def, 0, &sql)) != RG_OK)
         goto done;
     if (sqlite3_prepare_v2(rg_io_store_db(E->store), sql.data, -1, &st, NULL) != SQLITE_OK) {
         rc = rg_io_store_sql_error(E->store);
@@ -441,6 +510,8 @@ static int write_dataset(exporter *E, const char *tmp_path, const char *target, 
     static const char *const drivers[] = {"GPKG", "GeoJSON", "GeoJSONSeq"};
     rg_ctx *ctx = E->ctx;
     int gpkg = E->fmt == FORMAT_GPKG;
+    /* A public export is small, and its cells are suppressed feature by feature. */
+    E->direct = gpkg && !E->opts->public_only;
     GDALDriverH driver = GDALGetDriverByName(drivers[E->fmt]);
     if (!driver)
         return rg_ctx_error(ctx, RG_EGDAL, "GDAL has no %s driver", drivers[E->fmt]);
@@ -465,6 +536,8 @@ static int write_dataset(exporter *E, const char *tmp_path, const char *target, 
     /* GDAL reports a failed final flush only through the error state. */
     if (rc == RG_OK && CPLGetLastErrorType() >= CE_Failure)
         rc = gdal_fail(ctx, target, "cannot finish writing (disk full?)");
+    if (rc == RG_OK && E->direct)
+        rc = fill_gpkg(E, tmp_path, target, chosen);
     return rc;
 }
 

@@ -16,6 +16,14 @@
 int rg_io__rtree_pack_points(rg_store *store, const char *table, const char *id, const char *x, const char *y);
 
 /*
+ * The same tree into the R*Tree schema.rtree (its shadow tables rtree_node, ...) over the
+ * n boxes boxes_sql returns as (id, minx, maxx, miny, maxy), which it must give in Hilbert
+ * order. @return RG_OK, RG_ESQL, RG_ENOMEM.
+ */
+int rg_io__rtree_pack_boxes(rg_store *store, const char *schema, const char *rtree, const char *boxes_sql,
+                            int64_t n);
+
+/*
  * The same tree from points gathered while they were inserted, so a load need not read
  * its table back and have SQLite sort it (that was half of packing). Points are keyed on
  * the Hilbert curve over a fixed extent (minx, miny, maxx, maxy; outside points take the
@@ -60,6 +68,27 @@ typedef struct {
 rg_io__step *rg_io__store_step(rg_store *store);
 /* Makes every table and view of a new working database, or checks an existing one's. */
 int rg_io__schema_create(rg_store *store);
+
+/* One GeoPackage layer filled straight from the store by rg_io__gpkg_fill_layers(). */
+typedef struct {
+    const char *table;      /* the layer GDAL created (no spatial index yet) */
+    const char *insert_sql; /* INSERT INTO ex."table"(...) SELECT ... from the store */
+    const char *extent_sql; /* SELECT minx, miny, maxx, maxy of the layer, from the store */
+    const char *store_rtree; /* the store's R*Tree over the same rows, keyed by the layer's fids;
+                                NULL: the layer's R-tree is packed from its rows */
+    void (*bind)(sqlite3_stmt *st, void *userdata); /* binds insert_sql's parameters; may be NULL */
+    void *userdata;
+} rg_io__gpkg_fill;
+
+/* Attaches the GeoPackage at path (written by GDAL, its layers empty) as "ex", runs each
+ * fill in one transaction, sets the feature counts and extents, then has GDAL build each
+ * layer's spatial index. Messages name target, the file the user asked for.
+ * @return RG_OK, RG_ESQL, RG_EIO, RG_EGDAL. */
+int rg_io__gpkg_fill_layers(rg_store *store, const char *path, const char *target, const rg_io__gpkg_fill *fills,
+                            size_t count);
+/* Registers rg_gpkg_point(lon, lat) and rg_gpkg_geom(spatialite_blob), the GeoPackage
+ * geometry encoders, on db. @return RG_OK or RG_ESQL. */
+int rg_io__gpkg_register(sqlite3 *db);
 
 /* Registers rg_hilbert(x, y, minx, miny, maxx, maxy), which the packing sorts by, on db. */
 int rg_io__rtree_register(sqlite3 *db);

@@ -186,15 +186,15 @@ static int flush_rowids(writer *w)
     return RG_OK;
 }
 
-/* Where the points come from, in Hilbert order: next() gives 1 and a point, 0 at the end,
- * or an RG_E* code. */
+/* Where the boxes come from, in Hilbert order: next() gives 1 and a box (minx, maxx, miny,
+ * maxy; a point's is the point), 0 at the end, or an RG_E* code. */
 typedef struct {
-    int (*next)(void *source, int64_t *rowid, double *x, double *y);
+    int (*next)(void *source, int64_t *rowid, double bounds[4]);
     void *source;
-} point_source;
+} box_source;
 
-/* Writes the tree over the n points the source gives. */
-static int pack(rg_store *store, const char *table, int64_t n, point_source in)
+/* Writes the tree over the n boxes the source gives into the R*Tree schema.rtree. */
+static int pack(rg_store *store, const char *schema, const char *rtree, int64_t n, box_source in)
 {
     sqlite3 *db = rg_io_store_db(store);
     char sql[1024];
@@ -204,15 +204,15 @@ static int pack(rg_store *store, const char *table, int64_t n, point_source in)
     box *level = NULL;
     int node_size = 0;
 
-    snprintf(sql, sizeof sql, "SELECT length(data) FROM \"idx_%s_geom_node\" WHERE nodeno = 1", table);
+    snprintf(sql, sizeof sql, "SELECT length(data) FROM \"%s\".\"%s_node\" WHERE nodeno = 1", schema, rtree);
     int64_t size = 0;
     if ((rc = rg_io_store_count(store, sql, &size)) != RG_OK)
         return rc;
     node_size = (int)size;
     int fanout = (node_size - 4) / 24;
     if (fanout < 2)
-        return rg_ctx_error(rg_io_store_ctx(store), RG_ESQL, "%s: spatial index idx_%s_geom has no usable root node",
-                            rg_io_store_path(store), table);
+        return rg_ctx_error(rg_io_store_ctx(store), RG_ESQL, "%s: spatial index %s has no usable root node",
+                            rg_io_store_path(store), rtree);
 
     /* Nodes per level, leaves first, up to the single root. */
     int64_t counts[32];
@@ -231,19 +231,19 @@ static int pack(rg_store *store, const char *table, int64_t n, point_source in)
     }
 
     snprintf(sql, sizeof sql,
-             "DELETE FROM \"idx_%s_geom_node\"; DELETE FROM \"idx_%s_geom_rowid\"; DELETE FROM \"idx_%s_geom_parent\";",
-             table, table, table);
+             "DELETE FROM \"%s\".\"%s_node\"; DELETE FROM \"%s\".\"%s_rowid\"; DELETE FROM \"%s\".\"%s_parent\";",
+             schema, rtree, schema, rtree, schema, rtree);
     if ((rc = rg_io_store_exec(store, "clearing the spatial index", sql)) != RG_OK)
         return rc;
     char q[2][256];
-    snprintf(q[0], sizeof q[0], "INSERT INTO \"idx_%s_geom_node\"(nodeno, data) VALUES(?, ?)", table);
+    snprintf(q[0], sizeof q[0], "INSERT INTO \"%s\".\"%s_node\"(nodeno, data) VALUES(?, ?)", schema, rtree);
     /* One text for both rowid inserts: its first row's worth is the one-row statement. */
     char many[256 + ROWIDS_PER_INSERT * 8];
-    int len = snprintf(many, sizeof many, "INSERT INTO \"idx_%s_geom_rowid\"(rowid, nodeno) VALUES(?, ?)", table);
+    int len = snprintf(many, sizeof many, "INSERT INTO \"%s\".\"%s_rowid\"(rowid, nodeno) VALUES(?, ?)", schema, rtree);
     int one_row = len;
     for (int k = 1; k < ROWIDS_PER_INSERT; k++)
         len += snprintf(many + len, sizeof many - (size_t)len, ",(?, ?)");
-    snprintf(q[1], sizeof q[1], "INSERT INTO \"idx_%s_geom_parent\"(nodeno, parentnode) VALUES(?, ?)", table);
+    snprintf(q[1], sizeof q[1], "INSERT INTO \"%s\".\"%s_parent\"(nodeno, parentnode) VALUES(?, ?)", schema, rtree);
     if (sqlite3_prepare_v2(db, q[0], -1, &w.node, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(db, many, one_row, &w.rowid, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(db, many, -1, &w.rowids, NULL) != SQLITE_OK ||
@@ -264,9 +264,9 @@ static int pack(rg_store *store, const char *table, int64_t n, point_source in)
     int cells = 0;
     int got;
     int64_t rowid;
-    double px, py;
-    while ((got = in.next(in.source, &rowid, &px, &py)) == 1) {
-        box b = {round_down(px), round_up(px), round_down(py), round_up(py)};
+    double in_box[4];
+    while ((got = in.next(in.source, &rowid, in_box)) == 1) {
+        box b = {round_down(in_box[0]), round_up(in_box[1]), round_down(in_box[2]), round_up(in_box[3])};
         put_cell(node, cells, rowid, &b);
         grow(&level[leaf], &b, cells == 0);
         int64_t nodeno = first_no[0] + leaf;
@@ -334,7 +334,8 @@ typedef struct {
     sqlite3_stmt *read;
 } table_source;
 
-static int next_from_table(void *source, int64_t *rowid, double *x, double *y)
+/* Rows of (id, x, y), or of (id, minx, maxx, miny, maxy) when the query has five columns. */
+static int next_from_table(void *source, int64_t *rowid, double bounds[4])
 {
     table_source *t = source;
     int step = sqlite3_step(t->read);
@@ -343,8 +344,13 @@ static int next_from_table(void *source, int64_t *rowid, double *x, double *y)
     if (step != SQLITE_ROW)
         return sql_fail(t->store);
     *rowid = sqlite3_column_int64(t->read, 0);
-    *x = sqlite3_column_double(t->read, 1);
-    *y = sqlite3_column_double(t->read, 2);
+    if (sqlite3_column_count(t->read) == 5) {
+        for (int i = 0; i < 4; i++)
+            bounds[i] = sqlite3_column_double(t->read, 1 + i);
+    } else {
+        bounds[0] = bounds[1] = sqlite3_column_double(t->read, 1);
+        bounds[2] = bounds[3] = sqlite3_column_double(t->read, 2);
+    }
     return 1;
 }
 
@@ -362,10 +368,23 @@ int rg_io__rtree_pack_points(rg_store *store, const char *table, const char *id,
              " SELECT %s, %s, %s FROM \"%s\", e WHERE geom IS NOT NULL"
              " ORDER BY rg_hilbert(%s, %s, e.x0, e.y0, e.x1, e.y1), %s",
              x, y, x, y, table, id, x, y, table, x, y, id);
+    char rtree[300];
+    snprintf(rtree, sizeof rtree, "idx_%s_geom", table);
     table_source t = {.store = store};
     if (sqlite3_prepare_v2(rg_io_store_db(store), sql, -1, &t.read, NULL) != SQLITE_OK)
         return sql_fail(store);
-    rc = pack(store, table, n, (point_source){next_from_table, &t});
+    rc = pack(store, "main", rtree, n, (box_source){next_from_table, &t});
+    sqlite3_finalize(t.read);
+    return rc;
+}
+
+int rg_io__rtree_pack_boxes(rg_store *store, const char *schema, const char *rtree, const char *boxes_sql,
+                            int64_t n)
+{
+    table_source t = {.store = store};
+    if (sqlite3_prepare_v2(rg_io_store_db(store), boxes_sql, -1, &t.read, NULL) != SQLITE_OK)
+        return sql_fail(store);
+    int rc = pack(store, schema, rtree, n, (box_source){next_from_table, &t});
     sqlite3_finalize(t.read);
     return rc;
 }
@@ -415,20 +434,22 @@ int rg_io__points_add(rg_io__points *p, int64_t rowid, double x, double y)
     return rg__sorter_add(p->sorted, &k);
 }
 
-static int next_gathered(void *source, int64_t *rowid, double *x, double *y)
+static int next_gathered(void *source, int64_t *rowid, double bounds[4])
 {
     keyed_point k;
     int got = rg__sorter_next(source, &k);
     if (got == 1) {
         *rowid = k.head.id;
-        *x = k.x;
-        *y = k.y;
+        bounds[0] = bounds[1] = k.x;
+        bounds[2] = bounds[3] = k.y;
     }
     return got;
 }
 
 int rg_io__rtree_pack_gathered(rg_store *store, const char *table, rg_io__points *p)
 {
+    char rtree[300];
+    snprintf(rtree, sizeof rtree, "idx_%s_geom", table);
     int rc = rg__sorter_finish(p->sorted);
-    return rc != RG_OK ? rc : pack(store, table, rg__sorter_count(p->sorted), (point_source){next_gathered, p->sorted});
+    return rc != RG_OK ? rc : pack(store, "main", rtree, rg__sorter_count(p->sorted), (box_source){next_gathered, p->sorted});
 }

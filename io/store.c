@@ -149,7 +149,7 @@ int rg_io_store_open(rg_store **out, rg_ctx *ctx, const char *path)
     sqlite3_busy_timeout(store->db, STORE_WAIT_MS);
     store->spatialite_cache = spatialite_alloc_connection();
     spatialite_init_ex(store->db, store->spatialite_cache, 0);
-    if (rg_io__rtree_register(store->db) != RG_OK) {
+    if (rg_io__rtree_register(store->db) != RG_OK || rg_io__gpkg_register(store->db) != RG_OK) {
         rc = rg_io_store_sql_error(store);
         goto done;
     }

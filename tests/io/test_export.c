@@ -1,4 +1,6 @@
 #include <criterion/criterion.h>
+#include <gdal.h>
+#include <ogr_api.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -210,6 +212,120 @@ Test(export, geojson_into_a_folder)
     cr_assert_eq(run("ogrinfo -ro -al -so '%skelurahan.geojson' | grep -q 'Feature Count: 51'", folder), 0);
     cr_assert_eq(run("ogrinfo -ro -al -so '%skecamatan.geojson' | grep -q 'Feature Count: 6'", folder), 0);
     cr_assert_eq(rg_io_export(store, folder, NULL), RG_EEXIST);
+    rg_io_store_free(store);
+    rg_ctx_free(ctx);
+}
+
+/*
+ * The GeoPackage's rows are written through SQLite and its R-tree copied from the store's
+ * index: GDAL, reading them back as any user's tool would, must find every geometry byte
+ * for byte as the store holds it, and its spatial filter (which goes through the R-tree)
+ * must find exactly the households a plain scan of the store finds in each box.
+ */
+Test(export, geopackage_rows_and_index_read_back_by_gdal)
+{
+    rg_ctx *ctx = test_ctx();
+    rg_store *store = classified_store_from(ctx, "export-sample.sqlite", RG_SAMPLE_DIR "/households.csv");
+    const char *out = tmp_path("sample.gpkg");
+    cr_assert_eq(rg_io_export(store, out, NULL), RG_OK, "%s", rg_ctx_errmsg(ctx));
+    cr_assert_eq(run("/usr/bin/python3 -m osgeo_utils.samples.validate_gpkg '%s'", out), 0);
+    cr_assert_eq(run("test \"$(sqlite3 '%s' \"SELECT rtreecheck('rtree_households_geom') || rtreecheck("
+                     "'rtree_kelurahan_geom') || rtreecheck('rtree_kecamatan_geom')\")\" = okokok",
+                     out),
+                 0);
+    GDALAllRegister();
+    GDALDatasetH ds = GDALOpenEx(out, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
+    cr_assert_not_null(ds);
+    sqlite3 *db = rg_io_store_db(store);
+
+    /* Polygons: GDAL's WKB of each feature against SpatiaLite's of the store's polygon. */
+    static const char *const areas[] = {"kelurahan", "kecamatan"};
+    for (int a = 0; a < 2; a++) {
+        OGRLayerH layer = GDALDatasetGetLayerByName(ds, areas[a]);
+        char sql[128];
+        snprintf(sql, sizeof sql, "SELECT AsBinary(geom) FROM %s WHERE code = ?", areas[a]);
+        sqlite3_stmt *st = NULL;
+        cr_assert_eq(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+        int features = 0;
+        OGRFeatureH f;
+        OGR_L_ResetReading(layer);
+        while ((f = OGR_L_GetNextFeature(layer)) != NULL) {
+            OGRGeometryH g = OGR_F_GetGeometryRef(f);
+            cr_assert_not_null(g);
+            int size = OGR_G_WkbSize(g);
+            unsigned char *wkb = rg_malloc((size_t)size);
+            OGR_G_ExportToWkb(g, wkbNDR, wkb);
+            sqlite3_reset(st);
+            sqlite3_bind_text(st, 1, OGR_F_GetFieldAsString(f, OGR_F_GetFieldIndex(f, "code")), -1, SQLITE_TRANSIENT);
+            cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
+            cr_assert_eq(sqlite3_column_bytes(st, 0), size, "%s %s", areas[a], OGR_F_GetFieldAsString(f, 0));
+            cr_assert_eq(memcmp(sqlite3_column_blob(st, 0), wkb, (size_t)size), 0, "%s %s: another polygon",
+                         areas[a], OGR_F_GetFieldAsString(f, 0));
+            rg_free(wkb);
+            OGR_F_Destroy(f);
+            features++;
+        }
+        sqlite3_finalize(st);
+        cr_assert_eq(features, a == 0 ? 51 : 6);
+    }
+
+    /* Points: each household where the store has it, or no geometry where it has none. */
+    OGRLayerH households = GDALDatasetGetLayerByName(ds, "households");
+    sqlite3_stmt *st = NULL;
+    cr_assert_eq(sqlite3_prepare_v2(db, "SELECT lon, lat, geom IS NULL FROM household_records WHERE household_id = ?",
+                                    -1, &st, NULL),
+                 SQLITE_OK);
+    long long features = 0, without_point = 0;
+    OGRFeatureH f;
+    while ((f = OGR_L_GetNextFeature(households)) != NULL) {
+        sqlite3_reset(st);
+        sqlite3_bind_text(st, 1, OGR_F_GetFieldAsString(f, OGR_F_GetFieldIndex(f, "household_id")), -1,
+                          SQLITE_TRANSIENT);
+        cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
+        OGRGeometryH g = OGR_F_GetGeometryRef(f);
+        if (sqlite3_column_int(st, 2)) {
+            cr_assert_null(g);
+            without_point++;
+        } else {
+            cr_assert_not_null(g);
+            cr_assert(OGR_G_GetX(g, 0) == sqlite3_column_double(st, 0) && OGR_G_GetY(g, 0) == sqlite3_column_double(st, 1));
+        }
+        OGR_F_Destroy(f);
+        features++;
+    }
+    sqlite3_finalize(st);
+    cr_assert_eq(features, sql_int(store, "SELECT count(*) FROM household_records"));
+    cr_assert_gt(without_point, 0, "the sample has swapped coordinates kept without a point");
+
+    /* Boxes across Kupang, through GDAL's spatial filter, against a scan of the store. */
+    const double boxes[][4] = {{123.55, -10.20, 123.60, -10.15}, {123.58, -10.18, 123.59, -10.17},
+                               {123.5, -10.3, 123.7, -10.1},     {123.66, -10.16, 123.67, -10.15}};
+    for (size_t i = 0; i < sizeof boxes / sizeof *boxes; i++) {
+        const double *b = boxes[i];
+        OGR_L_SetSpatialFilterRect(households, b[0], b[1], b[2], b[3]);
+        char sql[256];
+        snprintf(sql, sizeof sql,
+                 "SELECT count(*) FROM household_records WHERE geom IS NOT NULL AND lon BETWEEN %.6f AND %.6f"
+                 " AND lat BETWEEN %.6f AND %.6f",
+                 b[0], b[2], b[1], b[3]);
+        long long expected = sql_int(store, sql);
+        cr_assert_gt(expected, 0, "box %zu holds no household: the check would prove nothing", i);
+        /* Counted feature by feature: GDAL's count alone answers from the R-tree's float
+         * boxes, which are rounded outwards. */
+        long long got = 0;
+        OGR_L_ResetReading(households);
+        while ((f = OGR_L_GetNextFeature(households)) != NULL) {
+            got++;
+            OGR_F_Destroy(f);
+        }
+        cr_assert_eq(got, expected, "box %zu: %lld, expected %lld", i, got, expected);
+    }
+    GDALClose(ds);
+    /* The layer's extent is recorded as the points' own. */
+    cr_assert_eq(run("sqlite3 '%s' \"SELECT min_x, max_y FROM gpkg_contents WHERE table_name = 'households'\""
+                     " | grep -qx '%s'",
+                     out, sql_text(store, "SELECT min(lon) || '|' || max(lat) FROM household_records WHERE geom IS NOT NULL")),
+                 0);
     rg_io_store_free(store);
     rg_ctx_free(ctx);
 }

@@ -1,0 +1,361 @@
+/*
+ * GeoPackage layers filled at the speed of SQLite. A GeoPackage is an SQLite file, and
+ * OGR writes it one feature at a time (about 75,000 points a second here, most of an
+ * export). So GDAL makes each layer's table, fields, SRS and description, and then the
+ * rows go in with one INSERT ... SELECT from the store, their geometries encoded by the
+ * SQL functions below; GDAL builds the spatial index afterwards, so its R-tree, triggers
+ * and extension rows are the ones it writes for any GeoPackage.
+ */
+#include "io/internal.h"
+
+#include <gdal.h>
+#include <ogr_api.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+static double seconds_now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static void put_le32(unsigned char *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static void put_le_double(unsigned char *p, double v)
+{
+    uint64_t u;
+    memcpy(&u, &v, sizeof u);
+    for (int i = 0; i < 8; i++)
+        p[i] = (unsigned char)(u >> (8 * i));
+}
+
+static uint32_t get_le32(const unsigned char *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* The GeoPackage geometry header (GeoPackage 1.3, 2.1.3): "GP", version 0, flags (bit 0
+ * little-endian; bits 1-3 the envelope: 0 none, 1 minx maxx miny maxy), the SRS id. */
+#define GPKG_HEADER 8
+#define GPKG_ENVELOPE 32
+#define WKB_POINT 21
+
+/* rg_gpkg_point(lon, lat): a point's GeoPackage blob, NULL when lon or lat is NULL. Like
+ * GDAL, a point carries no envelope: it is its own. */
+static void sql_gpkg_point(sqlite3_context *c, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    if (sqlite3_value_type(argv[0]) == SQLITE_NULL || sqlite3_value_type(argv[1]) == SQLITE_NULL) {
+        sqlite3_result_null(c);
+        return;
+    }
+    unsigned char blob[GPKG_HEADER + WKB_POINT] = {'G', 'P', 0, 0x01};
+    put_le32(blob + 4, 4326);
+    blob[8] = 0x01;
+    put_le32(blob + 9, 1);
+    put_le_double(blob + 13, sqlite3_value_double(argv[0]));
+    put_le_double(blob + 21, sqlite3_value_double(argv[1]));
+    sqlite3_result_blob(c, blob, sizeof blob, SQLITE_TRANSIENT);
+}
+
+/*
+ * A SpatiaLite polygon's or multipolygon's blob as WKB, appended to out. SpatiaLite's
+ * layout (start byte, endianness, SRID, MBR, 0x7C, class, data, 0xFE) holds WKB's data
+ * with two differences: no byte-order byte before the class, and a 0x69 marker where
+ * each part of a collection has one. The walk checks every count against the blob's size.
+ */
+static int spatialite_to_wkb(const unsigned char *b, size_t n, rg_buf *out)
+{
+    size_t at = 39;
+    if (n < 44 || b[0] != 0x00 || b[1] != 0x01 || b[38] != 0x7C || b[n - 1] != 0xFE)
+        return 0;
+    uint32_t type = get_le32(b + at);
+    uint32_t parts = 1;
+    const char order = 0x01;
+    if (rg__buf_append(out, &order, 1) != RG_OK || rg__buf_append(out, (const char *)b + at, 4) != RG_OK)
+        return 0;
+    at += 4;
+    if (type == 6) {
+        if (at + 4 > n || rg__buf_append(out, (const char *)b + at, 4) != RG_OK)
+            return 0;
+        parts = get_le32(b + at);
+        at += 4;
+    } else if (type != 3) {
+        return 0; /* the store writes only (multi)polygons, uncompressed, XY */
+    }
+    for (uint32_t p = 0; p < parts; p++) {
+        size_t start = at;
+        if (type == 6) {
+            if (at + 5 > n || b[at] != 0x69 || get_le32(b + at + 1) != 3)
+                return 0;
+            at += 5;
+        }
+        if (at + 4 > n)
+            return 0;
+        uint32_t rings = get_le32(b + at);
+        at += 4;
+        for (uint32_t r = 0; r < rings; r++) {
+            if (at + 4 > n)
+                return 0;
+            uint64_t points = get_le32(b + at);
+            at += 4;
+            if (points > (n - at) / 16)
+                return 0;
+            at += (size_t)points * 16;
+        }
+        if (type == 6) {
+            /* The part's byte order replaces the marker; the rest is WKB as it stands. */
+            if (rg__buf_append(out, &order, 1) != RG_OK ||
+                rg__buf_append(out, (const char *)b + start + 1, at - start - 1) != RG_OK)
+                return 0;
+        } else if (rg__buf_append(out, (const char *)b + start, at - start) != RG_OK) {
+            return 0;
+        }
+    }
+    return at == n - 1;
+}
+
+/* rg_gpkg_geom(spatialite_blob): a (multi)polygon's GeoPackage blob with its envelope,
+ * taken from the MBR SpatiaLite keeps; NULL for NULL; an error for anything else. */
+static void sql_gpkg_geom(sqlite3_context *c, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    if (sqlite3_value_type(argv[0]) == SQLITE_NULL) {
+        sqlite3_result_null(c);
+        return;
+    }
+    const unsigned char *b = sqlite3_value_blob(argv[0]);
+    size_t n = (size_t)sqlite3_value_bytes(argv[0]);
+    rg_buf out = {0};
+    unsigned char header[GPKG_HEADER + GPKG_ENVELOPE] = {'G', 'P', 0, 0x03};
+    if (b && n >= 39) {
+        double mbr[4];
+        for (int i = 0; i < 4; i++)
+            memcpy(&mbr[i], b + 6 + 8 * i, 8); /* minx miny maxx maxy, little-endian as checked below */
+        put_le32(header + 4, 4326);
+        put_le_double(header + 8, mbr[0]);
+        put_le_double(header + 16, mbr[2]);
+        put_le_double(header + 24, mbr[1]);
+        put_le_double(header + 32, mbr[3]);
+    }
+    if (!b || rg__buf_append(&out, (const char *)header, sizeof header) != RG_OK || !spatialite_to_wkb(b, n, &out)) {
+        rg__buf_free(&out);
+        sqlite3_result_error(c, "rg_gpkg_geom: not a SpatiaLite polygon or multipolygon of this store", -1);
+        return;
+    }
+    sqlite3_result_blob(c, out.data, (int)out.len, rg_free);
+}
+
+/* rg_gpkg_box(blob, k): side k (0 minx, 1 maxx, 2 miny, 3 maxy) of a GeoPackage blob this
+ * file wrote: its envelope, or a point's coordinates. */
+static void sql_gpkg_box(sqlite3_context *c, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    const unsigned char *b = sqlite3_value_blob(argv[0]);
+    size_t n = (size_t)sqlite3_value_bytes(argv[0]);
+    int k = sqlite3_value_int(argv[1]);
+    double v;
+    if (!b || n < GPKG_HEADER || k < 0 || k > 3) {
+        sqlite3_result_null(c);
+    } else if (((b[3] >> 1) & 7) == 1 && n >= GPKG_HEADER + GPKG_ENVELOPE) {
+        memcpy(&v, b + GPKG_HEADER + 8 * k, 8);
+        sqlite3_result_double(c, v);
+    } else if (((b[3] >> 1) & 7) == 0 && n == GPKG_HEADER + WKB_POINT) {
+        memcpy(&v, b + GPKG_HEADER + 5 + (k < 2 ? 0 : 8), 8);
+        sqlite3_result_double(c, v);
+    } else {
+        sqlite3_result_null(c);
+    }
+}
+
+int rg_io__gpkg_register(sqlite3 *db)
+{
+    int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC;
+    if (sqlite3_create_function(db, "rg_gpkg_point", 2, flags, NULL, sql_gpkg_point, NULL, NULL) != SQLITE_OK ||
+        sqlite3_create_function(db, "rg_gpkg_geom", 1, flags, NULL, sql_gpkg_geom, NULL, NULL) != SQLITE_OK ||
+        sqlite3_create_function(db, "rg_gpkg_box", 2, flags, NULL, sql_gpkg_box, NULL, NULL) != SQLITE_OK)
+        return RG_ESQL;
+    return RG_OK;
+}
+
+/* The triggers GDAL puts on a layer that fire on each insert: one counts features, one
+ * inserts into the R-tree. Both would cost a statement per row; the count is set once and
+ * the R-tree packed after the rows. */
+static int insert_trigger_name(rg_buf *name, int which, const char *table)
+{
+    return which == 0 ? rg__buf_appendf(name, "trigger_insert_feature_count_%s", table)
+                      : rg__buf_appendf(name, "rtree_%s_geom_insert", table);
+}
+
+/* Drops them from the attached file, saving into restore the SQL that re-makes them there
+ * (a trigger's text names no schema: it lives in its table's). */
+static int drop_insert_triggers(rg_store *store, const char *table, rg_buf *restore)
+{
+    sqlite3_stmt *st = NULL;
+    rg_buf name = {0}, sql = {0};
+    int rc = RG_OK;
+    if (sqlite3_prepare_v2(rg_io_store_db(store), "SELECT sql FROM ex.sqlite_master WHERE type = 'trigger' AND name = ?",
+                           -1, &st, NULL) != SQLITE_OK)
+        return rg_io_store_sql_error(store);
+    for (int which = 0; which < 2 && rc == RG_OK; which++) {
+        name.len = sql.len = 0;
+        if ((rc = insert_trigger_name(&name, which, table)) != RG_OK)
+            break;
+        sqlite3_reset(st);
+        sqlite3_bind_text(st, 1, name.data, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) != SQLITE_ROW)
+            continue;
+        const char *text = (const char *)sqlite3_column_text(st, 0);
+        const char *body = strstr(text, " AFTER INSERT");
+        if (!body) {
+            rc = rg_ctx_error(rg_io_store_ctx(store), RG_EGDAL, "trigger %s: not the form GDAL writes", name.data);
+            break;
+        }
+        rc = rg__buf_appendf(restore, "CREATE TRIGGER ex.\"%s\"%s;\n", name.data, body);
+        if (rc == RG_OK)
+            rc = rg__buf_appendf(&sql, "DROP TRIGGER ex.\"%s\"", name.data);
+        if (rc == RG_OK)
+            rc = rg_io_store_exec(store, "writing the GeoPackage", sql.data);
+    }
+    sqlite3_finalize(st);
+    rg__buf_free(&name);
+    rg__buf_free(&sql);
+    return rc;
+}
+
+/*
+ * The store's own spatial index of the same rows, copied node for node: a layer whose fids
+ * are the store's row ids (the export writes them so) has exactly the tree the store keeps,
+ * an SQLite R*Tree of the same columns (id, minx, maxx, miny, maxy). Only when node sizes
+ * and entries agree; *copied says whether it was.
+ */
+static int copy_index(rg_store *store, const rg_io__gpkg_fill *fill, int *copied)
+{
+    rg_buf sql = {0};
+    int64_t same = 0;
+    *copied = 0;
+    int rc = rg__buf_appendf(&sql,
+                             "SELECT (SELECT length(data) FROM main.\"%s_node\" WHERE nodeno = 1)"
+                             "  = (SELECT length(data) FROM ex.\"rtree_%s_geom_node\" WHERE nodeno = 1)"
+                             " AND (SELECT count(*) FROM main.\"%s_rowid\")"
+                             "  = (SELECT count(*) FROM ex.\"%s\" WHERE geom IS NOT NULL)"
+                             " AND NOT EXISTS (SELECT 1 FROM ex.\"%s\" l WHERE l.geom IS NOT NULL AND NOT EXISTS"
+                             "  (SELECT 1 FROM main.\"%s_rowid\" r WHERE r.rowid = l.fid))",
+                             fill->store_rtree, fill->table, fill->store_rtree, fill->table, fill->table,
+                             fill->store_rtree);
+    if (rc == RG_OK)
+        rc = rg_io_store_count(store, sql.data, &same);
+    sql.len = 0;
+    if (rc == RG_OK && same) {
+        static const char *const shadows[] = {"node", "rowid", "parent"};
+        for (int i = 0; i < 3 && rc == RG_OK; i++)
+            rc = rg__buf_appendf(&sql, "DELETE FROM ex.\"rtree_%s_geom_%s\";"
+                                       " INSERT INTO ex.\"rtree_%s_geom_%s\" SELECT * FROM main.\"%s_%s\";",
+                                 fill->table, shadows[i], fill->table, shadows[i], fill->store_rtree, shadows[i]);
+        if (rc == RG_OK)
+            rc = rg_io_store_exec(store, "writing the GeoPackage's spatial index", sql.data);
+        *copied = rc == RG_OK;
+    }
+    rg__buf_free(&sql);
+    return rc;
+}
+
+/* The layer's R-tree, packed in Hilbert order over the layer's extent. */
+static int pack_index(rg_store *store, const char *table)
+{
+    rg_buf sql = {0}, rtree = {0};
+    int64_t n = 0;
+    int rc = rg__buf_appendf(&sql, "SELECT count(*) FROM ex.\"%s\" WHERE geom IS NOT NULL", table);
+    if (rc == RG_OK)
+        rc = rg_io_store_count(store, sql.data, &n);
+    sql.len = 0;
+    if (rc == RG_OK)
+        rc = rg__buf_appendf(
+            &sql,
+            "WITH e AS (SELECT min_x AS x0, min_y AS y0, max_x AS x1, max_y AS y1 FROM ex.gpkg_contents"
+            "  WHERE lower(table_name) = lower('%s')),"
+            " b AS (SELECT fid, rg_gpkg_box(geom, 0) AS x0, rg_gpkg_box(geom, 1) AS x1, rg_gpkg_box(geom, 2) AS y0,"
+            "  rg_gpkg_box(geom, 3) AS y1 FROM ex.\"%s\" WHERE geom IS NOT NULL)"
+            " SELECT b.fid, b.x0, b.x1, b.y0, b.y1 FROM b, e"
+            " ORDER BY rg_hilbert((b.x0 + b.x1) / 2, (b.y0 + b.y1) / 2, e.x0, e.y0, e.x1, e.y1), b.fid",
+            table, table);
+    if (rc == RG_OK)
+        rc = rg__buf_appendf(&rtree, "rtree_%s_geom", table);
+    if (rc == RG_OK)
+        rc = rg_io__rtree_pack_boxes(store, "ex", rtree.data, sql.data, n);
+    rg__buf_free(&sql);
+    rg__buf_free(&rtree);
+    return rc;
+}
+
+static int fill_table(rg_store *store, const rg_io__gpkg_fill *fill)
+{
+    sqlite3_stmt *st = NULL;
+    rg_buf sql = {0}, restore = {0};
+    int rc = drop_insert_triggers(store, fill->table, &restore);
+    if (rc == RG_OK && sqlite3_prepare_v2(rg_io_store_db(store), fill->insert_sql, -1, &st, NULL) != SQLITE_OK)
+        rc = rg_io_store_sql_error(store);
+    if (rc == RG_OK && fill->bind)
+        fill->bind(st, fill->userdata);
+    if (rc == RG_OK && sqlite3_step(st) != SQLITE_DONE)
+        rc = rg_io_store_sql_error(store);
+    sqlite3_finalize(st);
+    if (rc == RG_OK && restore.len)
+        rc = rg_io_store_exec(store, "writing the GeoPackage", restore.data);
+    if (rc == RG_OK)
+        rc = rg__buf_appendf(&sql,
+                             "UPDATE ex.gpkg_ogr_contents SET feature_count = (SELECT count(*) FROM ex.\"%s\")"
+                             " WHERE lower(table_name) = lower('%s');"
+                             "UPDATE ex.gpkg_contents SET min_x = e.x0, min_y = e.y0, max_x = e.x1, max_y = e.y1"
+                             " FROM (%s) e WHERE lower(table_name) = lower('%s')",
+                             fill->table, fill->table, fill->extent_sql, fill->table);
+    if (rc == RG_OK)
+        rc = rg_io_store_exec(store, "writing the GeoPackage", sql.data);
+    int copied = 0;
+    if (rc == RG_OK && fill->store_rtree)
+        rc = copy_index(store, fill, &copied);
+    if (rc == RG_OK && !copied)
+        rc = pack_index(store, fill->table);
+    rg__buf_free(&sql);
+    rg__buf_free(&restore);
+    return rc;
+}
+
+int rg_io__gpkg_fill_layers(rg_store *store, const char *path, const char *target, const rg_io__gpkg_fill *fills,
+                            size_t count)
+{
+    rg_ctx *ctx = rg_io_store_ctx(store);
+    sqlite3 *db = rg_io_store_db(store);
+    sqlite3_stmt *attach = NULL;
+    if (sqlite3_prepare_v2(db, "ATTACH DATABASE ? AS ex", -1, &attach, NULL) != SQLITE_OK)
+        return rg_io_store_sql_error(store);
+    sqlite3_bind_text(attach, 1, path, -1, SQLITE_STATIC);
+    int step = sqlite3_step(attach);
+    sqlite3_finalize(attach);
+    if (step != SQLITE_DONE)
+        return rg_ctx_error(ctx, RG_EIO, "%s: cannot write: %s", target, sqlite3_errmsg(db));
+    /* The file is a temporary one, renamed into place only when complete: a crash loses
+     * it whole, so there is nothing for a journal to protect. */
+    int rc = rg_io_store_exec(store, "writing the GeoPackage",
+                              "PRAGMA ex.journal_mode = OFF; PRAGMA ex.synchronous = OFF; BEGIN");
+    for (size_t i = 0; i < count && rc == RG_OK; i++) {
+        double started = seconds_now();
+        rc = fill_table(store, &fills[i]);
+        rg_ctx_notice(ctx, RG_NOTICE_INFO, "%s: layer %s written in %.2f s", target, fills[i].table,
+                      seconds_now() - started);
+    }
+    if (rc == RG_OK)
+        rc = rg_io_store_exec(store, "writing the GeoPackage", "COMMIT");
+    else
+        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    sqlite3_exec(db, "DETACH DATABASE ex", NULL, NULL, NULL);
+    if (rc != RG_OK)
+        return rg_ctx_error(ctx, rc, "%s: %s", target, rg_ctx_errmsg(ctx));
+    return rc;
+}
