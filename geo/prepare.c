@@ -11,6 +11,14 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
+
+static double seconds_now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
 
 /* The prepared boundaries are written and read with a small page cache: they stream. */
 #define PREPARE_CACHE_KB 8192
@@ -37,16 +45,23 @@ static int write_areas(rg_store *store, const char *table, const rg_areas *areas
     int rc = RG_OK;
     snprintf(sql, sizeof sql,
              "INSERT INTO %s(code, name, parent_code, alt_code, repaired, dissolved, geom, urban_rural)"
-             " VALUES(?, ?, ?, ?, ?, ?, CastToMultiPolygon(GeomFromWKB(?, 4326)), ?)",
+             " VALUES(?, ?, ?, ?, ?, ?, ?, ?)",
              table);
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(rg_io_store_db(store), sql, -1, &st, NULL) != SQLITE_OK)
         return rg_io_store_sql_error(store);
     for (size_t i = 0; i < rg_geo_areas_count(areas) && rc == RG_OK; i++) {
-        unsigned char *wkb = NULL;
-        size_t size = 0;
+        unsigned char *wkb = NULL, *blob = NULL;
+        size_t size = 0, blob_size = 0;
         if ((rc = rg_geo_areas_wkb(areas, ctx, i, &wkb, &size)) != RG_OK)
             break;
+        rc = rg_io_spatialite_multipolygon(&blob, &blob_size, wkb, size, areas->items[i].bounds);
+        rg_free(wkb);
+        if (rc != RG_OK) {
+            rc = rg_ctx_error(ctx, rc, "%s %s: its polygon is not the WKB GEOS writes", table,
+                              rg_geo_areas_code(areas, i));
+            break;
+        }
         sqlite3_reset(st);
         sqlite3_bind_text(st, 1, rg_geo_areas_code(areas, i), -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 2, rg_geo_areas_name(areas, i), -1, SQLITE_STATIC);
@@ -54,14 +69,14 @@ static int write_areas(rg_store *store, const char *table, const rg_areas *areas
         sqlite3_bind_text(st, 4, rg_geo_areas_alt_code(areas, i), -1, SQLITE_STATIC);
         sqlite3_bind_int(st, 5, rg_geo_areas_repaired(areas, i));
         sqlite3_bind_int(st, 6, dissolved);
-        sqlite3_bind_blob(st, 7, wkb, (int)size, SQLITE_STATIC);
+        sqlite3_bind_blob(st, 7, blob, (int)blob_size, SQLITE_STATIC);
         sqlite3_bind_text(st, 8, rg_geo_urban_rural_name(rg_geo_areas_urban_rural(areas, i)), -1, SQLITE_STATIC);
         if (sqlite3_step(st) != SQLITE_DONE)
             rc = rg_io_store_sql_error(store);
-        rg_free(wkb);
+        rg_free(blob);
     }
     sqlite3_finalize(st);
-    return rc;
+    return rc == RG_OK ? rg_io_store_index_table(store, table) : rc;
 }
 
 static char *column_dup(sqlite3_stmt *st, int i)
@@ -158,7 +173,11 @@ static int read_boundaries(rg_ctx *ctx, const char *path, const rg_join_opts *op
     if (rc == RG_ENOTFOUND && *kel && !opts->kecamatan.layer) {
         rg_ctx_notice(ctx, RG_NOTICE_INFO, "%s: no kecamatan layer: dissolving kelurahan by their parent code", path);
         r->kecamatan_dissolved = 1;
+        double started = seconds_now();
         rc = rg_geo_areas_dissolve(kec, ctx, *kel);
+        if (rc == RG_OK)
+            rg_ctx_notice(ctx, RG_NOTICE_INFO, "%s: %zu kecamatan dissolved in %.2f s", path, rg_geo_areas_count(*kec),
+                          seconds_now() - started);
     }
     if (rc != RG_OK)
         return rc;
@@ -239,8 +258,12 @@ int rg_geo__boundaries(rg_store *store, const char *path, const rg_join_opts *op
             rc = areas_from_store(kec, store, "kecamatan");
     } else if (rc == RG_OK) {
         rc = read_boundaries(ctx, path, opts, r, kel, kec);
+        double started = seconds_now();
         if (rc == RG_OK)
             rc = store_boundaries(store, path, r->sha256, key.data, r, *kel, *kec);
+        if (rc == RG_OK)
+            rg_ctx_notice(ctx, RG_NOTICE_INFO, "%s: boundaries kept in the store in %.2f s", path,
+                          seconds_now() - started);
     }
     rg__buf_free(&key);
     if (rc != RG_OK) {

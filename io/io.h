@@ -137,8 +137,10 @@ typedef enum { RG_STEP_AFRESH, RG_STEP_ADD } rg_step_start;
  * Starts a step in one transaction (BEGIN IMMEDIATE): empties its own tables unless
  * start is RG_STEP_ADD, makes the tables of every step made from it afresh and marks
  * them not current. cache_kib > 0 sets SQLite's page cache for the step (a streaming step
- * needs little; the store's 64 MB would be the largest thing in the process). A load
- * also has SpatiaLite's insert triggers suspended, restored at commit.
+ * needs little; the store's 64 MB would be the largest thing in the process). The load
+ * and the boundaries have SpatiaLite's row triggers on their geometry tables suspended
+ * (they write each BLOB themselves and pack the spatial index with
+ * rg_io_store_index_table()), restored at commit.
  * Always end with rg_io_store_step_end(), after rg_io_store_step_commit() or not.
  * @return RG_OK, RG_ESQL, RG_EINVAL (a step is already running).
  */
@@ -175,6 +177,23 @@ int rg_io_store_count(rg_store *store, const char *sql, int64_t *out);
 int rg_io_store_shrink_cache(rg_store *store, int kib, int64_t *previous);
 /** Puts back a setting from rg_io_store_shrink_cache(); 0 (nothing saved) is a no-op. */
 void rg_io_store_restore_cache(rg_store *store, int64_t previous);
+
+/**
+ * Packs the spatial index of a geometry table of the store (idx_TABLE_geom) from its rows'
+ * bounding boxes, in Hilbert order: what a step that suspended the row triggers calls
+ * after writing its rows. table is a trusted identifier. @return RG_OK, RG_ESQL, RG_ENOMEM.
+ */
+int rg_io_store_index_table(rg_store *store, const char *table);
+
+/**
+ * The SpatiaLite geometry BLOB (SRID 4326, XY) of a MULTIPOLYGON, from the little-endian
+ * WKB of a Polygon (made a one-part MultiPolygon) or MultiPolygon and its bounds (minx,
+ * miny, maxx, maxy): what SpatiaLite's CastToMultiPolygon(GeomFromWKB(...)) gives, without
+ * parsing it twice. Caller owns *out; free with rg_free().
+ * @return RG_OK, RG_EINVAL (not such WKB; *out NULL), RG_ENOMEM.
+ */
+int rg_io_spatialite_multipolygon(unsigned char **out, size_t *out_size, const unsigned char *wkb, size_t size,
+                                  const double bounds[4]);
 
 /**
  * Encodes a point as a SpatiaLite geometry BLOB (SRID 4326) into buf, which must

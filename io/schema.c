@@ -87,13 +87,12 @@ static const char classify_tables_sql[] =
     "  miskin INTEGER, rentan_miskin INTEGER, tidak_miskin INTEGER, unclassified INTEGER);";
 
 /* The boundaries' rows go, their tables stay: the view and SpatiaLite's registration of
- * their geometry refer to them. Deleting a row also deletes its index entry. */
+ * their geometry refer to them. Their spatial indexes are packed anew by the step. */
 static const char boundary_rows_sql[] = "DELETE FROM kelurahan; DELETE FROM kecamatan;";
 
-/* The load's rows on --replace (load_runs keeps the history of what was loaded). The
- * index is emptied first, so the trigger that follows each deleted row finds nothing. */
-static const char load_rows_sql[] =
-    "DELETE FROM idx_household_records_geom; DELETE FROM household_records; DELETE FROM rejects;";
+/* The load's rows on --replace (load_runs keeps the history of what was loaded); the
+ * spatial index is packed anew by the load. */
+static const char load_rows_sql[] = "DELETE FROM household_records; DELETE FROM rejects;";
 
 /* A household and every step's answers: what export, rank and check read. Rows of steps
  * not yet run read as NULL. */
@@ -187,31 +186,49 @@ static int depends_on(rg_step later, rg_step earlier)
     }
 }
 
-/* SpatiaLite's row triggers that a load's inserts would fire: it builds each point's
- * BLOB itself and packs the spatial index after the rows, so they would only cost. */
-static const char *const insert_triggers[] = {"ggi_household_records_geom", "tmi_household_records_geom",
-                                              "gii_household_records_geom"};
-
-static int drop_insert_triggers(rg_store *store, rg_buf *restore)
+/*
+ * SpatiaLite's row triggers on the tables a bulk step rewrites (geometry checks, R*Tree
+ * upkeep, the time of the last change): the step builds each geometry's BLOB itself and
+ * packs the spatial index after the rows, so they would only cost, and a DELETE of a
+ * table with triggers goes row by row where one without is a truncation. They are
+ * restored, with the time of the change, when the step commits.
+ */
+static const char *bulk_tables(rg_step step)
 {
+    switch (step) {
+    case RG_STEP_LOAD: return "'household_records'";
+    case RG_STEP_BOUNDARIES: return "'kelurahan', 'kecamatan'";
+    default: return NULL;
+    }
+}
+
+static int suspend_triggers(rg_store *store, rg_step step, rg_buf *restore)
+{
+    const char *tables = bulk_tables(step);
+    if (!tables)
+        return RG_OK;
     sqlite3_stmt *st = NULL;
-    rg_buf drops = {0};
-    int rc = RG_OK;
-    if (sqlite3_prepare_v2(rg_io_store_db(store), "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?",
-                           -1, &st, NULL) != SQLITE_OK)
-        return rg_io_store_sql_error(store);
-    for (size_t i = 0; i < sizeof insert_triggers / sizeof *insert_triggers && rc == RG_OK; i++) {
-        sqlite3_reset(st);
-        sqlite3_bind_text(st, 1, insert_triggers[i], -1, SQLITE_STATIC);
-        if (sqlite3_step(st) != SQLITE_ROW)
-            continue;
-        rc = rg__buf_appendf(restore, "%s;\n", (const char *)sqlite3_column_text(st, 0));
+    rg_buf sql = {0}, drops = {0};
+    int rc = rg__buf_appendf(&sql, "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN (%s)",
+                             tables);
+    if (rc == RG_OK && sqlite3_prepare_v2(rg_io_store_db(store), sql.data, -1, &st, NULL) != SQLITE_OK)
+        rc = rg_io_store_sql_error(store);
+    while (rc == RG_OK && sqlite3_step(st) == SQLITE_ROW) {
+        rc = rg__buf_appendf(restore, "%s;\n", (const char *)sqlite3_column_text(st, 1));
         if (rc == RG_OK)
-            rc = rg__buf_appendf(&drops, "DROP TRIGGER \"%s\";", insert_triggers[i]);
+            rc = rg__buf_appendf(&drops, "DROP TRIGGER \"%s\";", (const char *)sqlite3_column_text(st, 0));
     }
     sqlite3_finalize(st);
     if (rc == RG_OK && drops.len)
         rc = rg_io_store_exec(store, "suspending SpatiaLite's row triggers", drops.data);
+    sql.len = 0;
+    /* Recorded now, restored by the commit: the change the step makes is its own. */
+    if (rc == RG_OK)
+        rc = rg__buf_appendf(restore,
+                             "UPDATE geometry_columns_time SET last_insert = strftime('%%Y-%%m-%%dT%%H:%%M:%%fZ', 'now'),"
+                             " last_delete = strftime('%%Y-%%m-%%dT%%H:%%M:%%fZ', 'now') WHERE f_table_name IN (%s);",
+                             tables);
+    rg__buf_free(&sql);
     rg__buf_free(&drops);
     return rc;
 }
@@ -236,7 +253,8 @@ int rg_io_store_step_begin(rg_store *store, rg_step step, rg_step_start start, i
         return rc;
     }
     s->active = 1;
-    if (start == RG_STEP_AFRESH)
+    rc = suspend_triggers(store, step, &s->triggers);
+    if (rc == RG_OK && start == RG_STEP_AFRESH)
         rc = reset_tables(store, step);
     for (int later = 0; later < RG_STEP_COUNT && rc == RG_OK; later++)
         if (depends_on((rg_step)later, step))
@@ -250,8 +268,6 @@ int rg_io_store_step_begin(rg_store *store, rg_step step, rg_step_start start, i
             snprintf(sql, sizeof sql, "DELETE FROM store_steps WHERE step = '%s'", step_names[later]);
             rc = rg_io_store_exec(store, "starting a step", sql);
         }
-    if (rc == RG_OK && step == RG_STEP_LOAD)
-        rc = drop_insert_triggers(store, &s->triggers);
     return rc;
 }
 
@@ -262,10 +278,6 @@ int rg_io_store_step_commit(rg_store *store, const char *detail)
     int rc = RG_OK;
     if (s->triggers.len)
         rc = rg_io_store_exec(store, "restoring SpatiaLite's row triggers", s->triggers.data);
-    if (rc == RG_OK && s->step == RG_STEP_LOAD)
-        rc = rg_io_store_exec(store, "recording the time of the change",
-                              "UPDATE geometry_columns_time SET last_insert = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
-                              " WHERE f_table_name = 'household_records'");
     sqlite3_stmt *st = NULL;
     if (rc == RG_OK &&
         sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO store_steps(step, finished, detail)"

@@ -222,3 +222,108 @@ void rg_io_spatialite_point(unsigned char *buf, double lon, double lat)
     put_le_double(buf + 51, lat);
     buf[59] = 0xFE;
 }
+
+int rg_io_store_index_table(rg_store *store, const char *table)
+{
+    char sql[700], rtree[300];
+    int64_t n = 0;
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM \"%s\" WHERE geom IS NOT NULL", table);
+    int rc = rg_io_store_count(store, sql, &n);
+    if (rc != RG_OK)
+        return rc;
+    snprintf(sql, sizeof sql,
+             "WITH b AS (SELECT rowid AS id, MbrMinX(geom) AS x0, MbrMaxX(geom) AS x1, MbrMinY(geom) AS y0,"
+             "  MbrMaxY(geom) AS y1 FROM \"%s\" WHERE geom IS NOT NULL),"
+             " e AS (SELECT min(x0) AS x0, min(y0) AS y0, max(x1) AS x1, max(y1) AS y1 FROM b)"
+             " SELECT b.id, b.x0, b.x1, b.y0, b.y1 FROM b, e"
+             " ORDER BY rg_hilbert((b.x0 + b.x1) / 2, (b.y0 + b.y1) / 2, e.x0, e.y0, e.x1, e.y1), b.id",
+             table);
+    snprintf(rtree, sizeof rtree, "idx_%s_geom", table);
+    return rg_io__rtree_pack_boxes(store, "main", rtree, sql, n);
+}
+
+static uint32_t get_le32(const unsigned char *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* The end of the polygon whose WKB data (after byte order and type) starts at `at`, or 0. */
+static size_t polygon_end(const unsigned char *wkb, size_t size, size_t at)
+{
+    if (at + 4 > size)
+        return 0;
+    uint32_t rings = get_le32(wkb + at);
+    at += 4;
+    for (uint32_t r = 0; r < rings; r++) {
+        if (at + 4 > size)
+            return 0;
+        uint64_t points = get_le32(wkb + at);
+        at += 4;
+        if (points > (size - at) / 16)
+            return 0;
+        at += (size_t)points * 16;
+    }
+    return at;
+}
+
+/* SpatiaLite writes a collection's parts as WKB's, each led by 0x69 instead of its byte
+ * order; the blob starts with the SRID and MBR and ends with 0xFE. */
+int rg_io_spatialite_multipolygon(unsigned char **out, size_t *out_size, const unsigned char *wkb, size_t size,
+                                  const double bounds[4])
+{
+    *out = NULL;
+    *out_size = 0;
+    if (size < 9 || wkb[0] != 0x01)
+        return RG_EINVAL;
+    uint32_t type = get_le32(wkb + 1);
+    if (type != 3 && type != 6)
+        return RG_EINVAL;
+    /* At most one marker more per part than WKB has bytes of order: the sizes match. */
+    size_t cap = 39 + 4 + 4 + size + 5 + 1;
+    unsigned char *b = rg_malloc(cap);
+    if (!b)
+        return RG_ENOMEM;
+    b[0] = 0x00;
+    b[1] = 0x01;
+    put_le32(b + 2, 4326);
+    put_le_double(b + 6, bounds[0]);
+    put_le_double(b + 14, bounds[1]);
+    put_le_double(b + 22, bounds[2]);
+    put_le_double(b + 30, bounds[3]);
+    b[38] = 0x7C;
+    put_le32(b + 39, 6);
+    size_t o = 43, at = 5;
+    uint32_t parts = 1;
+    if (type == 6) {
+        if (size < 9)
+            goto bad;
+        parts = get_le32(wkb + 5);
+        at = 9;
+    }
+    put_le32(b + o, parts);
+    o += 4;
+    for (uint32_t p = 0; p < parts; p++) {
+        if (type == 6) {
+            if (at + 5 > size || wkb[at] != 0x01 || get_le32(wkb + at + 1) != 3)
+                goto bad;
+            at += 5;
+        }
+        size_t end = polygon_end(wkb, size, at);
+        if (!end || o + 5 + (end - at) + 1 > cap)
+            goto bad;
+        b[o] = 0x69;
+        put_le32(b + o + 1, 3);
+        memcpy(b + o + 5, wkb + at, end - at);
+        o += 5 + (end - at);
+        at = end;
+    }
+    if (at != size)
+        goto bad;
+    b[o++] = 0xFE;
+    *out = b;
+    *out_size = o;
+    return RG_OK;
+bad:
+    rg_free(b);
+    return RG_EINVAL;
+}

@@ -192,6 +192,29 @@ Test(geo_join, prepared_boundaries_are_reused_with_the_same_answers)
         cr_assert_gt(first.within, 29000);
     }
     cr_assert_eq(sql_int(store, "SELECT count(*) FROM boundary_sets"), 2);
+    /* The polygons' spatial indexes were packed, not kept by triggers: sound, complete, and
+     * SpatiaLite's SpatialIndex finds through them the kelurahan ST_Within finds by a scan;
+     * the triggers are back for anyone who edits the tables by hand. */
+    cr_assert_str_eq(sql_text(store, "SELECT rtreecheck('idx_kelurahan_geom') || rtreecheck('idx_kecamatan_geom')"),
+                     "okok");
+    cr_assert_eq(sql_int(store, "SELECT count(*) FROM idx_kelurahan_geom"), 51);
+    cr_assert_eq(sql_int(store, "SELECT count(*) FROM idx_kecamatan_geom"), 6);
+    cr_assert_eq(sql_int(store, "SELECT count(*) FROM (SELECT h.hh FROM household_records h, kelurahan k"
+                                " WHERE h.hh % 97 = 0 AND ST_Within(h.geom, k.geom) AND k.rowid IN (SELECT rowid"
+                                " FROM SpatialIndex WHERE f_table_name = 'kelurahan' AND search_frame = h.geom)"
+                                " EXCEPT SELECT h.hh FROM household_records h, kelurahan k"
+                                " WHERE h.hh % 97 = 0 AND ST_Within(h.geom, k.geom))"),
+                 0);
+    cr_assert_eq(sql_int(store, "SELECT count(*) FROM (SELECT h.hh FROM household_records h, kelurahan k"
+                                " WHERE h.hh % 97 = 0 AND ST_Within(h.geom, k.geom)"
+                                " EXCEPT SELECT h.hh FROM household_records h, kelurahan k"
+                                " WHERE h.hh % 97 = 0 AND ST_Within(h.geom, k.geom) AND k.rowid IN (SELECT rowid"
+                                " FROM SpatialIndex WHERE f_table_name = 'kelurahan' AND search_frame = h.geom))"),
+                 0);
+    cr_assert_gt(sql_int(store, "SELECT count(*) FROM household_records WHERE hh % 97 = 0"), 250);
+    cr_assert_eq(sql_int(store, "SELECT count(*) FROM sqlite_master WHERE type = 'trigger'"
+                                " AND tbl_name IN ('kelurahan', 'kecamatan')"),
+                 16);
 
     /* Other choices, and --reprepare, read the file again. */
     rg_join_opts o = RG_JOIN_OPTS_INIT;

@@ -81,3 +81,53 @@ Test(io_store, point_blob_is_what_spatialite_reads)
     rg_io_store_free(store);
     rg_ctx_free(ctx);
 }
+
+/* The SpatiaLite blob written without SpatiaLite must be byte for byte the one SpatiaLite
+ * makes of the same WKB: CastToMultiPolygon(GeomFromWKB(...)). */
+Test(io_store, multipolygon_blobs_are_spatialites_own)
+{
+    rg_ctx *ctx = test_ctx();
+    rg_store *store = test_store(ctx, "blobs.sqlite");
+    sqlite3 *db = rg_io_store_db(store);
+    static const char *const shapes[] = {
+        "POLYGON((123.5 -10.2,123.6 -10.2,123.6 -10.1,123.5 -10.2))",
+        "POLYGON((0 0,10 0,10 10,0 10,0 0),(2 2,2 4,4 4,2 2))",
+        "MULTIPOLYGON(((0 0,1 0,1 1,0 0)),((5 5,6 5,6 6,5 5),(5.2 5.1,5.8 5.1,5.8 5.7,5.2 5.1)))",
+    };
+    for (size_t i = 0; i < sizeof shapes / sizeof *shapes; i++) {
+        sqlite3_stmt *st = NULL;
+        cr_assert_eq(sqlite3_prepare_v2(db,
+                                        "SELECT AsBinary(g), CastToMultiPolygon(g), MbrMinX(g), MbrMinY(g), MbrMaxX(g),"
+                                        " MbrMaxY(g) FROM (SELECT GeomFromText(?, 4326) AS g)",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+        sqlite3_bind_text(st, 1, shapes[i], -1, SQLITE_STATIC);
+        cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
+        double bounds[4];
+        for (int k = 0; k < 4; k++)
+            bounds[k] = sqlite3_column_double(st, 2 + k);
+        unsigned char *blob = NULL;
+        size_t size = 0;
+        cr_assert_eq(rg_io_spatialite_multipolygon(&blob, &size, sqlite3_column_blob(st, 0),
+                                                   (size_t)sqlite3_column_bytes(st, 0), bounds),
+                     RG_OK, "%s", shapes[i]);
+        cr_assert_eq(size, (size_t)sqlite3_column_bytes(st, 1), "%s", shapes[i]);
+        cr_assert_eq(memcmp(blob, sqlite3_column_blob(st, 1), size), 0, "%s", shapes[i]);
+        /* Cut short, or with a byte too many, it is no WKB: refused, never read past. */
+        unsigned char *bad = NULL;
+        size_t bad_size = 0;
+        cr_assert_eq(rg_io_spatialite_multipolygon(&bad, &bad_size, sqlite3_column_blob(st, 0),
+                                                   (size_t)sqlite3_column_bytes(st, 0) - 1, bounds),
+                     RG_EINVAL);
+        cr_assert_null(bad);
+        rg_free(blob);
+        sqlite3_finalize(st);
+    }
+    static const unsigned char point[] = {1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+    unsigned char *blob = NULL;
+    size_t size = 0;
+    const double bounds[4] = {0, 0, 0, 0};
+    cr_assert_eq(rg_io_spatialite_multipolygon(&blob, &size, point, sizeof point, bounds), RG_EINVAL);
+    rg_io_store_free(store);
+    rg_ctx_free(ctx);
+}
