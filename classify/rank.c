@@ -1,0 +1,488 @@
+/*
+ * Welfare, desil, rank and class of every household, in passes over the store and
+ * external sorts, so memory stays flat however many households there are:
+ *
+ *   1. the records in hh order: each household's welfare, its population group and its
+ *      kelurahan go into two sorts, one by (group, welfare), one by (kelurahan, welfare,
+ *      household id);
+ *   2. each sort read in order gives the desil (households strictly poorer x 10 / n + 1:
+ *      equal welfare shares a desil) and the rank (1 = poorest; ties by household id),
+ *      which go into a third sort by position;
+ *   3. the records again in hh order, beside those answers: the class, appended to
+ *      household_classes; what cannot be classified to classify_issues; the counts of each
+ *      kelurahan, written to kelurahan_summary.
+ *
+ * SQL window functions did the same in 7 s for a million households, most of it sorting
+ * the same rows three times inside one statement.
+ */
+#include "classify/classify.h"
+#include "core/internal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+int rg__classify_rules_welfare(const rg_rules *r);
+int rg__classify_rules_population(const rg_rules *r);
+
+/* Records each sort holds before it writes a sorted run beside the database. */
+#define SORT_CAP ((size_t)1 << 16)
+/* A sort key packs a group or kelurahan index (20 bits) with the welfare's 64 ordered bits
+ * and a tie-break of 43 bits into the sorter's 64-bit key and 63-bit id. */
+#define GROUP_BITS 20
+#define TIE_BITS 43
+
+typedef struct {
+    rg__sort_head head; /* key: group << 44 | welfare's high 44 bits; id: its low 20 bits << 43 | tie */
+    int64_t position;   /* the household's place in hh order */
+} ordered;
+
+typedef struct {
+    rg__sort_head head; /* key: position; id: 0 desil, 1 rank */
+    int64_t value;
+} answer;
+
+/* ------------------------------------------------------------ interned codes */
+
+/* Codes to dense indexes (kelurahan, population groups): an open-addressing table over
+ * one arena of NUL-terminated codes. */
+typedef struct {
+    rg_buf text;
+    size_t *slots; /* offset + 1 into text; 0 = empty */
+    int32_t *index;
+    size_t cap, count;
+} interned;
+
+static uint64_t hash_code(const char *s)
+{
+    uint64_t h = 14695981039346656037u;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211u;
+    return h;
+}
+
+static int intern_grow(interned *t)
+{
+    size_t cap = t->cap ? t->cap * 2 : 1024;
+    size_t *slots = rg_calloc(cap, sizeof *slots);
+    int32_t *index = rg_calloc(cap, sizeof *index);
+    if (!slots || !index) {
+        rg_free(slots);
+        rg_free(index);
+        return RG_ENOMEM;
+    }
+    for (size_t i = 0; i < t->cap; i++) {
+        if (!t->slots[i])
+            continue;
+        size_t j = hash_code(t->text.data + t->slots[i] - 1) & (cap - 1);
+        while (slots[j])
+            j = (j + 1) & (cap - 1);
+        slots[j] = t->slots[i];
+        index[j] = t->index[i];
+    }
+    rg_free(t->slots);
+    rg_free(t->index);
+    t->slots = slots;
+    t->index = index;
+    t->cap = cap;
+    return RG_OK;
+}
+
+/* The index of code, added when new (add 1) or -1 when absent (add 0). */
+static int intern(interned *t, const char *code, int add, int32_t *out)
+{
+    *out = -1;
+    if (t->cap == 0 || (add && 2 * (t->count + 1) > t->cap)) {
+        int rc = intern_grow(t);
+        if (rc != RG_OK)
+            return rc;
+    }
+    size_t j = hash_code(code) & (t->cap - 1);
+    for (; t->slots[j]; j = (j + 1) & (t->cap - 1))
+        if (strcmp(t->text.data + t->slots[j] - 1, code) == 0) {
+            *out = t->index[j];
+            return RG_OK;
+        }
+    if (!add)
+        return RG_OK;
+    size_t at = t->text.len;
+    int rc = rg__buf_append(&t->text, code, strlen(code) + 1);
+    if (rc != RG_OK)
+        return rc;
+    t->slots[j] = at + 1;
+    t->index[j] = (int32_t)t->count++;
+    *out = t->index[j];
+    return RG_OK;
+}
+
+static void intern_free(interned *t)
+{
+    rg__buf_free(&t->text);
+    rg_free(t->slots);
+    rg_free(t->index);
+}
+
+/* ------------------------------------------------------------ the passes */
+
+/* Welfare's bits in an order that compares as the doubles do (no NaN here). */
+static uint64_t ordered_bits(double d)
+{
+    uint64_t u;
+    if (d == 0)
+        d = 0; /* -0 is 0 */
+    memcpy(&u, &d, sizeof u);
+    return u >> 63 ? ~u : u | (uint64_t)1 << 63;
+}
+
+static ordered make_ordered(int32_t group, uint64_t w, int64_t tie, int64_t position)
+{
+    ordered o;
+    memset(&o, 0, sizeof o); /* padding goes to disk with a spilled run */
+    o.head.key = (uint64_t)group << (64 - GROUP_BITS) | w >> GROUP_BITS;
+    o.head.id = (int64_t)((w & (((uint64_t)1 << GROUP_BITS) - 1)) << TIE_BITS | (uint64_t)tie);
+    o.position = position;
+    return o;
+}
+
+static int32_t group_of(const ordered *o) { return (int32_t)(o->head.key >> (64 - GROUP_BITS)); }
+static uint64_t welfare_of(const ordered *o)
+{
+    return o->head.key << GROUP_BITS | (uint64_t)o->head.id >> TIE_BITS;
+}
+
+typedef struct {
+    rg_store *store;
+    rg_ctx *ctx;
+    const rg_rules *rules;
+    rg__sorter *ids, *by_group, *by_kelurahan, *answers;
+    interned groups, kelurahan;
+    int64_t *group_size;
+    size_t group_cap;
+    int64_t households;
+    /* the counts of each kelurahan: households, the four classes, unclassified */
+    int64_t (*counts)[6];
+} ranker;
+
+/* The population a household's desil is cut in, as text; NULL: none (no desil). */
+static const char *population_of(const ranker *R, const char *kecamatan, char *buf, size_t cap)
+{
+    switch (rg__classify_rules_population(R->rules)) {
+    case RG_POPULATION_KECAMATAN: return kecamatan;
+    case RG_POPULATION_KABKOTA:
+        if (!kecamatan)
+            return NULL;
+        snprintf(buf, cap, "%.*s", strchr(kecamatan, '.') ? 5 : 4, kecamatan);
+        return buf;
+    default: return "";
+    }
+}
+
+static const char households_sql[] =
+    "SELECT r.hh, r.household_id, r.source_line, a.kelurahan_code, a.kecamatan_code, %s, r.given_class,"
+    " k.urban_rural FROM household_records r JOIN household_areas a ON a.hh = r.hh"
+    " LEFT JOIN kelurahan k ON k.code = a.kelurahan_code ORDER BY r.hh";
+enum { COL_HH, COL_ID, COL_LINE, COL_KELURAHAN, COL_KECAMATAN, COL_WELFARE, COL_GIVEN, COL_URBAN_RURAL };
+
+static int prepare_households(ranker *R, sqlite3_stmt **st)
+{
+    char sql[sizeof households_sql + 128];
+    snprintf(sql, sizeof sql, households_sql,
+             rg__classify_rules_welfare(R->rules) == RG_WELFARE_HOUSEHOLD
+                 ? "r.spending"
+                 : "CASE WHEN r.household_size > 0 THEN r.spending / r.household_size END");
+    return sqlite3_prepare_v2(rg_io_store_db(R->store), sql, -1, st, NULL) == SQLITE_OK
+               ? RG_OK
+               : rg_io_store_sql_error(R->store);
+}
+
+/* Household ids in their own order, from the UNIQUE index, sorted back to hh order: the
+ * tie-break of equal welfare, as a number. */
+static int rank_ids(ranker *R)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(rg_io_store_db(R->store), "SELECT hh FROM household_records ORDER BY household_id", -1,
+                           &st, NULL) != SQLITE_OK)
+        return rg_io_store_sql_error(R->store);
+    int rc = RG_OK, step;
+    for (int64_t rank = 0; rc == RG_OK && (step = sqlite3_step(st)) == SQLITE_ROW; rank++) {
+        rg__sort_head h = {(uint64_t)sqlite3_column_int64(st, 0), rank};
+        rc = rg__sorter_add(R->ids, &h);
+    }
+    if (rc == RG_OK && step != SQLITE_DONE)
+        rc = rg_io_store_sql_error(R->store);
+    sqlite3_finalize(st);
+    return rc == RG_OK ? rg__sorter_finish(R->ids) : rc;
+}
+
+static int count_in_group(ranker *R, int32_t g)
+{
+    if ((size_t)g >= R->group_cap) {
+        size_t cap = R->group_cap ? R->group_cap * 2 : 1024;
+        while (cap <= (size_t)g)
+            cap *= 2;
+        int64_t *grown = rg_realloc(R->group_size, cap * sizeof *grown);
+        if (!grown)
+            return RG_ENOMEM;
+        memset(grown + R->group_cap, 0, (cap - R->group_cap) * sizeof *grown);
+        R->group_size = grown;
+        R->group_cap = cap;
+    }
+    R->group_size[g]++;
+    return RG_OK;
+}
+
+/* Pass 1: every household with a welfare into the sorts that give its desil and rank. */
+static int gather(ranker *R)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = prepare_households(R, &st), step;
+    int64_t position = 0;
+    while (rc == RG_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        rg__sort_head id;
+        int got = rg__sorter_next(R->ids, &id);
+        int64_t hh = sqlite3_column_int64(st, COL_HH);
+        if (got != 1 || id.key != (uint64_t)hh) {
+            rc = got < 0 ? got : rg_ctx_error(R->ctx, RG_EDATA, "classify: households changed while being read");
+            break;
+        }
+        /* Every kelurahan gets its index, for the counts of pass 3. */
+        const char *kel = (const char *)sqlite3_column_text(st, COL_KELURAHAN);
+        int32_t k = -1;
+        if (kel)
+            rc = intern(&R->kelurahan, kel, 1, &k);
+        if (rc == RG_OK && sqlite3_column_type(st, COL_WELFARE) != SQLITE_NULL) {
+            uint64_t w = ordered_bits(sqlite3_column_double(st, COL_WELFARE));
+            char buf[16];
+            const char *group = population_of(R, (const char *)sqlite3_column_text(st, COL_KECAMATAN), buf, sizeof buf);
+            int32_t g = -1;
+            if (group && (rc = intern(&R->groups, group, 1, &g)) == RG_OK && (rc = count_in_group(R, g)) == RG_OK) {
+                ordered o = make_ordered(g, w, 0, position);
+                rc = rg__sorter_add(R->by_group, &o);
+            }
+            if (rc == RG_OK && k >= 0) {
+                ordered o = make_ordered(k, w, id.id, position);
+                rc = rg__sorter_add(R->by_kelurahan, &o);
+            }
+            if (rc == RG_OK && (R->groups.count > ((size_t)1 << GROUP_BITS) || R->kelurahan.count > ((size_t)1 << GROUP_BITS)))
+                rc = rg_ctx_error(R->ctx, RG_EDATA, "classify: more than %d populations or kelurahan",
+                                  1 << GROUP_BITS);
+        }
+        position++;
+    }
+    if (rc == RG_OK && step != SQLITE_DONE)
+        rc = rg_io_store_sql_error(R->store);
+    sqlite3_finalize(st);
+    R->households = position;
+    if (rc == RG_OK && (rc = rg__sorter_finish(R->by_group)) == RG_OK)
+        rc = rg__sorter_finish(R->by_kelurahan);
+    return rc;
+}
+
+/* Pass 2: desil from the sort by group, ranks from the sort by kelurahan. */
+static int answer_desil_and_ranks(ranker *R)
+{
+    ordered o;
+    int got, rc = RG_OK;
+    int32_t group = -1;
+    int64_t i = 0, below = 0;
+    uint64_t previous = 0;
+    while (rc == RG_OK && (got = rg__sorter_next(R->by_group, &o)) == 1) {
+        if (group_of(&o) != group) {
+            group = group_of(&o);
+            i = below = 0;
+        } else if (welfare_of(&o) != previous) {
+            below = i;
+        }
+        previous = welfare_of(&o);
+        i++;
+        answer a = {{(uint64_t)o.position, 0}, below * 10 / R->group_size[group] + 1};
+        rc = rg__sorter_add(R->answers, &a);
+    }
+    if (rc == RG_OK && got < 0)
+        rc = got;
+    int32_t kelurahan = -1;
+    int64_t rank = 0;
+    while (rc == RG_OK && (got = rg__sorter_next(R->by_kelurahan, &o)) == 1) {
+        if (group_of(&o) != kelurahan) {
+            kelurahan = group_of(&o);
+            rank = 0;
+        }
+        answer a = {{(uint64_t)o.position, 1}, ++rank};
+        rc = rg__sorter_add(R->answers, &a);
+    }
+    if (rc == RG_OK && got < 0)
+        rc = got;
+    return rc == RG_OK ? rg__sorter_finish(R->answers) : rc;
+}
+
+/* The class of one household under the method in force; why says what classify_issues
+ * records when there is none (NULL: nothing to record). */
+static rg_poverty_class decide(const ranker *R, sqlite3_stmt *st, int64_t desil, const char **why)
+{
+    *why = NULL;
+    switch (rg_classify_rules_method(R->rules)) {
+    case RG_METHOD_GIVEN: {
+        const char *value = (const char *)sqlite3_column_text(st, COL_GIVEN);
+        rg_poverty_class cls;
+        if (rg_classify_class_parse(value, &cls) == RG_OK)
+            return cls;
+        *why = value ? "not a poverty class" : "no class given";
+        return RG_CLASS_NONE;
+    }
+    case RG_METHOD_THRESHOLD: {
+        if (sqlite3_column_type(st, COL_WELFARE) == SQLITE_NULL)
+            return RG_CLASS_NONE;
+        const char *code = (const char *)sqlite3_column_text(st, COL_KELURAHAN);
+        rg_urban_rural type = rg_geo_urban_rural_parse((const char *)sqlite3_column_text(st, COL_URBAN_RURAL));
+        double line = rg_classify_rules_poverty_line(R->rules, code, type);
+        if (line <= 0) {
+            *why = code ? "no poverty line for the area in the rules" : "not in any kelurahan";
+            return RG_CLASS_NONE;
+        }
+        double ratio = sqlite3_column_double(st, COL_WELFARE) / line;
+        rg_poverty_class cls = RG_CLASS_TIDAK_MISKIN;
+        for (int c = RG_CLASS_RENTAN_MISKIN; c >= RG_CLASS_SANGAT_MISKIN; c--)
+            if (ratio < rg_classify_rules_cut(R->rules, (rg_poverty_class)c))
+                cls = (rg_poverty_class)c;
+        return cls;
+    }
+    default: return desil >= 1 && desil <= 10 ? rg_classify_rules_desil_class(R->rules, (int)desil) : RG_CLASS_NONE;
+    }
+}
+
+static void bind_or_null(sqlite3_stmt *st, int i, int64_t v)
+{
+    if (v > 0)
+        sqlite3_bind_int64(st, i, v);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+static int record_issue(ranker *R, sqlite3_stmt *issue, sqlite3_stmt *row, const char *why)
+{
+    int value_column = rg_classify_rules_method(R->rules) == RG_METHOD_GIVEN ? COL_GIVEN : COL_KELURAHAN;
+    sqlite3_reset(issue);
+    sqlite3_bind_value(issue, 1, sqlite3_column_value(row, COL_HH));
+    sqlite3_bind_value(issue, 2, sqlite3_column_value(row, COL_ID));
+    sqlite3_bind_value(issue, 3, sqlite3_column_value(row, COL_LINE));
+    sqlite3_bind_value(issue, 4, sqlite3_column_value(row, value_column));
+    sqlite3_bind_text(issue, 5, why, -1, SQLITE_STATIC);
+    return sqlite3_step(issue) == SQLITE_DONE ? RG_OK : rg_io_store_sql_error(R->store);
+}
+
+/* Pass 3: each household's row of household_classes, in hh order. */
+static int write_classes(ranker *R)
+{
+    sqlite3 *db = rg_io_store_db(R->store);
+    sqlite3_stmt *st = NULL, *insert = NULL, *issue = NULL;
+    int rc = prepare_households(R, &st), step;
+    if (rc == RG_OK &&
+        (sqlite3_prepare_v2(db, "INSERT INTO household_classes(hh, welfare, desil, welfare_rank, poverty_class)"
+                                " VALUES(?, ?, ?, ?, ?)",
+                            -1, &insert, NULL) != SQLITE_OK ||
+         sqlite3_prepare_v2(db, "INSERT INTO classify_issues(hh, household_id, source_line, value, message)"
+                                " VALUES(?, ?, ?, ?, ?)",
+                            -1, &issue, NULL) != SQLITE_OK))
+        rc = rg_io_store_sql_error(R->store);
+    if (rc == RG_OK && !(R->counts = rg_calloc(R->kelurahan.count ? R->kelurahan.count : 1, sizeof *R->counts)))
+        rc = RG_ENOMEM;
+    answer a;
+    int got = rc == RG_OK ? rg__sorter_next(R->answers, &a) : 0;
+    for (int64_t position = 0; rc == RG_OK && (step = sqlite3_step(st)) == SQLITE_ROW; position++) {
+        int64_t found[2] = {0, 0};
+        for (; got == 1 && a.head.key == (uint64_t)position; got = rg__sorter_next(R->answers, &a))
+            found[a.head.id] = a.value;
+        if (got < 0) {
+            rc = got;
+            break;
+        }
+        const char *why = NULL;
+        rg_poverty_class cls = decide(R, st, found[0], &why);
+        sqlite3_reset(insert);
+        sqlite3_bind_value(insert, 1, sqlite3_column_value(st, COL_HH));
+        sqlite3_bind_value(insert, 2, sqlite3_column_value(st, COL_WELFARE));
+        bind_or_null(insert, 3, found[0]);
+        bind_or_null(insert, 4, found[1]);
+        sqlite3_bind_text(insert, 5, rg_classify_class_name(cls), -1, SQLITE_STATIC);
+        if (sqlite3_step(insert) != SQLITE_DONE)
+            rc = rg_io_store_sql_error(R->store);
+        if (rc == RG_OK && why)
+            rc = record_issue(R, issue, st, why);
+        const char *kel = (const char *)sqlite3_column_text(st, COL_KELURAHAN);
+        int32_t k = -1;
+        if (rc == RG_OK && kel && (rc = intern(&R->kelurahan, kel, 0, &k)) == RG_OK && k >= 0) {
+            R->counts[k][0]++;
+            R->counts[k][cls == RG_CLASS_NONE ? 5 : cls]++;
+        }
+    }
+    if (rc == RG_OK && step != SQLITE_DONE)
+        rc = rg_io_store_sql_error(R->store);
+    sqlite3_finalize(st);
+    sqlite3_finalize(insert);
+    sqlite3_finalize(issue);
+    return rc;
+}
+
+/* Every kelurahan of the boundaries, with the counts pass 3 made (zeros where no household is). */
+static int write_summary(ranker *R)
+{
+    sqlite3 *db = rg_io_store_db(R->store);
+    sqlite3_stmt *read = NULL, *insert = NULL;
+    int rc = RG_OK, step;
+    if (sqlite3_prepare_v2(db, "SELECT code FROM kelurahan ORDER BY code", -1, &read, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db,
+                           "INSERT INTO kelurahan_summary(code, households, sangat_miskin, miskin, rentan_miskin,"
+                           " tidak_miskin, unclassified) VALUES(?, ?, ?, ?, ?, ?, ?)",
+                           -1, &insert, NULL) != SQLITE_OK)
+        rc = rg_io_store_sql_error(R->store);
+    while (rc == RG_OK && (step = sqlite3_step(read)) == SQLITE_ROW) {
+        int32_t k = -1;
+        const char *code = (const char *)sqlite3_column_text(read, 0);
+        if ((rc = intern(&R->kelurahan, code, 0, &k)) != RG_OK)
+            break;
+        static const int64_t none[6] = {0};
+        const int64_t *c = k >= 0 ? R->counts[k] : none;
+        sqlite3_reset(insert);
+        sqlite3_bind_text(insert, 1, code, -1, SQLITE_STATIC);
+        for (int i = 0; i < 6; i++)
+            sqlite3_bind_int64(insert, 2 + i, c[i]);
+        if (sqlite3_step(insert) != SQLITE_DONE)
+            rc = rg_io_store_sql_error(R->store);
+    }
+    if (rc == RG_OK && step != SQLITE_DONE)
+        rc = rg_io_store_sql_error(R->store);
+    sqlite3_finalize(read);
+    sqlite3_finalize(insert);
+    return rc;
+}
+
+int rg__classify_households(rg_store *store, const rg_rules *rules)
+{
+    ranker R = {.store = store, .ctx = rg_io_store_ctx(store), .rules = rules};
+    const char *near = rg_io_store_path(store);
+    int rc = rg__sorter_new(&R.ids, R.ctx, near, "classify", sizeof(rg__sort_head), SORT_CAP);
+    if (rc == RG_OK)
+        rc = rg__sorter_new(&R.by_group, R.ctx, near, "classify", sizeof(ordered), SORT_CAP);
+    if (rc == RG_OK)
+        rc = rg__sorter_new(&R.by_kelurahan, R.ctx, near, "classify", sizeof(ordered), SORT_CAP);
+    if (rc == RG_OK)
+        rc = rg__sorter_new(&R.answers, R.ctx, near, "classify", sizeof(answer), SORT_CAP);
+    if (rc == RG_OK)
+        rc = rank_ids(&R);
+    if (rc == RG_OK)
+        rc = gather(&R);
+    if (rc == RG_OK)
+        rc = answer_desil_and_ranks(&R);
+    if (rc == RG_OK)
+        rc = write_classes(&R);
+    if (rc == RG_OK)
+        rc = write_summary(&R);
+    rg__sorter_free(R.ids);
+    rg__sorter_free(R.by_group);
+    rg__sorter_free(R.by_kelurahan);
+    rg__sorter_free(R.answers);
+    intern_free(&R.groups);
+    intern_free(&R.kelurahan);
+    rg_free(R.group_size);
+    rg_free(R.counts);
+    return rc;
+}
