@@ -8,6 +8,7 @@
  */
 #include "geo/internal.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -86,15 +87,14 @@ static char *column_dup(sqlite3_stmt *st, int i)
 }
 
 /* The prepared areas of table read back from the store, their polygons going straight to
- * the scratch file as WKB: no GEOS geometry is made until a locator needs one. */
+ * the scratch file as WKB (SpatiaLite's blob holds it all but a byte a part, and its MBR):
+ * no GEOS geometry is made until a locator needs one. */
 static int areas_from_store(rg_areas **out, rg_store *store, const char *table)
 {
     rg_ctx *ctx = rg_io_store_ctx(store);
     char sql[400];
     snprintf(sql, sizeof sql,
-             "SELECT code, name, parent_code, alt_code, repaired, urban_rural, AsBinary(geom),"
-             " MbrMinX(geom), MbrMinY(geom), MbrMaxX(geom), MbrMaxY(geom), ST_NPoints(geom) FROM %s ORDER BY code",
-             table);
+             "SELECT code, name, parent_code, alt_code, repaired, urban_rural, geom FROM %s ORDER BY code", table);
     sqlite3_stmt *st = NULL;
     rg_areas *areas = NULL;
     int rc = rg_geo__areas_new(&areas, ctx), step;
@@ -103,20 +103,26 @@ static int areas_from_store(rg_areas **out, rg_store *store, const char *table)
     while (rc == RG_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
         rg_geo__area area = {.code = column_dup(st, 0), .name = column_dup(st, 1), .parent = column_dup(st, 2),
                              .alt_code = column_dup(st, 3), .repaired = sqlite3_column_int(st, 4),
-                             .area_type = rg_geo_urban_rural_parse((const char *)sqlite3_column_text(st, 5)),
-                             .coordinates = sqlite3_column_int(st, 11)};
-        for (int b = 0; b < 4; b++)
-            area.bounds[b] = sqlite3_column_double(st, 7 + b);
-        const unsigned char *wkb = sqlite3_column_blob(st, 6);
-        if (!area.code || !wkb) {
+                             .area_type = rg_geo_urban_rural_parse((const char *)sqlite3_column_text(st, 5))};
+        unsigned char *wkb = NULL;
+        size_t size = 0;
+        long vertices = 0;
+        const unsigned char *blob = sqlite3_column_blob(st, 6);
+        if (!area.code || !blob ||
+            rg_io_spatialite_wkb(blob, (size_t)sqlite3_column_bytes(st, 6), &wkb, &size, area.bounds, &vertices) !=
+                RG_OK) {
             rc = rg_ctx_error(ctx, RG_EDATA, "%s: %s %s: no code or no polygon in the prepared boundaries",
                               rg_io_store_path(store), table, area.code ? area.code : "?");
             rg_geo__area_clear(&area);
-        } else if ((rc = rg_geo__areas_put_wkb(areas, ctx, wkb, (size_t)sqlite3_column_bytes(st, 6), &area)) != RG_OK) {
-            rg_geo__area_clear(&area);
         } else {
-            rc = rg_geo__areas_add(areas, &area);
+            area.coordinates = vertices > INT_MAX ? INT_MAX : (int)vertices;
+            rc = rg_geo__areas_put_wkb(areas, ctx, wkb, size, &area);
+            if (rc == RG_OK)
+                rc = rg_geo__areas_add(areas, &area);
+            else
+                rg_geo__area_clear(&area);
         }
+        rg_free(wkb);
     }
     if (rc == RG_OK && step != SQLITE_DONE)
         rc = rg_io_store_sql_error(store);

@@ -489,9 +489,10 @@ static int write_provenance(rg_store *store, GDALDatasetH ds, const rg_export_op
     static const struct {
         const char *key, *sql;
     } counts[] = {
-        {"HOUSEHOLDS", "SELECT count(*) FROM households"},
-        {"HOUSEHOLDS_UNMATCHED", "SELECT count(*) FROM households WHERE join_method = 'unmatched'"},
-        {"HOUSEHOLDS_CLASSIFIED", "SELECT count(*) FROM households WHERE poverty_class IS NOT NULL"},
+        /* From each step's own table: the view would join them all for a count. */
+        {"HOUSEHOLDS", "SELECT count(*) FROM household_records"},
+        {"HOUSEHOLDS_UNMATCHED", "SELECT count(*) FROM household_areas WHERE join_method = 'unmatched'"},
+        {"HOUSEHOLDS_CLASSIFIED", "SELECT count(*) FROM household_classes WHERE poverty_class IS NOT NULL"},
         {"ROWS_REJECTED", "SELECT count(*) FROM rejects"},
     };
     for (size_t i = 0; i < sizeof counts / sizeof *counts && rc == RG_OK; i++) {

@@ -35,11 +35,6 @@ static void put_le_double(unsigned char *p, double v)
         p[i] = (unsigned char)(u >> (8 * i));
 }
 
-static uint32_t get_le32(const unsigned char *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
 /* The GeoPackage geometry header (GeoPackage 1.3, 2.1.3): "GP", version 0, flags (bit 0
  * little-endian; bits 1-3 the envelope: 0 none, 1 minx maxx miny maxy), the SRS id. */
 #define GPKG_HEADER 8
@@ -62,63 +57,6 @@ static void sql_gpkg_point(sqlite3_context *c, int argc, sqlite3_value **argv)
     put_le_double(blob + 13, sqlite3_value_double(argv[0]));
     put_le_double(blob + 21, sqlite3_value_double(argv[1]));
     sqlite3_result_blob(c, blob, sizeof blob, SQLITE_TRANSIENT);
-}
-
-/*
- * A SpatiaLite polygon's or multipolygon's blob as WKB, appended to out. SpatiaLite's
- * layout (start byte, endianness, SRID, MBR, 0x7C, class, data, 0xFE) holds WKB's data
- * with two differences: no byte-order byte before the class, and a 0x69 marker where
- * each part of a collection has one. The walk checks every count against the blob's size.
- */
-static int spatialite_to_wkb(const unsigned char *b, size_t n, rg_buf *out)
-{
-    size_t at = 39;
-    if (n < 44 || b[0] != 0x00 || b[1] != 0x01 || b[38] != 0x7C || b[n - 1] != 0xFE)
-        return 0;
-    uint32_t type = get_le32(b + at);
-    uint32_t parts = 1;
-    const char order = 0x01;
-    if (rg__buf_append(out, &order, 1) != RG_OK || rg__buf_append(out, (const char *)b + at, 4) != RG_OK)
-        return 0;
-    at += 4;
-    if (type == 6) {
-        if (at + 4 > n || rg__buf_append(out, (const char *)b + at, 4) != RG_OK)
-            return 0;
-        parts = get_le32(b + at);
-        at += 4;
-    } else if (type != 3) {
-        return 0; /* the store writes only (multi)polygons, uncompressed, XY */
-    }
-    for (uint32_t p = 0; p < parts; p++) {
-        size_t start = at;
-        if (type == 6) {
-            if (at + 5 > n || b[at] != 0x69 || get_le32(b + at + 1) != 3)
-                return 0;
-            at += 5;
-        }
-        if (at + 4 > n)
-            return 0;
-        uint32_t rings = get_le32(b + at);
-        at += 4;
-        for (uint32_t r = 0; r < rings; r++) {
-            if (at + 4 > n)
-                return 0;
-            uint64_t points = get_le32(b + at);
-            at += 4;
-            if (points > (n - at) / 16)
-                return 0;
-            at += (size_t)points * 16;
-        }
-        if (type == 6) {
-            /* The part's byte order replaces the marker; the rest is WKB as it stands. */
-            if (rg__buf_append(out, &order, 1) != RG_OK ||
-                rg__buf_append(out, (const char *)b + start + 1, at - start - 1) != RG_OK)
-                return 0;
-        } else if (rg__buf_append(out, (const char *)b + start, at - start) != RG_OK) {
-            return 0;
-        }
-    }
-    return at == n - 1;
 }
 
 /* rg_gpkg_geom(spatialite_blob): a (multi)polygon's GeoPackage blob with its envelope,
@@ -144,7 +82,7 @@ static void sql_gpkg_geom(sqlite3_context *c, int argc, sqlite3_value **argv)
         put_le_double(header + 24, mbr[1]);
         put_le_double(header + 32, mbr[3]);
     }
-    if (!b || rg__buf_append(&out, (const char *)header, sizeof header) != RG_OK || !spatialite_to_wkb(b, n, &out)) {
+    if (!b || rg__buf_append(&out, (const char *)header, sizeof header) != RG_OK || rg_io__spatialite_to_wkb(b, n, &out, NULL) != RG_OK) {
         rg__buf_free(&out);
         sqlite3_result_error(c, "rg_gpkg_geom: not a SpatiaLite polygon or multipolygon of this store", -1);
         return;

@@ -90,6 +90,11 @@ int rg_io__gpkg_fill_layers(rg_store *store, const char *path, const char *targe
  * geometry encoders, on db. @return RG_OK or RG_ESQL. */
 int rg_io__gpkg_register(sqlite3 *db);
 
+/* Appends the WKB of a SpatiaLite polygon or multipolygon blob to out (see
+ * rg_io_spatialite_wkb); *vertices (may be NULL) gets its vertex count.
+ * @return RG_OK, RG_EINVAL (not such a blob), RG_ENOMEM (as RG_EINVAL: out is undefined). */
+int rg_io__spatialite_to_wkb(const unsigned char *blob, size_t n, rg_buf *out, long *vertices);
+
 /* Registers rg_hilbert(x, y, minx, miny, maxx, maxy), which the packing sorts by, on db. */
 int rg_io__rtree_register(sqlite3 *db);
 

@@ -196,6 +196,15 @@ int rg_io_spatialite_multipolygon(unsigned char **out, size_t *out_size, const u
                                   const double bounds[4]);
 
 /**
+ * The inverse: the WKB (little-endian, as stored: MultiPolygon or Polygon) of a SpatiaLite
+ * polygon or multipolygon blob, its MBR (minx, miny, maxx, maxy) as SpatiaLite keeps it, and
+ * its vertex count (vertices may be NULL). Caller owns *wkb; free with rg_free().
+ * @return RG_OK, RG_EINVAL (not such a blob: little-endian, uncompressed, XY; *wkb NULL).
+ */
+int rg_io_spatialite_wkb(const unsigned char *blob, size_t n, unsigned char **wkb, size_t *size, double bounds[4],
+                         long *vertices);
+
+/**
  * Encodes a point as a SpatiaLite geometry BLOB (SRID 4326) into buf, which must
  * hold RG_SPATIALITE_POINT_SIZE bytes.
  */

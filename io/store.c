@@ -327,3 +327,88 @@ bad:
     rg_free(b);
     return RG_EINVAL;
 }
+
+/*
+ * A SpatiaLite polygon's or multipolygon's blob as WKB, appended to out. SpatiaLite's
+ * layout (start byte, endianness, SRID, MBR, 0x7C, class, data, 0xFE) holds WKB's data
+ * with two differences: no byte-order byte before the class, and a 0x69 marker where
+ * each part of a collection has one. The walk checks every count against the blob's size.
+ */
+static int to_wkb(const unsigned char *b, size_t n, rg_buf *out, long *vertices)
+{
+    long points_seen = 0;
+    size_t at = 39;
+    if (n < 44 || b[0] != 0x00 || b[1] != 0x01 || b[38] != 0x7C || b[n - 1] != 0xFE)
+        return 0;
+    uint32_t type = get_le32(b + at);
+    uint32_t parts = 1;
+    const char order = 0x01;
+    if (rg__buf_append(out, &order, 1) != RG_OK || rg__buf_append(out, (const char *)b + at, 4) != RG_OK)
+        return 0;
+    at += 4;
+    if (type == 6) {
+        if (at + 4 > n || rg__buf_append(out, (const char *)b + at, 4) != RG_OK)
+            return 0;
+        parts = get_le32(b + at);
+        at += 4;
+    } else if (type != 3) {
+        return 0; /* the store writes only (multi)polygons, uncompressed, XY */
+    }
+    for (uint32_t p = 0; p < parts; p++) {
+        size_t start = at;
+        if (type == 6) {
+            if (at + 5 > n || b[at] != 0x69 || get_le32(b + at + 1) != 3)
+                return 0;
+            at += 5;
+        }
+        if (at + 4 > n)
+            return 0;
+        uint32_t rings = get_le32(b + at);
+        at += 4;
+        for (uint32_t r = 0; r < rings; r++) {
+            if (at + 4 > n)
+                return 0;
+            uint64_t points = get_le32(b + at);
+            at += 4;
+            if (points > (n - at) / 16)
+                return 0;
+            at += (size_t)points * 16;
+            points_seen += (long)points;
+        }
+        if (type == 6) {
+            /* The part's byte order replaces the marker; the rest is WKB as it stands. */
+            if (rg__buf_append(out, &order, 1) != RG_OK ||
+                rg__buf_append(out, (const char *)b + start + 1, at - start - 1) != RG_OK)
+                return 0;
+        } else if (rg__buf_append(out, (const char *)b + start, at - start) != RG_OK) {
+            return 0;
+        }
+    }
+    if (at != n - 1)
+        return 0;
+    if (vertices)
+        *vertices = points_seen;
+    return 1;
+}
+
+int rg_io__spatialite_to_wkb(const unsigned char *blob, size_t n, rg_buf *out, long *vertices)
+{
+    return to_wkb(blob, n, out, vertices) ? RG_OK : RG_EINVAL;
+}
+
+int rg_io_spatialite_wkb(const unsigned char *blob, size_t n, unsigned char **wkb, size_t *size, double bounds[4],
+                         long *vertices)
+{
+    rg_buf out = {0};
+    *wkb = NULL;
+    *size = 0;
+    if (!to_wkb(blob, n, &out, vertices)) {
+        rg__buf_free(&out);
+        return RG_EINVAL;
+    }
+    for (int i = 0; i < 4; i++)
+        memcpy(&bounds[i], blob + 6 + 8 * i, 8);
+    *wkb = (unsigned char *)out.data;
+    *size = out.len;
+    return RG_OK;
+}

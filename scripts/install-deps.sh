@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything regsosek-geo needs to build, test and run its demo on Debian 12.
 # Idempotent and non-interactive; uses sudo when not run as root.
-# --bench adds the peers and meters of bench/ (GeoPandas with the rtree its sjoin needs, GNU time),
-# which CI does not need.
+# --bench adds the peers and meters of bench/ (GeoPandas with the rtree its sjoin needs, PostgreSQL
+# with PostGIS, GNU time), which CI does not need.
 set -euo pipefail
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
@@ -17,7 +17,7 @@ packages=(
   clang libclang-rt-14-dev valgrind
 )
 if [ "${1:-}" = "--bench" ]; then
-  packages+=(time python3-geopandas python3-rtree)
+  packages+=(time python3-geopandas python3-rtree postgresql-15 postgresql-15-postgis-3 postgis)
 fi
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -qq

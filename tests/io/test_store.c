@@ -113,6 +113,25 @@ Test(io_store, multipolygon_blobs_are_spatialites_own)
                      RG_OK, "%s", shapes[i]);
         cr_assert_eq(size, (size_t)sqlite3_column_bytes(st, 1), "%s", shapes[i]);
         cr_assert_eq(memcmp(blob, sqlite3_column_blob(st, 1), size), 0, "%s", shapes[i]);
+        /* And back: the WKB, MBR and vertex count SpatiaLite gives of the same blob. */
+        unsigned char *wkb = NULL;
+        size_t wkb_size = 0;
+        double mbr[4];
+        long vertices = 0;
+        cr_assert_eq(rg_io_spatialite_wkb(blob, size, &wkb, &wkb_size, mbr, &vertices), RG_OK, "%s", shapes[i]);
+        sqlite3_stmt *back = NULL;
+        cr_assert_eq(sqlite3_prepare_v2(db, "SELECT AsBinary(?1), ST_NPoints(?1)", -1, &back, NULL), SQLITE_OK);
+        sqlite3_bind_blob(back, 1, blob, (int)size, SQLITE_STATIC);
+        cr_assert_eq(sqlite3_step(back), SQLITE_ROW);
+        cr_assert_eq(wkb_size, (size_t)sqlite3_column_bytes(back, 0), "%s", shapes[i]);
+        cr_assert_eq(memcmp(wkb, sqlite3_column_blob(back, 0), wkb_size), 0, "%s", shapes[i]);
+        cr_assert_eq(vertices, sqlite3_column_int(back, 1), "%s", shapes[i]);
+        for (int k = 0; k < 4; k++)
+            cr_assert(mbr[k] == bounds[k], "%s: MBR %d", shapes[i], k);
+        sqlite3_finalize(back);
+        rg_free(wkb);
+        cr_assert_eq(rg_io_spatialite_wkb(blob, size - 1, &wkb, &wkb_size, mbr, &vertices), RG_EINVAL);
+        cr_assert_null(wkb);
         /* Cut short, or with a byte too many, it is no WKB: refused, never read past. */
         unsigned char *bad = NULL;
         size_t bad_size = 0;
