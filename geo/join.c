@@ -280,22 +280,75 @@ static int locate_all(rg_store *store, const rg_areas *kel, const rg_areas *kec,
     return rg__sorter_finish(answers);
 }
 
+/* Rows of household_areas appended by one statement: a statement a row cost as much as
+ * the rest of the write-back (as for the load's households). */
+#define ROWS_PER_INSERT 64
+#define AREA_COLUMNS 8
+
+/* One household's row of household_areas, waiting for its statement. Strings are
+ * borrowed from the areas, but for the flags. */
+typedef struct {
+    int64_t hh;
+    const char *kelurahan, *kecamatan, *method, *kecamatan_polygon;
+    double distance_m;
+    int matched, mismatch; /* mismatch -1: not comparable */
+    char flags[32];        /* "overlap,kecamatan_mismatch" at the most */
+} area_row;
+
 /* What the write-back keeps while it appends each household's answer in hh order. */
 typedef struct {
     rg_store *store;
     const rg_areas *kel, *kec;
     const long *kel_parent_area; /* each kelurahan's kecamatan, found once */
-    sqlite3_stmt *insert;
-    rg_buf flags;
+    sqlite3_stmt *one, *many;    /* many: ROWS_PER_INSERT rows; NULL when SQLite allows fewer parameters */
+    area_row pending[ROWS_PER_INSERT];
+    size_t pending_count;
     distances dist;
     rg_join_report *r;
 } answer_writer;
 
-/* Appends one household's areas; `reported` is the code its officer wrote, or NULL. */
+static void bind_row(sqlite3_stmt *st, int at, const area_row *row)
+{
+    sqlite3_bind_int64(st, at + 1, row->hh);
+    sqlite3_bind_text(st, at + 2, row->kelurahan, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, at + 3, row->kecamatan, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, at + 4, row->method, -1, SQLITE_STATIC);
+    if (row->matched)
+        sqlite3_bind_double(st, at + 5, row->distance_m);
+    else
+        sqlite3_bind_null(st, at + 5);
+    if (row->flags[0])
+        sqlite3_bind_text(st, at + 6, row->flags, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, at + 6);
+    if (row->mismatch >= 0)
+        sqlite3_bind_int(st, at + 7, row->mismatch);
+    else
+        sqlite3_bind_null(st, at + 7);
+    sqlite3_bind_text(st, at + 8, row->kecamatan_polygon, -1, SQLITE_STATIC);
+}
+
+/* Writes the pending rows: a full batch with one statement, a partial one row by row. */
+static int flush_rows(answer_writer *W)
+{
+    int full = W->many && W->pending_count == ROWS_PER_INSERT;
+    for (size_t i = 0; i < W->pending_count; i++) {
+        sqlite3_stmt *st = full ? W->many : W->one;
+        if (!full || i == 0)
+            sqlite3_reset(st);
+        bind_row(st, full ? (int)i * AREA_COLUMNS : 0, &W->pending[i]);
+        if ((!full || i + 1 == W->pending_count) && sqlite3_step(st) != SQLITE_DONE)
+            return rg_io_store_sql_error(W->store);
+    }
+    W->pending_count = 0;
+    return RG_OK;
+}
+
+/* One household's answer, counted in the report and queued for writing; `reported` is the
+ * code its officer wrote, or NULL. */
 static int write_answer(answer_writer *W, int64_t hh, const char *reported, const household_answer *found)
 {
     rg_join_report *r = W->r;
-    sqlite3_stmt *st = W->insert;
     rg_match m = {found->kel, (rg_join_method)found->method, found->distance_m, found->overlap};
     long parent_area = m.area >= 0 ? W->kel_parent_area[m.area] : -1;
     long kec_area = found->kec;
@@ -303,13 +356,12 @@ static int write_answer(answer_writer *W, int64_t hh, const char *reported, cons
     if (r->kecamatan_dissolved && m.method != RG_JOIN_NEAREST)
         kec_area = parent_area;
     r->households++;
-    W->flags.len = 0;
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
-    sqlite3_bind_int64(st, 1, hh);
-    sqlite3_bind_text(st, 4, rg_geo_join_method_name(m.method), -1, SQLITE_STATIC);
-    if (kec_area >= 0)
-        sqlite3_bind_text(st, 8, rg_geo_areas_code(W->kec, (size_t)kec_area), -1, SQLITE_STATIC);
+    area_row *row = &W->pending[W->pending_count++];
+    memset(row, 0, sizeof *row);
+    row->hh = hh;
+    row->mismatch = -1;
+    row->method = rg_geo_join_method_name(m.method);
+    row->kecamatan_polygon = kec_area >= 0 ? rg_geo_areas_code(W->kec, (size_t)kec_area) : NULL;
     switch (m.method) {
     case RG_JOIN_WITHIN: r->within++; break;
     case RG_JOIN_BOUNDARY: r->boundary++; break;
@@ -323,25 +375,39 @@ static int write_answer(answer_writer *W, int64_t hh, const char *reported, cons
     if (m.area >= 0) {
         size_t a = (size_t)m.area;
         const char *parent = rg_geo_areas_parent(W->kel, a);
-        sqlite3_bind_text(st, 2, rg_geo_areas_code(W->kel, a), -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 3, parent, -1, SQLITE_STATIC);
-        sqlite3_bind_double(st, 5, m.method == RG_JOIN_NEAREST ? m.distance_m : 0.0);
-        int mismatch = code_mismatch(reported, W->kel, m.area);
-        if (mismatch >= 0)
-            sqlite3_bind_int(st, 7, mismatch);
-        r->code_mismatches += mismatch == 1;
-        if (m.overlap) {
-            r->overlaps++;
-            rg__buf_appendf(&W->flags, "overlap");
-        }
-        if (kec_area >= 0 && parent && strcmp(rg_geo_areas_code(W->kec, (size_t)kec_area), parent) != 0) {
-            r->kecamatan_mismatches++;
-            rg__buf_appendf(&W->flags, "%skecamatan_mismatch", W->flags.len ? "," : "");
-        }
+        row->matched = 1;
+        row->kelurahan = rg_geo_areas_code(W->kel, a);
+        row->kecamatan = parent;
+        row->distance_m = m.method == RG_JOIN_NEAREST ? m.distance_m : 0.0;
+        row->mismatch = code_mismatch(reported, W->kel, m.area);
+        r->code_mismatches += row->mismatch == 1;
+        int kec_mismatch = kec_area >= 0 && parent && strcmp(rg_geo_areas_code(W->kec, (size_t)kec_area), parent) != 0;
+        r->overlaps += m.overlap != 0;
+        r->kecamatan_mismatches += kec_mismatch;
+        snprintf(row->flags, sizeof row->flags, "%s%s%s", m.overlap ? "overlap" : "",
+                 m.overlap && kec_mismatch ? "," : "", kec_mismatch ? "kecamatan_mismatch" : "");
     }
-    if (W->flags.len)
-        sqlite3_bind_text(st, 6, W->flags.data, (int)W->flags.len, SQLITE_STATIC);
-    return sqlite3_step(st) == SQLITE_DONE ? RG_OK : rg_io_store_sql_error(W->store);
+    return W->pending_count == ROWS_PER_INSERT ? flush_rows(W) : RG_OK;
+}
+
+/* The multi-row insert's text: its first row's worth is the one-row statement. */
+static int prepare_inserts(answer_writer *W)
+{
+    static const char head[] = "INSERT INTO household_areas(hh, kelurahan_code, kecamatan_code, join_method,"
+                               " join_distance_m, join_flags, code_mismatch, kecamatan_polygon_code) VALUES";
+    static const char one_row[] = ",(?,?,?,?,?,?,?,?)";
+    sqlite3 *db = rg_io_store_db(W->store);
+    rg_buf sql = {0};
+    int rc = rg__buf_append(&sql, head, strlen(head));
+    for (int k = 0; k < ROWS_PER_INSERT && rc == RG_OK; k++)
+        rc = rg__buf_append(&sql, one_row + (k == 0), strlen(one_row) - (k == 0));
+    int one = (int)(strlen(head) + strlen(one_row) - 1);
+    if (rc == RG_OK && sqlite3_prepare_v2(db, sql.data, one, &W->one, NULL) != SQLITE_OK)
+        rc = rg_io_store_sql_error(W->store);
+    if (rc == RG_OK && sqlite3_prepare_v2(db, sql.data, (int)sql.len, &W->many, NULL) != SQLITE_OK)
+        W->many = NULL;
+    rg__buf_free(&sql);
+    return rc;
 }
 
 /*
@@ -352,19 +418,12 @@ static int write_answer(answer_writer *W, int64_t hh, const char *reported, cons
 static int write_answers(answer_writer *W, rg__sorter *answers, int64_t households)
 {
     rg_ctx *ctx = rg_io_store_ctx(W->store);
-    sqlite3 *db = rg_io_store_db(W->store);
     sqlite3_stmt *read = NULL;
-    int rc = RG_OK, step;
-    if (sqlite3_prepare_v2(db,
-                           "INSERT INTO household_areas(hh, kelurahan_code, kecamatan_code, join_method,"
-                           " join_distance_m, join_flags, code_mismatch, kecamatan_polygon_code)"
-                           " VALUES(?, ?, ?, ?, ?, ?, ?, ?)",
-                           -1, &W->insert, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(db, "SELECT hh, reported_code FROM household_records ORDER BY hh", -1, &read, NULL) !=
-            SQLITE_OK) {
+    int rc = prepare_inserts(W), step;
+    if (rc == RG_OK && sqlite3_prepare_v2(rg_io_store_db(W->store),
+                                          "SELECT hh, reported_code FROM household_records ORDER BY hh", -1, &read,
+                                          NULL) != SQLITE_OK)
         rc = rg_io_store_sql_error(W->store);
-        goto done;
-    }
     for (int64_t i = 0; rc == RG_OK && (step = sqlite3_step(read)) == SQLITE_ROW; i++) {
         household_answer found;
         int got = rg__sorter_next(answers, &found);
@@ -383,11 +442,12 @@ static int write_answers(answer_writer *W, rg__sorter *answers, int64_t househol
     }
     if (rc == RG_OK && step != SQLITE_DONE)
         rc = rg_io_store_sql_error(W->store);
-
-done:
+    if (rc == RG_OK)
+        rc = flush_rows(W);
     sqlite3_finalize(read);
-    sqlite3_finalize(W->insert);
-    W->insert = NULL;
+    sqlite3_finalize(W->one);
+    sqlite3_finalize(W->many);
+    W->one = W->many = NULL;
     return rc;
 }
 
@@ -446,7 +506,6 @@ static int join_households(rg_store *store, const char *path, const rg_join_opts
     nearest_distances(&W.dist, r);
     rg__sorter_free(answers);
     rg_free(W.dist.values);
-    rg__buf_free(&W.flags);
     rg_free(kel_parent_area);
     return rc;
 }
