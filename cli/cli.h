@@ -41,6 +41,8 @@ void cli_say(rg_cli *cli, const char *fmt, ...) __attribute__((format(printf, 2,
 /* The notice callback: warnings always, info with -v, progress on a terminal. */
 void cli_notice(rg_notice_level level, const char *message, void *userdata);
 int cli_open_store(rg_cli *cli, const char *db, rg_store **out);
+/* The same for the steps that only read it (check, export, rank): creates nothing. */
+int cli_open_existing_store(rg_cli *cli, const char *db, rg_store **out);
 /* The rules at path, or the built-in ones when path is NULL; an exit status. Caller owns *out. */
 int cli_read_rules(rg_cli *cli, const char *path, rg_rules **out);
 

@@ -42,7 +42,7 @@ int cmd_check(rg_cli *cli, int argc, char **argv)
     if (argc - optind > 1)
         return cli_usage_error(cli, "takes at most one EXPORT.gpkg");
     rg_store *store = NULL;
-    if ((status = cli_open_store(cli, db, &store)) != EXIT_OK)
+    if ((status = cli_open_existing_store(cli, db, &store)) != EXIT_OK)
         return status;
     int failed = 0;
     int rc = rg_io_check(store, optind < argc ? argv[optind] : NULL, print_check, NULL, &failed);

@@ -50,7 +50,7 @@ int cmd_export(rg_cli *cli, int argc, char **argv)
     if ((status = cli_check_export(cli, &args.exp)) >= 0)
         return status;
     rg_store *store = NULL;
-    status = cli_open_store(cli, db, &store);
+    status = cli_open_existing_store(cli, db, &store);
     if (status != EXIT_OK)
         return status;
     int rc = rg_io_export(store, args.output, &args.exp);

@@ -57,7 +57,7 @@ int cmd_rank(rg_cli *cli, int argc, char **argv)
     if (!args.all == !args.kelurahan)
         return cli_usage_error(cli, "needs either --kelurahan CODE or --all");
     rg_store *store = NULL;
-    if ((status = cli_open_store(cli, db, &store)) != EXIT_OK)
+    if ((status = cli_open_existing_store(cli, db, &store)) != EXIT_OK)
         return status;
     int64_t n = 0;
     int rc = args.all ? rg_io_ranklist_write_all(store, args.output, args.overwrite, &n)

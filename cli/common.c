@@ -60,6 +60,12 @@ int cli_open_store(rg_cli *cli, const char *db, rg_store **out)
     return rc == RG_OK ? EXIT_OK : cli_fail(cli, rc);
 }
 
+int cli_open_existing_store(rg_cli *cli, const char *db, rg_store **out)
+{
+    int rc = rg_io_store_open_existing(out, cli->ctx, db ? db : DEFAULT_DB);
+    return rc == RG_OK ? EXIT_OK : cli_fail(cli, rc);
+}
+
 int cli_parse(rg_cli *cli, int argc, char **argv, const struct option *options, const char *shortopts,
               void (*help)(void), cli_option_fn take, void *opts, const char **db)
 {

@@ -5,8 +5,10 @@
  */
 #include "io/internal.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 typedef struct {
     const char *name;
@@ -118,6 +120,10 @@ int rg_io_check(rg_store *store, const char *export_path, rg_check_fn report, vo
         !export_path)
         return rc;
 
+    /* ATTACH would create a missing file: a check creates nothing. */
+    struct stat sb;
+    if (stat(export_path, &sb) != 0)
+        return rg_ctx_error(ctx, RG_EIO, "%s: cannot open: %s", export_path, strerror(errno));
     sqlite3_stmt *attach = NULL;
     sqlite3 *db = rg_io_store_db(store);
     if (sqlite3_prepare_v2(db, "ATTACH DATABASE ? AS ex", -1, &attach, NULL) != SQLITE_OK)

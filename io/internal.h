@@ -68,6 +68,8 @@ typedef struct {
 rg_io__step *rg_io__store_step(rg_store *store);
 /* Makes every table and view of a new working database, or checks an existing one's. */
 int rg_io__schema_create(rg_store *store);
+/* Checks, creating nothing, that the database is a working database of this layout. */
+int rg_io__schema_check(rg_store *store);
 
 /* One GeoPackage layer filled straight from the store by rg_io__gpkg_fill_layers(). */
 typedef struct {

@@ -93,6 +93,15 @@ typedef struct rg_store rg_store;
  */
 int rg_io_store_open(rg_store **out, rg_ctx *ctx, const char *path);
 
+/**
+ * Opens an existing working database for a step that only reads it (check, export, rank):
+ * never creates the file or any table in it.
+ * @return RG_OK, RG_ENOTFOUND (no file at path; the message says what to run), RG_EDATA
+ *   (a file that is no working database of this layout), RG_ESQL. Caller owns *out; free
+ *   with rg_io_store_free().
+ */
+int rg_io_store_open_existing(rg_store **out, rg_ctx *ctx, const char *path);
+
 /** Closes the store. rg_io_store_free(NULL) is a no-op. */
 void rg_io_store_free(rg_store *store);
 

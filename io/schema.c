@@ -163,6 +163,18 @@ int rg_io__schema_create(rg_store *store)
     return rg_io_store_exec(store, "creating tables", "COMMIT");
 }
 
+int rg_io__schema_check(rg_store *store)
+{
+    char kind[16];
+    int rc = table_kind(store, "households", kind, sizeof kind);
+    if (rc != RG_OK || strcmp(kind, "view") == 0)
+        return rc;
+    return rg_ctx_error(rg_io_store_ctx(store), RG_EDATA, "%s: %s", rg_io_store_path(store),
+                        kind[0] ? "made by an earlier regsosek-geo, whose households table carried every step's"
+                                  " results; start a new working database and load again"
+                                : "not a regsosek-geo working database (no households in it)");
+}
+
 /* Makes the tables of `step` afresh, or empties them. */
 static int reset_tables(rg_store *store, rg_step step)
 {

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -121,7 +122,7 @@ static int take_run_lock(rg_store *store)
     }
 }
 
-int rg_io_store_open(rg_store **out, rg_ctx *ctx, const char *path)
+static int open_store(rg_store **out, rg_ctx *ctx, const char *path, int create)
 {
     *out = NULL;
     int rc = RG_OK;
@@ -137,7 +138,15 @@ int rg_io_store_open(rg_store **out, rg_ctx *ctx, const char *path)
     }
     /* No per-call mutex: a store's connection is used by one thread at a time (the join's
      * and the load's worker threads never touch it), and the locking was 4% of a load. */
-    if (sqlite3_open_v2(path, &store->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) !=
+    struct stat sb;
+    if (!create && stat(path, &sb) != 0) {
+        rc = rg_ctx_error(ctx, RG_ENOTFOUND, "%s: no working database there (%s): run `regsosek-geo load` first, or"
+                          " name the database with --db",
+                          path, strerror(errno));
+        goto done;
+    }
+    if (sqlite3_open_v2(path, &store->db,
+                        SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX, NULL) !=
         SQLITE_OK) {
         rc = rg_ctx_error(ctx, RG_ESQL, "%s: cannot open database: %s", path,
                           store->db ? sqlite3_errmsg(store->db) : "out of memory");
@@ -158,7 +167,7 @@ int rg_io_store_open(rg_store **out, rg_ctx *ctx, const char *path)
     if ((rc = rg_io_store_exec(store, "opening", "PRAGMA foreign_keys=ON; PRAGMA journal_mode=DELETE;"
                                                   "PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536;")) != RG_OK)
         goto done;
-    rc = rg_io__schema_create(store);
+    rc = create ? rg_io__schema_create(store) : rg_io__schema_check(store);
 
 done:
     if (rc != RG_OK) {
@@ -168,6 +177,10 @@ done:
     *out = store;
     return RG_OK;
 }
+
+int rg_io_store_open(rg_store **out, rg_ctx *ctx, const char *path) { return open_store(out, ctx, path, 1); }
+
+int rg_io_store_open_existing(rg_store **out, rg_ctx *ctx, const char *path) { return open_store(out, ctx, path, 0); }
 
 void rg_io_store_free(rg_store *store)
 {

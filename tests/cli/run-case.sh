@@ -5,6 +5,8 @@
 #   expected-status  the exit status of the last line
 #   expected-stderr  lines that must each appear in its stderr (optional)
 #   expected-stdout  lines that must each appear in its stdout (optional)
+#   expected-absent  paths, one a line, that must not exist afterwards (optional): what a
+#                    step that only reads must not create
 #   other files      copied into the empty folder the case runs in
 set -uo pipefail
 bin=$1
@@ -36,6 +38,12 @@ for stream in stderr stdout; do
     grep -qF -- "$want" "$stream.txt" || { echo "FAIL: $stream lacks: $want"; ok=0; }
   done < "expected-$stream"
 done
+if [ -f expected-absent ]; then
+  while IFS= read -r path; do
+    [ -z "$path" ] && continue
+    [ ! -e "$path" ] || { echo "FAIL: $path was created"; ok=0; }
+  done < expected-absent
+fi
 if [ $ok = 0 ]; then
   echo "--- stdout"; cat stdout.txt; echo "--- stderr"; cat stderr.txt
   exit 1

@@ -150,3 +150,31 @@ Test(io_store, multipolygon_blobs_are_spatialites_own)
     rg_io_store_free(store);
     rg_ctx_free(ctx);
 }
+
+/* The steps that only read (check, export, rank) open an existing database and create
+ * nothing: not a file at a mistyped path, not a table in a database of something else. */
+Test(io_store, opening_an_existing_database_creates_nothing)
+{
+    rg_ctx *ctx = test_ctx();
+    rg_store *store = (rg_store *)0x1;
+    const char *typo = tmp_path("typo.sqlite");
+    cr_assert_eq(rg_io_store_open_existing(&store, ctx, typo), RG_ENOTFOUND);
+    cr_assert_null(store);
+    cr_assert(strstr(rg_ctx_errmsg(ctx), "no working database there"), "%s", rg_ctx_errmsg(ctx));
+    cr_assert_neq(run("test -e '%s'", typo), 0, "a read-only open created %s", typo);
+    const char *other = tmp_path("other.sqlite");
+    cr_assert_eq(run("sqlite3 '%s' 'CREATE TABLE notes(x)'", other), 0);
+    cr_assert_eq(rg_io_store_open_existing(&store, ctx, other), RG_EDATA);
+    cr_assert(strstr(rg_ctx_errmsg(ctx), "not a regsosek-geo working database"), "%s", rg_ctx_errmsg(ctx));
+    cr_assert_eq(run("test \"$(sqlite3 '%s' 'SELECT count(*) FROM sqlite_master')\" = 1", other), 0,
+                 "tables were created in %s", other);
+    /* A working database opens, and keeps what it has. */
+    rg_store *made = test_store(ctx, "existing.sqlite");
+    char path[600];
+    snprintf(path, sizeof path, "%s", rg_io_store_path(made));
+    rg_io_store_free(made);
+    cr_assert_eq(rg_io_store_open_existing(&store, ctx, path), RG_OK, "%s", rg_ctx_errmsg(ctx));
+    cr_assert_eq(sql_int(store, "SELECT count(*) FROM views_geometry_columns WHERE view_name = 'households'"), 1);
+    rg_io_store_free(store);
+    rg_ctx_free(ctx);
+}
