@@ -130,6 +130,10 @@ int cli_export_option(rg_cli *cli, int opt, const char *arg, rg_export_opts *o);
 /* Usage errors in export options that only show in combination; an exit status or -1 to go on. */
 int cli_check_export(rg_cli *cli, const rg_export_opts *o);
 
+/* Seconds on a monotonic clock; with -v, "COMMAND: took N s" since started. */
+double cli_seconds(void);
+void cli_detail_elapsed(rg_cli *cli, double started);
+
 void cli_print_load(rg_cli *cli, const char *path, const rg_load_stats *s);
 void cli_print_join(rg_cli *cli, const rg_join_report *r);
 void cli_print_classify(rg_cli *cli, const rg_classify_report *r);

@@ -75,22 +75,31 @@ int cmd_run(rg_cli *cli, int argc, char **argv)
     rg_join_report jr;
     rg_classify_report cr;
     cli->command = "load";
+    double started = cli_seconds();
     if ((rc = rg_io_load(store, households, &args.load, &stats)) != RG_OK)
         goto failed;
     cli_print_load(cli, households, &stats);
+    cli_detail_elapsed(cli, started);
     cli->command = "join";
+    started = cli_seconds();
     if ((rc = rg_geo_join(store, boundaries, &args.join, &jr)) != RG_OK)
         goto failed;
     cli_print_join(cli, &jr);
+    cli_detail_elapsed(cli, started);
     cli->command = "classify";
+    started = cli_seconds();
     if ((rc = rg_classify_run(store, rules, &cr)) != RG_OK)
         goto failed;
     cli_print_classify(cli, &cr);
     cli_print_totals(cli, store);
+    cli_detail_elapsed(cli, started);
     cli->command = "export";
+    started = cli_seconds();
     if ((rc = rg_io_export(store, args.output, &args.exp)) != RG_OK)
         goto failed;
     cli_say(cli, "wrote %s", args.output);
+    cli_detail_elapsed(cli, started);
+    cli->command = "run";
     goto done;
 
 failed:

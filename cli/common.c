@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 int cli_fail(rg_cli *cli, int code)
@@ -46,6 +47,10 @@ void cli_notice(rg_notice_level level, const char *message, void *userdata)
         break;
     case RG_NOTICE_INFO:
         if (!cli->quiet)
+            fprintf(stderr, "regsosek-geo: %s: %s\n", cli->command, message);
+        break;
+    case RG_NOTICE_DETAIL:
+        if (cli->verbose && !cli->quiet)
             fprintf(stderr, "regsosek-geo: %s: %s\n", cli->command, message);
         break;
     case RG_NOTICE_WARNING:
@@ -255,4 +260,17 @@ void cli_print_classify(rg_cli *cli, const rg_classify_report *r)
     if (r->unreadable_classes)
         fprintf(stderr, "regsosek-geo: classify:   %lld given classes could not be read: see table classify_issues\n",
                 (long long)r->unreadable_classes);
+}
+
+double cli_seconds(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+void cli_detail_elapsed(rg_cli *cli, double started)
+{
+    if (cli->verbose && !cli->quiet)
+        fprintf(stderr, "regsosek-geo: %s: took %.2f s\n", cli->command, cli_seconds() - started);
 }

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static const struct {
     const char *name;
@@ -53,6 +54,25 @@ static char *join_args(int argc, char **argv)
     return s;
 }
 
+/* -q and -v are taken anywhere, as git and ogr2ogr users expect (`classify -q`): they are
+ * removed from the command's arguments before it parses them. A "--" ends the search. */
+static int take_global_flags(rg_cli *cli, int argc, char **argv)
+{
+    int kept = 0, after_dashes = 0;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        after_dashes = after_dashes || strcmp(a, "--") == 0;
+        if (!after_dashes && (!strcmp(a, "-q") || !strcmp(a, "--quiet")))
+            cli->quiet = 1;
+        else if (!after_dashes && (!strcmp(a, "-v") || !strcmp(a, "--verbose")))
+            cli->verbose = 1;
+        else
+            argv[kept++] = argv[i];
+    }
+    argv[kept] = NULL;
+    return kept;
+}
+
 int main(int argc, char **argv)
 {
     rg_cli cli = {.command = "regsosek-geo"};
@@ -88,13 +108,19 @@ int main(int argc, char **argv)
         }
         rg_ctx_set_notice(cli.ctx, cli_notice, &cli);
         GDALAllRegister();
-        /* GDAL's reasons reach the user inside our own messages; -v shows GDAL's own too. */
-        if (!cli.verbose)
-            CPLPushErrorHandler(CPLQuietErrorHandler);
         char *line = join_args(argc, argv);
         cli.command = commands[c].name;
         cli.command_line = line;
-        int status = commands[c].fn(&cli, argc - i, argv + i);
+        /* After the command line is recorded (it says what the user typed). */
+        int command_argc = take_global_flags(&cli, argc - i - 1, argv + i + 1) + 1;
+        /* GDAL's reasons reach the user inside our own messages; -v shows GDAL's own too. */
+        if (!cli.verbose)
+            CPLPushErrorHandler(CPLQuietErrorHandler);
+        double started = cli_seconds();
+        int status = commands[c].fn(&cli, command_argc, argv + i);
+        if (cli.verbose && !cli.quiet)
+            fprintf(stderr, "regsosek-geo: %s: %s in %.2f s\n", commands[c].name, status == EXIT_OK ? "done" : "stopped",
+                    cli_seconds() - started);
         free(line);
         rg_ctx_free(cli.ctx);
         if (!cli.verbose)

@@ -60,8 +60,10 @@ const char *rg_ctx_errmsg(const rg_ctx *ctx);
 int rg_ctx_error(rg_ctx *ctx, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-/** Kinds of notice, from the least to the most urgent. */
-typedef enum { RG_NOTICE_PROGRESS, RG_NOTICE_INFO, RG_NOTICE_WARNING } rg_notice_level;
+/** Kinds of notice, from the least to the most urgent: a long step's progress (a terminal
+ * shows it); detail such as each phase's timing (for -v); what a step did; what a person
+ * should look at. */
+typedef enum { RG_NOTICE_PROGRESS, RG_NOTICE_DETAIL, RG_NOTICE_INFO, RG_NOTICE_WARNING } rg_notice_level;
 
 /** Receives notices; `message` is borrowed for the duration of the call. */
 typedef void (*rg_notice_fn)(rg_notice_level level, const char *message, void *userdata);

@@ -182,7 +182,7 @@ static int read_boundaries(rg_ctx *ctx, const char *path, const rg_join_opts *op
         double started = seconds_now();
         rc = rg_geo_areas_dissolve(kec, ctx, *kel);
         if (rc == RG_OK)
-            rg_ctx_notice(ctx, RG_NOTICE_INFO, "%s: %zu kecamatan dissolved in %.2f s", path, rg_geo_areas_count(*kec),
+            rg_ctx_notice(ctx, RG_NOTICE_DETAIL, "%s: %zu kecamatan dissolved in %.2f s", path, rg_geo_areas_count(*kec),
                           seconds_now() - started);
     }
     if (rc != RG_OK)
@@ -268,7 +268,7 @@ int rg_geo__boundaries(rg_store *store, const char *path, const rg_join_opts *op
         if (rc == RG_OK)
             rc = store_boundaries(store, path, r->sha256, key.data, r, *kel, *kec);
         if (rc == RG_OK)
-            rg_ctx_notice(ctx, RG_NOTICE_INFO, "%s: boundaries kept in the store in %.2f s", path,
+            rg_ctx_notice(ctx, RG_NOTICE_DETAIL, "%s: boundaries kept in the store in %.2f s", path,
                           seconds_now() - started);
     }
     rg__buf_free(&key);

@@ -285,7 +285,7 @@ int rg_io__gpkg_fill_layers(rg_store *store, const char *path, const char *targe
     for (size_t i = 0; i < count && rc == RG_OK; i++) {
         double started = seconds_now();
         rc = fill_table(store, &fills[i]);
-        rg_ctx_notice(ctx, RG_NOTICE_INFO, "%s: layer %s written in %.2f s", target, fills[i].table,
+        rg_ctx_notice(ctx, RG_NOTICE_DETAIL, "%s: layer %s written in %.2f s", target, fills[i].table,
                       seconds_now() - started);
     }
     if (rc == RG_OK)

@@ -1140,7 +1140,7 @@ int rg_io_load(rg_store *store, const char *path, const rg_load_opts *opts, rg_l
         goto done;
     }
     /* Joins, classes and summaries describe the old households: the step drops them. */
-    int replacing = existing && L.opts->mode == RG_LOAD_REPLACE;
+    int replacing = L.opts->mode == RG_LOAD_REPLACE; /* rejects alone, with no household, go too */
     if ((rc = rg_io_store_step_begin(store, RG_STEP_LOAD, replacing ? RG_STEP_AFRESH : RG_STEP_ADD, 16384)) != RG_OK)
         goto done;
     /* With no households left from before, the points written are all the index holds. */

@@ -5,6 +5,7 @@
 #   expected-status  the exit status of the last line
 #   expected-stderr  lines that must each appear in its stderr (optional)
 #   expected-stdout  lines that must each appear in its stdout (optional)
+#   expected-quiet   present: the last line must write nothing to stderr (optional)
 #   expected-absent  paths, one a line, that must not exist afterwards (optional): what a
 #                    step that only reads must not create
 #   other files      copied into the empty folder the case runs in
@@ -38,6 +39,10 @@ for stream in stderr stdout; do
     grep -qF -- "$want" "$stream.txt" || { echo "FAIL: $stream lacks: $want"; ok=0; }
   done < "expected-$stream"
 done
+if [ -f expected-quiet ] && [ -s stderr.txt ]; then
+  echo "FAIL: stderr is not empty"
+  ok=0
+fi
 if [ -f expected-absent ]; then
   while IFS= read -r path; do
     [ -z "$path" ] && continue

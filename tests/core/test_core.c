@@ -50,7 +50,9 @@ Test(core, notices_reach_the_callback_and_none_without_it)
     cr_assert_str_eq(got, "");
     rg_ctx_set_notice(ctx, collect, got);
     rg_ctx_notice(ctx, RG_NOTICE_WARNING, "kelurahan %s repaired", "5371010001");
-    cr_assert_str_eq(got, "2:kelurahan 5371010001 repaired");
+    char want[128];
+    snprintf(want, sizeof want, "%d:kelurahan 5371010001 repaired", (int)RG_NOTICE_WARNING);
+    cr_assert_str_eq(got, want);
     rg_ctx_free(ctx);
 }
 
