@@ -130,6 +130,13 @@ int cli_export_option(rg_cli *cli, int opt, const char *arg, rg_export_opts *o);
 /* Usage errors in export options that only show in combination; an exit status or -1 to go on. */
 int cli_check_export(rg_cli *cli, const rg_export_opts *o);
 
+/* Checks an export's output before any work (a usage error for an output no export writes,
+ * a failure for one that exists without --overwrite) and names its files into *plan (the
+ * caller frees it with rg_io_export_plan_free()). -1 to go on, or the exit status. */
+int cli_plan_export(rg_cli *cli, const char *output, const rg_export_opts *o, rg_export_plan *plan);
+/* "wrote FILE" for each file of the plan. */
+void cli_say_written(rg_cli *cli, const rg_export_plan *plan);
+
 /* Seconds on a monotonic clock; with -v, "COMMAND: took N s" since started. */
 double cli_seconds(void);
 void cli_detail_elapsed(rg_cli *cli, double started);

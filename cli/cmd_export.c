@@ -49,15 +49,17 @@ int cmd_export(rg_cli *cli, int argc, char **argv)
         return cli_usage_error(cli, "needs exactly one OUTPUT (.gpkg or .geojson)");
     if ((status = cli_check_export(cli, &args.exp)) >= 0)
         return status;
+    rg_export_plan plan;
+    if ((status = cli_plan_export(cli, args.output, &args.exp, &plan)) >= 0)
+        return status;
     rg_store *store = NULL;
     status = cli_open_existing_store(cli, db, &store);
-    if (status != EXIT_OK)
-        return status;
-    int rc = rg_io_export(store, args.output, &args.exp);
-    if (rc == RG_OK)
-        cli_say(cli, "wrote %s", args.output);
-    else
+    int rc = status == EXIT_OK ? rg_io_export(store, args.output, &args.exp) : RG_OK;
+    if (status == EXIT_OK && rc == RG_OK)
+        cli_say_written(cli, &plan);
+    else if (status == EXIT_OK)
         status = cli_fail(cli, rc);
     rg_io_store_free(store);
+    rg_io_export_plan_free(&plan);
     return status;
 }

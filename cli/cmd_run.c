@@ -61,13 +61,18 @@ int cmd_run(rg_cli *cli, int argc, char **argv)
         return cli_usage_error(cli, "needs -o OUTPUT (.gpkg or .geojson)");
     if ((status = cli_check_export(cli, &args.exp)) >= 0)
         return status;
+    /* The output is checked before anything is loaded: a map that may not be replaced
+     * must not cost a whole load, join and classify first. */
+    rg_export_plan plan;
+    if ((status = cli_plan_export(cli, args.output, &args.exp, &plan)) >= 0)
+        return status;
     const char *households = argv[optind], *boundaries = argv[optind + 1];
 
     rg_rules *rules = NULL;
     rg_store *store = NULL;
     int rc;
     if ((status = cli_read_rules(cli, args.rules_path, &rules)) != EXIT_OK)
-        return status;
+        goto done;
     if ((status = cli_open_store(cli, db, &store)) != EXIT_OK)
         goto done;
 
@@ -97,7 +102,7 @@ int cmd_run(rg_cli *cli, int argc, char **argv)
     started = cli_seconds();
     if ((rc = rg_io_export(store, args.output, &args.exp)) != RG_OK)
         goto failed;
-    cli_say(cli, "wrote %s", args.output);
+    cli_say_written(cli, &plan);
     cli_detail_elapsed(cli, started);
     cli->command = "run";
     goto done;
@@ -107,5 +112,6 @@ failed:
 done:
     rg_io_store_free(store);
     rg_classify_rules_free(rules);
+    rg_io_export_plan_free(&plan);
     return status;
 }

@@ -274,3 +274,17 @@ void cli_detail_elapsed(rg_cli *cli, double started)
     if (cli->verbose && !cli->quiet)
         fprintf(stderr, "regsosek-geo: %s: took %.2f s\n", cli->command, cli_seconds() - started);
 }
+
+int cli_plan_export(rg_cli *cli, const char *output, const rg_export_opts *o, rg_export_plan *plan)
+{
+    int rc = rg_io_export_plan(cli->ctx, output, o, plan);
+    if (rc == RG_EINVAL)
+        return cli_usage_error(cli, "%s", rg_ctx_errmsg(cli->ctx));
+    return rc == RG_OK ? -1 : cli_fail(cli, rc);
+}
+
+void cli_say_written(rg_cli *cli, const rg_export_plan *plan)
+{
+    for (size_t i = 0; i < plan->count; i++)
+        cli_say(cli, "wrote %s", plan->paths[i]);
+}

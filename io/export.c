@@ -607,31 +607,58 @@ static int file_exists(const char *path)
     return stat(path, &sb) == 0;
 }
 
-int rg_io_export(rg_store *store, const char *output, const rg_export_opts *opts)
+void rg_io_export_plan_free(rg_export_plan *plan)
+{
+    for (size_t i = 0; i < plan->count; i++)
+        rg_free(plan->paths[i]);
+    memset(plan, 0, sizeof *plan);
+}
+
+/* The files of a GeoJSON form: one per layer; with several, STEM-LAYER.EXT beside output,
+ * or LAYER.geojson inside an output folder. */
+static int plan_geojson_paths(rg_export_plan *plan, const char *output, int folder, int chosen)
+{
+    int several = (chosen & (chosen - 1)) != 0;
+    size_t stem = strlen(output) - strlen(plan->ext);
+    for (size_t i = 0; i < sizeof layers / sizeof *layers; i++) {
+        if (!(chosen & layers[i].bit))
+            continue;
+        rg_buf b = {0};
+        int rc = folder    ? rg__buf_appendf(&b, "%s%s.geojson", output, layers[i].name)
+                 : several ? rg__buf_appendf(&b, "%.*s-%s%s", (int)stem, output, layers[i].name, plan->ext)
+                           : rg__buf_appendf(&b, "%s", output);
+        if (rc != RG_OK)
+            return rc;
+        plan->paths[plan->count] = b.data;
+        plan->layers[plan->count++] = layers[i].bit;
+    }
+    return RG_OK;
+}
+
+int rg_io_export_plan(rg_ctx *ctx, const char *output, const rg_export_opts *opts, rg_export_plan *plan)
 {
     static const rg_export_opts defaults = RG_EXPORT_OPTS_INIT;
-    if (!opts)
-        opts = &defaults;
-    rg_ctx *ctx = rg_io_store_ctx(store);
-    exporter E = {.store = store, .ctx = ctx, .opts = opts};
     static const struct {
         const char *ext;
         format fmt;
     } formats[] = {{".gpkg", FORMAT_GPKG}, {".geojson", FORMAT_GEOJSON}, {".geojsonl", FORMAT_GEOJSONSEQ},
                    {".geojsons", FORMAT_GEOJSONSEQ}};
-    for (size_t i = 0; i < sizeof formats / sizeof *formats && !E.ext; i++)
+    if (!opts)
+        opts = &defaults;
+    memset(plan, 0, sizeof *plan);
+    for (size_t i = 0; i < sizeof formats / sizeof *formats && !plan->ext; i++)
         if (ends_with(output, formats[i].ext)) {
-            E.ext = formats[i].ext;
-            E.fmt = formats[i].fmt;
+            plan->ext = formats[i].ext;
+            plan->format = formats[i].fmt;
         }
     /* A folder ("map/") receives one GeoJSON file per layer: map/households.geojson, ... */
     size_t out_len = strlen(output);
-    int folder = out_len > 1 && output[out_len - 1] == '/';
-    if (folder) {
-        E.ext = ".geojson";
-        E.fmt = FORMAT_GEOJSON;
+    plan->folder = out_len > 1 && output[out_len - 1] == '/';
+    if (plan->folder) {
+        plan->ext = ".geojson";
+        plan->format = FORMAT_GEOJSON;
     }
-    if (!E.ext)
+    if (!plan->ext)
         return rg_ctx_error(ctx, RG_EINVAL,
                             "%s: the output must end in .gpkg, .geojson, .geojsonl or .geojsons, or be a folder"
                             " ending in /",
@@ -646,74 +673,59 @@ int rg_io_export(rg_store *store, const char *output, const rg_export_opts *opts
             return rg_ctx_error(ctx, RG_EINVAL, "--min-count must be at least 1");
         chosen &= ~RG_LAYER_HOUSEHOLDS;
     }
+    int rc = RG_OK;
+    if (plan->format == FORMAT_GPKG) {
+        plan->paths[0] = rg_strdup(output);
+        plan->layers[0] = chosen;
+        plan->count = 1;
+        rc = plan->paths[0] ? RG_OK : RG_ENOMEM;
+    } else {
+        rc = plan_geojson_paths(plan, output, plan->folder, chosen);
+    }
+    for (size_t i = 0; i < plan->count && rc == RG_OK; i++)
+        if (!opts->overwrite && file_exists(plan->paths[i]))
+            rc = rg_ctx_error(ctx, RG_EEXIST, "%s: already exists; use --overwrite to replace it", plan->paths[i]);
+    if (rc != RG_OK)
+        rg_io_export_plan_free(plan);
+    return rc;
+}
+
+int rg_io_export(rg_store *store, const char *output, const rg_export_opts *opts)
+{
+    static const rg_export_opts defaults = RG_EXPORT_OPTS_INIT;
+    if (!opts)
+        opts = &defaults;
+    rg_ctx *ctx = rg_io_store_ctx(store);
+    exporter E = {.store = store, .ctx = ctx, .opts = opts};
+    rg_export_plan plan;
+    int rc = rg_io_export_plan(ctx, output, opts, &plan);
+    if (rc != RG_OK)
+        return rc;
+    E.ext = plan.ext;
+    E.fmt = (format)plan.format;
     GDALAllRegister(); /* idempotent: the library's callers need not remember it */
-    int rc = rg_io_store_step_require(store, RG_STEP_CLASSIFY, "nothing to export yet");
+    rc = rg_io_store_step_require(store, RG_STEP_CLASSIFY, "nothing to export yet");
     if (rc == RG_OK)
         rc = resolve_fields(&E);
-    if (rc != RG_OK) {
-        rg_free(E.extra_names);
-        return rc;
-    }
-
-    /* GeoJSON forms write one file per layer: with several, STEM-LAYER.EXT beside output,
-     * or LAYER.geojson inside an output folder. */
-    if (folder && mkdir(output, 0777) != 0 && errno != EEXIST) {
-        rg_free(E.extra_names);
-        return rg_ctx_error(ctx, RG_EIO, "%s: cannot create the folder: %s", output, strerror(errno));
-    }
-    char *targets[3] = {NULL, NULL, NULL};
-    int bits[3] = {0, 0, 0};
-    size_t ntargets = 0;
-    if (E.fmt == FORMAT_GPKG) {
-        targets[ntargets] = rg_strdup(output);
-        bits[ntargets++] = chosen;
-    } else {
-        int several = (chosen & (chosen - 1)) != 0;
-        size_t stem = strlen(output) - strlen(E.ext);
-        for (size_t i = 0; i < sizeof layers / sizeof *layers; i++) {
-            if (!(chosen & layers[i].bit))
-                continue;
-            rg_buf b = {0};
-            if (folder)
-                rg__buf_appendf(&b, "%s%s.geojson", output, layers[i].name);
-            else if (several)
-                rg__buf_appendf(&b, "%.*s-%s%s", (int)stem, output, layers[i].name, E.ext);
-            else
-                rg__buf_appendf(&b, "%s", output);
-            targets[ntargets] = b.data;
-            bits[ntargets++] = layers[i].bit;
-        }
-    }
-    for (size_t i = 0; i < ntargets; i++) {
-        if (!targets[i]) {
-            rc = RG_ENOMEM;
-            goto done;
-        }
-        if (!opts->overwrite && file_exists(targets[i])) {
-            rc = rg_ctx_error(ctx, RG_EEXIST, "%s: already exists; use --overwrite to replace it", targets[i]);
-            goto done;
-        }
-    }
-    for (size_t i = 0; i < ntargets && rc == RG_OK; i++) {
-        char *tmp = rg_io__partial_name(targets[i], E.ext);
+    if (rc == RG_OK && plan.folder && mkdir(output, 0777) != 0 && errno != EEXIST)
+        rc = rg_ctx_error(ctx, RG_EIO, "%s: cannot create the folder: %s", output, strerror(errno));
+    for (size_t i = 0; i < plan.count && rc == RG_OK; i++) {
+        char *tmp = rg_io__partial_name(plan.paths[i], E.ext);
         if (!tmp) {
             rc = RG_ENOMEM;
             break;
         }
-        rg_io__remove_stale_partials(targets[i]);
-        rc = rg_io__probe_partial(ctx, tmp, targets[i]);
+        rg_io__remove_stale_partials(plan.paths[i]);
+        rc = rg_io__probe_partial(ctx, tmp, plan.paths[i]);
         if (rc == RG_OK)
-            rc = write_dataset(&E, tmp, targets[i], bits[i]);
+            rc = write_dataset(&E, tmp, plan.paths[i], plan.layers[i]);
         if (rc == RG_OK)
-            rc = rg_io__publish(ctx, tmp, targets[i]);
+            rc = rg_io__publish(ctx, tmp, plan.paths[i]);
         else
             rg_io__remove_partial(tmp);
         rg_free(tmp);
     }
-
-done:
-    for (size_t i = 0; i < ntargets; i++)
-        rg_free(targets[i]);
+    rg_io_export_plan_free(&plan);
     rg_free(E.extra_names);
     return rc;
 }

@@ -307,6 +307,27 @@ typedef struct {
 #define RG_EXPORT_DEFAULT_MIN_COUNT 5
 #define RG_EXPORT_OPTS_INIT {RG_LAYER_ALL, 0, NULL, NULL, 0, RG_EXPORT_DEFAULT_MIN_COUNT}
 
+/** The files an export will write, named before anything is done. */
+typedef struct {
+    size_t count;
+    char *paths[3];  /**< owned: free the plan with rg_io_export_plan_free() */
+    int layers[3];   /**< the RG_LAYER_* bits each file receives */
+    int format;      /**< the writer's, internal */
+    const char *ext; /**< ".gpkg", ".geojson", ...; static storage */
+    int folder;      /**< output names a folder ("map/") */
+} rg_export_plan;
+
+/**
+ * Checks an export's output and options and names the files it will write, creating
+ * nothing: what `run` checks before it loads anything, and what the CLI reports as written.
+ * @return RG_OK with *plan filled (free with rg_io_export_plan_free()); RG_EINVAL (an output
+ *   or option combination no export writes: a usage error); RG_EEXIST (a file exists and
+ *   overwrite is off; *plan is then empty); RG_ENOMEM.
+ */
+int rg_io_export_plan(rg_ctx *ctx, const char *output, const rg_export_opts *opts, rg_export_plan *plan);
+/** Frees the plan's paths; the plan is empty after. */
+void rg_io_export_plan_free(rg_export_plan *plan);
+
 /**
  * Writes the poverty map layers to output: `.gpkg` (one GeoPackage with QGIS styles
  * stored as layer defaults), `.geojson` (RFC 7946), or `.geojsonl`/`.geojsons`
