@@ -14,11 +14,15 @@
 #include <string.h>
 #include <sys/stat.h>
 
-/* Indonesia and its waters, generously: a point beyond this is not a household here. */
-#define INDONESIA_MIN_LON 94.0
-#define INDONESIA_MAX_LON 142.0
-#define INDONESIA_MIN_LAT -11.0
-#define INDONESIA_MAX_LAT 6.5
+/* A box round every part of Indonesia's territory with a margin of about 2 degrees, so
+ * that no household in (or near) a desa is refused for where it is: the country's extreme
+ * points are Pulau Rondo (6.07 N), Pulau Ndana off Rote (11.01 S; its desa reach south of
+ * 11 S), Pulau Benggala (94.97 E) and the border south of Merauke (141.02 E). A point beyond
+ * it is not a household of Regsosek; one inside it but in no desa is the join's `unmatched`. */
+#define INDONESIA_MIN_LON 92.0
+#define INDONESIA_MAX_LON 143.0
+#define INDONESIA_MIN_LAT -13.0
+#define INDONESIA_MAX_LAT 8.0
 
 static const char *const reason_names[RG_REJECT_COUNT] = {
     "empty_line",     "field_count",       "broken_quote",    "invalid_utf8",

@@ -391,3 +391,27 @@ Test(load, infinity_invalid_utf8_and_an_all_empty_row_are_rejected_by_reason)
     rg_io_store_free(store);
     rg_ctx_free(ctx);
 }
+
+/* A household strictly inside a desa of Pulau Ndana (Rote Ndao), south of 11 S, and ones at
+ * the other extremes of the country, are loaded, not refused as outside Indonesia. */
+Test(load, households_at_indonesias_extremes_are_loaded)
+{
+    rg_ctx *ctx = test_ctx();
+    rg_load_stats s;
+    int rc;
+    rg_store *store = load_text(ctx, "id,lat,lon\n"
+                                     "NDANA,-11.0056,122.8787\n"   /* Pulau Ndana, NTT */
+                                     "RONDO,6.0735,95.1186\n"      /* Pulau Rondo, Aceh */
+                                     "BENGGALA,5.7790,94.9700\n"   /* Pulau Benggala, Aceh */
+                                     "MERAUKE,-9.1200,141.0190\n"  /* the border south of Merauke */
+                                     "SYDNEY,-33.87,151.21\n",
+                                NULL, &s, &rc);
+    cr_assert_eq(rc, RG_OK, "%s", rg_ctx_errmsg(ctx));
+    cr_assert_eq(s.loaded, 4);
+    cr_assert_eq(s.by_reason[RG_REJECT_OUTSIDE_INDONESIA], 1);
+    cr_assert_str_eq(sql_text(store, "SELECT group_concat(household_id) FROM (SELECT household_id FROM households"
+                                     " ORDER BY hh)"),
+                     "NDANA,RONDO,BENGGALA,MERAUKE");
+    rg_io_store_free(store);
+    rg_ctx_free(ctx);
+}
