@@ -270,6 +270,7 @@ typedef struct {
     int64_t rows_read;     /**< data rows (header excluded) */
     int64_t loaded;        /**< rows now in households, flagged ones included */
     int64_t flagged;       /**< loaded with a flag (e.g. swapped_latlon) */
+    int64_t without_point; /**< loaded with no usable point (latitude and longitude swapped) */
     int64_t rejected;      /**< rows written to rejects */
     int64_t by_reason[RG_REJECT_COUNT];
 } rg_load_stats;
@@ -280,8 +281,10 @@ typedef struct {
  * with its line, raw text and reason; the run is recorded in `load_runs`.
  * The load is one transaction: on failure the store is as it was.
  * @return RG_OK with *stats filled (stats may be NULL); RG_EIO, RG_EDATA (missing
- *   column: the message lists the columns found), RG_EEXIST (households already
- *   loaded and mode is RG_LOAD_REFUSE), RG_EINVAL (reject rate exceeded), RG_ESQL, RG_EGDAL.
+ *   column: the message lists the columns found; or no household with a usable point:
+ *   nothing is loaded, and the message says why and what to do), RG_EEXIST (households
+ *   already loaded and mode is RG_LOAD_REFUSE), RG_EINVAL (reject rate exceeded), RG_ESQL,
+ *   RG_EGDAL.
  */
 int rg_io_load(rg_store *store, const char *path, const rg_load_opts *opts, rg_load_stats *stats);
 

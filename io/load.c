@@ -645,6 +645,7 @@ static int count_loaded(loader *L, const checked_row *r, int64_t rowid)
     L->stats.loaded++;
     if (r->flags != NO_TEXT)
         L->stats.flagged++;
+    L->stats.without_point += !r->has_point;
     return r->has_point && L->points ? rg_io__points_add(L->points, rowid, r->lon, r->lat) : RG_OK;
 }
 
@@ -1121,6 +1122,59 @@ static int finish_run(loader *L)
     return rc;
 }
 
+/* The reason most rows were rejected for, by name. */
+static const char *main_reason(const rg_load_stats *s)
+{
+    int most = 0;
+    for (int i = 1; i < RG_REJECT_COUNT; i++)
+        if (s->by_reason[i] > s->by_reason[most])
+            most = i;
+    return rg_io_reject_reason_name((rg_reject_reason)most);
+}
+
+/* A load that would leave no household with a point has read the wrong file, the wrong
+ * columns or swapped ones: it fails, loading nothing, and says which and what to do. */
+static int check_usable(loader *L)
+{
+    const rg_load_stats *s = &L->stats;
+    if (s->rows_read == 0)
+        return RG_OK;
+    if (s->loaded > s->without_point) {
+        /* Usable, but most likely not what was meant: said, not refused. */
+        if (2 * s->without_point > s->loaded)
+            rg_ctx_notice(L->ctx, RG_NOTICE_WARNING,
+                          "%s: %lld of the %lld households have latitude and longitude swapped (flag"
+                          " swapped_latlon) and no point: load again with --replace --fix-swapped to swap them back",
+                          L->path, (long long)s->without_point, (long long)s->loaded);
+        if (2 * s->rejected > s->rows_read)
+            rg_ctx_notice(L->ctx, RG_NOTICE_WARNING,
+                          "%s: %lld of %lld rows rejected, most as %s: are the columns the right ones? (--id, --lat,"
+                          " --lon name them)",
+                          L->path, (long long)s->rejected, (long long)s->rows_read, main_reason(s));
+        return RG_OK;
+    }
+    if (s->without_point > 0)
+        return rg_ctx_error(L->ctx, RG_EDATA,
+                            "%s: none of the %lld households has a usable point: in %lld of them latitude and"
+                            " longitude are swapped (flag swapped_latlon); nothing was loaded. Run again with"
+                            " --fix-swapped to swap them back, or name the columns with --lat and --lon",
+                            L->path, (long long)s->loaded, (long long)s->without_point);
+    /* The rejects go with the load's transaction: the first one is quoted here instead. */
+    sqlite3_stmt *st = NULL;
+    char first[300] = "";
+    if (sqlite3_prepare_v2(rg_io_store_db(L->store), "SELECT message FROM rejects WHERE load_run = ? ORDER BY id LIMIT 1",
+                           -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(st, 1, s->run_id);
+        if (sqlite3_step(st) == SQLITE_ROW)
+            snprintf(first, sizeof first, "%s", (const char *)sqlite3_column_text(st, 0));
+    }
+    sqlite3_finalize(st);
+    return rg_ctx_error(L->ctx, RG_EDATA,
+                        "%s: all %lld rows were rejected, most as %s (the first: %s); nothing was loaded. Check"
+                        " the columns chosen, or name them with --id, --lat and --lon",
+                        L->path, (long long)s->rows_read, main_reason(s), first[0] ? first : "?");
+}
+
 int rg_io_load(rg_store *store, const char *path, const rg_load_opts *opts, rg_load_stats *stats)
 {
     static const rg_load_opts defaults = RG_LOAD_OPTS_INIT;
@@ -1190,6 +1244,8 @@ int rg_io_load(rg_store *store, const char *path, const rg_load_opts *opts, rg_l
                           (long long)L.stats.rejected);
         goto done;
     }
+    if ((rc = check_usable(&L)) != RG_OK)
+        goto done;
     if (L.opts->max_reject_rate >= 0 && L.stats.rows_read > 0 &&
         (double)L.stats.rejected / (double)L.stats.rows_read > L.opts->max_reject_rate) {
         rc = rg_ctx_error(L.ctx, RG_EINVAL, "%s: %lld of %lld rows rejected (%.1f%%), above --max-reject-rate %.1f%%;"

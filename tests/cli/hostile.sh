@@ -123,7 +123,10 @@ households=$(count k.sqlite "SELECT count(*) FROM households")
 digest() { sqlite3 k.sqlite "SELECT household_id, kelurahan_code, join_method FROM households ORDER BY hh" | sha256sum; }
 before=$(digest)
 limit=$(( $(stat -c %s k.sqlite) / 1024 + 8 ))
-( trap '' XFSZ; ulimit -f "$limit"; exec "$bin" -q load "$data/households.csv" --db k.sqlite --append ) 2> full-load.err
+# New households (the same rows under other ids): appending the same ones would only be
+# refused, each a duplicate, before the disk fills.
+sed '2,$ s/^KPG-/NEW-/' "$data/households.csv" > more.csv
+( trap '' XFSZ; ulimit -f "$limit"; exec "$bin" -q load more.csv --db k.sqlite --append ) 2> full-load.err
 status=$?
 [ $status = 1 ] || fail "full disk, load: exit status $status: $(cat full-load.err)"
 grep -q "regsosek-geo: load: .*k.sqlite" full-load.err || fail "full disk, load: unclear: $(cat full-load.err)"

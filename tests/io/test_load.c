@@ -415,3 +415,45 @@ Test(load, households_at_indonesias_extremes_are_loaded)
     rg_io_store_free(store);
     rg_ctx_free(ctx);
 }
+
+static void keep_warning(rg_notice_level level, const char *message, void *userdata)
+{
+    if (level == RG_NOTICE_WARNING)
+        snprintf(userdata, 512, "%s", message);
+}
+
+/* A load that would leave no household with a point fails and loads nothing, saying why
+ * and what to do; one that is mostly swapped or rejected loads and says so. */
+Test(load, nothing_usable_fails_and_says_what_to_do)
+{
+    rg_ctx *ctx = test_ctx();
+    rg_load_stats s;
+    int rc;
+    /* Every pair swapped. */
+    rg_store *store = load_text(ctx, "id,lat,lon\nA,123.6,-10.16\nB,123.61,-10.17\n", NULL, &s, &rc);
+    cr_assert_eq(rc, RG_EDATA);
+    cr_assert(strstr(rg_ctx_errmsg(ctx), "none of the 2 households has a usable point"), "%s", rg_ctx_errmsg(ctx));
+    cr_assert(strstr(rg_ctx_errmsg(ctx), "--fix-swapped"), "%s", rg_ctx_errmsg(ctx));
+    cr_assert_eq(sql_int(store, "SELECT count(*) FROM household_records"), 0);
+    cr_assert_eq(sql_int(store, "SELECT count(*) FROM load_runs"), 0, "a failed load left its run");
+    rg_io_store_free(store);
+    /* The wrong columns: every row rejected, the first reject quoted. */
+    rg_load_opts o = RG_LOAD_OPTS_INIT;
+    o.lat_column = "nama";
+    store = load_text(ctx, "id,nama,lat,lon\nA,Maria,-10.16,123.6\nB,Yosef,-10.17,123.61\n", &o, &s, &rc);
+    cr_assert_eq(rc, RG_EDATA);
+    cr_assert(strstr(rg_ctx_errmsg(ctx), "all 2 rows were rejected, most as bad_coordinate"), "%s", rg_ctx_errmsg(ctx));
+    cr_assert(strstr(rg_ctx_errmsg(ctx), "line 2: column 'nama': 'Maria' is not a number"), "%s", rg_ctx_errmsg(ctx));
+    cr_assert_eq(sql_int(store, "SELECT count(*) FROM rejects"), 0);
+    rg_io_store_free(store);
+    /* Two of three swapped: loaded, with a warning that names the flag to use. */
+    char warning[512] = "";
+    rg_ctx_set_notice(ctx, keep_warning, warning);
+    store = load_text(ctx, "id,lat,lon\nA,123.6,-10.16\nB,123.61,-10.17\nC,-10.18,123.62\n", NULL, &s, &rc);
+    cr_assert_eq(rc, RG_OK, "%s", rg_ctx_errmsg(ctx));
+    cr_assert_eq(s.without_point, 2);
+    cr_assert(strstr(warning, "2 of the 3 households have latitude and longitude swapped"), "%s", warning);
+    cr_assert(strstr(warning, "--replace --fix-swapped"), "%s", warning);
+    rg_io_store_free(store);
+    rg_ctx_free(ctx);
+}
