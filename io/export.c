@@ -682,6 +682,10 @@ int rg_io_export_plan(rg_ctx *ctx, const char *output, const rg_export_opts *opt
     } else {
         rc = plan_geojson_paths(plan, output, plan->folder, chosen);
     }
+    /* What an export killed outright left goes first, whatever else is asked: only files
+     * whose writing process is gone. */
+    for (size_t i = 0; i < plan->count && rc == RG_OK; i++)
+        rg_io__remove_stale_partials(plan->paths[i]);
     for (size_t i = 0; i < plan->count && rc == RG_OK; i++)
         if (!opts->overwrite && file_exists(plan->paths[i]))
             rc = rg_ctx_error(ctx, RG_EEXIST, "%s: already exists; use --overwrite to replace it", plan->paths[i]);
@@ -715,7 +719,6 @@ int rg_io_export(rg_store *store, const char *output, const rg_export_opts *opts
             rc = RG_ENOMEM;
             break;
         }
-        rg_io__remove_stale_partials(plan.paths[i]);
         rc = rg_io__probe_partial(ctx, tmp, plan.paths[i]);
         if (rc == RG_OK)
             rc = write_dataset(&E, tmp, plan.paths[i], plan.layers[i]);

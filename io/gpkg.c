@@ -290,10 +290,21 @@ int rg_io__gpkg_fill_layers(rg_store *store, const char *path, const char *targe
     }
     if (rc == RG_OK)
         rc = rg_io_store_exec(store, "writing the GeoPackage", "COMMIT");
-    else
+    /* The message names the file the user asked for, with SQLite's reason: copied before
+     * the rollback replaces it (and before the context's message is written over). */
+    char why[512] = "";
+    if (rc != RG_OK) {
+        int code = sqlite3_errcode(db);
+        if (code == SQLITE_OK || code == SQLITE_DONE || code == SQLITE_ROW)
+            snprintf(why, sizeof why, "%s", rg_ctx_errmsg(ctx)); /* not SQLite's: ours */
+        else
+            snprintf(why, sizeof why, "%s%s", sqlite3_errmsg(db),
+                     code == SQLITE_FULL || code == SQLITE_IOERR ? " (is the disk full, or the file size limited?)"
+                                                                 : "");
         sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    }
     sqlite3_exec(db, "DETACH DATABASE ex", NULL, NULL, NULL);
     if (rc != RG_OK)
-        return rg_ctx_error(ctx, rc, "%s: %s", target, rg_ctx_errmsg(ctx));
+        return rg_ctx_error(ctx, rc, "%s: cannot write: %s", target, why);
     return rc;
 }

@@ -322,7 +322,9 @@ typedef struct {
 
 /**
  * Checks an export's output and options and names the files it will write, creating
- * nothing: what `run` checks before it loads anything, and what the CLI reports as written.
+ * nothing (it removes only what an export killed outright left: partial files of processes
+ * that are gone): what `run` checks before it loads anything, and what the CLI reports as
+ * written.
  * @return RG_OK with *plan filled (free with rg_io_export_plan_free()); RG_EINVAL (an output
  *   or option combination no export writes: a usage error); RG_EEXIST (a file exists and
  *   overwrite is off; *plan is then empty); RG_ENOMEM.

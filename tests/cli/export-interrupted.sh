@@ -26,6 +26,10 @@ wait "$pid" 2>/dev/null
 visible=$(ls | grep -v -x -e map.gpkg -e work.sqlite -e 'work.sqlite-wal' -e 'work.sqlite-shm' || true)
 [ -z "$visible" ] || fail "SIGKILL left visible files: $visible"
 compgen -G '.map.gpkg.partial-*' >/dev/null || echo "note: the export finished before it could be killed"
+# The next export removes the killed one's leftover whatever its flags, even when it is
+# itself refused (no --overwrite): the process that wrote it is gone.
+"$bin" -q export map.gpkg --db work.sqlite 2>/dev/null && fail "an export without --overwrite replaced the map"
+compgen -G '.map.gpkg.partial-*' >/dev/null && fail "a refused export left the killed one's partial file: $(ls -a | grep partial)"
 
 # A full disk: files may not grow beyond 1 MiB. The signal is ignored so that write() fails.
 ( trap '' XFSZ; ulimit -f 1024; exec "$bin" -q export map.gpkg --overwrite --db work.sqlite ) 2> full.err
