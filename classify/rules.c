@@ -24,6 +24,8 @@ typedef struct {
 
 
 #define MAX_POVERTY_LINES 1024
+/* A rules file of more than this is no rules file (the shipped one is 2 KB). */
+#define RULES_MAX_BYTES (1 << 20)
 
 struct rg_rules {
     rg_method method;
@@ -39,6 +41,7 @@ typedef struct {
     rg_rules *rules;
     int replacing_lines; /* a file's [poverty_line] replaces the built-in table */
     char error[256];
+    char unknown_section[64]; /* set with the error: the message names its own line */
 } parse_state;
 
 static int parse_line_entry(parse_state *ps, const char *key, const char *value)
@@ -175,7 +178,9 @@ static int on_entry(void *userdata, const char *section, const char *key, const 
     }
     if (rg__strieq(section, "poverty_line"))
         return parse_line_entry(ps, key, value);
-    snprintf(ps->error, sizeof ps->error, "unknown section [%s]", section);
+    snprintf(ps->error, sizeof ps->error, "unknown section [%s] (sections: classify, desil, threshold, poverty_line)",
+             section);
+    snprintf(ps->unknown_section, sizeof ps->unknown_section, "%s", section);
     return 0;
 
 bad_value:
@@ -209,10 +214,33 @@ int rg_classify_rules_default(rg_rules **out)
     return RG_OK;
 }
 
+/* inih reports an unknown section at its first key: the line to name is the section's
+ * own, the last "[name]" line before that key. */
+static int section_line(const char *text, int key_line, const char *name)
+{
+    int found = key_line, line = 1;
+    size_t n = strlen(name);
+    for (const char *p = text; *p && line < key_line; line++) {
+        const char *end = strchr(p, '\n');
+        const char *q = p;
+        while (q < (end ? end : p + strlen(p)) && (*q == ' ' || *q == '\t'))
+            q++;
+        if (*q == '[' && strncmp(q + 1, name, n) == 0 && q[1 + n] == ']')
+            found = line;
+        if (!end)
+            break;
+        p = end + 1;
+    }
+    return found;
+}
+
 /* What ini_parse_* returned (0, or the first bad line) turned into rules or an error. */
-static int finish_parse(rg_ctx *ctx, const char *source, int line, const parse_state *ps, rg_rules **out)
+static int finish_parse(rg_ctx *ctx, const char *source, const char *text, int line, const parse_state *ps,
+                        rg_rules **out)
 {
     int rc = RG_OK;
+    if (line > 0 && ps->unknown_section[0])
+        line = section_line(text, line, ps->unknown_section);
     if (line != 0)
         rc = rg_ctx_error(ctx, RG_EINVAL, "%s: line %d: %s", source, line,
                           ps->error[0] ? ps->error : "not a `key = value` line or a [section]");
@@ -229,20 +257,25 @@ static int finish_parse(rg_ctx *ctx, const char *source, int line, const parse_s
 int rg_classify_rules_read(rg_rules **out, rg_ctx *ctx, const char *path)
 {
     *out = NULL;
-    parse_state ps = {0};
-    int rc = rg_classify_rules_default(&ps.rules);
-    if (rc != RG_OK)
-        return rc;
-    ps.replacing_lines = 1;
+    int rc = RG_OK;
+    /* A rules file is small: read whole, so an error can be placed on its own line. */
     FILE *f = fopen(path, "r");
-    if (!f) {
-        rc = rg_ctx_error(ctx, RG_EIO, "%s: cannot open rules: %s", path, strerror(errno));
-        rg_free(ps.rules);
-        return rc;
-    }
-    int line = ini_parse_file(f, on_entry, &ps);
+    if (!f)
+        return rg_ctx_error(ctx, RG_EIO, "%s: cannot open rules: %s", path, strerror(errno));
+    rg_buf text = {0};
+    char block[4096];
+    size_t n;
+    while (rc == RG_OK && (n = fread(block, 1, sizeof block, f)) > 0)
+        rc = text.len + n > RULES_MAX_BYTES ? rg_ctx_error(ctx, RG_EINVAL, "%s: larger than a rules file (over %d bytes)",
+                                                           path, RULES_MAX_BYTES)
+                                            : rg__buf_append(&text, block, n);
+    if (rc == RG_OK && ferror(f))
+        rc = rg_ctx_error(ctx, RG_EIO, "%s: cannot read rules: %s", path, strerror(errno));
     fclose(f);
-    return finish_parse(ctx, path, line, &ps, out);
+    if (rc == RG_OK)
+        rc = rg_classify_rules_parse(out, ctx, text.data ? text.data : "", text.len, path);
+    rg__buf_free(&text);
+    return rc;
 }
 
 int rg_classify_rules_parse(rg_rules **out, rg_ctx *ctx, const char *text, size_t len, const char *source)
@@ -262,8 +295,9 @@ int rg_classify_rules_parse(rg_rules **out, rg_ctx *ctx, const char *text, size_
     memcpy(copy, text, len);
     copy[len] = '\0';
     int line = ini_parse_string(copy, on_entry, &ps);
+    rc = finish_parse(ctx, source, copy, line, &ps, out);
     rg_free(copy);
-    return finish_parse(ctx, source, line, &ps, out);
+    return rc;
 }
 
 void rg_classify_rules_free(rg_rules *rules) { rg_free(rules); }

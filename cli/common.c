@@ -217,10 +217,10 @@ void cli_print_join(rg_cli *cli, const rg_join_report *r)
             (long long)r->households, (long long)r->within, (long long)r->boundary, (long long)r->nearest,
             r->nearest_max_m, r->nearest_median_m, (long long)r->unmatched);
     fprintf(stderr,
-            "regsosek-geo: join: %zu kelurahan, %zu kecamatan%s%s; %zu polygons repaired; %lld in overlapping"
+            "regsosek-geo: join: %zu kelurahan, %zu kecamatan%s%s; %zu polygon%s repaired; %lld in overlapping"
             " kelurahan; %lld reported codes differ; %lld outside their kecamatan polygon\n",
             r->kelurahan, r->kecamatan, r->kecamatan_dissolved ? " (dissolved from kelurahan)" : "",
-            r->boundaries_reused ? ", as prepared by an earlier join" : "", r->repaired,
+            r->boundaries_reused ? ", as prepared by an earlier join" : "", r->repaired, r->repaired == 1 ? "" : "s",
             (long long)r->overlaps, (long long)r->code_mismatches, (long long)r->kecamatan_mismatches);
 }
 

@@ -929,6 +929,10 @@ static int load_ogr(loader *L)
                           L->opts->layer ? L->opts->layer : "at all");
         goto done;
     }
+    /* A source of several layers is read from one: which, said, so a wrong pick shows. */
+    if (GDALDatasetGetLayerCount(ds) > 1)
+        rg_ctx_notice(L->ctx, RG_NOTICE_INFO, "%s: households from layer '%s' (of %d; --layer names another)", L->path,
+                      OGR_L_GetName(layer), GDALDatasetGetLayerCount(ds));
     OGRFeatureDefnH defn = OGR_L_GetLayerDefn(layer);
     n = (size_t)OGR_FD_GetFieldCount(defn);
     header = rg_calloc(n + 1, sizeof *header);

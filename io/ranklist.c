@@ -146,7 +146,10 @@ int rg_io_ranklist_write_all(rg_store *store, const char *folder, int overwrite,
             safe[j++] = ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9')) ? *p : '_';
         safe[j] = '\0';
         char path[4096];
-        snprintf(path, sizeof path, "%s/%s%s%s.csv", folder, code, j ? "-" : "", safe);
+        size_t stem = strlen(folder);
+        while (stem > 1 && folder[stem - 1] == '/') /* "forum/" names the folder as "forum" does */
+            stem--;
+        snprintf(path, sizeof path, "%.*s/%s%s%s.csv", (int)stem, folder, code, j ? "-" : "", safe);
         int64_t written = 0;
         rc = write_list(store, code, path, overwrite, &written);
         count++;
