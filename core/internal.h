@@ -77,6 +77,13 @@ void rg__first_failure_set(rg__first_failure *f, int rc, const rg_ctx *ctx);
 /** After the threads have finished: RG_OK, or the recorded failure raised on ctx. Frees the lock. */
 int rg__first_failure_finish(rg__first_failure *f, rg_ctx *ctx);
 
+/**
+ * Why path could not be opened, for a message: the library's reason when it gave one,
+ * else what the file system says (no such file, a folder, not readable). Returns
+ * library_message or buf (cap bytes), which the caller keeps.
+ */
+const char *rg__open_failure(const char *path, const char *library_message, char *buf, size_t cap);
+
 /** Room for a SHA-256 as lowercase hex, with its NUL. */
 #define RG__SHA256_HEX 65
 /** SHA-256 of the file at path as it is on disk, as lowercase hex into out.

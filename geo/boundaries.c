@@ -395,7 +395,9 @@ int rg_geo_areas_read(rg_areas **out, rg_ctx *ctx, const char *path, rg_area_kin
     GDALAllRegister(); /* idempotent: the library's callers need not remember it */
     ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
     if (!ds) {
-        rc = rg_ctx_error(ctx, RG_EGDAL, "%s: cannot open as boundaries: %s", path, CPLGetLastErrorMsg());
+        char why[256];
+        rc = rg_ctx_error(ctx, RG_EGDAL, "%s: cannot open as boundaries: %s", path,
+                          rg__open_failure(path, CPLGetLastErrorMsg(), why, sizeof why));
         goto done;
     }
     OGRLayerH layer = find_layer(ds, src->layer, kind == RG_AREA_KELURAHAN ? kel_layers : kec_layers);

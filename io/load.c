@@ -918,8 +918,9 @@ static int load_ogr(loader *L)
 
     ds = GDALOpenEx(L->path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
     if (!ds) {
+        char why[256];
         rc = rg_ctx_error(L->ctx, RG_EGDAL, "%s: not a CSV and not a vector source GDAL can open: %s", L->path,
-                          CPLGetLastErrorMsg());
+                          rg__open_failure(L->path, CPLGetLastErrorMsg(), why, sizeof why));
         goto done;
     }
     OGRLayerH layer = L->opts->layer ? GDALDatasetGetLayerByName(ds, L->opts->layer)
