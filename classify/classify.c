@@ -74,10 +74,74 @@ static int classify_all(rg_store *store, const rg_rules *rules)
 static const char *method_name(rg_method method)
 {
     switch (method) {
-    case RG_METHOD_GIVEN: return "method given";
-    case RG_METHOD_THRESHOLD: return "method threshold";
-    default: return "method desil";
+    case RG_METHOD_GIVEN: return "given";
+    case RG_METHOD_THRESHOLD: return "threshold";
+    default: return "desil";
     }
+}
+
+int rg_classify_poverty_rate_definition(const rg_rules *rules, char **out)
+{
+    *out = NULL;
+    rg_buf b = {0};
+    int rc = rg__buf_appendf(&b, "poverty_rate = (sangat miskin + miskin) / classified households, ");
+    switch (rg_classify_rules_method(rules)) {
+    case RG_METHOD_GIVEN:
+        rc = rc == RG_OK ? rg__buf_appendf(&b, "the classes as the input gives them (method given)") : rc;
+        break;
+    case RG_METHOD_THRESHOLD:
+        rc = rc == RG_OK ? rg__buf_appendf(&b, "miskin meaning spending per person below %g x the poverty line of the"
+                                               " household's area in the rules, sangat miskin below %g x it (method"
+                                               " threshold): a measured rate",
+                                           rg_classify_rules_cut(rules, RG_CLASS_MISKIN),
+                                           rg_classify_rules_cut(rules, RG_CLASS_SANGAT_MISKIN))
+                         : rc;
+        break;
+    default: {
+        int poor = 0;
+        for (int d = 1; d <= 10; d++)
+            poor += rg_classify_rules_desil_class(rules, d) <= RG_CLASS_MISKIN;
+        static const char *const over[] = {"", "the whole file", "each kab/kota", "each kecamatan"};
+        rc = rc == RG_OK ? rg__buf_appendf(&b, "the classes given by desil cut over %s (method desil: %d of the 10"
+                                               " desil are sangat miskin or miskin), so over that population it is"
+                                               " %d%% by construction: a ranking, not a measured rate",
+                                           over[rg__classify_rules_population(rules)], poor, poor * 10)
+                         : rc;
+    }
+    }
+    if (rc != RG_OK) {
+        rg__buf_free(&b);
+        return rc;
+    }
+    *out = b.data;
+    return RG_OK;
+}
+
+/* What export and a person reading the map need to know of how the classes were made. */
+static int write_meta(rg_store *store, const rg_rules *rules)
+{
+    char *definition = NULL, *text = NULL;
+    sqlite3_stmt *st = NULL;
+    int rc = rg_classify_poverty_rate_definition(rules, &definition);
+    if (rc == RG_OK)
+        rc = rg_classify_rules_format(rules, &text);
+    if (rc == RG_OK && sqlite3_prepare_v2(rg_io_store_db(store), "INSERT INTO classify_meta(key, value) VALUES(?, ?)",
+                                          -1, &st, NULL) != SQLITE_OK)
+        rc = rg_io_store_sql_error(store);
+    const char *pairs[3][2] = {{"method", method_name(rg_classify_rules_method(rules))},
+                               {"poverty_rate", definition},
+                               {"rules", text}};
+    for (int i = 0; i < 3 && rc == RG_OK; i++) {
+        sqlite3_reset(st);
+        sqlite3_bind_text(st, 1, pairs[i][0], -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, pairs[i][1], -1, SQLITE_STATIC);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            rc = rg_io_store_sql_error(store);
+    }
+    sqlite3_finalize(st);
+    rg_free(definition);
+    rg_free(text);
+    return rc;
 }
 
 int rg_classify_run(rg_store *store, const rg_rules *rules, rg_classify_report *report)
@@ -85,7 +149,8 @@ int rg_classify_run(rg_store *store, const rg_rules *rules, rg_classify_report *
     rg_classify_report r = {0};
     int rc = rg_io_store_step_require(store, RG_STEP_JOIN, "classify");
     if (rc == RG_OK && (rc = rg_io_store_step_begin(store, RG_STEP_CLASSIFY, RG_STEP_AFRESH, 0)) == RG_OK &&
-        (rc = classify_all(store, rules)) == RG_OK && (rc = count_classes(store, rg_classify_rules_method(rules), &r)) == RG_OK)
+        (rc = classify_all(store, rules)) == RG_OK && (rc = write_meta(store, rules)) == RG_OK &&
+        (rc = count_classes(store, rg_classify_rules_method(rules), &r)) == RG_OK)
         rc = rg_io_store_step_commit(store, method_name(rg_classify_rules_method(rules)));
     rg_io_store_step_end(store);
     if (report)

@@ -85,6 +85,14 @@ double rg_classify_rules_cut(const rg_rules *rules, rg_poverty_class cls);
  */
 double rg_classify_rules_poverty_line(const rg_rules *rules, const char *area_code, rg_urban_rural area_type);
 
+/**
+ * How poverty_rate is defined under these rules, in a sentence for every output that shows
+ * it (under the desil method it is the share of the desil mapped to sangat miskin and miskin
+ * by construction, not a measured rate). Caller owns *out; free with rg_free().
+ * @return RG_OK or RG_ENOMEM.
+ */
+int rg_classify_poverty_rate_definition(const rg_rules *rules, char **out);
+
 /** rg_classify_rules_free(NULL) is a no-op. */
 void rg_classify_rules_free(rg_rules *rules);
 
@@ -100,8 +108,9 @@ typedef struct {
 
 /**
  * Classifies every household in the store, ranks it inside its kelurahan
- * (welfare_rank 1 = poorest; ties by household_id), and writes kelurahan_summary and
- * kecamatan_summary, in one transaction. Requires a join.
+ * (welfare_rank 1 = poorest; ties by household_id), and writes household_classes,
+ * kelurahan_summary, kecamatan_summary and classify_meta (the method, the rules in force
+ * and the definition of poverty_rate), in one transaction. Requires a current join.
  * @return RG_OK with *report filled (may be NULL); RG_EDATA when nothing is joined.
  */
 int rg_classify_run(rg_store *store, const rg_rules *rules, rg_classify_report *report);

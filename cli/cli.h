@@ -144,7 +144,8 @@ void cli_detail_elapsed(rg_cli *cli, double started);
 void cli_print_load(rg_cli *cli, const char *path, const rg_load_stats *s);
 void cli_print_join(rg_cli *cli, const rg_join_report *r);
 void cli_print_classify(rg_cli *cli, const rg_classify_report *r);
-/* The kab/kota total rows, at the end of classify and run. */
-void cli_print_totals(rg_cli *cli, rg_store *store);
+/* The kab/kota total rows, and what poverty_rate means under the rules, at the end of
+ * classify and run. */
+void cli_print_totals(rg_cli *cli, rg_store *store, const rg_rules *rules);
 
 #endif

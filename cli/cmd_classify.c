@@ -68,7 +68,7 @@ int cmd_classify(rg_cli *cli, int argc, char **argv)
         int rc = rg_classify_run(store, rules, &report);
         if (rc == RG_OK) {
             cli_print_classify(cli, &report);
-            cli_print_totals(cli, store);
+            cli_print_totals(cli, store, rules);
         } else
             status = cli_fail(cli, rc);
     }

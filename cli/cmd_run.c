@@ -96,7 +96,7 @@ int cmd_run(rg_cli *cli, int argc, char **argv)
     if ((rc = rg_classify_run(store, rules, &cr)) != RG_OK)
         goto failed;
     cli_print_classify(cli, &cr);
-    cli_print_totals(cli, store);
+    cli_print_totals(cli, store, rules);
     cli_detail_elapsed(cli, started);
     cli->command = "export";
     started = cli_seconds();

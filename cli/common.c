@@ -238,10 +238,16 @@ static void print_total(const rg_area_total *t, void *userdata)
             classified ? 100.0 * (double)poor / (double)classified : 0.0);
 }
 
-void cli_print_totals(rg_cli *cli, rg_store *store)
+void cli_print_totals(rg_cli *cli, rg_store *store, const rg_rules *rules)
 {
-    if (!cli->quiet && rg_classify_kabkota_totals(store, print_total, NULL) != RG_OK)
+    if (cli->quiet)
+        return;
+    if (rg_classify_kabkota_totals(store, print_total, NULL) != RG_OK)
         fprintf(stderr, "regsosek-geo: classify: warning: %s\n", rg_ctx_errmsg(cli->ctx));
+    char *definition = NULL;
+    if (rg_classify_poverty_rate_definition(rules, &definition) == RG_OK)
+        fprintf(stderr, "regsosek-geo: classify: %s\n", definition);
+    rg_free(definition);
 }
 
 void cli_print_classify(rg_cli *cli, const rg_classify_report *r)

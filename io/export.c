@@ -96,15 +96,13 @@ static const layer_def layers[] = {
      " WHERE geom IS NOT NULL",
      "hh", "idx_household_records_geom", GEOM_POINT_LONLAT, &households_style},
     {"kelurahan", RG_LAYER_KELURAHAN,
-     "Kelurahan/desa: households per poverty class and poverty_rate, the share of sangat miskin + miskin"
-     " among classified households.",
+     "Kelurahan/desa: households per poverty class, and poverty_rate.",
      wkbMultiPolygon, area_fields, sizeof area_fields / sizeof *area_fields, AREA_FIELDS, "AsBinary(a.geom)",
      "rg_gpkg_geom(a.geom)", AREA_FROM("kelurahan", "kecamatan"), AREA_EXTENT("kelurahan"), "a.rowid",
      "idx_kelurahan_geom", GEOM_WKB,
      &kelurahan_style},
     {"kecamatan", RG_LAYER_KECAMATAN,
-     "Kecamatan: the sums of their kelurahan, and poverty_rate, the share of sangat miskin + miskin among"
-     " classified households.",
+     "Kecamatan: the sums of their kelurahan, and poverty_rate.",
      wkbMultiPolygon, area_fields, sizeof area_fields / sizeof *area_fields, AREA_FIELDS, "AsBinary(a.geom)",
      "rg_gpkg_geom(a.geom)", AREA_FROM("kecamatan", "kecamatan"), AREA_EXTENT("kecamatan"), "a.rowid",
      "idx_kecamatan_geom", GEOM_WKB,
@@ -134,6 +132,7 @@ typedef struct {
     int extra_from_json[MAX_EXTRA_FIELDS];
     char *extra_names;     /* owns the strings extra[].name points into */
     int direct;            /* a GeoPackage whose rows go in through SQLite, not OGR */
+    char *poverty_rate;    /* how classify defined it, for the area layers' descriptions */
 } exporter;
 
 int rg_io_layers_parse(rg_ctx *ctx, const char *list, int *out)
@@ -304,8 +303,9 @@ static int write_layer(exporter *E, GDALDatasetH ds, const char *path, const lay
     OSRImportFromEPSG(srs, 4326);
     OSRSetAxisMappingStrategy(srs, OAMS_TRADITIONAL_GIS_ORDER);
 
-    char description[600];
-    snprintf(description, sizeof description, "DESCRIPTION=%s%s", def->description,
+    char description[1400];
+    snprintf(description, sizeof description, "DESCRIPTION=%s%s%s%s", def->description,
+             households || !E->poverty_rate ? "" : " ", households || !E->poverty_rate ? "" : E->poverty_rate,
              public_area ? " Counts below the minimum are suppressed (NULL, suppressed = 1)." : "");
     const char *gpkg_options[] = {description, "SPATIAL_INDEX=YES", NULL};
     const char *geojson_options[] = {"RFC7946=YES", "COORDINATE_PRECISION=7", "WRITE_NAME=YES", description, NULL};
@@ -445,6 +445,25 @@ static int write_styles(rg_ctx *ctx, GDALDatasetH ds, const char *path, int chos
     return rc;
 }
 
+/* The boundaries, the method, the rules in force and what poverty_rate means, as the
+ * steps that used them recorded them. */
+static int write_classify_provenance(rg_store *store, GDALDatasetH ds)
+{
+    sqlite3_stmt *st = NULL;
+    static const char sql[] =
+        "SELECT 'BOUNDARIES', path || ' (' || coalesce(size, '?') || ' bytes, sha256 ' || sha256 || ', prepared '"
+        " || prepared || ')' FROM boundary_sets WHERE id = (SELECT max(id) FROM boundary_sets)"
+        " UNION ALL SELECT upper(key), value FROM classify_meta";
+    if (sqlite3_prepare_v2(rg_io_store_db(store), sql, -1, &st, NULL) != SQLITE_OK)
+        return rg_io_store_sql_error(store);
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW)
+        GDALSetMetadataItem(ds, (const char *)sqlite3_column_text(st, 0), (const char *)sqlite3_column_text(st, 1),
+                            NULL);
+    sqlite3_finalize(st);
+    return step == SQLITE_DONE ? RG_OK : rg_io_store_sql_error(store);
+}
+
 static int write_provenance(rg_store *store, GDALDatasetH ds, const rg_export_opts *opts)
 {
     rg_buf inputs = {0};
@@ -452,7 +471,8 @@ static int write_provenance(rg_store *store, GDALDatasetH ds, const rg_export_op
     int rc = RG_OK;
     if (sqlite3_prepare_v2(rg_io_store_db(store),
                            "SELECT input_path, input_size, sha256, rows_read, loaded, rejected FROM load_runs"
-                           " WHERE finished IS NOT NULL ORDER BY id",
+                           " WHERE finished IS NOT NULL AND id >= (SELECT coalesce(max(id), 0) FROM load_runs"
+                           "  WHERE finished IS NOT NULL AND mode IN ('new', 'replace')) ORDER BY id",
                            -1, &st, NULL) != SQLITE_OK)
         return rg_io_store_sql_error(store);
     while (sqlite3_step(st) == SQLITE_ROW && rc == RG_OK)
@@ -484,6 +504,7 @@ static int write_provenance(rg_store *store, GDALDatasetH ds, const rg_export_op
     }
     if (inputs.data)
         GDALSetMetadataItem(ds, "INPUTS", inputs.data, NULL);
+    rc = write_classify_provenance(store, ds);
     int64_t n = 0;
     char text[32];
     static const struct {
@@ -607,6 +628,22 @@ static int file_exists(const char *path)
     return stat(path, &sb) == 0;
 }
 
+static int read_poverty_rate(exporter *E)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(rg_io_store_db(E->store), "SELECT value FROM classify_meta WHERE key = 'poverty_rate'", -1,
+                           &st, NULL) != SQLITE_OK)
+        return rg_io_store_sql_error(E->store);
+    int rc = RG_OK;
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        rg_buf b = {0};
+        rc = rg__buf_appendf(&b, "%s.", (const char *)sqlite3_column_text(st, 0));
+        E->poverty_rate = b.data;
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
 void rg_io_export_plan_free(rg_export_plan *plan)
 {
     for (size_t i = 0; i < plan->count; i++)
@@ -711,6 +748,8 @@ int rg_io_export(rg_store *store, const char *output, const rg_export_opts *opts
     rc = rg_io_store_step_require(store, RG_STEP_CLASSIFY, "nothing to export yet");
     if (rc == RG_OK)
         rc = resolve_fields(&E);
+    if (rc == RG_OK)
+        rc = read_poverty_rate(&E);
     if (rc == RG_OK && plan.folder && mkdir(output, 0777) != 0 && errno != EEXIST)
         rc = rg_ctx_error(ctx, RG_EIO, "%s: cannot create the folder: %s", output, strerror(errno));
     for (size_t i = 0; i < plan.count && rc == RG_OK; i++) {
@@ -730,5 +769,6 @@ int rg_io_export(rg_store *store, const char *output, const rg_export_opts *opts
     }
     rg_io_export_plan_free(&plan);
     rg_free(E.extra_names);
+    rg_free(E.poverty_rate);
     return rc;
 }

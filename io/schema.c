@@ -82,6 +82,8 @@ static const char classify_tables_sql[] =
     "DROP TABLE IF EXISTS kelurahan_summary;"
     "CREATE TABLE kelurahan_summary(code TEXT PRIMARY KEY, households INTEGER, sangat_miskin INTEGER,"
     "  miskin INTEGER, rentan_miskin INTEGER, tidak_miskin INTEGER, unclassified INTEGER);"
+    "DROP TABLE IF EXISTS classify_meta;"
+    "CREATE TABLE classify_meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
     "DROP TABLE IF EXISTS kecamatan_summary;"
     "CREATE TABLE kecamatan_summary(code TEXT PRIMARY KEY, households INTEGER, sangat_miskin INTEGER,"
     "  miskin INTEGER, rentan_miskin INTEGER, tidak_miskin INTEGER, unclassified INTEGER);";

@@ -329,3 +329,41 @@ Test(export, geopackage_rows_and_index_read_back_by_gdal)
     rg_io_store_free(store);
     rg_ctx_free(ctx);
 }
+
+/* The GeoPackage says what it was made from and how: the households' and the boundaries'
+ * files with their checksums, the method, the rules in force, and what poverty_rate means
+ * (under the desil method a share fixed by construction), in its metadata and in the area
+ * layers' descriptions. */
+Test(export, provenance_names_every_input_and_the_poverty_rate)
+{
+    rg_ctx *ctx = test_ctx();
+    rg_store *store = classified_store(ctx);
+    const char *out = tmp_path("provenance.gpkg");
+    cr_assert_eq(rg_io_export(store, out, NULL), RG_OK, "%s", rg_ctx_errmsg(ctx));
+    const char *info = tmp_path("provenance.txt");
+    cr_assert_eq(run("ogrinfo -ro -so -al '%s' > '%s'", out, info), 0);
+    cr_assert_eq(run("grep -q \"BOUNDARIES=%s/boundaries.gpkg ([0-9]* bytes, sha256 $(sha256sum '%s/boundaries.gpkg'"
+                     " | cut -d' ' -f1)\" '%s'",
+                     RG_SAMPLE_DIR, RG_SAMPLE_DIR, info),
+                 0, "the boundary file and its SHA-256 are not in the metadata");
+    cr_assert_eq(run("grep -qx '  METHOD=desil' '%s'", info), 0);
+    cr_assert_eq(run("grep -q '  RULES=\\[classify\\]' '%s'", info), 0);
+    cr_assert_eq(run("grep -q 'POVERTY_RATE=poverty_rate = (sangat miskin + miskin) / classified households.*20%% by"
+                     " construction' '%s'",
+                     info),
+                 0);
+    cr_assert_eq(run("test $(grep -c 'DESCRIPTION=Ke.*20%% by construction: a ranking, not a measured rate' '%s') = 2",
+                     info),
+                 0, "the kelurahan and kecamatan layers do not say what poverty_rate is");
+    /* Under the threshold method it is a measured rate, and says so. */
+    rg_rules *rules = NULL;
+    cr_assert_eq(rg_classify_rules_read(&rules, ctx, write_tmp("t.ini", "[classify]\nmethod = threshold\n")), RG_OK);
+    char *definition = NULL;
+    cr_assert_eq(rg_classify_poverty_rate_definition(rules, &definition), RG_OK);
+    cr_assert(strstr(definition, "below 1 x the poverty line") && strstr(definition, "a measured rate"), "%s",
+              definition);
+    rg_free(definition);
+    rg_classify_rules_free(rules);
+    rg_io_store_free(store);
+    rg_ctx_free(ctx);
+}
