@@ -283,7 +283,8 @@ typedef struct {
  * @return RG_OK with *stats filled (stats may be NULL); RG_EIO, RG_EDATA (missing
  *   column: the message lists the columns found; or no household with a usable point:
  *   nothing is loaded, and the message says why and what to do), RG_EEXIST (households
- *   already loaded and mode is RG_LOAD_REFUSE), RG_EINVAL (reject rate exceeded), RG_ESQL,
+ *   already loaded and mode is RG_LOAD_REFUSE; or appending a file loaded already, which
+ *   could only be refused row by row), RG_EINVAL (reject rate exceeded), RG_ESQL,
  *   RG_EGDAL.
  */
 int rg_io_load(rg_store *store, const char *path, const rg_load_opts *opts, rg_load_stats *stats);

@@ -1127,6 +1127,31 @@ static int finish_run(loader *L)
     return rc;
 }
 
+/* Appending a file whose households are in the store already would refuse every row as a
+ * duplicate, and so load nothing: that is said up front, before a row is read. */
+static int refuse_same_file(loader *L)
+{
+    char digest[RG__SHA256_HEX];
+    if (!rg__sha256_file(L->path, digest))
+        return RG_OK; /* not one plain file: the load itself says what is wrong */
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(rg_io_store_db(L->store),
+                           "SELECT finished FROM load_runs WHERE sha256 = ? AND finished IS NOT NULL AND id >="
+                           " (SELECT coalesce(max(id), 0) FROM load_runs WHERE finished IS NOT NULL"
+                           "  AND mode IN ('new', 'replace')) ORDER BY id LIMIT 1",
+                           -1, &st, NULL) != SQLITE_OK)
+        return rg_io_store_sql_error(L->store);
+    sqlite3_bind_text(st, 1, digest, -1, SQLITE_STATIC);
+    int rc = RG_OK;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        rc = rg_ctx_error(L->ctx, RG_EEXIST,
+                          "%s: this file was loaded already (the same SHA-256, %.12s..., loaded %s): appending it"
+                          " again would refuse every row as a duplicate. Use --replace to load it afresh",
+                          L->path, digest, (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    return rc;
+}
+
 /* The reason most rows were rejected for, by name. */
 static const char *main_reason(const rg_load_stats *s)
 {
@@ -1202,6 +1227,8 @@ int rg_io_load(rg_store *store, const char *path, const rg_load_opts *opts, rg_l
                               rg_io_store_path(store), (long long)existing);
         goto done;
     }
+    if (existing && L.opts->mode == RG_LOAD_APPEND && (rc = refuse_same_file(&L)) != RG_OK)
+        goto done;
     /* Joins, classes and summaries describe the old households: the step drops them. */
     int replacing = L.opts->mode == RG_LOAD_REPLACE; /* rejects alone, with no household, go too */
     if ((rc = rg_io_store_step_begin(store, RG_STEP_LOAD, replacing ? RG_STEP_AFRESH : RG_STEP_ADD, 16384)) != RG_OK)
