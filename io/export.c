@@ -574,9 +574,12 @@ static int resolve_fields(exporter *E)
         return RG_ENOMEM;
     sqlite3_stmt *probe = NULL;
     int rc = RG_OK;
+    /* Input columns are found whatever their case, as the load finds its columns: the
+     * name exported is the column's own. */
     if (sqlite3_prepare_v2(rg_io_store_db(E->store),
-                           "SELECT 1 FROM households WHERE json_extract(extra, ?) IS NOT NULL LIMIT 1", -1, &probe,
-                           NULL) != SQLITE_OK)
+                           "SELECT j.key FROM household_records r, json_each(r.extra) j"
+                           " WHERE lower(j.key) = lower(?) LIMIT 1",
+                           -1, &probe, NULL) != SQLITE_OK)
         return rg_io_store_sql_error(E->store);
     char *save = NULL;
     for (char *name = strtok_r(E->extra_names, ",", &save); name && rc == RG_OK; name = strtok_r(NULL, ",", &save)) {
@@ -587,24 +590,22 @@ static int resolve_fields(exporter *E)
         field_def *fd = &E->extra[E->extra_count];
         int known = 0;
         for (size_t i = 0; i < sizeof store_columns / sizeof *store_columns; i++)
-            if (strcmp(name, store_columns[i].name) == 0) {
+            if (rg__strieq(name, store_columns[i].name)) {
                 *fd = store_columns[i];
                 known = 1;
             }
         for (size_t i = 0; i < sizeof household_fields / sizeof *household_fields; i++)
-            if (strcmp(name, household_fields[i].name) == 0)
+            if (rg__strieq(name, household_fields[i].name))
                 rc = rg_ctx_error(E->ctx, RG_EINVAL, "--fields: '%s' is exported already", name);
         if (rc != RG_OK)
             break;
         if (!known) {
-            char path[300];
             if (strchr(name, '"') || strlen(name) > 200) {
                 rc = rg_ctx_error(E->ctx, RG_EINVAL, "--fields: '%s' is not a field name", name);
                 break;
             }
-            snprintf(path, sizeof path, "$.\"%s\"", name);
             sqlite3_reset(probe);
-            sqlite3_bind_text(probe, 1, path, -1, SQLITE_TRANSIENT);
+            sqlite3_bind_text(probe, 1, name, -1, SQLITE_TRANSIENT);
             if (sqlite3_step(probe) != SQLITE_ROW) {
                 rc = rg_ctx_error(E->ctx, RG_EINVAL,
                                   "--fields: no household has a field '%s' (the input columns kept are in"
@@ -612,6 +613,9 @@ static int resolve_fields(exporter *E)
                                   name);
                 break;
             }
+            const char *key = (const char *)sqlite3_column_text(probe, 0);
+            if (strlen(key) == strlen(name))
+                memcpy(name, key, strlen(name)); /* the column's own spelling */
             fd->name = name;
             fd->type = OFTString;
             E->extra_from_json[E->extra_count] = 1;
@@ -619,6 +623,17 @@ static int resolve_fields(exporter *E)
         E->extra_count++;
     }
     sqlite3_finalize(probe);
+    if (rc == RG_OK && E->extra_count) {
+        rg_buf names = {0};
+        for (size_t i = 0; i < E->extra_count && rc == RG_OK; i++)
+            rc = rg__buf_appendf(&names, "%s%s", i ? ", " : "", E->extra[i].name);
+        if (rc == RG_OK)
+            rg_ctx_notice(E->ctx, RG_NOTICE_WARNING,
+                          "--fields: the households layer carries %s beyond the allow-list: personal data; keep the"
+                          " export as carefully as the field data",
+                          names.data);
+        rg__buf_free(&names);
+    }
     return rc;
 }
 

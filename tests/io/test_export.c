@@ -161,6 +161,12 @@ Test(export, public_suppresses_small_cells_and_their_complement)
     rg_ctx_free(ctx);
 }
 
+static void keep_warning(rg_notice_level level, const char *message, void *userdata)
+{
+    if (level == RG_NOTICE_WARNING)
+        snprintf(userdata, 512, "%s", message);
+}
+
 Test(export, fields_widen_the_allow_list_on_purpose)
 {
     rg_ctx *ctx = test_ctx();
@@ -174,6 +180,19 @@ Test(export, fields_widen_the_allow_list_on_purpose)
                      " | grep -qx '5371000000000001 2000000.0'",
                      out),
                  0);
+    /* Named in any case, as the load finds columns; exported under the column's own name,
+     * with one warning that personal data goes out. */
+    char warning[512] = "";
+    rg_ctx_set_notice(ctx, keep_warning, warning);
+    o.fields = "NIK,Spending";
+    const char *upper = tmp_path("upper.gpkg");
+    cr_assert_eq(rg_io_export(store, upper, &o), RG_OK, "%s", rg_ctx_errmsg(ctx));
+    cr_assert_eq(run("sqlite3 '%s' \"SELECT nik || ' ' || spending FROM households WHERE household_id = 'A'\""
+                     " | grep -qx '5371000000000001 2000000.0'",
+                     upper),
+                 0);
+    cr_assert(strstr(warning, "carries nik, spending beyond the allow-list: personal data"), "%s", warning);
+    rg_ctx_set_notice(ctx, NULL, NULL);
     o.fields = "alamat";
     cr_assert_eq(rg_io_export(store, tmp_path("w2.gpkg"), &o), RG_EINVAL);
     cr_assert(strstr(rg_ctx_errmsg(ctx), "no household has a field 'alamat'"), "%s", rg_ctx_errmsg(ctx));
