@@ -132,6 +132,17 @@ static int open_common(rg_csv **out, rg_csv *csv)
     }
     if (csv->chunk_len >= 3 && memcmp(csv->chunk, "\xEF\xBB\xBF", 3) == 0)
         csv->chunk_pos = 3;
+    /* Excel's "Unicode Text": UTF-16 with its byte-order mark. Read as bytes, every row
+     * would be invalid UTF-8; what to do instead is said once, here. */
+    if (csv->chunk_len >= 2 && (memcmp(csv->chunk, "\xFF\xFE", 2) == 0 || memcmp(csv->chunk, "\xFE\xFF", 2) == 0)) {
+        int rc = rg_ctx_error(csv->ctx, RG_EDATA,
+                              "%s: the file is UTF-16 (%s; what Excel saves as \"Unicode Text\"), and households are"
+                              " read from UTF-8: save it as \"CSV UTF-8\" instead, or convert it with"
+                              " `iconv -f UTF-16 -t UTF-8 %s > converted.csv`",
+                              csv->path, csv->chunk[0] == 0xFF ? "little-endian" : "big-endian", csv->path);
+        rg_io_csv_free(csv);
+        return rc;
+    }
     csv->delimiter = detect_delimiter(csv->chunk + csv->chunk_pos, csv->chunk_len - csv->chunk_pos);
     *out = csv;
     return RG_OK;

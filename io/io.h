@@ -48,7 +48,8 @@ typedef struct {
 /**
  * Opens a delimited text file; `.gz` (or any gzip content) is decompressed on the fly.
  * The delimiter (, ; tab |) is detected from the first line; a UTF-8 BOM is skipped.
- * @return RG_OK, RG_EIO when the file cannot be opened (message names it), RG_ENOMEM.
+ * @return RG_OK, RG_EIO when the file cannot be opened (message names it), RG_EDATA when it is
+ *   UTF-16 (the message says how to convert it), RG_ENOMEM.
  * Caller owns *out; free with rg_io_csv_free().
  */
 int rg_io_csv_open(rg_csv **out, rg_ctx *ctx, const char *path);

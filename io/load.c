@@ -325,6 +325,18 @@ static const char *field(const char *const *fields, size_t count, int column)
     return *f ? f : NULL;
 }
 
+/* A coordinate as the file writes it; in a comma-separated file, also a quoted decimal
+ * comma ("-10,284122", what Excel in an Indonesian locale writes when asked for CSV): one
+ * comma and no dot cannot be a thousands separator in a coordinate. */
+static int parse_coordinate(const loader *L, const char *text, double *out)
+{
+    if (rg_io_parse_number(text, L->decimal_comma, out))
+        return 1;
+    const char *comma = strchr(text, ',');
+    return !L->decimal_comma && comma && !strchr(comma + 1, ',') && !strchr(text, '.') &&
+           rg_io_parse_number(text, 1, out);
+}
+
 static int outside_indonesia(double lon, double lat)
 {
     return lon < INDONESIA_MIN_LON || lon > INDONESIA_MAX_LON || lat < INDONESIA_MIN_LAT || lat > INDONESIA_MAX_LAT;
@@ -516,9 +528,9 @@ static int check_row(const loader *L, row_batch *b, long line, const char *raw, 
         if (!lat_text || !lon_text)
             return refuse(L, b, r, RG_REJECT_MISSING_COORDINATE, "column '%s': empty coordinate",
                           lat_text ? lon_col : lat_col);
-        if (!rg_io_parse_number(lat_text, L->decimal_comma, &lat))
+        if (!parse_coordinate(L, lat_text, &lat))
             return refuse(L, b, r, RG_REJECT_BAD_COORDINATE, "column '%s': '%.40s' is not a number", lat_col, lat_text);
-        if (!rg_io_parse_number(lon_text, L->decimal_comma, &lon))
+        if (!parse_coordinate(L, lon_text, &lon))
             return refuse(L, b, r, RG_REJECT_BAD_COORDINATE, "column '%s': '%.40s' is not a number", lon_col, lon_text);
         double z = 0;
         if (L->to_wgs84 && !OCTTransform(L->to_wgs84, 1, &lon, &lat, &z))

@@ -457,3 +457,48 @@ Test(load, nothing_usable_fails_and_says_what_to_do)
     rg_io_store_free(store);
     rg_ctx_free(ctx);
 }
+
+/* What Excel writes in an Indonesian locale when asked for CSV: comma-separated, with the
+ * coordinates' decimal comma quoted. */
+Test(load, a_quoted_decimal_comma_in_a_comma_separated_file_is_read)
+{
+    rg_ctx *ctx = test_ctx();
+    rg_load_stats s;
+    int rc;
+    rg_store *store = load_text(ctx, "id,lat,lon,pengeluaran\nA,\"-10,284122\",\"123,60105\",1500000\n"
+                                     "B,-10.2,123.6,\"1,5\"\n",
+                                NULL, &s, &rc);
+    cr_assert_eq(rc, RG_OK, "%s", rg_ctx_errmsg(ctx));
+    cr_assert_eq(s.loaded, 2);
+    cr_assert_eq(s.rejected, 0);
+    cr_assert_str_eq(sql_text(store, "SELECT lat || ' ' || lon FROM households WHERE household_id = 'A'"),
+                     "-10.284122 123.60105");
+    rg_io_store_free(store);
+    rg_ctx_free(ctx);
+}
+
+/* Excel's "Unicode Text" is UTF-16 with a byte-order mark: refused once, saying how to
+ * convert it, rather than every row rejected as invalid UTF-8. */
+Test(load, a_utf16_file_is_named_with_how_to_convert_it)
+{
+    rg_ctx *ctx = test_ctx();
+    const char *text = "id,lat,lon\nA,-10.2,123.6\n";
+    const char *path = tmp_path("unicode.txt");
+    FILE *f = fopen(path, "wb");
+    cr_assert_not_null(f);
+    fputc(0xFF, f);
+    fputc(0xFE, f);
+    for (const char *p = text; *p; p++) {
+        fputc(*p, f);
+        fputc(0, f);
+    }
+    fclose(f);
+    rg_store *store = test_store(ctx, "utf16.sqlite");
+    rg_load_stats s;
+    cr_assert_eq(rg_io_load(store, path, NULL, &s), RG_EDATA);
+    cr_assert(strstr(rg_ctx_errmsg(ctx), "unicode.txt: the file is UTF-16 (little-endian"), "%s", rg_ctx_errmsg(ctx));
+    cr_assert(strstr(rg_ctx_errmsg(ctx), "iconv -f UTF-16 -t UTF-8"), "%s", rg_ctx_errmsg(ctx));
+    cr_assert_eq(sql_int(store, "SELECT count(*) FROM household_records"), 0);
+    rg_io_store_free(store);
+    rg_ctx_free(ctx);
+}
