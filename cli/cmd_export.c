@@ -40,7 +40,7 @@ int cmd_export(rg_cli *cli, int argc, char **argv)
     export_args args = {RG_EXPORT_OPTS_INIT, NULL};
     args.exp.command_line = cli->command_line;
     const char *db = NULL;
-    int status = cli_parse(cli, argc, argv, options, "o:", help, take, &args, &db);
+    int status = cli_parse(cli, argc, argv, options, "o:f:", help, take, &args, &db);
     if (status >= 0)
         return status;
     if (!args.output && optind < argc)

@@ -52,7 +52,7 @@ int cmd_run(rg_cli *cli, int argc, char **argv)
     args.exp.command_line = cli->command_line;
     args.load.mode = RG_LOAD_REPLACE;
     const char *db = NULL;
-    int status = cli_parse(cli, argc, argv, options, "o:", help, take, &args, &db);
+    int status = cli_parse(cli, argc, argv, options, "o:f:", help, take, &args, &db);
     if (status >= 0)
         return status;
     if (optind + 2 != argc)

@@ -161,6 +161,8 @@ int cli_export_option(rg_cli *cli, int opt, const char *arg, rg_export_opts *o)
 {
     switch (opt) {
     case OPT_OVERWRITE: o->overwrite = 1; return 1;
+    case 'f':
+    case OPT_FORMAT: o->format = arg; return 1;
     case OPT_FIELDS: o->fields = arg; return 1;
     case OPT_PUBLIC: o->public_only = 1; return 1;
     case OPT_MIN_COUNT: {

@@ -109,7 +109,7 @@ static const layer_def layers[] = {
      &kecamatan_style},
 };
 
-typedef enum { FORMAT_GPKG, FORMAT_GEOJSON, FORMAT_GEOJSONSEQ } format;
+typedef enum { FORMAT_GPKG, FORMAT_GEOJSON, FORMAT_GEOJSONSEQ, FORMAT_FLATGEOBUF } format;
 
 /* Household columns of the store that --fields may name, with their types. */
 static const field_def store_columns[] = {
@@ -310,7 +310,11 @@ static int write_layer(exporter *E, GDALDatasetH ds, const char *path, const lay
     const char *gpkg_options[] = {description, "SPATIAL_INDEX=YES", NULL};
     const char *geojson_options[] = {"RFC7946=YES", "COORDINATE_PRECISION=7", "WRITE_NAME=YES", description, NULL};
     const char *seq_options[] = {"COORDINATE_PRECISION=7", strcmp(E->ext, ".geojsons") == 0 ? "RS=YES" : NULL, NULL};
-    const char **options = E->fmt == FORMAT_GPKG ? gpkg_options : E->fmt == FORMAT_GEOJSON ? geojson_options : seq_options;
+    const char *fgb_options[] = {"SPATIAL_INDEX=YES", NULL};
+    const char **options = E->fmt == FORMAT_GPKG        ? gpkg_options
+                           : E->fmt == FORMAT_GEOJSON    ? geojson_options
+                           : E->fmt == FORMAT_FLATGEOBUF ? fgb_options
+                                                         : seq_options;
     OGRLayerH layer = GDALDatasetCreateLayer(ds, def->name, srs, def->type, (char **)options);
     if (!layer) {
         rc = gdal_fail(ctx, path, "cannot create layer");
@@ -529,7 +533,7 @@ static int write_provenance(rg_store *store, GDALDatasetH ds, const rg_export_op
  * the file the user asked for, not the hidden name it is written under. */
 static int write_dataset(exporter *E, const char *tmp_path, const char *target, int chosen)
 {
-    static const char *const drivers[] = {"GPKG", "GeoJSON", "GeoJSONSeq"};
+    static const char *const drivers[] = {"GPKG", "GeoJSON", "GeoJSONSeq", "FlatGeobuf"};
     rg_ctx *ctx = E->ctx;
     int gpkg = E->fmt == FORMAT_GPKG;
     /* A public export is small, and its cells are suppressed feature by feature. */
@@ -643,6 +647,21 @@ static int file_exists(const char *path)
     return stat(path, &sb) == 0;
 }
 
+/* GDAL 3.6's FlatGeobuf writer skips a feature without a geometry, saying nothing: a
+ * household kept without a point (swapped coordinates) would be lost from the map. */
+static int check_every_household_has_a_point(exporter *E, const char *output)
+{
+    int64_t without = 0;
+    int rc = rg_io_store_count(E->store, "SELECT count(*) FROM household_records WHERE geom IS NULL", &without);
+    if (rc == RG_OK && without > 0)
+        rc = rg_ctx_error(E->ctx, RG_EDATA,
+                          "%s: FlatGeobuf cannot hold a household without a point, and %lld %s none"
+                          " (flag swapped_latlon): export them as GeoPackage or GeoJSON, or only the areas"
+                          " (--layers kelurahan,kecamatan)",
+                          output, (long long)without, without == 1 ? "household has" : "households have");
+    return rc;
+}
+
 static int read_poverty_rate(exporter *E)
 {
     sqlite3_stmt *st = NULL;
@@ -671,12 +690,12 @@ void rg_io_export_plan_free(rg_export_plan *plan)
 static int plan_geojson_paths(rg_export_plan *plan, const char *output, int folder, int chosen)
 {
     int several = (chosen & (chosen - 1)) != 0;
-    size_t stem = strlen(output) - strlen(plan->ext);
+    size_t stem = strlen(output) - (ends_with(output, plan->ext) ? strlen(plan->ext) : 0);
     for (size_t i = 0; i < sizeof layers / sizeof *layers; i++) {
         if (!(chosen & layers[i].bit))
             continue;
         rg_buf b = {0};
-        int rc = folder    ? rg__buf_appendf(&b, "%s%s.geojson", output, layers[i].name)
+        int rc = folder    ? rg__buf_appendf(&b, "%s%s%s", output, layers[i].name, plan->ext)
                  : several ? rg__buf_appendf(&b, "%.*s-%s%s", (int)stem, output, layers[i].name, plan->ext)
                            : rg__buf_appendf(&b, "%s", output);
         if (rc != RG_OK)
@@ -690,30 +709,39 @@ static int plan_geojson_paths(rg_export_plan *plan, const char *output, int fold
 int rg_io_export_plan(rg_ctx *ctx, const char *output, const rg_export_opts *opts, rg_export_plan *plan)
 {
     static const rg_export_opts defaults = RG_EXPORT_OPTS_INIT;
+    /* Each format by its file ending and by GDAL's name for its driver (what ogr2ogr -f
+     * takes): FlatGeobuf, like GeoJSON, holds one layer a file. */
     static const struct {
-        const char *ext;
+        const char *ext, *driver;
         format fmt;
-    } formats[] = {{".gpkg", FORMAT_GPKG}, {".geojson", FORMAT_GEOJSON}, {".geojsonl", FORMAT_GEOJSONSEQ},
-                   {".geojsons", FORMAT_GEOJSONSEQ}};
+    } formats[] = {{".gpkg", "GPKG", FORMAT_GPKG},
+                   {".geojson", "GeoJSON", FORMAT_GEOJSON},
+                   {".geojsonl", "GeoJSONSeq", FORMAT_GEOJSONSEQ},
+                   {".geojsons", NULL, FORMAT_GEOJSONSEQ},
+                   {".fgb", "FlatGeobuf", FORMAT_FLATGEOBUF}};
     if (!opts)
         opts = &defaults;
     memset(plan, 0, sizeof *plan);
     for (size_t i = 0; i < sizeof formats / sizeof *formats && !plan->ext; i++)
-        if (ends_with(output, formats[i].ext)) {
+        if (opts->format ? formats[i].driver && rg__strieq(opts->format, formats[i].driver)
+                         : ends_with(output, formats[i].ext)) {
             plan->ext = formats[i].ext;
             plan->format = formats[i].fmt;
         }
+    if (opts->format && !plan->ext)
+        return rg_ctx_error(ctx, RG_EINVAL, "-f %s: not a format export writes (GPKG, GeoJSON, GeoJSONSeq, FlatGeobuf)",
+                            opts->format);
     /* A folder ("map/") receives one GeoJSON file per layer: map/households.geojson, ... */
     size_t out_len = strlen(output);
     plan->folder = out_len > 1 && output[out_len - 1] == '/';
-    if (plan->folder) {
+    if (plan->folder && (!plan->ext || plan->format == FORMAT_GPKG)) {
         plan->ext = ".geojson";
         plan->format = FORMAT_GEOJSON;
     }
     if (!plan->ext)
         return rg_ctx_error(ctx, RG_EINVAL,
-                            "%s: the output must end in .gpkg, .geojson, .geojsonl or .geojsons, or be a folder"
-                            " ending in /",
+                            "%s: the output must end in .gpkg, .geojson, .geojsonl, .geojsons or .fgb, or be a folder"
+                            " ending in /, or -f must name its format",
                             output);
     int chosen = opts->layers ? opts->layers : RG_LAYER_ALL;
     if (opts->public_only) {
@@ -761,6 +789,8 @@ int rg_io_export(rg_store *store, const char *output, const rg_export_opts *opts
     E.fmt = (format)plan.format;
     GDALAllRegister(); /* idempotent: the library's callers need not remember it */
     rc = rg_io_store_step_require(store, RG_STEP_CLASSIFY, "nothing to export yet");
+    if (rc == RG_OK && E.fmt == FORMAT_FLATGEOBUF && (plan.layers[0] & RG_LAYER_HOUSEHOLDS))
+        rc = check_every_household_has_a_point(&E, output);
     if (rc == RG_OK)
         rc = resolve_fields(&E);
     if (rc == RG_OK)

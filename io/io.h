@@ -307,10 +307,12 @@ typedef struct {
                                 "spending,nik"): a deliberate widening; NULL = none */
     int public_only;       /**< area summaries only, small counts suppressed */
     int min_count;         /**< with public_only: counts below this are suppressed */
+    const char *format;    /**< GDAL's driver name (GPKG, GeoJSON, GeoJSONSeq, FlatGeobuf), any case;
+                                NULL: from the output's ending */
 } rg_export_opts;
 
 #define RG_EXPORT_DEFAULT_MIN_COUNT 5
-#define RG_EXPORT_OPTS_INIT {RG_LAYER_ALL, 0, NULL, NULL, 0, RG_EXPORT_DEFAULT_MIN_COUNT}
+#define RG_EXPORT_OPTS_INIT {RG_LAYER_ALL, 0, NULL, NULL, 0, RG_EXPORT_DEFAULT_MIN_COUNT, NULL}
 
 /** The files an export will write, named before anything is done. */
 typedef struct {

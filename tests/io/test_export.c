@@ -386,3 +386,37 @@ Test(export, provenance_names_every_input_and_the_poverty_rate)
     rg_io_store_free(store);
     rg_ctx_free(ctx);
 }
+
+/* FlatGeobuf, by its ending or by GDAL's driver name, one file a layer; a format export
+ * does not write is refused by name; households without a point, which GDAL's FlatGeobuf
+ * writer would drop without a word, stop the export instead. */
+Test(export, flatgeobuf_by_ending_or_driver_name)
+{
+    rg_ctx *ctx = test_ctx();
+    rg_store *store = classified_store(ctx);
+    const char *out = tmp_path("map.fgb");
+    cr_assert_eq(rg_io_export(store, out, NULL), RG_OK, "%s", rg_ctx_errmsg(ctx));
+    char stem[600];
+    snprintf(stem, sizeof stem, "%.*s", (int)(strlen(out) - 4), out);
+    cr_assert_eq(run("ogrinfo -ro -so '%s-households.fgb' households | grep -q 'Feature Count: 2'", stem), 0);
+    cr_assert_eq(run("ogrinfo -ro -so '%s-kelurahan.fgb' kelurahan | grep -q 'Feature Count: 51'", stem), 0);
+    cr_assert_eq(run("ogrinfo -ro -so '%s-kecamatan.fgb' kecamatan | grep -q 'Feature Count: 6'", stem), 0);
+    rg_export_opts o = RG_EXPORT_OPTS_INIT;
+    o.format = "flatgeobuf";
+    o.layers = RG_LAYER_KELURAHAN;
+    const char *named = tmp_path("kelurahan-layer");
+    cr_assert_eq(rg_io_export(store, named, &o), RG_OK, "%s", rg_ctx_errmsg(ctx));
+    cr_assert_eq(run("ogrinfo -ro -so '%s' | grep -q 'FlatGeobuf'", named), 0);
+    o.format = "ESRI Shapefile";
+    cr_assert_eq(rg_io_export(store, tmp_path("x.shp"), &o), RG_EINVAL);
+    cr_assert(strstr(rg_ctx_errmsg(ctx), "not a format export writes"), "%s", rg_ctx_errmsg(ctx));
+    cr_assert_eq(rg_io_store_exec(store, "test", "UPDATE household_records SET geom = NULL WHERE household_id = 'B'"),
+                 RG_OK);
+    const char *lost = tmp_path("lost.fgb");
+    cr_assert_eq(rg_io_export(store, lost, NULL), RG_EDATA);
+    cr_assert(strstr(rg_ctx_errmsg(ctx), "cannot hold a household without a point, and 1 household has none"), "%s",
+              rg_ctx_errmsg(ctx));
+    cr_assert_neq(run("ls '%.*s'* >/dev/null 2>&1", (int)(strlen(lost) - 4), lost), 0, "a refused export wrote files");
+    rg_io_store_free(store);
+    rg_ctx_free(ctx);
+}
