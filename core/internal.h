@@ -38,6 +38,24 @@ int rg__buf_appendf(rg_buf *buf, const char *fmt, ...) __attribute__((format(pri
 int rg__buf_append_json_string(rg_buf *buf, const char *s);
 void rg__buf_free(rg_buf *buf);
 
+/** Little-endian integers and doubles in byte buffers (SpatiaLite and GeoPackage blobs). */
+static inline void rg__put_le32(unsigned char *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
+}
+static inline uint32_t rg__get_le32(const unsigned char *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+static inline void rg__put_le_double(unsigned char *p, double v)
+{
+    uint64_t u;
+    __builtin_memcpy(&u, &v, sizeof u);
+    for (int i = 0; i < 8; i++)
+        p[i] = (unsigned char)(u >> (8 * i));
+}
+
 /** Case-insensitive ASCII comparison. */
 int rg__strieq(const char *a, const char *b);
 

@@ -21,20 +21,6 @@ static double seconds_now(void)
     return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
-static void put_le32(unsigned char *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++)
-        p[i] = (unsigned char)(v >> (8 * i));
-}
-
-static void put_le_double(unsigned char *p, double v)
-{
-    uint64_t u;
-    memcpy(&u, &v, sizeof u);
-    for (int i = 0; i < 8; i++)
-        p[i] = (unsigned char)(u >> (8 * i));
-}
-
 /* The GeoPackage geometry header (GeoPackage 1.3, 2.1.3): "GP", version 0, flags (bit 0
  * little-endian; bits 1-3 the envelope: 0 none, 1 minx maxx miny maxy), the SRS id. */
 #define GPKG_HEADER 8
@@ -51,11 +37,11 @@ static void sql_gpkg_point(sqlite3_context *c, int argc, sqlite3_value **argv)
         return;
     }
     unsigned char blob[GPKG_HEADER + WKB_POINT] = {'G', 'P', 0, 0x01};
-    put_le32(blob + 4, 4326);
+    rg__put_le32(blob + 4, 4326);
     blob[8] = 0x01;
-    put_le32(blob + 9, 1);
-    put_le_double(blob + 13, sqlite3_value_double(argv[0]));
-    put_le_double(blob + 21, sqlite3_value_double(argv[1]));
+    rg__put_le32(blob + 9, 1);
+    rg__put_le_double(blob + 13, sqlite3_value_double(argv[0]));
+    rg__put_le_double(blob + 21, sqlite3_value_double(argv[1]));
     sqlite3_result_blob(c, blob, sizeof blob, SQLITE_TRANSIENT);
 }
 
@@ -76,11 +62,11 @@ static void sql_gpkg_geom(sqlite3_context *c, int argc, sqlite3_value **argv)
         double mbr[4];
         for (int i = 0; i < 4; i++)
             memcpy(&mbr[i], b + 6 + 8 * i, 8); /* minx miny maxx maxy, little-endian as checked below */
-        put_le32(header + 4, 4326);
-        put_le_double(header + 8, mbr[0]);
-        put_le_double(header + 16, mbr[2]);
-        put_le_double(header + 24, mbr[1]);
-        put_le_double(header + 32, mbr[3]);
+        rg__put_le32(header + 4, 4326);
+        rg__put_le_double(header + 8, mbr[0]);
+        rg__put_le_double(header + 16, mbr[2]);
+        rg__put_le_double(header + 24, mbr[1]);
+        rg__put_le_double(header + 32, mbr[3]);
     }
     if (!b || rg__buf_append(&out, (const char *)header, sizeof header) != RG_OK || rg_io__spatialite_to_wkb(b, n, &out, NULL) != RG_OK) {
         rg__buf_free(&out);
