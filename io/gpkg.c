@@ -1,10 +1,11 @@
 /*
  * GeoPackage layers filled at the speed of SQLite. A GeoPackage is an SQLite file, and
  * OGR writes it one feature at a time (about 75,000 points a second here, most of an
- * export). So GDAL makes each layer's table, fields, SRS and description, and then the
+ * export). So GDAL makes each layer's table, fields, SRS, description and (empty) R-tree
+ * with its triggers and extension rows, the ones it writes for any GeoPackage; then the
  * rows go in with one INSERT ... SELECT from the store, their geometries encoded by the
- * SQL functions below; GDAL builds the spatial index afterwards, so its R-tree, triggers
- * and extension rows are the ones it writes for any GeoPackage.
+ * SQL functions below, and the R-tree's nodes are the store's own index copied, or packed
+ * (GDAL's CreateSpatialIndex inserted a million points one by one in 8 s).
  */
 #include "io/internal.h"
 
