@@ -339,20 +339,23 @@ void rg_io_export_plan_free(rg_export_plan *plan);
 
 /**
  * Writes the poverty map layers to output: `.gpkg` (one GeoPackage with QGIS styles
- * stored as layer defaults), `.geojson` (RFC 7946), or `.geojsonl`/`.geojsons`
- * (GeoJSON Text Sequences, for very large point layers). GeoJSON forms write one file
- * per layer, named STEM-LAYER.EXT beside output when there are several; an output
- * ending in '/' is a folder that receives LAYER.geojson for each layer. Each file is
- * written under a hidden temporary name and renamed into place only when complete.
+ * stored as layer defaults, its rows written through SQLite), `.geojson` (RFC 7946),
+ * `.geojsonl`/`.geojsons` (GeoJSON Text Sequences, for very large point layers) or `.fgb`
+ * (FlatGeobuf); opts->format names the format instead. GeoJSON and FlatGeobuf write one
+ * file per layer, named STEM-LAYER.EXT beside output when there are several; an output
+ * ending in '/' is a folder that receives LAYER.EXT for each layer. Each file is written
+ * under a hidden temporary name and renamed into place only when complete.
  *
  * Households carry an allow-list of fields (codes, names of areas, class, desil, rank,
  * join fields, household size); opts->fields adds others on purpose. With
  * opts->public_only only kelurahan and kecamatan are written, and every count
  * between 1 and min_count - 1 becomes NULL (with a second cell where one alone could
  * be recovered from the total), flagged in `suppressed`.
+ * The files are those rg_io_export_plan() names.
  * @return RG_OK, RG_EEXIST (output exists, overwrite off), RG_EINVAL (unknown
  *   extension, unknown field, households asked in public mode), RG_EDATA (nothing
- *   classified yet), RG_EGDAL, RG_EIO, RG_ESQL.
+ *   classified yet or not since the last join; FlatGeobuf asked for households some of which
+ *   have no point), RG_EGDAL, RG_EIO, RG_ESQL.
  */
 int rg_io_export(rg_store *store, const char *output, const rg_export_opts *opts);
 
