@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 struct rg_ctx {
@@ -302,4 +303,11 @@ int rg__first_failure_finish(rg__first_failure *f, rg_ctx *ctx)
 {
     pthread_mutex_destroy(&f->lock);
     return atomic_load(&f->failed) ? rg_ctx_error(ctx, f->rc, "%s", f->message) : RG_OK;
+}
+
+double rg__seconds_now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }

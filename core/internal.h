@@ -102,6 +102,9 @@ int rg__first_failure_finish(rg__first_failure *f, rg_ctx *ctx);
  */
 const char *rg__open_failure(const char *path, const char *library_message, char *buf, size_t cap);
 
+/** Seconds on a monotonic clock, for the timings a step reports. */
+double rg__seconds_now(void);
+
 /** Room for a SHA-256 as lowercase hex, with its NUL. */
 #define RG__SHA256_HEX 65
 /** SHA-256 of the file at path as it is on disk, as lowercase hex into out.

@@ -12,14 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-
-static double seconds_now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
 
 /* 1 when the reported code names another kelurahan, 0 when the same, -1 when it cannot be told. */
 static int code_mismatch(const char *reported, const rg_areas *kel, long area)
@@ -263,7 +255,7 @@ static int locate_all(rg_store *store, const rg_areas *kel, const rg_areas *kec,
     if (rc != RG_OK)
         return rc;
 
-    double started = seconds_now();
+    double started = rg__seconds_now();
     locate_job job = {.kel = kel, .kec = kec, .sorter_ctx = ctx, .points = points, .answers = answers,
                       .max_distance_m = opts->max_distance_m, .kept_coordinates = opts->kept_coordinates};
     pthread_mutex_init(&job.lock, NULL);
@@ -276,7 +268,7 @@ static int locate_all(rg_store *store, const rg_areas *kel, const rg_areas *kec,
         return rg_ctx_error(ctx, RG_EDATA, "join: %lld households located of %lld",
                             (long long)rg__sorter_count(answers), (long long)households);
     rg_ctx_notice(ctx, RG_NOTICE_INFO, "%lld households located on %d threads in %.2f s", (long long)households,
-                  threads, seconds_now() - started);
+                  threads, rg__seconds_now() - started);
     return rg__sorter_finish(answers);
 }
 

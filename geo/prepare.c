@@ -12,14 +12,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
-
-static double seconds_now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
 
 /* The prepared boundaries are written and read with a small page cache: they stream. */
 #define PREPARE_CACHE_KB 8192
@@ -179,11 +171,11 @@ static int read_boundaries(rg_ctx *ctx, const char *path, const rg_join_opts *op
     if (rc == RG_ENOTFOUND && *kel && !opts->kecamatan.layer) {
         rg_ctx_notice(ctx, RG_NOTICE_INFO, "%s: no kecamatan layer: dissolving kelurahan by their parent code", path);
         r->kecamatan_dissolved = 1;
-        double started = seconds_now();
+        double started = rg__seconds_now();
         rc = rg_geo_areas_dissolve(kec, ctx, *kel);
         if (rc == RG_OK)
             rg_ctx_notice(ctx, RG_NOTICE_DETAIL, "%s: %zu kecamatan dissolved in %.2f s", path, rg_geo_areas_count(*kec),
-                          seconds_now() - started);
+                          rg__seconds_now() - started);
     }
     if (rc != RG_OK)
         return rc;
@@ -264,12 +256,12 @@ int rg_geo__boundaries(rg_store *store, const char *path, const rg_join_opts *op
             rc = areas_from_store(kec, store, "kecamatan");
     } else if (rc == RG_OK) {
         rc = read_boundaries(ctx, path, opts, r, kel, kec);
-        double started = seconds_now();
+        double started = rg__seconds_now();
         if (rc == RG_OK)
             rc = store_boundaries(store, path, r->sha256, key.data, r, *kel, *kec);
         if (rc == RG_OK)
             rg_ctx_notice(ctx, RG_NOTICE_DETAIL, "%s: boundaries kept in the store in %.2f s", path,
-                          seconds_now() - started);
+                          rg__seconds_now() - started);
     }
     rg__buf_free(&key);
     if (rc != RG_OK) {

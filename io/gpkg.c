@@ -13,14 +13,6 @@
 #include <ogr_api.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
-
-static double seconds_now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
 
 /* The GeoPackage geometry header (GeoPackage 1.3, 2.1.3): "GP", version 0, flags (bit 0
  * little-endian; bits 1-3 the envelope: 0 none, 1 minx maxx miny maxy), the SRS id. */
@@ -270,10 +262,10 @@ int rg_io__gpkg_fill_layers(rg_store *store, const char *path, const char *targe
     int rc = rg_io_store_exec(store, "writing the GeoPackage",
                               "PRAGMA ex.journal_mode = OFF; PRAGMA ex.synchronous = OFF; BEGIN");
     for (size_t i = 0; i < count && rc == RG_OK; i++) {
-        double started = seconds_now();
+        double started = rg__seconds_now();
         rc = fill_table(store, &fills[i]);
         rg_ctx_notice(ctx, RG_NOTICE_DETAIL, "%s: layer %s written in %.2f s", target, fills[i].table,
-                      seconds_now() - started);
+                      rg__seconds_now() - started);
     }
     if (rc == RG_OK)
         rc = rg_io_store_exec(store, "writing the GeoPackage", "COMMIT");
