@@ -111,6 +111,25 @@ static const layer_def layers[] = {
 
 typedef enum { FORMAT_GPKG, FORMAT_GEOJSON, FORMAT_GEOJSONSEQ, FORMAT_FLATGEOBUF } format;
 
+/* Each format by its file ending and by GDAL's name for its driver (what ogr2ogr -f takes,
+ * and what writes it): FlatGeobuf, like GeoJSON, holds one layer a file. */
+static const struct {
+    const char *ext, *driver;
+    format fmt;
+} formats[] = {{".gpkg", "GPKG", FORMAT_GPKG},
+               {".geojson", "GeoJSON", FORMAT_GEOJSON},
+               {".geojsonl", "GeoJSONSeq", FORMAT_GEOJSONSEQ},
+               {".geojsons", "GeoJSONSeq", FORMAT_GEOJSONSEQ},
+               {".fgb", "FlatGeobuf", FORMAT_FLATGEOBUF}};
+
+static const char *driver_of(format fmt)
+{
+    for (size_t i = 0; i < sizeof formats / sizeof *formats; i++)
+        if (formats[i].fmt == fmt)
+            return formats[i].driver;
+    return "?";
+}
+
 /* Household columns of the store that --fields may name, with their types. */
 static const field_def store_columns[] = {
     {"spending", OFTReal},      {"welfare", OFTReal},      {"lon", OFTReal},
@@ -533,14 +552,13 @@ static int write_provenance(rg_store *store, GDALDatasetH ds, const rg_export_op
  * the file the user asked for, not the hidden name it is written under. */
 static int write_dataset(exporter *E, const char *tmp_path, const char *target, int chosen)
 {
-    static const char *const drivers[] = {"GPKG", "GeoJSON", "GeoJSONSeq", "FlatGeobuf"};
     rg_ctx *ctx = E->ctx;
     int gpkg = E->fmt == FORMAT_GPKG;
     /* A public export is small, and its cells are suppressed feature by feature. */
     E->direct = gpkg && !E->opts->public_only;
-    GDALDriverH driver = GDALGetDriverByName(drivers[E->fmt]);
+    GDALDriverH driver = GDALGetDriverByName(driver_of(E->fmt));
     if (!driver)
-        return rg_ctx_error(ctx, RG_EGDAL, "GDAL has no %s driver", drivers[E->fmt]);
+        return rg_ctx_error(ctx, RG_EGDAL, "GDAL has no %s driver", driver_of(E->fmt));
     CPLErrorReset();
     GDALDatasetH ds = GDALCreate(driver, tmp_path, 0, 0, 0, GDT_Unknown, NULL);
     if (!ds)
@@ -709,22 +727,11 @@ static int plan_geojson_paths(rg_export_plan *plan, const char *output, int fold
 int rg_io_export_plan(rg_ctx *ctx, const char *output, const rg_export_opts *opts, rg_export_plan *plan)
 {
     static const rg_export_opts defaults = RG_EXPORT_OPTS_INIT;
-    /* Each format by its file ending and by GDAL's name for its driver (what ogr2ogr -f
-     * takes): FlatGeobuf, like GeoJSON, holds one layer a file. */
-    static const struct {
-        const char *ext, *driver;
-        format fmt;
-    } formats[] = {{".gpkg", "GPKG", FORMAT_GPKG},
-                   {".geojson", "GeoJSON", FORMAT_GEOJSON},
-                   {".geojsonl", "GeoJSONSeq", FORMAT_GEOJSONSEQ},
-                   {".geojsons", NULL, FORMAT_GEOJSONSEQ},
-                   {".fgb", "FlatGeobuf", FORMAT_FLATGEOBUF}};
     if (!opts)
         opts = &defaults;
     memset(plan, 0, sizeof *plan);
     for (size_t i = 0; i < sizeof formats / sizeof *formats && !plan->ext; i++)
-        if (opts->format ? formats[i].driver && rg__strieq(opts->format, formats[i].driver)
-                         : ends_with(output, formats[i].ext)) {
+        if (opts->format ? rg__strieq(opts->format, formats[i].driver) : ends_with(output, formats[i].ext)) {
             plan->ext = formats[i].ext;
             plan->format = formats[i].fmt;
         }
@@ -734,7 +741,9 @@ int rg_io_export_plan(rg_ctx *ctx, const char *output, const rg_export_opts *opt
     /* A folder ("map/") receives one GeoJSON file per layer: map/households.geojson, ... */
     size_t out_len = strlen(output);
     plan->folder = out_len > 1 && output[out_len - 1] == '/';
-    if (plan->folder && (!plan->ext || plan->format == FORMAT_GPKG)) {
+    if (plan->folder && plan->ext && plan->format == FORMAT_GPKG)
+        return rg_ctx_error(ctx, RG_EINVAL, "%s: a GeoPackage is one file, not a folder", output);
+    if (plan->folder && !plan->ext) {
         plan->ext = ".geojson";
         plan->format = FORMAT_GEOJSON;
     }
@@ -789,7 +798,10 @@ int rg_io_export(rg_store *store, const char *output, const rg_export_opts *opts
     E.fmt = (format)plan.format;
     GDALAllRegister(); /* idempotent: the library's callers need not remember it */
     rc = rg_io_store_step_require(store, RG_STEP_CLASSIFY, "nothing to export yet");
-    if (rc == RG_OK && E.fmt == FORMAT_FLATGEOBUF && (plan.layers[0] & RG_LAYER_HOUSEHOLDS))
+    int chosen = 0;
+    for (size_t i = 0; i < plan.count; i++)
+        chosen |= plan.layers[i];
+    if (rc == RG_OK && E.fmt == FORMAT_FLATGEOBUF && (chosen & RG_LAYER_HOUSEHOLDS))
         rc = check_every_household_has_a_point(&E, output);
     if (rc == RG_OK)
         rc = resolve_fields(&E);

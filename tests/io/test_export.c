@@ -407,6 +407,10 @@ Test(export, flatgeobuf_by_ending_or_driver_name)
     const char *named = tmp_path("kelurahan-layer");
     cr_assert_eq(rg_io_export(store, named, &o), RG_OK, "%s", rg_ctx_errmsg(ctx));
     cr_assert_eq(run("ogrinfo -ro -so '%s' | grep -q 'FlatGeobuf'", named), 0);
+    /* -f GPKG into a folder cannot be: a GeoPackage is one file (it had become GeoJSON). */
+    o.format = "GPKG";
+    cr_assert_eq(rg_io_export(store, "some-folder/", &o), RG_EINVAL);
+    cr_assert(strstr(rg_ctx_errmsg(ctx), "a GeoPackage is one file, not a folder"), "%s", rg_ctx_errmsg(ctx));
     o.format = "ESRI Shapefile";
     cr_assert_eq(rg_io_export(store, tmp_path("x.shp"), &o), RG_EINVAL);
     cr_assert(strstr(rg_ctx_errmsg(ctx), "not a format export writes"), "%s", rg_ctx_errmsg(ctx));
