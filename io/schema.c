@@ -148,11 +148,7 @@ int rg_io__schema_create(rg_store *store)
     if (strcmp(kind, "view") == 0)
         return RG_OK;
     if (kind[0])
-        return rg_ctx_error(rg_io_store_ctx(store), RG_EDATA,
-                            "%s: made by an earlier regsosek-geo, whose households table carried every step's"
-                            " results; start a new working database (another --db, or remove this one) and load"
-                            " again",
-                            rg_io_store_path(store));
+        return rg_io__schema_check(store); /* says what it is */
     if ((rc = rg_io_store_exec(store, "creating tables", "BEGIN")) != RG_OK)
         return rc;
     if ((rc = rg_io_store_exec(store, "creating tables", base_sql)) != RG_OK ||
@@ -173,7 +169,8 @@ int rg_io__schema_check(rg_store *store)
         return rc;
     return rg_ctx_error(rg_io_store_ctx(store), RG_EDATA, "%s: %s", rg_io_store_path(store),
                         kind[0] ? "made by an earlier regsosek-geo, whose households table carried every step's"
-                                  " results; start a new working database and load again"
+                                  " results; start a new working database (another --db, or remove this one) and"
+                                  " load again"
                                 : "not a regsosek-geo working database (no households in it)");
 }
 
@@ -247,6 +244,14 @@ static int suspend_triggers(rg_store *store, rg_step step, rg_buf *restore)
     return rc;
 }
 
+/* The step's results are no longer current (until it commits again). */
+static int forget(rg_store *store, rg_step step)
+{
+    char sql[96];
+    snprintf(sql, sizeof sql, "DELETE FROM store_steps WHERE step = '%s'", step_names[step]);
+    return rg_io_store_exec(store, "starting a step", sql);
+}
+
 int rg_io_store_step_begin(rg_store *store, rg_step step, rg_step_start start, int cache_kib)
 {
     rg_io__step *s = rg_io__store_step(store);
@@ -270,18 +275,11 @@ int rg_io_store_step_begin(rg_store *store, rg_step step, rg_step_start start, i
     rc = suspend_triggers(store, step, &s->triggers);
     if (rc == RG_OK && start == RG_STEP_AFRESH)
         rc = reset_tables(store, step);
-    for (int later = 0; later < RG_STEP_COUNT && rc == RG_OK; later++)
-        if (depends_on((rg_step)later, step))
-            rc = reset_tables(store, (rg_step)later);
-    char sql[160];
-    snprintf(sql, sizeof sql, "DELETE FROM store_steps WHERE step = '%s'", step_names[step]);
     if (rc == RG_OK)
-        rc = rg_io_store_exec(store, "starting a step", sql);
+        rc = forget(store, step);
     for (int later = 0; later < RG_STEP_COUNT && rc == RG_OK; later++)
-        if (depends_on((rg_step)later, step)) {
-            snprintf(sql, sizeof sql, "DELETE FROM store_steps WHERE step = '%s'", step_names[later]);
-            rc = rg_io_store_exec(store, "starting a step", sql);
-        }
+        if (depends_on((rg_step)later, step) && (rc = reset_tables(store, (rg_step)later)) == RG_OK)
+            rc = forget(store, (rg_step)later);
     return rc;
 }
 
@@ -341,8 +339,8 @@ int rg_io_store_step_require(rg_store *store, rg_step step, const char *what)
     if ((rc = rg_io_store_step_current(store, RG_STEP_LOAD, &loaded)) != RG_OK ||
         (rc = rg_io_store_step_current(store, RG_STEP_JOIN, &joined)) != RG_OK ||
         (rc = rg_io_store_step_current(store, RG_STEP_CLASSIFY, &classified)) != RG_OK ||
-        (rc = rg_io_store_count(store, "SELECT count(*) FROM household_records", &records)) != RG_OK ||
-        (rc = rg_io_store_count(store, "SELECT count(*) FROM join_report", &joins)) != RG_OK)
+        (rc = rg_io_store_count(store, "SELECT EXISTS (SELECT 1 FROM household_records)", &records)) != RG_OK ||
+        (rc = rg_io_store_count(store, "SELECT EXISTS (SELECT 1 FROM join_report)", &joins)) != RG_OK)
         return rc;
     rg_ctx *ctx = rg_io_store_ctx(store);
     const char *path = rg_io_store_path(store);
