@@ -104,45 +104,15 @@ int rg_io__gpkg_register(sqlite3 *db)
 /* The triggers GDAL puts on a layer that fire on each insert: one counts features, one
  * inserts into the R-tree. Both would cost a statement per row; the count is set once and
  * the R-tree packed after the rows. */
-static int insert_trigger_name(rg_buf *name, int which, const char *table)
-{
-    return which == 0 ? rg__buf_appendf(name, "trigger_insert_feature_count_%s", table)
-                      : rg__buf_appendf(name, "rtree_%s_geom_insert", table);
-}
-
-/* Drops them from the attached file, saving into restore the SQL that re-makes them there
- * (a trigger's text names no schema: it lives in its table's). */
+/* Suspends them in the attached file, saving into restore the SQL that re-makes them. */
 static int drop_insert_triggers(rg_store *store, const char *table, rg_buf *restore)
 {
-    sqlite3_stmt *st = NULL;
-    rg_buf name = {0}, sql = {0};
-    int rc = RG_OK;
-    if (sqlite3_prepare_v2(rg_io_store_db(store), "SELECT sql FROM ex.sqlite_master WHERE type = 'trigger' AND name = ?",
-                           -1, &st, NULL) != SQLITE_OK)
-        return rg_io_store_sql_error(store);
-    for (int which = 0; which < 2 && rc == RG_OK; which++) {
-        name.len = sql.len = 0;
-        if ((rc = insert_trigger_name(&name, which, table)) != RG_OK)
-            break;
-        sqlite3_reset(st);
-        sqlite3_bind_text(st, 1, name.data, -1, SQLITE_STATIC);
-        if (sqlite3_step(st) != SQLITE_ROW)
-            continue;
-        const char *text = (const char *)sqlite3_column_text(st, 0);
-        const char *body = strstr(text, " AFTER INSERT");
-        if (!body) {
-            rc = rg_ctx_error(rg_io_store_ctx(store), RG_EGDAL, "trigger %s: not the form GDAL writes", name.data);
-            break;
-        }
-        rc = rg__buf_appendf(restore, "CREATE TRIGGER ex.\"%s\"%s;\n", name.data, body);
-        if (rc == RG_OK)
-            rc = rg__buf_appendf(&sql, "DROP TRIGGER ex.\"%s\"", name.data);
-        if (rc == RG_OK)
-            rc = rg_io_store_exec(store, "writing the GeoPackage", sql.data);
-    }
-    sqlite3_finalize(st);
-    rg__buf_free(&name);
-    rg__buf_free(&sql);
+    rg_buf condition = {0};
+    int rc = rg__buf_appendf(&condition, "name IN ('trigger_insert_feature_count_%s', 'rtree_%s_geom_insert')", table,
+                             table);
+    if (rc == RG_OK)
+        rc = rg_io__suspend_triggers(store, "ex", condition.data, restore);
+    rg__buf_free(&condition);
     return rc;
 }
 

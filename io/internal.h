@@ -66,6 +66,10 @@ typedef struct {
 
 /* Borrowed; lives as long as the store. */
 rg_io__step *rg_io__store_step(rg_store *store);
+/* Drops the triggers of schema ("main", or an attached file) that match condition (SQL on
+ * sqlite_master's columns, trusted), appending to restore the SQL that re-makes each in its
+ * own schema: for bulk writes that would fire them row by row. @return RG_OK or RG_ESQL. */
+int rg_io__suspend_triggers(rg_store *store, const char *schema, const char *condition, rg_buf *restore);
 /* Makes every table and view of a new working database, or checks an existing one's. */
 int rg_io__schema_create(rg_store *store);
 /* Checks, creating nothing, that the database is a working database of this layout. */

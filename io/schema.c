@@ -218,29 +218,17 @@ static int suspend_triggers(rg_store *store, rg_step step, rg_buf *restore)
     const char *tables = bulk_tables(step);
     if (!tables)
         return RG_OK;
-    sqlite3_stmt *st = NULL;
-    rg_buf sql = {0}, drops = {0};
-    int rc = rg__buf_appendf(&sql, "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN (%s)",
-                             tables);
-    if (rc == RG_OK && sqlite3_prepare_v2(rg_io_store_db(store), sql.data, -1, &st, NULL) != SQLITE_OK)
-        rc = rg_io_store_sql_error(store);
-    while (rc == RG_OK && sqlite3_step(st) == SQLITE_ROW) {
-        rc = rg__buf_appendf(restore, "%s;\n", (const char *)sqlite3_column_text(st, 1));
-        if (rc == RG_OK)
-            rc = rg__buf_appendf(&drops, "DROP TRIGGER \"%s\";", (const char *)sqlite3_column_text(st, 0));
-    }
-    sqlite3_finalize(st);
-    if (rc == RG_OK && drops.len)
-        rc = rg_io_store_exec(store, "suspending SpatiaLite's row triggers", drops.data);
-    sql.len = 0;
+    rg_buf condition = {0};
+    int rc = rg__buf_appendf(&condition, "tbl_name IN (%s)", tables);
+    if (rc == RG_OK)
+        rc = rg_io__suspend_triggers(store, "main", condition.data, restore);
+    rg__buf_free(&condition);
     /* Recorded now, restored by the commit: the change the step makes is its own. */
     if (rc == RG_OK)
         rc = rg__buf_appendf(restore,
                              "UPDATE geometry_columns_time SET last_insert = strftime('%%Y-%%m-%%dT%%H:%%M:%%fZ', 'now'),"
                              " last_delete = strftime('%%Y-%%m-%%dT%%H:%%M:%%fZ', 'now') WHERE f_table_name IN (%s);",
                              tables);
-    rg__buf_free(&sql);
-    rg__buf_free(&drops);
     return rc;
 }
 

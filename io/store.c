@@ -221,3 +221,35 @@ int rg_io_store_index_table(rg_store *store, const char *table)
     snprintf(rtree, sizeof rtree, "idx_%s_geom", table);
     return rg_io__rtree_pack_boxes(store, "main", rtree, sql, n);
 }
+
+int rg_io__suspend_triggers(rg_store *store, const char *schema, const char *condition, rg_buf *restore)
+{
+    sqlite3_stmt *st = NULL;
+    rg_buf sql = {0}, drops = {0};
+    int main_schema = strcmp(schema, "main") == 0;
+    int rc = rg__buf_appendf(&sql, "SELECT name, sql FROM \"%s\".sqlite_master WHERE type = 'trigger' AND (%s)", schema,
+                             condition);
+    if (rc == RG_OK && sqlite3_prepare_v2(store->db, sql.data, -1, &st, NULL) != SQLITE_OK)
+        rc = rg_io_store_sql_error(store);
+    while (rc == RG_OK && sqlite3_step(st) == SQLITE_ROW) {
+        const char *name = (const char *)sqlite3_column_text(st, 0), *text = (const char *)sqlite3_column_text(st, 1);
+        /* A trigger's text names no schema: re-made as it is, it would land in main. */
+        const char *after = main_schema ? NULL : strstr(text, name);
+        if (!main_schema && (strncmp(text, "CREATE TRIGGER ", 15) != 0 || !after))
+            rc = rg_ctx_error(store->ctx, RG_ESQL, "%s: trigger %s: not a CREATE TRIGGER text this tool can re-make",
+                              store->path, name);
+        else if (main_schema)
+            rc = rg__buf_appendf(restore, "%s;\n", text);
+        else
+            rc = rg__buf_appendf(restore, "CREATE TRIGGER \"%s\".\"%s\"%s;\n", schema, name,
+                                 after + strlen(name) + (after[strlen(name)] == '"'));
+        if (rc == RG_OK)
+            rc = rg__buf_appendf(&drops, "DROP TRIGGER \"%s\".\"%s\";", schema, name);
+    }
+    sqlite3_finalize(st);
+    if (rc == RG_OK && drops.len)
+        rc = rg_io_store_exec(store, "suspending row triggers", drops.data);
+    rg__buf_free(&sql);
+    rg__buf_free(&drops);
+    return rc;
+}

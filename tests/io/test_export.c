@@ -252,6 +252,11 @@ Test(export, geopackage_rows_and_index_read_back_by_gdal)
                      "'rtree_kelurahan_geom') || rtreecheck('rtree_kecamatan_geom')\")\" = okokok",
                      out),
                  0);
+    /* The triggers suspended for the bulk insert are back, in the GeoPackage itself. */
+    cr_assert_eq(run("test \"$(sqlite3 '%s' \"SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND (name"
+                     " GLOB 'rtree_*_geom_insert' OR name GLOB 'trigger_insert_feature_count_[hk]*')\")\" = 6",
+                     out),
+                 0);
     GDALAllRegister();
     GDALDatasetH ds = GDALOpenEx(out, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
     cr_assert_not_null(ds);
