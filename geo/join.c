@@ -502,6 +502,26 @@ static int join_households(rg_store *store, const char *path, const rg_join_opts
     return rc;
 }
 
+/* A join that places most households nowhere has the wrong boundaries, or points that the
+ * load kept without a position: said, with what to do, though nothing is wrong with the join. */
+static int warn_if_mostly_unmatched(rg_store *store, const char *path, const rg_join_report *r)
+{
+    if (2 * r->unmatched <= r->households)
+        return RG_OK;
+    int64_t without_point = 0;
+    int rc = rg_io_store_count(store, "SELECT count(*) FROM household_records WHERE geom IS NULL", &without_point);
+    if (rc == RG_OK)
+        rg_ctx_notice(rg_io_store_ctx(store), RG_NOTICE_WARNING,
+                      "%s: %lld of %lld households lie in no kelurahan (unmatched): are these the boundaries of where"
+                      " they were collected?%s",
+                      path, (long long)r->unmatched, (long long)r->households,
+                      2 * without_point > r->unmatched
+                          ? " Most of them have no point (latitude and longitude swapped): load again with --replace"
+                            " --fix-swapped"
+                          : "");
+    return rc;
+}
+
 int rg_geo_join(rg_store *store, const char *path, const rg_join_opts *opts, rg_join_report *report)
 {
     static const rg_join_opts defaults = RG_JOIN_OPTS_INIT;
@@ -527,6 +547,7 @@ int rg_geo_join(rg_store *store, const char *path, const rg_join_opts *opts, rg_
     if ((rc = rg_io_store_step_begin(store, RG_STEP_JOIN, RG_STEP_AFRESH, JOIN_CACHE_KB)) == RG_OK &&
         (rc = rg_io_store_count(store, "SELECT count(*) FROM household_records", &households)) == RG_OK &&
         (rc = join_households(store, path, opts, kel, kec, households, &r)) == RG_OK &&
+        (rc = warn_if_mostly_unmatched(store, path, &r)) == RG_OK &&
         (rc = write_report(store, path, &r)) == RG_OK)
         rc = rg_io_store_step_commit(store, path);
     rg_io_store_step_end(store);
