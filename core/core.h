@@ -92,6 +92,61 @@ char *rg_strdup(const char *s);
  */
 void rg_alloc_fail_after(long fail_after);
 
+/* ---------------------------------------------------------------- area codes */
+
+/*
+ * BPS writes 10 digits split 2+2+3+3 (5371010001: province 53, kota 71, kecamatan
+ * 010, desa 001), and an SLS (the wilkerstat frame's RT/RW-level unit) 4 more
+ * (53710100010007); Kemendagri writes 2+2+2+4 with dots (53.71.01.1001) and has no SLS.
+ * A dotted code is Kemendagri; an undotted one is BPS, whose kecamatan has 7 digits and
+ * so cannot be taken for Kemendagri's 6. Every module speaks of areas by these codes.
+ */
+typedef enum { RG_CODE_BPS = 1, RG_CODE_KEMENDAGRI = 2 } rg_code_scheme;
+typedef enum { RG_LEVEL_PROVINSI = 1, RG_LEVEL_KABKOTA, RG_LEVEL_KECAMATAN, RG_LEVEL_DESA, RG_LEVEL_SLS } rg_area_level;
+
+/** A parsed area code: digits only, without dots. */
+typedef struct {
+    rg_code_scheme scheme;
+    rg_area_level level;
+    char digits[15];
+} rg_area_code;
+
+/** The longest code rg_code_format() writes, with its NUL: "53.71.01.1001" or 14 BPS digits. */
+#define RG_CODE_TEXT_MAX 16
+
+/**
+ * Parses "53710100010007", "5371010001", "5371010", "53.71.01.1001", "53.71.01", "53.71",
+ * "53" (spaces around are ignored). @return RG_OK, or RG_EINVAL when text is no area code.
+ */
+int rg_code_parse(const char *text, rg_area_code *out);
+
+/**
+ * Assembles a code from the separate columns a questionnaire file has (Regsosek's Blok I:
+ * r101 provinsi, r102 kab/kota, r103 kecamatan, r104 desa, r105 SLS). parts[0..3] are
+ * required, parts[4] (the SLS) may be NULL or empty. Numbers that lost their leading zeros
+ * ("53", "71", "10", "1") are padded to their level's width. The desa part decides the
+ * scheme: Kemendagri's desa numbers have four digits (1001.., 2001..), BPS's three, so
+ * "10","1" is BPS 010/001 and "01","1001" Kemendagri. A Kemendagri desa with an SLS part
+ * is refused: that scheme has no SLS.
+ * @return RG_OK, or RG_EINVAL when a part is missing, not digits, or too wide.
+ */
+int rg_code_from_parts(const char *const parts[5], rg_area_code *out);
+
+/**
+ * The code one level up (SLS -> desa -> kecamatan -> kab/kota -> provinsi), same scheme.
+ * @return RG_OK, or RG_EINVAL for a provinsi, which has no parent.
+ */
+int rg_code_parent(const rg_area_code *code, rg_area_code *out);
+
+/** Writes the code as its scheme writes it (BPS plain digits, Kemendagri dotted) into buf. */
+void rg_code_format(const rg_area_code *code, char *buf, size_t cap);
+
+/**
+ * Whether a and b name the same area. Codes of different schemes are never
+ * compared: *comparable is set to 0 and the result is 0.
+ */
+int rg_code_same(const rg_area_code *a, const rg_area_code *b, int *comparable);
+
 #ifdef __cplusplus
 }
 #endif

@@ -347,10 +347,10 @@ static char *dup_field(OGRFeatureH f, int index)
 static char *derive_parent(const char *code, char *parent_field)
 {
     rg_area_code parsed, parent;
-    if (rg_geo_code_parse(code, &parsed) == RG_OK && parsed.level == RG_LEVEL_DESA &&
-        rg_geo_code_parent(&parsed, &parent) == RG_OK) {
+    if (rg_code_parse(code, &parsed) == RG_OK && parsed.level == RG_LEVEL_DESA &&
+        rg_code_parent(&parsed, &parent) == RG_OK) {
         char buf[16];
-        rg_geo_code_format(&parent, buf, sizeof buf);
+        rg_code_format(&parent, buf, sizeof buf);
         rg_free(parent_field);
         return rg_strdup(buf);
     }
@@ -475,8 +475,8 @@ int rg_geo_areas_read(rg_areas **out, rg_ctx *ctx, const char *path, rg_area_kin
         else if (area.code) {
             rg_area_code parsed, parent;
             char buf[16];
-            if (rg_geo_code_parse(area.code, &parsed) == RG_OK && rg_geo_code_parent(&parsed, &parent) == RG_OK) {
-                rg_geo_code_format(&parent, buf, sizeof buf);
+            if (rg_code_parse(area.code, &parsed) == RG_OK && rg_code_parent(&parsed, &parent) == RG_OK) {
+                rg_code_format(&parent, buf, sizeof buf);
                 area.parent = rg_strdup(buf);
             }
         }
@@ -700,8 +700,8 @@ int rg_geo_areas_dissolve(rg_areas **out, rg_ctx *ctx, const rg_areas *kelurahan
         area.name = k->parent_name ? rg_strdup(k->parent_name) : NULL;
         rg_area_code parsed, parent;
         char buf[16];
-        if (rg_geo_code_parse(k->parent, &parsed) == RG_OK && rg_geo_code_parent(&parsed, &parent) == RG_OK) {
-            rg_geo_code_format(&parent, buf, sizeof buf);
+        if (rg_code_parse(k->parent, &parsed) == RG_OK && rg_code_parent(&parsed, &parent) == RG_OK) {
+            rg_code_format(&parent, buf, sizeof buf);
             area.parent = rg_strdup(buf);
         }
         rc = rg_geo__areas_add(areas, &area);

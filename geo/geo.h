@@ -17,45 +17,6 @@
 extern "C" {
 #endif
 
-/* ---------------------------------------------------------------- area codes */
-
-/*
- * BPS writes 10 digits split 2+2+3+3 (5371010001: province 53, kota 71, kecamatan
- * 010, desa 001); Kemendagri writes 2+2+2+4 with dots (53.71.01.1001). A dotted code
- * is Kemendagri; an undotted one is BPS, whose kecamatan has 7 digits and so cannot
- * be taken for Kemendagri's 6.
- */
-typedef enum { RG_CODE_BPS = 1, RG_CODE_KEMENDAGRI = 2 } rg_code_scheme;
-typedef enum { RG_LEVEL_PROVINSI = 1, RG_LEVEL_KABKOTA, RG_LEVEL_KECAMATAN, RG_LEVEL_DESA } rg_area_level;
-
-/** A parsed area code: digits only, without dots. */
-typedef struct {
-    rg_code_scheme scheme;
-    rg_area_level level;
-    char digits[11];
-} rg_area_code;
-
-/**
- * Parses "5371010001", "5371010", "53.71.01.1001", "53.71.01", "53.71", "53"
- * (spaces around are ignored). @return RG_OK, or RG_EINVAL when text is no area code.
- */
-int rg_geo_code_parse(const char *text, rg_area_code *out);
-
-/**
- * The code one level up (desa -> kecamatan -> kab/kota -> provinsi), same scheme.
- * @return RG_OK, or RG_EINVAL for a provinsi, which has no parent.
- */
-int rg_geo_code_parent(const rg_area_code *code, rg_area_code *out);
-
-/** Writes the code as its scheme writes it (BPS plain digits, Kemendagri dotted) into buf. */
-void rg_geo_code_format(const rg_area_code *code, char *buf, size_t cap);
-
-/**
- * Whether a and b name the same area. Codes of different schemes are never
- * compared: *comparable is set to 0 and the result is 0.
- */
-int rg_geo_code_same(const rg_area_code *a, const rg_area_code *b, int *comparable);
-
 /* ---------------------------------------------------------------- areas */
 
 typedef enum { RG_AREA_KELURAHAN, RG_AREA_KECAMATAN } rg_area_kind;

@@ -17,17 +17,17 @@
 static int code_mismatch(const char *reported, const rg_areas *kel, long area)
 {
     rg_area_code r, k;
-    if (!reported || rg_geo_code_parse(reported, &r) != RG_OK)
+    if (!reported || rg_code_parse(reported, &r) != RG_OK)
         return -1;
     const char *candidates[2] = {rg_geo_areas_code(kel, (size_t)area), rg_geo_areas_alt_code(kel, (size_t)area)};
     for (int i = 0; i < 2; i++) {
-        if (!candidates[i] || rg_geo_code_parse(candidates[i], &k) != RG_OK)
+        if (!candidates[i] || rg_code_parse(candidates[i], &k) != RG_OK)
             continue;
         /* A reported kecamatan code is checked at kecamatan level. */
-        while (k.level > r.level && rg_geo_code_parent(&k, &k) == RG_OK)
+        while (k.level > r.level && rg_code_parent(&k, &k) == RG_OK)
             ;
         int comparable = 0;
-        int same = rg_geo_code_same(&r, &k, &comparable);
+        int same = rg_code_same(&r, &k, &comparable);
         if (comparable)
             return !same;
     }

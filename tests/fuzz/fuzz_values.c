@@ -26,13 +26,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         check(isfinite(v));
 
     rg_area_code code, parent, again;
-    if (rg_geo_code_parse(text, &code) == RG_OK) {
+    if (rg_code_parse(text, &code) == RG_OK) {
         char printed[32];
-        rg_geo_code_format(&code, printed, sizeof printed);
-        check(rg_geo_code_parse(printed, &again) == RG_OK);
+        rg_code_format(&code, printed, sizeof printed);
+        check(rg_code_parse(printed, &again) == RG_OK);
         int comparable = 0;
-        check(rg_geo_code_same(&code, &again, &comparable) && comparable);
-        if (rg_geo_code_parent(&code, &parent) == RG_OK)
+        check(rg_code_same(&code, &again, &comparable) && comparable);
+        if (rg_code_parent(&code, &parent) == RG_OK)
             check(parent.level == code.level - 1 && strncmp(parent.digits, code.digits, strlen(parent.digits)) == 0);
     }
     rg_poverty_class cls;
