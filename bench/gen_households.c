@@ -7,7 +7,14 @@
  * break. Names, NIK, addresses and phone numbers are invented, so privacy tests have
  * something to protect. The same seed always gives the same file.
  *
- *   gen_households BOUNDARIES.gpkg COUNT SEED > households.csv
+ *   gen_households BOUNDARIES.gpkg COUNT SEED [--without-point SHARE] > households.csv
+ *
+ * With --without-point, the file has the shape Regsosek 2022 left: officers marked the
+ * dwellings of the less prosperous families only, so about SHARE of the households (more
+ * of the better-off) have no coordinates, and every household carries the codes of where
+ * it lives in the questionnaire's separate columns r101..r105 (provinsi, kab/kota,
+ * kecamatan, desa, SLS), most as numbers that lost their leading zeros; about 1% name a
+ * desa that does not exist, and a few located points lie far outside the city.
  */
 #include <gdal.h>
 #include <math.h>
@@ -101,10 +108,32 @@ static int household_size(void)
     return 4;
 }
 
+/* Whether a household of this welfare (z: its log spending per person, standardised)
+ * has no point: the better-off more often, as BPS had the poorer families' dwellings marked. */
+static int without_point(double share, double z)
+{
+    double p = share + 0.35 * tanh(z);
+    return uniform() < (p < 0.02 ? 0.02 : p > 0.98 ? 0.98 : p);
+}
+
+/* The code's parts as a questionnaire export writes them: numbers mostly (zeros lost). */
+static void print_code_parts(const char *code, int sls, int unknown_desa)
+{
+    int kec = atoi((char[4]){code[4], code[5], code[6], 0});
+    int desa = unknown_desa ? 99 : atoi((char[4]){code[7], code[8], code[9], 0});
+    if (uniform() < 0.8)
+        printf(",%.2s,%.2s,%d,%d,%d\n", code, code + 2, kec, desa, sls);
+    else
+        printf(",%.2s,%.2s,%03d,%03d,%04d\n", code, code + 2, kec, desa, sls);
+}
+
 int main(int argc, char **argv)
 {
-    if (argc != 4) {
-        fprintf(stderr, "usage: gen_households BOUNDARIES.gpkg COUNT SEED > households.csv\n");
+    double share = -1;
+    if (argc == 6 && strcmp(argv[4], "--without-point") == 0)
+        share = atof(argv[5]);
+    if (argc != 4 && share < 0) {
+        fprintf(stderr, "usage: gen_households BOUNDARIES.gpkg COUNT SEED [--without-point SHARE] > households.csv\n");
         return 2;
     }
     long total = atol(argv[2]);
@@ -121,8 +150,8 @@ int main(int argc, char **argv)
         return 1;
     }
 
-    printf("id_keluarga,nama_kepala_keluarga,nik,alamat,no_hp,lintang,bujur,jumlah_art,pengeluaran_bulanan,"
-           "kode_wilayah\n");
+    printf("id_keluarga,nama_kepala_keluarga,nik,alamat,no_hp,lintang,bujur,jumlah_art,pengeluaran_bulanan,%s\n",
+           share < 0 ? "kode_wilayah" : "r101,r102,r103,r104,r105");
     long written = 0, serial = 0;
     for (int k = 0; k < nk && written < total; k++) {
         long quota = k == nk - 1 ? total - written : (long)((double)total / nk * (0.4 + 1.2 * uniform()));
@@ -163,7 +192,8 @@ int main(int argc, char **argv)
             char id[32];
             snprintf(id, sizeof id, "KPG-%06ld", serial);
             int size = household_size();
-            double per_capita = 1100000.0 * ks[k].wealth * exp(0.55 * gaussian());
+            double z = gaussian();
+            double per_capita = 1100000.0 * ks[k].wealth * exp(0.55 * z);
             double spending = round(per_capita * size / 1000.0) * 1000.0;
             const char *true_code = m.area >= 0 ? rg_geo_areas_code(areas, (size_t)m.area) : ks[k].code;
             const char *reported = true_code;
@@ -183,8 +213,13 @@ int main(int argc, char **argv)
             char pengeluaran[32];
             snprintf(pengeluaran, sizeof pengeluaran, "%.0f", spending);
 
+            int no_point = share >= 0 && without_point(share, z);
+            if (no_point)
+                lat[0] = lon[0] = '\0';
+            else if (share >= 0 && uniform() < 0.001)
+                snprintf(lat, sizeof lat, "%.6f", y - 0.1); /* 11 km south: outside the city */
             /* About one row in 150 is broken in one of the ways field files break. */
-            int broken = uniform() < 0.0067 ? 1 + below(9) : 0;
+            int broken = !no_point && uniform() < 0.0067 ? 1 + below(9) : 0;
             switch (broken) {
             case 1: lat[0] = '\0'; break;                                        /* missing coordinate */
             case 2: snprintf(lat, sizeof lat, "-10.1x%d", below(90)); break;    /* not a number */
@@ -197,10 +232,27 @@ int main(int argc, char **argv)
             case 9: snprintf(lon, sizeof lon, "151.2"); break;                  /* far outside Indonesia */
             }
             const char *first = first_names[below(18)], *family = family_names[below(18)];
-            printf("%s,%s %s,5371%02d%06d%04d,\"%s No. %d, RT %03d/RW %03d\",08%010llu,%s,%s,%d,%s,%s\n", id, first,
-                   family, 1 + below(70), below(1000000), below(10000), streets[below(8)], 1 + below(200),
-                   1 + below(30), 1 + below(10), (unsigned long long)(next_u64() % 10000000000ull), lat, lon, size,
-                   pengeluaran, reported);
+            if (share < 0) {
+                printf("%s,%s %s,5371%02d%06d%04d,\"%s No. %d, RT %03d/RW %03d\",08%010llu,%s,%s,%d,%s,%s\n", id,
+                       first, family, 1 + below(70), below(1000000), below(10000), streets[below(8)], 1 + below(200),
+                       1 + below(30), 1 + below(10), (unsigned long long)(next_u64() % 10000000000ull), lat, lon, size,
+                       pengeluaran, reported);
+                written++;
+                continue;
+            }
+            int nik_kec = 1 + below(70), nik_date = below(1000000), nik_serial = below(10000);
+            const char *street = streets[below(8)];
+            int number = 1 + below(200), rt = 1 + below(30), rw = 1 + below(10);
+            unsigned long long phone = next_u64() % 10000000000ull;
+            printf("%s,%s %s,5371%02d%06d%04d,\"%s No. %d, RT %03d/RW %03d\",08%010llu,%s,%s,%d,%s", id, first, family,
+                   nik_kec, nik_date, nik_serial, street, number, rt, rw, phone, lat, lon, size, pengeluaran);
+            /* The officer's codes: his own desa's, wrong now and then, a few for no desa at
+             * all, and for a few households without a point none (rejected, both reasons). */
+            const char *code = r >= 0.07 && r < 0.10 ? reported : true_code;
+            if (no_point && uniform() < 0.003)
+                printf(",,,,,\n");
+            else
+                print_code_parts(code, 1 + (rw - 1) * 3 + below(3), uniform() < 0.01);
             written++;
         }
     }

@@ -19,9 +19,10 @@ int rg__classify_households(rg_store *store, const rg_rules *rules);
 /* kecamatan rows sum their kelurahan rows, so the two layers always add up. */
 static const char summary_sql[] =
     "INSERT INTO kecamatan_summary(code, households, sangat_miskin, miskin, rentan_miskin, tidak_miskin,"
-    " unclassified)"
+    " unclassified, with_point, without_point, code_mismatches)"
     " SELECT c.code, coalesce(sum(s.households), 0), coalesce(sum(s.sangat_miskin), 0), coalesce(sum(s.miskin), 0),"
-    "  coalesce(sum(s.rentan_miskin), 0), coalesce(sum(s.tidak_miskin), 0), coalesce(sum(s.unclassified), 0)"
+    "  coalesce(sum(s.rentan_miskin), 0), coalesce(sum(s.tidak_miskin), 0), coalesce(sum(s.unclassified), 0),"
+    "  coalesce(sum(s.with_point), 0), coalesce(sum(s.without_point), 0), coalesce(sum(s.code_mismatches), 0)"
     " FROM kecamatan c LEFT JOIN kelurahan k ON k.parent_code = c.code"
     " LEFT JOIN kelurahan_summary s ON s.code = k.code GROUP BY c.code;";
 

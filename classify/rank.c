@@ -149,6 +149,9 @@ static uint64_t welfare_of(const ordered *o)
     return o->head.key << GROUP_BITS | (uint64_t)o->head.id >> TIE_BITS;
 }
 
+/* What kelurahan_summary counts of each kelurahan, after the four classes (1..4). */
+enum { COUNT_HOUSEHOLDS = 0, COUNT_UNCLASSIFIED = 5, COUNT_WITH_POINT, COUNT_WITHOUT_POINT, COUNT_CODE_MISMATCHES, COUNTS };
+
 typedef struct {
     rg_store *store;
     rg_ctx *ctx;
@@ -158,8 +161,7 @@ typedef struct {
     int64_t *group_size;
     size_t group_cap;
     int64_t households;
-    /* the counts of each kelurahan: households, the four classes, unclassified */
-    int64_t (*counts)[6];
+    int64_t (*counts)[COUNTS]; /* each kelurahan's, by COUNT_* and class */
 } ranker;
 
 /* The population a household's desil is cut in, as text; NULL: none (no desil). */
@@ -178,9 +180,13 @@ static const char *population_of(const ranker *R, const char *kecamatan, char *b
 
 static const char households_sql[] =
     "SELECT r.hh, r.household_id, r.source_line, a.kelurahan_code, a.kecamatan_code, %s, r.given_class,"
-    " k.urban_rural FROM household_records r JOIN household_areas a ON a.hh = r.hh"
+    " k.urban_rural, r.geom IS NOT NULL, a.code_mismatch FROM household_records r JOIN household_areas a ON a.hh = r.hh"
     " LEFT JOIN kelurahan k ON k.code = a.kelurahan_code ORDER BY r.hh";
-enum { COL_HH, COL_ID, COL_LINE, COL_KELURAHAN, COL_KECAMATAN, COL_WELFARE, COL_GIVEN, COL_URBAN_RURAL };
+enum {
+    COL_HH, COL_ID, COL_LINE, COL_KELURAHAN, COL_KECAMATAN, COL_WELFARE, COL_GIVEN, COL_URBAN_RURAL,
+    COL_HAS_POINT, COL_CODE_MISMATCH
+};
+
 
 static int prepare_households(ranker *R, sqlite3_stmt **st)
 {
@@ -410,8 +416,11 @@ static int write_classes(ranker *R)
         const char *kel = (const char *)sqlite3_column_text(st, COL_KELURAHAN);
         int32_t k = -1;
         if (rc == RG_OK && kel && (rc = intern(&R->kelurahan, kel, 0, &k)) == RG_OK && k >= 0) {
-            R->counts[k][0]++;
-            R->counts[k][cls == RG_CLASS_NONE ? 5 : cls]++;
+            int64_t *c = R->counts[k];
+            c[COUNT_HOUSEHOLDS]++;
+            c[cls == RG_CLASS_NONE ? COUNT_UNCLASSIFIED : (int)cls]++;
+            c[sqlite3_column_int(st, COL_HAS_POINT) ? COUNT_WITH_POINT : COUNT_WITHOUT_POINT]++;
+            c[COUNT_CODE_MISMATCHES] += sqlite3_column_int(st, COL_CODE_MISMATCH) == 1;
         }
     }
     if (rc == RG_OK && step != SQLITE_DONE)
@@ -431,7 +440,8 @@ static int write_summary(ranker *R)
     if (sqlite3_prepare_v2(db, "SELECT code FROM kelurahan ORDER BY code", -1, &read, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(db,
                            "INSERT INTO kelurahan_summary(code, households, sangat_miskin, miskin, rentan_miskin,"
-                           " tidak_miskin, unclassified) VALUES(?, ?, ?, ?, ?, ?, ?)",
+                           " tidak_miskin, unclassified, with_point, without_point, code_mismatches)"
+                           " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                            -1, &insert, NULL) != SQLITE_OK)
         rc = rg_io_store_sql_error(R->store);
     while (rc == RG_OK && (step = sqlite3_step(read)) == SQLITE_ROW) {
@@ -439,11 +449,11 @@ static int write_summary(ranker *R)
         const char *code = (const char *)sqlite3_column_text(read, 0);
         if ((rc = intern(&R->kelurahan, code, 0, &k)) != RG_OK)
             break;
-        static const int64_t none[6] = {0};
+        static const int64_t none[COUNTS] = {0};
         const int64_t *c = k >= 0 ? R->counts[k] : none;
         sqlite3_reset(insert);
         sqlite3_bind_text(insert, 1, code, -1, SQLITE_STATIC);
-        for (int i = 0; i < 6; i++)
+        for (int i = 0; i < COUNTS; i++)
             sqlite3_bind_int64(insert, 2 + i, c[i]);
         if (sqlite3_step(insert) != SQLITE_DONE)
             rc = rg_io_store_sql_error(R->store);

@@ -48,7 +48,7 @@ int cli_read_rules(rg_cli *cli, const char *path, rg_rules **out);
 
 /* Options shared by load/join/classify/export and run: ids above any character. */
 enum {
-    OPT_DB = 256, OPT_ID, OPT_LAT, OPT_LON, OPT_SIZE, OPT_SPENDING, OPT_CODE, OPT_CLASS, OPT_LAYER,
+    OPT_DB = 256, OPT_ID, OPT_LAT, OPT_LON, OPT_SIZE, OPT_SPENDING, OPT_CODE, OPT_CODE_PARTS, OPT_CLASS, OPT_LAYER,
     OPT_REPLACE, OPT_APPEND, OPT_FIX_SWAPPED, OPT_MAX_REJECT_RATE, OPT_CRS, OPT_X, OPT_Y, OPT_COLUMNS,
     OPT_MAX_DISTANCE, OPT_THREADS, OPT_KEL_LAYER, OPT_KEL_CODE, OPT_KEL_NAME, OPT_KEC_LAYER, OPT_KEC_CODE, OPT_KEC_NAME, OPT_REPREPARE,
     OPT_RULES, OPT_PRINT_RULES, OPT_LAYERS, OPT_FORMAT, OPT_OVERWRITE, OPT_FIELDS, OPT_PUBLIC, OPT_MIN_COUNT, OPT_HELP
@@ -74,6 +74,7 @@ int cli_export_option(rg_cli *cli, int opt, const char *arg, rg_export_opts *o);
     {"id", required_argument, NULL, OPT_ID}, {"lat", required_argument, NULL, OPT_LAT},                       \
         {"lon", required_argument, NULL, OPT_LON}, {"size", required_argument, NULL, OPT_SIZE},               \
         {"spending", required_argument, NULL, OPT_SPENDING}, {"code", required_argument, NULL, OPT_CODE},     \
+        {"code-parts", required_argument, NULL, OPT_CODE_PARTS},                                              \
         {"class", required_argument, NULL, OPT_CLASS}, {"layer", required_argument, NULL, OPT_LAYER},         \
         {"fix-swapped", no_argument, NULL, OPT_FIX_SWAPPED},                                                  \
         {"max-reject-rate", required_argument, NULL, OPT_MAX_REJECT_RATE},                                    \
@@ -112,6 +113,11 @@ int cli_export_option(rg_cli *cli, int opt, const char *arg, rg_export_opts *o);
     "                        household_id/id_keluarga, latitude/lat/lintang, longitude/lon/lng/bujur)\n"       \
     "  --size COL, --spending COL, --code COL, --class COL\n"                                                 \
     "                        household size, monthly spending, reported area code, given class\n"             \
+    "  --code-parts P,K,C,D[,S]  the area code in separate columns: provinsi, kab/kota, kecamatan,\n"          \
+    "                        desa[, SLS] (detected by default: r101..r105, kode_prov..kode_sls);\n"        \
+    "                        numbers that lost their leading zeros are padded\n"                            \
+    "                        A row without a point is kept when its code names a desa/kelurahan:\n"        \
+    "                        the join places it there\n"                                                    \
     "  --crs CRS             the CRS of the coordinate columns, e.g. EPSG:32751 (default WGS84 lon/lat)\n"    \
     "  --x COL, --y COL      the easting and northing columns of a projected CRS\n"                         \
     "  --columns SPEC        keep only these other columns, renamed and typed:\n"                             \

@@ -121,6 +121,7 @@ int cli_load_option(rg_cli *cli, int opt, const char *arg, rg_load_opts *o)
     case OPT_SIZE: o->size_column = arg; return 1;
     case OPT_SPENDING: o->spending_column = arg; return 1;
     case OPT_CODE: o->code_column = arg; return 1;
+    case OPT_CODE_PARTS: o->code_parts = arg; return 1;
     case OPT_CLASS: o->class_column = arg; return 1;
     case OPT_LAYER: o->layer = arg; return 1;
     case OPT_REPLACE: o->mode = RG_LOAD_REPLACE; return 1;
@@ -201,6 +202,10 @@ void cli_print_load(rg_cli *cli, const char *path, const rg_load_stats *s)
         return;
     fprintf(stderr, "regsosek-geo: load: %s: %lld rows read, %lld loaded (%lld flagged), %lld rejected\n", path,
             (long long)s->rows_read, (long long)s->loaded, (long long)s->flagged, (long long)s->rejected);
+    if (s->without_point)
+        fprintf(stderr, "regsosek-geo: load:   %lld households have no usable point: the join places them by their"
+                        " area code\n",
+                (long long)s->without_point);
     for (int r = 0; r < RG_REJECT_COUNT; r++)
         if (s->by_reason[r])
             fprintf(stderr, "regsosek-geo: load:   rejected %-20s %lld\n", rg_io_reject_reason_name((rg_reject_reason)r),
@@ -215,9 +220,13 @@ void cli_print_join(rg_cli *cli, const rg_join_report *r)
         return;
     fprintf(stderr,
             "regsosek-geo: join: %lld households: %lld within, %lld on a boundary, %lld nearest"
-            " (max %.1f m, median %.1f m), %lld unmatched\n",
+            " (max %.1f m, median %.1f m), %lld placed by their area code, %lld unmatched\n",
             (long long)r->households, (long long)r->within, (long long)r->boundary, (long long)r->nearest,
-            r->nearest_max_m, r->nearest_median_m, (long long)r->unmatched);
+            r->nearest_max_m, r->nearest_median_m, (long long)r->code, (long long)r->unmatched);
+    if (r->without_point)
+        fprintf(stderr, "regsosek-geo: join: %lld households without a point: %lld placed by code, %lld with a code"
+                        " that names no kelurahan here\n",
+                (long long)r->without_point, (long long)r->code, (long long)r->unknown_codes);
     fprintf(stderr,
             "regsosek-geo: join: %zu kelurahan, %zu kecamatan%s%s; %zu polygon%s repaired; %lld in overlapping"
             " kelurahan; %lld reported codes differ; %lld outside their kecamatan polygon\n",

@@ -88,7 +88,8 @@ typedef enum {
     RG_JOIN_UNMATCHED = 0,
     RG_JOIN_WITHIN,   /**< strictly inside the polygon */
     RG_JOIN_BOUNDARY, /**< on a polygon's boundary */
-    RG_JOIN_NEAREST   /**< outside all, within the distance limit of the nearest */
+    RG_JOIN_NEAREST,  /**< outside all, within the distance limit of the nearest */
+    RG_JOIN_CODE      /**< no point: placed in the kelurahan its reported code names */
 } rg_join_method;
 
 /** The name written to join_method ("within", ...). Static storage. */
@@ -167,7 +168,9 @@ int rg_geo_boundaries_prepare(rg_store *store, const char *path, const rg_join_o
 
 typedef struct {
     int64_t households;
-    int64_t within, boundary, nearest, unmatched;
+    int64_t within, boundary, nearest, code, unmatched; /**< by join_method; they sum to households */
+    int64_t without_point;       /**< households the load kept without a point */
+    int64_t unknown_codes;       /**< of those, unmatched: their code names no kelurahan here */
     int64_t overlaps;            /**< households in more than one kelurahan */
     int64_t code_mismatches;     /**< reported code differs from the spatial kelurahan */
     int64_t kecamatan_mismatches; /**< kecamatan polygon differs from the kelurahan's parent */

@@ -44,11 +44,11 @@ struct rg_locator {
     rg_buf wkb;       /* reused to read polygons back */
 };
 
-static const char *const method_names[] = {"unmatched", "within", "boundary", "nearest"};
+static const char *const method_names[] = {"unmatched", "within", "boundary", "nearest", "code"};
 
 const char *rg_geo_join_method_name(rg_join_method method)
 {
-    return (unsigned)method <= RG_JOIN_NEAREST ? method_names[method] : "unmatched";
+    return (unsigned)method <= RG_JOIN_CODE ? method_names[method] : "unmatched";
 }
 
 int rg_geo_locator_new(rg_locator **out, rg_ctx *ctx, const rg_areas *areas)

@@ -19,6 +19,9 @@ static int code_mismatch(const char *reported, const rg_areas *kel, long area)
     rg_area_code r, k;
     if (!reported || rg_code_parse(reported, &r) != RG_OK)
         return -1;
+    /* An SLS is checked by its desa: the boundaries are kelurahan. */
+    while (r.level > RG_LEVEL_DESA && rg_code_parent(&r, &r) == RG_OK)
+        ;
     const char *candidates[2] = {rg_geo_areas_code(kel, (size_t)area), rg_geo_areas_alt_code(kel, (size_t)area)};
     for (int i = 0; i < 2; i++) {
         if (!candidates[i] || rg_code_parse(candidates[i], &k) != RG_OK)
@@ -66,8 +69,8 @@ static int write_report(rg_store *store, const char *path, const rg_join_report 
                            "INSERT INTO join_report(finished, boundaries, households, within, boundary, nearest,"
                            " nearest_max_m, nearest_median_m, unmatched, overlaps, code_mismatches,"
                            " kecamatan_mismatches, kelurahan, kecamatan, repaired_polygons, kecamatan_dissolved,"
-                           " boundaries_reused)"
-                           " VALUES(strftime('%Y-%m-%dT%H:%M:%fZ','now'),?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                           " boundaries_reused, code, without_point, unknown_codes)"
+                           " VALUES(strftime('%Y-%m-%dT%H:%M:%fZ','now'),?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                            -1, &st, NULL) != SQLITE_OK)
         return rg_io_store_sql_error(store);
     sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
@@ -86,6 +89,9 @@ static int write_report(rg_store *store, const char *path, const rg_join_report 
     sqlite3_bind_int64(st, 14, (sqlite3_int64)r->repaired);
     sqlite3_bind_int(st, 15, r->kecamatan_dissolved);
     sqlite3_bind_int(st, 16, r->boundaries_reused);
+    sqlite3_bind_int64(st, 17, r->code);
+    sqlite3_bind_int64(st, 18, r->without_point);
+    sqlite3_bind_int64(st, 19, r->unknown_codes);
     int rc = sqlite3_step(st) == SQLITE_DONE ? RG_OK : rg_io_store_sql_error(store);
     sqlite3_finalize(st);
     return rc;
@@ -231,19 +237,27 @@ static void areas_extent(const rg_areas *areas, double box[4])
 static int locate_all(rg_store *store, const rg_areas *kel, const rg_areas *kec, int64_t households,
                       const rg_join_opts *opts, int threads, rg__sorter *points, rg__sorter *answers)
 {
+    int64_t located = 0;
     rg_ctx *ctx = rg_io_store_ctx(store);
     double box[4];
     areas_extent(kel, box);
     sqlite3_stmt *read = NULL;
-    if (sqlite3_prepare_v2(rg_io_store_db(store), "SELECT lon, lat FROM household_records ORDER BY hh", -1, &read, NULL) !=
+    if (sqlite3_prepare_v2(rg_io_store_db(store), "SELECT geom IS NOT NULL, lon, lat FROM household_records ORDER BY hh", -1, &read,
+                           NULL) !=
         SQLITE_OK)
         return rg_io_store_sql_error(store);
     int rc = RG_OK, step;
     int64_t position = 0;
     while (rc == RG_OK && (step = sqlite3_step(read)) == SQLITE_ROW) {
-        double lon = sqlite3_column_double(read, 0), lat = sqlite3_column_double(read, 1);
+        /* A household without a point keeps its position; the code places it, at write-back. */
+        if (!sqlite3_column_int(read, 0)) {
+            position++;
+            continue;
+        }
+        double lon = sqlite3_column_double(read, 1), lat = sqlite3_column_double(read, 2);
         household_point p = {{rg__hilbert(lon, lat, box[0], box[1], box[2], box[3]), position++}, lon, lat};
         rc = rg__sorter_add(points, &p);
+        located++;
     }
     if (rc == RG_OK && step != SQLITE_DONE)
         rc = rg_io_store_sql_error(store);
@@ -264,10 +278,10 @@ static int locate_all(rg_store *store, const rg_areas *kel, const rg_areas *kec,
     pthread_mutex_destroy(&job.lock);
     if ((rc = rg__first_failure_finish(&job.failure, ctx)) != RG_OK)
         return rc;
-    if (rg__sorter_count(answers) != households)
+    if (rg__sorter_count(answers) != located)
         return rg_ctx_error(ctx, RG_EDATA, "join: %lld households located of %lld",
-                            (long long)rg__sorter_count(answers), (long long)households);
-    rg_ctx_notice(ctx, RG_NOTICE_INFO, "%lld households located on %d threads in %.2f s", (long long)households,
+                            (long long)rg__sorter_count(answers), (long long)located);
+    rg_ctx_notice(ctx, RG_NOTICE_INFO, "%lld households located on %d threads in %.2f s", (long long)located,
                   threads, rg__seconds_now() - started);
     return rg__sorter_finish(answers);
 }
@@ -283,8 +297,8 @@ typedef struct {
     int64_t hh;
     const char *kelurahan, *kecamatan, *method, *kecamatan_polygon;
     double distance_m;
-    int matched, mismatch; /* mismatch -1: not comparable */
-    char flags[32];        /* "overlap,kecamatan_mismatch" at the most */
+    int has_distance, mismatch; /* mismatch -1: not comparable */
+    char flags[32];             /* "overlap,kecamatan_mismatch" at the most */
 } area_row;
 
 /* What the write-back keeps while it appends each household's answer in hh order. */
@@ -292,6 +306,7 @@ typedef struct {
     rg_store *store;
     const rg_areas *kel, *kec;
     const long *kel_parent_area; /* each kelurahan's kecamatan, found once */
+    const rg_geo__code_index *codes;
     sqlite3_stmt *one, *many;    /* many: ROWS_PER_INSERT rows; NULL when SQLite allows fewer parameters */
     area_row pending[ROWS_PER_INSERT];
     size_t pending_count;
@@ -305,7 +320,7 @@ static void bind_row(sqlite3_stmt *st, int at, const area_row *row)
     sqlite3_bind_text(st, at + 2, row->kelurahan, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, at + 3, row->kecamatan, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, at + 4, row->method, -1, SQLITE_STATIC);
-    if (row->matched)
+    if (row->has_distance)
         sqlite3_bind_double(st, at + 5, row->distance_m);
     else
         sqlite3_bind_null(st, at + 5);
@@ -336,9 +351,9 @@ static int flush_rows(answer_writer *W)
     return RG_OK;
 }
 
-/* One household's answer, counted in the report and queued for writing; `reported` is the
- * code its officer wrote, or NULL. */
-static int write_answer(answer_writer *W, int64_t hh, const char *reported, const household_answer *found)
+/* A located household's answer, into row and the report; `reported` is the code its
+ * officer wrote, or NULL. */
+static int located_answer(answer_writer *W, const char *reported, const household_answer *found, area_row *row)
 {
     rg_join_report *r = W->r;
     rg_match m = {found->kel, (rg_join_method)found->method, found->distance_m, found->overlap};
@@ -347,11 +362,6 @@ static int write_answer(answer_writer *W, int64_t hh, const char *reported, cons
     /* A dissolved kecamatan holds exactly what its kelurahan hold. */
     if (r->kecamatan_dissolved && m.method != RG_JOIN_NEAREST)
         kec_area = parent_area;
-    r->households++;
-    area_row *row = &W->pending[W->pending_count++];
-    memset(row, 0, sizeof *row);
-    row->hh = hh;
-    row->mismatch = -1;
     row->method = rg_geo_join_method_name(m.method);
     row->kecamatan_polygon = kec_area >= 0 ? rg_geo_areas_code(W->kec, (size_t)kec_area) : NULL;
     switch (m.method) {
@@ -362,24 +372,65 @@ static int write_answer(answer_writer *W, int64_t hh, const char *reported, cons
         if (distances_push(&W->dist, m.distance_m) != RG_OK)
             return RG_ENOMEM;
         break;
-    case RG_JOIN_UNMATCHED: r->unmatched++; break;
+    default: r->unmatched++; break;
     }
-    if (m.area >= 0) {
-        size_t a = (size_t)m.area;
-        const char *parent = rg_geo_areas_parent(W->kel, a);
-        row->matched = 1;
-        row->kelurahan = rg_geo_areas_code(W->kel, a);
-        row->kecamatan = parent;
-        row->distance_m = m.method == RG_JOIN_NEAREST ? m.distance_m : 0.0;
-        row->mismatch = code_mismatch(reported, W->kel, m.area);
-        r->code_mismatches += row->mismatch == 1;
-        int kec_mismatch = kec_area >= 0 && parent && strcmp(rg_geo_areas_code(W->kec, (size_t)kec_area), parent) != 0;
-        r->overlaps += m.overlap != 0;
-        r->kecamatan_mismatches += kec_mismatch;
-        snprintf(row->flags, sizeof row->flags, "%s%s%s", m.overlap ? "overlap" : "",
-                 m.overlap && kec_mismatch ? "," : "", kec_mismatch ? "kecamatan_mismatch" : "");
+    if (m.area < 0)
+        return RG_OK;
+    size_t a = (size_t)m.area;
+    const char *parent = rg_geo_areas_parent(W->kel, a);
+    row->has_distance = 1;
+    row->kelurahan = rg_geo_areas_code(W->kel, a);
+    row->kecamatan = parent;
+    row->distance_m = m.method == RG_JOIN_NEAREST ? m.distance_m : 0.0;
+    row->mismatch = code_mismatch(reported, W->kel, m.area);
+    r->code_mismatches += row->mismatch == 1;
+    int kec_mismatch = kec_area >= 0 && parent && strcmp(rg_geo_areas_code(W->kec, (size_t)kec_area), parent) != 0;
+    r->overlaps += m.overlap != 0;
+    r->kecamatan_mismatches += kec_mismatch;
+    snprintf(row->flags, sizeof row->flags, "%s%s%s", m.overlap ? "overlap" : "",
+             m.overlap && kec_mismatch ? "," : "", kec_mismatch ? "kecamatan_mismatch" : "");
+    return RG_OK;
+}
+
+/* A household without a point goes where its code says, or stays unmatched with the code
+ * counted as one the boundaries do not have. */
+static void placed_by_code(answer_writer *W, const char *reported, area_row *row)
+{
+    rg_join_report *r = W->r;
+    long area = rg_geo__code_index_find(W->codes, reported);
+    r->without_point++;
+    if (area < 0) {
+        row->method = rg_geo_join_method_name(RG_JOIN_UNMATCHED);
+        r->unmatched++;
+        if (reported) {
+            snprintf(row->flags, sizeof row->flags, "unknown_code");
+            r->unknown_codes++;
+        }
+        return;
     }
-    return W->pending_count == ROWS_PER_INSERT ? flush_rows(W) : RG_OK;
+    row->method = rg_geo_join_method_name(RG_JOIN_CODE);
+    row->kelurahan = rg_geo_areas_code(W->kel, (size_t)area);
+    row->kecamatan = rg_geo_areas_parent(W->kel, (size_t)area);
+    r->code++;
+}
+
+/* One household's answer (found NULL: it has no point), counted in the report and queued
+ * for writing. */
+static int write_answer(answer_writer *W, int64_t hh, const char *reported, const household_answer *found)
+{
+    area_row *row = &W->pending[W->pending_count++];
+    memset(row, 0, sizeof *row);
+    row->hh = hh;
+    row->mismatch = -1;
+    W->r->households++;
+    int rc = RG_OK;
+    if (found)
+        rc = located_answer(W, reported, found, row);
+    else
+        placed_by_code(W, reported, row);
+    if (rc == RG_OK && W->pending_count == ROWS_PER_INSERT)
+        rc = flush_rows(W);
+    return rc;
 }
 
 /* The multi-row insert's text: its first row's worth is the one-row statement. */
@@ -413,21 +464,24 @@ static int write_answers(answer_writer *W, rg__sorter *answers, int64_t househol
     sqlite3_stmt *read = NULL;
     int rc = prepare_inserts(W), step;
     if (rc == RG_OK && sqlite3_prepare_v2(rg_io_store_db(W->store),
-                                          "SELECT hh, reported_code FROM household_records ORDER BY hh", -1, &read,
-                                          NULL) != SQLITE_OK)
+                                          "SELECT hh, reported_code, geom IS NOT NULL FROM household_records"
+                                          " ORDER BY hh",
+                                          -1, &read, NULL) != SQLITE_OK)
         rc = rg_io_store_sql_error(W->store);
     for (int64_t i = 0; rc == RG_OK && (step = sqlite3_step(read)) == SQLITE_ROW; i++) {
         household_answer found;
-        int got = rg__sorter_next(answers, &found);
+        int located = sqlite3_column_int(read, 2);
+        int got = located ? rg__sorter_next(answers, &found) : 1;
         if (got < 0) {
             rc = got;
             break;
         }
-        if (got == 0 || found.head.key != (uint64_t)i) {
+        if (got == 0 || (located && found.head.key != (uint64_t)i)) {
             rc = rg_ctx_error(ctx, RG_EDATA, "join: households changed while being read");
             break;
         }
-        rc = write_answer(W, sqlite3_column_int64(read, 0), (const char *)sqlite3_column_text(read, 1), &found);
+        rc = write_answer(W, sqlite3_column_int64(read, 0), (const char *)sqlite3_column_text(read, 1),
+                          located ? &found : NULL);
         if (rc == RG_OK && W->r->households % 100000 == 0)
             rg_ctx_notice(ctx, RG_NOTICE_PROGRESS, "join: %lld of %lld households written",
                           (long long)W->r->households, (long long)households);
@@ -480,8 +534,12 @@ static int join_households(rg_store *store, const char *path, const rg_join_opts
     int threads = opts->threads > 0 ? opts->threads : rg__default_threads();
     size_t sort_cap = opts->sort_records ? opts->sort_records : SORT_CAP;
     long *kel_parent_area = NULL;
+    rg_geo__code_index *codes = NULL;
     int rc = parent_areas(ctx, path, kel, kec, &kel_parent_area);
     W.kel_parent_area = kel_parent_area;
+    if (rc == RG_OK)
+        rc = rg_geo__code_index_new(kel, &codes);
+    W.codes = codes;
     if (rc == RG_OK)
         rc = rg__sorter_new(&points, ctx, rg_io_store_path(store), "join", sizeof(household_point), sort_cap);
     if (rc == RG_OK)
@@ -492,13 +550,79 @@ static int join_households(rg_store *store, const char *path, const rg_join_opts
     rg__sorter_free(points); /* its merge windows */
     if (rc == RG_OK)
         rc = write_answers(&W, answers, households);
-    if (rc == RG_OK && r->within + r->boundary + r->nearest + r->unmatched != households)
+    int64_t accounted = r->within + r->boundary + r->nearest + r->code + r->unmatched;
+    if (rc == RG_OK && accounted != households)
         rc = rg_ctx_error(ctx, RG_EDATA, "join: accounting error: %lld households, %lld joined or unmatched",
-                          (long long)households, (long long)(r->within + r->boundary + r->nearest + r->unmatched));
+                          (long long)households, (long long)accounted);
     nearest_distances(&W.dist, r);
+    rg_geo__code_index_free(codes);
     rg__sorter_free(answers);
     rg_free(W.dist.values);
     rg_free(kel_parent_area);
+    return rc;
+}
+
+/* Codes that name no kelurahan of these boundaries, each with its households, into
+ * join_unknown_codes; the most frequent are said. Never dropped silently: a supervisor
+ * finds an officer's wrong codes here, and a wrong boundary file shows at once. */
+static int report_unknown_codes(rg_store *store, const char *path, const rg_join_report *r)
+{
+    if (r->unknown_codes == 0)
+        return RG_OK;
+    int rc = rg_io_store_exec(store, "listing unknown codes",
+                              "INSERT INTO join_unknown_codes(code, households)"
+                              " SELECT CASE WHEN length(trim(h.reported_code)) = 14 THEN substr(trim(h.reported_code), 1, 10)"
+                              "  ELSE h.reported_code END AS desa, count(*) FROM household_areas a"
+                              " JOIN household_records h ON h.hh = a.hh WHERE a.join_flags = 'unknown_code'"
+                              " GROUP BY desa");
+    int64_t distinct = 0;
+    if (rc == RG_OK)
+        rc = rg_io_store_count(store, "SELECT count(*) FROM join_unknown_codes", &distinct);
+    sqlite3_stmt *st = NULL;
+    if (rc == RG_OK && sqlite3_prepare_v2(rg_io_store_db(store),
+                                          "SELECT code, households FROM join_unknown_codes"
+                                          " ORDER BY households DESC, code LIMIT 5",
+                                          -1, &st, NULL) != SQLITE_OK)
+        rc = rg_io_store_sql_error(store);
+    rg_buf list = {0};
+    while (rc == RG_OK && sqlite3_step(st) == SQLITE_ROW)
+        rc = rg__buf_appendf(&list, "%s%s (%lld)", list.len ? ", " : "", (const char *)sqlite3_column_text(st, 0),
+                             (long long)sqlite3_column_int64(st, 1));
+    sqlite3_finalize(st);
+    if (rc == RG_OK)
+        rg_ctx_notice(rg_io_store_ctx(store), RG_NOTICE_WARNING,
+                      "%s: %lld households without a point report a code that names no kelurahan here, so they are"
+                      " unmatched: %s%s (each desa/kelurahan code with its households in table join_unknown_codes)",
+                      path, (long long)r->unknown_codes, list.data ? list.data : "",
+                      distinct > 5 ? ", ..." : "");
+    rg__buf_free(&list);
+    return rc;
+}
+
+/* Where reported codes and points disagree most: a supervisor's first places to look. */
+static int report_mismatches(rg_store *store, const rg_join_report *r)
+{
+    if (r->code_mismatches == 0)
+        return RG_OK;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(rg_io_store_db(store),
+                           "SELECT kelurahan_code, sum(code_mismatch) AS n, count(*) FROM household_areas"
+                           " WHERE code_mismatch IS NOT NULL GROUP BY kelurahan_code ORDER BY n DESC, 1 LIMIT 3",
+                           -1, &st, NULL) != SQLITE_OK)
+        return rg_io_store_sql_error(store);
+    rg_buf list = {0};
+    int rc = RG_OK;
+    while (rc == RG_OK && sqlite3_step(st) == SQLITE_ROW)
+        rc = rg__buf_appendf(&list, "%s%s (%lld of %lld)", list.len ? ", " : "",
+                             (const char *)sqlite3_column_text(st, 0), (long long)sqlite3_column_int64(st, 1),
+                             (long long)sqlite3_column_int64(st, 2));
+    sqlite3_finalize(st);
+    if (rc == RG_OK)
+        rg_ctx_notice(rg_io_store_ctx(store), RG_NOTICE_INFO,
+                      "reported codes disagree with the point most in kelurahan %s (per kelurahan: column"
+                      " code_mismatches of the kelurahan summary)",
+                      list.data ? list.data : "");
+    rg__buf_free(&list);
     return rc;
 }
 
@@ -508,17 +632,22 @@ static int warn_if_mostly_unmatched(rg_store *store, const char *path, const rg_
 {
     if (2 * r->unmatched <= r->households)
         return RG_OK;
-    int64_t without_point = 0;
-    int rc = rg_io_store_count(store, "SELECT count(*) FROM household_records WHERE geom IS NULL", &without_point);
+    int64_t swapped = 0;
+    int rc = rg_io_store_count(store,
+                               "SELECT count(*) FROM household_records WHERE geom IS NULL"
+                               " AND ',' || load_flags || ',' LIKE '%,swapped_latlon,%'",
+                               &swapped);
+    const char *hint = "";
+    if (2 * swapped > r->unmatched)
+        hint = " Most of them have no point (latitude and longitude swapped): load again with --replace --fix-swapped";
+    else if (2 * r->unknown_codes > r->unmatched)
+        hint = " Most of them have no point and a code these boundaries do not have: do the boundaries carry the"
+               " codes' scheme (BPS or Kemendagri)?";
     if (rc == RG_OK)
         rg_ctx_notice(rg_io_store_ctx(store), RG_NOTICE_WARNING,
                       "%s: %lld of %lld households lie in no kelurahan (unmatched): are these the boundaries of where"
                       " they were collected?%s",
-                      path, (long long)r->unmatched, (long long)r->households,
-                      2 * without_point > r->unmatched
-                          ? " Most of them have no point (latitude and longitude swapped): load again with --replace"
-                            " --fix-swapped"
-                          : "");
+                      path, (long long)r->unmatched, (long long)r->households, hint);
     return rc;
 }
 
@@ -547,6 +676,7 @@ int rg_geo_join(rg_store *store, const char *path, const rg_join_opts *opts, rg_
     if ((rc = rg_io_store_step_begin(store, RG_STEP_JOIN, RG_STEP_AFRESH, JOIN_CACHE_KB)) == RG_OK &&
         (rc = rg_io_store_count(store, "SELECT count(*) FROM household_records", &households)) == RG_OK &&
         (rc = join_households(store, path, opts, kel, kec, households, &r)) == RG_OK &&
+        (rc = report_unknown_codes(store, path, &r)) == RG_OK && (rc = report_mismatches(store, &r)) == RG_OK &&
         (rc = warn_if_mostly_unmatched(store, path, &r)) == RG_OK &&
         (rc = write_report(store, path, &r)) == RG_OK)
         rc = rg_io_store_step_commit(store, path);

@@ -38,10 +38,18 @@ static const invariant store_checks[] = {
      "  WHERE r.hh = a.hh))"
      " + (SELECT count(*) FROM household_classes c WHERE NOT EXISTS (SELECT 1 FROM household_records r"
      "  WHERE r.hh = c.hh))"},
-    {"joined households = within + boundary + nearest + unmatched",
+    {"joined households = within + boundary + nearest + code + unmatched",
      "SELECT CASE WHEN (SELECT count(*) FROM households WHERE join_method IS NOT NULL) = 0 THEN 0"
      " ELSE (SELECT count(*) FROM households WHERE join_method IS NULL"
-     "  OR join_method NOT IN ('within', 'boundary', 'nearest', 'unmatched')) END"},
+     "  OR join_method NOT IN ('within', 'boundary', 'nearest', 'code', 'unmatched')) END"},
+    {"households with a point are located by it, those without by their code",
+     "SELECT count(*) FROM households WHERE (geom IS NULL AND join_method NOT IN ('code', 'unmatched'))"
+     " OR (geom IS NOT NULL AND join_method = 'code')"},
+    {"a household placed by code is in the kelurahan its code names",
+     "SELECT count(*) FROM households h JOIN kelurahan k ON k.code = h.kelurahan_code WHERE h.join_method = 'code'"
+     " AND trim(h.reported_code) NOT IN (k.code, coalesce(k.alt_code, ''))"
+     " AND NOT (length(trim(h.reported_code)) = 14 AND substr(trim(h.reported_code), 1, 10) IN (k.code,"
+     "  coalesce(k.alt_code, '')))"},
     {"matched households have codes, unmatched ones none",
      "SELECT count(*) FROM households WHERE join_method IS NOT NULL"
      " AND (join_method = 'unmatched') != (kelurahan_code IS NULL)"},
@@ -53,11 +61,14 @@ static const invariant store_checks[] = {
      " r.within != (SELECT count(*) FROM households WHERE join_method = 'within') OR"
      " r.boundary != (SELECT count(*) FROM households WHERE join_method = 'boundary') OR"
      " r.nearest != (SELECT count(*) FROM households WHERE join_method = 'nearest') OR"
+     " r.code != (SELECT count(*) FROM households WHERE join_method = 'code') OR"
      " r.unmatched != (SELECT count(*) FROM households WHERE join_method = 'unmatched')"},
-    {"kelurahan class counts = classified households in them",
+    {"kelurahan class counts = classified households in them, with a point or without",
      "SELECT count(*) FROM kelurahan_summary s WHERE s.households != (SELECT count(*) FROM households h"
      " WHERE h.kelurahan_code = s.code) OR s.sangat_miskin + s.miskin + s.rentan_miskin + s.tidak_miskin !="
-     " (SELECT count(*) FROM households h WHERE h.kelurahan_code = s.code AND h.poverty_class IS NOT NULL)"},
+     " (SELECT count(*) FROM households h WHERE h.kelurahan_code = s.code AND h.poverty_class IS NOT NULL)"
+     " OR s.with_point + s.without_point != s.households"
+     " OR s.without_point != (SELECT count(*) FROM households h WHERE h.kelurahan_code = s.code AND h.geom IS NULL)"},
     {"kecamatan totals = the sums of their kelurahan",
      "SELECT count(*) FROM kecamatan_summary c WHERE c.households != (SELECT coalesce(sum(s.households), 0)"
      " FROM kelurahan k JOIN kelurahan_summary s ON s.code = k.code WHERE k.parent_code = c.code)"},
@@ -76,6 +87,9 @@ static const invariant export_household_checks[] = {
      "SELECT count(*) FROM ex.households e JOIN main.households h USING (household_id)"
      " WHERE e.kelurahan_code IS NOT h.kelurahan_code OR e.poverty_class IS NOT h.poverty_class"
      " OR e.join_method IS NOT h.join_method"},
+    {"exported households have a point exactly where the database has one",
+     "SELECT count(*) FROM ex.households e JOIN main.households h USING (household_id)"
+     " WHERE (e.geom IS NULL) != (h.geom IS NULL)"},
 };
 
 static const invariant export_checks[] = {

@@ -54,20 +54,23 @@ static const field_def household_fields[] = {
     {"desil", OFTInteger},         {"welfare_rank", OFTInteger},  {"household_size", OFTInteger},
     {"join_method", OFTString},    {"join_distance_m", OFTReal},  {"join_flags", OFTString},
     {"code_mismatch", OFTInteger}, {"reported_code", OFTString},  {"load_flags", OFTString},
+    {"point_source", OFTString},
 };
 
 static const field_def area_fields[] = {
     {"code", OFTString},         {"name", OFTString},         {"parent_code", OFTString},
     {"parent_name", OFTString},  {"households", OFTInteger},  {"sangat_miskin", OFTInteger},
     {"miskin", OFTInteger},      {"rentan_miskin", OFTInteger}, {"tidak_miskin", OFTInteger},
-    {"unclassified", OFTInteger}, {"poverty_rate", OFTReal},
+    {"unclassified", OFTInteger}, {"poverty_rate", OFTReal},   {"with_point", OFTInteger},
+    {"without_point", OFTInteger}, {"code_mismatches", OFTInteger},
 };
 
 #define AREA_FIELDS                                                                                            \
     "a.code, a.name, a.parent_code, p.name, s.households, s.sangat_miskin, s.miskin, s.rentan_miskin,"        \
     " s.tidak_miskin, s.unclassified,"                                                                          \
     " CASE WHEN s.households - s.unclassified > 0 THEN"                                                         \
-    "  round(CAST(s.sangat_miskin + s.miskin AS REAL) / (s.households - s.unclassified), 4) END"
+    "  round(CAST(s.sangat_miskin + s.miskin AS REAL) / (s.households - s.unclassified), 4) END,"             \
+    " s.with_point, s.without_point, s.code_mismatches"
 #define AREA_FROM(table, parent_table)                                                                         \
     " FROM " table " a JOIN " table "_summary s ON s.code = a.code"                                             \
     " LEFT JOIN " parent_table " p ON p.code = a.parent_code ORDER BY a.code"
@@ -85,24 +88,27 @@ static const char *const kecamatan_style = rg_style_kecamatan;
 static const layer_def layers[] = {
     {"households", RG_LAYER_HOUSEHOLDS,
      "Regsosek households: kelurahan and kecamatan from the spatial join, poverty class, desil and rank"
-     " (1 = poorest in the kelurahan).",
+     " (1 = poorest in the kelurahan). Only households with a GPS point (point_source = gps) are drawn;"
+     " those placed by their area code (join_method = code) are rows without geometry, in the attribute table.",
      wkbPoint, household_fields, sizeof household_fields / sizeof *household_fields,
      "household_id, kelurahan_code, kelurahan_name, kecamatan_code, kecamatan_name, poverty_class, desil,"
      " welfare_rank, household_size, join_method, join_distance_m, join_flags, code_mismatch, reported_code,"
-     " load_flags" EXTRA_FIELDS_HERE,
+     " load_flags, point_source" EXTRA_FIELDS_HERE,
      "CASE WHEN geom IS NOT NULL THEN lon END, lat", "rg_gpkg_point(CASE WHEN geom IS NOT NULL THEN lon END, lat)",
      " FROM households ORDER BY hh",
      "SELECT min(lon) AS x0, min(lat) AS y0, max(lon) AS x1, max(lat) AS y1 FROM household_records"
      " WHERE geom IS NOT NULL",
      "hh", "idx_household_records_geom", GEOM_POINT_LONLAT, &households_style},
     {"kelurahan", RG_LAYER_KELURAHAN,
-     "Kelurahan/desa: households per poverty class, and poverty_rate.",
+     "Kelurahan/desa: households per poverty class, and poverty_rate, over all households of the kelurahan,"
+     " with a GPS point (with_point) or placed by their area code (without_point); code_mismatches: located"
+     " households whose reported code names another kelurahan.",
      wkbMultiPolygon, area_fields, sizeof area_fields / sizeof *area_fields, AREA_FIELDS, "AsBinary(a.geom)",
      "rg_gpkg_geom(a.geom)", AREA_FROM("kelurahan", "kecamatan"), AREA_EXTENT("kelurahan"), "a.rowid",
      "idx_kelurahan_geom", GEOM_WKB,
      &kelurahan_style},
     {"kecamatan", RG_LAYER_KECAMATAN,
-     "Kecamatan: the sums of their kelurahan, and poverty_rate.",
+     "Kecamatan: the sums of their kelurahan (households with and without a GPS point), and poverty_rate.",
      wkbMultiPolygon, area_fields, sizeof area_fields / sizeof *area_fields, AREA_FIELDS, "AsBinary(a.geom)",
      "rg_gpkg_geom(a.geom)", AREA_FROM("kecamatan", "kecamatan"), AREA_EXTENT("kecamatan"), "a.rowid",
      "idx_kecamatan_geom", GEOM_WKB,
@@ -263,8 +269,34 @@ static void bind_json_paths(exporter *E, sqlite3_stmt *st)
     }
 }
 
-/* Field indexes of the area layers' counts: households .. unclassified, then poverty_rate. */
-enum { AREA_FIRST_COUNT = 4, AREA_LAST_COUNT = 9, AREA_RATE = 10, AREA_SUPPRESSED = 11 };
+/* Field indexes of the area layers' counts: households .. unclassified, then poverty_rate,
+ * then the split by point and the mismatches. */
+enum {
+    AREA_FIRST_COUNT = 4, AREA_LAST_COUNT = 9, AREA_RATE = 10, AREA_WITH_POINT = 11, AREA_WITHOUT_POINT = 12,
+    AREA_CODE_MISMATCHES = 13, AREA_SUPPRESSED = 14
+};
+
+/* Hides a small count; returns whether it did. */
+static int hide_if_small(OGRFeatureH f, int field, int min_count)
+{
+    int v = OGR_F_GetFieldAsInteger(f, field);
+    if (v <= 0 || v >= min_count)
+        return 0;
+    OGR_F_SetFieldNull(f, field);
+    return 1;
+}
+
+/* with_point + without_point = households: one hidden alone could be recovered. */
+static int suppress_point_split(OGRFeatureH f, int min_count)
+{
+    int with = hide_if_small(f, AREA_WITH_POINT, min_count);
+    int without = hide_if_small(f, AREA_WITHOUT_POINT, min_count);
+    if (with != without) {
+        OGR_F_SetFieldNull(f, with ? AREA_WITHOUT_POINT : AREA_WITH_POINT);
+        without = with = 1;
+    }
+    return with + without + hide_if_small(f, AREA_CODE_MISMATCHES, min_count);
+}
 
 /*
  * Statistical disclosure control for --public: counts from 1 to min_count - 1 become
@@ -291,6 +323,7 @@ static void suppress_small_cells(OGRFeatureH f, int min_count)
         OGR_F_SetFieldNull(f, smallest);
         hidden++;
     }
+    hidden += suppress_point_split(f, min_count);
     int poor = v[AREA_FIRST_COUNT + 1] + v[AREA_FIRST_COUNT + 2];
     int classified = v[AREA_FIRST_COUNT] - v[AREA_LAST_COUNT];
     int rate_hidden = !OGR_F_IsFieldNull(f, AREA_RATE) &&

@@ -233,6 +233,8 @@ typedef struct {
     const char *size_column;  /**< NULL: detect (jumlah_art, household_size, ...) */
     const char *spending_column; /**< NULL: detect (pengeluaran..., spending, ...) */
     const char *code_column;  /**< NULL: detect the reported area code (kode_wilayah, ...) */
+    const char *code_parts;   /**< "PROV,KAB,KEC,DESA[,SLS]": the code's parts in separate columns;
+                                   NULL: detect (r101..r105, kode_prov..kode_sls, ...) */
     const char *class_column; /**< NULL: detect a given poverty class */
     const char *layer;        /**< OGR sources: the layer; NULL = the first */
     rg_load_mode mode;
@@ -244,7 +246,7 @@ typedef struct {
                                    "SOURCE[=TARGET][:text|integer|real],..."; NULL = all, as text */
 } rg_load_opts;
 
-#define RG_LOAD_OPTS_INIT {NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, RG_LOAD_REFUSE, 0, -1.0, NULL, NULL}
+#define RG_LOAD_OPTS_INIT {NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, RG_LOAD_REFUSE, 0, -1.0, NULL, NULL}
 
 /** Why a row was rejected. The names (rg_io_reject_reason_name) are the `reason` column. */
 typedef enum {
@@ -271,7 +273,8 @@ typedef struct {
     int64_t rows_read;     /**< data rows (header excluded) */
     int64_t loaded;        /**< rows now in households, flagged ones included */
     int64_t flagged;       /**< loaded with a flag (e.g. swapped_latlon) */
-    int64_t without_point; /**< loaded with no usable point (latitude and longitude swapped) */
+    int64_t without_point; /**< loaded with no usable point: the join places them by their area code */
+    int64_t swapped;       /**< of those, with latitude and longitude swapped (flag swapped_latlon) */
     int64_t rejected;      /**< rows written to rejects */
     int64_t by_reason[RG_REJECT_COUNT];
 } rg_load_stats;

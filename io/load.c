@@ -35,14 +35,24 @@ const char *rg_io_reject_reason_name(rg_reject_reason reason)
     return (unsigned)reason < RG_REJECT_COUNT ? reason_names[reason] : "unknown";
 }
 
-/* Column roles, each with the names field files use for it, best first. */
-enum role { ROLE_ID, ROLE_LAT, ROLE_LON, ROLE_SIZE, ROLE_SPENDING, ROLE_CODE, ROLE_CLASS, ROLE_COUNT };
+/* Column roles, each with the names field files use for it, best first. The parts of an
+ * area code (Regsosek's Blok I: r101 provinsi .. r105 SLS) come before the full code, so a
+ * file with kode_prov, kode_kab, kode_kec and a three-digit kode_desa reads them as parts. */
+enum role {
+    ROLE_ID, ROLE_LAT, ROLE_LON, ROLE_SIZE, ROLE_SPENDING,
+    ROLE_PROV, ROLE_KAB, ROLE_KEC, ROLE_DESA, ROLE_SLS,
+    ROLE_CODE, ROLE_CLASS, ROLE_COUNT
+};
+#define CODE_PARTS 5
 
 static const char *const role_label[ROLE_COUNT] = {
-    "household id", "latitude", "longitude", "household size", "spending", "reported area code", "poverty class",
+    "household id", "latitude", "longitude", "household size", "spending",
+    "provinsi code", "kab/kota code", "kecamatan code", "desa/kelurahan code", "SLS code",
+    "reported area code", "poverty class",
 };
-static const char *const role_flag[ROLE_COUNT] = {"--id", "--lat", "--lon", "--size", "--spending", "--code",
-                                                  "--class"};
+static const char *const role_flag[ROLE_COUNT] = {"--id", "--lat", "--lon", "--size", "--spending",
+                                                  "--code-parts", "--code-parts", "--code-parts", "--code-parts",
+                                                  "--code-parts", "--code", "--class"};
 
 static const char *const id_names[] = {"household_id", "id_keluarga", "id_rumah_tangga", "id_ruta", "idrt",
                                        "id_rt", "hh_id", "household", "id", NULL};
@@ -52,12 +62,20 @@ static const char *const size_names[] = {"household_size", "jumlah_art", "jml_ar
                                          "jumlah_anggota", "hh_size", "art", NULL};
 static const char *const spending_names[] = {"pengeluaran", "pengeluaran_bulanan", "rata_rata_pengeluaran",
                                              "monthly_spending", "spending", "expenditure", "pengeluaran*", NULL};
+static const char *const prov_names[] = {"r101", "kode_prov", "kd_prov", "kdprov", "kode_provinsi", "prov", NULL};
+static const char *const kab_names[] = {"r102", "kode_kab", "kd_kab", "kdkab", "kode_kabkota", "kode_kabupaten",
+                                        "kab", "kabkota", NULL};
+static const char *const kec_names[] = {"r103", "kode_kec", "kd_kec", "kdkec", "kode_kecamatan", "kec", NULL};
+static const char *const desa_names[] = {"r104", "kode_desa", "kd_desa", "kddesa", "kode_deskel", "kode_kel",
+                                         "desa", NULL};
+static const char *const sls_names[] = {"r105", "kode_sls", "kd_sls", "kdsls", "sls", NULL};
 static const char *const code_names[] = {"reported_code", "kode_wilayah", "kode_kelurahan", "kode_kel",
-                                         "kode_desa", "kode_deskel", "area_code", "kdepum", NULL};
+                                         "kode_desa", "kode_deskel", "area_code", "kdepum", "idsls", NULL};
 static const char *const class_names[] = {"poverty_class", "kelas_kesejahteraan", "status_kesejahteraan",
                                           "kategori_kemiskinan", "kelas", NULL};
-static const char *const *const role_names[ROLE_COUNT] = {id_names,       lat_names,  lon_names,  size_names,
-                                                           spending_names, code_names, class_names};
+static const char *const *const role_names[ROLE_COUNT] = {
+    id_names,  lat_names, lon_names, size_names, spending_names, prov_names,
+    kab_names, kec_names, desa_names, sls_names, code_names,     class_names};
 
 typedef enum { COLUMN_TEXT, COLUMN_INTEGER, COLUMN_REAL } column_type;
 
@@ -90,6 +108,7 @@ typedef struct {
     column_spec *specs;     /* --columns, parsed; NULL keeps every column as text */
     size_t spec_count;
     char *spec_text;        /* owns the names the specs point into */
+    char *parts_text;       /* owns the names --code-parts gives */
     rg_buf message;         /* the writing side's own, for duplicate ids */
     rg_io__points *points;  /* every point written, for the spatial index; NULL when appending */
     /* The input's checksum, computed on a thread of its own while the rows load. */
@@ -111,7 +130,7 @@ typedef struct {
 typedef struct {
     long line;
     int reason; /* an rg_reject_reason, or -1 for a household */
-    int has_point, has_size, has_spending;
+    int has_point, has_coordinates, swapped, has_size, has_spending;
     double lon, lat, spending;
     long size;
     /* offsets into the batch's text */
@@ -164,56 +183,110 @@ static int list_columns(loader *L, rg_buf *out)
     return RG_OK;
 }
 
+/* --code-parts PROV,KAB,KEC,DESA[,SLS]: the columns named, in the overrides of their roles. */
+static int split_code_parts(loader *L, const char *overrides[ROLE_COUNT])
+{
+    if (!L->opts->code_parts)
+        return RG_OK;
+    if (!(L->parts_text = rg_strdup(L->opts->code_parts)))
+        return RG_ENOMEM;
+    int n = 0;
+    char *save = NULL;
+    for (char *name = strtok_r(L->parts_text, ",", &save); name; name = strtok_r(NULL, ",", &save), n++)
+        if (n < CODE_PARTS)
+            overrides[ROLE_PROV + n] = name;
+    if (n < CODE_PARTS - 1 || n > CODE_PARTS)
+        return rg_ctx_error(L->ctx, RG_EINVAL,
+                            "--code-parts: '%s': name 4 or 5 columns, PROV,KAB,KEC,DESA[,SLS]", L->opts->code_parts);
+    return RG_OK;
+}
+
+/* The column named exactly (any case) by a --flag, or an error listing the columns. */
+static int find_named(loader *L, int role, const char *name)
+{
+    for (size_t i = 0; i < L->header_count; i++) {
+        if (rg__strieq(L->header[i], name)) {
+            L->column[role] = (int)i;
+            return RG_OK;
+        }
+    }
+    rg_buf found = {0};
+    list_columns(L, &found);
+    int rc = rg_ctx_error(L->ctx, RG_EDATA, "%s: no column named '%s' (%s %s); columns found: %s", L->path, name,
+                          role_flag[role], role_label[role], found.data ? found.data : "none");
+    rg__buf_free(&found);
+    return rc;
+}
+
+/* The first column, by the role's names best first, that no earlier role took: "lat"
+ * wins over a later "y_lat" whatever the column order. */
+static void find_by_names(loader *L, int role)
+{
+    for (const char *const *cand = role_names[role]; *cand && L->column[role] < 0; cand++) {
+        for (size_t i = 0; i < L->header_count; i++) {
+            char norm[128];
+            normalise_name(L->header[i], norm, sizeof norm);
+            int taken = 0;
+            for (int other = 0; other < role; other++)
+                taken |= L->column[other] == (int)i;
+            if (!taken && name_matches(norm, *cand)) {
+                L->column[role] = (int)i;
+                break;
+            }
+        }
+    }
+}
+
+static int missing_required(loader *L, int role)
+{
+    rg_buf msg = {0};
+    rg__buf_appendf(&msg, "%s: no %s column (looked for", L->path, role_label[role]);
+    for (const char *const *cand = role_names[role]; *cand; cand++)
+        rg__buf_appendf(&msg, " %s", *cand);
+    rg__buf_appendf(&msg, "); columns found: ");
+    list_columns(L, &msg);
+    rg__buf_appendf(&msg, "; name it with %s", role_flag[role]);
+    int rc = rg_ctx_error(L->ctx, RG_EDATA, "%s", msg.data ? msg.data : "out of memory");
+    rg__buf_free(&msg);
+    return rc;
+}
+
+/* The parts of a code count only all together (an "r103" alone assembles nothing), and
+ * only where no full code column is named. */
+static int code_parts_found(const loader *L)
+{
+    for (int role = ROLE_PROV; role <= ROLE_DESA; role++)
+        if (L->column[role] < 0)
+            return 0;
+    return 1;
+}
+
 /* need_coordinates: a source without point geometry must have lat/lon columns. */
 static int map_columns(loader *L, int need_coordinates)
 {
-    const char *overrides[ROLE_COUNT] = {L->opts->id_column,       L->opts->lat_column,  L->opts->lon_column,
-                                         L->opts->size_column,     L->opts->spending_column,
-                                         L->opts->code_column,     L->opts->class_column};
+    const char *overrides[ROLE_COUNT] = {
+        [ROLE_ID] = L->opts->id_column,       [ROLE_LAT] = L->opts->lat_column, [ROLE_LON] = L->opts->lon_column,
+        [ROLE_SIZE] = L->opts->size_column,   [ROLE_SPENDING] = L->opts->spending_column,
+        [ROLE_CODE] = L->opts->code_column,   [ROLE_CLASS] = L->opts->class_column};
+    int rc = split_code_parts(L, overrides);
+    if (rc != RG_OK)
+        return rc;
     for (int role = 0; role < ROLE_COUNT; role++) {
         L->column[role] = -1;
+        int parts_role = role >= ROLE_PROV && role <= ROLE_SLS;
         if (overrides[role]) {
-            for (size_t i = 0; i < L->header_count && L->column[role] < 0; i++)
-                if (rg__strieq(L->header[i], overrides[role]))
-                    L->column[role] = (int)i;
-            if (L->column[role] < 0) {
-                rg_buf found = {0};
-                list_columns(L, &found);
-                int rc = rg_ctx_error(L->ctx, RG_EDATA, "%s: no column named '%s' (%s %s); columns found: %s",
-                                      L->path, overrides[role], role_flag[role], role_label[role],
-                                      found.data ? found.data : "none");
-                rg__buf_free(&found);
+            if ((rc = find_named(L, role, overrides[role])) != RG_OK)
                 return rc;
-            }
-            continue;
+        } else if (!(parts_role && (L->opts->code_column || L->opts->code_parts)) &&
+                   !(role == ROLE_CODE && L->opts->code_parts)) {
+            find_by_names(L, role);
         }
-        /* Best candidate name first, so "lat" wins over a later "y_lat" whatever the column order. */
-        for (const char *const *cand = role_names[role]; *cand && L->column[role] < 0; cand++) {
-            for (size_t i = 0; i < L->header_count; i++) {
-                char norm[128];
-                normalise_name(L->header[i], norm, sizeof norm);
-                int taken = 0;
-                for (int other = 0; other < role; other++)
-                    taken |= L->column[other] == (int)i;
-                if (!taken && name_matches(norm, *cand)) {
-                    L->column[role] = (int)i;
-                    break;
-                }
-            }
-        }
+        if (role == ROLE_SLS && !code_parts_found(L))
+            for (int part = ROLE_PROV; part <= ROLE_SLS; part++)
+                L->column[part] = -1;
         int required = role == ROLE_ID || (need_coordinates && (role == ROLE_LAT || role == ROLE_LON));
-        if (L->column[role] < 0 && required) {
-            rg_buf msg = {0};
-            rg__buf_appendf(&msg, "%s: no %s column (looked for", L->path, role_label[role]);
-            for (const char *const *cand = role_names[role]; *cand; cand++)
-                rg__buf_appendf(&msg, " %s", *cand);
-            rg__buf_appendf(&msg, "); columns found: ");
-            list_columns(L, &msg);
-            rg__buf_appendf(&msg, "; name it with %s", role_flag[role]);
-            int rc = rg_ctx_error(L->ctx, RG_EDATA, "%s", msg.data ? msg.data : "out of memory");
-            rg__buf_free(&msg);
-            return rc;
-        }
+        if (L->column[role] < 0 && required)
+            return missing_required(L, role);
     }
     for (int role = 0; role < ROLE_COUNT; role++)
         if (L->column[role] >= 0)
@@ -488,83 +561,141 @@ static rg_reject_reason reason_of_problem(rg_csv_problem problem)
     }
 }
 
-/*
- * Checks one row and appends what it decided to the batch; touches no database and
- * nothing in L but what is read-only once the columns are mapped (and L->to_wgs84,
- * which only the checking side uses). geom_xy, when not NULL, is the lon/lat of the
- * row's geometry (OGR sources) and takes the place of the columns.
- */
-static int check_row(const loader *L, row_batch *b, long line, const char *raw, size_t raw_len,
-                     const char *const *fields, size_t count, const double *geom_xy)
+/* The area a row reports, from the full code column or else assembled from its parts:
+ * what is stored as reported_code, and whether it names a desa (or an SLS in one), so that
+ * a household without a point can be placed by it. */
+typedef struct {
+    const char *text;             /* NULL: none */
+    char assembled[RG_CODE_TEXT_MAX + 8 * CODE_PARTS];
+    int usable;
+    char why[200];                /* when not usable */
+} reported_area;
+
+static void read_full_code(const loader *L, const char *const *fields, size_t count, reported_area *a)
 {
-    checked_row *r = new_row(b, line, raw, raw_len);
-    if (!r)
-        return RG_ENOMEM;
+    const char *column = L->header[L->column[ROLE_CODE]];
+    rg_area_code code;
+    a->text = field(fields, count, L->column[ROLE_CODE]);
+    if (!a->text)
+        snprintf(a->why, sizeof a->why, "column '%s' is empty", column);
+    else if (rg_code_parse(a->text, &code) != RG_OK)
+        snprintf(a->why, sizeof a->why, "column '%s': '%.20s' is no area code", column, a->text);
+    else if (code.level < RG_LEVEL_DESA)
+        snprintf(a->why, sizeof a->why, "column '%s': '%.20s' names no desa/kelurahan", column, a->text);
+    else
+        a->usable = 1;
+}
 
-    int all_empty = 1;
-    for (size_t i = 0; i < count && all_empty; i++)
-        all_empty = field(fields, count, (int)i) == NULL;
-    if (all_empty && !geom_xy)
-        return refuse(L, b, r, RG_REJECT_EMPTY_LINE, "empty line");
-    if (count < L->header_count)
-        return refuse(L, b, r, RG_REJECT_FIELD_COUNT, "%zu fields where the header has %zu", count, L->header_count);
-    for (size_t i = L->header_count; i < count; i++)
-        if (field(fields, count, (int)i))
-            return refuse(L, b, r, RG_REJECT_FIELD_COUNT, "%zu fields where the header has %zu", count,
-                          L->header_count);
+/* Unusable parts are kept as they are, joined by '/', so nothing the file said is lost. */
+static void read_code_parts(const loader *L, const char *const *fields, size_t count, reported_area *a)
+{
+    const char *parts[CODE_PARTS] = {0};
+    int any = 0;
+    for (int p = 0; p < CODE_PARTS; p++)
+        any |= (parts[p] = field(fields, count, L->column[ROLE_PROV + p])) != NULL;
+    rg_area_code code;
+    if (!any) {
+        snprintf(a->why, sizeof a->why, "columns '%s'..'%s' are empty", L->header[L->column[ROLE_PROV]],
+                 L->header[L->column[ROLE_DESA]]);
+        return;
+    }
+    if (rg_code_from_parts(parts, &code) == RG_OK) {
+        rg_code_format(&code, a->assembled, sizeof a->assembled);
+        a->text = a->assembled;
+        a->usable = 1;
+        return;
+    }
+    snprintf(a->assembled, sizeof a->assembled, "%.8s/%.8s/%.8s/%.8s/%.8s", parts[0] ? parts[0] : "",
+             parts[1] ? parts[1] : "", parts[2] ? parts[2] : "", parts[3] ? parts[3] : "", parts[4] ? parts[4] : "");
+    a->text = a->assembled;
+    snprintf(a->why, sizeof a->why, "columns '%s'..'%s': '%s' make no desa/kelurahan code",
+             L->header[L->column[ROLE_PROV]], L->header[L->column[ROLE_DESA]], a->assembled);
+}
 
-    const char *id = field(fields, count, L->column[ROLE_ID]);
-    if (!id)
-        return refuse(L, b, r, RG_REJECT_MISSING_ID, "column '%s': empty household id", L->header[L->column[ROLE_ID]]);
+static void read_area(const loader *L, const char *const *fields, size_t count, reported_area *a)
+{
+    a->text = NULL;
+    a->usable = 0;
+    a->why[0] = '\0';
+    if (L->column[ROLE_CODE] >= 0)
+        read_full_code(L, fields, count, a);
+    if (!a->usable && L->column[ROLE_PROV] >= 0 && (!a->text || L->column[ROLE_CODE] < 0))
+        read_code_parts(L, fields, count, a);
+    if (L->column[ROLE_CODE] < 0 && L->column[ROLE_PROV] < 0)
+        snprintf(a->why, sizeof a->why, "no area code column (--code, --code-parts)");
+}
 
-    double lon = 0, lat = 0;
+/* Writes why a row has no point (or is no household) and returns the reason. */
+static int because(char *why, size_t cap, int reason, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static int because(char *why, size_t cap, int reason, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(why, cap, fmt, ap);
+    va_end(ap);
+    return reason;
+}
+
+/* The row's point: -1 with *lon, *lat set, or the reason it has none with why written.
+ * *has_values: the coordinates were numbers, worth keeping even when no point. */
+static int read_point(const loader *L, const char *const *fields, size_t count, const double *geom_xy,
+                      double *lon, double *lat, int *has_values, char *why, size_t cap)
+{
+    *has_values = 0;
     if (geom_xy) {
-        lon = geom_xy[0];
-        lat = geom_xy[1];
+        *lon = geom_xy[0];
+        *lat = geom_xy[1];
+    } else if (L->column[ROLE_LAT] < 0 || L->column[ROLE_LON] < 0) {
+        return because(why, cap, RG_REJECT_MISSING_COORDINATE, "no point geometry");
     } else {
         const char *lat_text = field(fields, count, L->column[ROLE_LAT]);
         const char *lon_text = field(fields, count, L->column[ROLE_LON]);
         const char *lat_col = L->header[L->column[ROLE_LAT]], *lon_col = L->header[L->column[ROLE_LON]];
         if (!lat_text || !lon_text)
-            return refuse(L, b, r, RG_REJECT_MISSING_COORDINATE, "column '%s': empty coordinate",
-                          lat_text ? lon_col : lat_col);
-        if (!parse_coordinate(L, lat_text, &lat))
-            return refuse(L, b, r, RG_REJECT_BAD_COORDINATE, "column '%s': '%.40s' is not a number", lat_col, lat_text);
-        if (!parse_coordinate(L, lon_text, &lon))
-            return refuse(L, b, r, RG_REJECT_BAD_COORDINATE, "column '%s': '%.40s' is not a number", lon_col, lon_text);
+            return because(why, cap, RG_REJECT_MISSING_COORDINATE, "column '%s': empty coordinate", lat_text ? lon_col : lat_col);
+        if (!parse_coordinate(L, lat_text, lat))
+            return because(why, cap, RG_REJECT_BAD_COORDINATE, "column '%s': '%.40s' is not a number", lat_col, lat_text);
+        if (!parse_coordinate(L, lon_text, lon))
+            return because(why, cap, RG_REJECT_BAD_COORDINATE, "column '%s': '%.40s' is not a number", lon_col, lon_text);
         double z = 0;
-        if (L->to_wgs84 && !OCTTransform(L->to_wgs84, 1, &lon, &lat, &z))
-            return refuse(L, b, r, RG_REJECT_BAD_COORDINATE,
-                          "columns '%s', '%s': (%.40s, %.40s) cannot be transformed from %s", lon_col, lat_col,
-                          lon_text, lat_text, L->opts->crs);
+        if (L->to_wgs84 && !OCTTransform(L->to_wgs84, 1, lon, lat, &z))
+            return because(why, cap, RG_REJECT_BAD_COORDINATE, "columns '%s', '%s': (%.40s, %.40s) cannot be transformed from %s", lon_col,
+                            lat_col, lon_text, lat_text, L->opts->crs);
     }
+    *has_values = 1;
+    if (*lat == 0 && *lon == 0)
+        return because(why, cap, RG_REJECT_NULL_ISLAND, "coordinates (0, 0): a placeholder, not a GPS fix");
+    /* A clearly swapped pair is the caller's to flag or fix. */
+    if (outside_indonesia(*lon, *lat) && !outside_indonesia(*lat, *lon))
+        return -1;
+    if (*lat < -90 || *lat > 90 || *lon < -180 || *lon > 180)
+        return because(why, cap, RG_REJECT_OUT_OF_RANGE, "latitude %g / longitude %g out of range", *lat, *lon);
+    if (outside_indonesia(*lon, *lat))
+        return because(why, cap, RG_REJECT_OUTSIDE_INDONESIA, "point (%g, %g) lies far outside Indonesia", *lon, *lat);
+    return -1;
+}
 
-    b->flags.len = 0;
-    if (b->flags.data)
-        b->flags.data[0] = '\0';
-    if (outside_indonesia(lon, lat) && !outside_indonesia(lat, lon)) {
-        if (L->opts->fix_swapped) {
-            double t = lon;
-            lon = lat;
-            lat = t;
-            if (add_flag(b, "swapped_latlon_fixed") != RG_OK)
-                return RG_ENOMEM;
-        } else if (add_flag(b, "swapped_latlon") != RG_OK) {
-            return RG_ENOMEM;
-        }
-    } else {
-        if (lat == 0 && lon == 0)
-            return refuse(L, b, r, RG_REJECT_NULL_ISLAND, "coordinates (0, 0): a placeholder, not a GPS fix");
-        if (lat < -90 || lat > 90 || lon < -180 || lon > 180)
-            return refuse(L, b, r, RG_REJECT_OUT_OF_RANGE, "latitude %g / longitude %g out of range", lat, lon);
-        if (outside_indonesia(lon, lat))
-            return refuse(L, b, r, RG_REJECT_OUTSIDE_INDONESIA, "point (%g, %g) lies far outside Indonesia", lon, lat);
+/* A pair that lies in Indonesia only when swapped is flagged, and swapped back with
+ * --fix-swapped; left as it is, it has a latitude beyond 90: no point to store. */
+static int settle_swapped(const loader *L, row_batch *b, checked_row *r)
+{
+    if (!outside_indonesia(r->lon, r->lat) || outside_indonesia(r->lat, r->lon))
+        return RG_OK;
+    if (!L->opts->fix_swapped) {
+        r->has_point = 0;
+        r->swapped = 1;
+        return add_flag(b, "swapped_latlon");
     }
-    r->lon = lon;
-    r->lat = lat;
-    /* A swapped pair left as it is has a latitude beyond 90: no valid point to store. */
-    r->has_point = lat >= -90 && lat <= 90 && lon >= -180 && lon <= 180;
+    double t = r->lon;
+    r->lon = r->lat;
+    r->lat = t;
+    return add_flag(b, "swapped_latlon_fixed");
+}
 
+/* The size and spending columns: a value that is no number is flagged, not refused. */
+static int read_size_and_spending(const loader *L, row_batch *b, checked_row *r, const char *const *fields,
+                                  size_t count)
+{
     const char *size_text = field(fields, count, L->column[ROLE_SIZE]);
     double size = 0;
     if (size_text) {
@@ -582,14 +713,71 @@ static int check_row(const loader *L, row_batch *b, long line, const char *raw, 
         else if (add_flag(b, "bad_spending") != RG_OK)
             return RG_ENOMEM;
     }
-    const char *code = field(fields, count, L->column[ROLE_CODE]);
+    return RG_OK;
+}
+
+/* Field count and id: what makes a row a household at all. -1 when fine. */
+static int check_shape(const loader *L, size_t count, const char *const *fields, int has_geometry, char *why,
+                       size_t cap)
+{
+    int all_empty = 1;
+    for (size_t i = 0; i < count && all_empty; i++)
+        all_empty = field(fields, count, (int)i) == NULL;
+    if (all_empty && !has_geometry)
+        return because(why, cap, RG_REJECT_EMPTY_LINE, "empty line");
+    int extra_fields = 0;
+    for (size_t i = L->header_count; i < count; i++)
+        extra_fields |= field(fields, count, (int)i) != NULL;
+    if (count < L->header_count || extra_fields)
+        return because(why, cap, RG_REJECT_FIELD_COUNT, "%zu fields where the header has %zu", count, L->header_count);
+    if (!field(fields, count, L->column[ROLE_ID]))
+        return because(why, cap, RG_REJECT_MISSING_ID, "column '%s': empty household id", L->header[L->column[ROLE_ID]]);
+    return -1;
+}
+
+/*
+ * Checks one row and appends what it decided to the batch; touches no database and
+ * nothing in L but what is read-only once the columns are mapped (and L->to_wgs84,
+ * which only the checking side uses). geom_xy, when not NULL, is the lon/lat of the
+ * row's geometry (OGR sources) and takes the place of the columns. A row without a
+ * usable point is still a household when its area code names a desa: the join places it
+ * there (Regsosek 2022 recorded points for part of the households and codes for all).
+ */
+static int check_row(const loader *L, row_batch *b, long line, const char *raw, size_t raw_len,
+                     const char *const *fields, size_t count, const double *geom_xy)
+{
+    checked_row *r = new_row(b, line, raw, raw_len);
+    if (!r)
+        return RG_ENOMEM;
+    char why[300];
+    int reason = check_shape(L, count, fields, geom_xy != NULL, why, sizeof why);
+    if (reason >= 0)
+        return refuse(L, b, r, (rg_reject_reason)reason, "%s", why);
+
+    reported_area area;
+    read_area(L, fields, count, &area);
+    b->flags.len = 0;
+    if (b->flags.data)
+        b->flags.data[0] = '\0';
+    reason = read_point(L, fields, count, geom_xy, &r->lon, &r->lat, &r->has_coordinates, why, sizeof why);
+    r->has_point = reason < 0;
+    if (reason >= 0 && !area.usable)
+        return refuse(L, b, r, (rg_reject_reason)reason, "%s, and no area code to place it by: %s", why, area.why);
+    /* Placed by its code; a coordinate that was given and is wrong is the officer's to see. */
+    if (reason > RG_REJECT_MISSING_COORDINATE && add_flag(b, rg_io_reject_reason_name((rg_reject_reason)reason)) != RG_OK)
+        return RG_ENOMEM;
+    int rc = r->has_point ? settle_swapped(L, b, r) : RG_OK;
+    if (rc == RG_OK)
+        rc = read_size_and_spending(L, b, r, fields, count);
     const char *given = field(fields, count, L->column[ROLE_CLASS]);
+    const char *id = field(fields, count, L->column[ROLE_ID]);
     /* extra may add flags, so it is built before the flags are kept. */
-    int rc = build_extra(L, b, fields, count);
+    if (rc == RG_OK)
+        rc = build_extra(L, b, fields, count);
     if (rc == RG_OK)
         rc = keep_text(b, id, strlen(id), &r->id);
-    if (rc == RG_OK && code)
-        rc = keep_text(b, code, strlen(code), &r->code);
+    if (rc == RG_OK && area.text)
+        rc = keep_text(b, area.text, strlen(area.text), &r->code);
     if (rc == RG_OK && given)
         rc = keep_text(b, given, strlen(given), &r->given);
     if (rc == RG_OK && b->flags.len)
@@ -619,8 +807,13 @@ static void bind_household(const loader *L, sqlite3_stmt *st, int base, const ro
     sqlite3_bind_text(st, base + 1, text_at(b, r->id), -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, base + 2, L->stats.run_id);
     sqlite3_bind_int64(st, base + 3, r->line);
-    sqlite3_bind_double(st, base + 4, r->lon);
-    sqlite3_bind_double(st, base + 5, r->lat);
+    if (r->has_coordinates) {
+        sqlite3_bind_double(st, base + 4, r->lon);
+        sqlite3_bind_double(st, base + 5, r->lat);
+    } else {
+        sqlite3_bind_null(st, base + 4);
+        sqlite3_bind_null(st, base + 5);
+    }
     if (r->has_size)
         sqlite3_bind_int64(st, base + 6, r->size);
     else
@@ -658,6 +851,7 @@ static int count_loaded(loader *L, const checked_row *r, int64_t rowid)
     if (r->flags != NO_TEXT)
         L->stats.flagged++;
     L->stats.without_point += !r->has_point;
+    L->stats.swapped += r->swapped;
     return r->has_point && L->points ? rg_io__points_add(L->points, rowid, r->lon, r->lat) : RG_OK;
 }
 
@@ -1022,14 +1216,7 @@ static int load_ogr(loader *L)
                 geom_xy = xy;
             }
         }
-        if (has_geometry && !geom_xy && (L->column[ROLE_LAT] < 0 || L->column[ROLE_LON] < 0)) {
-            checked_row *r = new_row(&batch, index, raw.data, raw.len);
-            rc = r ? refuse(L, &batch, r, RG_REJECT_MISSING_COORDINATE, "feature %lld: no point geometry",
-                            (long long)OGR_F_GetFID(feature))
-                   : RG_ENOMEM;
-        } else {
-            rc = check_row(L, &batch, index, raw.data, raw.len, (const char *const *)values, n, geom_xy);
-        }
+        rc = check_row(L, &batch, index, raw.data, raw.len, (const char *const *)values, n, geom_xy);
         OGR_F_Destroy(feature);
         feature = NULL;
         if (rc == RG_OK && batch_full(&batch))
@@ -1174,46 +1361,54 @@ static const char *main_reason(const rg_load_stats *s)
     return rg_io_reject_reason_name((rg_reject_reason)most);
 }
 
-/* A load that would leave no household with a point has read the wrong file, the wrong
- * columns or swapped ones: it fails, loading nothing, and says which and what to do. */
+/* The first reject of this load's, quoted in a failure (the rejects go with its transaction). */
+static void first_reject(loader *L, char *out, size_t cap)
+{
+    sqlite3_stmt *st = NULL;
+    out[0] = '\0';
+    if (sqlite3_prepare_v2(rg_io_store_db(L->store), "SELECT message FROM rejects WHERE load_run = ? ORDER BY id LIMIT 1",
+                           -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(st, 1, L->stats.run_id);
+        if (sqlite3_step(st) == SQLITE_ROW)
+            snprintf(out, cap, "%s", (const char *)sqlite3_column_text(st, 0));
+    }
+    sqlite3_finalize(st);
+}
+
+/* A load whose households all have their latitude and longitude swapped, or that rejects
+ * every row, has read the wrong file, the wrong columns or swapped ones: it fails, loading
+ * nothing, and says which and what to do. Households without a point are no such sign:
+ * a Regsosek file has codes for all and points for some. */
 static int check_usable(loader *L)
 {
     const rg_load_stats *s = &L->stats;
     if (s->rows_read == 0)
         return RG_OK;
-    if (s->loaded > s->without_point) {
+    if (s->loaded > 0 && s->swapped == s->loaded)
+        return rg_ctx_error(L->ctx, RG_EDATA,
+                            "%s: none of the %lld households has a usable point: in all of them latitude and"
+                            " longitude are swapped (flag swapped_latlon); nothing was loaded. Run again with"
+                            " --fix-swapped to swap them back, or name the columns with --lat and --lon",
+                            L->path, (long long)s->loaded);
+    if (s->loaded > 0) {
         /* Usable, but most likely not what was meant: said, not refused. */
-        if (2 * s->without_point > s->loaded)
+        if (2 * s->swapped > s->loaded)
             rg_ctx_notice(L->ctx, RG_NOTICE_WARNING,
                           "%s: %lld of the %lld households have latitude and longitude swapped (flag"
                           " swapped_latlon) and no point: load again with --replace --fix-swapped to swap them back",
-                          L->path, (long long)s->without_point, (long long)s->loaded);
+                          L->path, (long long)s->swapped, (long long)s->loaded);
         if (2 * s->rejected > s->rows_read)
             rg_ctx_notice(L->ctx, RG_NOTICE_WARNING,
                           "%s: %lld of %lld rows rejected, most as %s: are the columns the right ones? (--id, --lat,"
-                          " --lon name them)",
+                          " --lon, --code name them)",
                           L->path, (long long)s->rejected, (long long)s->rows_read, main_reason(s));
         return RG_OK;
     }
-    if (s->without_point > 0)
-        return rg_ctx_error(L->ctx, RG_EDATA,
-                            "%s: none of the %lld households has a usable point: in %lld of them latitude and"
-                            " longitude are swapped (flag swapped_latlon); nothing was loaded. Run again with"
-                            " --fix-swapped to swap them back, or name the columns with --lat and --lon",
-                            L->path, (long long)s->loaded, (long long)s->without_point);
-    /* The rejects go with the load's transaction: the first one is quoted here instead. */
-    sqlite3_stmt *st = NULL;
-    char first[300] = "";
-    if (sqlite3_prepare_v2(rg_io_store_db(L->store), "SELECT message FROM rejects WHERE load_run = ? ORDER BY id LIMIT 1",
-                           -1, &st, NULL) == SQLITE_OK) {
-        sqlite3_bind_int64(st, 1, s->run_id);
-        if (sqlite3_step(st) == SQLITE_ROW)
-            snprintf(first, sizeof first, "%s", (const char *)sqlite3_column_text(st, 0));
-    }
-    sqlite3_finalize(st);
+    char first[300];
+    first_reject(L, first, sizeof first);
     return rg_ctx_error(L->ctx, RG_EDATA,
                         "%s: all %lld rows were rejected, most as %s (the first: %s); nothing was loaded. Check"
-                        " the columns chosen, or name them with --id, --lat and --lon",
+                        " the columns chosen, or name them with --id, --lat, --lon and --code",
                         L->path, (long long)s->rows_read, main_reason(s), first[0] ? first : "?");
 }
 
@@ -1316,6 +1511,7 @@ done:
         OCTDestroyCoordinateTransformation(L.to_wgs84);
     rg_free(L.specs);
     rg_free(L.spec_text);
+    rg_free(L.parts_text);
     rg__buf_free(&L.message);
     rg_io__points_free(L.points);
     input_sha256(&L);

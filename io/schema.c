@@ -41,7 +41,7 @@ static const char base_sql[] =
     "  household_id TEXT NOT NULL UNIQUE,"
     "  load_run INTEGER NOT NULL REFERENCES load_runs(id),"
     "  source_line INTEGER NOT NULL,"
-    "  lon REAL NOT NULL, lat REAL NOT NULL,"
+    "  lon REAL, lat REAL,"
     "  household_size INTEGER, spending REAL, reported_code TEXT, given_class TEXT,"
     "  load_flags TEXT, extra TEXT);"
     "SELECT AddGeometryColumn('household_records', 'geom', 4326, 'POINT', 'XY');"
@@ -62,7 +62,8 @@ static const char base_sql[] =
     "  nearest INTEGER, nearest_max_m REAL, nearest_median_m REAL, unmatched INTEGER,"
     "  overlaps INTEGER, code_mismatches INTEGER, kecamatan_mismatches INTEGER,"
     "  kelurahan INTEGER, kecamatan INTEGER, repaired_polygons INTEGER,"
-    "  kecamatan_dissolved INTEGER, boundaries_reused INTEGER);";
+    "  kecamatan_dissolved INTEGER, boundaries_reused INTEGER,"
+    "  code INTEGER, without_point INTEGER, unknown_codes INTEGER);";
 
 /* Each step's own tables, made afresh when it starts, and when a step before it does.
  * No foreign keys from them to household_records: a lookup per appended row would cost
@@ -71,7 +72,9 @@ static const char join_tables_sql[] =
     "DROP TABLE IF EXISTS household_areas;"
     "CREATE TABLE household_areas(hh INTEGER PRIMARY KEY, kelurahan_code TEXT, kecamatan_code TEXT,"
     "  join_method TEXT NOT NULL, join_distance_m REAL, join_flags TEXT, code_mismatch INTEGER,"
-    "  kecamatan_polygon_code TEXT);";
+    "  kecamatan_polygon_code TEXT);"
+    "DROP TABLE IF EXISTS join_unknown_codes;"
+    "CREATE TABLE join_unknown_codes(code TEXT PRIMARY KEY, households INTEGER NOT NULL);";
 
 static const char classify_tables_sql[] =
     "DROP TABLE IF EXISTS household_classes;"
@@ -81,12 +84,14 @@ static const char classify_tables_sql[] =
     "CREATE TABLE classify_issues(hh INTEGER, household_id TEXT, source_line INTEGER, value TEXT, message TEXT);"
     "DROP TABLE IF EXISTS kelurahan_summary;"
     "CREATE TABLE kelurahan_summary(code TEXT PRIMARY KEY, households INTEGER, sangat_miskin INTEGER,"
-    "  miskin INTEGER, rentan_miskin INTEGER, tidak_miskin INTEGER, unclassified INTEGER);"
+    "  miskin INTEGER, rentan_miskin INTEGER, tidak_miskin INTEGER, unclassified INTEGER,"
+    "  with_point INTEGER, without_point INTEGER, code_mismatches INTEGER);"
     "DROP TABLE IF EXISTS classify_meta;"
     "CREATE TABLE classify_meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
     "DROP TABLE IF EXISTS kecamatan_summary;"
     "CREATE TABLE kecamatan_summary(code TEXT PRIMARY KEY, households INTEGER, sangat_miskin INTEGER,"
-    "  miskin INTEGER, rentan_miskin INTEGER, tidak_miskin INTEGER, unclassified INTEGER);";
+    "  miskin INTEGER, rentan_miskin INTEGER, tidak_miskin INTEGER, unclassified INTEGER,"
+    "  with_point INTEGER, without_point INTEGER, code_mismatches INTEGER);";
 
 /* The boundaries' rows go, their tables stay: the view and SpatiaLite's registration of
  * their geometry refer to them. Their spatial indexes are packed anew by the step. */
@@ -109,6 +114,7 @@ static const char view_sql[] =
     " a.join_flags AS join_flags, a.code_mismatch AS code_mismatch,"
     " a.kecamatan_polygon_code AS kecamatan_polygon_code,"
     " c.welfare AS welfare, c.desil AS desil, c.welfare_rank AS welfare_rank, c.poverty_class AS poverty_class,"
+    " CASE WHEN r.geom IS NOT NULL THEN 'gps' END AS point_source,"
     " r.geom AS geom"
     " FROM household_records r"
     " LEFT JOIN household_areas a ON a.hh = r.hh"

@@ -3,19 +3,25 @@
 # output against SpatiaLite SQL on the original boundaries: the join (ST_Within,
 # ST_Covers, ellipsoidal ST_Distance), the accounting of every input row, the class
 # counts per kelurahan and kecamatan, the desil recomputed with a different formula,
-# and that no personal column reached the export.
+# and that no personal column reached the export. With --unlocated (for a file shaped like
+# Regsosek 2022, points for some households and codes for all), it also checks that the
+# households without a point are placed where their codes say, counted in every summary,
+# and that this changes what the located households alone would say.
+#   sample-oracle.sh BIN SAMPLE_DIR [HOUSEHOLDS.csv [--unlocated]]
 set -euo pipefail
 bin=$1
 data=$2
+households=${3:-households.csv}
+unlocated=${4:-}
 here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work"
 
-"$bin" -q run "$data/households.csv" "$data/boundaries.gpkg" -o kupang.gpkg --db work.sqlite
+"$bin" -q run "$data/$households" "$data/boundaries.gpkg" -o kupang.gpkg --db work.sqlite
 
 "$bin" -q rank --all -o forum --db work.sqlite
-data_rows=$(( $(wc -l < "$data/households.csv") - 1 ))
+data_rows=$(( $(wc -l < "$data/$households") - 1 ))
 
 sqlite3 -batch -noheader work.sqlite > checks.txt <<SQL
 .load mod_spatialite
@@ -69,12 +75,40 @@ SELECT 'ranked_without_welfare', count(*) FROM out.households WHERE welfare_rank
 SELECT 'personal_columns_exported', count(*) FROM pragma_table_info('households', 'out')
   WHERE name IN ('nama_kepala_keluarga', 'nik', 'alamat', 'no_hp', 'extra', 'spending');
 
+-- Households without a point: placed in the kelurahan their code names (a BPS desa code, or
+-- the desa of an SLS code, or a Kemendagri code), never left unmatched when it names one,
+-- and drawn nowhere.
+CREATE TEMP VIEW code_desa AS SELECT household_id, kelurahan_code, join_method, geom,
+  CASE WHEN length(reported_code) = 14 THEN substr(reported_code, 1, 10) ELSE reported_code END AS desa
+  FROM out.households;
+SELECT 'code_placed_elsewhere', count(*) FROM code_desa h WHERE join_method = 'code' AND NOT EXISTS
+  (SELECT 1 FROM b.kelurahan k WHERE k.kode_kel = h.kelurahan_code AND h.desa IN (k.kode_kel, k.kode_kemendagri));
+SELECT 'placeable_but_unmatched', count(*) FROM code_desa h WHERE join_method = 'unmatched' AND geom IS NULL
+  AND EXISTS (SELECT 1 FROM b.kelurahan k WHERE h.desa IN (k.kode_kel, k.kode_kemendagri));
+SELECT 'code_but_drawn', count(*) FROM out.households WHERE join_method = 'code' AND geom IS NOT NULL;
+SELECT 'point_split_mismatches', count(*) FROM out.kelurahan k WHERE
+     with_point    != (SELECT count(*) FROM out.households h WHERE h.kelurahan_code = k.code AND h.geom IS NOT NULL)
+  OR without_point != (SELECT count(*) FROM out.households h WHERE h.kelurahan_code = k.code AND h.geom IS NULL);
+
 -- The test is not vacuous: each join method occurs in the sample.
 SELECT 'within_households', count(*) FROM hh WHERE join_method = 'within';
 SELECT 'boundary_households', count(*) FROM hh WHERE join_method = 'boundary';
 SELECT 'nearest_households', count(*) FROM hh WHERE join_method = 'nearest';
-SELECT 'unmatched_households', count(*) FROM hh WHERE join_method = 'unmatched';
 SQL
+
+if [ "$unlocated" = --unlocated ]; then
+  sqlite3 -batch -noheader work.sqlite >> checks.txt <<SQL
+ATTACH 'kupang.gpkg' AS out;
+SELECT 'unmatched_households', count(*) FROM out.households WHERE join_method = 'unmatched';
+SELECT 'unmatched_located_households', count(*) FROM out.households WHERE join_method = 'unmatched' AND geom IS NOT NULL;
+SELECT 'code_households', count(*) FROM out.households WHERE join_method = 'code';
+-- What counting all households changes: kelurahan whose poverty rate over its located
+-- households alone (the poorer ones, as the points were taken) differs from the exported one.
+SELECT 'rate_bias_kelurahan_households', count(*) FROM out.kelurahan k WHERE abs(k.poverty_rate -
+  (SELECT 1.0 * sum(poverty_class IN ('sangat miskin', 'miskin')) / count(*) FROM out.households h
+   WHERE h.kelurahan_code = k.code AND h.geom IS NOT NULL AND poverty_class IS NOT NULL)) > 0.05;
+SQL
+fi
 
 # Each forum list holds every household of its kelurahan, once.
 listed=0

@@ -200,15 +200,15 @@ Test(geo_join, prepared_boundaries_are_reused_with_the_same_answers)
     cr_assert_eq(sql_int(store, "SELECT count(*) FROM idx_kelurahan_geom"), 51);
     cr_assert_eq(sql_int(store, "SELECT count(*) FROM idx_kecamatan_geom"), 6);
     cr_assert_eq(sql_int(store, "SELECT count(*) FROM (SELECT h.hh FROM household_records h, kelurahan k"
-                                " WHERE h.hh % 97 = 0 AND ST_Within(h.geom, k.geom) AND k.rowid IN (SELECT rowid"
+                                " WHERE h.hh % 97 = 0 AND ST_Within(h.geom, k.geom) = 1 AND k.rowid IN (SELECT rowid"
                                 " FROM SpatialIndex WHERE f_table_name = 'kelurahan' AND search_frame = h.geom)"
                                 " EXCEPT SELECT h.hh FROM household_records h, kelurahan k"
-                                " WHERE h.hh % 97 = 0 AND ST_Within(h.geom, k.geom))"),
+                                " WHERE h.hh % 97 = 0 AND ST_Within(h.geom, k.geom) = 1)"),
                  0);
     cr_assert_eq(sql_int(store, "SELECT count(*) FROM (SELECT h.hh FROM household_records h, kelurahan k"
-                                " WHERE h.hh % 97 = 0 AND ST_Within(h.geom, k.geom)"
+                                " WHERE h.hh % 97 = 0 AND ST_Within(h.geom, k.geom) = 1"
                                 " EXCEPT SELECT h.hh FROM household_records h, kelurahan k"
-                                " WHERE h.hh % 97 = 0 AND ST_Within(h.geom, k.geom) AND k.rowid IN (SELECT rowid"
+                                " WHERE h.hh % 97 = 0 AND ST_Within(h.geom, k.geom) = 1 AND k.rowid IN (SELECT rowid"
                                 " FROM SpatialIndex WHERE f_table_name = 'kelurahan' AND search_frame = h.geom))"),
                  0);
     cr_assert_gt(sql_int(store, "SELECT count(*) FROM household_records WHERE hh % 97 = 0"), 250);
