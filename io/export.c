@@ -323,14 +323,15 @@ static void suppress_small_cells(OGRFeatureH f, int min_count)
         OGR_F_SetFieldNull(f, smallest);
         hidden++;
     }
-    hidden += suppress_point_split(f, min_count);
     int poor = v[AREA_FIRST_COUNT + 1] + v[AREA_FIRST_COUNT + 2];
     int classified = v[AREA_FIRST_COUNT] - v[AREA_LAST_COUNT];
     int rate_hidden = !OGR_F_IsFieldNull(f, AREA_RATE) &&
                       (hidden || (poor > 0 && poor < min_count) || classified < min_count);
     if (rate_hidden)
         OGR_F_SetFieldNull(f, AREA_RATE);
-    OGR_F_SetFieldInteger(f, AREA_SUPPRESSED, hidden > 0 || rate_hidden);
+    /* The split by point says nothing of the classes: hiding it leaves the rate alone. */
+    int split_hidden = suppress_point_split(f, min_count);
+    OGR_F_SetFieldInteger(f, AREA_SUPPRESSED, hidden > 0 || rate_hidden || split_hidden > 0);
 }
 
 static int create_field(OGRLayerH layer, const char *name, OGRFieldType type)
@@ -699,7 +700,8 @@ static int file_exists(const char *path)
 }
 
 /* GDAL 3.6's FlatGeobuf writer skips a feature without a geometry, saying nothing: a
- * household kept without a point (swapped coordinates) would be lost from the map. */
+ * household kept without a point (placed by its area code, or with swapped coordinates)
+ * would be lost from the layer. */
 static int check_every_household_has_a_point(exporter *E, const char *output)
 {
     int64_t without = 0;
@@ -707,7 +709,8 @@ static int check_every_household_has_a_point(exporter *E, const char *output)
     if (rc == RG_OK && without > 0)
         rc = rg_ctx_error(E->ctx, RG_EDATA,
                           "%s: FlatGeobuf cannot hold a household without a point, and %lld %s none"
-                          " (flag swapped_latlon): export them as GeoPackage or GeoJSON, or only the areas"
+                          " (placed by their area code, or flagged swapped_latlon): export them as GeoPackage or"
+                          " GeoJSON, which keep them as rows without geometry, or only the areas"
                           " (--layers kelurahan,kecamatan)",
                           output, (long long)without, without == 1 ? "household has" : "households have");
     return rc;

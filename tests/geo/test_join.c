@@ -239,3 +239,47 @@ Test(geo_join, prepared_boundaries_are_reused_with_the_same_answers)
     rg_io_store_free(store);
     rg_ctx_free(ctx);
 }
+
+/* Households without a point go where their code says; the oracle is the boundary file's
+ * own code columns, read by SpatiaLite, not the join's lookup. */
+Test(geo_join, households_without_a_point_are_placed_by_their_code)
+{
+    rg_ctx *ctx = test_ctx();
+    rg_store *store = loaded(ctx, "id,lat,lon,kode_wilayah\n"
+                                  "A,,,5371030009\n"                                      /* BPS: Oebobo */
+                                  "B,,,53.71.01.1007\n"                                   /* Kemendagri: Mantasi */
+                                  "C,,,53710300090012\n"                                  /* an SLS of Oebobo */
+                                  "D,,,5371030099\n"                                      /* no such kelurahan */
+                                  "E,,,5371030099\n"
+                                  "F,-10.1703842639999,123.580473972658,5371030009\n"     /* the point decides */
+                                  "G,123.580473972658,-10.1703842639999,5371030009\n");   /* swapped: by code */
+    rg_join_report r;
+    cr_assert_eq(rg_geo_join(store, RG_SAMPLE_DIR "/boundaries.gpkg", NULL, &r), RG_OK, "%s", rg_ctx_errmsg(ctx));
+    cr_assert_eq(r.households, 7);
+    cr_assert_eq(r.code, 4);
+    cr_assert_eq(r.within, 1);
+    cr_assert_eq(r.unmatched, 2);
+    cr_assert_eq(r.without_point, 6);
+    cr_assert_eq(r.unknown_codes, 2);
+    cr_assert_eq(r.within + r.boundary + r.nearest + r.code + r.unmatched, r.households);
+    cr_assert_eq(rg_io_store_exec(store, "attaching", "ATTACH '" RG_SAMPLE_DIR "/boundaries.gpkg' AS b"), RG_OK);
+    /* Each placed household is in the kelurahan whose BPS or Kemendagri code it reported. */
+    cr_assert_eq(sql_int(store, "SELECT count(*) FROM households h JOIN b.kelurahan k ON k.kode_kel = h.kelurahan_code"
+                                " WHERE h.join_method = 'code' AND (k.kode_kel = substr(h.reported_code, 1, 10)"
+                                "  OR k.kode_kemendagri = h.reported_code) AND h.kecamatan_code = k.kode_kec"),
+                 4);
+    cr_assert_str_eq(sql_text(store, "SELECT group_concat(household_id, '') FROM (SELECT household_id FROM households"
+                                     " WHERE join_method = 'code' ORDER BY household_id)"),
+                     "ABCG");
+    cr_assert_str_eq(sql_text(store, "SELECT kelurahan_code || '|' || code_mismatch FROM households"
+                                     " WHERE household_id = 'F'"),
+                     "5371010006|1");
+    cr_assert_eq(sql_int(store, "SELECT count(*) FROM households WHERE join_method = 'code' AND"
+                                " (join_distance_m IS NOT NULL OR code_mismatch IS NOT NULL OR geom IS NOT NULL)"),
+                 0, "no distance, no mismatch and no point for a household placed by its code");
+    cr_assert_str_eq(sql_text(store, "SELECT code || '|' || households FROM join_unknown_codes"), "5371030099|2");
+    cr_assert_eq(sql_int(store, "SELECT count(*) FROM households WHERE join_flags = 'unknown_code'"), 2);
+    cr_assert_eq(sql_int(store, "SELECT code + without_point * 10 + unknown_codes * 100 FROM join_report"), 264);
+    rg_io_store_free(store);
+    rg_ctx_free(ctx);
+}

@@ -119,12 +119,15 @@ Test(export, public_suppresses_small_cells_and_their_complement)
     rg_ctx *ctx = test_ctx();
     rg_store *store = test_store(ctx, "public.sqlite");
     rg_buf csv = {0};
-    rg__buf_appendf(&csv, "id,lat,lon,kelas\n");
+    rg__buf_appendf(&csv, "id,lat,lon,kelas,kode_wilayah\n");
     const char *classes[] = {"SM", "SM", "M", "M", "M", "M", "M", "RM", "RM", "RM", "RM", "RM"};
     for (int i = 0; i < 12; i++)
-        rg__buf_appendf(&csv, "O%02d,%.7f,%.7f,%s\n", i, -10.1689306565 - i * 1e-6, 123.60105158278, classes[i]);
+        rg__buf_appendf(&csv, "O%02d,%.7f,%.7f,%s,\n", i, -10.1689306565 - i * 1e-6, 123.60105158278, classes[i]);
     for (int i = 0; i < 6; i++)
-        rg__buf_appendf(&csv, "M%02d,%.7f,%.7f,tidak miskin\n", i, -10.1703842639999 - i * 1e-6, 123.580473972658);
+        rg__buf_appendf(&csv, "M%02d,%.7f,%.7f,tidak miskin,\n", i, -10.1703842639999 - i * 1e-6, 123.580473972658);
+    /* Three more of Mantasi without a point: a split of 6 and 3, whose small half hides both. */
+    for (int i = 0; i < 3; i++)
+        rg__buf_appendf(&csv, "U%02d,,,tidak miskin,5371010006\n", i);
     cr_assert_eq(rg_io_load(store, write_tmp("given.csv", csv.data), NULL, NULL), RG_OK, "%s", rg_ctx_errmsg(ctx));
     rg__buf_free(&csv);
     cr_assert_eq(rg_geo_join(store, RG_SAMPLE_DIR "/boundaries.gpkg", NULL, NULL), RG_OK);
@@ -140,17 +143,18 @@ Test(export, public_suppresses_small_cells_and_their_complement)
     /* Read back with sqlite3, independent of GDAL. */
     const char *row = "SELECT households, coalesce(sangat_miskin, 'N'), coalesce(miskin, 'N'),"
                       " coalesce(rentan_miskin, 'N'), tidak_miskin, unclassified, coalesce(poverty_rate, 'N'),"
-                      " suppressed FROM kelurahan WHERE code = ";
-    cr_assert_eq(run("test \"$(sqlite3 -separator ' ' '%s' \"%s '5371030009'\")\" = '12 N N 5 0 0 N 1'", out, row), 0,
+                      " suppressed, coalesce(with_point, 'N'), coalesce(without_point, 'N') FROM kelurahan WHERE code = ";
+    cr_assert_eq(run("test \"$(sqlite3 -separator ' ' '%s' \"%s '5371030009'\")\" = '12 N N 5 0 0 N 1 12 0'", out, row), 0,
                  "Oebobo");
-    cr_assert_eq(run("test \"$(sqlite3 -separator ' ' '%s' \"%s '5371010006'\")\" = '6 0 0 0 6 0 0.0 0'", out, row), 0,
+    cr_assert_eq(run("test \"$(sqlite3 -separator ' ' '%s' \"%s '5371010006'\")\" = '9 0 0 0 9 0 0.0 1 N N'", out, row), 0,
                  "Mantasi");
     cr_assert_eq(run("test \"$(sqlite3 '%s' \"SELECT count(*) FROM sqlite_master WHERE name = 'households'\")\" = 0",
                      out),
                  0, "a public export has no households layer");
     cr_assert_eq(run("sqlite3 '%s' \"SELECT count(*) FROM kelurahan WHERE households BETWEEN 1 AND 4 OR"
                      " sangat_miskin BETWEEN 1 AND 4 OR miskin BETWEEN 1 AND 4 OR rentan_miskin BETWEEN 1 AND 4"
-                     " OR tidak_miskin BETWEEN 1 AND 4 OR unclassified BETWEEN 1 AND 4\" | grep -qx 0",
+                     " OR tidak_miskin BETWEEN 1 AND 4 OR unclassified BETWEEN 1 AND 4 OR with_point BETWEEN 1 AND 4"
+                     " OR without_point BETWEEN 1 AND 4 OR code_mismatches BETWEEN 1 AND 4\" | grep -qx 0",
                      out),
                  0);
 
@@ -426,6 +430,42 @@ Test(export, flatgeobuf_by_ending_or_driver_name)
     cr_assert(strstr(rg_ctx_errmsg(ctx), "cannot hold a household without a point, and 1 household has none"), "%s",
               rg_ctx_errmsg(ctx));
     cr_assert_neq(run("ls '%.*s'* >/dev/null 2>&1", (int)(strlen(lost) - 4), lost), 0, "a refused export wrote files");
+    rg_io_store_free(store);
+    rg_ctx_free(ctx);
+}
+
+/* A household placed by its code is a row without geometry in GeoPackage and GeoJSON
+ * (python3 json reads the GeoJSON: geometry null, point_source null), never a point that
+ * could pass for a dwelling; FlatGeobuf, which would drop it, is refused. */
+Test(export, households_without_a_point_are_rows_without_geometry)
+{
+    rg_ctx *ctx = test_ctx();
+    rg_store *store = classified_store_from(ctx, "export-unlocated.sqlite",
+                                            write_tmp("unlocated.csv", "id_keluarga,lintang,bujur,jumlah_art,pengeluaran,"
+                                                                      "kode_wilayah\n"
+                                                                      "A,-10.16893,123.60105,2,2000000,5371030009\n"
+                                                                      "B,,,1,800000,5371030009\n"));
+    const char *gpkg = tmp_path("unlocated.gpkg"), *json = tmp_path("unlocated.geojson");
+    cr_assert_eq(rg_io_export(store, gpkg, NULL), RG_OK, "%s", rg_ctx_errmsg(ctx));
+    cr_assert_eq(run("test \"$(sqlite3 '%s' \"SELECT group_concat(household_id || ':' || (geom IS NULL) || ':' ||"
+                     " coalesce(point_source, '-') || ':' || join_method, ' ') FROM (SELECT * FROM households"
+                     " ORDER BY household_id)\")\" = 'A:0:gps:within B:1:-:code'",
+                     gpkg),
+                 0);
+    cr_assert_eq(run("sqlite3 '%s' \"SELECT with_point || '/' || without_point FROM kelurahan"
+                     " WHERE code = '5371030009'\" | grep -qx 1/1",
+                     gpkg),
+                 0);
+    rg_export_opts o = RG_EXPORT_OPTS_INIT;
+    o.layers = RG_LAYER_HOUSEHOLDS;
+    cr_assert_eq(rg_io_export(store, json, &o), RG_OK, "%s", rg_ctx_errmsg(ctx));
+    cr_assert_eq(run("python3 -c \"import json,sys; f={x['properties']['household_id']: x for x in"
+                     " json.load(open(sys.argv[1]))['features']}; sys.exit(not (f['B']['geometry'] is None and"
+                     " f['B']['properties']['point_source'] is None and f['A']['geometry']['type'] == 'Point'))\" '%s'",
+                     json),
+                 0);
+    cr_assert_eq(rg_io_export(store, tmp_path("unlocated.fgb"), &o), RG_EDATA);
+    cr_assert(strstr(rg_ctx_errmsg(ctx), "placed by their area code"), "%s", rg_ctx_errmsg(ctx));
     rg_io_store_free(store);
     rg_ctx_free(ctx);
 }

@@ -502,3 +502,106 @@ Test(load, a_utf16_file_is_named_with_how_to_convert_it)
     rg_io_store_free(store);
     rg_ctx_free(ctx);
 }
+
+/* Regsosek 2022 recorded points for part of the households and codes for all: a row
+ * without a usable point stays a household when its code names a desa. */
+Test(load, a_household_without_a_point_is_kept_by_its_code)
+{
+    rg_ctx *ctx = test_ctx();
+    rg_load_stats s;
+    int rc;
+    rg_store *store = load_text(ctx,
+                                "id,lat,lon,kode_wilayah\n"      /* 1 */
+                                "A,,,5371010001\n"               /* 2 kept, no flag */
+                                "B,,,53.71.01.1001\n"            /* 3 kept: Kemendagri */
+                                "C,,,53710100010007\n"           /* 4 kept: an SLS */
+                                "D,0,0,5371010001\n"             /* 5 kept, flagged null_island */
+                                "E,-10.1x,123.6,5371010001\n"    /* 6 kept, flagged bad_coordinate */
+                                "F,,,\n"                         /* 7 rejected: no point, no code */
+                                "G,,,5371010\n"                  /* 8 rejected: a kecamatan only */
+                                "H,,,53x\n"                      /* 9 rejected: no code */
+                                "I,-10.16,123.6,\n",             /* 10 kept, a point, no code */
+                                NULL, &s, &rc);
+    cr_assert_eq(rc, RG_OK, "%s", rg_ctx_errmsg(ctx));
+    cr_assert_eq(s.loaded, 6);
+    cr_assert_eq(s.without_point, 5);
+    cr_assert_eq(s.rejected, 3);
+    cr_assert_eq(sql_int(store, "SELECT count(*) FROM household_records WHERE geom IS NULL"), 5);
+    cr_assert_eq(sql_int(store, "SELECT count(*) FROM idx_household_records_geom"), 1, "only I has a point");
+    cr_assert_eq(sql_int(store, "SELECT lon IS NULL AND lat IS NULL AND load_flags IS NULL FROM households"
+                                " WHERE household_id = 'A'"),
+                 1);
+    cr_assert_str_eq(sql_text(store, "SELECT load_flags FROM households WHERE household_id = 'D'"), "null_island");
+    cr_assert_str_eq(sql_text(store, "SELECT load_flags FROM households WHERE household_id = 'E'"), "bad_coordinate");
+    for (int line = 7; line <= 9; line++)
+        cr_assert_str_eq(reason_at(store, line), "missing_coordinate", "line %d", line);
+    /* Both reasons, each naming its column. */
+    const char *both = sql_text(store, "SELECT message FROM rejects WHERE line = 7");
+    cr_assert(strstr(both, "column 'lat': empty coordinate") && strstr(both, "column 'kode_wilayah' is empty"), "%s",
+              both);
+    cr_assert(strstr(sql_text(store, "SELECT message FROM rejects WHERE line = 8"), "names no desa/kelurahan"));
+    cr_assert(strstr(sql_text(store, "SELECT message FROM rejects WHERE line = 9"), "'53x' is no area code"));
+    rg_io_store_free(store);
+    rg_ctx_free(ctx);
+}
+
+/* The questionnaire's columns r101..r105, as a spreadsheet leaves them: numbers. */
+Test(load, code_parts_are_assembled_and_padded)
+{
+    rg_ctx *ctx = test_ctx();
+    rg_load_stats s;
+    int rc;
+    rg_store *store = load_text(ctx,
+                                "id,lat,lon,r101,r102,r103,r104,r105,nama\n"
+                                "A,,,53,71,10,1,7,Ana\n"
+                                "B,,,53,71,010,001,,Budi\n"
+                                "C,,,53,71,1,1001,,Citra\n"
+                                "D,-10.16,123.6,53,71,x,1,,Dewi\n"
+                                "E,,,53,71,,1,,Eko\n",
+                                NULL, &s, &rc);
+    cr_assert_eq(rc, RG_OK, "%s", rg_ctx_errmsg(ctx));
+    cr_assert_str_eq(sql_text(store, "SELECT reported_code FROM households WHERE household_id = 'A'"), "53710100010007");
+    cr_assert_str_eq(sql_text(store, "SELECT reported_code FROM households WHERE household_id = 'B'"), "5371010001");
+    cr_assert_str_eq(sql_text(store, "SELECT reported_code FROM households WHERE household_id = 'C'"), "53.71.01.1001");
+    /* Parts that make no code are kept as they were, beside a point. */
+    cr_assert_str_eq(sql_text(store, "SELECT reported_code FROM households WHERE household_id = 'D'"), "53/71/x/1/");
+    cr_assert_str_eq(reason_at(store, 6), "missing_coordinate");
+    cr_assert(strstr(sql_text(store, "SELECT message FROM rejects WHERE line = 6"), "columns 'r101'..'r104'"));
+    cr_assert_str_eq(sql_text(store, "SELECT extra FROM households WHERE household_id = 'A'"), "{\"nama\":\"Ana\"}",
+                     "the parts are the code, not extra columns");
+    rg_io_store_free(store);
+    rg_ctx_free(ctx);
+}
+
+Test(load, code_parts_named_by_hand)
+{
+    rg_ctx *ctx = test_ctx();
+    rg_load_stats s;
+    int rc;
+    rg_load_opts o = RG_LOAD_OPTS_INIT;
+    o.code_parts = "p,k,c,d";
+    rg_store *store = load_text(ctx, "id,lat,lon,p,k,c,d\nA,,,53,71,10,2\n", &o, &s, &rc);
+    cr_assert_eq(rc, RG_OK, "%s", rg_ctx_errmsg(ctx));
+    cr_assert_str_eq(sql_text(store, "SELECT reported_code FROM households"), "5371010002");
+    rg_io_store_free(store);
+    o.code_parts = "p,k";
+    store = load_text(ctx, "id,lat,lon,p,k\nA,,,53,71\n", &o, &s, &rc);
+    cr_assert_eq(rc, RG_EINVAL);
+    cr_assert(strstr(rg_ctx_errmsg(ctx), "--code-parts"), "%s", rg_ctx_errmsg(ctx));
+    rg_io_store_free(store);
+    rg_ctx_free(ctx);
+}
+
+/* A file of codes only, with no point at all, is a file of households, not a mistake. */
+Test(load, a_file_without_any_point_loads)
+{
+    rg_ctx *ctx = test_ctx();
+    rg_load_stats s;
+    int rc;
+    rg_store *store = load_text(ctx, "id,lat,lon,kode_desa\nA,,,5371010001\nB,,,5371010002\n", NULL, &s, &rc);
+    cr_assert_eq(rc, RG_OK, "%s", rg_ctx_errmsg(ctx));
+    cr_assert_eq(s.loaded, 2);
+    cr_assert_eq(s.without_point, 2);
+    rg_io_store_free(store);
+    rg_ctx_free(ctx);
+}
