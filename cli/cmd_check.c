@@ -6,8 +6,9 @@ static void help(void)
 {
     printf("Usage: regsosek-geo check [EXPORT.gpkg] [--db FILE]\n\n"
            "Re-verifies the working database: every input row loaded or rejected, no household id\n"
-           "twice, a sound spatial index, households = within + boundary + nearest + unmatched, class\n"
-           "counts per kelurahan, kecamatan totals = the sums of their kelurahan. With EXPORT.gpkg,\n"
+           "twice, a sound spatial index, households = within + boundary + nearest + code + unmatched,\n"
+           "households placed by code in the kelurahan their code names, class counts per kelurahan\n"
+           "(with and without a point), kecamatan totals = the sums of their kelurahan. With EXPORT.gpkg,\n"
            "also that the export matches the database. Prints one line per check on stdout; exit\n"
            "status 1 when any check fails.\n\nOptions:\n"
            "  --db FILE             the working database (default " DEFAULT_DB ")\n");
