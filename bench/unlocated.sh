@@ -41,10 +41,12 @@ fi
 # those columns are fields 7 and 8 to awk, the size and spending 9 and 10, the code 11.
 median=$(awk -F, 'NF == 11 && $9 > 0 && $10 > 0 { print $10 / $9 }' households.csv | sort -g \
   | awk '{ v[NR] = $1 } END { print v[int(NR / 2) + 1] }')
-awk -F, -v OFS=, -v share="$share" -v median="$median" 'BEGIN { srand(7) }
+# SHARE of all households: the chance among those with a code is raised to make up for the rest.
+coded=$(awk -F, 'NR > 1 { n++; if (NF == 11 && $11 != "") c++ } END { print c / n }' households.csv)
+awk -F, -v OFS=, -v share="$share" -v coded="$coded" -v median="$median" 'BEGIN { srand(7) }
   NR == 1 || NF != 11 { print; next }
   {
-    p = share
+    p = share / coded
     if ($9 > 0 && $10 > 0) { x = 2 * log($10 / $9 / median) / 0.55; p += 0.35 * (exp(x) - 1) / (exp(x) + 1) }
     if (p < 0.02) p = 0.02
     if (p > 0.98) p = 0.98

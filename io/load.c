@@ -566,9 +566,9 @@ static rg_reject_reason reason_of_problem(rg_csv_problem problem)
  * a household without a point can be placed by it. */
 typedef struct {
     const char *text;             /* NULL: none */
-    char assembled[RG_CODE_TEXT_MAX + 8 * CODE_PARTS];
+    char assembled[CODE_PARTS * 33]; /* the code, or up to five parts of 32 joined by '/' */
     int usable;
-    char why[200];                /* when not usable */
+    char why[400];                /* when not usable */
 } reported_area;
 
 static void read_full_code(const loader *L, const char *const *fields, size_t count, reported_area *a)
@@ -605,7 +605,7 @@ static void read_code_parts(const loader *L, const char *const *fields, size_t c
         a->usable = 1;
         return;
     }
-    snprintf(a->assembled, sizeof a->assembled, "%.8s/%.8s/%.8s/%.8s/%.8s", parts[0] ? parts[0] : "",
+    snprintf(a->assembled, sizeof a->assembled, "%.32s/%.32s/%.32s/%.32s/%.32s", parts[0] ? parts[0] : "",
              parts[1] ? parts[1] : "", parts[2] ? parts[2] : "", parts[3] ? parts[3] : "", parts[4] ? parts[4] : "");
     a->text = a->assembled;
     snprintf(a->why, sizeof a->why, "columns '%s'..'%s': '%s' make no desa/kelurahan code",
