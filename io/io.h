@@ -364,6 +364,10 @@ int rg_io_export(rg_store *store, const char *output, const rg_export_opts *opts
 
 /* ---------------------------------------------------------------- ranked lists */
 
+/** Whether a text opening a spreadsheet cell would be taken for a formula (=, +, -, @, tab,
+ * carriage return). Every CSV and workbook the tool writes keeps such texts inert. */
+int rg_io_looks_like_formula(const char *text);
+
 /**
  * Writes the ranked list of one kelurahan (its code in either scheme) as CSV: households
  * from the poorest (welfare_rank 1) up, then those that could not be ranked, with class,

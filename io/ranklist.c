@@ -19,16 +19,40 @@ static const char list_sql[] =
 static const char header[] = "welfare_rank,household_id,poverty_class,desil,welfare,spending,household_size,"
                              "join_method,join_distance_m,join_flags,code_mismatch,reported_code,load_flags\n";
 
-static int write_field(FILE *f, const char *text)
+/* A text a spreadsheet would take for a formula (=, +, -, @, and the tab and carriage
+ * return that can smuggle one in) opening a CSV: a household id "=HYPERLINK(...)" must stay
+ * an id. A leading apostrophe keeps it text in Excel and LibreOffice (OWASP's advice). */
+int rg_io_looks_like_formula(const char *text)
 {
-    if (!strpbrk(text, ",\"\r\n"))
+    return text && (*text == '=' || *text == '+' || *text == '-' || *text == '@' || *text == '\t' || *text == '\r');
+}
+
+static int write_field(FILE *f, const char *text, int neutralise)
+{
+    int quoted_text = neutralise && rg_io_looks_like_formula(text);
+    if (!quoted_text && !strpbrk(text, ",\"\r\n"))
         return fputs(text, f) < 0 ? -1 : 0;
-    if (fputc('"', f) == EOF)
+    if (fputc('"', f) == EOF || (quoted_text && fputc('\'', f) == EOF))
         return -1;
     for (const char *p = text; *p; p++)
         if ((*p == '"' && fputc('"', f) == EOF) || fputc(*p, f) == EOF)
             return -1;
     return fputc('"', f) == EOF ? -1 : 0;
+}
+
+/* One value as a person reads it: numbers without a trailing ".0" (179000, not 179000.0),
+ * texts safe from being run as formulas. */
+static int write_value(FILE *f, sqlite3_stmt *st, int i)
+{
+    char number[32];
+    switch (sqlite3_column_type(st, i)) {
+    case SQLITE_NULL: return 0;
+    case SQLITE_FLOAT:
+        snprintf(number, sizeof number, "%.15g", sqlite3_column_double(st, i));
+        return fputs(number, f) < 0 ? -1 : 0;
+    case SQLITE_INTEGER: return write_field(f, (const char *)sqlite3_column_text(st, i), 0);
+    default: return write_field(f, (const char *)sqlite3_column_text(st, i), 1);
+    }
 }
 
 /* Accepts the kelurahan's code in the scheme the boundaries use or in the other one. */
@@ -80,10 +104,8 @@ static int write_list(rg_store *store, const char *code, const char *path, int o
     int step;
     while (!io_failed && (step = sqlite3_step(st)) == SQLITE_ROW) {
         int n = sqlite3_column_count(st);
-        for (int i = 0; i < n && !io_failed; i++) {
-            const char *v = (const char *)sqlite3_column_text(st, i);
-            io_failed = (i && fputc(',', f) == EOF) || (v && write_field(f, v) < 0);
-        }
+        for (int i = 0; i < n && !io_failed; i++)
+            io_failed = (i && fputc(',', f) == EOF) || write_value(f, st, i) < 0;
         io_failed = io_failed || fputc('\n', f) == EOF;
         (*written)++;
     }

@@ -55,3 +55,33 @@ Test(io_ranklist, needs_classes)
     rg_io_store_free(store);
     rg_ctx_free(ctx);
 }
+
+/* Ids that a spreadsheet would run as formulas stay inert text (python's csv reader is the
+ * independent reader: no cell it reads opens with = + - @), and numbers read as numbers. */
+Test(io_ranklist, formula_looking_ids_stay_text)
+{
+    rg_ctx *ctx = test_ctx();
+    rg_store *store = classified_store_from(ctx, "formula.sqlite",
+                                            write_tmp("formula.csv", "id,lat,lon,jumlah_art,pengeluaran\n"
+                                                                     "\"=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\","
+                                                                     "-10.16893,123.60105,1,1000000\n"
+                                                                     "+6281234,-10.16894,123.60106,2,2000000\n"
+                                                                     "-5,-10.16895,123.60107,3,3000000\n"
+                                                                     "@SUM(A1),-10.16896,123.60108,1,4000000\n"));
+    const char *out = tmp_path("formula-list.csv");
+    cr_assert_eq(rg_io_ranklist_write(store, "5371030009", out, 0, NULL), RG_OK, "%s", rg_ctx_errmsg(ctx));
+    const char *reader = write_tmp("read_list.py",
+                                   "import csv, sys\n"
+                                   "rows = list(csv.DictReader(open(sys.argv[1], newline='')))\n"
+                                   "ids = sorted(r['household_id'] for r in rows)\n"
+                                   "want = sorted([\"'=HYPERLINK(\\\"http://x\\\",\\\"y\\\")\", \"'+6281234\", \"'-5\","
+                                   " \"'@SUM(A1)\"])\n"
+                                   "assert ids == want, ids\n"
+                                   "assert sorted(r['spending'] for r in rows)[0] == '1000000', rows\n"
+                                   "assert all(c[:1] not in '=+-@' for r in rows for c in r.values() if c), rows\n");
+    cr_assert_eq(run("python3 '%s' '%s'", reader, out), 0, "ids or numbers read back wrong");
+    cr_assert_eq(rg_io_looks_like_formula("=1+1"), 1);
+    cr_assert_eq(rg_io_looks_like_formula("KPG-000001"), 0);
+    rg_io_store_free(store);
+    rg_ctx_free(ctx);
+}
