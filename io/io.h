@@ -364,6 +364,28 @@ int rg_io_export(rg_store *store, const char *output, const rg_export_opts *opts
 
 /* ---------------------------------------------------------------- ranked lists */
 
+/* ---------------------------------------------------------------- atomic outputs */
+
+/** A file being written under a hidden name beside its target, moved into place only when
+ * complete: a crash, a kill or a full disk never leaves a file that looks finished. */
+typedef struct {
+    char *tmp;    /**< where to write; owned */
+    char *target; /**< owned copy */
+} rg_io_atomic;
+
+/**
+ * Starts an atomic write of target. ext is the ending the writer needs on its temporary
+ * file (".xlsx"; "" for none). Removes temporary files that dead writers of the same
+ * target left. @return RG_OK, RG_EEXIST (target exists and !overwrite: the message says
+ * so), RG_ENOMEM. On RG_OK the caller ends it with rg_io_atomic_commit() or
+ * rg_io_atomic_abandon().
+ */
+int rg_io_atomic_begin(rg_ctx *ctx, const char *target, const char *ext, int overwrite, rg_io_atomic *out);
+/** Moves the finished file into place and frees a. @return RG_OK or RG_EIO (the temporary file is removed). */
+int rg_io_atomic_commit(rg_ctx *ctx, rg_io_atomic *a);
+/** Removes the temporary file and frees a; a no-op on a zeroed or ended one. */
+void rg_io_atomic_abandon(rg_io_atomic *a);
+
 /** Whether a text opening a spreadsheet cell would be taken for a formula (=, +, -, @, tab,
  * carriage return). Every CSV and workbook the tool writes keeps such texts inert. */
 int rg_io_looks_like_formula(const char *text);

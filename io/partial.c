@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* ".kupang.gpkg.partial-1234.gpkg" beside kupang.gpkg: same file system, so rename is atomic. */
@@ -88,3 +89,37 @@ int rg_io__publish(rg_ctx *ctx, const char *tmp, const char *target)
     return RG_OK;
 }
 
+
+int rg_io_atomic_begin(rg_ctx *ctx, const char *target, const char *ext, int overwrite, rg_io_atomic *out)
+{
+    out->tmp = out->target = NULL;
+    struct stat sb;
+    if (!overwrite && stat(target, &sb) == 0)
+        return rg_ctx_error(ctx, RG_EEXIST, "%s: already exists; use --overwrite to replace it", target);
+    rg_io__remove_stale_partials(target);
+    out->tmp = rg_io__partial_name(target, ext);
+    out->target = rg_strdup(target);
+    if (!out->tmp || !out->target) {
+        rg_io_atomic_abandon(out);
+        return RG_ENOMEM;
+    }
+    return RG_OK;
+}
+
+int rg_io_atomic_commit(rg_ctx *ctx, rg_io_atomic *a)
+{
+    int rc = rg_io__publish(ctx, a->tmp, a->target);
+    rg_free(a->tmp);
+    rg_free(a->target);
+    a->tmp = a->target = NULL;
+    return rc;
+}
+
+void rg_io_atomic_abandon(rg_io_atomic *a)
+{
+    if (a->tmp)
+        rg_io__remove_partial(a->tmp);
+    rg_free(a->tmp);
+    rg_free(a->target);
+    a->tmp = a->target = NULL;
+}

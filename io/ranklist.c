@@ -80,20 +80,16 @@ static int resolve_code(rg_store *store, const char *code, char *out, size_t cap
 static int write_list(rg_store *store, const char *code, const char *path, int overwrite, int64_t *written)
 {
     rg_ctx *ctx = rg_io_store_ctx(store);
-    struct stat sb;
-    if (!overwrite && stat(path, &sb) == 0)
-        return rg_ctx_error(ctx, RG_EEXIST, "%s: already exists; use --overwrite to replace it", path);
-    char *tmp = rg_io__partial_name(path, "");
-    if (!tmp)
-        return RG_ENOMEM;
-    rg_io__remove_stale_partials(path);
-    FILE *f = fopen(tmp, "w");
+    rg_io_atomic out;
+    int rc = rg_io_atomic_begin(ctx, path, "", overwrite, &out);
+    if (rc != RG_OK)
+        return rc;
+    FILE *f = fopen(out.tmp, "w");
     if (!f) {
-        rg_free(tmp);
+        rg_io_atomic_abandon(&out);
         return rg_ctx_error(ctx, RG_EIO, "%s: cannot write: %s", path, strerror(errno));
     }
     sqlite3_stmt *st = NULL;
-    int rc = RG_OK;
     int io_failed = fputs(header, f) < 0;
     if (sqlite3_prepare_v2(rg_io_store_db(store), list_sql, -1, &st, NULL) != SQLITE_OK) {
         rc = rg_io_store_sql_error(store);
@@ -118,10 +114,8 @@ done:
     if (rc == RG_OK && io_failed)
         rc = rg_ctx_error(ctx, RG_EIO, "%s: cannot write (disk full?): %s", path, strerror(errno));
     if (rc == RG_OK)
-        rc = rg_io__publish(ctx, tmp, path);
-    else
-        rg_io__remove_partial(tmp);
-    rg_free(tmp);
+        return rg_io_atomic_commit(ctx, &out);
+    rg_io_atomic_abandon(&out);
     return rc;
 }
 
