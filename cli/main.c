@@ -19,6 +19,7 @@ static const struct {
     {"classify", cmd_classify, "poverty class, desil and rank of every household; area summaries"},
     {"export", cmd_export, "write the poverty map layers as GeoPackage or GeoJSON"},
     {"rank", cmd_rank, "write the ranked household lists for the consultation forums"},
+    {"pack", cmd_pack, "write each kelurahan's consultation forum workbook"},
     {"check", cmd_check, "re-verify the database's invariants, and an export against it"},
 };
 

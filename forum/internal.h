@@ -1,0 +1,63 @@
+/* Shared inside forum/ only. */
+#ifndef RG_FORUM_INTERNAL_H
+#define RG_FORUM_INTERNAL_H
+
+#include "core/internal.h"
+#include "forum/forum.h"
+
+#include <sqlite3.h>
+
+#define RG_FORUM_MAX_FIELDS 16
+
+/* What a pack says of its kelurahan, gathered once for every file written of it. */
+typedef struct {
+    char code[32], alt_code[32], name[160];
+    char kecamatan_code[32], kecamatan_name[160], kabkota_code[8], provinsi_code[4];
+    char data_version[512];   /* the households' files, sizes and checksums */
+    char method[32], poverty_rate[1024], made[32];
+    int64_t households, by_class[5]; /* [0]: unclassified; then by rg_poverty_class */
+    int64_t by_desil[11];            /* [0]: no desil */
+    int64_t with_point, without_point, noted;
+} rg_forum__area;
+
+/* The families' list, poorest first (see list_sql in area.c): these columns, then one per
+ * --fields name. */
+enum {
+    RG_FORUM_COL_RANK, RG_FORUM_COL_ID, RG_FORUM_COL_KELURAHAN, RG_FORUM_COL_CLASS, RG_FORUM_COL_DESIL,
+    RG_FORUM_COL_SIZE, RG_FORUM_COL_METHOD, RG_FORUM_COL_DISTANCE, RG_FORUM_COL_JOIN_FLAGS,
+    RG_FORUM_COL_CODE_MISMATCH, RG_FORUM_COL_LOAD_FLAGS, RG_FORUM_COL_FIELDS
+};
+
+typedef struct {
+    const char *names[RG_FORUM_MAX_FIELDS];
+    size_t count;
+    char *text; /* owns the names */
+} rg_forum__fields;
+
+/* Splits --fields; a name that could not be an input column is an error. Free with rg_forum__fields_free. */
+int rg_forum__fields_parse(rg_ctx *ctx, const char *spec, rg_forum__fields *out);
+void rg_forum__fields_free(rg_forum__fields *f);
+
+/* The kelurahan's identity and its counts per class and by point, from the store; the
+ * counts per desil and of noted households are the list's, counted as it is written
+ * (rg_forum__area_count). */
+int rg_forum__area_read(rg_store *store, const char *code, rg_forum__area *out);
+/* Counts a list row into the area's desil and noted counts. */
+void rg_forum__area_count(rg_forum__area *area, sqlite3_stmt *row, const char *notes);
+/* The families in rank order, the unranked last: of one kelurahan (code), or of all, by
+ * kelurahan code (code NULL). Caller finalizes *out. */
+int rg_forum__list_prepare(rg_store *store, const char *code, const rg_forum__fields *fields, sqlite3_stmt **out);
+/* What a supervisor should look at for the household in the list row, in words ("" when
+ * nothing), into buf. */
+void rg_forum__notes(sqlite3_stmt *row, char *buf, size_t cap);
+
+/* workbook.c: one kelurahan's workbook, its families added in list order. */
+typedef struct rg_forum__workbook rg_forum__workbook;
+/* Starts the workbook at path (the caller's temporary name). Caller ends it with
+ * rg_forum__workbook_finish(), which frees it. */
+int rg_forum__workbook_start(rg_ctx *ctx, const char *path, const rg_forum__fields *fields, rg_forum__workbook **out);
+int rg_forum__workbook_add(rg_forum__workbook *wb, sqlite3_stmt *row, const char *notes);
+/* Writes the recap of area (NULL: abandon), closes the file and frees wb. */
+int rg_forum__workbook_finish(rg_forum__workbook *wb, const rg_forum__area *area);
+
+#endif

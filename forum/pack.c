@@ -1,0 +1,145 @@
+/*
+ * pack: the files a kelurahan's forum works from, one set per kelurahan. The families of
+ * every kelurahan come from one query in kelurahan order, which the packs take in turn,
+ * so `--all` reads the households once however many kelurahan there are.
+ */
+#include "forum/internal.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* "5371030009-Oebobo.xlsx": letters and digits of the name, so a person finds the kelurahan. */
+static void pack_path(const char *folder, const rg_forum__area *a, const char *ext, char *out, size_t cap)
+{
+    char safe[128];
+    size_t j = 0;
+    for (const char *p = a->name; *p && j + 1 < sizeof safe; p++)
+        safe[j++] = ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9')) ? *p : '_';
+    safe[j] = '\0';
+    size_t stem = strlen(folder);
+    while (stem > 1 && folder[stem - 1] == '/')
+        stem--;
+    snprintf(out, cap, "%.*s/%s%s%s%s", (int)stem, folder, a->code, j ? "-" : "", safe, ext);
+}
+
+typedef struct {
+    rg_store *store;
+    rg_ctx *ctx;
+    const char *folder;
+    const rg_forum_pack_opts *opts;
+    rg_forum__fields fields;
+    sqlite3_stmt *list; /* the families, by kelurahan */
+    int pending;        /* list holds a row not yet taken */
+    rg_forum_pack_report report;
+} packer;
+
+/* The list's rows of kelurahan `code` (the list is in kelurahan order), into the workbook. */
+static int add_families(packer *P, const char *code, rg_forum__workbook *wb, rg_forum__area *area, int64_t *n)
+{
+    int rc = RG_OK;
+    while (rc == RG_OK && P->pending) {
+        const char *kel = (const char *)sqlite3_column_text(P->list, RG_FORUM_COL_KELURAHAN);
+        int order = strcmp(kel, code);
+        if (order > 0)
+            break;
+        if (order == 0) {
+            char notes[512];
+            rg_forum__notes(P->list, notes, sizeof notes);
+            rg_forum__area_count(area, P->list, notes);
+            rc = rg_forum__workbook_add(wb, P->list, notes);
+            (*n)++;
+        }
+        int step = sqlite3_step(P->list);
+        P->pending = step == SQLITE_ROW;
+        if (!P->pending && step != SQLITE_DONE)
+            rc = rg_io_store_sql_error(P->store);
+    }
+    return rc;
+}
+
+static int pack_one(packer *P, const char *code)
+{
+    rg_forum__area area;
+    int rc = rg_forum__area_read(P->store, code, &area);
+    if (rc != RG_OK)
+        return rc;
+    char path[4200];
+    pack_path(P->folder, &area, ".xlsx", path, sizeof path);
+    rg_io_atomic out;
+    if ((rc = rg_io_atomic_begin(P->ctx, path, ".xlsx", P->opts->overwrite, &out)) != RG_OK)
+        return rc;
+    rg_forum__workbook *wb = NULL;
+    int64_t families = 0;
+    rc = rg_forum__workbook_start(P->ctx, out.tmp, &P->fields, &wb);
+    if (rc == RG_OK)
+        rc = add_families(P, area.code, wb, &area, &families);
+    /* The list and the summaries are two readings of one classification: they must agree. */
+    if (rc == RG_OK && families != area.households)
+        rc = rg_ctx_error(P->ctx, RG_EDATA, "pack: kelurahan %s: %lld families listed, %lld in its summary",
+                          area.code, (long long)families, (long long)area.households);
+    if (wb) {
+        int closed = rg_forum__workbook_finish(wb, rc == RG_OK ? &area : NULL);
+        rc = rc == RG_OK ? closed : rc;
+    }
+    if (rc != RG_OK) {
+        rg_io_atomic_abandon(&out);
+        return rc;
+    }
+    if ((rc = rg_io_atomic_commit(P->ctx, &out)) == RG_OK) {
+        P->report.kelurahan++;
+        P->report.files++;
+        P->report.households += families;
+    }
+    return rc;
+}
+
+static int start_list(packer *P, const char *code)
+{
+    int rc = rg_forum__list_prepare(P->store, code, &P->fields, &P->list);
+    if (rc != RG_OK)
+        return rc;
+    int step = sqlite3_step(P->list);
+    P->pending = step == SQLITE_ROW;
+    return P->pending || step == SQLITE_DONE ? RG_OK : rg_io_store_sql_error(P->store);
+}
+
+static int pack_all(packer *P)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = start_list(P, NULL);
+    if (rc == RG_OK && sqlite3_prepare_v2(rg_io_store_db(P->store), "SELECT code FROM kelurahan ORDER BY code", -1, &st,
+                                          NULL) != SQLITE_OK)
+        rc = rg_io_store_sql_error(P->store);
+    while (rc == RG_OK && sqlite3_step(st) == SQLITE_ROW)
+        rc = pack_one(P, (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int rg_forum_pack(rg_store *store, const char *kelurahan_code, const char *folder, const rg_forum_pack_opts *opts,
+                  rg_forum_pack_report *report)
+{
+    static const rg_forum_pack_opts defaults = RG_FORUM_PACK_OPTS_INIT;
+    packer P = {.store = store, .ctx = rg_io_store_ctx(store), .folder = folder, .opts = opts ? opts : &defaults};
+    int rc = rg_io_store_step_require(store, RG_STEP_CLASSIFY, "no ranks to pack yet");
+    if (rc == RG_OK)
+        rc = rg_forum__fields_parse(P.ctx, P.opts->fields, &P.fields);
+    if (rc == RG_OK && mkdir(folder, 0777) != 0 && errno != EEXIST)
+        rc = rg_ctx_error(P.ctx, RG_EIO, "%s: cannot create the folder: %s", folder, strerror(errno));
+    if (rc == RG_OK && kelurahan_code) {
+        rg_forum__area area;
+        /* The list is of the boundaries' own code, whichever scheme the caller gave. */
+        if ((rc = rg_forum__area_read(store, kelurahan_code, &area)) == RG_OK &&
+            (rc = start_list(&P, area.code)) == RG_OK)
+            rc = pack_one(&P, area.code);
+    } else if (rc == RG_OK) {
+        rc = pack_all(&P);
+    }
+    sqlite3_finalize(P.list);
+    rg_forum__fields_free(&P.fields);
+    if (report)
+        *report = P.report;
+    return rc;
+}
