@@ -124,6 +124,14 @@ typedef struct {
 typedef void (*rg_total_fn)(const rg_area_total *total, void *userdata);
 
 /**
+ * Writes kelurahan_summary and kecamatan_summary again from the households' classes after
+ * the forum (poverty_class_final), inside the caller's step (amend's). classify itself
+ * counts them in its last pass; this is for when only the forum's decisions changed.
+ * @return RG_OK or RG_ESQL.
+ */
+int rg_classify_resummarise(rg_store *store);
+
+/**
  * Calls fn once per kab/kota (the parent code of the kecamatan), in code order, with
  * its totals. Requires rg_classify_run(). @return RG_OK, RG_EDATA, RG_ESQL.
  */

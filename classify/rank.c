@@ -180,11 +180,13 @@ static const char *population_of(const ranker *R, const char *kecamatan, char *b
 
 static const char households_sql[] =
     "SELECT r.hh, r.household_id, r.source_line, a.kelurahan_code, a.kecamatan_code, %s, r.given_class,"
-    " k.urban_rural, r.geom IS NOT NULL, a.code_mismatch FROM household_records r JOIN household_areas a ON a.hh = r.hh"
+    " k.urban_rural, r.geom IS NOT NULL, a.code_mismatch,"
+    " (SELECT d.class_after FROM forum_decisions d WHERE d.household_id = r.household_id ORDER BY d.id DESC LIMIT 1)"
+    " FROM household_records r JOIN household_areas a ON a.hh = r.hh"
     " LEFT JOIN kelurahan k ON k.code = a.kelurahan_code ORDER BY r.hh";
 enum {
     COL_HH, COL_ID, COL_LINE, COL_KELURAHAN, COL_KECAMATAN, COL_WELFARE, COL_GIVEN, COL_URBAN_RURAL,
-    COL_HAS_POINT, COL_CODE_MISMATCH
+    COL_HAS_POINT, COL_CODE_MISMATCH, COL_FORUM_CLASS
 };
 
 
@@ -417,8 +419,13 @@ static int write_classes(ranker *R)
         int32_t k = -1;
         if (rc == RG_OK && kel && (rc = intern(&R->kelurahan, kel, 0, &k)) == RG_OK && k >= 0) {
             int64_t *c = R->counts[k];
+            /* The summaries count the class after the forum, where it decided one. */
+            rg_poverty_class final = cls;
+            const char *decided = (const char *)sqlite3_column_text(st, COL_FORUM_CLASS);
+            if (decided && rg_classify_class_parse(decided, &final) != RG_OK)
+                final = cls;
             c[COUNT_HOUSEHOLDS]++;
-            c[cls == RG_CLASS_NONE ? COUNT_UNCLASSIFIED : (int)cls]++;
+            c[final == RG_CLASS_NONE ? COUNT_UNCLASSIFIED : (int)final]++;
             c[sqlite3_column_int(st, COL_HAS_POINT) ? COUNT_WITH_POINT : COUNT_WITHOUT_POINT]++;
             c[COUNT_CODE_MISMATCHES] += sqlite3_column_int(st, COL_CODE_MISMATCH) == 1;
         }

@@ -63,18 +63,23 @@ static const invariant store_checks[] = {
      " r.nearest != (SELECT count(*) FROM households WHERE join_method = 'nearest') OR"
      " r.code != (SELECT count(*) FROM households WHERE join_method = 'code') OR"
      " r.unmatched != (SELECT count(*) FROM households WHERE join_method = 'unmatched')"},
-    {"kelurahan class counts = classified households in them, with a point or without",
+    {"kelurahan class counts = classified households in them (classes after the forum), with a point or without",
      "SELECT count(*) FROM kelurahan_summary s WHERE s.households != (SELECT count(*) FROM households h"
      " WHERE h.kelurahan_code = s.code) OR s.sangat_miskin + s.miskin + s.rentan_miskin + s.tidak_miskin !="
-     " (SELECT count(*) FROM households h WHERE h.kelurahan_code = s.code AND h.poverty_class IS NOT NULL)"
+     " (SELECT count(*) FROM households h WHERE h.kelurahan_code = s.code AND h.poverty_class_final IS NOT NULL)"
      " OR s.with_point + s.without_point != s.households"
      " OR s.without_point != (SELECT count(*) FROM households h WHERE h.kelurahan_code = s.code AND h.geom IS NULL)"},
     {"kecamatan totals = the sums of their kelurahan",
      "SELECT count(*) FROM kecamatan_summary c WHERE c.households != (SELECT coalesce(sum(s.households), 0)"
      " FROM kelurahan k JOIN kelurahan_summary s ON s.code = k.code WHERE k.parent_code = c.code)"},
     {"classes are the four names",
-     "SELECT count(*) FROM households WHERE poverty_class IS NOT NULL AND poverty_class NOT IN"
-     " ('sangat miskin', 'miskin', 'rentan miskin', 'tidak miskin')"},
+     "SELECT count(*) FROM households WHERE (poverty_class IS NOT NULL AND poverty_class NOT IN"
+     " ('sangat miskin', 'miskin', 'rentan miskin', 'tidak miskin')) OR (poverty_class_final IS NOT NULL AND"
+     " poverty_class_final NOT IN ('sangat miskin', 'miskin', 'rentan miskin', 'tidak miskin'))"},
+    {"every forum decision is accounted for in its run",
+     "SELECT count(*) FROM forum_runs r WHERE r.finished IS NOT NULL AND (r.applied != (SELECT count(*)"
+     " FROM forum_decisions d WHERE d.run = r.id) OR r.rejected != (SELECT count(*) FROM forum_rejects j"
+     " WHERE j.run = r.id) OR r.rows_read != r.applied + r.unchanged + r.rejected)"},
 };
 
 /* Only for exports with a households layer (a --public one has none). */
@@ -86,7 +91,7 @@ static const invariant export_household_checks[] = {
     {"exported households carry the database's areas and classes",
      "SELECT count(*) FROM ex.households e JOIN main.households h USING (household_id)"
      " WHERE e.kelurahan_code IS NOT h.kelurahan_code OR e.poverty_class IS NOT h.poverty_class"
-     " OR e.join_method IS NOT h.join_method"},
+     " OR e.poverty_class_final IS NOT h.poverty_class_final OR e.join_method IS NOT h.join_method"},
     {"exported households have a point exactly where the database has one",
      "SELECT count(*) FROM ex.households e JOIN main.households h USING (household_id)"
      " WHERE (e.geom IS NULL) != (h.geom IS NULL)"},

@@ -51,6 +51,7 @@ typedef struct {
 static const field_def household_fields[] = {
     {"household_id", OFTString},  {"kelurahan_code", OFTString}, {"kelurahan_name", OFTString},
     {"kecamatan_code", OFTString}, {"kecamatan_name", OFTString}, {"poverty_class", OFTString},
+    {"poverty_class_final", OFTString},
     {"desil", OFTInteger},         {"welfare_rank", OFTInteger},  {"household_size", OFTInteger},
     {"join_method", OFTString},    {"join_distance_m", OFTReal},  {"join_flags", OFTString},
     {"code_mismatch", OFTInteger}, {"reported_code", OFTString},  {"load_flags", OFTString},
@@ -88,10 +89,12 @@ static const char *const kecamatan_style = rg_style_kecamatan;
 static const layer_def layers[] = {
     {"households", RG_LAYER_HOUSEHOLDS,
      "Regsosek households: kelurahan and kecamatan from the spatial join, poverty class, desil and rank"
-     " (1 = poorest in the kelurahan). Only households with a GPS point (point_source = gps) are drawn;"
+     " (1 = poorest in the kelurahan); poverty_class_final: the class after the consultation forum (its"
+     " decision where it made one, else poverty_class). Only households with a GPS point (point_source = gps) are drawn;"
      " those placed by their area code (join_method = code) are rows without geometry, in the attribute table.",
      wkbPoint, household_fields, sizeof household_fields / sizeof *household_fields,
-     "household_id, kelurahan_code, kelurahan_name, kecamatan_code, kecamatan_name, poverty_class, desil,"
+     "household_id, kelurahan_code, kelurahan_name, kecamatan_code, kecamatan_name, poverty_class,"
+     " poverty_class_final, desil,"
      " welfare_rank, household_size, join_method, join_distance_m, join_flags, code_mismatch, reported_code,"
      " load_flags, point_source" EXTRA_FIELDS_HERE,
      "CASE WHEN geom IS NOT NULL THEN lon END, lat", "rg_gpkg_point(CASE WHEN geom IS NOT NULL THEN lon END, lat)",
@@ -100,7 +103,8 @@ static const layer_def layers[] = {
      " WHERE geom IS NOT NULL",
      "hh", "idx_household_records_geom", GEOM_POINT_LONLAT, &households_style},
     {"kelurahan", RG_LAYER_KELURAHAN,
-     "Kelurahan/desa: households per poverty class, and poverty_rate, over all households of the kelurahan,"
+     "Kelurahan/desa: households per poverty class (after the consultation forum), and poverty_rate, over all"
+     " households of the kelurahan,"
      " with a GPS point (with_point) or placed by their area code (without_point); code_mismatches: located"
      " households whose reported code names another kelurahan.",
      wkbMultiPolygon, area_fields, sizeof area_fields / sizeof *area_fields, AREA_FIELDS, "AsBinary(a.geom)",

@@ -135,9 +135,11 @@ int rg_io_store_sql_error(rg_store *store);
  * household_classes, classify_issues and the summaries. Starting a step drops the results
  * of the steps made from it, so none can outlive what it was made of.
  */
-typedef enum { RG_STEP_LOAD, RG_STEP_BOUNDARIES, RG_STEP_JOIN, RG_STEP_CLASSIFY, RG_STEP_COUNT } rg_step;
+typedef enum { RG_STEP_LOAD, RG_STEP_BOUNDARIES, RG_STEP_JOIN, RG_STEP_CLASSIFY, RG_STEP_FORUM, RG_STEP_COUNT } rg_step;
 
-/** "load", "boundaries", "join", "classify". Static storage. */
+/** "load", "boundaries", "join", "classify", "forum". Static storage. The forum's decisions
+ * (amend) are made of nothing the store computes: they name households by id, survive every
+ * other step and are dropped only on purpose. */
 const char *rg_io_step_name(rg_step step);
 
 /** Whether a step starts from empty tables of its own or adds to them (a load's --append). */

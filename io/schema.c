@@ -15,7 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char *const step_names[RG_STEP_COUNT] = {"load", "boundaries", "join", "classify"};
+static const char *const step_names[RG_STEP_COUNT] = {"load", "boundaries", "join", "classify", "forum"};
 
 const char *rg_io_step_name(rg_step step) { return step_names[step]; }
 
@@ -25,6 +25,7 @@ static const char *const step_commands[RG_STEP_COUNT] = {
     "regsosek-geo join BOUNDARIES",
     "regsosek-geo join BOUNDARIES",
     "regsosek-geo classify",
+    "regsosek-geo amend FILE",
 };
 
 static const char base_sql[] =
@@ -63,7 +64,16 @@ static const char base_sql[] =
     "  overlaps INTEGER, code_mismatches INTEGER, kecamatan_mismatches INTEGER,"
     "  kelurahan INTEGER, kecamatan INTEGER, repaired_polygons INTEGER,"
     "  kecamatan_dissolved INTEGER, boundaries_reused INTEGER,"
-    "  code INTEGER, without_point INTEGER, unknown_codes INTEGER);";
+    "  code INTEGER, without_point INTEGER, unknown_codes INTEGER);"
+    /* The forum's decisions, the history of every amend: never dropped by another step. */
+    "CREATE TABLE forum_runs(id INTEGER PRIMARY KEY, path TEXT NOT NULL, size INTEGER, sha256 TEXT,"
+    "  kelurahan_code TEXT, finished TEXT, rows_read INTEGER, applied INTEGER, unchanged INTEGER, rejected INTEGER);"
+    "CREATE TABLE forum_decisions(id INTEGER PRIMARY KEY, run INTEGER NOT NULL REFERENCES forum_runs(id),"
+    "  household_id TEXT NOT NULL, kelurahan_code TEXT, class_before TEXT, class_after TEXT NOT NULL, note TEXT,"
+    "  source_row INTEGER NOT NULL, decided TEXT NOT NULL);"
+    "CREATE INDEX forum_decisions_household ON forum_decisions(household_id, id);"
+    "CREATE TABLE forum_rejects(id INTEGER PRIMARY KEY, run INTEGER NOT NULL REFERENCES forum_runs(id),"
+    "  source_row INTEGER, reason TEXT NOT NULL, message TEXT NOT NULL, raw TEXT);";
 
 /* Each step's own tables, made afresh when it starts, and when a step before it does.
  * No foreign keys from them to household_records: a lookup per appended row would cost
@@ -114,6 +124,9 @@ static const char view_sql[] =
     " a.join_flags AS join_flags, a.code_mismatch AS code_mismatch,"
     " a.kecamatan_polygon_code AS kecamatan_polygon_code,"
     " c.welfare AS welfare, c.desil AS desil, c.welfare_rank AS welfare_rank, c.poverty_class AS poverty_class,"
+    /* The class after the forum: its latest decision for the household, else the ranking's. */
+    " coalesce((SELECT d.class_after FROM forum_decisions d WHERE d.household_id = r.household_id"
+    "  ORDER BY d.id DESC LIMIT 1), c.poverty_class) AS poverty_class_final,"
     " CASE WHEN r.geom IS NOT NULL THEN 'gps' END AS point_source,"
     " r.geom AS geom"
     " FROM household_records r"
@@ -198,7 +211,7 @@ static int depends_on(rg_step later, rg_step earlier)
 {
     switch (later) {
     case RG_STEP_JOIN: return earlier == RG_STEP_LOAD || earlier == RG_STEP_BOUNDARIES;
-    case RG_STEP_CLASSIFY: return earlier != RG_STEP_CLASSIFY;
+    case RG_STEP_CLASSIFY: return earlier == RG_STEP_LOAD || earlier == RG_STEP_BOUNDARIES || earlier == RG_STEP_JOIN;
     default: return 0;
     }
 }

@@ -25,7 +25,7 @@ RATE_BREAKS = [(0.0, 0.10, "#ffffb2"), (0.10, 0.20, "#fecc5c"), (0.20, 0.30, "#f
 
 
 def households_style(out):
-    layer = QgsVectorLayer("Point?crs=EPSG:4326&field=poverty_class:string", "households", "memory")
+    layer = QgsVectorLayer("Point?crs=EPSG:4326&field=poverty_class_final:string", "households", "memory")
     categories = []
     for value, label, colour in CLASSES:
         symbol = QgsMarkerSymbol.createSimple({"name": "circle", "color": colour, "size": "1.8",
@@ -34,7 +34,7 @@ def households_style(out):
     other = QgsMarkerSymbol.createSimple({"name": "circle", "color": "#9e9e9e", "size": "1.4",
                                           "outline_color": "#404040", "outline_width": "0.1"})
     categories.append(QgsRendererCategory(None, other, "Tidak terklasifikasi"))
-    layer.setRenderer(QgsCategorizedSymbolRenderer("poverty_class", categories))
+    layer.setRenderer(QgsCategorizedSymbolRenderer("poverty_class_final", categories))
     save(layer, out)
 
 

@@ -2,7 +2,7 @@
 
 usage: qgis_open.py MAP.gpkg OUT.png
 Asserts the three layers load valid with the right CRS and feature counts, carry the
-default styles stored in the GeoPackage (categorized households on poverty_class with
+default styles stored in the GeoPackage (categorized households on poverty_class_final with
 the four classes, graduated kelurahan and kecamatan on poverty_rate, labels on), and
 that a rendered map is not blank. Exit status 0 on success.
 """
@@ -44,7 +44,7 @@ def main():
         layers[name] = layer
 
     renderer = layers["households"].renderer()
-    if renderer.type() != "categorizedSymbol" or renderer.classAttribute() != "poverty_class":
+    if renderer.type() != "categorizedSymbol" or renderer.classAttribute() != "poverty_class_final":
         fail("households: default style not applied (%s)" % renderer.type())
     values = {c.value() for c in renderer.categories() if c.value() not in (None, "")}
     if values != CLASSES:
