@@ -31,6 +31,7 @@ int cmd_export(rg_cli *cli, int argc, char **argv);
 int cmd_run(rg_cli *cli, int argc, char **argv);
 int cmd_rank(rg_cli *cli, int argc, char **argv);
 int cmd_pack(rg_cli *cli, int argc, char **argv);
+int cmd_amend(rg_cli *cli, int argc, char **argv);
 int cmd_check(rg_cli *cli, int argc, char **argv);
 
 /* "regsosek-geo: join: <message>" on stderr; returns EXIT_FAIL. */

@@ -20,6 +20,7 @@ static const struct {
     {"export", cmd_export, "write the poverty map layers as GeoPackage or GeoJSON"},
     {"rank", cmd_rank, "write the ranked household lists for the consultation forums"},
     {"pack", cmd_pack, "write each kelurahan's consultation forum workbook"},
+    {"amend", cmd_amend, "bring a consultation forum's decisions back into the data"},
     {"check", cmd_check, "re-verify the database's invariants, and an export against it"},
 };
 

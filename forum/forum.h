@@ -48,6 +48,49 @@ typedef struct {
 int rg_forum_pack(rg_store *store, const char *kelurahan_code, const char *folder, const rg_forum_pack_opts *opts,
                   rg_forum_pack_report *report);
 
+/** Why a row of a forum's file was not applied. The names are forum_rejects.reason. */
+typedef enum {
+    RG_AMEND_UNKNOWN_HOUSEHOLD, /**< no household with that id */
+    RG_AMEND_OTHER_KELURAHAN,   /**< a household of another kelurahan than the file's */
+    RG_AMEND_UNREADABLE_CLASS,  /**< the agreed class is none of the four */
+    RG_AMEND_DUPLICATE_ROW,     /**< the household's second row in the file */
+    RG_AMEND_MISSING_ID,        /**< an agreed class or note without a household id */
+    RG_AMEND_REASON_COUNT
+} rg_amend_reason;
+
+/** "unknown_household", ... Static storage. */
+const char *rg_forum_amend_reason_name(rg_amend_reason reason);
+
+typedef struct {
+    int64_t run_id;      /**< the forum_runs row */
+    int64_t rows_read;   /**< data rows of the family list */
+    int64_t applied;     /**< decisions recorded: a class other than the household's current one */
+    int64_t unchanged;   /**< no agreed class, or the one the household has already */
+    int64_t rejected;    /**< in forum_rejects with their reason */
+    int64_t by_reason[RG_AMEND_REASON_COUNT];
+    char kelurahan_code[32]; /**< the file's kelurahan, from its recap; "" when it has none */
+} rg_amend_report;
+
+/**
+ * Reads a filled-in forum list back: the workbook `pack` wrote (its sheet "Daftar keluarga",
+ * and its recap for the kelurahan) or a CSV with the same columns (ID keluarga, Kelas
+ * disepakati, Catatan forum; English names household_id, agreed_class, note also do). For
+ * each household whose agreed class differs from its current class (the latest decision, or
+ * the ranking's), records the decision in forum_decisions (class before and after, note,
+ * file, row, time); every row ends applied, unchanged, or in forum_rejects with its reason.
+ * A second amend of the same file changes nothing; a later file overrides an earlier one
+ * and the history stays. The kelurahan and kecamatan summaries are counted again with the
+ * classes after the forum. One transaction: on failure the store is as it was.
+ * @return RG_OK with *report filled (may be NULL); RG_EDATA (not classified, or no id and
+ *   agreed-class columns: the message lists the columns found), RG_EGDAL (not a file GDAL
+ *   reads), RG_EIO, RG_ESQL.
+ */
+int rg_forum_amend(rg_store *store, const char *path, rg_amend_report *report);
+
+/** Forgets every decision of the forums (their history too), on purpose; the summaries are
+ * counted again with the ranking's classes. @return RG_OK, RG_EDATA (not classified), RG_ESQL. */
+int rg_forum_drop_decisions(rg_store *store, int64_t *dropped);
+
 #ifdef __cplusplus
 }
 #endif
