@@ -89,7 +89,8 @@ static int read_provenance(rg_store *store, rg_forum__area *a)
 {
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(rg_io_store_db(store),
-                           "SELECT (SELECT group_concat(input_path || ' (' || loaded || ' households, SHA-256 '"
+                           "SELECT (SELECT group_concat(replace(input_path, rtrim(input_path, replace(input_path, '/', '')), '')"
+                           "   || ' (' || loaded || ' rumah tangga, SHA-256 '"
                            "   || substr(sha256, 1, 12) || ', ' || substr(finished, 1, 10) || ')', '; ')"
                            "  FROM load_runs WHERE finished IS NOT NULL AND id >= (SELECT coalesce(max(id), 0)"
                            "  FROM load_runs WHERE finished IS NOT NULL AND mode IN ('new', 'replace'))),"
@@ -163,16 +164,80 @@ void rg_forum__notes(sqlite3_stmt *row, char *buf, size_t cap)
     const char *load_flags = (const char *)sqlite3_column_text(row, RG_FORUM_COL_LOAD_FLAGS);
     if (method && strcmp(method, "nearest") == 0) {
         char note[96];
-        snprintf(note, sizeof note, "titik GPS di luar batas kelurahan, %.0f m", sqlite3_column_double(row,
-                 RG_FORUM_COL_DISTANCE));
+        double d = sqlite3_column_double(row, RG_FORUM_COL_DISTANCE);
+        snprintf(note, sizeof note, d < 10 ? "GPS %.1f m di luar batas" : "GPS %.0f m di luar batas", d);
         add_note(buf, cap, note);
     }
     if (join_flags && strstr(join_flags, "overlap"))
-        add_note(buf, cap, "titik di wilayah tumpang tindih");
+        add_note(buf, cap, "GPS di poligon tumpang tindih");
     if (join_flags && strstr(join_flags, "kecamatan_mismatch"))
-        add_note(buf, cap, "titik di poligon kecamatan lain");
+        add_note(buf, cap, "GPS di poligon kecamatan lain");
     if (sqlite3_column_int(row, RG_FORUM_COL_CODE_MISMATCH) == 1)
-        add_note(buf, cap, "kode wilayah tercatat: kelurahan lain");
+        add_note(buf, cap, "kode tercatat: kelurahan lain");
     if (load_flags)
         add_note(buf, cap, load_flags);
+}
+
+static int keep(rg_forum__families *list, sqlite3_stmt *row, int col, size_t *at)
+{
+    const unsigned char *v = col >= 0 ? sqlite3_column_text(row, col) : NULL;
+    return rg_forum__keep_text(list, v ? (const char *)v : NULL, at);
+}
+
+int rg_forum__keep_text(rg_forum__families *list, const char *v, size_t *at)
+{
+    *at = RG_FORUM_NO_TEXT;
+    if (!v || !*v)
+        return RG_OK;
+    *at = list->text.len;
+    return rg__buf_append(&list->text, v, strlen(v) + 1);
+}
+
+int rg_forum__families_add(rg_forum__families *list, sqlite3_stmt *row, const char *notes)
+{
+    if (list->count == list->cap) {
+        size_t cap = list->cap ? 2 * list->cap : 256;
+        rg_forum__family *grown = rg_realloc(list->items, cap * sizeof *grown);
+        if (!grown)
+            return RG_ENOMEM;
+        list->items = grown;
+        list->cap = cap;
+    }
+    rg_forum__family *f = &list->items[list->count];
+    memset(f, 0, sizeof *f);
+    f->rank = sqlite3_column_int64(row, RG_FORUM_COL_RANK);
+    f->desil = sqlite3_column_int(row, RG_FORUM_COL_DESIL);
+    f->size = sqlite3_column_type(row, RG_FORUM_COL_SIZE) == SQLITE_NULL ? -1 : sqlite3_column_int(row, RG_FORUM_COL_SIZE);
+    int rc = keep(list, row, RG_FORUM_COL_ID, &f->id);
+    if (rc == RG_OK)
+        rc = keep(list, row, RG_FORUM_COL_KELURAHAN, &f->kelurahan);
+    if (rc == RG_OK)
+        rc = keep(list, row, RG_FORUM_COL_CLASS, &f->cls);
+    if (rc == RG_OK)
+        rc = keep(list, row, RG_FORUM_COL_METHOD, &f->method);
+    if (rc == RG_OK)
+        rc = rg_forum__keep_text(list, notes, &f->notes);
+    for (size_t i = 0; i < list->field_count && rc == RG_OK; i++)
+        rc = keep(list, row, RG_FORUM_COL_FIELDS + (int)i, &f->fields[i]);
+    if (rc == RG_OK)
+        list->count++;
+    return rc;
+}
+
+const char *rg_forum__text(const rg_forum__families *list, size_t at)
+{
+    return at == RG_FORUM_NO_TEXT ? NULL : list->text.data + at;
+}
+
+void rg_forum__families_clear(rg_forum__families *list)
+{
+    list->count = 0;
+    list->text.len = 0;
+}
+
+void rg_forum__families_free(rg_forum__families *list)
+{
+    rg_free(list->items);
+    rg__buf_free(&list->text);
+    memset(list, 0, sizeof *list);
 }

@@ -51,13 +51,39 @@ int rg_forum__list_prepare(rg_store *store, const char *code, const rg_forum__fi
  * nothing), into buf. */
 void rg_forum__notes(sqlite3_stmt *row, char *buf, size_t cap);
 
-/* workbook.c: one kelurahan's workbook, its families added in list order. */
-typedef struct rg_forum__workbook rg_forum__workbook;
-/* Starts the workbook at path (the caller's temporary name). Caller ends it with
- * rg_forum__workbook_finish(), which frees it. */
-int rg_forum__workbook_start(rg_ctx *ctx, const char *path, const rg_forum__fields *fields, rg_forum__workbook **out);
-int rg_forum__workbook_add(rg_forum__workbook *wb, sqlite3_stmt *row, const char *notes);
-/* Writes the recap of area (NULL: abandon), closes the file and frees wb. */
-int rg_forum__workbook_finish(rg_forum__workbook *wb, const rg_forum__area *area);
+/* One family of a list, as the pack's files show it. Texts are offsets into the list's
+ * text buffer (NO_TEXT: none). */
+#define RG_FORUM_NO_TEXT SIZE_MAX
+typedef struct {
+    int64_t rank;        /* 0: not ranked */
+    int desil, size;     /* 0 / -1: none */
+    size_t id, kelurahan, cls, method, notes;
+    size_t fields[RG_FORUM_MAX_FIELDS];
+} rg_forum__family;
+
+/* A kelurahan's families in rank order, gathered once for every file of its pack. */
+typedef struct {
+    rg_forum__family *items;
+    size_t count, cap;
+    rg_buf text;
+    size_t field_count;
+} rg_forum__families;
+
+/* Appends the list row (and its notes) as a family. */
+int rg_forum__families_add(rg_forum__families *list, sqlite3_stmt *row, const char *notes);
+/* Keeps v (NULL or "" : none) in the list's text; *at its offset. */
+int rg_forum__keep_text(rg_forum__families *list, const char *v, size_t *at);
+/* The family's text at offset at, or NULL. Borrowed from list. */
+const char *rg_forum__text(const rg_forum__families *list, size_t at);
+void rg_forum__families_clear(rg_forum__families *list);
+void rg_forum__families_free(rg_forum__families *list);
+
+/* workbook.c: the kelurahan's workbook at path (the caller's temporary name). */
+int rg_forum__workbook_write(rg_ctx *ctx, const char *path, const rg_forum__area *area,
+                             const rg_forum__families *list, const rg_forum__fields *fields);
+
+/* sheet.c: the kelurahan's printable sheet (PDF) at path: the map, the recap, the list. */
+int rg_forum__sheet_write(rg_store *store, const char *path, const rg_forum__area *area,
+                          const rg_forum__families *list, const rg_forum__fields *fields);
 
 #endif

@@ -32,13 +32,16 @@ typedef struct {
     rg_forum__fields fields;
     sqlite3_stmt *list; /* the families, by kelurahan */
     int pending;        /* list holds a row not yet taken */
+    rg_forum__families families; /* the kelurahan's, reused */
     rg_forum_pack_report report;
 } packer;
 
-/* The list's rows of kelurahan `code` (the list is in kelurahan order), into the workbook. */
-static int add_families(packer *P, const char *code, rg_forum__workbook *wb, rg_forum__area *area, int64_t *n)
+/* The list's rows of kelurahan `code` (the list is in kelurahan order), into P->families. */
+static int gather_families(packer *P, const char *code, rg_forum__area *area)
 {
     int rc = RG_OK;
+    rg_forum__families_clear(&P->families);
+    P->families.field_count = P->fields.count;
     while (rc == RG_OK && P->pending) {
         const char *kel = (const char *)sqlite3_column_text(P->list, RG_FORUM_COL_KELURAHAN);
         int order = strcmp(kel, code);
@@ -48,8 +51,7 @@ static int add_families(packer *P, const char *code, rg_forum__workbook *wb, rg_
             char notes[512];
             rg_forum__notes(P->list, notes, sizeof notes);
             rg_forum__area_count(area, P->list, notes);
-            rc = rg_forum__workbook_add(wb, P->list, notes);
-            (*n)++;
+            rc = rg_forum__families_add(&P->families, P->list, notes);
         }
         int step = sqlite3_step(P->list);
         P->pending = step == SQLITE_ROW;
@@ -59,38 +61,43 @@ static int add_families(packer *P, const char *code, rg_forum__workbook *wb, rg_
     return rc;
 }
 
-static int pack_one(packer *P, const char *code)
+/* One file of the pack, written atomically. */
+static int write_file(packer *P, const rg_forum__area *area, const char *ext)
 {
-    rg_forum__area area;
-    int rc = rg_forum__area_read(P->store, code, &area);
+    char path[4200];
+    pack_path(P->folder, area, ext, path, sizeof path);
+    rg_io_atomic out;
+    int rc = rg_io_atomic_begin(P->ctx, path, ext, P->opts->overwrite, &out);
     if (rc != RG_OK)
         return rc;
-    char path[4200];
-    pack_path(P->folder, &area, ".xlsx", path, sizeof path);
-    rg_io_atomic out;
-    if ((rc = rg_io_atomic_begin(P->ctx, path, ".xlsx", P->opts->overwrite, &out)) != RG_OK)
-        return rc;
-    rg_forum__workbook *wb = NULL;
-    int64_t families = 0;
-    rc = rg_forum__workbook_start(P->ctx, out.tmp, &P->fields, &wb);
-    if (rc == RG_OK)
-        rc = add_families(P, area.code, wb, &area, &families);
-    /* The list and the summaries are two readings of one classification: they must agree. */
-    if (rc == RG_OK && families != area.households)
-        rc = rg_ctx_error(P->ctx, RG_EDATA, "pack: kelurahan %s: %lld families listed, %lld in its summary",
-                          area.code, (long long)families, (long long)area.households);
-    if (wb) {
-        int closed = rg_forum__workbook_finish(wb, rc == RG_OK ? &area : NULL);
-        rc = rc == RG_OK ? closed : rc;
-    }
+    rc = strcmp(ext, ".xlsx") == 0 ? rg_forum__workbook_write(P->ctx, out.tmp, area, &P->families, &P->fields)
+                                   : rg_forum__sheet_write(P->store, out.tmp, area, &P->families, &P->fields);
     if (rc != RG_OK) {
         rg_io_atomic_abandon(&out);
         return rc;
     }
-    if ((rc = rg_io_atomic_commit(P->ctx, &out)) == RG_OK) {
-        P->report.kelurahan++;
+    if ((rc = rg_io_atomic_commit(P->ctx, &out)) == RG_OK)
         P->report.files++;
-        P->report.households += families;
+    return rc;
+}
+
+static int pack_one(packer *P, const char *code)
+{
+    rg_forum__area area;
+    int rc = rg_forum__area_read(P->store, code, &area);
+    if (rc == RG_OK)
+        rc = gather_families(P, area.code, &area);
+    /* The list and the summaries are two readings of one classification: they must agree. */
+    if (rc == RG_OK && (int64_t)P->families.count != area.households)
+        rc = rg_ctx_error(P->ctx, RG_EDATA, "pack: kelurahan %s: %zu families listed, %lld in its summary",
+                          area.code, P->families.count, (long long)area.households);
+    if (rc == RG_OK)
+        rc = write_file(P, &area, ".pdf");
+    if (rc == RG_OK)
+        rc = write_file(P, &area, ".xlsx");
+    if (rc == RG_OK) {
+        P->report.kelurahan++;
+        P->report.households += (int64_t)P->families.count;
     }
     return rc;
 }
@@ -139,6 +146,7 @@ int rg_forum_pack(rg_store *store, const char *kelurahan_code, const char *folde
     }
     sqlite3_finalize(P.list);
     rg_forum__fields_free(&P.fields);
+    rg_forum__families_free(&P.families);
     if (report)
         *report = P.report;
     return rc;

@@ -15,15 +15,15 @@
 
 #include "classify/classify.h"
 
-struct rg_forum__workbook {
+typedef struct {
     rg_ctx *ctx;
-    char *path;
+    const char *path;
     lxw_workbook *book;
     lxw_worksheet *recap, *list;
-    lxw_format *header, *text, *title;
+    lxw_format *header, *text;
     const rg_forum__fields *fields;
     lxw_row_t rows; /* family rows written */
-};
+} rg_forum__workbook;
 
 /* The list's columns: the forum's two come after the data and the --fields. */
 static const struct {
@@ -68,22 +68,13 @@ static void write_list_header(rg_forum__workbook *wb)
     worksheet_fit_to_pages(ws, 1, 0);
 }
 
-int rg_forum__workbook_start(rg_ctx *ctx, const char *path, const rg_forum__fields *fields, rg_forum__workbook **out)
+static int start(rg_forum__workbook *wb, rg_ctx *ctx, const char *path, const rg_forum__fields *fields)
 {
-    *out = NULL;
-    rg_forum__workbook *wb = rg_calloc(1, sizeof *wb);
-    if (!wb || !(wb->path = rg_strdup(path))) {
-        rg_free(wb);
-        return RG_ENOMEM;
-    }
     wb->ctx = ctx;
+    wb->path = path;
     wb->fields = fields;
-    if (!(wb->book = workbook_new(path))) {
-        int rc = rg_ctx_error(ctx, RG_EIO, "%s: cannot start a workbook", path);
-        rg_free(wb->path);
-        rg_free(wb);
-        return rc;
-    }
+    if (!(wb->book = workbook_new(path)))
+        return rg_ctx_error(ctx, RG_EIO, "%s: cannot start a workbook", path);
     wb->recap = workbook_add_worksheet(wb->book, "Rekap");
     wb->list = workbook_add_worksheet(wb->book, "Daftar keluarga");
     wb->header = workbook_add_format(wb->book);
@@ -92,25 +83,15 @@ int rg_forum__workbook_start(rg_ctx *ctx, const char *path, const rg_forum__fiel
     format_set_text_wrap(wb->header);
     wb->text = workbook_add_format(wb->book);
     format_set_num_format(wb->text, "@"); /* a code typed over stays text */
-    wb->title = workbook_add_format(wb->book);
-    format_set_bold(wb->title);
-    format_set_font_size(wb->title, 13);
     write_list_header(wb);
     worksheet_activate(wb->list);
-    *out = wb;
     return RG_OK;
 }
 
-static void write_text_or_blank(lxw_worksheet *ws, lxw_row_t r, lxw_col_t c, const unsigned char *v, lxw_format *f)
+static void write_text_or_blank(lxw_worksheet *ws, lxw_row_t r, lxw_col_t c, const char *v, lxw_format *f)
 {
     if (v && *v)
-        worksheet_write_string(ws, r, c, (const char *)v, f);
-}
-
-static void write_number_or_blank(lxw_worksheet *ws, lxw_row_t r, lxw_col_t c, sqlite3_stmt *row, int col)
-{
-    if (sqlite3_column_type(row, col) != SQLITE_NULL)
-        worksheet_write_number(ws, r, c, sqlite3_column_double(row, col), NULL);
+        worksheet_write_string(ws, r, c, v, f);
 }
 
 /* "GPS" when the point is inside (or on the border of) the kelurahan; how else it was placed. */
@@ -127,22 +108,23 @@ static const char *where_placed(const char *method)
     return method;
 }
 
-int rg_forum__workbook_add(rg_forum__workbook *wb, sqlite3_stmt *row, const char *notes)
+static void write_family(rg_forum__workbook *wb, const rg_forum__families *list, const rg_forum__family *f)
 {
     lxw_worksheet *ws = wb->list;
     lxw_row_t r = ++wb->rows;
-    write_number_or_blank(ws, r, 0, row, RG_FORUM_COL_RANK);
-    write_text_or_blank(ws, r, 1, sqlite3_column_text(row, RG_FORUM_COL_ID), wb->text);
-    write_text_or_blank(ws, r, 2, sqlite3_column_text(row, RG_FORUM_COL_KELURAHAN), wb->text);
-    write_text_or_blank(ws, r, 3, sqlite3_column_text(row, RG_FORUM_COL_CLASS), NULL);
-    write_number_or_blank(ws, r, 4, row, RG_FORUM_COL_DESIL);
-    write_number_or_blank(ws, r, 5, row, RG_FORUM_COL_SIZE);
-    worksheet_write_string(ws, r, 6, where_placed((const char *)sqlite3_column_text(row, RG_FORUM_COL_METHOD)), NULL);
-    write_text_or_blank(ws, r, 7, (const unsigned char *)notes, NULL);
+    if (f->rank > 0)
+        worksheet_write_number(ws, r, 0, (double)f->rank, NULL);
+    write_text_or_blank(ws, r, 1, rg_forum__text(list, f->id), wb->text);
+    write_text_or_blank(ws, r, 2, rg_forum__text(list, f->kelurahan), wb->text);
+    write_text_or_blank(ws, r, 3, rg_forum__text(list, f->cls), NULL);
+    if (f->desil > 0)
+        worksheet_write_number(ws, r, 4, f->desil, NULL);
+    if (f->size >= 0)
+        worksheet_write_number(ws, r, 5, f->size, NULL);
+    worksheet_write_string(ws, r, 6, where_placed(rg_forum__text(list, f->method)), NULL);
+    write_text_or_blank(ws, r, 7, rg_forum__text(list, f->notes), NULL);
     for (size_t i = 0; i < wb->fields->count; i++)
-        write_text_or_blank(ws, r, (lxw_col_t)(LIST_DATA_COLUMNS + i), sqlite3_column_text(row, RG_FORUM_COL_FIELDS + (int)i),
-                            wb->text);
-    return RG_OK;
+        write_text_or_blank(ws, r, (lxw_col_t)(LIST_DATA_COLUMNS + i), rg_forum__text(list, f->fields[i]), wb->text);
 }
 
 /* The drop-down of the four classes, over every family row; filters over the whole list. */
@@ -213,20 +195,22 @@ static void write_recap(rg_forum__workbook *wb, const rg_forum__area *a)
     worksheet_set_paper(wb->recap, 9);
 }
 
-int rg_forum__workbook_finish(rg_forum__workbook *wb, const rg_forum__area *area)
+int rg_forum__workbook_write(rg_ctx *ctx, const char *path, const rg_forum__area *area,
+                             const rg_forum__families *list, const rg_forum__fields *fields)
 {
-    int rc = RG_OK;
-    if (area) {
-        finish_list(wb);
-        write_recap(wb, area);
-        lxw_doc_properties props = {.title = "Forum Konsultasi Publik Regsosek 2022", .subject = (char *)area->name,
-                                    .comments = "Data pribadi: simpan dan bagikan hanya untuk forum ini."};
-        workbook_set_properties(wb->book, &props);
-    }
-    lxw_error err = workbook_close(wb->book);
-    if (area && err != LXW_NO_ERROR)
-        rc = failed(wb, err);
-    rg_free(wb->path);
-    rg_free(wb);
-    return rc;
+    rg_forum__workbook wb = {0};
+    int rc = start(&wb, ctx, path, fields);
+    if (rc != RG_OK)
+        return rc;
+    for (size_t i = 0; i < list->count; i++)
+        write_family(&wb, list, &list->items[i]);
+    finish_list(&wb);
+    write_recap(&wb, area);
+    char subject[200];
+    snprintf(subject, sizeof subject, "%s %s", area->code, area->name);
+    lxw_doc_properties props = {.title = "Forum Konsultasi Publik Regsosek 2022", .subject = subject,
+                                .comments = "Data pribadi: simpan dan bagikan hanya untuk forum ini."};
+    workbook_set_properties(wb.book, &props);
+    lxw_error err = workbook_close(wb.book);
+    return err == LXW_NO_ERROR ? RG_OK : failed(&wb, err);
 }

@@ -10,9 +10,10 @@ packages=(
   # build
   build-essential cmake pkg-config
   # libraries (see README, "Libraries")
-  libgdal-dev libproj-dev libgeos-dev libsqlite3-dev libspatialite-dev libinih-dev zlib1g-dev libssl-dev libxlsxwriter-dev
+  libgdal-dev libproj-dev libgeos-dev libsqlite3-dev libspatialite-dev libinih-dev zlib1g-dev libssl-dev libxlsxwriter-dev libcairo2-dev libpango1.0-dev fonts-dejavu-core
   # tests: Criterion, and the independent oracles (SpatiaLite SQL, ogrinfo, QGIS)
   libcriterion-dev sqlite3 libsqlite3-mod-spatialite spatialite-bin gdal-bin python3 python3-gdal python3-qgis
+  poppler-utils unzip
   # sanitizer runtime for the ASan/UBSan build and the fuzzers; valgrind for memcheck
   clang libclang-rt-14-dev valgrind
 )

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The forum workflow from pack to amend to the final map, on the Kupang sample:
-#   pack --all writes a workbook per kelurahan, read back by GDAL (typed cells, the recap,
-#   the families in rank order, the drop-down, no formula);
+#   pack --all writes a sheet (PDF) and a workbook per kelurahan: the sheet read back by
+#   poppler (title, identity, the families in rank order; pages rendered and not blank),
+#   the workbook by GDAL (typed cells, the recap, the families in rank order, the
+#   drop-down, no formula); names appear only with --fields;
 #   a workbook filled in (by ogr2ogr, as another program would) with decisions and bad rows
 #   is amended: each bad row ends with its reason, the export's final classes and the
 #   summaries equal a count made in SQL over the exported households;
@@ -18,8 +20,49 @@ q() { sqlite3 -batch -noheader "$@"; }
 
 "$bin" -q run "$data/households.csv" "$data/boundaries.gpkg" -o map.gpkg --db w.sqlite
 "$bin" -q pack --all -o packs --db w.sqlite
-[ "$(ls packs/*.xlsx | wc -l)" = 51 ] || fail "pack --all wrote $(ls packs | wc -l) files, not 51"
-[ -z "$(ls -A packs | grep -v '\.xlsx$' || true)" ] || fail "pack left other files: $(ls -A packs)"
+[ "$(ls packs/*.xlsx | wc -l)" = 51 ] || fail "pack --all wrote $(ls packs/*.xlsx | wc -l) workbooks, not 51"
+[ "$(ls packs/*.pdf | wc -l)" = 51 ] || fail "pack --all wrote $(ls packs/*.pdf | wc -l) sheets, not 51"
+[ -z "$(ls -A packs | grep -vE '\.(xlsx|pdf)$' || true)" ] || fail "pack left other files: $(ls -A packs)"
+
+# The sheet as poppler reads it: the kelurahan's name, its identity, its families in rank
+# order; every page rendered is more than white paper.
+sheet=packs/5371030009-Oebobo.pdf
+pdftotext -layout "$sheet" sheet.txt
+grep -q "Oebobo" <(grep -A1 "PETA KELURAHAN/DESA" sheet.txt) || fail "the map page has no title with the name"
+grep -q "DAFTAR KELUARGA — KELURAHAN/DESA Oebobo" sheet.txt || fail "the list has no title"
+grep -q "5371030 *Oebobo" sheet.txt || fail "the identity block lacks the kecamatan"
+grep -q "Forum Konsultasi Publik Regsosek 2022" sheet.txt || fail "no activity and period"
+grep -oE 'KPG-[0-9]{6}' sheet.txt > sheet.ids
+q w.sqlite "SELECT household_id FROM households WHERE kelurahan_code = '5371030009'
+  ORDER BY welfare_rank IS NULL, welfare_rank, household_id" > sheet.want
+cmp -s sheet.want sheet.ids || fail "the sheet's families are not all there in rank order"
+pages=$(pdfinfo "$sheet" | awk '/^Pages:/ { print $2 }')
+[ "$pages" -ge 2 ] || fail "the sheet has $pages pages"
+pdftoppm -r 20 -gray "$sheet" page
+for p in page-*.pgm; do
+  # The share of pixels that are not white: ink on the page.
+  ink=$(python3 -c "
+import sys
+data = open(sys.argv[1], 'rb').read()
+parts = data.split(maxsplit=4)
+w, h, px = int(parts[1]), int(parts[2]), parts[4][-int(parts[1]) * int(parts[2]):]
+print(sum(1 for b in px if b < 200) * 1000 // (w * h))" "$p")
+  [ "$ink" -ge 5 ] || fail "$p is blank ($ink per mille of ink)"
+done
+# The map page in colour is mostly drawn on (the neighbours, the sea, the markers).
+pdftoppm -r 20 -f 1 -l 1 "$sheet" map
+map_ink=$(python3 -c "
+import sys
+data = open(sys.argv[1], 'rb').read()
+parts = data.split(maxsplit=4)
+w, h = int(parts[1]), int(parts[2]); px = parts[4][-3 * w * h:]
+print(sum(1 for i in range(0, len(px), 3) if min(px[i:i + 3]) < 250) * 100 // (w * h))" map-*.ppm)
+[ "$map_ink" -ge 40 ] || fail "the map page is mostly white ($map_ink% drawn)"
+# Personal fields appear only when asked for.
+grep -qiE "Petrus|Jl\. " sheet.txt && fail "names or addresses in a sheet made without --fields"
+"$bin" -q pack --kelurahan 53.71.04.1001 -o named --fields nama_kepala_keluarga --db w.sqlite
+pdftotext named/5371030009-Oebobo.pdf named.txt
+grep -qE "KPG-[0-9]{6} · [A-Z][a-z]+ [A-Z]" named.txt || fail "--fields did not add the names"
 book=packs/5371030009-Oebobo.xlsx
 export OGR_XLSX_HEADERS=FORCE
 
@@ -31,9 +74,9 @@ q w.sqlite "SELECT household_id FROM households WHERE kelurahan_code = '53710300
   ORDER BY welfare_rank IS NULL, welfare_rank, household_id" > ids.want
 cut -d, -f2 list.csv | tail -n +2 > ids.got
 cmp -s ids.want ids.got || fail "the list is not in rank order"
-ogrinfo -ro -so "$book" "Daftar keluarga" | grep -q 'Peringkat: Integer' || fail "ranks are not numbers"
-ogrinfo -ro -so "$book" "Daftar keluarga" | grep -q 'Kode kelurahan: String' || fail "codes are not text"
-ogrinfo -ro -q "$book" Rekap | grep -q 'Nilai (String) = 53.71.04.1001' || fail "the recap lacks the Kemendagri code"
+grep -q 'Peringkat: Integer' <(ogrinfo -ro -so "$book" "Daftar keluarga") || fail "ranks are not numbers"
+grep -q 'Kode kelurahan: String' <(ogrinfo -ro -so "$book" "Daftar keluarga") || fail "codes are not text"
+grep -q 'Nilai (String) = 53.71.04.1001' <(ogrinfo -ro -q "$book" Rekap) || fail "the recap lacks the Kemendagri code"
 mkdir x && (cd x && unzip -q "../$book")
 grep -q '<formula1>"sangat miskin,miskin,rentan miskin,tidak miskin"</formula1>' x/xl/worksheets/sheet2.xml \
   || fail "no drop-down of the four classes"
@@ -55,7 +98,7 @@ ogr2ogr -update -f XLSX filled.xlsx "$book" -nln "Daftar keluarga" -dialect SQLi
 grep -q "5 decisions applied" amend.err || { cat amend.err; fail "not 5 decisions"; }
 reasons=$(q w.sqlite "SELECT group_concat(reason, ' ') FROM (SELECT reason FROM forum_rejects ORDER BY source_row)")
 [ "$reasons" = "unreadable_class unknown_household other_kelurahan duplicate_row" ] || fail "rejects: $reasons"
-q w.sqlite "SELECT message FROM forum_rejects WHERE reason = 'unreadable_class'" | grep -q "filled.xlsx: row 9: 'kaya'" \
+grep -q "filled.xlsx: row 9: 'kaya'" <(q w.sqlite "SELECT message FROM forum_rejects WHERE reason = 'unreadable_class'") \
   || fail "the reject does not name the file and row"
 
 # The final map: ranking's and forum's classes side by side; summaries count the final ones.
