@@ -93,7 +93,9 @@ static int read_provenance(rg_store *store, rg_forum__area *a)
                            "   || ' (' || loaded || ' rumah tangga, SHA-256 '"
                            "   || substr(sha256, 1, 12) || ', ' || substr(finished, 1, 10) || ')', '; ')"
                            "  FROM load_runs WHERE finished IS NOT NULL AND id >= (SELECT coalesce(max(id), 0)"
-                           "  FROM load_runs WHERE finished IS NOT NULL AND mode IN ('new', 'replace'))),"
+                           "  FROM load_runs WHERE finished IS NOT NULL AND mode IN ('new', 'replace')))"
+                           " || coalesce('; batas: ' || (SELECT replace(path, rtrim(path, replace(path, '/', '')), '')"
+                           "   || ' (SHA-256 ' || substr(sha256, 1, 12) || ')' FROM boundary_sets ORDER BY id DESC LIMIT 1), ''),"
                            " (SELECT value FROM classify_meta WHERE key = 'method'),"
                            " (SELECT value FROM classify_meta WHERE key = 'poverty_rate')",
                            -1, &st, NULL) != SQLITE_OK)

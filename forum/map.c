@@ -307,7 +307,8 @@ static int draw_panel(rg_store *store, cairo_t *cr, GEOSContextHandle_t h, const
     view inset = {x, y, x + w, fmin(y + 120, bottom - 70), 0, 0, 1, 1};
     int rc = draw_inset(store, cr, h, &inset, a);
     y = inset.y1 + 2;
-    snprintf(text, sizeof text, "Letak kelurahan di Kecamatan %s", a->kecamatan_name);
+    snprintf(text, sizeof text, "Letak kelurahan di Kecamatan %s", a->kecamatan_name[0] ? a->kecamatan_name
+                                                                                      : a->kecamatan_code);
     y += rg_forum__draw_text(cr, x, y, w, "DejaVu Sans Oblique 7.5", text, 0) + 8;
     y += rg_forum__draw_text(cr, x, y, w, "DejaVu Sans Bold 10", "Forum Konsultasi Publik Regsosek 2022", 0) + 4;
     snprintf(text, sizeof text, "Sumber: batas wilayah dan data rumah tangga Regsosek (%s). Dibuat %s oleh regsosek-geo.",
