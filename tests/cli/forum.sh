@@ -142,4 +142,23 @@ printf 'household_id,agreed_class,note\n%s,miskin,dicek ulang\n' "$first" > late
 [ "$(q w.sqlite "SELECT sangat_miskin FROM kelurahan_summary WHERE code = '5371030009'")" \
   = "$(q w.sqlite "SELECT count(*) FROM households WHERE kelurahan_code = '5371030009' AND poverty_class = 'sangat miskin'")" ] \
   || fail "the summaries still count dropped decisions"
+# Ids that a spreadsheet would run as formulas are string cells in the workbook: GDAL reads
+# them back as the same texts, and no cell of any sheet is a formula.
+mkdir formulas && cd formulas
+printf '%s\n' 'id,lat,lon,jumlah_art,pengeluaran' '"=HYPERLINK(""http://x"",""y"")",-10.16893,123.60105,1,1000000' \
+  '+6281234,-10.16894,123.60106,2,2000000' '-5,-10.16895,123.60107,3,3000000' '@SUM(A1),-10.16896,123.60108,1,4000000' \
+  > f.csv
+"$bin" -q run f.csv "$data/boundaries.gpkg" -o f.gpkg --db f.sqlite
+"$bin" -q pack --kelurahan 5371030009 -o p --db f.sqlite
+ogr2ogr -f CSV ids.csv p/5371030009-Oebobo.xlsx "Daftar keluarga"
+python3 - ids.csv <<'PY' || fail "formula-looking ids did not come back as the same texts"
+import csv, sys
+got = sorted(r["ID keluarga"] for r in csv.DictReader(open(sys.argv[1], newline="")))
+assert got == sorted(['=HYPERLINK("http://x","y")', "+6281234", "-5", "@SUM(A1)"]), got
+PY
+mkdir x && (cd x && unzip -q ../p/5371030009-Oebobo.xlsx)
+grep -q '<f>' x/xl/worksheets/sheet*.xml && fail "a formula-looking id became a formula"
+pdftotext p/5371030009-Oebobo.pdf - > sheet.txt
+grep -qF '=HYPERLINK' sheet.txt || fail "the sheet lost a formula-looking id"
+cd ..
 echo "forum: ok"
