@@ -10,22 +10,9 @@ cd "$(dirname "$0")/.."
 households=${1:-100000}
 polygons=${2:-100}
 build=$(cd "${3:-build}" && pwd)
-if [ -n "${4:-}" ]; then
-  work=$4
-  mkdir -p "$work"
-else
-  work=$(mktemp -d)
-  trap 'rm -rf "$work"' EXIT
-fi
-work=$(cd "$work" && pwd)
-cd "$work"
-side=$(awk -v n="$polygons" 'BEGIN { printf "%.4f", 12 * sqrt(n / 84000) }')
-if [ "$(cat generated 2>/dev/null)" != "$polygons $households" ]; then
-  rm -f boundaries.gpkg households.csv points.csv generated
-  "$build/bench/gen_boundaries" boundaries.gpkg points.csv "$polygons" 1 2022 0.0005 "$side" 2>/dev/null
-  "$build/bench/gen_households" boundaries.gpkg "$households" 42 > households.csv 2>/dev/null
-  echo "$polygons $households" > generated
-fi
+. bench/lib.sh
+bench_workdir "${4:-}"
+bench_data "$build" "$polygons" "$households"
 rg=$build/regsosek-geo
 rm -rf packs pack.sqlite map.gpkg
 "$rg" -q run households.csv boundaries.gpkg -o map.gpkg --db pack.sqlite

@@ -145,6 +145,8 @@ int cli_check_export(rg_cli *cli, const rg_export_opts *o);
  * a failure for one that exists without --overwrite) and names its files into *plan (the
  * caller frees it with rg_io_export_plan_free()). -1 to go on, or the exit status. */
 int cli_plan_export(rg_cli *cli, const char *output, const rg_export_opts *o, rg_export_plan *plan);
+/* rank and pack: no arguments, an -o, and --kelurahan or --all; -1 to go on, or the exit status. */
+int cli_check_area_choice(rg_cli *cli, int extra_args, const char *output, int all, const char *kelurahan);
 /* "wrote FILE" for each file of the plan. */
 void cli_say_written(rg_cli *cli, const rg_export_plan *plan);
 

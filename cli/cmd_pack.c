@@ -60,12 +60,8 @@ int cmd_pack(rg_cli *cli, int argc, char **argv)
     int status = cli_parse(cli, argc, argv, options, "o:", help, take, &args, &db);
     if (status >= 0)
         return status;
-    if (optind != argc)
-        return cli_usage_error(cli, "takes no arguments besides options");
-    if (!args.output)
-        return cli_usage_error(cli, "needs -o FOLDER");
-    if (!args.all == !args.kelurahan)
-        return cli_usage_error(cli, "needs either --kelurahan CODE or --all");
+    if ((status = cli_check_area_choice(cli, optind != argc, args.output, args.all, args.kelurahan)) >= 0)
+        return status;
     rg_store *store = NULL;
     if ((status = cli_open_existing_store(cli, db, &store)) != EXIT_OK)
         return status;

@@ -305,3 +305,14 @@ void cli_say_written(rg_cli *cli, const rg_export_plan *plan)
     for (size_t i = 0; i < plan->count; i++)
         cli_say(cli, "wrote %s", plan->paths[i]);
 }
+
+int cli_check_area_choice(rg_cli *cli, int extra_args, const char *output, int all, const char *kelurahan)
+{
+    if (extra_args)
+        return cli_usage_error(cli, "takes no arguments besides options");
+    if (!output)
+        return cli_usage_error(cli, "needs -o OUTPUT");
+    if (!all == !kelurahan)
+        return cli_usage_error(cli, "needs either --kelurahan CODE or --all");
+    return -1;
+}

@@ -254,6 +254,20 @@ static double identity_row(cairo_t *cr, double x, double y, double w, const char
     return fmax(12, rg_forum__draw_text(cr, x + 80, y, w - 80, "DejaVu Sans Bold 9", text, 0)) + 1;
 }
 
+/* A legend's area sample: fill and outline greys, the outline's width, its label. */
+static void legend_box(cairo_t *cr, double x, double y, double fill, double line, double width, const char *label)
+{
+    cairo_new_path(cr);
+    cairo_rectangle(cr, x, y + 1, 10, 8);
+    cairo_set_source_rgb(cr, fill, fill, fill);
+    cairo_fill_preserve(cr);
+    cairo_set_source_rgb(cr, line, line, line);
+    cairo_set_line_width(cr, width);
+    cairo_stroke(cr);
+    cairo_set_source_rgb(cr, 0, 0, 0);
+    rg_forum__draw_text(cr, x + 14, y, 0, "DejaVu Sans 8.5", label, 1);
+}
+
 static double legend(cairo_t *cr, double x, double y)
 {
     static const char *const classes[] = {"sangat miskin", "miskin", "rentan miskin", "tidak miskin", NULL};
@@ -265,24 +279,9 @@ static double legend(cairo_t *cr, double x, double y)
         rg_forum__marker(cr, x + 5, y + 5, 3.2, classes[i]);
         rg_forum__draw_text(cr, x + 14, y, 0, "DejaVu Sans 8.5", labels[i], 1);
     }
-    cairo_new_path(cr);
-    cairo_rectangle(cr, x, y + 1, 10, 8);
-    cairo_set_source_rgb(cr, 1, 1, 1);
-    cairo_fill_preserve(cr);
-    cairo_set_source_rgb(cr, 0, 0, 0);
-    cairo_set_line_width(cr, 1.4);
-    cairo_stroke(cr);
-    rg_forum__draw_text(cr, x + 14, y, 0, "DejaVu Sans 8.5", "Batas kelurahan/desa", 1);
+    legend_box(cr, x, y, 1, 0, 1.4, "Batas kelurahan/desa");
     y += 12;
-    cairo_new_path(cr);
-    cairo_rectangle(cr, x, y + 1, 10, 8);
-    cairo_set_source_rgb(cr, 0.88, 0.88, 0.88);
-    cairo_fill_preserve(cr);
-    cairo_set_source_rgb(cr, 0.55, 0.55, 0.55);
-    cairo_set_line_width(cr, 0.5);
-    cairo_stroke(cr);
-    cairo_set_source_rgb(cr, 0, 0, 0);
-    rg_forum__draw_text(cr, x + 14, y, 0, "DejaVu Sans 8.5", "Kelurahan/desa tetangga", 1);
+    legend_box(cr, x, y, 0.88, 0.55, 0.5, "Kelurahan/desa tetangga");
     return y + 16;
 }
 

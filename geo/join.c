@@ -562,6 +562,24 @@ static int join_households(rg_store *store, const char *path, const rg_join_opts
     return rc;
 }
 
+/* "CODE (n), ..." or "CODE (n of m), ..." from rows of (code, n[, m]), into list. */
+static int list_top(rg_store *store, const char *sql, rg_buf *list)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(rg_io_store_db(store), sql, -1, &st, NULL) != SQLITE_OK)
+        return rg_io_store_sql_error(store);
+    int rc = RG_OK;
+    while (rc == RG_OK && sqlite3_step(st) == SQLITE_ROW) {
+        const char *code = (const char *)sqlite3_column_text(st, 0);
+        long long n = sqlite3_column_int64(st, 1), of = sqlite3_column_int64(st, 2);
+        rc = sqlite3_column_count(st) > 2
+                 ? rg__buf_appendf(list, "%s%s (%lld of %lld)", list->len ? ", " : "", code, n, of)
+                 : rg__buf_appendf(list, "%s%s (%lld)", list->len ? ", " : "", code, n);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
 /* Codes that name no kelurahan of these boundaries, each with its households, into
  * join_unknown_codes; the most frequent are said. Never dropped silently: a supervisor
  * finds an officer's wrong codes here, and a wrong boundary file shows at once. */
@@ -578,17 +596,10 @@ static int report_unknown_codes(rg_store *store, const char *path, const rg_join
     int64_t distinct = 0;
     if (rc == RG_OK)
         rc = rg_io_store_count(store, "SELECT count(*) FROM join_unknown_codes", &distinct);
-    sqlite3_stmt *st = NULL;
-    if (rc == RG_OK && sqlite3_prepare_v2(rg_io_store_db(store),
-                                          "SELECT code, households FROM join_unknown_codes"
-                                          " ORDER BY households DESC, code LIMIT 5",
-                                          -1, &st, NULL) != SQLITE_OK)
-        rc = rg_io_store_sql_error(store);
     rg_buf list = {0};
-    while (rc == RG_OK && sqlite3_step(st) == SQLITE_ROW)
-        rc = rg__buf_appendf(&list, "%s%s (%lld)", list.len ? ", " : "", (const char *)sqlite3_column_text(st, 0),
-                             (long long)sqlite3_column_int64(st, 1));
-    sqlite3_finalize(st);
+    if (rc == RG_OK)
+        rc = list_top(store, "SELECT code, households FROM join_unknown_codes ORDER BY households DESC, code LIMIT 5",
+                      &list);
     if (rc == RG_OK)
         rg_ctx_notice(rg_io_store_ctx(store), RG_NOTICE_WARNING,
                       "%s: %lld households without a point report a code that names no kelurahan here, so they are"
@@ -604,19 +615,11 @@ static int report_mismatches(rg_store *store, const rg_join_report *r)
 {
     if (r->code_mismatches == 0)
         return RG_OK;
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(rg_io_store_db(store),
-                           "SELECT kelurahan_code, sum(code_mismatch) AS n, count(*) FROM household_areas"
-                           " WHERE code_mismatch IS NOT NULL GROUP BY kelurahan_code ORDER BY n DESC, 1 LIMIT 3",
-                           -1, &st, NULL) != SQLITE_OK)
-        return rg_io_store_sql_error(store);
     rg_buf list = {0};
-    int rc = RG_OK;
-    while (rc == RG_OK && sqlite3_step(st) == SQLITE_ROW)
-        rc = rg__buf_appendf(&list, "%s%s (%lld of %lld)", list.len ? ", " : "",
-                             (const char *)sqlite3_column_text(st, 0), (long long)sqlite3_column_int64(st, 1),
-                             (long long)sqlite3_column_int64(st, 2));
-    sqlite3_finalize(st);
+    int rc = list_top(store,
+                      "SELECT kelurahan_code, sum(code_mismatch) AS n, count(*) FROM household_areas"
+                      " WHERE code_mismatch IS NOT NULL GROUP BY kelurahan_code ORDER BY n DESC, 1 LIMIT 3",
+                      &list);
     if (rc == RG_OK)
         rg_ctx_notice(rg_io_store_ctx(store), RG_NOTICE_INFO,
                       "reported codes disagree with the point most in kelurahan %s (per kelurahan: column"
