@@ -15,6 +15,10 @@
 #include <stdio.h>
 #include <string.h>
 
+/* The layout's version, in SQLite's user_version: 2 added households without a point and
+ * the forum's decisions. A database of another version is refused, not half-understood. */
+#define SCHEMA_VERSION 2
+
 static const char *const step_names[RG_STEP_COUNT] = {"load", "boundaries", "join", "classify", "forum"};
 
 const char *rg_io_step_name(rg_step step) { return step_names[step]; }
@@ -164,8 +168,6 @@ int rg_io__schema_create(rg_store *store)
         rc = table_kind(store, "households", kind, sizeof kind);
     if (rc != RG_OK)
         return rc;
-    if (strcmp(kind, "view") == 0)
-        return RG_OK;
     if (kind[0])
         return rg_io__schema_check(store); /* says what it is */
     if ((rc = rg_io_store_exec(store, "creating tables", "BEGIN")) != RG_OK)
@@ -173,17 +175,32 @@ int rg_io__schema_create(rg_store *store)
     if ((rc = rg_io_store_exec(store, "creating tables", base_sql)) != RG_OK ||
         (rc = rg_io_store_exec(store, "creating tables", join_tables_sql)) != RG_OK ||
         (rc = rg_io_store_exec(store, "creating tables", classify_tables_sql)) != RG_OK ||
-        (rc = rg_io_store_exec(store, "creating the households view", view_sql)) != RG_OK) {
+        (rc = rg_io_store_exec(store, "creating the households view", view_sql)) != RG_OK ||
+        (rc = rg_io_store_exec(store, "creating tables", "PRAGMA user_version = " RG__STRINGIFY(SCHEMA_VERSION))) !=
+            RG_OK) {
         sqlite3_exec(rg_io_store_db(store), "ROLLBACK", NULL, NULL, NULL);
         return rc;
     }
     return rg_io_store_exec(store, "creating tables", "COMMIT");
 }
 
+static int refuse_version(rg_store *store, int64_t version)
+{
+    return rg_ctx_error(rg_io_store_ctx(store), RG_EDATA,
+                        "%s: made by %s regsosek-geo (layout %lld, this one reads %d); start a new working"
+                        " database (another --db, or remove this one) and load again",
+                        rg_io_store_path(store), version < SCHEMA_VERSION ? "an earlier" : "a later",
+                        (long long)version, SCHEMA_VERSION);
+}
+
 int rg_io__schema_check(rg_store *store)
 {
     char kind[16];
+    int64_t version = 0;
     int rc = table_kind(store, "households", kind, sizeof kind);
+    if (rc == RG_OK && strcmp(kind, "view") == 0 &&
+        (rc = rg_io_store_count(store, "PRAGMA user_version", &version)) == RG_OK && version != SCHEMA_VERSION)
+        return refuse_version(store, version);
     if (rc != RG_OK || strcmp(kind, "view") == 0)
         return rc;
     return rg_ctx_error(rg_io_store_ctx(store), RG_EDATA, "%s: %s", rg_io_store_path(store),
