@@ -11,7 +11,7 @@ ctest --test-dir build --output-on-failure -j "$jobs"
 if [ "${1:-}" != "--quick" ]; then
   cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DRG_WARNINGS_AS_ERRORS=ON -DRG_SANITIZE=ON
   cmake --build build-asan -j "$jobs"
-  ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+  ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions="$PWD/tests/lsan.supp" UBSAN_OPTIONS=print_stacktrace=1 \
     ctest --test-dir build-asan --output-on-failure -j "$jobs"
   scripts/fuzz.sh
 fi
