@@ -8,60 +8,110 @@ import os
 import sys
 
 from qgis.core import (QgsApplication, QgsCategorizedSymbolRenderer, QgsFillSymbol,
-                       QgsGraduatedSymbolRenderer, QgsMarkerSymbol, QgsPalLayerSettings,
-                       QgsRendererCategory, QgsRendererRange, QgsTextBufferSettings,
-                       QgsTextFormat, QgsVectorLayer, QgsVectorLayerSimpleLabeling)
+                       QgsLinePatternFillSymbolLayer, QgsMarkerSymbol, QgsPalLayerSettings,
+                       QgsRendererCategory, QgsRuleBasedRenderer, QgsSingleSymbolRenderer,
+                       QgsTextBufferSettings, QgsTextFormat, QgsVectorLayer,
+                       QgsVectorLayerSimpleLabeling)
 from qgis.PyQt.QtGui import QColor, QFont
 
-# ColorBrewer YlOrRd, which ColorBrewer marks colour-blind safe; darkest = poorest.
+# Households: a palette of their own (ColorBrewer Purples, dark = poorest) that stays apart
+# from the areas' YlOrRd, each class with its own shape too, outlined in white, so the classes
+# read on any fill and in black-and-white print.
 CLASSES = [
-    ("sangat miskin", "Sangat miskin", "#bd0026"),
-    ("miskin", "Miskin", "#f03b20"),
-    ("rentan miskin", "Rentan miskin", "#fd8d3c"),
-    ("tidak miskin", "Tidak miskin", "#fecc5c"),
+    ("sangat miskin", "Sangat miskin", "#3f007d", "circle", "2.2"),
+    ("miskin", "Miskin", "#6a51a3", "triangle", "2.2"),
+    ("rentan miskin", "Rentan miskin", "#9e9ac8", "square", "1.8"),
+    ("tidak miskin", "Tidak miskin", "#f2f0f7", "diamond", "1.8"),
 ]
+# Areas: ColorBrewer YlOrRd, which ColorBrewer marks colour-blind safe; darkest = poorest.
 RATE_BREAKS = [(0.0, 0.10, "#ffffb2"), (0.10, 0.20, "#fecc5c"), (0.20, 0.30, "#fd8d3c"),
                (0.30, 0.50, "#f03b20"), (0.50, 1.00, "#bd0026")]
+# Households are drawn from 1:50,000 in (a national map is not a carpet of points); their
+# areas' summaries show above it.
+HOUSEHOLDS_FROM_SCALE = 50000
 
 
 def households_style(out):
     layer = QgsVectorLayer("Point?crs=EPSG:4326&field=poverty_class_final:string", "households", "memory")
     categories = []
-    for value, label, colour in CLASSES:
-        symbol = QgsMarkerSymbol.createSimple({"name": "circle", "color": colour, "size": "1.8",
-                                               "outline_color": "#404040", "outline_width": "0.1"})
+    for value, label, colour, shape, size in CLASSES:
+        symbol = QgsMarkerSymbol.createSimple({"name": shape, "color": colour, "size": size,
+                                               "outline_color": "#ffffff" if value != "tidak miskin" else "#3f007d",
+                                               "outline_width": "0.25"})
         categories.append(QgsRendererCategory(value, symbol, label))
-    other = QgsMarkerSymbol.createSimple({"name": "circle", "color": "#9e9e9e", "size": "1.4",
-                                          "outline_color": "#404040", "outline_width": "0.1"})
-    categories.append(QgsRendererCategory(None, other, "Tidak terklasifikasi"))
+    other = QgsMarkerSymbol.createSimple({"name": "cross2", "color": "#636363", "size": "1.6",
+                                          "outline_color": "#636363", "outline_width": "0.3"})
+    categories.append(QgsRendererCategory(None, other, "Belum terklasifikasi"))
     layer.setRenderer(QgsCategorizedSymbolRenderer("poverty_class_final", categories))
+    layer.setScaleBasedVisibility(True)
+    layer.setMinimumScale(HOUSEHOLDS_FROM_SCALE)  # QGIS: the most zoomed-out scale shown
     save(layer, out)
 
 
-def area_style(out, name_field, outline_width, font_size):
-    layer = QgsVectorLayer("MultiPolygon?crs=EPSG:4326&field=poverty_rate:double&field=name:string",
-                           "areas", "memory")
-    ranges = []
-    for lower, upper, colour in RATE_BREAKS:
-        symbol = QgsFillSymbol.createSimple({"color": colour, "outline_color": "#636363",
-                                             "outline_width": str(outline_width)})
-        label = "%d – %d %%" % (round(lower * 100), round(upper * 100))
-        ranges.append(QgsRendererRange(lower, upper, symbol, label))
-    renderer = QgsGraduatedSymbolRenderer("poverty_rate", ranges)
-    layer.setRenderer(renderer)
-    settings = QgsPalLayerSettings()
-    settings.fieldName = name_field
-    settings.placement = QgsPalLayerSettings.OverPoint
+def text_format(size, colour="#202020", bold=False):
     fmt = QgsTextFormat()
-    fmt.setFont(QFont("Sans Serif"))
-    fmt.setSize(font_size)
-    fmt.setColor(QColor("#202020"))
+    font = QFont("DejaVu Sans")
+    font.setBold(bold)
+    fmt.setFont(font)
+    fmt.setSize(size)
+    fmt.setColor(QColor(colour))
     buffer = QgsTextBufferSettings()
     buffer.setEnabled(True)
     buffer.setSize(0.8)
     buffer.setColor(QColor("#ffffff"))
     fmt.setBuffer(buffer)
-    settings.setFormat(fmt)
+    return fmt
+
+
+def kelurahan_style(out):
+    """The choropleth by poverty_rate, a hatched class for areas --public suppressed (labelled
+    as such) and a grey one for areas with no classified household; names from 1:250,000."""
+    layer = QgsVectorLayer("MultiPolygon?crs=EPSG:4326&field=poverty_rate:double&field=name:string"
+                           "&field=suppressed:integer", "kelurahan", "memory")
+    root = QgsRuleBasedRenderer.Rule(None)
+    for lower, upper, colour in RATE_BREAKS:
+        symbol = QgsFillSymbol.createSimple({"color": colour, "outline_color": "#636363", "outline_width": "0.2"})
+        last = upper >= 1.0
+        expression = '"poverty_rate" >= %g AND "poverty_rate" %s %g' % (lower, "<=" if last else "<", upper)
+        root.appendChild(QgsRuleBasedRenderer.Rule(symbol, 0, 0, expression,
+                                                   "%d – %d %%" % (round(lower * 100), round(upper * 100))))
+    hatched = QgsFillSymbol.createSimple({"color": "#ffffff", "outline_color": "#636363", "outline_width": "0.2"})
+    lines = QgsLinePatternFillSymbolLayer()
+    lines.setLineAngle(45)
+    lines.setDistance(1.2)
+    lines.setLineWidth(0.25)
+    lines.setColor(QColor("#737373"))
+    hatched.appendSymbolLayer(lines)
+    root.appendChild(QgsRuleBasedRenderer.Rule(hatched, 0, 0, '"poverty_rate" IS NULL AND "suppressed" = 1',
+                                               "Disembunyikan: jumlah kecil"))
+    nodata = QgsFillSymbol.createSimple({"color": "#d9d9d9", "outline_color": "#636363", "outline_width": "0.2"})
+    root.appendChild(QgsRuleBasedRenderer.Rule(nodata, 0, 0, '"poverty_rate" IS NULL AND coalesce("suppressed", 0) = 0',
+                                               "Tidak ada data"))
+    layer.setRenderer(QgsRuleBasedRenderer(root))
+    settings = QgsPalLayerSettings()
+    settings.isExpression = True
+    settings.fieldName = ('"name" || CASE WHEN "poverty_rate" IS NULL AND "suppressed" = 1'
+                          " THEN '\\n(disembunyikan)' ELSE '' END")
+    settings.placement = QgsPalLayerSettings.OverPoint
+    settings.setFormat(text_format(7))
+    settings.scaleVisibility = True
+    settings.maximumScale = 0
+    settings.minimumScale = 250000
+    layer.setLabeling(QgsVectorLayerSimpleLabeling(settings))
+    layer.setLabelsEnabled(True)
+    save(layer, out)
+
+
+def kecamatan_style(out):
+    """Outlines with labels, not fills: above the kelurahan they must not hide them."""
+    layer = QgsVectorLayer("MultiPolygon?crs=EPSG:4326&field=name:string", "kecamatan", "memory")
+    symbol = QgsFillSymbol.createSimple({"style": "no", "outline_color": "#252525", "outline_width": "0.7"})
+    layer.setRenderer(QgsSingleSymbolRenderer(symbol))
+    settings = QgsPalLayerSettings()
+    settings.isExpression = True
+    settings.fieldName = 'upper("name")'
+    settings.placement = QgsPalLayerSettings.OverPoint
+    settings.setFormat(text_format(9, "#252525", True))
     layer.setLabeling(QgsVectorLayerSimpleLabeling(settings))
     layer.setLabelsEnabled(True)
     save(layer, out)
@@ -79,8 +129,8 @@ def main():
     app.initQgis()
     os.makedirs("io/styles", exist_ok=True)
     households_style("io/styles/households.qml")
-    area_style("io/styles/kelurahan.qml", "name", 0.2, 7)
-    area_style("io/styles/kecamatan.qml", "name", 0.6, 10)
+    kelurahan_style("io/styles/kelurahan.qml")
+    kecamatan_style("io/styles/kecamatan.qml")
     app.exitQgis()
 
 
