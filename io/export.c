@@ -620,6 +620,10 @@ static int write_dataset(exporter *E, const char *tmp_path, const char *target, 
         rc = gdal_fail(ctx, target, "cannot finish writing (disk full?)");
     if (rc == RG_OK && E->direct)
         rc = fill_gpkg(E, tmp_path, target, chosen);
+    /* The project needs the layers it lays out: all of them, or a public export's two. */
+    int whole = chosen == RG_LAYER_ALL || (E->opts->public_only && chosen == (RG_LAYER_KELURAHAN | RG_LAYER_KECAMATAN));
+    if (rc == RG_OK && gpkg && whole)
+        rc = rg_io__gpkg_project(E->store, tmp_path, target, E->opts->public_only, E->poverty_rate);
     return rc;
 }
 

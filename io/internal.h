@@ -104,4 +104,11 @@ int rg_io__spatialite_to_wkb(const unsigned char *blob, size_t n, rg_buf *out, l
 /* Registers rg_hilbert(x, y, minx, miny, maxx, maxy), which the packing sorts by, on db. */
 int rg_io__rtree_register(sqlite3 *db);
 
+/* project.c: stores the QGIS project (overview sheet and atlas over the layers) in the
+ * GeoPackage being written at tmp_path; target is the name it will have, which the project's
+ * layers name. poverty_rate: classify's definition, shown in the sheet. */
+#define RG_IO_PROJECT_NAME "peta_kemiskinan"
+int rg_io__gpkg_project(rg_store *store, const char *tmp_path, const char *target, int public_only,
+                        const char *poverty_rate);
+
 #endif
