@@ -183,6 +183,13 @@ int cli_export_option(rg_cli *cli, int opt, const char *arg, rg_export_opts *o)
             return -1;
         }
         return 1;
+    case OPT_UNLOCATED_AT:
+        if (strcmp(arg, "area") != 0 && strcmp(arg, "none") != 0) {
+            cli_usage_error(cli, "--unlocated-at: '%s': area or none", arg);
+            return -1;
+        }
+        o->unlocated_at_area = strcmp(arg, "area") == 0;
+        return 1;
     default: return 0;
     }
 }

@@ -119,6 +119,29 @@ static const layer_def layers[] = {
      &kecamatan_style},
 };
 
+/* The households with --unlocated-at area: one placed by its code stands at a point inside
+ * its kelurahan (the same for all of them there, from temp.export_area_points), marked
+ * point_source = 'area' so that no one takes it for a dwelling. Their points are not in the
+ * store's index: the layer's R-tree is packed. */
+static const layer_def households_at_area = {
+    "households", RG_LAYER_HOUSEHOLDS,
+    "Regsosek households: kelurahan and kecamatan from the spatial join, poverty class, desil and rank"
+    " (1 = poorest in the kelurahan); poverty_class_final: the class after the consultation forum."
+    " point_source = gps: the household's GPS point; point_source = area: no GPS point, drawn at one point"
+    " inside the kelurahan its area code names, shared by all such households there: NOT their dwelling.",
+    wkbPoint, household_fields, sizeof household_fields / sizeof *household_fields,
+    "household_id, kelurahan_code, kelurahan_name, kecamatan_code, kecamatan_name, poverty_class,"
+    " poverty_class_final, desil,"
+    " welfare_rank, household_size, join_method, join_distance_m, join_flags, code_mismatch, reported_code,"
+    " load_flags, CASE WHEN geom IS NOT NULL THEN 'gps' WHEN p.x IS NOT NULL THEN 'area' END" EXTRA_FIELDS_HERE,
+    "CASE WHEN geom IS NOT NULL THEN lon ELSE p.x END, CASE WHEN geom IS NOT NULL THEN lat ELSE p.y END",
+    "rg_gpkg_point(CASE WHEN geom IS NOT NULL THEN lon ELSE p.x END, CASE WHEN geom IS NOT NULL THEN lat ELSE p.y END)",
+    " FROM households LEFT JOIN temp.export_area_points p ON p.code = kelurahan_code AND geom IS NULL ORDER BY hh",
+    "SELECT min(x0) AS x0, min(y0) AS y0, max(x1) AS x1, max(y1) AS y1 FROM (SELECT min(lon) AS x0, min(lat) AS y0,"
+    " max(lon) AS x1, max(lat) AS y1 FROM household_records WHERE geom IS NOT NULL UNION ALL SELECT min(x), min(y),"
+    " max(x), max(y) FROM temp.export_area_points)",
+    "hh", NULL, GEOM_POINT_LONLAT, &households_style};
+
 typedef enum { FORMAT_GPKG, FORMAT_GEOJSON, FORMAT_GEOJSONSEQ, FORMAT_FLATGEOBUF } format;
 
 /* Each format by its file ending and by GDAL's name for its driver (what ogr2ogr -f takes,
@@ -199,6 +222,12 @@ static int gdal_fail(rg_ctx *ctx, const char *path, const char *what)
                         CPLGetLastErrorMsg()[0] ? CPLGetLastErrorMsg() : "GDAL gave no reason");
 }
 
+/* The i-th layer as this export writes it. */
+static const layer_def *layer_at(const exporter *E, size_t i)
+{
+    return layers[i].bit == RG_LAYER_HOUSEHOLDS && E->opts->unlocated_at_area ? &households_at_area : &layers[i];
+}
+
 /* The layer's fields, with --fields spliced in for the households. */
 static int append_fields(exporter *E, const layer_def *def, rg_buf *sql)
 {
@@ -250,9 +279,10 @@ static int fill_gpkg(exporter *E, const char *tmp_path, const char *target, int 
     for (size_t i = 0; i < sizeof layers / sizeof *layers && rc == RG_OK; i++) {
         if (!(chosen & layers[i].bit))
             continue;
-        rc = layer_insert_sql(E, &layers[i], &sql[n]);
-        fills[n] = (rg_io__gpkg_fill){layers[i].name, sql[n].data, layers[i].extent, layers[i].store_rtree,
-                                      layers[i].bit == RG_LAYER_HOUSEHOLDS ? bind_fill : NULL, E};
+        const layer_def *def = layer_at(E, i);
+        rc = layer_insert_sql(E, def, &sql[n]);
+        fills[n] = (rg_io__gpkg_fill){def->name, sql[n].data, def->extent, def->store_rtree,
+                                      def->bit == RG_LAYER_HOUSEHOLDS ? bind_fill : NULL, E};
         n++;
     }
     if (rc == RG_OK)
@@ -606,7 +636,7 @@ static int write_dataset(exporter *E, const char *tmp_path, const char *target, 
         rc = gdal_fail(ctx, target, "cannot start a transaction");
     for (size_t i = 0; i < sizeof layers / sizeof *layers && rc == RG_OK; i++)
         if (chosen & layers[i].bit)
-            rc = write_layer(E, ds, target, &layers[i]);
+            rc = write_layer(E, ds, target, layer_at(E, i));
     if (gpkg && rc == RG_OK)
         rc = write_styles(ctx, ds, target, chosen);
     if (gpkg && rc == RG_OK && GDALDatasetCommitTransaction(ds) != OGRERR_NONE)
@@ -713,11 +743,15 @@ static int file_exists(const char *path)
 static int check_every_household_has_a_point(exporter *E, const char *output)
 {
     int64_t without = 0;
-    int rc = rg_io_store_count(E->store, "SELECT count(*) FROM household_records WHERE geom IS NULL", &without);
+    int rc = rg_io_store_count(E->store,
+                               E->opts->unlocated_at_area
+                                   ? "SELECT count(*) FROM households WHERE geom IS NULL AND kelurahan_code IS NULL"
+                                   : "SELECT count(*) FROM household_records WHERE geom IS NULL",
+                               &without);
     if (rc == RG_OK && without > 0)
         rc = rg_ctx_error(E->ctx, RG_EDATA,
                           "%s: FlatGeobuf cannot hold a household without a point, and %lld %s none"
-                          " (placed by their area code, or flagged swapped_latlon): export them as GeoPackage or"
+                          " (placed by their area code, with a code for no kelurahan, or flagged swapped_latlon): export them as GeoPackage or"
                           " GeoJSON, which keep them as rows without geometry, or only the areas"
                           " (--layers kelurahan,kecamatan)",
                           output, (long long)without, without == 1 ? "household has" : "households have");
@@ -851,6 +885,12 @@ int rg_io_export(rg_store *store, const char *output, const rg_export_opts *opts
         rc = resolve_fields(&E);
     if (rc == RG_OK)
         rc = read_poverty_rate(&E);
+    if (rc == RG_OK && opts->unlocated_at_area)
+        rc = rg_io_store_exec(store, "placing households without a point",
+                              "DROP TABLE IF EXISTS temp.export_area_points;"
+                              "CREATE TEMP TABLE export_area_points(code TEXT PRIMARY KEY, x REAL, y REAL);"
+                              "INSERT INTO temp.export_area_points SELECT code, ST_X(ST_PointOnSurface(geom)),"
+                              " ST_Y(ST_PointOnSurface(geom)) FROM kelurahan");
     if (rc == RG_OK && plan.folder && mkdir(output, 0777) != 0 && errno != EEXIST)
         rc = rg_ctx_error(ctx, RG_EIO, "%s: cannot create the folder: %s", output, strerror(errno));
     for (size_t i = 0; i < plan.count && rc == RG_OK; i++) {

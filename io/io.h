@@ -314,10 +314,12 @@ typedef struct {
     int min_count;         /**< with public_only: counts below this are suppressed */
     const char *format;    /**< GDAL's driver name (GPKG, GeoJSON, GeoJSONSeq, FlatGeobuf), any case;
                                 NULL: from the output's ending */
+    int unlocated_at_area; /**< households placed by code are drawn at a point inside their kelurahan,
+                                point_source = 'area'; 0: rows without geometry */
 } rg_export_opts;
 
 #define RG_EXPORT_DEFAULT_MIN_COUNT 5
-#define RG_EXPORT_OPTS_INIT {RG_LAYER_ALL, 0, NULL, NULL, 0, RG_EXPORT_DEFAULT_MIN_COUNT, NULL}
+#define RG_EXPORT_OPTS_INIT {RG_LAYER_ALL, 0, NULL, NULL, 0, RG_EXPORT_DEFAULT_MIN_COUNT, NULL, 0}
 
 /** The files an export will write, named before anything is done. */
 typedef struct {

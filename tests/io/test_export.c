@@ -466,6 +466,25 @@ Test(export, households_without_a_point_are_rows_without_geometry)
                  0);
     cr_assert_eq(rg_io_export(store, tmp_path("unlocated.fgb"), &o), RG_EDATA);
     cr_assert(strstr(rg_ctx_errmsg(ctx), "placed by their area code"), "%s", rg_ctx_errmsg(ctx));
+
+    /* On request, drawn at a point inside the kelurahan its code names, marked as not theirs:
+     * SpatiaLite finds the point inside that kelurahan's exported polygon, the packed R-tree
+     * is sound and holds it, and FlatGeobuf can then take the layer. */
+    rg_export_opts area = RG_EXPORT_OPTS_INIT;
+    area.unlocated_at_area = 1;
+    const char *placed = tmp_path("unlocated-area.gpkg");
+    cr_assert_eq(rg_io_export(store, placed, &area), RG_OK, "%s", rg_ctx_errmsg(ctx));
+    cr_assert_eq(run("test \"$(sqlite3 -cmd '.load mod_spatialite' '%s' \"SELECT h.point_source || ':' ||"
+                     " ST_Within(GeomFromGPB(h.geom), GeomFromGPB(k.geom)) FROM households h JOIN kelurahan k"
+                     " ON k.code = h.kelurahan_code WHERE h.household_id = 'B'\")\" = 'area:1'",
+                     placed),
+                 0, "B is not drawn inside its kelurahan, marked area");
+    cr_assert_eq(run("test \"$(sqlite3 '%s' \"SELECT rtreecheck('rtree_households_geom') || (SELECT count(*)"
+                     " FROM rtree_households_geom)\")\" = ok2",
+                     placed),
+                 0);
+    area.layers = RG_LAYER_HOUSEHOLDS;
+    cr_assert_eq(rg_io_export(store, tmp_path("unlocated-area.fgb"), &area), RG_OK, "%s", rg_ctx_errmsg(ctx));
     rg_io_store_free(store);
     rg_ctx_free(ctx);
 }
