@@ -39,7 +39,7 @@ static int count_classes(rg_store *store, rg_method method, rg_classify_report *
                            " (SELECT total(sangat_miskin + miskin + rentan_miskin + tidak_miskin) FROM kelurahan_summary),"
                            /* what the summaries must hold: classes after the forum, inside a kelurahan */
                            " total(a.kelurahan_code IS NOT NULL AND coalesce((SELECT d.class_after FROM forum_decisions d"
-                           "  JOIN household_records r ON r.household_id = d.household_id WHERE r.hh = c.hh"
+                           "  WHERE d.household_id = (SELECT household_id FROM household_records WHERE hh = c.hh)"
                            "  ORDER BY d.id DESC LIMIT 1), c.poverty_class) IS NOT NULL)"
                            " FROM household_classes c JOIN household_areas a ON a.hh = c.hh",
                            -1, &st, NULL) != SQLITE_OK)
