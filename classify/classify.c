@@ -26,23 +26,35 @@ static const char summary_sql[] =
     " FROM kecamatan c LEFT JOIN kelurahan k ON k.parent_code = c.code"
     " LEFT JOIN kelurahan_summary s ON s.code = k.code GROUP BY c.code;";
 
-/* The report's counts, in one pass over the classes. */
+/* The report's counts, in one pass over the classes; the last is what the summaries must
+ * hold: the classes after the forum (%s), inside a kelurahan. */
+static const char count_sql[] =
+    "SELECT count(*), total(c.poverty_class IS NULL), total(c.poverty_class = 'sangat miskin'),"
+    " total(c.poverty_class = 'miskin'), total(c.poverty_class = 'rentan miskin'),"
+    " total(c.poverty_class = 'tidak miskin'),"
+    " total(c.poverty_class IS NOT NULL AND a.kelurahan_code IS NULL),"
+    " (SELECT count(*) FROM classify_issues),"
+    " (SELECT total(sangat_miskin + miskin + rentan_miskin + tidak_miskin) FROM kelurahan_summary),"
+    " total(a.kelurahan_code IS NOT NULL AND %s IS NOT NULL)"
+    " FROM household_classes c JOIN household_areas a ON a.hh = c.hh";
+
 static int count_classes(rg_store *store, rg_method method, rg_classify_report *r)
 {
     sqlite3_stmt *st = NULL;
+    int64_t decisions = 0;
+    int rc = rg_io_store_count(store, "SELECT EXISTS (SELECT 1 FROM forum_decisions)", &decisions);
+    if (rc != RG_OK)
+        return rc;
+    /* Without a forum's decision the classes the summaries hold are the ranking's: no lookup
+     * per household. */
+    char sql[2048];
+    snprintf(sql, sizeof sql, count_sql,
+             decisions ? "coalesce((SELECT d.class_after FROM forum_decisions d"
+                         "  WHERE d.household_id = (SELECT household_id FROM household_records WHERE hh = c.hh)"
+                         "  ORDER BY d.id DESC LIMIT 1), c.poverty_class)"
+                       : "c.poverty_class");
     if (sqlite3_prepare_v2(rg_io_store_db(store),
-                           "SELECT count(*), total(c.poverty_class IS NULL), total(c.poverty_class = 'sangat miskin'),"
-                           " total(c.poverty_class = 'miskin'), total(c.poverty_class = 'rentan miskin'),"
-                           " total(c.poverty_class = 'tidak miskin'),"
-                           " total(c.poverty_class IS NOT NULL AND a.kelurahan_code IS NULL),"
-                           " (SELECT count(*) FROM classify_issues),"
-                           " (SELECT total(sangat_miskin + miskin + rentan_miskin + tidak_miskin) FROM kelurahan_summary),"
-                           /* what the summaries must hold: classes after the forum, inside a kelurahan */
-                           " total(a.kelurahan_code IS NOT NULL AND coalesce((SELECT d.class_after FROM forum_decisions d"
-                           "  WHERE d.household_id = (SELECT household_id FROM household_records WHERE hh = c.hh)"
-                           "  ORDER BY d.id DESC LIMIT 1), c.poverty_class) IS NOT NULL)"
-                           " FROM household_classes c JOIN household_areas a ON a.hh = c.hh",
-                           -1, &st, NULL) != SQLITE_OK)
+                           sql, -1, &st, NULL) != SQLITE_OK)
         return rg_io_store_sql_error(store);
     if (sqlite3_step(st) != SQLITE_ROW) {
         sqlite3_finalize(st);
