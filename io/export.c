@@ -82,6 +82,17 @@ static const field_def area_fields[] = {
 /* Where --fields are spliced into the households query. */
 #define EXTRA_FIELDS_HERE "\x01"
 
+/* The households' fields, point_source given as an expression (the two ways of drawing
+ * households without a point differ in it), then --fields. */
+#define HOUSEHOLD_SELECT(point_source)                                                                         \
+    "household_id, kelurahan_code, kelurahan_name, kecamatan_code, kecamatan_name, poverty_class,"              \
+    " poverty_class_final, desil, welfare_rank, household_size, join_method, join_distance_m, join_flags,"      \
+    " code_mismatch, reported_code, load_flags, " point_source EXTRA_FIELDS_HERE
+/* The extent of the households' GPS points. */
+#define POINTS_EXTENT                                                                                          \
+    "SELECT min(lon) AS x0, min(lat) AS y0, max(lon) AS x1, max(lat) AS y1 FROM household_records"             \
+    " WHERE geom IS NOT NULL"
+
 static const char *const households_style = rg_style_households;
 static const char *const kelurahan_style = rg_style_kelurahan;
 static const char *const kecamatan_style = rg_style_kecamatan;
@@ -93,14 +104,9 @@ static const layer_def layers[] = {
      " decision where it made one, else poverty_class). Only households with a GPS point (point_source = gps) are drawn;"
      " those placed by their area code (join_method = code) are rows without geometry, in the attribute table.",
      wkbPoint, household_fields, sizeof household_fields / sizeof *household_fields,
-     "household_id, kelurahan_code, kelurahan_name, kecamatan_code, kecamatan_name, poverty_class,"
-     " poverty_class_final, desil,"
-     " welfare_rank, household_size, join_method, join_distance_m, join_flags, code_mismatch, reported_code,"
-     " load_flags, point_source" EXTRA_FIELDS_HERE,
+     HOUSEHOLD_SELECT("point_source"),
      "CASE WHEN geom IS NOT NULL THEN lon END, lat", "rg_gpkg_point(CASE WHEN geom IS NOT NULL THEN lon END, lat)",
-     " FROM households ORDER BY hh",
-     "SELECT min(lon) AS x0, min(lat) AS y0, max(lon) AS x1, max(lat) AS y1 FROM household_records"
-     " WHERE geom IS NOT NULL",
+     " FROM households ORDER BY hh", POINTS_EXTENT,
      "hh", "idx_household_records_geom", GEOM_POINT_LONLAT, &households_style},
     {"kelurahan", RG_LAYER_KELURAHAN,
      "Kelurahan/desa: households per poverty class (after the consultation forum), and poverty_rate, over all"
@@ -130,16 +136,12 @@ static const layer_def households_at_area = {
     " point_source = gps: the household's GPS point; point_source = area: no GPS point, drawn at one point"
     " inside the kelurahan its area code names, shared by all such households there: NOT their dwelling.",
     wkbPoint, household_fields, sizeof household_fields / sizeof *household_fields,
-    "household_id, kelurahan_code, kelurahan_name, kecamatan_code, kecamatan_name, poverty_class,"
-    " poverty_class_final, desil,"
-    " welfare_rank, household_size, join_method, join_distance_m, join_flags, code_mismatch, reported_code,"
-    " load_flags, CASE WHEN geom IS NOT NULL THEN 'gps' WHEN p.x IS NOT NULL THEN 'area' END" EXTRA_FIELDS_HERE,
+    HOUSEHOLD_SELECT("CASE WHEN geom IS NOT NULL THEN 'gps' WHEN p.x IS NOT NULL THEN 'area' END"),
     "CASE WHEN geom IS NOT NULL THEN lon ELSE p.x END, CASE WHEN geom IS NOT NULL THEN lat ELSE p.y END",
     "rg_gpkg_point(CASE WHEN geom IS NOT NULL THEN lon ELSE p.x END, CASE WHEN geom IS NOT NULL THEN lat ELSE p.y END)",
     " FROM households LEFT JOIN temp.export_area_points p ON p.code = kelurahan_code AND geom IS NULL ORDER BY hh",
-    "SELECT min(x0) AS x0, min(y0) AS y0, max(x1) AS x1, max(y1) AS y1 FROM (SELECT min(lon) AS x0, min(lat) AS y0,"
-    " max(lon) AS x1, max(lat) AS y1 FROM household_records WHERE geom IS NOT NULL UNION ALL SELECT min(x), min(y),"
-    " max(x), max(y) FROM temp.export_area_points)",
+    "SELECT min(x0) AS x0, min(y0) AS y0, max(x1) AS x1, max(y1) AS y1 FROM (" POINTS_EXTENT
+    " UNION ALL SELECT min(x), min(y), max(x), max(y) FROM temp.export_area_points)",
     "hh", NULL, GEOM_POINT_LONLAT, &households_style};
 
 typedef enum { FORMAT_GPKG, FORMAT_GEOJSON, FORMAT_GEOJSONSEQ, FORMAT_FLATGEOBUF } format;
