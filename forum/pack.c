@@ -10,20 +10,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-/* "5371030009-Oebobo.xlsx": letters and digits of the name, so a person finds the kelurahan. */
-static void pack_path(const char *folder, const rg_forum__area *a, const char *ext, char *out, size_t cap)
-{
-    char safe[128];
-    size_t j = 0;
-    for (const char *p = a->name; *p && j + 1 < sizeof safe; p++)
-        safe[j++] = ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9')) ? *p : '_';
-    safe[j] = '\0';
-    size_t stem = strlen(folder);
-    while (stem > 1 && folder[stem - 1] == '/')
-        stem--;
-    snprintf(out, cap, "%.*s/%s%s%s%s", (int)stem, folder, a->code, j ? "-" : "", safe, ext);
-}
-
 typedef struct {
     rg_store *store;
     rg_ctx *ctx;
@@ -65,7 +51,7 @@ static int gather_families(packer *P, const char *code, rg_forum__area *area)
 static int write_file(packer *P, const rg_forum__area *area, const char *ext)
 {
     char path[4200];
-    pack_path(P->folder, area, ext, path, sizeof path);
+    rg_io_area_file_name(P->folder, area->code, area->name, ext, path, sizeof path);
     rg_io_atomic out;
     int rc = rg_io_atomic_begin(P->ctx, path, ext, P->opts->overwrite, &out);
     if (rc != RG_OK)

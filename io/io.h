@@ -390,6 +390,11 @@ int rg_io_atomic_commit(rg_ctx *ctx, rg_io_atomic *a);
 /** Removes the temporary file and frees a; a no-op on a zeroed or ended one. */
 void rg_io_atomic_abandon(rg_io_atomic *a);
 
+/** "FOLDER/5371030009-Oebobo.csv": a kelurahan's file in folder (a trailing '/' or not), the
+ * name's letters and digits kept so a person finds it, ext its ending. Into out. */
+void rg_io_area_file_name(const char *folder, const char *code, const char *name, const char *ext, char *out,
+                          size_t cap);
+
 /** Whether a text opening a spreadsheet cell would be taken for a formula (=, +, -, @, tab,
  * carriage return). Every CSV and workbook the tool writes keeps such texts inert. */
 int rg_io_looks_like_formula(const char *text);

@@ -119,6 +119,21 @@ done:
     return rc;
 }
 
+void rg_io_area_file_name(const char *folder, const char *code, const char *name, const char *ext, char *out,
+                          size_t cap)
+{
+    /* Letters and digits of the name, so a person finds the kelurahan. */
+    char safe[128];
+    size_t j = 0;
+    for (const char *p = name ? name : ""; *p && j + 1 < sizeof safe; p++)
+        safe[j++] = ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9')) ? *p : '_';
+    safe[j] = '\0';
+    size_t stem = strlen(folder);
+    while (stem > 1 && folder[stem - 1] == '/') /* "forum/" names the folder as "forum" does */
+        stem--;
+    snprintf(out, cap, "%.*s/%s%s%s%s", (int)stem, folder, code, j ? "-" : "", safe, ext);
+}
+
 static int check_classified(rg_store *store)
 {
     return rg_io_store_step_require(store, RG_STEP_CLASSIFY, "no ranks yet");
@@ -155,17 +170,8 @@ int rg_io_ranklist_write_all(rg_store *store, const char *folder, int overwrite,
     while (rc == RG_OK && sqlite3_step(st) == SQLITE_ROW) {
         const char *code = (const char *)sqlite3_column_text(st, 0);
         const char *name = sqlite3_column_text(st, 1) ? (const char *)sqlite3_column_text(st, 1) : "";
-        /* File names keep letters and digits of the name, so a person finds the kelurahan. */
-        char safe[128];
-        size_t j = 0;
-        for (const char *p = name; *p && j + 1 < sizeof safe; p++)
-            safe[j++] = ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9')) ? *p : '_';
-        safe[j] = '\0';
-        char path[4096];
-        size_t stem = strlen(folder);
-        while (stem > 1 && folder[stem - 1] == '/') /* "forum/" names the folder as "forum" does */
-            stem--;
-        snprintf(path, sizeof path, "%.*s/%s%s%s.csv", (int)stem, folder, code, j ? "-" : "", safe);
+        char path[4200];
+        rg_io_area_file_name(folder, code, name, ".csv", path, sizeof path);
         int64_t written = 0;
         rc = write_list(store, code, path, overwrite, &written);
         count++;
