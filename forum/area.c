@@ -88,29 +88,22 @@ static int read_identity(rg_store *store, const char *code, rg_forum__area *a)
 static int read_provenance(rg_store *store, rg_forum__area *a)
 {
     sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(rg_io_store_db(store),
-                           "SELECT (SELECT group_concat(replace(input_path, rtrim(input_path, replace(input_path, '/', '')), '')"
-                           "   || ' (' || loaded || ' rumah tangga, SHA-256 '"
-                           "   || substr(sha256, 1, 12) || ', ' || substr(finished, 1, 10) || ')', '; ')"
-                           "  FROM load_runs WHERE finished IS NOT NULL AND id >= (SELECT coalesce(max(id), 0)"
-                           "  FROM load_runs WHERE finished IS NOT NULL AND mode IN ('new', 'replace')))"
-                           " || coalesce('; batas: ' || (SELECT replace(path, rtrim(path, replace(path, '/', '')), '')"
-                           "   || ' (SHA-256 ' || substr(sha256, 1, 12) || ')' FROM boundary_sets ORDER BY id DESC LIMIT 1), ''),"
-                           " (SELECT value FROM classify_meta WHERE key = 'method'),"
-                           " (SELECT value FROM classify_meta WHERE key = 'poverty_rate')",
-                           -1, &st, NULL) != SQLITE_OK)
-        return rg_io_store_sql_error(store);
-    if (sqlite3_step(st) == SQLITE_ROW) {
-        copy_text(a->data_version, sizeof a->data_version, st, 0);
-        copy_text(a->method, sizeof a->method, st, 1);
-        copy_text(a->poverty_rate, sizeof a->poverty_rate, st, 2);
+    int rc = rg_io_sources_describe(store, a->data_version, sizeof a->data_version);
+    if (rc == RG_OK && sqlite3_prepare_v2(rg_io_store_db(store),
+                                          "SELECT (SELECT value FROM classify_meta WHERE key = 'method'),"
+                                          " (SELECT value FROM classify_meta WHERE key = 'poverty_rate')",
+                                          -1, &st, NULL) != SQLITE_OK)
+        rc = rg_io_store_sql_error(store);
+    if (rc == RG_OK && sqlite3_step(st) == SQLITE_ROW) {
+        copy_text(a->method, sizeof a->method, st, 0);
+        copy_text(a->poverty_rate, sizeof a->poverty_rate, st, 1);
     }
     sqlite3_finalize(st);
     time_t now = time(NULL);
     struct tm tm;
     gmtime_r(&now, &tm);
     strftime(a->made, sizeof a->made, "%Y-%m-%d %H:%M UTC", &tm);
-    return RG_OK;
+    return rc;
 }
 
 int rg_forum__area_read(rg_store *store, const char *code, rg_forum__area *out)

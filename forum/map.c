@@ -310,7 +310,7 @@ static int draw_panel(rg_store *store, cairo_t *cr, GEOSContextHandle_t h, const
                                                                                       : a->kecamatan_code);
     y += rg_forum__draw_text(cr, x, y, w, "DejaVu Sans Oblique 7.5", text, 0) + 8;
     y += rg_forum__draw_text(cr, x, y, w, "DejaVu Sans Bold 10", "Forum Konsultasi Publik Regsosek 2022", 0) + 4;
-    snprintf(text, sizeof text, "Sumber: batas wilayah dan data rumah tangga Regsosek (%s). Dibuat %s oleh regsosek-geo.",
+    snprintf(text, sizeof text, "Sumber: Regsosek, %s. Dibuat %s oleh regsosek-geo.",
              a->data_version, a->made);
     rg_forum__draw_text(cr, x, y, w, "DejaVu Sans 7", text, 0);
     return rc;

@@ -16,8 +16,7 @@ typedef struct {
 } invariant;
 
 /* The runs whose households are still in the table: from the last fresh or replacing load on. */
-#define LIVE_RUNS "(SELECT id FROM load_runs WHERE finished IS NOT NULL AND id >= " \
-                  "(SELECT coalesce(max(id), 0) FROM load_runs WHERE finished IS NOT NULL AND mode IN ('new', 'replace')))"
+#define LIVE_RUNS "(SELECT id FROM load_runs WHERE " RG_IO__LIVE_RUN ")"
 
 static const invariant store_checks[] = {
     {"every row of every load is loaded or rejected",

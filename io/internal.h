@@ -104,6 +104,12 @@ int rg_io__spatialite_to_wkb(const unsigned char *blob, size_t n, rg_buf *out, l
 /* Registers rg_hilbert(x, y, minx, miny, maxx, maxy), which the packing sorts by, on db. */
 int rg_io__rtree_register(sqlite3 *db);
 
+/* The load runs whose households are in the store: from the last fresh or replacing load
+ * on (a condition on load_runs). */
+#define RG_IO__LIVE_RUN \
+    "finished IS NOT NULL AND id >= (SELECT coalesce(max(id), 0) FROM load_runs WHERE finished IS NOT NULL" \
+    " AND mode IN ('new', 'replace'))"
+
 /* project.c: stores the QGIS project (overview sheet and atlas over the layers) in the
  * GeoPackage being written at tmp_path; target is the name it will have, which the project's
  * layers name. poverty_rate: classify's definition, shown in the sheet. */

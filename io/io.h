@@ -368,6 +368,14 @@ int rg_io_export(rg_store *store, const char *output, const rg_export_opts *opts
 
 /* ---------------------------------------------------------------- ranked lists */
 
+/**
+ * What the store's results were made from, for a person reading a map or a sheet: "rumah
+ * tangga: households.csv (29937 rumah tangga, SHA-256 abc49b67a972, 2026-12-03); batas
+ * wilayah: boundaries.gpkg (SHA-256 b7d90c926fe1)" (file names without their folders).
+ * Into out ("" on failure). @return RG_OK or RG_ESQL.
+ */
+int rg_io_sources_describe(rg_store *store, char *out, size_t cap);
+
 /* ---------------------------------------------------------------- atomic outputs */
 
 /** A file being written under a hidden name beside its target, moved into place only when

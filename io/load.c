@@ -1335,9 +1335,7 @@ static int refuse_same_file(loader *L)
         return RG_OK; /* not one plain file: the load itself says what is wrong */
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(rg_io_store_db(L->store),
-                           "SELECT finished FROM load_runs WHERE sha256 = ? AND finished IS NOT NULL AND id >="
-                           " (SELECT coalesce(max(id), 0) FROM load_runs WHERE finished IS NOT NULL"
-                           "  AND mode IN ('new', 'replace')) ORDER BY id LIMIT 1",
+                           "SELECT finished FROM load_runs WHERE sha256 = ? AND " RG_IO__LIVE_RUN " ORDER BY id LIMIT 1",
                            -1, &st, NULL) != SQLITE_OK)
         return rg_io_store_sql_error(L->store);
     sqlite3_bind_text(st, 1, digest, -1, SQLITE_STATIC);

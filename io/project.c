@@ -114,29 +114,21 @@ static int hex_of(const rg_buf *bytes, rg_buf *out)
 static int read_facts(rg_store *store, double box[4], char *method, size_t mcap, char *source, size_t scap)
 {
     sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(rg_io_store_db(store),
-                           "SELECT (SELECT min(MbrMinX(geom)) FROM kelurahan), (SELECT min(MbrMinY(geom)) FROM kelurahan),"
-                           " (SELECT max(MbrMaxX(geom)) FROM kelurahan), (SELECT max(MbrMaxY(geom)) FROM kelurahan),"
-                           " (SELECT value FROM classify_meta WHERE key = 'method'),"
-                           " (SELECT group_concat(replace(input_path, rtrim(input_path, replace(input_path, '/', '')),"
-                           "  '') || ' (SHA-256 ' || substr(sha256, 1, 12) || ')', ', ') FROM load_runs"
-                           "  WHERE finished IS NOT NULL AND id >= (SELECT coalesce(max(id), 0) FROM load_runs"
-                           "  WHERE finished IS NOT NULL AND mode IN ('new', 'replace'))),"
-                           " (SELECT replace(path, rtrim(path, replace(path, '/', '')), '') || ' (SHA-256 '"
-                           "  || substr(sha256, 1, 12) || ')' FROM boundary_sets ORDER BY id DESC LIMIT 1)",
-                           -1, &st, NULL) != SQLITE_OK)
-        return rg_io_store_sql_error(store);
-    if (sqlite3_step(st) == SQLITE_ROW) {
+    int rc = rg_io_sources_describe(store, source, scap);
+    if (rc == RG_OK && sqlite3_prepare_v2(rg_io_store_db(store),
+                                          "SELECT min(MbrMinX(geom)), min(MbrMinY(geom)), max(MbrMaxX(geom)),"
+                                          " max(MbrMaxY(geom)), (SELECT value FROM classify_meta WHERE key = 'method')"
+                                          " FROM kelurahan",
+                                          -1, &st, NULL) != SQLITE_OK)
+        rc = rg_io_store_sql_error(store);
+    if (rc == RG_OK && sqlite3_step(st) == SQLITE_ROW) {
         for (int i = 0; i < 4; i++)
             box[i] = sqlite3_column_double(st, i);
-        const unsigned char *m = sqlite3_column_text(st, 4), *h = sqlite3_column_text(st, 5),
-                            *b = sqlite3_column_text(st, 6);
+        const unsigned char *m = sqlite3_column_text(st, 4);
         snprintf(method, mcap, "%s", m ? (const char *)m : "?");
-        snprintf(source, scap, "data rumah tangga %s; batas wilayah %s", h ? (const char *)h : "?",
-                 b ? (const char *)b : "?");
     }
     sqlite3_finalize(st);
-    return RG_OK;
+    return rc;
 }
 
 static int store_project(rg_ctx *ctx, const char *tmp_path, const char *target, const char *hex)

@@ -380,3 +380,26 @@ int rg_io_store_step_require(rg_store *store, rg_step step, const char *what)
                             path, what, step_commands[RG_STEP_CLASSIFY]);
     return RG_OK;
 }
+
+/* basename(path) in SQL: what is left after the last '/'. */
+#define SQL_BASENAME(col) "replace(" col ", rtrim(" col ", replace(" col ", '/', '')), '')"
+
+int rg_io_sources_describe(rg_store *store, char *out, size_t cap)
+{
+    sqlite3_stmt *st = NULL;
+    out[0] = '\0';
+    if (sqlite3_prepare_v2(rg_io_store_db(store),
+                           "SELECT (SELECT group_concat(" SQL_BASENAME("input_path") " || ' (' || loaded"
+                           "   || ' rumah tangga, SHA-256 ' || substr(sha256, 1, 12) || ', ' || substr(finished, 1, 10)"
+                           "   || ')', '; ') FROM load_runs WHERE " RG_IO__LIVE_RUN "),"
+                           " (SELECT " SQL_BASENAME("path") " || ' (SHA-256 ' || substr(sha256, 1, 12) || ')'"
+                           "  FROM boundary_sets ORDER BY id DESC LIMIT 1)",
+                           -1, &st, NULL) != SQLITE_OK)
+        return rg_io_store_sql_error(store);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        const unsigned char *h = sqlite3_column_text(st, 0), *b = sqlite3_column_text(st, 1);
+        snprintf(out, cap, "rumah tangga: %s; batas wilayah: %s", h ? (const char *)h : "?", b ? (const char *)b : "?");
+    }
+    sqlite3_finalize(st);
+    return RG_OK;
+}
