@@ -1,7 +1,8 @@
 /*
  * What every page of the forum's sheet draws with: text laid out by Pango (DejaVu Sans,
  * which Debian ships and which has every letter of Indonesian names), and the markers of
- * the four classes in the map's palette (ColorBrewer YlOrRd, the QGIS styles' own).
+ * the four classes as the QGIS style draws households (scripts/make-styles.py: ColorBrewer
+ * Purples, darkest for sangat miskin, a shape per class), so the sheet and the map agree.
  */
 #include "forum/draw.h"
 
@@ -43,10 +44,10 @@ typedef struct {
 } marker_style;
 
 static const marker_style styles[] = {
-    {"sangat miskin", 0xbd / 255.0, 0x00 / 255.0, 0x26 / 255.0, 0},
-    {"miskin", 0xf0 / 255.0, 0x3b / 255.0, 0x20 / 255.0, 1},
-    {"rentan miskin", 0xfd / 255.0, 0x8d / 255.0, 0x3c / 255.0, 2},
-    {"tidak miskin", 0xfe / 255.0, 0xcc / 255.0, 0x5c / 255.0, 3},
+    {"sangat miskin", 0x3f / 255.0, 0x00 / 255.0, 0x7d / 255.0, 0},
+    {"miskin", 0x6a / 255.0, 0x51 / 255.0, 0xa3 / 255.0, 1},
+    {"rentan miskin", 0x9e / 255.0, 0x9a / 255.0, 0xc8 / 255.0, 2},
+    {"tidak miskin", 0xf2 / 255.0, 0xf0 / 255.0, 0xf7 / 255.0, 3},
 };
 
 static void shape_path(cairo_t *cr, double x, double y, double r, int shape)
