@@ -13,8 +13,9 @@ int rg__classify_rules_welfare(const rg_rules *r);
 int rg__classify_rules_population(const rg_rules *r);
 
 /* Welfare, desil, ranks and classes into household_classes, what could not be classified
- * into classify_issues, and kelurahan_summary (rank.c). */
-int rg__classify_households(rg_store *store, const rg_rules *rules);
+ * into classify_issues, and kelurahan_summary (rank.c), counting the forums' classes where
+ * has_decisions. */
+int rg__classify_households(rg_store *store, const rg_rules *rules, int has_decisions);
 
 /* kecamatan rows sum their kelurahan rows, so the two layers always add up. */
 static const char summary_sql[] =
@@ -38,13 +39,9 @@ static const char count_sql[] =
     " total(a.kelurahan_code IS NOT NULL AND %s IS NOT NULL)"
     " FROM household_classes c JOIN household_areas a ON a.hh = c.hh";
 
-static int count_classes(rg_store *store, rg_method method, rg_classify_report *r)
+static int count_classes(rg_store *store, rg_method method, int decisions, rg_classify_report *r)
 {
     sqlite3_stmt *st = NULL;
-    int64_t decisions = 0;
-    int rc = rg_io_store_count(store, "SELECT EXISTS (SELECT 1 FROM forum_decisions)", &decisions);
-    if (rc != RG_OK)
-        return rc;
     /* Without a forum's decision the classes the summaries hold are the ranking's: no lookup
      * per household. */
     char sql[2048];
@@ -104,9 +101,9 @@ int rg_classify_resummarise(rg_store *store)
 }
 
 /* Everything classify writes, inside its step. */
-static int classify_all(rg_store *store, const rg_rules *rules)
+static int classify_all(rg_store *store, const rg_rules *rules, int has_decisions)
 {
-    int rc = rg__classify_households(store, rules);
+    int rc = rg__classify_households(store, rules, has_decisions);
     return rc == RG_OK ? rg_io_store_exec(store, "summarising", summary_sql) : rc;
 }
 
@@ -186,10 +183,14 @@ static int write_meta(rg_store *store, const rg_rules *rules)
 int rg_classify_run(rg_store *store, const rg_rules *rules, rg_classify_report *report)
 {
     rg_classify_report r = {0};
+    /* The forums' decisions are counted where there are some; without, no lookup per household. */
+    int64_t decisions = 0;
     int rc = rg_io_store_step_require(store, RG_STEP_JOIN, "classify");
+    if (rc == RG_OK)
+        rc = rg_io_store_count(store, "SELECT EXISTS (SELECT 1 FROM forum_decisions)", &decisions);
     if (rc == RG_OK && (rc = rg_io_store_step_begin(store, RG_STEP_CLASSIFY, RG_STEP_AFRESH, 0)) == RG_OK &&
-        (rc = classify_all(store, rules)) == RG_OK && (rc = write_meta(store, rules)) == RG_OK &&
-        (rc = count_classes(store, rg_classify_rules_method(rules), &r)) == RG_OK)
+        (rc = classify_all(store, rules, decisions > 0)) == RG_OK && (rc = write_meta(store, rules)) == RG_OK &&
+        (rc = count_classes(store, rg_classify_rules_method(rules), decisions > 0, &r)) == RG_OK)
         rc = rg_io_store_step_commit(store, method_name(rg_classify_rules_method(rules)));
     rg_io_store_step_end(store);
     if (report)

@@ -481,15 +481,11 @@ static int write_summary(ranker *R)
     return rc;
 }
 
-int rg__classify_households(rg_store *store, const rg_rules *rules)
+int rg__classify_households(rg_store *store, const rg_rules *rules, int has_decisions)
 {
-    ranker R = {.store = store, .ctx = rg_io_store_ctx(store), .rules = rules};
+    ranker R = {.store = store, .ctx = rg_io_store_ctx(store), .rules = rules, .has_decisions = has_decisions};
     const char *near = rg_io_store_path(store);
-    int64_t decisions = 0;
-    int rc = rg_io_store_count(store, "SELECT EXISTS (SELECT 1 FROM forum_decisions)", &decisions);
-    R.has_decisions = decisions > 0;
-    if (rc == RG_OK)
-        rc = rg__sorter_new(&R.ids, R.ctx, near, "classify", sizeof(rg__sort_head), SORT_CAP);
+    int rc = rg__sorter_new(&R.ids, R.ctx, near, "classify", sizeof(rg__sort_head), SORT_CAP);
     if (rc == RG_OK)
         rc = rg__sorter_new(&R.by_group, R.ctx, near, "classify", sizeof(ordered), SORT_CAP);
     if (rc == RG_OK)
