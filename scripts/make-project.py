@@ -7,7 +7,8 @@ Project > Open From > GeoPackage), with its layers in order and two print layout
   "Atlas kelurahan"  one page per kelurahan, laid out as BPS lays out its desa field maps
                      (wilkerstat "Peta WA"): title, identity code, identity block up to the
                      provinsi, main map, north arrow, scale bar, legend, activity and period,
-                     an inset locating the kelurahan around its kecamatan, its recap, source.
+                     an inset locating the kelurahan around its kecamatan, its figures under
+                     the title and its recap table, source.
 
 Run from the repository root, after a build (it exports the sample to lay the project out):
     QT_QPA_PLATFORM=offscreen /usr/bin/python3 scripts/make-project.py
@@ -132,6 +133,24 @@ def overview(project, layers):
     project.layoutManager().addLayout(layout)
 
 
+def recap_table(layout, x, y, w, h):
+    """The kelurahan's recap as a table (an HTML label: QGIS fills in the atlas feature's
+    values); '*' where --public hid a small count."""
+    def cell(field):
+        return "[%% coalesce(to_string(\"%s\"), '*') %%]" % field
+    rows = [("Rumah tangga", "households", "dengan titik GPS", "with_point"),
+            ("Sangat miskin", "sangat_miskin", "Miskin", "miskin"),
+            ("Rentan miskin", "rentan_miskin", "Tidak miskin", "tidak_miskin")]
+    html = ['<table style="font-family: DejaVu Sans; font-size: 7pt; border-collapse: collapse" width="100%">']
+    for a, fa, b, fb in rows:
+        html.append('<tr><td>%s</td><td align="right">%s</td><td>&nbsp;%s</td><td align="right">%s</td></tr>'
+                    % (a, cell(fa), b, cell(fb)))
+    html.append('<tr><td colspan="4">* disembunyikan: jumlah kecil</td></tr></table>')
+    item = label(layout, "".join(html), x, y, w, h, 7)
+    item.setMode(QgsLayoutItemLabel.ModeHtml)
+    return item
+
+
 def atlas(project, layers):
     layout = QgsPrintLayout(project)
     layout.initializeDefaults()
@@ -143,11 +162,13 @@ def atlas(project, layers):
     main.setAtlasScalingMode(QgsLayoutItemMap.Auto)
     main.setAtlasMargin(0.08)
     label(layout, 'PETA KELURAHAN/DESA [% upper("name") %]', 205, 10, 85, 14, 13, True)
-    label(layout, 'Kode identitas: [% "code" %]', 205, 25, 85, 6, 9)
+    label(layout, "Tingkat kemiskinan [% coalesce(format_number(\"poverty_rate\" * 100, 1) || ' %', 'disembunyikan')"
+                  " %]  \u00b7  [% \"households\" %] rumah tangga", 205, 24, 85, 5, 8.5, True)
+    label(layout, 'Kode identitas: [% "code" %]', 205, 30, 85, 5, 8.5)
     label(layout, 'Provinsi: [% left("code", 2) %]\nKabupaten/Kota: [% left("code", 4) %]\n'
                   'Kecamatan: [% "parent_code" %] [% "parent_name" %]\nKelurahan/Desa: [% "code" %] [% "name" %]',
-          205, 32, 85, 22, 8)
-    legend(layout, main, 205, 56, 85, 58)
+          205, 36, 85, 20, 8)
+    legend(layout, main, 205, 57, 85, 57)
     inset = map_item(layout, 205, 116, 85, 40, kel.extent())
     inset.setAtlasDriven(True)
     inset.setAtlasScalingMode(QgsLayoutItemMap.Auto)
@@ -158,12 +179,7 @@ def atlas(project, layers):
     frame.setLinkedMap(main)
     inset.overviews().addOverview(frame)
     label(layout, "Letak kelurahan di kecamatannya (kotak: peta utama)", 205, 157, 85, 5, 6)
-    label(layout, '[% "households" %] rumah tangga ([% coalesce("with_point", \'-\') %] dengan titik GPS):'
-                  ' sangat miskin [% coalesce("sangat_miskin", \'*\') %], miskin [% coalesce("miskin", \'*\') %],'
-                  ' rentan miskin [% coalesce("rentan_miskin", \'*\') %], tidak miskin'
-                  ' [% coalesce("tidak_miskin", \'*\') %]; tingkat kemiskinan'
-                  ' [% coalesce(format_number("poverty_rate" * 100, 1) || \' %\', \'disembunyikan\') %]'
-                  ' (* disembunyikan: jumlah kecil)', 205, 163, 85, 20, 7)
+    recap_table(layout, 205, 161, 85, 22)
     label(layout, ACTIVITY, 205, 184, 85, 6, 9, True)
     label(layout, "Sumber: [% @regsosek_source %]", 205, 191, 85, 10, 6)
     decorations(layout, main, 186, 13)
