@@ -91,12 +91,14 @@ static int read_provenance(rg_store *store, rg_forum__area *a)
     int rc = rg_io_sources_describe(store, a->data_version, sizeof a->data_version);
     if (rc == RG_OK && sqlite3_prepare_v2(rg_io_store_db(store),
                                           "SELECT (SELECT value FROM classify_meta WHERE key = 'method'),"
-                                          " (SELECT value FROM classify_meta WHERE key = 'poverty_rate')",
+                                          " (SELECT value FROM classify_meta WHERE key = 'poverty_rate'),"
+                                          " (SELECT value FROM classify_meta WHERE key = 'rules')",
                                           -1, &st, NULL) != SQLITE_OK)
         rc = rg_io_store_sql_error(store);
     if (rc == RG_OK && sqlite3_step(st) == SQLITE_ROW) {
         copy_text(a->method, sizeof a->method, st, 0);
         copy_text(a->poverty_rate, sizeof a->poverty_rate, st, 1);
+        copy_text(a->rules, sizeof a->rules, st, 2);
     }
     sqlite3_finalize(st);
     time_t now = time(NULL);

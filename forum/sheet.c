@@ -19,8 +19,8 @@ static const struct {
     const char *title;
     double width;
 } columns[] = {
-    {"Peringkat", 46}, {"ID keluarga", 86}, {"Kelas", 58}, {"Desil", 27}, {"ART", 19},
-    {"Catatan data", 139}, {"Kelas disepakati", 72}, {"Catatan forum", 76},
+    {"Peringkat", 46}, {"ID keluarga", 86}, {"Kelas", 58}, {"Desil", 27}, {"ART", 22},
+    {"Catatan data", 136}, {"Kelas disepakati", 72}, {"Catatan forum", 76},
 };
 #define COLUMNS (sizeof columns / sizeof *columns)
 
@@ -78,19 +78,35 @@ static void table_row(cairo_t *cr, double y, const rg_forum__families *list, con
     cairo_stroke(cr);
 }
 
+/* The rules' INI text on one line: its lines joined by "; ", empty ones left out. */
+static void one_line(const char *text, char *out, size_t cap)
+{
+    size_t n = 0;
+    out[0] = '\0';
+    for (const char *p = text; *p && n + 3 < cap; p++) {
+        if (*p != '\n')
+            out[n++] = *p;
+        else if (n && p[1] && p[1] != '\n')
+            n += (size_t)snprintf(out + n, cap - n, "; ");
+    }
+    out[n < cap ? n : cap - 1] = '\0';
+}
+
 /* The recap at the top of the list's first page; returns where the list starts. */
 static double recap(cairo_t *cr, const rg_forum__area *a)
 {
     double x = RG_PAGE_MARGIN, y = RG_PAGE_MARGIN, w = RG_A4_SHORT - 2 * RG_PAGE_MARGIN;
-    char text[2400];
+    char text[4800];
     snprintf(text, sizeof text, "DAFTAR KELUARGA \u2014 KELURAHAN/DESA %s", a->name);
     y += rg_forum__draw_text(cr, x, y, w, "DejaVu Sans Bold 14", text, 0) + 2;
     snprintf(text, sizeof text, "Kode %s%s%s  \u00b7  Kecamatan %s %s  \u00b7  Kabupaten/Kota %s  \u00b7  Provinsi %s",
              a->code, a->alt_code[0] ? " / " : "", a->alt_code, a->kecamatan_code, a->kecamatan_name, a->kabkota_code,
              a->provinsi_code);
     y += rg_forum__draw_text(cr, x, y, w, "DejaVu Sans 8.5", text, 0) + 2;
-    snprintf(text, sizeof text, "Data: %s. Metode: %s. %s. Dibuat %s.", a->data_version, a->method, a->poverty_rate,
-             a->made);
+    char rules[sizeof a->rules];
+    one_line(a->rules, rules, sizeof rules);
+    snprintf(text, sizeof text, "Data: %s. Metode: %s. %s. Aturan: %s. Dibuat %s.", a->data_version, a->method,
+             a->poverty_rate, rules, a->made);
     y += rg_forum__draw_text(cr, x, y, w, "DejaVu Sans 7", text, 0) + 6;
     int n = snprintf(text, sizeof text, "%lld rumah tangga: ", (long long)a->households);
     for (int c = RG_CLASS_SANGAT_MISKIN; c <= RG_CLASS_TIDAK_MISKIN; c++)

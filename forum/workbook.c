@@ -177,6 +177,7 @@ static void write_recap(rg_forum__workbook *wb, const rg_forum__area *a)
     recap_row(wb, &r, "Kode provinsi", a->provinsi_code);
     recap_row(wb, &r, "Data", a->data_version);
     recap_row(wb, &r, "Metode", a->method);
+    recap_row(wb, &r, "Aturan yang berlaku", a->rules);
     recap_row(wb, &r, "Tingkat kemiskinan (poverty_rate)", a->poverty_rate);
     recap_row(wb, &r, "Dibuat", a->made);
     recap_count(wb, &r, "Rumah tangga", a->households);

@@ -32,6 +32,7 @@ grep -q "Oebobo" <(grep -A1 "PETA KELURAHAN/DESA" sheet.txt) || fail "the map pa
 grep -q "DAFTAR KELUARGA — KELURAHAN/DESA Oebobo" sheet.txt || fail "the list has no title"
 grep -q "5371030 *Oebobo" sheet.txt || fail "the identity block lacks the kecamatan"
 grep -q "Forum Konsultasi Publik Regsosek 2022" sheet.txt || fail "no activity and period"
+grep -q "Aturan: \[classify\]; method = desil" <(tr -s '\n ' '  ' < sheet.txt) || fail "the sheet does not state the rules in force"
 grep -oE 'KPG-[0-9]{6}' sheet.txt > sheet.ids
 q w.sqlite "SELECT household_id FROM households WHERE kelurahan_code = '5371030009'
   ORDER BY welfare_rank IS NULL, welfare_rank, household_id" > sheet.want
@@ -77,6 +78,7 @@ cmp -s ids.want ids.got || fail "the list is not in rank order"
 grep -q 'Peringkat: Integer' <(ogrinfo -ro -so "$book" "Daftar keluarga") || fail "ranks are not numbers"
 grep -q 'Kode kelurahan: String' <(ogrinfo -ro -so "$book" "Daftar keluarga") || fail "codes are not text"
 grep -q 'Nilai (String) = 53.71.04.1001' <(ogrinfo -ro -q "$book" Rekap) || fail "the recap lacks the Kemendagri code"
+grep -q 'Keterangan (String) = Aturan yang berlaku' <(ogrinfo -ro -q "$book" Rekap) || fail "the recap lacks the rules"
 mkdir x && (cd x && unzip -q "../$book")
 grep -q '<formula1>"sangat miskin,miskin,rentan miskin,tidak miskin"</formula1>' x/xl/worksheets/sheet2.xml \
   || fail "no drop-down of the four classes"
