@@ -85,6 +85,19 @@ double rg_classify_rules_cut(const rg_rules *rules, rg_poverty_class cls);
  */
 double rg_classify_rules_poverty_line(const rg_rules *rules, const char *area_code, rg_urban_rural area_type);
 
+/** Longest programme name, with its NUL. */
+#define RG_PROGRAMME_NAME_MAX 32
+
+/** How many social-assistance programmes the rules define ([programme]). */
+size_t rg_classify_rules_programme_count(const rg_rules *rules);
+
+/**
+ * Programme i: its name (a summary column: lower-case letters, digits, _), and the desil
+ * whose households it reaches, first..last. @return the name (borrowed from the rules), or
+ * NULL when i is out of range.
+ */
+const char *rg_classify_rules_programme(const rg_rules *rules, size_t i, int *first_desil, int *last_desil);
+
 /**
  * How poverty_rate is defined under these rules, in a sentence for every output that shows
  * it (under the desil method it is the share of the desil mapped to sangat miskin and miskin

@@ -24,6 +24,13 @@ typedef struct {
 
 
 #define MAX_POVERTY_LINES 1024
+#define MAX_PROGRAMMES 16
+
+/* A social-assistance programme: the households of desil first..last are eligible. */
+typedef struct {
+    char name[RG_PROGRAMME_NAME_MAX];
+    int first, last;
+} programme;
 /* A rules file of more than this is no rules file (the shipped one is 2 KB). */
 #define RULES_MAX_BYTES (1 << 20)
 
@@ -35,11 +42,14 @@ struct rg_rules {
     double cut[4]; /* threshold: below cut[c] x line is class c (1..3); else tidak miskin */
     size_t line_count;
     poverty_line lines[MAX_POVERTY_LINES];
+    size_t programme_count;
+    programme programmes[MAX_PROGRAMMES];
 };
 
 typedef struct {
     rg_rules *rules;
     int replacing_lines; /* a file's [poverty_line] replaces the built-in table */
+    int replacing_programmes; /* and its [programme] the built-in programmes */
     char error[256];
     char unknown_section[64]; /* set with the error: the message names its own line */
 } parse_state;
@@ -113,6 +123,62 @@ static int parse_desil_key(const char *key, int *lo, int *hi)
     return 1;
 }
 
+/* The summaries' own columns: a programme may not take one of their names. */
+static const char *const summary_columns[] = {"code", "name", "parent_code", "parent_name", "households",
+                                              "sangat_miskin", "miskin", "rentan_miskin", "tidak_miskin",
+                                              "unclassified", "poverty_rate", "with_point", "without_point",
+                                              "code_mismatches", "suppressed", "geom", "fid", NULL};
+
+static int programme_name_ok(const char *name)
+{
+    size_t n = strlen(name);
+    if (n == 0 || n >= RG_PROGRAMME_NAME_MAX || !(name[0] >= 'a' && name[0] <= 'z'))
+        return 0;
+    for (const char *p = name; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_'))
+            return 0;
+    if (strncmp(name, "desil", 5) == 0)
+        return 0;
+    for (size_t i = 0; summary_columns[i]; i++)
+        if (strcmp(name, summary_columns[i]) == 0)
+            return 0;
+    return 1;
+}
+
+/* "pkh = desil 1-4": the households of desil 1 to 4 are eligible for pkh. */
+static int parse_programme_entry(parse_state *ps, const char *key, const char *value)
+{
+    rg_rules *r = ps->rules;
+    if (ps->replacing_programmes) {
+        r->programme_count = 0;
+        ps->replacing_programmes = 0;
+    }
+    if (!programme_name_ok(key)) {
+        snprintf(ps->error, sizeof ps->error,
+                 "'%s' cannot name a programme: lower-case letters, digits and _, starting with a letter, at most %d"
+                 " characters, and not a summary column (households, miskin, desil_1, ...)",
+                 key, RG_PROGRAMME_NAME_MAX - 1);
+        return 0;
+    }
+    programme p = {{0}, 0, 0};
+    snprintf(p.name, sizeof p.name, "%s", key);
+    if (strncmp(value, "desil", 5) != 0 || !parse_desil_key(value + 5 + strspn(value + 5, " "), &p.first, &p.last)) {
+        snprintf(ps->error, sizeof ps->error, "'%s = %s': a programme is `desil N` or `desil N-M` (1..10)", key, value);
+        return 0;
+    }
+    for (size_t i = 0; i < r->programme_count; i++)
+        if (strcmp(r->programmes[i].name, p.name) == 0) {
+            r->programmes[i] = p;
+            return 1;
+        }
+    if (r->programme_count == MAX_PROGRAMMES) {
+        snprintf(ps->error, sizeof ps->error, "more than %d programmes", MAX_PROGRAMMES);
+        return 0;
+    }
+    r->programmes[r->programme_count++] = p;
+    return 1;
+}
+
 static int on_entry(void *userdata, const char *section, const char *key, const char *value)
 {
     parse_state *ps = userdata;
@@ -178,7 +244,10 @@ static int on_entry(void *userdata, const char *section, const char *key, const 
     }
     if (rg__strieq(section, "poverty_line"))
         return parse_line_entry(ps, key, value);
-    snprintf(ps->error, sizeof ps->error, "unknown section [%s] (sections: classify, desil, threshold, poverty_line)",
+    if (rg__strieq(section, "programme"))
+        return parse_programme_entry(ps, key, value);
+    snprintf(ps->error, sizeof ps->error,
+             "unknown section [%s] (sections: classify, desil, threshold, poverty_line, programme)",
              section);
     snprintf(ps->unknown_section, sizeof ps->unknown_section, "%s", section);
     return 0;
@@ -286,6 +355,7 @@ int rg_classify_rules_parse(rg_rules **out, rg_ctx *ctx, const char *text, size_
     if (rc != RG_OK)
         return rc;
     ps.replacing_lines = 1;
+    ps.replacing_programmes = 1;
     /* inih reads a C string: stop at the first NUL, as a file read would not. */
     char *copy = rg_malloc(len + 1);
     if (!copy) {
@@ -306,6 +376,17 @@ rg_method rg_classify_rules_method(const rg_rules *r) { return r->method; }
 rg_poverty_class rg_classify_rules_desil_class(const rg_rules *r, int d)
 {
     return d >= 1 && d <= 10 ? r->desil_class[d] : RG_CLASS_NONE;
+}
+
+size_t rg_classify_rules_programme_count(const rg_rules *r) { return r->programme_count; }
+
+const char *rg_classify_rules_programme(const rg_rules *r, size_t i, int *first_desil, int *last_desil)
+{
+    if (i >= r->programme_count)
+        return NULL;
+    *first_desil = r->programmes[i].first;
+    *last_desil = r->programmes[i].last;
+    return r->programmes[i].name;
 }
 
 int rg__classify_rules_welfare(const rg_rules *r) { return r->welfare; }
@@ -335,6 +416,13 @@ int rg_classify_rules_format(const rg_rules *r, char **out)
         rc = rg__buf_appendf(&b, "%s%s%s = %.17g\n", r->lines[i].prefix, r->lines[i].area_type ? "." : "",
                              r->lines[i].area_type ? rg_geo_urban_rural_name(r->lines[i].area_type) : "",
                              r->lines[i].rupiah);
+    if (rc == RG_OK)
+        rc = rg__buf_appendf(&b, "\n[programme]\n");
+    for (size_t i = 0; i < r->programme_count && rc == RG_OK; i++) {
+        const programme *p = &r->programmes[i];
+        rc = p->first == p->last ? rg__buf_appendf(&b, "%s = desil %d\n", p->name, p->first)
+                                 : rg__buf_appendf(&b, "%s = desil %d-%d\n", p->name, p->first, p->last);
+    }
     if (rc != RG_OK) {
         rg__buf_free(&b);
         return rc;

@@ -94,6 +94,48 @@ Test(classify_rules, ranges_and_overrides)
     rg_ctx_free(ctx);
 }
 
+Test(classify_rules, programmes_by_desil)
+{
+    rg_rules *r = NULL;
+    cr_assert_eq(rg_classify_rules_default(&r), RG_OK);
+    /* The shipped examples, in the file's order. */
+    const struct {
+        const char *name;
+        int first, last;
+    } shipped[] = {{"pkh", 1, 4}, {"sembako", 1, 5}, {"pbi_jk", 1, 5}};
+    cr_assert_eq(rg_classify_rules_programme_count(r), 3);
+    for (size_t i = 0; i < 3; i++) {
+        int a = 0, b = 0;
+        cr_assert_str_eq(rg_classify_rules_programme(r, i, &a, &b), shipped[i].name);
+        cr_assert_eq(a, shipped[i].first, "%s", shipped[i].name);
+        cr_assert_eq(b, shipped[i].last, "%s", shipped[i].name);
+    }
+    int a = 0, b = 0;
+    cr_assert_null(rg_classify_rules_programme(r, 3, &a, &b));
+    rg_classify_rules_free(r);
+
+    /* A file's section replaces the list; a single desil is a range of one; printed rules
+     * read back to the same list. */
+    rg_ctx *ctx = test_ctx();
+    cr_assert_eq(rg_classify_rules_read(&r, ctx, write_tmp("prog.ini", "[programme]\npip = desil 1-3\nrutilahu = desil 2\n")),
+                 RG_OK, "%s", rg_ctx_errmsg(ctx));
+    cr_assert_eq(rg_classify_rules_programme_count(r), 2);
+    cr_assert_str_eq(rg_classify_rules_programme(r, 1, &a, &b), "rutilahu");
+    cr_assert(a == 2 && b == 2);
+    char *text = NULL;
+    cr_assert_eq(rg_classify_rules_format(r, &text), RG_OK);
+    cr_assert(strstr(text, "[programme]\npip = desil 1-3\nrutilahu = desil 2\n"), "%s", text);
+    rg_rules *again = NULL;
+    cr_assert_eq(rg_classify_rules_read(&again, ctx, write_tmp("prog2.ini", text)), RG_OK, "%s", rg_ctx_errmsg(ctx));
+    cr_assert_eq(rg_classify_rules_programme_count(again), 2);
+    cr_assert_str_eq(rg_classify_rules_programme(again, 0, &a, &b), "pip");
+    cr_assert(a == 1 && b == 3);
+    rg_free(text);
+    rg_classify_rules_free(again);
+    rg_classify_rules_free(r);
+    rg_ctx_free(ctx);
+}
+
 Test(classify_rules, errors_name_file_and_line)
 {
     rg_ctx *ctx = test_ctx();
@@ -112,6 +154,11 @@ Test(classify_rules, errors_name_file_and_line)
         {"[poverty_line]\nNTT = 460823\n", "line 2: 'NTT' is not an area code"},
         {"[threshold]\nmiskin_below = -1\n", "line 2: '-1' is not a valid value for miskin_below"},
         {"[threshold]\nmiskin_below = 2\n", "[threshold] cut-offs must not decrease: 0.75, 2, 1.5"},
+        {"[programme]\npkh = desil 0-4\n", "line 2: 'pkh = desil 0-4': a programme is `desil N`"},
+        {"[programme]\npkh = kelas miskin\n", "line 2: 'pkh = kelas miskin': a programme is `desil N`"},
+        {"[programme]\n\nmiskin = desil 1-2\n", "line 3: 'miskin' cannot name a programme"},
+        {"[programme]\ndesil_1 = desil 1\n", "line 2: 'desil_1' cannot name a programme"},
+        {"[programme]\nPKH = desil 1-4\n", "line 2: 'PKH' cannot name a programme"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         const char *path = write_tmp("bad.ini", cases[i].text);
