@@ -17,15 +17,8 @@ int rg__classify_rules_population(const rg_rules *r);
  * has_decisions. */
 int rg__classify_households(rg_store *store, const rg_rules *rules, int has_decisions);
 
-/* kecamatan rows sum their kelurahan rows, so the two layers always add up. */
-static const char summary_sql[] =
-    "INSERT INTO kecamatan_summary(code, households, sangat_miskin, miskin, rentan_miskin, tidak_miskin,"
-    " unclassified, with_point, without_point, code_mismatches)"
-    " SELECT c.code, coalesce(sum(s.households), 0), coalesce(sum(s.sangat_miskin), 0), coalesce(sum(s.miskin), 0),"
-    "  coalesce(sum(s.rentan_miskin), 0), coalesce(sum(s.tidak_miskin), 0), coalesce(sum(s.unclassified), 0),"
-    "  coalesce(sum(s.with_point), 0), coalesce(sum(s.without_point), 0), coalesce(sum(s.code_mismatches), 0)"
-    " FROM kecamatan c LEFT JOIN kelurahan k ON k.parent_code = c.code"
-    " LEFT JOIN kelurahan_summary s ON s.code = k.code GROUP BY c.code;";
+int rg__classify_roll_up(rg_store *store);
+int rg__classify_programmes_define(rg_store *store, const rg_rules *rules);
 
 /* The report's counts, in one pass over the classes; the last is what the summaries must
  * hold: the classes after the forum (%s), inside a kelurahan. */
@@ -79,32 +72,13 @@ static int count_classes(rg_store *store, rg_method method, int decisions, rg_cl
     return RG_OK;
 }
 
-/* The kelurahan counts again, from the view, after the forum has changed classes: the same
- * numbers classify's pass 3 makes (check and the tests hold both to a recount). */
-static const char resummarise_sql[] =
-    "DELETE FROM kelurahan_summary; DELETE FROM kecamatan_summary;"
-    "WITH s AS (SELECT kelurahan_code AS code, count(*) AS households,"
-    "  total(poverty_class_final = 'sangat miskin') AS sm, total(poverty_class_final = 'miskin') AS m,"
-    "  total(poverty_class_final = 'rentan miskin') AS rm, total(poverty_class_final = 'tidak miskin') AS tm,"
-    "  total(poverty_class_final IS NULL) AS un, total(geom IS NOT NULL) AS wp, total(geom IS NULL) AS np,"
-    "  total(code_mismatch = 1) AS cm FROM households WHERE kelurahan_code IS NOT NULL GROUP BY kelurahan_code)"
-    " INSERT INTO kelurahan_summary(code, households, sangat_miskin, miskin, rentan_miskin, tidak_miskin,"
-    "  unclassified, with_point, without_point, code_mismatches)"
-    " SELECT k.code, coalesce(s.households, 0), coalesce(s.sm, 0), coalesce(s.m, 0), coalesce(s.rm, 0),"
-    "  coalesce(s.tm, 0), coalesce(s.un, 0), coalesce(s.wp, 0), coalesce(s.np, 0), coalesce(s.cm, 0)"
-    " FROM kelurahan k LEFT JOIN s ON s.code = k.code;";
-
-int rg_classify_resummarise(rg_store *store)
-{
-    int rc = rg_io_store_exec(store, "summarising the forum's classes", resummarise_sql);
-    return rc == RG_OK ? rg_io_store_exec(store, "summarising", summary_sql) : rc;
-}
-
 /* Everything classify writes, inside its step. */
 static int classify_all(rg_store *store, const rg_rules *rules, int has_decisions)
 {
-    int rc = rg__classify_households(store, rules, has_decisions);
-    return rc == RG_OK ? rg_io_store_exec(store, "summarising", summary_sql) : rc;
+    int rc = rg__classify_programmes_define(store, rules);
+    if (rc == RG_OK)
+        rc = rg__classify_households(store, rules, has_decisions);
+    return rc == RG_OK ? rg__classify_roll_up(store) : rc;
 }
 
 static const char *method_name(rg_method method)

@@ -150,7 +150,11 @@ static uint64_t welfare_of(const ordered *o)
 }
 
 /* What kelurahan_summary counts of each kelurahan, after the four classes (1..4). */
-enum { COUNT_HOUSEHOLDS = 0, COUNT_UNCLASSIFIED = 5, COUNT_WITH_POINT, COUNT_WITHOUT_POINT, COUNT_CODE_MISMATCHES, COUNTS };
+enum {
+    COUNT_HOUSEHOLDS = 0, COUNT_UNCLASSIFIED = 5, COUNT_WITH_POINT, COUNT_WITHOUT_POINT, COUNT_CODE_MISMATCHES,
+    COUNT_DESIL_1, COUNTS = COUNT_DESIL_1 + 10
+};
+_Static_assert(COUNTS == RG_IO_SUMMARY_COUNT, "kelurahan_summary's counts, in RG_IO_SUMMARY_COLUMNS order");
 
 typedef struct {
     rg_store *store;
@@ -437,6 +441,8 @@ static int write_classes(ranker *R)
             c[final == RG_CLASS_NONE ? COUNT_UNCLASSIFIED : (int)final]++;
             c[sqlite3_column_int(st, COL_HAS_POINT) ? COUNT_WITH_POINT : COUNT_WITHOUT_POINT]++;
             c[COUNT_CODE_MISMATCHES] += sqlite3_column_int(st, COL_CODE_MISMATCH) == 1;
+            if (found[0] >= 1 && found[0] <= 10)
+                c[COUNT_DESIL_1 + found[0] - 1]++;
         }
     }
     if (rc == RG_OK && step != SQLITE_DONE)
@@ -455,9 +461,8 @@ static int write_summary(ranker *R)
     int rc = RG_OK, step;
     if (sqlite3_prepare_v2(db, "SELECT code FROM kelurahan ORDER BY code", -1, &read, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(db,
-                           "INSERT INTO kelurahan_summary(code, households, sangat_miskin, miskin, rentan_miskin,"
-                           " tidak_miskin, unclassified, with_point, without_point, code_mismatches)"
-                           " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                           "INSERT INTO kelurahan_summary(code, " RG_IO_SUMMARY_COLUMNS ")"
+                           " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                            -1, &insert, NULL) != SQLITE_OK)
         rc = rg_io_store_sql_error(R->store);
     while (rc == RG_OK && (step = sqlite3_step(read)) == SQLITE_ROW) {

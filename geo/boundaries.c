@@ -15,20 +15,55 @@
 #include <errno.h>
 #include <unistd.h>
 
+/* What each level's layer and fields are usually called: BPS and BIG (RBI: wadmkd, wadmkc,
+ * wadmkk, wadmpr), HDX/OCHA (adm1..adm4) and the names people give them. */
+typedef struct {
+    const char *const *layers, *const *codes, *const *names;
+    const char *const *upper_names[RG_GEO__UPPER_NAMES]; /* of its parent, grandparent, ... */
+} vocabulary;
+
 static const char *const kel_layers[] = {"kelurahan", "desa", "kelurahan_desa", "desa_kelurahan", "kel",
                                          "adm4", "batas_desa", "batas_kelurahan", "administrasi_desa", NULL};
 static const char *const kec_layers[] = {"kecamatan", "kec", "adm3", "batas_kecamatan", "administrasi_kecamatan",
                                          NULL};
+static const char *const kab_layers[] = {"kabkota", "kabupaten_kota", "kab_kota", "kabupaten", "kota", "kab",
+                                         "adm2", "batas_kabupaten", "batas_kabkota", "administrasi_kabupaten", NULL};
+static const char *const prov_layers[] = {"provinsi", "propinsi", "prov", "adm1", "batas_provinsi",
+                                          "administrasi_provinsi", NULL};
 static const char *const kel_codes[] = {"kode_kel", "kode_desa", "kode_kelurahan", "kd_desa", "kdepum",
                                         "adm4_pcode", "iddesa", "kode_bps", "kode", "code", NULL};
-static const char *const kel_names[] = {"nama_kel", "nama_desa", "nama_kelurahan", "wadmkd", "namobj",
-                                        "adm4_en", "desa", "kelurahan", "nama", "name", NULL};
-static const char *const kel_parents[] = {"kode_kec", "kd_kec", "kdcpum", "adm3_pcode", NULL};
-static const char *const kec_names_in_kel[] = {"nama_kec", "wadmkc", "adm3_en", NULL};
-static const char *const kec_codes[] = {"kode_kec", "kd_kec", "kdcpum", "adm3_pcode", "kode_bps", "kode",
+static const char *const kec_codes[] = {"kode_kec", "kd_kec", "kdcpum", "adm3_pcode", "idkec", "kode_bps", "kode",
                                         "code", NULL};
-static const char *const kec_names[] = {"nama_kec", "nama_kecamatan", "wadmkc", "adm3_en", "kecamatan", "nama",
-                                        "name", NULL};
+static const char *const kab_codes[] = {"kode_kab", "kode_kabkota", "kd_kab", "kdpkab", "adm2_pcode", "idkab",
+                                        "kode_bps", "kode", "code", NULL};
+static const char *const prov_codes[] = {"kode_prov", "kode_provinsi", "kd_prov", "kdppum", "adm1_pcode", "idprov",
+                                         "kode_bps", "kode", "code", NULL};
+static const char *const kel_names[] = {"nama_kel", "nama_desa", "nama_kelurahan", "wadmkd", "namobj", "nmdesa",
+                                        "adm4_en", "desa", "kelurahan", "nama", "name", NULL};
+static const char *const kec_names[] = {"nama_kec", "nama_kecamatan", "wadmkc", "nmkec", "adm3_en", "kecamatan",
+                                        "nama", "name", NULL};
+static const char *const kab_names[] = {"nama_kab", "nama_kabkota", "nama_kabupaten", "wadmkk", "nmkab", "adm2_en",
+                                        "kabupaten", "kabkota", "nama", "name", NULL};
+static const char *const prov_names[] = {"nama_prov", "nama_provinsi", "wadmpr", "nmprov", "adm1_en", "provinsi",
+                                         "nama", "name", NULL};
+/* Names of a level above in a layer of its own: only the specific ones ("nama" is the area's own). */
+static const char *const kec_names_above[] = {"nama_kec", "nama_kecamatan", "wadmkc", "nmkec", "adm3_en", NULL};
+static const char *const kab_names_above[] = {"nama_kab", "nama_kabkota", "nama_kabupaten", "wadmkk", "nmkab",
+                                              "adm2_en", NULL};
+static const char *const prov_names_above[] = {"nama_prov", "nama_provinsi", "wadmpr", "nmprov", "adm1_en", NULL};
+
+static const vocabulary vocabularies[RG_AREA_KINDS] = {
+    {kel_layers, kel_codes, kel_names, {kec_names_above, kab_names_above, prov_names_above}},
+    {kec_layers, kec_codes, kec_names, {kab_names_above, prov_names_above, NULL}},
+    {kab_layers, kab_codes, kab_names, {prov_names_above, NULL, NULL}},
+    {prov_layers, prov_codes, prov_names, {NULL, NULL, NULL}},
+};
+
+static const char *const kind_names[RG_AREA_KINDS] = {"kelurahan", "kecamatan", "kabkota", "provinsi"};
+
+const char *rg_geo_area_kind_name(rg_area_kind kind) { return kind_names[kind]; }
+
+static const char *const kel_parents[] = {"kode_kec", "kd_kec", "kdcpum", "adm3_pcode", NULL};
 /* BPS's urban/rural classification of each desa/kelurahan, for the poverty lines. */
 static const char *const area_types[] = {"klasifikasi", "perkotaan_perdesaan", "perkotaan", "urban_rural",
                                          "kota_desa", "klas_desa", "tipe_wilayah", NULL};
@@ -40,7 +75,8 @@ void rg_geo__area_clear(rg_geo__area *area)
     rg_free(area->name);
     rg_free(area->parent);
     rg_free(area->alt_code);
-    rg_free(area->parent_name);
+    for (int i = 0; i < RG_GEO__UPPER_NAMES; i++)
+        rg_free(area->upper_names[i]);
     memset(area, 0, sizeof *area);
 }
 
@@ -373,207 +409,263 @@ static int read_geometry(rg_ctx *ctx, OGRGeometryH g, OGRCoordinateTransformatio
     return *out ? RG_OK : RG_EGEOS;
 }
 
+/* Where a layer's fields are: -1 for those it lacks. */
+typedef struct {
+    int code, name, parent, alt, type;
+    int upper_names[RG_GEO__UPPER_NAMES];
+} field_map;
+
+static void list_fields(OGRFeatureDefnH defn, rg_buf *names)
+{
+    for (int i = 0; i < OGR_FD_GetFieldCount(defn); i++)
+        rg__buf_appendf(names, "%s%s", i ? ", " : "", OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, i)));
+}
+
+static const char *field_name(OGRFeatureDefnH defn, int i)
+{
+    return i >= 0 ? OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, i)) : "(none)";
+}
+
+static int map_fields(rg_ctx *ctx, const char *path, OGRLayerH layer, rg_area_kind kind, const rg_area_source *src,
+                      field_map *m)
+{
+    const vocabulary *v = &vocabularies[kind];
+    OGRFeatureDefnH defn = OGR_L_GetLayerDefn(layer);
+    m->code = find_field(defn, src->code_field, v->codes);
+    m->name = find_field(defn, src->name_field, v->names);
+    m->parent = kind == RG_AREA_KELURAHAN ? find_field(defn, src->parent_field, kel_parents) : -1;
+    m->alt = find_field(defn, NULL, alt_codes);
+    if (m->alt == m->code)
+        m->alt = -1;
+    m->type = kind == RG_AREA_KELURAHAN ? find_field(defn, NULL, area_types) : -1;
+    for (int u = 0; u < RG_GEO__UPPER_NAMES; u++)
+        m->upper_names[u] = v->upper_names[u] ? find_field(defn, NULL, v->upper_names[u]) : -1;
+    if (m->code < 0) {
+        rg_buf names = {0};
+        list_fields(defn, &names);
+        int rc = rg_ctx_error(ctx, RG_EDATA, "%s: layer %s: no %s code field%s%s (fields found: %s)", path,
+                              OGR_L_GetName(layer), kind_names[kind], src->code_field ? " named " : "",
+                              src->code_field ? src->code_field : "", names.data ? names.data : "none");
+        rg__buf_free(&names);
+        return rc;
+    }
+    rg_ctx_notice(ctx, RG_NOTICE_INFO, "%s: %s from layer '%s', code '%s', name '%s'%s%s", path, kind_names[kind],
+                  OGR_L_GetName(layer), field_name(defn, m->code), field_name(defn, m->name),
+                  m->parent >= 0 ? ", parent " : "", m->parent >= 0 ? field_name(defn, m->parent) : "");
+    return RG_OK;
+}
+
+static int open_layer(rg_ctx *ctx, const char *path, rg_area_kind kind, const rg_area_source *src, GDALDatasetH *ds,
+                      OGRLayerH *layer)
+{
+    GDALAllRegister(); /* idempotent: the library's callers need not remember it */
+    *ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
+    if (!*ds) {
+        char why[256];
+        return rg_ctx_error(ctx, RG_EGDAL, "%s: cannot open as boundaries: %s", path,
+                            rg__open_failure(path, CPLGetLastErrorMsg(), why, sizeof why));
+    }
+    *layer = find_layer(*ds, src->layer, vocabularies[kind].layers);
+    if (*layer)
+        return RG_OK;
+    rg_buf names = {0};
+    for (int i = 0; i < GDALDatasetGetLayerCount(*ds); i++)
+        rg__buf_appendf(&names, "%s%s", i ? ", " : "", OGR_L_GetName(GDALDatasetGetLayer(*ds, i)));
+    int rc = rg_ctx_error(ctx, RG_ENOTFOUND, "%s: no %s layer%s%s (layers found: %s)", path, kind_names[kind],
+                          src->layer ? " named " : "", src->layer ? src->layer : "", names.data ? names.data : "none");
+    rg__buf_free(&names);
+    return rc;
+}
+
+/* The transformation from the layer's CRS to EPSG:4326; *ct stays NULL when it is 4326
+ * already or says nothing. Caller owns *ct. */
+static int layer_transform(rg_ctx *ctx, const char *path, OGRLayerH layer, const char *what,
+                           OGRCoordinateTransformationH *ct)
+{
+    *ct = NULL;
+    OGRSpatialReferenceH srs = OGR_L_GetSpatialRef(layer);
+    if (!srs)
+        return RG_OK;
+    OGRSpatialReferenceH wgs84 = OSRNewSpatialReference(NULL), layer_srs = OSRClone(srs);
+    OSRImportFromEPSG(wgs84, 4326);
+    OSRSetAxisMappingStrategy(wgs84, OAMS_TRADITIONAL_GIS_ORDER);
+    OSRSetAxisMappingStrategy(layer_srs, OAMS_TRADITIONAL_GIS_ORDER);
+    int rc = RG_OK;
+    if (!OSRIsSame(layer_srs, wgs84)) {
+        *ct = OCTNewCoordinateTransformation(layer_srs, wgs84);
+        if (!*ct)
+            rc = rg_ctx_error(ctx, RG_EPROJ, "%s: layer %s: cannot transform its CRS to EPSG:4326: %s", path,
+                              OGR_L_GetName(layer), CPLGetLastErrorMsg());
+        else
+            rg_ctx_notice(ctx, RG_NOTICE_INFO, "%s: reprojecting %s from %s to EPSG:4326", path, what,
+                          OSRGetName(layer_srs) ? OSRGetName(layer_srs) : "its CRS");
+    }
+    OSRDestroySpatialReference(layer_srs);
+    OSRDestroySpatialReference(wgs84);
+    return rc;
+}
+
+/* The parent of an area of a level above kelurahan: its code's own parent. */
+static char *parent_of_code(const char *code)
+{
+    rg_area_code parsed, parent;
+    char buf[RG_CODE_TEXT_MAX];
+    if (!code || rg_code_parse(code, &parsed) != RG_OK || rg_code_parent(&parsed, &parent) != RG_OK)
+        return NULL;
+    rg_code_format(&parent, buf, sizeof buf);
+    return rg_strdup(buf);
+}
+
+/* A feature's code, names and parent into *area; its geometry is read apart. */
+static void read_attributes(OGRFeatureH f, rg_area_kind kind, const field_map *m, rg_geo__area *area,
+                            long *unknown_types)
+{
+    area->code = dup_field(f, m->code);
+    area->name = dup_field(f, m->name);
+    area->alt_code = dup_field(f, m->alt);
+    for (int u = 0; u < RG_GEO__UPPER_NAMES; u++)
+        area->upper_names[u] = dup_field(f, m->upper_names[u]);
+    if (m->type >= 0 && OGR_F_IsFieldSetAndNotNull(f, m->type)) {
+        area->area_type = rg_geo_urban_rural_parse(OGR_F_GetFieldAsString(f, m->type));
+        *unknown_types += area->area_type == RG_AREA_TYPE_ANY;
+    }
+    if (kind == RG_AREA_KELURAHAN)
+        area->parent = derive_parent(area->code ? area->code : "", dup_field(f, m->parent));
+    else
+        area->parent = parent_of_code(area->code);
+}
+
+typedef enum { SHAPE_KEEP, SHAPE_SKIP } shape_verdict;
+
+/* Checks a feature's polygon and repairs it with GEOSMakeValid when it is invalid; says
+ * why it skips one it cannot use. *geom may be replaced. */
+static int check_shape(rg_ctx *ctx, const char *path, const char *what, long long fid, rg_geo__area *area,
+                       GEOSGeometry **geom, shape_verdict *verdict)
+{
+    GEOSContextHandle_t h = rg__ctx_geos(ctx);
+    const char *name = area->name ? area->name : "no name";
+    *verdict = SHAPE_SKIP;
+    int type = GEOSGeomTypeId_r(h, *geom);
+    char valid = GEOSisValid_r(h, *geom);
+    if (valid == 2)
+        return rg_ctx_error(ctx, RG_EGEOS, "%s: %s %s: %s", path, what, area->code, rg__ctx_geos_message(ctx));
+    if (type != GEOS_POLYGON && type != GEOS_MULTIPOLYGON && type != GEOS_GEOMETRYCOLLECTION) {
+        rg_ctx_notice(ctx, RG_NOTICE_WARNING, "%s: %s %s, feature %lld: not a polygon: skipped", path, what,
+                      area->code, fid);
+        return RG_OK;
+    }
+    if (valid && type != GEOS_GEOMETRYCOLLECTION) {
+        *verdict = SHAPE_KEEP;
+        return RG_OK;
+    }
+    char *reason = GEOSisValidReason_r(h, *geom);
+    int rc = RG_OK;
+    /* A NaN or infinite vertex has no place on the ground to repair it to. */
+    if (reason && strncmp(reason, "Invalid Coordinate", 18) == 0) {
+        rg_ctx_notice(ctx, RG_NOTICE_WARNING, "%s: %s %s (%s), feature %lld: a coordinate is not a number (%s): skipped",
+                      path, what, area->code, name, fid, reason);
+    } else {
+        GEOSGeometry *fixed = GEOSMakeValid_r(h, *geom);
+        if (!fixed) {
+            rc = rg_ctx_error(ctx, RG_EGEOS, "%s: %s %s: cannot repair: %s", path, what, area->code,
+                              rg__ctx_geos_message(ctx));
+        } else {
+            GEOSGeom_destroy_r(h, *geom);
+            *geom = polygonal_part(h, fixed);
+            area->repaired = 1;
+            rg_ctx_notice(ctx, RG_NOTICE_WARNING, "%s: %s %s (%s): invalid polygon (%s) repaired with MakeValid", path,
+                          what, area->code, name, reason ? reason : "unknown reason");
+            if (!*geom || GEOSisEmpty_r(h, *geom) == 1)
+                rg_ctx_notice(ctx, RG_NOTICE_WARNING, "%s: %s %s: nothing left after repair: skipped", path, what,
+                              area->code);
+            else
+                *verdict = SHAPE_KEEP;
+        }
+    }
+    if (reason)
+        GEOSFree_r(h, reason);
+    return rc;
+}
+
+/* One feature into the areas, or skipped with a warning that names it. */
+static int read_feature(rg_areas *areas, rg_ctx *ctx, const char *path, rg_area_kind kind, OGRFeatureH f,
+                        const field_map *m, OGRCoordinateTransformationH ct, long *unknown_types)
+{
+    GEOSContextHandle_t h = rg__ctx_geos(ctx);
+    const char *what = kind_names[kind];
+    long long fid = OGR_F_GetFID(f);
+    rg_geo__area area = {0};
+    GEOSGeometry *geom = NULL;
+    read_attributes(f, kind, m, &area, unknown_types);
+    OGRGeometryH g = OGR_F_GetGeometryRef(f);
+    int rc = RG_OK;
+    shape_verdict verdict = SHAPE_SKIP;
+    if (!area.code) {
+        rg_ctx_notice(ctx, RG_NOTICE_WARNING, "%s: %s feature %lld (%s) has no code: skipped", path, what, fid,
+                      area.name ? area.name : "no name");
+    } else if (!g || OGR_G_IsEmpty(g)) {
+        rg_ctx_notice(ctx, RG_NOTICE_WARNING, "%s: %s %s (%s), feature %lld: empty geometry: skipped", path, what,
+                      area.code, area.name ? area.name : "no name", fid);
+    } else if ((rc = read_geometry(ctx, g, ct, &geom)) != RG_OK) {
+        rc = rg_ctx_error(ctx, rc, "%s: %s %s, feature %lld: cannot read geometry: %s", path, what, area.code, fid,
+                          rc == RG_EPROJ ? CPLGetLastErrorMsg() : rg__ctx_geos_message(ctx));
+    } else {
+        rc = check_shape(ctx, path, what, fid, &area, &geom, &verdict);
+    }
+    if (rc == RG_OK && verdict == SHAPE_KEEP && (rc = rg_geo__areas_put(areas, ctx, geom, &area)) == RG_OK)
+        rc = rg_geo__areas_add(areas, &area); /* takes the strings */
+    rg_geo__area_clear(&area);
+    if (geom)
+        GEOSGeom_destroy_r(h, geom);
+    return rc;
+}
+
+static void report_area_types(rg_ctx *ctx, const char *path, OGRLayerH layer, const field_map *m, long unknown,
+                              const char *what)
+{
+    OGRFeatureDefnH defn = OGR_L_GetLayerDefn(layer);
+    if (unknown)
+        rg_ctx_notice(ctx, RG_NOTICE_WARNING,
+                      "%s: %ld %s have a %s that is neither perkotaan nor perdesaan: only lines for all"
+                      " areas apply to them",
+                      path, unknown, what, field_name(defn, m->type));
+    else if (m->type >= 0)
+        rg_ctx_notice(ctx, RG_NOTICE_INFO, "%s: urban/rural from field '%s'", path, field_name(defn, m->type));
+}
+
 int rg_geo_areas_read(rg_areas **out, rg_ctx *ctx, const char *path, rg_area_kind kind,
                       const rg_area_source *source)
 {
     *out = NULL;
     static const rg_area_source none = RG_AREA_SOURCE_INIT;
     const rg_area_source *src = source ? source : &none;
-    const char *what = kind == RG_AREA_KELURAHAN ? "kelurahan" : "kecamatan";
-    GEOSContextHandle_t h = rg__ctx_geos(ctx);
-    int rc = RG_OK;
     GDALDatasetH ds = NULL;
-    OGRSpatialReferenceH wgs84 = NULL, layer_srs = NULL;
+    OGRLayerH layer = NULL;
     OGRCoordinateTransformationH ct = NULL;
-    OGRFeatureH f = NULL;
-    rg_geo__area area = {0};
-    GEOSGeometry *geom = NULL;
     rg_areas *areas = NULL;
-    if ((rc = rg_geo__areas_new(&areas, ctx)) != RG_OK)
-        return rc;
-
-    GDALAllRegister(); /* idempotent: the library's callers need not remember it */
-    ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
-    if (!ds) {
-        char why[256];
-        rc = rg_ctx_error(ctx, RG_EGDAL, "%s: cannot open as boundaries: %s", path,
-                          rg__open_failure(path, CPLGetLastErrorMsg(), why, sizeof why));
-        goto done;
-    }
-    OGRLayerH layer = find_layer(ds, src->layer, kind == RG_AREA_KELURAHAN ? kel_layers : kec_layers);
-    if (!layer) {
-        rg_buf names = {0};
-        for (int i = 0; i < GDALDatasetGetLayerCount(ds); i++)
-            rg__buf_appendf(&names, "%s%s", i ? ", " : "", OGR_L_GetName(GDALDatasetGetLayer(ds, i)));
-        rc = rg_ctx_error(ctx, RG_ENOTFOUND, "%s: no %s layer%s%s (layers found: %s)", path, what,
-                          src->layer ? " named " : "", src->layer ? src->layer : "",
-                          names.data ? names.data : "none");
-        rg__buf_free(&names);
-        goto done;
-    }
-    OGRFeatureDefnH defn = OGR_L_GetLayerDefn(layer);
-    int code_i = find_field(defn, src->code_field, kind == RG_AREA_KELURAHAN ? kel_codes : kec_codes);
-    int name_i = find_field(defn, src->name_field, kind == RG_AREA_KELURAHAN ? kel_names : kec_names);
-    int parent_i = kind == RG_AREA_KELURAHAN ? find_field(defn, src->parent_field, kel_parents) : -1;
-    int parent_name_i = kind == RG_AREA_KELURAHAN ? find_field(defn, NULL, kec_names_in_kel) : -1;
-    int alt_i = find_field(defn, NULL, alt_codes);
-    if (alt_i == code_i)
-        alt_i = -1;
-    int type_i = kind == RG_AREA_KELURAHAN ? find_field(defn, NULL, area_types) : -1;
+    field_map m;
     long unknown_types = 0;
-    if (code_i < 0) {
-        rg_buf names = {0};
-        for (int i = 0; i < OGR_FD_GetFieldCount(defn); i++)
-            rg__buf_appendf(&names, "%s%s", i ? ", " : "", OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, i)));
-        rc = rg_ctx_error(ctx, RG_EDATA, "%s: layer %s: no %s code field%s%s (fields found: %s)", path,
-                          OGR_L_GetName(layer), what, src->code_field ? " named " : "",
-                          src->code_field ? src->code_field : "", names.data ? names.data : "none");
-        rg__buf_free(&names);
-        goto done;
-    }
-    rg_ctx_notice(ctx, RG_NOTICE_INFO, "%s: %s from layer '%s', code '%s', name '%s'%s%s", path, what,
-                  OGR_L_GetName(layer), OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, code_i)),
-                  name_i >= 0 ? OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, name_i)) : "(none)",
-                  parent_i >= 0 ? ", parent " : "",
-                  parent_i >= 0 ? OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, parent_i)) : "");
-
-    OGRSpatialReferenceH srs = OGR_L_GetSpatialRef(layer);
-    if (srs) {
-        wgs84 = OSRNewSpatialReference(NULL);
-        OSRImportFromEPSG(wgs84, 4326);
-        OSRSetAxisMappingStrategy(wgs84, OAMS_TRADITIONAL_GIS_ORDER);
-        layer_srs = OSRClone(srs);
-        OSRSetAxisMappingStrategy(layer_srs, OAMS_TRADITIONAL_GIS_ORDER);
-        if (!OSRIsSame(layer_srs, wgs84)) {
-            ct = OCTNewCoordinateTransformation(layer_srs, wgs84);
-            if (!ct) {
-                rc = rg_ctx_error(ctx, RG_EPROJ, "%s: layer %s: cannot transform its CRS to EPSG:4326: %s", path,
-                                  OGR_L_GetName(layer), CPLGetLastErrorMsg());
-                goto done;
-            }
-            rg_ctx_notice(ctx, RG_NOTICE_INFO, "%s: reprojecting %s from %s to EPSG:4326", path, what,
-                          OSRGetName(layer_srs) ? OSRGetName(layer_srs) : "its CRS");
+    int rc = rg_geo__areas_new(&areas, ctx);
+    if (rc == RG_OK)
+        rc = open_layer(ctx, path, kind, src, &ds, &layer);
+    if (rc == RG_OK)
+        rc = map_fields(ctx, path, layer, kind, src, &m);
+    if (rc == RG_OK)
+        rc = layer_transform(ctx, path, layer, kind_names[kind], &ct);
+    if (rc == RG_OK) {
+        OGR_L_ResetReading(layer);
+        OGRFeatureH f;
+        while (rc == RG_OK && (f = OGR_L_GetNextFeature(layer)) != NULL) {
+            rc = read_feature(areas, ctx, path, kind, f, &m, ct, &unknown_types);
+            OGR_F_Destroy(f);
         }
     }
-
-    OGR_L_ResetReading(layer);
-    while ((f = OGR_L_GetNextFeature(layer)) != NULL) {
-        long long fid = OGR_F_GetFID(f);
-        if (geom) /* the previous feature's, written or skipped */
-            GEOSGeom_destroy_r(h, geom);
-        geom = NULL;
-        area.code = dup_field(f, code_i);
-        area.name = dup_field(f, name_i);
-        area.alt_code = dup_field(f, alt_i);
-        area.parent_name = dup_field(f, parent_name_i);
-        if (type_i >= 0 && OGR_F_IsFieldSetAndNotNull(f, type_i)) {
-            area.area_type = rg_geo_urban_rural_parse(OGR_F_GetFieldAsString(f, type_i));
-            unknown_types += area.area_type == RG_AREA_TYPE_ANY;
-        }
-        if (kind == RG_AREA_KELURAHAN)
-            area.parent = derive_parent(area.code ? area.code : "", dup_field(f, parent_i));
-        else if (area.code) {
-            rg_area_code parsed, parent;
-            char buf[16];
-            if (rg_code_parse(area.code, &parsed) == RG_OK && rg_code_parent(&parsed, &parent) == RG_OK) {
-                rg_code_format(&parent, buf, sizeof buf);
-                area.parent = rg_strdup(buf);
-            }
-        }
-        OGRGeometryH g = OGR_F_GetGeometryRef(f);
-        if (!area.code) {
-            rg_ctx_notice(ctx, RG_NOTICE_WARNING, "%s: %s feature %lld (%s) has no code: skipped", path, what, fid,
-                          area.name ? area.name : "no name");
-            rg_geo__area_clear(&area);
-        } else if (!g || OGR_G_IsEmpty(g)) {
-            rg_ctx_notice(ctx, RG_NOTICE_WARNING, "%s: %s %s (%s), feature %lld: empty geometry: skipped", path, what,
-                          area.code, area.name ? area.name : "no name", fid);
-            rg_geo__area_clear(&area);
-        } else {
-            rc = read_geometry(ctx, g, ct, &geom);
-            if (rc != RG_OK) {
-                rc = rg_ctx_error(ctx, rc, "%s: %s %s, feature %lld: cannot read geometry: %s", path, what, area.code,
-                                  fid, rc == RG_EPROJ ? CPLGetLastErrorMsg() : rg__ctx_geos_message(ctx));
-                goto done;
-            }
-            int type = GEOSGeomTypeId_r(h, geom);
-            char valid = GEOSisValid_r(h, geom);
-            if (valid == 2) {
-                rc = rg_ctx_error(ctx, RG_EGEOS, "%s: %s %s: %s", path, what, area.code, rg__ctx_geos_message(ctx));
-                goto done;
-            }
-            if (type != GEOS_POLYGON && type != GEOS_MULTIPOLYGON && type != GEOS_GEOMETRYCOLLECTION) {
-                rg_ctx_notice(ctx, RG_NOTICE_WARNING, "%s: %s %s, feature %lld: not a polygon: skipped", path, what,
-                              area.code, fid);
-                rg_geo__area_clear(&area);
-                OGR_F_Destroy(f);
-                f = NULL;
-                continue;
-            }
-            if (!valid || type == GEOS_GEOMETRYCOLLECTION) {
-                char *reason = GEOSisValidReason_r(h, geom);
-                /* A NaN or infinite vertex has no place on the ground to repair it to. */
-                if (reason && strncmp(reason, "Invalid Coordinate", 18) == 0) {
-                    rg_ctx_notice(ctx, RG_NOTICE_WARNING,
-                                  "%s: %s %s (%s), feature %lld: a coordinate is not a number (%s): skipped", path,
-                                  what, area.code, area.name ? area.name : "no name", fid, reason);
-                    GEOSFree_r(h, reason);
-                    rg_geo__area_clear(&area);
-                    OGR_F_Destroy(f);
-                    f = NULL;
-                    continue;
-                }
-                GEOSGeometry *fixed = GEOSMakeValid_r(h, geom);
-                if (!fixed) {
-                    rc = rg_ctx_error(ctx, RG_EGEOS, "%s: %s %s: cannot repair: %s", path, what, area.code,
-                                      rg__ctx_geos_message(ctx));
-                    if (reason)
-                        GEOSFree_r(h, reason);
-                    goto done;
-                }
-                GEOSGeom_destroy_r(h, geom);
-                geom = polygonal_part(h, fixed);
-                area.repaired = 1;
-                rg_ctx_notice(ctx, RG_NOTICE_WARNING, "%s: %s %s (%s): invalid polygon (%s) repaired with MakeValid",
-                              path, what, area.code, area.name ? area.name : "no name",
-                              reason ? reason : "unknown reason");
-                if (reason)
-                    GEOSFree_r(h, reason);
-                if (!geom || GEOSisEmpty_r(h, geom) == 1) {
-                    rg_ctx_notice(ctx, RG_NOTICE_WARNING, "%s: %s %s: nothing left after repair: skipped", path,
-                                  what, area.code);
-                    rg_geo__area_clear(&area);
-                }
-            }
-            if (area.code && ((rc = rg_geo__areas_put(areas, ctx, geom, &area)) != RG_OK ||
-                              (rc = rg_geo__areas_add(areas, &area)) != RG_OK))
-                goto done;
-        }
-        OGR_F_Destroy(f);
-        f = NULL;
+    if (rc == RG_OK) {
+        report_area_types(ctx, path, layer, &m, unknown_types, kind_names[kind]);
+        rc = rg_geo__areas_finish(areas, path);
     }
-    if (unknown_types)
-        rg_ctx_notice(ctx, RG_NOTICE_WARNING,
-                      "%s: %ld %s have a %s that is neither perkotaan nor perdesaan: only lines for all"
-                      " areas apply to them",
-                      path, unknown_types, what, OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, type_i)));
-    else if (type_i >= 0)
-        rg_ctx_notice(ctx, RG_NOTICE_INFO, "%s: urban/rural from field '%s'", path,
-                      OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, type_i)));
-    rc = rg_geo__areas_finish(areas, path);
-
-done:
-    rg_geo__area_clear(&area);
-    if (geom)
-        GEOSGeom_destroy_r(h, geom);
-    if (f)
-        OGR_F_Destroy(f);
     if (ct)
         OCTDestroyCoordinateTransformation(ct);
-    if (layer_srs)
-        OSRDestroySpatialReference(layer_srs);
-    if (wgs84)
-        OSRDestroySpatialReference(wgs84);
     if (ds)
         GDALClose(ds);
     if (rc != RG_OK) {
@@ -592,14 +684,15 @@ static int compare_by_parent(const void *a, const void *b)
     return c ? c : (x > y) - (x < y);
 }
 
-/* Kecamatan are dissolved on all cores: each union is independent, and at national scale
- * (7,000 unions of a dozen polygons with hundreds of vertices) they take most of a join.
- * Each worker reads its kelurahan from their scratch file and writes the union to the
- * kecamatan's, so only the unions in progress are in memory. */
+/* A level is dissolved on all cores: each union is independent, and at national scale
+ * (7,000 kecamatan, unions of a dozen polygons with hundreds of vertices) they take most of
+ * a join. Each worker reads its parts from their scratch file and writes the union to the
+ * level's, so only the unions in progress are in memory. */
 typedef struct {
-    const rg_areas *kelurahan;
-    rg_areas *kecamatan;
-    const size_t *order;       /* kelurahan indexes, grouped by parent */
+    const rg_areas *kelurahan; /* the finer level, whatever it is */
+    rg_areas *kecamatan;       /* the level made of it */
+    const char *what;
+    const size_t *order;       /* finer area indexes, grouped by parent */
     const size_t *group_start; /* group g is order[group_start[g] .. group_start[g + 1]) */
     size_t groups;
     rg_geo__area *merged;      /* one per group: where its union is in the scratch file */
@@ -627,7 +720,7 @@ static int dissolve_group(dissolve_job *job, rg_ctx *ctx, size_t g, rg_buf *buf)
         have = 0; /* the collection owns them */
     GEOSGeometry *merged = collection ? GEOSUnaryUnion_r(h, collection) : NULL;
     if (rc == RG_OK && !merged)
-        rc = rg_ctx_error(ctx, RG_EGEOS, "dissolving kecamatan %s: %s", code, rg__ctx_geos_message(ctx));
+        rc = rg_ctx_error(ctx, RG_EGEOS, "dissolving %s %s: %s", job->what, code, rg__ctx_geos_message(ctx));
     job->merged[g].code = (char *)code; /* borrowed for messages; replaced by the caller */
     if (rc == RG_OK)
         rc = rg_geo__areas_put(job->kecamatan, ctx, merged, &job->merged[g]);
@@ -658,7 +751,27 @@ static void *dissolve_worker(void *arg)
     return NULL;
 }
 
-int rg_geo_areas_dissolve(rg_areas **out, rg_ctx *ctx, const rg_areas *kelurahan)
+/* A dissolved area's identity, from the first of its parts: the code and the names above
+ * it that the part's layer gave, one level up; its alternative code the parent of the
+ * part's. */
+static int name_dissolved(rg_areas *areas, const rg_geo__area *part, rg_geo__area *merged)
+{
+    rg_geo__area area = *merged;
+    area.code = rg_strdup(part->parent);
+    for (int u = 0; u < RG_GEO__UPPER_NAMES; u++) {
+        const char *name = part->upper_names[u];
+        char *copy = name ? rg_strdup(name) : NULL;
+        if (u == 0)
+            area.name = copy;
+        else
+            area.upper_names[u - 1] = copy;
+    }
+    area.parent = parent_of_code(part->parent);
+    area.alt_code = parent_of_code(part->alt_code);
+    return area.code ? rg_geo__areas_add(areas, &area) : (rg_geo__area_clear(&area), RG_ENOMEM);
+}
+
+int rg_geo_areas_dissolve(rg_areas **out, rg_ctx *ctx, const rg_areas *kelurahan, rg_area_kind kind)
 {
     *out = NULL;
     int rc = RG_OK;
@@ -685,29 +798,21 @@ int rg_geo_areas_dissolve(rg_areas **out, rg_ctx *ctx, const rg_areas *kelurahan
             group_start[groups++] = i;
     group_start[groups] = grouped;
 
-    dissolve_job job = {.kelurahan = kelurahan, .kecamatan = areas, .order = order, .group_start = group_start,
-                        .groups = groups, .merged = merged};
+    dissolve_job job = {.kelurahan = kelurahan, .kecamatan = areas, .what = kind_names[kind], .order = order,
+                        .group_start = group_start, .groups = groups, .merged = merged};
     atomic_init(&job.next, 0);
     rg__first_failure_init(&job.failure);
     rg__parallel(rg__default_threads(), dissolve_worker, &job);
     if ((rc = rg__first_failure_finish(&job.failure, ctx)) != RG_OK)
         goto done;
 
-    for (size_t g = 0; g < groups && rc == RG_OK; g++) {
-        const rg_geo__area *k = &kelurahan->items[order[group_start[g]]];
-        rg_geo__area area = merged[g];
-        area.code = rg_strdup(k->parent);
-        area.name = k->parent_name ? rg_strdup(k->parent_name) : NULL;
-        rg_area_code parsed, parent;
-        char buf[16];
-        if (rg_code_parse(k->parent, &parsed) == RG_OK && rg_code_parent(&parsed, &parent) == RG_OK) {
-            rg_code_format(&parent, buf, sizeof buf);
-            area.parent = rg_strdup(buf);
-        }
-        rc = rg_geo__areas_add(areas, &area);
+    for (size_t g = 0; g < groups && rc == RG_OK; g++)
+        rc = name_dissolved(areas, &kelurahan->items[order[group_start[g]]], &merged[g]);
+    if (rc == RG_OK) {
+        char source[64];
+        snprintf(source, sizeof source, "%s dissolved from the level below", kind_names[kind]);
+        rc = rg_geo__areas_finish(areas, source);
     }
-    if (rc == RG_OK)
-        rc = rg_geo__areas_finish(areas, "kecamatan dissolved from kelurahan");
 
 done:
     rg_free(merged);

@@ -19,7 +19,12 @@ extern "C" {
 
 /* ---------------------------------------------------------------- areas */
 
-typedef enum { RG_AREA_KELURAHAN, RG_AREA_KECAMATAN } rg_area_kind;
+/** The administrative levels, finest first; each nests in the next. */
+typedef enum { RG_AREA_KELURAHAN, RG_AREA_KECAMATAN, RG_AREA_KABKOTA, RG_AREA_PROVINSI } rg_area_kind;
+#define RG_AREA_KINDS 4
+
+/** "kelurahan", "kecamatan", "kabkota", "provinsi": the level's table and layer. Static storage. */
+const char *rg_geo_area_kind_name(rg_area_kind kind);
 
 /** Names of layers and fields, each NULL to detect it. */
 typedef struct {
@@ -49,10 +54,13 @@ int rg_geo_areas_read(rg_areas **out, rg_ctx *ctx, const char *path, rg_area_kin
                       const rg_area_source *source);
 
 /**
- * Builds kecamatan by dissolving kelurahan polygons that share a parent code.
+ * Builds the level `kind` by dissolving the polygons of the level below (finer) that share a
+ * parent code: kecamatan from kelurahan, kab/kota from kecamatan, provinsi from kab/kota.
+ * Each new area takes its name from its parts' layer where that named the levels above
+ * (nama_kec, nama_kab, wadmkk, ...), and its alternative code from theirs.
  * @return RG_OK, RG_EGEOS, RG_EIO, RG_ENOMEM. Caller owns *out; free with rg_geo_areas_free().
  */
-int rg_geo_areas_dissolve(rg_areas **out, rg_ctx *ctx, const rg_areas *kelurahan);
+int rg_geo_areas_dissolve(rg_areas **out, rg_ctx *ctx, const rg_areas *finer, rg_area_kind kind);
 
 /** Frees the areas. rg_geo_areas_free(NULL) is a no-op. */
 void rg_geo_areas_free(rg_areas *areas);
@@ -135,10 +143,14 @@ typedef struct {
                                  it writes a sorted run to disk; 0 = 65,536 */
     long kept_coordinates;  /**< polygon vertices each thread keeps prepared; 0 = 65,536 */
     int reprepare;          /**< prepare the boundaries again even when the store holds them */
+    rg_area_source kabkota;  /**< layers missing from the file are dissolved from the level below */
+    rg_area_source provinsi;
 } rg_join_opts;
 
 #define RG_JOIN_DEFAULT_MAX_DISTANCE_M 500.0
-#define RG_JOIN_OPTS_INIT {RG_AREA_SOURCE_INIT, RG_AREA_SOURCE_INIT, RG_JOIN_DEFAULT_MAX_DISTANCE_M, 0, 0, 0, 0}
+#define RG_JOIN_OPTS_INIT                                                                                      \
+    {RG_AREA_SOURCE_INIT, RG_AREA_SOURCE_INIT, RG_JOIN_DEFAULT_MAX_DISTANCE_M, 0, 0, 0, 0, RG_AREA_SOURCE_INIT,   \
+     RG_AREA_SOURCE_INIT}
 
 /* ---------------------------------------------------------------- prepared boundaries */
 
@@ -146,6 +158,9 @@ typedef struct {
     size_t kelurahan, kecamatan;
     size_t repaired;          /**< polygons repaired with GEOSMakeValid */
     int kecamatan_dissolved;  /**< kecamatan were built from kelurahan */
+    size_t kabkota, provinsi;
+    int kabkota_dissolved;    /**< kab/kota were built from kecamatan */
+    int provinsi_dissolved;   /**< provinsi were built from kab/kota */
     int reused;               /**< the store held them already: only the file's checksum was read */
     char sha256[65];          /**< of the boundary file; "" when it is not one file */
     char prepared[32];        /**< when reused: when they were prepared (UTC) */
@@ -153,10 +168,11 @@ typedef struct {
 } rg_boundaries_report;
 
 /**
- * Makes the boundaries at path ready in the store: reads the kelurahan and kecamatan
- * layers (opts->kelurahan, opts->kecamatan name them; NULLs detect), repairs invalid
- * polygons, dissolves kecamatan when there is no such layer, and writes the tables
- * kelurahan and kecamatan and a boundary_sets row, as a step of its own. When the store's
+ * Makes the boundaries at path ready in the store: reads the kelurahan, kecamatan, kab/kota
+ * and provinsi layers (opts->kelurahan, ... name them; NULLs detect), repairs invalid
+ * polygons, dissolves each level the file lacks from the level below by the parent code,
+ * and writes the tables kelurahan, kecamatan, kabkota and provinsi and a boundary_sets
+ * row, as a step of its own. When the store's
  * current boundaries came from a file with the same SHA-256, read with the same choices
  * (and opts->reprepare is off), nothing is read or written: report->reused says so.
  * A new set drops the join and the classes made with the old one.

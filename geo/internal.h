@@ -13,8 +13,14 @@
  * scratch file when read (or dissolved) and read back by whoever needs it: a locator
  * keeps only the few it is using prepared. The file is unlinked as soon as it is made.
  */
+/* Levels above kelurahan: kecamatan, kab/kota, provinsi. */
+#define RG_GEO__UPPER_NAMES 3
+
 typedef struct {
-    char *code, *name, *parent, *alt_code, *parent_name;
+    char *code, *name, *parent, *alt_code;
+    /* The names of its parent, grandparent, ... as its own layer gives them (a desa layer's
+     * nama_kec, nama_kab, nama_prov): a level dissolved from this one takes them. */
+    char *upper_names[RG_GEO__UPPER_NAMES];
     off_t wkb_at;          /* the polygon's WKB in the scratch file */
     size_t wkb_size;
     double bounds[4];      /* minx, miny, maxx, maxy */

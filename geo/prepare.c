@@ -2,7 +2,7 @@
  * Boundaries prepared once. Reading, checking, repairing and dissolving the polygons of a
  * whole country takes longer than locating millions of households in them, and the
  * boundaries change once a year while household batches come every few months. So the
- * prepared polygons stay in the store (tables kelurahan and kecamatan), recorded in
+ * prepared polygons stay in the store (tables kelurahan, kecamatan, kabkota, provinsi), recorded in
  * boundary_sets with the SHA-256 of the file and the layer and field choices they were
  * read with; a join given the same file and choices reads them back from the store.
  */
@@ -18,17 +18,29 @@
 
 /* What, besides the file's bytes, decides the prepared polygons: the layer and field
  * choices, and the tool's version (a later one may repair or dissolve differently). */
+static const rg_area_source *source_of(const rg_join_opts *opts, rg_area_kind kind)
+{
+    switch (kind) {
+    case RG_AREA_KELURAHAN: return &opts->kelurahan;
+    case RG_AREA_KECAMATAN: return &opts->kecamatan;
+    case RG_AREA_KABKOTA: return &opts->kabkota;
+    default: return &opts->provinsi;
+    }
+}
+
 static int source_key(const rg_join_opts *opts, rg_buf *key)
 {
-    const rg_area_source *k = &opts->kelurahan, *c = &opts->kecamatan;
 #define OR_AUTO(s) ((s) ? (s) : "(detected)")
-    return rg__buf_appendf(key,
-                           "regsosek-geo %s; kelurahan layer %s, code %s, name %s, parent %s;"
-                           " kecamatan layer %s, code %s, name %s",
-                           rg_version(), OR_AUTO(k->layer), OR_AUTO(k->code_field), OR_AUTO(k->name_field),
-                           OR_AUTO(k->parent_field), OR_AUTO(c->layer), OR_AUTO(c->code_field),
-                           OR_AUTO(c->name_field));
+    int rc = rg__buf_appendf(key, "regsosek-geo %s", rg_version());
+    for (int k = 0; k < RG_AREA_KINDS && rc == RG_OK; k++) {
+        const rg_area_source *s = source_of(opts, (rg_area_kind)k);
+        rc = rg__buf_appendf(key, "; %s layer %s, code %s, name %s", rg_geo_area_kind_name((rg_area_kind)k),
+                             OR_AUTO(s->layer), OR_AUTO(s->code_field), OR_AUTO(s->name_field));
+        if (rc == RG_OK && k == RG_AREA_KELURAHAN)
+            rc = rg__buf_appendf(key, ", parent %s", OR_AUTO(s->parent_field));
+    }
 #undef OR_AUTO
+    return rc;
 }
 
 static int write_areas(rg_store *store, const char *table, const rg_areas *areas, int dissolved)
@@ -139,7 +151,8 @@ static int find_prepared(rg_store *store, const char *sha256, const char *key, r
         return rc;
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(rg_io_store_db(store),
-                           "SELECT kelurahan, kecamatan, repaired, kecamatan_dissolved, prepared, path FROM boundary_sets"
+                           "SELECT kelurahan, kecamatan, repaired, kecamatan_dissolved, prepared, path, kabkota, provinsi,"
+                           " kabkota_dissolved, provinsi_dissolved FROM boundary_sets"
                            " WHERE id = (SELECT max(id) FROM boundary_sets) AND sha256 = ? AND source = ?",
                            -1, &st, NULL) != SQLITE_OK)
         return rg_io_store_sql_error(store);
@@ -154,6 +167,10 @@ static int find_prepared(rg_store *store, const char *sha256, const char *key, r
         r->kecamatan_dissolved = sqlite3_column_int(st, 3);
         snprintf(r->prepared, sizeof r->prepared, "%s", (const char *)sqlite3_column_text(st, 4));
         snprintf(r->prepared_from, sizeof r->prepared_from, "%s", (const char *)sqlite3_column_text(st, 5));
+        r->kabkota = (size_t)sqlite3_column_int64(st, 6);
+        r->provinsi = (size_t)sqlite3_column_int64(st, 7);
+        r->kabkota_dissolved = sqlite3_column_int(st, 8);
+        r->provinsi_dissolved = sqlite3_column_int(st, 9);
     } else if (step != SQLITE_DONE) {
         rc = rg_io_store_sql_error(store);
     }
@@ -161,30 +178,106 @@ static int find_prepared(rg_store *store, const char *sha256, const char *key, r
     return rc;
 }
 
-/* Reads, checks, repairs and dissolves the polygons at path. Caller owns *kel and *kec. */
-static int read_boundaries(rg_ctx *ctx, const char *path, const rg_join_opts *opts, rg_boundaries_report *r,
-                           rg_areas **kel, rg_areas **kec)
+static int *dissolved_flag(rg_boundaries_report *r, rg_area_kind kind)
 {
-    int rc = rg_geo_areas_read(kel, ctx, path, RG_AREA_KELURAHAN, &opts->kelurahan);
-    if (rc == RG_OK)
-        rc = rg_geo_areas_read(kec, ctx, path, RG_AREA_KECAMATAN, &opts->kecamatan);
-    if (rc == RG_ENOTFOUND && *kel && !opts->kecamatan.layer) {
-        rg_ctx_notice(ctx, RG_NOTICE_INFO, "%s: no kecamatan layer: dissolving kelurahan by their parent code", path);
-        r->kecamatan_dissolved = 1;
-        double started = rg__seconds_now();
-        rc = rg_geo_areas_dissolve(kec, ctx, *kel);
-        if (rc == RG_OK)
-            rg_ctx_notice(ctx, RG_NOTICE_DETAIL, "%s: %zu kecamatan dissolved in %.2f s", path, rg_geo_areas_count(*kec),
-                          rg__seconds_now() - started);
+    return kind == RG_AREA_KECAMATAN ? &r->kecamatan_dissolved
+           : kind == RG_AREA_KABKOTA ? &r->kabkota_dissolved
+                                     : &r->provinsi_dissolved;
+}
+
+static size_t *count_of(rg_boundaries_report *r, rg_area_kind kind)
+{
+    switch (kind) {
+    case RG_AREA_KELURAHAN: return &r->kelurahan;
+    case RG_AREA_KECAMATAN: return &r->kecamatan;
+    case RG_AREA_KABKOTA: return &r->kabkota;
+    default: return &r->provinsi;
     }
+}
+
+/* A level above kelurahan: its layer when the file has one, else dissolved from the level
+ * below (a layer named with --*-layer must be there). */
+static int read_level(rg_ctx *ctx, const char *path, const rg_join_opts *opts, rg_area_kind kind,
+                      rg_boundaries_report *r, rg_areas *levels[RG_AREA_KINDS])
+{
+    const char *what = rg_geo_area_kind_name(kind), *below = rg_geo_area_kind_name((rg_area_kind)(kind - 1));
+    int rc = rg_geo_areas_read(&levels[kind], ctx, path, kind, source_of(opts, kind));
+    if (rc != RG_ENOTFOUND || source_of(opts, kind)->layer)
+        return rc;
+    rg_ctx_notice(ctx, RG_NOTICE_INFO, "%s: no %s layer: dissolving %s by their parent code", path, what, below);
+    *dissolved_flag(r, kind) = 1;
+    double started = rg__seconds_now();
+    rc = rg_geo_areas_dissolve(&levels[kind], ctx, levels[kind - 1], kind);
+    if (rc == RG_OK)
+        rg_ctx_notice(ctx, RG_NOTICE_DETAIL, "%s: %zu %s dissolved in %.2f s", path, rg_geo_areas_count(levels[kind]),
+                      what, rg__seconds_now() - started);
+    return rc;
+}
+
+/* Areas whose parent the level above does not hold: their households count up to them and
+ * no further, so the coarser totals miss them. Said once per level, with an example. */
+static void warn_orphans(rg_ctx *ctx, const char *path, const rg_areas *finer, const rg_areas *coarser,
+                         rg_area_kind kind)
+{
+    size_t orphans = 0, example = 0;
+    for (size_t i = 0; i < rg_geo_areas_count(finer); i++) {
+        const char *parent = rg_geo_areas_parent(finer, i);
+        if (!parent || rg_geo_areas_find(coarser, parent) < 0) {
+            if (!orphans)
+                example = i;
+            orphans++;
+        }
+    }
+    if (orphans)
+        rg_ctx_notice(ctx, RG_NOTICE_WARNING,
+                      "%s: %zu %s lie in no %s of the boundaries (%s, parent %s, for one): their households are"
+                      " counted up to the %s and left out of the coarser totals",
+                      path, orphans, rg_geo_area_kind_name(kind), rg_geo_area_kind_name((rg_area_kind)(kind + 1)),
+                      rg_geo_areas_code(finer, example),
+                      rg_geo_areas_parent(finer, example) ? rg_geo_areas_parent(finer, example) : "none",
+                      rg_geo_area_kind_name(kind));
+}
+
+/* A level's layer, or the parts it was dissolved from, may not name its areas while the
+ * desa layer does (BIG's RBI desa carry wadmkc, wadmkk, wadmpr): each nameless area of a
+ * level above takes the name its first kelurahan gives it. */
+static int inherit_names(rg_areas *levels[RG_AREA_KINDS])
+{
+    const rg_areas *kel = levels[RG_AREA_KELURAHAN];
+    for (size_t i = 0; i < kel->count; i++) {
+        const char *code = kel->items[i].parent;
+        for (int k = RG_AREA_KECAMATAN; k < RG_AREA_KINDS && code; k++) {
+            long at = rg_geo_areas_find(levels[k], code);
+            if (at < 0)
+                break;
+            rg_geo__area *area = &levels[k]->items[at];
+            const char *name = kel->items[i].upper_names[k - 1];
+            if (!area->name && name && !(area->name = rg_strdup(name)))
+                return RG_ENOMEM;
+            code = area->parent;
+        }
+    }
+    return RG_OK;
+}
+
+/* Reads, checks, repairs and dissolves the polygons at path, every level. Caller owns levels[]. */
+static int read_boundaries(rg_ctx *ctx, const char *path, const rg_join_opts *opts, rg_boundaries_report *r,
+                           rg_areas *levels[RG_AREA_KINDS])
+{
+    int rc = rg_geo_areas_read(&levels[RG_AREA_KELURAHAN], ctx, path, RG_AREA_KELURAHAN, &opts->kelurahan);
+    for (int k = RG_AREA_KECAMATAN; k < RG_AREA_KINDS && rc == RG_OK; k++)
+        rc = read_level(ctx, path, opts, (rg_area_kind)k, r, levels);
+    if (rc == RG_OK)
+        rc = inherit_names(levels);
     if (rc != RG_OK)
         return rc;
-    r->kelurahan = rg_geo_areas_count(*kel);
-    r->kecamatan = rg_geo_areas_count(*kec);
-    for (size_t i = 0; i < r->kelurahan; i++)
-        r->repaired += (size_t)rg_geo_areas_repaired(*kel, i);
-    for (size_t i = 0; i < r->kecamatan; i++)
-        r->repaired += (size_t)rg_geo_areas_repaired(*kec, i);
+    for (int k = 0; k < RG_AREA_KINDS; k++) {
+        *count_of(r, (rg_area_kind)k) = rg_geo_areas_count(levels[k]);
+        for (size_t i = 0; i < rg_geo_areas_count(levels[k]); i++)
+            r->repaired += (size_t)rg_geo_areas_repaired(levels[k], i);
+        if (k + 1 < RG_AREA_KINDS)
+            warn_orphans(ctx, path, levels[k], levels[k + 1], (rg_area_kind)k);
+    }
     return RG_OK;
 }
 
@@ -195,8 +288,8 @@ static int record_set(rg_store *store, const char *path, const char *sha256, con
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(rg_io_store_db(store),
                            "INSERT INTO boundary_sets(path, size, sha256, source, prepared, kelurahan, kecamatan,"
-                           " repaired, kecamatan_dissolved) VALUES(?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'),"
-                           " ?, ?, ?, ?)",
+                           " repaired, kecamatan_dissolved, kabkota, provinsi, kabkota_dissolved, provinsi_dissolved)"
+                           " VALUES(?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), ?, ?, ?, ?, ?, ?, ?, ?)",
                            -1, &st, NULL) != SQLITE_OK)
         return rg_io_store_sql_error(store);
     sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
@@ -208,6 +301,10 @@ static int record_set(rg_store *store, const char *path, const char *sha256, con
     sqlite3_bind_int64(st, 6, (sqlite3_int64)r->kecamatan);
     sqlite3_bind_int64(st, 7, (sqlite3_int64)r->repaired);
     sqlite3_bind_int(st, 8, r->kecamatan_dissolved);
+    sqlite3_bind_int64(st, 9, (sqlite3_int64)r->kabkota);
+    sqlite3_bind_int64(st, 10, (sqlite3_int64)r->provinsi);
+    sqlite3_bind_int(st, 11, r->kabkota_dissolved);
+    sqlite3_bind_int(st, 12, r->provinsi_dissolved);
     int rc = sqlite3_step(st) == SQLITE_DONE ? RG_OK : rg_io_store_sql_error(store);
     sqlite3_finalize(st);
     return rc;
@@ -215,13 +312,12 @@ static int record_set(rg_store *store, const char *path, const char *sha256, con
 
 /* Writes freshly read boundaries into the store, as a step of their own. */
 static int store_boundaries(rg_store *store, const char *path, const char *sha256, const char *key,
-                            const rg_boundaries_report *r, const rg_areas *kel, const rg_areas *kec)
+                            rg_boundaries_report *r, rg_areas *const levels[RG_AREA_KINDS])
 {
     int rc = rg_io_store_step_begin(store, RG_STEP_BOUNDARIES, RG_STEP_AFRESH, PREPARE_CACHE_KB);
-    if (rc == RG_OK)
-        rc = write_areas(store, "kelurahan", kel, 0);
-    if (rc == RG_OK)
-        rc = write_areas(store, "kecamatan", kec, r->kecamatan_dissolved);
+    for (int k = 0; k < RG_AREA_KINDS && rc == RG_OK; k++)
+        rc = write_areas(store, rg_geo_area_kind_name((rg_area_kind)k), levels[k],
+                         k > RG_AREA_KELURAHAN && *dissolved_flag(r, (rg_area_kind)k));
     if (rc == RG_OK)
         rc = record_set(store, path, sha256, key, r);
     if (rc == RG_OK)
@@ -235,6 +331,7 @@ int rg_geo__boundaries(rg_store *store, const char *path, const rg_join_opts *op
 {
     rg_ctx *ctx = rg_io_store_ctx(store);
     rg_buf key = {0};
+    rg_areas *levels[RG_AREA_KINDS] = {NULL};
     int found = 0;
     *kel = *kec = NULL;
     memset(r, 0, sizeof *r);
@@ -249,27 +346,33 @@ int rg_geo__boundaries(rg_store *store, const char *path, const rg_join_opts *op
         r->reused = 1;
         rg_ctx_notice(ctx, RG_NOTICE_INFO,
                       "%s: reusing the boundaries prepared on %s from %s (same SHA-256 %.12s..., same layers and"
-                      " fields): %zu kelurahan, %zu kecamatan",
-                      path, r->prepared, r->prepared_from, r->sha256, r->kelurahan, r->kecamatan);
-        rc = areas_from_store(kel, store, "kelurahan");
+                      " fields): %zu kelurahan, %zu kecamatan, %zu kab/kota, %zu provinsi",
+                      path, r->prepared, r->prepared_from, r->sha256, r->kelurahan, r->kecamatan, r->kabkota,
+                      r->provinsi);
+        /* The join locates in the two finest levels; the coarser stay in their tables. */
+        rc = areas_from_store(&levels[RG_AREA_KELURAHAN], store, "kelurahan");
         if (rc == RG_OK)
-            rc = areas_from_store(kec, store, "kecamatan");
+            rc = areas_from_store(&levels[RG_AREA_KECAMATAN], store, "kecamatan");
     } else if (rc == RG_OK) {
-        rc = read_boundaries(ctx, path, opts, r, kel, kec);
+        rc = read_boundaries(ctx, path, opts, r, levels);
         double started = rg__seconds_now();
         if (rc == RG_OK)
-            rc = store_boundaries(store, path, r->sha256, key.data, r, *kel, *kec);
+            rc = store_boundaries(store, path, r->sha256, key.data, r, levels);
         if (rc == RG_OK)
             rg_ctx_notice(ctx, RG_NOTICE_DETAIL, "%s: boundaries kept in the store in %.2f s", path,
                           rg__seconds_now() - started);
     }
     rg__buf_free(&key);
+    for (int k = RG_AREA_KABKOTA; k < RG_AREA_KINDS; k++)
+        rg_geo_areas_free(levels[k]);
     if (rc != RG_OK) {
-        rg_geo_areas_free(*kel);
-        rg_geo_areas_free(*kec);
-        *kel = *kec = NULL;
+        rg_geo_areas_free(levels[RG_AREA_KELURAHAN]);
+        rg_geo_areas_free(levels[RG_AREA_KECAMATAN]);
+        return rc;
     }
-    return rc;
+    *kel = levels[RG_AREA_KELURAHAN];
+    *kec = levels[RG_AREA_KECAMATAN];
+    return RG_OK;
 }
 
 int rg_geo_boundaries_prepare(rg_store *store, const char *path, const rg_join_opts *opts,

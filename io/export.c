@@ -20,7 +20,8 @@
 #include <time.h>
 #include <unistd.h>
 
-extern const char rg_style_households[], rg_style_kelurahan[], rg_style_kecamatan[];
+extern const char rg_style_households[], rg_style_kelurahan[], rg_style_kecamatan[], rg_style_kabkota[],
+    rg_style_provinsi[];
 
 typedef struct {
     const char *name;
@@ -50,7 +51,8 @@ typedef struct {
 
 static const field_def household_fields[] = {
     {"household_id", OFTString},  {"kelurahan_code", OFTString}, {"kelurahan_name", OFTString},
-    {"kecamatan_code", OFTString}, {"kecamatan_name", OFTString}, {"poverty_class", OFTString},
+    {"kecamatan_code", OFTString}, {"kecamatan_name", OFTString}, {"kabkota_code", OFTString},
+    {"provinsi_code", OFTString},  {"poverty_class", OFTString},
     {"poverty_class_final", OFTString},
     {"desil", OFTInteger},         {"welfare_rank", OFTInteger},  {"household_size", OFTInteger},
     {"join_method", OFTString},    {"join_distance_m", OFTReal},  {"join_flags", OFTString},
@@ -64,14 +66,22 @@ static const field_def area_fields[] = {
     {"miskin", OFTInteger},      {"rentan_miskin", OFTInteger}, {"tidak_miskin", OFTInteger},
     {"unclassified", OFTInteger}, {"poverty_rate", OFTReal},   {"with_point", OFTInteger},
     {"without_point", OFTInteger}, {"code_mismatches", OFTInteger},
+    {"desil_1", OFTInteger},     {"desil_2", OFTInteger},     {"desil_3", OFTInteger},
+    {"desil_4", OFTInteger},     {"desil_5", OFTInteger},     {"desil_6", OFTInteger},
+    {"desil_7", OFTInteger},     {"desil_8", OFTInteger},     {"desil_9", OFTInteger},
+    {"desil_10", OFTInteger},
 };
+
+/* Where --fields are spliced into the households query, and the programmes into the areas'. */
+#define EXTRA_FIELDS_HERE "\x01"
 
 #define AREA_FIELDS                                                                                            \
     "a.code, a.name, a.parent_code, p.name, s.households, s.sangat_miskin, s.miskin, s.rentan_miskin,"        \
     " s.tidak_miskin, s.unclassified,"                                                                          \
     " CASE WHEN s.households - s.unclassified > 0 THEN"                                                         \
     "  round(CAST(s.sangat_miskin + s.miskin AS REAL) / (s.households - s.unclassified), 4) END,"             \
-    " s.with_point, s.without_point, s.code_mismatches"
+    " s.with_point, s.without_point, s.code_mismatches, s.desil_1, s.desil_2, s.desil_3, s.desil_4, s.desil_5,"  \
+    " s.desil_6, s.desil_7, s.desil_8, s.desil_9, s.desil_10" EXTRA_FIELDS_HERE
 #define AREA_FROM(table, parent_table)                                                                         \
     " FROM " table " a JOIN " table "_summary s ON s.code = a.code"                                             \
     " LEFT JOIN " parent_table " p ON p.code = a.parent_code ORDER BY a.code"
@@ -79,13 +89,12 @@ static const field_def area_fields[] = {
     "SELECT min(MbrMinX(geom)) AS x0, min(MbrMinY(geom)) AS y0, max(MbrMaxX(geom)) AS x1,"                     \
     " max(MbrMaxY(geom)) AS y1 FROM " table
 
-/* Where --fields are spliced into the households query. */
-#define EXTRA_FIELDS_HERE "\x01"
 
 /* The households' fields, point_source given as an expression (the two ways of drawing
  * households without a point differ in it), then --fields. */
 #define HOUSEHOLD_SELECT(point_source)                                                                         \
-    "household_id, kelurahan_code, kelurahan_name, kecamatan_code, kecamatan_name, poverty_class,"              \
+    "household_id, kelurahan_code, kelurahan_name, kecamatan_code, kecamatan_name, kabkota_code, provinsi_code,"   \
+    " poverty_class,"              \
     " poverty_class_final, desil, welfare_rank, household_size, join_method, join_distance_m, join_flags,"      \
     " code_mismatch, reported_code, load_flags, " point_source EXTRA_FIELDS_HERE
 /* The extent of the households' GPS points. */
@@ -96,8 +105,35 @@ static const field_def area_fields[] = {
 static const char *const households_style = rg_style_households;
 static const char *const kelurahan_style = rg_style_kelurahan;
 static const char *const kecamatan_style = rg_style_kecamatan;
+static const char *const kabkota_style = rg_style_kabkota;
+static const char *const provinsi_style = rg_style_provinsi;
 
+#define AREA_LAYER(table, parent, bit, description, style)                                                     \
+    {table, bit, description, wkbMultiPolygon, area_fields, sizeof area_fields / sizeof *area_fields,          \
+     AREA_FIELDS, "AsBinary(a.geom)", "rg_gpkg_geom(a.geom)", AREA_FROM(table, parent), AREA_EXTENT(table),     \
+     "a.rowid", "idx_" table "_geom", GEOM_WKB, style}
+
+/* What each summary layer counts, after its own first sentence. */
+#define AREA_COUNTS                                                                                            \
+    " desil_1 .. desil_10: households by desil of the ranking (1 = poorest tenth); then one column per"          \
+    " social-assistance programme of the rules, its households in the programme's desil."
+
+/* Coarse to fine, the order a GeoPackage lists them in. */
 static const layer_def layers[] = {
+    AREA_LAYER("provinsi", "provinsi", RG_LAYER_PROVINSI,
+               "Provinsi: the sums of their kab/kota (households with and without a GPS point), and poverty_rate."
+               AREA_COUNTS, &provinsi_style),
+    AREA_LAYER("kabkota", "provinsi", RG_LAYER_KABKOTA,
+               "Kabupaten/kota: the sums of their kecamatan (households with and without a GPS point), and"
+               " poverty_rate." AREA_COUNTS, &kabkota_style),
+    AREA_LAYER("kecamatan", "kabkota", RG_LAYER_KECAMATAN,
+               "Kecamatan: the sums of their kelurahan (households with and without a GPS point), and poverty_rate."
+               AREA_COUNTS, &kecamatan_style),
+    AREA_LAYER("kelurahan", "kecamatan", RG_LAYER_KELURAHAN,
+               "Kelurahan/desa: households per poverty class (after the consultation forum), and poverty_rate, over"
+               " all households of the kelurahan, with a GPS point (with_point) or placed by their area code"
+               " (without_point); code_mismatches: located households whose reported code names another kelurahan."
+               AREA_COUNTS, &kelurahan_style),
     {"households", RG_LAYER_HOUSEHOLDS,
      "Regsosek households: kelurahan and kecamatan from the spatial join, poverty class, desil and rank"
      " (1 = poorest in the kelurahan); poverty_class_final: the class after the consultation forum (its"
@@ -108,21 +144,6 @@ static const layer_def layers[] = {
      "CASE WHEN geom IS NOT NULL THEN lon END, lat", "rg_gpkg_point(CASE WHEN geom IS NOT NULL THEN lon END, lat)",
      " FROM households ORDER BY hh", POINTS_EXTENT,
      "hh", "idx_household_records_geom", GEOM_POINT_LONLAT, &households_style},
-    {"kelurahan", RG_LAYER_KELURAHAN,
-     "Kelurahan/desa: households per poverty class (after the consultation forum), and poverty_rate, over all"
-     " households of the kelurahan,"
-     " with a GPS point (with_point) or placed by their area code (without_point); code_mismatches: located"
-     " households whose reported code names another kelurahan.",
-     wkbMultiPolygon, area_fields, sizeof area_fields / sizeof *area_fields, AREA_FIELDS, "AsBinary(a.geom)",
-     "rg_gpkg_geom(a.geom)", AREA_FROM("kelurahan", "kecamatan"), AREA_EXTENT("kelurahan"), "a.rowid",
-     "idx_kelurahan_geom", GEOM_WKB,
-     &kelurahan_style},
-    {"kecamatan", RG_LAYER_KECAMATAN,
-     "Kecamatan: the sums of their kelurahan (households with and without a GPS point), and poverty_rate.",
-     wkbMultiPolygon, area_fields, sizeof area_fields / sizeof *area_fields, AREA_FIELDS, "AsBinary(a.geom)",
-     "rg_gpkg_geom(a.geom)", AREA_FROM("kecamatan", "kecamatan"), AREA_EXTENT("kecamatan"), "a.rowid",
-     "idx_kecamatan_geom", GEOM_WKB,
-     &kecamatan_style},
 };
 
 /* The households with --unlocated-at area: one placed by its code stands at a point inside
@@ -173,6 +194,7 @@ static const field_def store_columns[] = {
 };
 
 #define MAX_EXTRA_FIELDS 64
+#define MAX_PROGRAMMES 16
 
 /* One export: what is written, and how. */
 typedef struct {
@@ -187,7 +209,22 @@ typedef struct {
     char *extra_names;     /* owns the strings extra[].name points into */
     int direct;            /* a GeoPackage whose rows go in through SQLite, not OGR */
     char *poverty_rate;    /* how classify defined it, for the area layers' descriptions */
+    size_t programme_count; /* the rules' programmes: a column of each area layer */
+    field_def programmes[MAX_PROGRAMMES];
+    char programme_names[MAX_PROGRAMMES][64];
 } exporter;
+
+/* The fields a layer has beyond its own: --fields for the households, the programmes for
+ * the areas. */
+static size_t extra_count_of(const exporter *E, const layer_def *def)
+{
+    return def->bit == RG_LAYER_HOUSEHOLDS ? E->extra_count : E->programme_count;
+}
+
+static const field_def *extra_field(const exporter *E, const layer_def *def, size_t i)
+{
+    return def->bit == RG_LAYER_HOUSEHOLDS ? &E->extra[i] : &E->programmes[i];
+}
 
 int rg_io_layers_parse(rg_ctx *ctx, const char *list, int *out)
 {
@@ -204,7 +241,7 @@ int rg_io_layers_parse(rg_ctx *ctx, const char *list, int *out)
             }
         if (!found) {
             *out = 0;
-            return rg_ctx_error(ctx, RG_EINVAL, "unknown layer '%.*s' (layers: households, kelurahan, kecamatan)",
+            return rg_ctx_error(ctx, RG_EINVAL, "unknown layer '%.*s' (layers: provinsi, kabkota, kecamatan, kelurahan, households)",
                                 (int)n, p);
         }
         p = end ? end + 1 : p + n;
@@ -237,6 +274,11 @@ static int append_fields(exporter *E, const layer_def *def, rg_buf *sql)
     if (!splice)
         return rg__buf_append(sql, def->select_fields, strlen(def->select_fields));
     int rc = rg__buf_append(sql, def->select_fields, (size_t)(splice - def->select_fields));
+    if (def->bit != RG_LAYER_HOUSEHOLDS) {
+        for (size_t i = 0; i < E->programme_count && rc == RG_OK; i++)
+            rc = rg__buf_appendf(sql, ", s.\"%s\"", E->programmes[i].name);
+        return rc;
+    }
     for (size_t i = 0; i < E->extra_count && rc == RG_OK; i++)
         rc = E->extra_from_json[i] ? rg__buf_appendf(sql, ", json_extract(extra, ?%zu)", i + 1)
                                    : rg__buf_appendf(sql, ", \"%s\"", E->extra[i].name);
@@ -260,9 +302,8 @@ static int layer_insert_sql(exporter *E, const layer_def *def, rg_buf *sql)
     int rc = rg__buf_appendf(sql, "INSERT INTO ex.\"%s\"(fid, ", def->name);
     for (size_t i = 0; i < def->field_count && rc == RG_OK; i++)
         rc = rg__buf_appendf(sql, "\"%s\", ", def->fields[i].name);
-    size_t extra = def->bit == RG_LAYER_HOUSEHOLDS ? E->extra_count : 0;
-    for (size_t i = 0; i < extra && rc == RG_OK; i++)
-        rc = rg__buf_appendf(sql, "\"%s\", ", E->extra[i].name);
+    for (size_t i = 0; i < extra_count_of(E, def) && rc == RG_OK; i++)
+        rc = rg__buf_appendf(sql, "\"%s\", ", extra_field(E, def, i)->name);
     if (rc == RG_OK)
         rc = rg__buf_appendf(sql, "geom) ");
     return rc == RG_OK ? layer_sql(E, def, 1, sql) : rc;
@@ -306,10 +347,10 @@ static void bind_json_paths(exporter *E, sqlite3_stmt *st)
 }
 
 /* Field indexes of the area layers' counts: households .. unclassified, then poverty_rate,
- * then the split by point and the mismatches. */
+ * then the split by point and the mismatches, the desil, and the programmes. */
 enum {
     AREA_FIRST_COUNT = 4, AREA_LAST_COUNT = 9, AREA_RATE = 10, AREA_WITH_POINT = 11, AREA_WITHOUT_POINT = 12,
-    AREA_CODE_MISMATCHES = 13, AREA_SUPPRESSED = 14
+    AREA_CODE_MISMATCHES = 13, AREA_DESIL_1 = 14, AREA_PROGRAMMES = 24
 };
 
 /* Hides a small count; returns whether it did. */
@@ -334,17 +375,11 @@ static int suppress_point_split(OGRFeatureH f, int min_count)
     return with + without + hide_if_small(f, AREA_CODE_MISMATCHES, min_count);
 }
 
-/*
- * Statistical disclosure control for --public: counts from 1 to min_count - 1 become
- * NULL. Where a single class cell is hidden it could be recovered from the total, so
- * the next smallest non-zero class cell is hidden with it. The rate is hidden when its
- * denominator or numerator is small.
- */
-static void suppress_small_cells(OGRFeatureH f, int min_count)
+/* The four classes and unclassified: a small cell hidden, and where a single class cell is
+ * hidden it could be recovered from the total, so the next smallest non-zero class cell is
+ * hidden with it. Returns how many cells it hid. */
+static int suppress_classes(OGRFeatureH f, const int v[], int min_count)
 {
-    int v[AREA_LAST_COUNT + 1] = {0};
-    for (int i = AREA_FIRST_COUNT; i <= AREA_LAST_COUNT; i++)
-        v[i] = OGR_F_GetFieldAsInteger(f, i);
     int hidden = 0, hidden_classes = 0, smallest = -1;
     for (int i = AREA_FIRST_COUNT; i <= AREA_LAST_COUNT; i++) {
         if (v[i] > 0 && v[i] < min_count) {
@@ -359,15 +394,66 @@ static void suppress_small_cells(OGRFeatureH f, int min_count)
         OGR_F_SetFieldNull(f, smallest);
         hidden++;
     }
+    return hidden;
+}
+
+/* The desil and the programmes are linked to each other (a programme is the sum of its
+ * desil, two programmes differ by a desil) and to the classes (under the desil method a
+ * class is the sum of its desil): short of solving that system, they go together. Any small
+ * desil or programme, or any hidden class, hides every desil and programme of the area. */
+static int suppress_desil(OGRFeatureH f, int programmes, int classes_hidden, int min_count)
+{
+    int small = classes_hidden > 0;
+    for (int i = AREA_DESIL_1; i < AREA_PROGRAMMES + programmes && !small; i++) {
+        int v = OGR_F_GetFieldAsInteger(f, i);
+        small = v > 0 && v < min_count;
+    }
+    if (!small)
+        return 0;
+    for (int i = AREA_DESIL_1; i < AREA_PROGRAMMES + programmes; i++)
+        OGR_F_SetFieldNull(f, i);
+    return 1;
+}
+
+/*
+ * Statistical disclosure control for --public: counts from 1 to min_count - 1 become
+ * NULL, with the cells they could be recovered from (see above). The rate is hidden when
+ * its denominator or numerator is small.
+ */
+static void suppress_small_cells(const exporter *E, OGRFeatureH f, int min_count)
+{
+    int v[AREA_LAST_COUNT + 1] = {0};
+    for (int i = AREA_FIRST_COUNT; i <= AREA_LAST_COUNT; i++)
+        v[i] = OGR_F_GetFieldAsInteger(f, i);
+    int hidden = suppress_classes(f, v, min_count);
     int poor = v[AREA_FIRST_COUNT + 1] + v[AREA_FIRST_COUNT + 2];
     int classified = v[AREA_FIRST_COUNT] - v[AREA_LAST_COUNT];
     int rate_hidden = !OGR_F_IsFieldNull(f, AREA_RATE) &&
                       (hidden || (poor > 0 && poor < min_count) || classified < min_count);
     if (rate_hidden)
         OGR_F_SetFieldNull(f, AREA_RATE);
+    int desil_hidden = suppress_desil(f, (int)E->programme_count, hidden, min_count);
     /* The split by point says nothing of the classes: hiding it leaves the rate alone. */
     int split_hidden = suppress_point_split(f, min_count);
-    OGR_F_SetFieldInteger(f, AREA_SUPPRESSED, hidden > 0 || rate_hidden || split_hidden > 0);
+    OGR_F_SetFieldInteger(f, AREA_PROGRAMMES + (int)E->programme_count,
+                          hidden > 0 || rate_hidden || split_hidden > 0 || desil_hidden);
+}
+
+/* The programmes classify counted, each a column of the area layers. */
+static int read_programmes(exporter *E)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(rg_io_store_db(E->store),
+                           "SELECT name FROM classify_programmes ORDER BY position", -1, &st,
+                           NULL) != SQLITE_OK)
+        return rg_io_store_sql_error(E->store);
+    while (sqlite3_step(st) == SQLITE_ROW && E->programme_count < MAX_PROGRAMMES) {
+        size_t i = E->programme_count++;
+        snprintf(E->programme_names[i], sizeof E->programme_names[i], "%s", (const char *)sqlite3_column_text(st, 0));
+        E->programmes[i] = (field_def){E->programme_names[i], OFTInteger};
+    }
+    sqlite3_finalize(st);
+    return RG_OK;
 }
 
 static int create_field(OGRLayerH layer, const char *name, OGRFieldType type)
@@ -414,9 +500,9 @@ static int write_layer(exporter *E, GDALDatasetH ds, const char *path, const lay
             rc = gdal_fail(ctx, path, "cannot create field");
             goto done;
         }
-    size_t extra = households ? E->extra_count : 0;
+    size_t extra = extra_count_of(E, def);
     for (size_t i = 0; i < extra; i++)
-        if (!create_field(layer, E->extra[i].name, E->extra[i].type)) {
+        if (!create_field(layer, extra_field(E, def, i)->name, extra_field(E, def, i)->type)) {
             rc = gdal_fail(ctx, path, "cannot create field");
             goto done;
         }
@@ -424,8 +510,14 @@ static int write_layer(exporter *E, GDALDatasetH ds, const char *path, const lay
         rc = gdal_fail(ctx, path, "cannot create field");
         goto done;
     }
-    if (E->direct)
-        goto done; /* its rows go in by rg_io__gpkg_fill_layers() */
+    if (E->direct) {
+        /* Its rows go in by rg_io__gpkg_fill_layers(). Made now, its table takes its place
+         * in gpkg_contents, whose order is the order QGIS and ogrinfo list the layers in:
+         * GDAL would otherwise make it when it sees fit. */
+        if (OGR_L_SyncToDisk(layer) != OGRERR_NONE)
+            rc = gdal_fail(ctx, path, "cannot create layer");
+        goto done;
+    }
     if ((rc = layer_sql(E, def, 0, &sql)) != RG_OK)
         goto done;
     if (sqlite3_prepare_v2(rg_io_store_db(E->store), sql.data, -1, &st, NULL) != SQLITE_OK) {
@@ -441,7 +533,8 @@ static int write_layer(exporter *E, GDALDatasetH ds, const char *path, const lay
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         OGR_F_SetFID(f, OGRNullFID);
         for (int i = 0; i < n; i++) {
-            OGRFieldType type = (size_t)i < def->field_count ? def->fields[i].type : E->extra[(size_t)i - def->field_count].type;
+            OGRFieldType type = (size_t)i < def->field_count ? def->fields[i].type
+                                                             : extra_field(E, def, (size_t)i - def->field_count)->type;
             if (sqlite3_column_type(st, i) == SQLITE_NULL) {
                 OGR_F_SetFieldNull(f, i);
                 continue;
@@ -453,7 +546,7 @@ static int write_layer(exporter *E, GDALDatasetH ds, const char *path, const lay
             }
         }
         if (public_area)
-            suppress_small_cells(f, E->opts->min_count);
+            suppress_small_cells(E, f, E->opts->min_count);
         if (def->geom == GEOM_POINT_LONLAT && sqlite3_column_type(st, n) == SQLITE_NULL) {
             OGR_F_SetGeometry(f, NULL);
         } else if (def->geom == GEOM_POINT_LONLAT) {
@@ -652,7 +745,7 @@ static int write_dataset(exporter *E, const char *tmp_path, const char *target, 
     if (rc == RG_OK && E->direct)
         rc = fill_gpkg(E, tmp_path, target, chosen);
     /* The project needs the layers it lays out: all of them, or a public export's two. */
-    int whole = chosen == RG_LAYER_ALL || (E->opts->public_only && chosen == (RG_LAYER_KELURAHAN | RG_LAYER_KECAMATAN));
+    int whole = chosen == RG_LAYER_ALL || (E->opts->public_only && chosen == RG_LAYER_AREAS);
     if (rc == RG_OK && gpkg && whole)
         rc = rg_io__gpkg_project(E->store, tmp_path, target, E->opts->public_only, E->poverty_rate);
     return rc;
@@ -754,7 +847,7 @@ static int check_every_household_has_a_point(exporter *E, const char *output)
                           "%s: FlatGeobuf cannot hold a household without a point, and %lld %s none"
                           " (placed by their area code, with a code for no kelurahan, or flagged swapped_latlon): export them as GeoPackage or"
                           " GeoJSON, which keep them as rows without geometry, or only the areas"
-                          " (--layers kelurahan,kecamatan)",
+                          " (--layers provinsi,kabkota,kecamatan,kelurahan)",
                           output, (long long)without, without == 1 ? "household has" : "households have");
     return rc;
 }
@@ -886,6 +979,8 @@ int rg_io_export(rg_store *store, const char *output, const rg_export_opts *opts
         rc = resolve_fields(&E);
     if (rc == RG_OK)
         rc = read_poverty_rate(&E);
+    if (rc == RG_OK)
+        rc = read_programmes(&E);
     if (rc == RG_OK && opts->unlocated_at_area)
         rc = rg_io_store_exec(store, "placing households without a point",
                               "DROP TABLE IF EXISTS temp.export_area_points;"

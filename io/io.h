@@ -301,8 +301,19 @@ enum {
     RG_LAYER_HOUSEHOLDS = 1,
     RG_LAYER_KELURAHAN = 2,
     RG_LAYER_KECAMATAN = 4,
-    RG_LAYER_ALL = 7
+    RG_LAYER_KABKOTA = 8,
+    RG_LAYER_PROVINSI = 16,
+    RG_LAYER_AREAS = 30, /**< every summary layer */
+    RG_LAYER_ALL = 31
 };
+#define RG_LAYER_FILES_MAX 5
+
+/** The counts every area summary (kelurahan_summary, ..., provinsi_summary) holds after its
+ * code, in order; classify adds one column per programme after them. */
+#define RG_IO_SUMMARY_COLUMNS                                                                                  \
+    "households, sangat_miskin, miskin, rentan_miskin, tidak_miskin, unclassified, with_point, without_point,"  \
+    " code_mismatches, desil_1, desil_2, desil_3, desil_4, desil_5, desil_6, desil_7, desil_8, desil_9, desil_10"
+#define RG_IO_SUMMARY_COUNT 19
 
 typedef struct {
     int layers;            /**< RG_LAYER_* bits; 0 = all */
@@ -324,8 +335,8 @@ typedef struct {
 /** The files an export will write, named before anything is done. */
 typedef struct {
     size_t count;
-    char *paths[3];  /**< owned: free the plan with rg_io_export_plan_free() */
-    int layers[3];   /**< the RG_LAYER_* bits each file receives */
+    char *paths[RG_LAYER_FILES_MAX]; /**< owned: free the plan with rg_io_export_plan_free() */
+    int layers[RG_LAYER_FILES_MAX];  /**< the RG_LAYER_* bits each file receives */
     int format;      /**< the writer's, internal */
     const char *ext; /**< ".gpkg", ".geojson", ...; static storage */
     int folder;      /**< output names a folder ("map/") */

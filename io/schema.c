@@ -16,8 +16,9 @@
 #include <string.h>
 
 /* The layout's version, in SQLite's user_version: 2 added households without a point and
- * the forum's decisions. A database of another version is refused, not half-understood. */
-#define SCHEMA_VERSION 2
+ * the forum's decisions; 3 the kab/kota and provinsi levels and the desil counts. A
+ * database of another version is refused, not half-understood. */
+#define SCHEMA_VERSION 3
 
 static const char *const step_names[RG_STEP_COUNT] = {"load", "boundaries", "join", "classify", "forum"};
 
@@ -31,6 +32,13 @@ static const char *const step_commands[RG_STEP_COUNT] = {
     "regsosek-geo classify",
     "regsosek-geo amend FILE",
 };
+
+/* One level of the boundaries; parent_code names its area in the next level up. */
+#define AREA_TABLE(t)                                                                                          \
+    "CREATE TABLE " t "(code TEXT PRIMARY KEY, name TEXT, parent_code TEXT, alt_code TEXT,"                   \
+    "  repaired INTEGER NOT NULL DEFAULT 0, dissolved INTEGER NOT NULL DEFAULT 0, urban_rural TEXT);"         \
+    "SELECT AddGeometryColumn('" t "', 'geom', 4326, 'MULTIPOLYGON', 'XY');"                                   \
+    "SELECT CreateSpatialIndex('" t "', 'geom');"
 
 static const char base_sql[] =
     "CREATE TABLE store_steps(step TEXT PRIMARY KEY, finished TEXT NOT NULL, detail TEXT);"
@@ -53,15 +61,9 @@ static const char base_sql[] =
     "SELECT CreateSpatialIndex('household_records', 'geom');"
     "CREATE TABLE boundary_sets(id INTEGER PRIMARY KEY, path TEXT NOT NULL, size INTEGER, sha256 TEXT NOT NULL,"
     "  source TEXT NOT NULL, prepared TEXT NOT NULL, kelurahan INTEGER, kecamatan INTEGER,"
-    "  repaired INTEGER, kecamatan_dissolved INTEGER);"
-    "CREATE TABLE kelurahan(code TEXT PRIMARY KEY, name TEXT, parent_code TEXT, alt_code TEXT,"
-    "  repaired INTEGER NOT NULL DEFAULT 0, dissolved INTEGER NOT NULL DEFAULT 0, urban_rural TEXT);"
-    "SELECT AddGeometryColumn('kelurahan', 'geom', 4326, 'MULTIPOLYGON', 'XY');"
-    "SELECT CreateSpatialIndex('kelurahan', 'geom');"
-    "CREATE TABLE kecamatan(code TEXT PRIMARY KEY, name TEXT, parent_code TEXT, alt_code TEXT,"
-    "  repaired INTEGER NOT NULL DEFAULT 0, dissolved INTEGER NOT NULL DEFAULT 0, urban_rural TEXT);"
-    "SELECT AddGeometryColumn('kecamatan', 'geom', 4326, 'MULTIPOLYGON', 'XY');"
-    "SELECT CreateSpatialIndex('kecamatan', 'geom');"
+    "  repaired INTEGER, kecamatan_dissolved INTEGER, kabkota INTEGER, provinsi INTEGER,"
+    "  kabkota_dissolved INTEGER, provinsi_dissolved INTEGER);"
+    AREA_TABLE("kelurahan") AREA_TABLE("kecamatan") AREA_TABLE("kabkota") AREA_TABLE("provinsi")
     "CREATE TABLE join_report(id INTEGER PRIMARY KEY, finished TEXT,"
     "  boundaries TEXT, households INTEGER, within INTEGER, boundary INTEGER,"
     "  nearest INTEGER, nearest_max_m REAL, nearest_median_m REAL, unmatched INTEGER,"
@@ -90,26 +92,33 @@ static const char join_tables_sql[] =
     "DROP TABLE IF EXISTS join_unknown_codes;"
     "CREATE TABLE join_unknown_codes(code TEXT PRIMARY KEY, households INTEGER NOT NULL);";
 
+/* An area's counts: every household of the area, by class after the forum, by desil of the
+ * ranking; classify adds a column per programme of its rules. */
+#define SUMMARY_TABLE(level)                                                                                   \
+    "DROP TABLE IF EXISTS " level "_summary;"                                                                  \
+    "CREATE TABLE " level "_summary(code TEXT PRIMARY KEY, households INTEGER, sangat_miskin INTEGER,"          \
+    "  miskin INTEGER, rentan_miskin INTEGER, tidak_miskin INTEGER, unclassified INTEGER, with_point INTEGER,"  \
+    "  without_point INTEGER, code_mismatches INTEGER, desil_1 INTEGER, desil_2 INTEGER, desil_3 INTEGER,"    \
+    "  desil_4 INTEGER, desil_5 INTEGER, desil_6 INTEGER, desil_7 INTEGER, desil_8 INTEGER, desil_9 INTEGER,"  \
+    "  desil_10 INTEGER);"
+
 static const char classify_tables_sql[] =
     "DROP TABLE IF EXISTS household_classes;"
     "CREATE TABLE household_classes(hh INTEGER PRIMARY KEY, welfare REAL, desil INTEGER, welfare_rank INTEGER,"
     "  poverty_class TEXT);"
     "DROP TABLE IF EXISTS classify_issues;"
     "CREATE TABLE classify_issues(hh INTEGER, household_id TEXT, source_line INTEGER, value TEXT, message TEXT);"
-    "DROP TABLE IF EXISTS kelurahan_summary;"
-    "CREATE TABLE kelurahan_summary(code TEXT PRIMARY KEY, households INTEGER, sangat_miskin INTEGER,"
-    "  miskin INTEGER, rentan_miskin INTEGER, tidak_miskin INTEGER, unclassified INTEGER,"
-    "  with_point INTEGER, without_point INTEGER, code_mismatches INTEGER);"
+    SUMMARY_TABLE("kelurahan") SUMMARY_TABLE("kecamatan") SUMMARY_TABLE("kabkota") SUMMARY_TABLE("provinsi")
+    "DROP TABLE IF EXISTS classify_programmes;"
+    "CREATE TABLE classify_programmes(name TEXT PRIMARY KEY, first_desil INTEGER NOT NULL,"
+    "  last_desil INTEGER NOT NULL, position INTEGER NOT NULL);"
     "DROP TABLE IF EXISTS classify_meta;"
-    "CREATE TABLE classify_meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
-    "DROP TABLE IF EXISTS kecamatan_summary;"
-    "CREATE TABLE kecamatan_summary(code TEXT PRIMARY KEY, households INTEGER, sangat_miskin INTEGER,"
-    "  miskin INTEGER, rentan_miskin INTEGER, tidak_miskin INTEGER, unclassified INTEGER,"
-    "  with_point INTEGER, without_point INTEGER, code_mismatches INTEGER);";
+    "CREATE TABLE classify_meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);";
 
 /* The boundaries' rows go, their tables stay: the view and SpatiaLite's registration of
  * their geometry refer to them. Their spatial indexes are packed anew by the step. */
-static const char boundary_rows_sql[] = "DELETE FROM kelurahan; DELETE FROM kecamatan;";
+static const char boundary_rows_sql[] =
+    "DELETE FROM kelurahan; DELETE FROM kecamatan; DELETE FROM kabkota; DELETE FROM provinsi;";
 
 /* The load's rows on --replace (load_runs keeps the history of what was loaded); the
  * spatial index is packed anew by the load. */
@@ -127,6 +136,8 @@ static const char view_sql[] =
     " kc.name AS kecamatan_name, a.join_method AS join_method, a.join_distance_m AS join_distance_m,"
     " a.join_flags AS join_flags, a.code_mismatch AS code_mismatch,"
     " a.kecamatan_polygon_code AS kecamatan_polygon_code,"
+    /* The coarser levels are the kecamatan's ancestors, so every level's totals nest. */
+    " kc.parent_code AS kabkota_code, kk.name AS kabkota_name, kk.parent_code AS provinsi_code, pv.name AS provinsi_name,"
     " c.welfare AS welfare, c.desil AS desil, c.welfare_rank AS welfare_rank, c.poverty_class AS poverty_class,"
     /* The class after the forum: its latest decision for the household, else the ranking's. */
     " coalesce((SELECT d.class_after FROM forum_decisions d WHERE d.household_id = r.household_id"
@@ -137,7 +148,9 @@ static const char view_sql[] =
     " LEFT JOIN household_areas a ON a.hh = r.hh"
     " LEFT JOIN household_classes c ON c.hh = r.hh"
     " LEFT JOIN kelurahan kl ON kl.code = a.kelurahan_code"
-    " LEFT JOIN kecamatan kc ON kc.code = a.kecamatan_code;"
+    " LEFT JOIN kecamatan kc ON kc.code = a.kecamatan_code"
+    " LEFT JOIN kabkota kk ON kk.code = kc.parent_code"
+    " LEFT JOIN provinsi pv ON pv.code = kk.parent_code;"
     /* SpatiaLite (and through it QGIS) lists a registered view as a layer of points, using
      * the records' spatial index. */
     "INSERT INTO views_geometry_columns(view_name, view_geometry, view_rowid, f_table_name, f_geometry_column,"
@@ -244,7 +257,7 @@ static const char *bulk_tables(rg_step step)
 {
     switch (step) {
     case RG_STEP_LOAD: return "'household_records'";
-    case RG_STEP_BOUNDARIES: return "'kelurahan', 'kecamatan'";
+    case RG_STEP_BOUNDARIES: return "'kelurahan', 'kecamatan', 'kabkota', 'provinsi'";
     default: return NULL;
     }
 }

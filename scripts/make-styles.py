@@ -63,18 +63,22 @@ def text_format(size, colour="#202020", bold=False):
     return fmt
 
 
-def kelurahan_style(out):
-    """The choropleth by poverty_rate, a hatched class for areas --public suppressed (labelled
-    as such) and a grey one for areas with no classified household; names from 1:250,000."""
-    layer = QgsVectorLayer("MultiPolygon?crs=EPSG:4326&field=poverty_rate:double&field=name:string"
-                           "&field=suppressed:integer", "kelurahan", "memory")
-    root = QgsRuleBasedRenderer.Rule(None)
+# Each level is filled at the scales it is read at, finest nearest (scale denominators):
+# kelurahan up to 1:1,500,000 (a province on a screen), kab/kota from there to 1:10,000,000,
+# provinsi beyond (the whole country): a national map is not a carpet of 84,000 desa.
+KELURAHAN_UP_TO = 1500000
+KABKOTA_UP_TO = 10000000
+
+
+def rate_rules(parent):
+    """The choropleth by poverty_rate under parent: five classes, a hatched class for areas
+    --public suppressed and a grey one for areas with no classified household."""
     for lower, upper, colour in RATE_BREAKS:
         symbol = QgsFillSymbol.createSimple({"color": colour, "outline_color": "#636363", "outline_width": "0.2"})
         last = upper >= 1.0
         expression = '"poverty_rate" >= %g AND "poverty_rate" %s %g' % (lower, "<=" if last else "<", upper)
-        root.appendChild(QgsRuleBasedRenderer.Rule(symbol, 0, 0, expression,
-                                                   "%d – %d %%" % (round(lower * 100), round(upper * 100))))
+        parent.appendChild(QgsRuleBasedRenderer.Rule(symbol, 0, 0, expression,
+                                                     "%d – %d %%" % (round(lower * 100), round(upper * 100))))
     hatched = QgsFillSymbol.createSimple({"color": "#ffffff", "outline_color": "#636363", "outline_width": "0.2"})
     lines = QgsLinePatternFillSymbolLayer()
     lines.setLineAngle(45)
@@ -82,24 +86,61 @@ def kelurahan_style(out):
     lines.setLineWidth(0.25)
     lines.setColor(QColor("#737373"))
     hatched.appendSymbolLayer(lines)
-    root.appendChild(QgsRuleBasedRenderer.Rule(hatched, 0, 0, '"poverty_rate" IS NULL AND "suppressed" = 1',
-                                               "Disembunyikan: jumlah kecil"))
+    parent.appendChild(QgsRuleBasedRenderer.Rule(hatched, 0, 0, '"poverty_rate" IS NULL AND "suppressed" = 1',
+                                                 "Disembunyikan: jumlah kecil"))
     nodata = QgsFillSymbol.createSimple({"color": "#d9d9d9", "outline_color": "#636363", "outline_width": "0.2"})
-    root.appendChild(QgsRuleBasedRenderer.Rule(nodata, 0, 0, '"poverty_rate" IS NULL AND coalesce("suppressed", 0) = 0',
-                                               "Tidak ada data"))
-    layer.setRenderer(QgsRuleBasedRenderer(root))
+    parent.appendChild(QgsRuleBasedRenderer.Rule(nodata, 0, 0,
+                                                 '"poverty_rate" IS NULL AND coalesce("suppressed", 0) = 0',
+                                                 "Tidak ada data"))
+
+
+def labels(layer, size, colour, bold, from_scale, to_scale, upper=False):
     settings = QgsPalLayerSettings()
     settings.isExpression = True
-    settings.fieldName = ('"name" || CASE WHEN "poverty_rate" IS NULL AND "suppressed" = 1'
-                          " THEN '\\n(disembunyikan)' ELSE '' END")
+    name = 'upper("name")' if upper else '"name"'
+    settings.fieldName = ("coalesce(%s, \"code\") || CASE WHEN \"poverty_rate\" IS NULL AND \"suppressed\" = 1"
+                          " THEN '\\n(disembunyikan)' ELSE '' END" % name)
     settings.placement = QgsPalLayerSettings.OverPoint
-    settings.setFormat(text_format(7))
+    settings.setFormat(text_format(size, colour, bold))
     settings.scaleVisibility = True
-    settings.maximumScale = 0
-    settings.minimumScale = 250000
+    settings.maximumScale = from_scale
+    settings.minimumScale = to_scale
     layer.setLabeling(QgsVectorLayerSimpleLabeling(settings))
     layer.setLabelsEnabled(True)
+
+
+def area_style(out, name, fill_from, fill_to, outline=None, label=(7, "#202020", False, 0, 250000, False)):
+    """A level's choropleth at the scales between fill_from and fill_to (0: no limit), and
+    its outline at every scale when it has one, so the coarser borders stay over the finer
+    fills."""
+    layer = QgsVectorLayer("MultiPolygon?crs=EPSG:4326&field=poverty_rate:double&field=name:string"
+                           "&field=code:string&field=suppressed:integer", name, "memory")
+    root = QgsRuleBasedRenderer.Rule(None)
+    fills = QgsRuleBasedRenderer.Rule(None, fill_from, fill_to, "", "Tingkat kemiskinan")
+    rate_rules(fills)
+    root.appendChild(fills)
+    if outline:
+        colour, width = outline
+        line = QgsFillSymbol.createSimple({"style": "no", "outline_color": colour, "outline_width": width})
+        root.appendChild(QgsRuleBasedRenderer.Rule(line, 0, 0, "", "Batas"))
+    layer.setRenderer(QgsRuleBasedRenderer(root))
+    labels(layer, *label)
     save(layer, out)
+
+
+def kelurahan_style(out):
+    """Names from 1:250,000."""
+    area_style(out, "kelurahan", 0, KELURAHAN_UP_TO)
+
+
+def kabkota_style(out):
+    area_style(out, "kabkota", KELURAHAN_UP_TO, KABKOTA_UP_TO, ("#252525", "0.8"),
+               (8, "#252525", True, KELURAHAN_UP_TO, KABKOTA_UP_TO, False))
+
+
+def provinsi_style(out):
+    area_style(out, "provinsi", KABKOTA_UP_TO, 0, ("#000000", "1.2"),
+               (9, "#000000", True, KABKOTA_UP_TO, 0, True))
 
 
 def kecamatan_style(out):
@@ -131,6 +172,8 @@ def main():
     households_style("io/styles/households.qml")
     kelurahan_style("io/styles/kelurahan.qml")
     kecamatan_style("io/styles/kecamatan.qml")
+    kabkota_style("io/styles/kabkota.qml")
+    provinsi_style("io/styles/provinsi.qml")
     app.exitQgis()
 
 

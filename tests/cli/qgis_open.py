@@ -1,11 +1,14 @@
 """Opens an exported poverty map in QGIS and checks what a person would see.
 
 usage: qgis_open.py MAP.gpkg OUT.png [PUBLIC.gpkg]
-Asserts the three layers load valid with the right CRS and feature counts, carry the
+Asserts the five layers load valid with the right CRS and feature counts, carry the
 default styles stored in the GeoPackage (households categorized on poverty_class_final with
 the four classes, a shape each, shown from 1:50,000 in; kelurahan by rules on poverty_rate
 with a class for suppressed areas and one for no data; kecamatan as labelled outlines, not
-fills), and that a rendered map is not blank. With PUBLIC.gpkg (a --public export), renders
+fills; kab/kota and provinsi filled by poverty_rate only zoomed out, outlined always), that a
+rendered map is not blank, and that each level fills the map at its own scales: at the
+city's scale the kelurahan colour it and the kab/kota only outlines it, at 1:3,000,000 the
+kab/kota's own rate class fills it. With PUBLIC.gpkg (a --public export), renders
 its kelurahan over a magenta background and checks, pixel by pixel, that every suppressed
 kelurahan is drawn. Exit status 0 on success.
 """
@@ -26,8 +29,9 @@ def fail(message):
     sys.exit(1)
 
 
-def render(layers, extent, background, size=(1200, 900)):
+def render(layers, extent, background, size=(1200, 900), labels=True):
     settings = QgsMapSettings()
+    settings.setFlag(QgsMapSettings.DrawLabeling, labels)
     settings.setLayers(layers)
     settings.setDestinationCrs(layers[0].crs())
     settings.setExtent(extent)
@@ -62,11 +66,64 @@ def check_suppressed_drawn(public):
     print("ok: %d suppressed kelurahan drawn" % len(hidden))
 
 
+RATE_COLOURS = [(0.10, "#ffffb2"), (0.20, "#fecc5c"), (0.30, "#fd8d3c"), (0.50, "#f03b20"), (1.01, "#bd0026")]
+
+
+def rate_colour(rate):
+    return next(QColor(c).rgb() for upper, c in RATE_COLOURS if rate < upper)
+
+
+def pixel_at(layers, extent, point, size):
+    # Without labels: a name drawn over the point would hide the fill it is there to check.
+    image, settings = render(layers, extent, QColor("#ff00ff"), size, labels=False)
+    p = settings.mapToPixel().transform(QgsPointXY(point))
+    return image.pixel(int(p.x()), int(p.y())), settings.scale()
+
+
+def share_of(image, colour):
+    """The share of the drawn (not background) pixels that have exactly this colour."""
+    magenta, drawn, hits = QColor("#ff00ff").rgb(), 0, 0
+    for x in range(image.width()):
+        for y in range(image.height()):
+            p = image.pixel(x, y)
+            drawn += p != magenta
+            hits += p == colour
+    return hits / drawn if drawn else 0
+
+
+def check_fill_by_scale(kelurahan, kabkota):
+    """A point inside a kelurahan, drawn with the kab/kota over the kelurahan: at the city's
+    scale it has its kelurahan's colour; zoomed out to about 1:1,700,000 the map has the kab/kota's
+    colour and no kelurahan's (a small city at that scale is mostly its outline, drawn round
+    the gaps its kecamatan layer leaves too)."""
+    kab = next(kabkota.getFeatures())
+    kel = next(f for f in kelurahan.getFeatures() if f["poverty_rate"] != NULL
+               and rate_colour(f["poverty_rate"]) != rate_colour(kab["poverty_rate"]))
+    inside = kel.geometry().pointOnSurface().asPoint()
+    city = QgsRectangle(kelurahan.extent())
+    city.scale(1.05)
+    seen, scale = pixel_at([kabkota, kelurahan], city, inside, (900, 700))
+    if scale > 1500000 or seen != rate_colour(kel["poverty_rate"]):
+        fail("at 1:%d kelurahan %s is not drawn in its own rate's colour" % (scale, kel["code"]))
+    wide = QgsRectangle(city)
+    wide.scale(4.5)
+    image, settings = render([kabkota, kelurahan], wide, QColor("#ff00ff"), (240, 180), labels=False)
+    scale = settings.scale()
+    if not 1500000 < scale < 10000000:
+        fail("the wide view is at 1:%d, not between 1:1,500,000 and 1:10,000,000" % scale)
+    share = share_of(image, rate_colour(kab["poverty_rate"]))
+    if share < 0.15:
+        fail("at 1:%d only %.0f%% of the map has the kab/kota %s's rate colour" % (scale, share * 100, kab["code"]))
+    if share_of(image, rate_colour(kel["poverty_rate"])) > 0:
+        fail("at 1:%d kelurahan %s's colour still shows under the kab/kota" % (scale, kel["code"]))
+    print("ok: kelurahan fill the city's map, the kab/kota %.0f%% of the map at 1:%d" % (share * 100, scale))
+
+
 def main():
     gpkg, png = sys.argv[1], sys.argv[2]
     db = sqlite3.connect(gpkg)
     expected = {name: db.execute('SELECT count(*) FROM "%s"' % name).fetchone()[0]
-                for name in ("households", "kelurahan", "kecamatan")}
+                for name in ("households", "kelurahan", "kecamatan", "kabkota", "provinsi")}
     db.close()
 
     app = QgsApplication([], False)
@@ -96,15 +153,20 @@ def main():
     r = layers["kelurahan"].renderer()
     if r.type() != "RuleRenderer":
         fail("kelurahan: default style not applied (%s)" % r.type())
-    labels = [rule.label() for rule in r.rootRule().children()]
+    labels = [rule.label() for rule in r.rootRule().descendants()]
     if "Disembunyikan: jumlah kecil" not in labels or "Tidak ada data" not in labels:
         fail("kelurahan: no class for suppressed areas or for no data (%s)" % labels)
     r = layers["kecamatan"].renderer()
     if r.type() != "singleSymbol" or r.symbol().symbolLayer(0).brushStyle() != 0:
         fail("kecamatan: not drawn as outlines (%s)" % r.type())
-    for name in ("kelurahan", "kecamatan"):
+    for name in ("kelurahan", "kecamatan", "kabkota", "provinsi"):
         if not layers[name].labelsEnabled():
             fail("%s: labels are off" % name)
+    for name in ("kabkota", "provinsi"):
+        r = layers[name].renderer()
+        if r.type() != "RuleRenderer" or "Batas" not in [rule.label() for rule in r.rootRule().children()]:
+            fail("%s: default style not applied (%s)" % (name, r.type()))
+    check_fill_by_scale(layers["kelurahan"], layers["kabkota"])
 
     settings = QgsMapSettings()
     settings.setLayers([layers["households"], layers["kelurahan"]])
@@ -127,7 +189,7 @@ def main():
     image.save(png)
     if len(sys.argv) > 3:
         check_suppressed_drawn(sys.argv[3])
-    print("ok: 3 layers valid, styles applied, map rendered with %d colours -> %s" % (len(colours), png))
+    print("ok: 5 layers valid, styles applied, map rendered with %d colours -> %s" % (len(colours), png))
     sys.stdout.flush()
     # QGIS 3.22 can crash in exitQgis() while layers are still referenced; the checks are done.
     os._exit(0)

@@ -208,7 +208,7 @@ Test(geo_index, missing_kecamatan_layer_is_dissolved)
     const char *path = squares("sq2.geojson");
     cr_assert_eq(rg_geo_areas_read(&kec, ctx, path, RG_AREA_KECAMATAN, NULL), RG_ENOTFOUND);
     cr_assert_eq(rg_geo_areas_read(&kel, ctx, path, RG_AREA_KELURAHAN, NULL), RG_OK);
-    cr_assert_eq(rg_geo_areas_dissolve(&kec, ctx, kel), RG_OK);
+    cr_assert_eq(rg_geo_areas_dissolve(&kec, ctx, kel, RG_AREA_KECAMATAN), RG_OK);
     cr_assert_eq(rg_geo_areas_count(kec), 1);
     cr_assert_str_eq(rg_geo_areas_code(kec, 0), "5371010");
     cr_assert_str_eq(rg_geo_areas_parent(kec, 0), "5371");

@@ -20,20 +20,25 @@ static rg_store *classified_store(rg_ctx *ctx)
                                                      "B,-10.17038,123.58047,1,800000,5371000000000002,Maria Tefa\n"));
 }
 
-Test(export, geopackage_has_three_layers_and_no_personal_fields)
+Test(export, geopackage_has_five_layers_coarse_to_fine_and_no_personal_fields)
 {
     rg_ctx *ctx = test_ctx();
     rg_store *store = classified_store(ctx);
     const char *out = tmp_path("map.gpkg");
     cr_assert_eq(rg_io_export(store, out, NULL), RG_OK, "%s", rg_ctx_errmsg(ctx));
     /* ogrinfo is the independent reader. */
-    cr_assert_eq(run("ogrinfo -ro -q '%s' households kelurahan kecamatan >/dev/null", out), 0);
+    cr_assert_eq(run("ogrinfo -ro -q '%s' households kelurahan kecamatan kabkota provinsi >/dev/null", out), 0);
+    /* Listed coarse to fine, as a planner reads them. */
+    cr_assert_eq(run("test \"$(ogrinfo -ro -q '%s' | grep -E '^[0-9]+: ' | awk '{ printf \"%%s \", $2 }')\" ="
+                     " 'provinsi kabkota kecamatan kelurahan households layer_styles '", out), 0);
+    cr_assert_eq(run("ogrinfo -ro -so '%s' kabkota | grep -q 'Feature Count: 1'", out), 0);
+    cr_assert_eq(run("ogrinfo -ro -so '%s' provinsi | grep -q 'Feature Count: 1'", out), 0);
     cr_assert_eq(run("ogrinfo -ro -so '%s' households | grep -q 'Feature Count: 2'", out), 0);
     cr_assert_eq(run("ogrinfo -ro -so '%s' kelurahan | grep -q 'Feature Count: 51'", out), 0);
     cr_assert_eq(run("ogrinfo -ro -so '%s' kecamatan | grep -q 'Feature Count: 6'", out), 0);
     cr_assert_neq(run("ogrinfo -ro -al '%s' households | grep -qiE 'nik|nama|5371000000000001|Yohanes'", out), 0,
                   "personal data reached the export");
-    cr_assert_eq(run("sqlite3 '%s' \"SELECT count(*) FROM layer_styles WHERE useAsDefault\" | grep -qx 3", out), 0);
+    cr_assert_eq(run("sqlite3 '%s' \"SELECT count(*) FROM layer_styles WHERE useAsDefault\" | grep -qx 5", out), 0);
     rg_io_store_free(store);
     rg_ctx_free(ctx);
 }
@@ -253,12 +258,13 @@ Test(export, geopackage_rows_and_index_read_back_by_gdal)
     cr_assert_eq(rg_io_export(store, out, NULL), RG_OK, "%s", rg_ctx_errmsg(ctx));
     cr_assert_eq(run("/usr/bin/python3 -m osgeo_utils.samples.validate_gpkg '%s'", out), 0);
     cr_assert_eq(run("test \"$(sqlite3 '%s' \"SELECT rtreecheck('rtree_households_geom') || rtreecheck("
-                     "'rtree_kelurahan_geom') || rtreecheck('rtree_kecamatan_geom')\")\" = okokok",
+                     "'rtree_kelurahan_geom') || rtreecheck('rtree_kecamatan_geom') || rtreecheck('rtree_kabkota_geom')"
+                     " || rtreecheck('rtree_provinsi_geom')\")\" = okokokokok",
                      out),
                  0);
     /* The triggers suspended for the bulk insert are back, in the GeoPackage itself. */
     cr_assert_eq(run("test \"$(sqlite3 '%s' \"SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND (name"
-                     " GLOB 'rtree_*_geom_insert' OR name GLOB 'trigger_insert_feature_count_[hk]*')\")\" = 6",
+                     " GLOB 'rtree_*_geom_insert' OR name GLOB 'trigger_insert_feature_count_[hkp]*')\")\" = 10",
                      out),
                  0);
     GDALAllRegister();
@@ -267,8 +273,8 @@ Test(export, geopackage_rows_and_index_read_back_by_gdal)
     sqlite3 *db = rg_io_store_db(store);
 
     /* Polygons: GDAL's WKB of each feature against SpatiaLite's of the store's polygon. */
-    static const char *const areas[] = {"kelurahan", "kecamatan"};
-    for (int a = 0; a < 2; a++) {
+    static const char *const areas[] = {"kelurahan", "kecamatan", "kabkota", "provinsi"};
+    for (int a = 0; a < 4; a++) {
         OGRLayerH layer = GDALDatasetGetLayerByName(ds, areas[a]);
         char sql[128];
         snprintf(sql, sizeof sql, "SELECT AsBinary(geom) FROM %s WHERE code = ?", areas[a]);
@@ -294,7 +300,7 @@ Test(export, geopackage_rows_and_index_read_back_by_gdal)
             features++;
         }
         sqlite3_finalize(st);
-        cr_assert_eq(features, a == 0 ? 51 : 6);
+        cr_assert_eq(features, a == 0 ? 51 : a == 1 ? 6 : 1);
     }
 
     /* Points: each household where the store has it, or no geometry where it has none. */

@@ -187,11 +187,11 @@ Test(io_store, another_layout_is_refused_not_half_understood)
     rg_store *store = test_store(ctx, "old-layout.sqlite");
     char path[600];
     snprintf(path, sizeof path, "%s", rg_io_store_path(store));
-    cr_assert_eq(sql_int(store, "PRAGMA user_version"), 2);
+    cr_assert_eq(sql_int(store, "PRAGMA user_version"), 3);
     rg_io_store_free(store);
     cr_assert_eq(run("sqlite3 '%s' 'PRAGMA user_version = 1'", path), 0);
     cr_assert_eq(rg_io_store_open(&store, ctx, path), RG_EDATA);
-    cr_assert(strstr(rg_ctx_errmsg(ctx), "made by an earlier regsosek-geo (layout 1, this one reads 2); start a new"),
+    cr_assert(strstr(rg_ctx_errmsg(ctx), "made by an earlier regsosek-geo (layout 1, this one reads 3); start a new"),
               "%s", rg_ctx_errmsg(ctx));
     cr_assert_eq(rg_io_store_open_existing(&store, ctx, path), RG_EDATA);
     rg_ctx_free(ctx);

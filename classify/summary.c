@@ -1,0 +1,138 @@
+/*
+ * The area summaries. The kelurahan rows are counted household by household (rank.c's last
+ * pass, or again from the view after a forum changed classes); every coarser level is the
+ * sum of the level below by parent code, so provinsi, kab/kota, kecamatan and kelurahan
+ * always add up; each programme of the rules is then a column holding the households of
+ * its desil.
+ */
+#include "classify/classify.h"
+#include "core/internal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+int rg__classify_roll_up(rg_store *store);
+int rg__classify_programmes_define(rg_store *store, const rg_rules *rules);
+
+static const char *const count_columns[RG_IO_SUMMARY_COUNT] = {
+    "households", "sangat_miskin", "miskin", "rentan_miskin", "tidak_miskin", "unclassified", "with_point",
+    "without_point", "code_mismatches", "desil_1", "desil_2", "desil_3", "desil_4", "desil_5", "desil_6",
+    "desil_7", "desil_8", "desil_9", "desil_10"};
+
+/* Every area of `level`, its counts the sums of its children's in `below` (zeros for one
+ * with none). */
+static int roll_up_level(rg_store *store, const char *level, const char *below)
+{
+    rg_buf sql = {0};
+    int rc = rg__buf_appendf(&sql, "INSERT INTO %s_summary(code, " RG_IO_SUMMARY_COLUMNS ") SELECT c.code", level);
+    for (int i = 0; i < RG_IO_SUMMARY_COUNT && rc == RG_OK; i++)
+        rc = rg__buf_appendf(&sql, ", coalesce(sum(s.%s), 0)", count_columns[i]);
+    if (rc == RG_OK)
+        rc = rg__buf_appendf(&sql,
+                             " FROM %s c LEFT JOIN %s k ON k.parent_code = c.code"
+                             " LEFT JOIN %s_summary s ON s.code = k.code GROUP BY c.code",
+                             level, below, below);
+    if (rc == RG_OK)
+        rc = rg_io_store_exec(store, "summarising", sql.data);
+    rg__buf_free(&sql);
+    return rc;
+}
+
+/* The programme columns of every summary, from its desil counts. */
+static int count_programmes(rg_store *store)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(rg_io_store_db(store),
+                           "SELECT name, first_desil, last_desil FROM classify_programmes ORDER BY position", -1, &st,
+                           NULL) != SQLITE_OK)
+        return rg_io_store_sql_error(store);
+    rg_buf sql = {0};
+    int rc = RG_OK, step;
+    while (rc == RG_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *name = (const char *)sqlite3_column_text(st, 0);
+        int first = sqlite3_column_int(st, 1), last = sqlite3_column_int(st, 2);
+        for (int k = 0; k < RG_AREA_KINDS && rc == RG_OK; k++) {
+            rc = rg__buf_appendf(&sql, "UPDATE %s_summary SET \"%s\" = 0", rg_geo_area_kind_name((rg_area_kind)k),
+                                 name);
+            for (int d = first; d <= last && rc == RG_OK; d++)
+                rc = rg__buf_appendf(&sql, " + desil_%d", d);
+            if (rc == RG_OK)
+                rc = rg__buf_appendf(&sql, ";");
+        }
+    }
+    if (rc == RG_OK && step != SQLITE_DONE)
+        rc = rg_io_store_sql_error(store);
+    sqlite3_finalize(st);
+    if (rc == RG_OK && sql.len)
+        rc = rg_io_store_exec(store, "counting the programmes", sql.data);
+    rg__buf_free(&sql);
+    return rc;
+}
+
+int rg__classify_roll_up(rg_store *store)
+{
+    int rc = RG_OK;
+    for (int k = RG_AREA_KECAMATAN; k < RG_AREA_KINDS && rc == RG_OK; k++)
+        rc = roll_up_level(store, rg_geo_area_kind_name((rg_area_kind)k), rg_geo_area_kind_name((rg_area_kind)(k - 1)));
+    return rc == RG_OK ? count_programmes(store) : rc;
+}
+
+/* The rules' programmes, recorded for those who count them later (the forum's amend
+ * re-summarises without the rules), each a column of every summary. */
+int rg__classify_programmes_define(rg_store *store, const rg_rules *rules)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(rg_io_store_db(store),
+                           "INSERT INTO classify_programmes(name, first_desil, last_desil, position) VALUES(?, ?, ?, ?)",
+                           -1, &st, NULL) != SQLITE_OK)
+        return rg_io_store_sql_error(store);
+    int rc = RG_OK;
+    for (size_t i = 0; i < rg_classify_rules_programme_count(rules) && rc == RG_OK; i++) {
+        int first = 0, last = 0;
+        const char *name = rg_classify_rules_programme(rules, i, &first, &last);
+        sqlite3_reset(st);
+        sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+        sqlite3_bind_int(st, 2, first);
+        sqlite3_bind_int(st, 3, last);
+        sqlite3_bind_int64(st, 4, (sqlite3_int64)i);
+        if (sqlite3_step(st) != SQLITE_DONE) {
+            rc = rg_io_store_sql_error(store);
+            break;
+        }
+        /* The rules checked the name: lower-case letters, digits and _, no summary column. */
+        for (int k = 0; k < RG_AREA_KINDS && rc == RG_OK; k++) {
+            char sql[160];
+            snprintf(sql, sizeof sql, "ALTER TABLE %s_summary ADD COLUMN \"%s\" INTEGER",
+                     rg_geo_area_kind_name((rg_area_kind)k), name);
+            rc = rg_io_store_exec(store, "adding the programmes", sql);
+        }
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* The kelurahan counts again, from the view, after the forum has changed classes: the same
+ * numbers classify's pass 3 makes (check and the tests hold both to a recount). */
+static const char resummarise_sql[] =
+    "DELETE FROM kelurahan_summary; DELETE FROM kecamatan_summary; DELETE FROM kabkota_summary;"
+    " DELETE FROM provinsi_summary;"
+    "WITH s AS (SELECT kelurahan_code AS code, count(*) AS households,"
+    "  total(poverty_class_final = 'sangat miskin') AS sm, total(poverty_class_final = 'miskin') AS m,"
+    "  total(poverty_class_final = 'rentan miskin') AS rm, total(poverty_class_final = 'tidak miskin') AS tm,"
+    "  total(poverty_class_final IS NULL) AS un, total(geom IS NOT NULL) AS wp, total(geom IS NULL) AS np,"
+    "  total(code_mismatch = 1) AS cm, total(desil = 1) AS d1, total(desil = 2) AS d2, total(desil = 3) AS d3,"
+    "  total(desil = 4) AS d4, total(desil = 5) AS d5, total(desil = 6) AS d6, total(desil = 7) AS d7,"
+    "  total(desil = 8) AS d8, total(desil = 9) AS d9, total(desil = 10) AS d10"
+    "  FROM households WHERE kelurahan_code IS NOT NULL GROUP BY kelurahan_code)"
+    " INSERT INTO kelurahan_summary(code, " RG_IO_SUMMARY_COLUMNS ")"
+    " SELECT k.code, coalesce(s.households, 0), coalesce(s.sm, 0), coalesce(s.m, 0), coalesce(s.rm, 0),"
+    "  coalesce(s.tm, 0), coalesce(s.un, 0), coalesce(s.wp, 0), coalesce(s.np, 0), coalesce(s.cm, 0),"
+    "  coalesce(s.d1, 0), coalesce(s.d2, 0), coalesce(s.d3, 0), coalesce(s.d4, 0), coalesce(s.d5, 0),"
+    "  coalesce(s.d6, 0), coalesce(s.d7, 0), coalesce(s.d8, 0), coalesce(s.d9, 0), coalesce(s.d10, 0)"
+    " FROM kelurahan k LEFT JOIN s ON s.code = k.code;";
+
+int rg_classify_resummarise(rg_store *store)
+{
+    int rc = rg_io_store_exec(store, "summarising the forum's classes", resummarise_sql);
+    return rc == RG_OK ? rg__classify_roll_up(store) : rc;
+}
