@@ -18,6 +18,29 @@ typedef struct {
 /* The runs whose households are still in the table: from the last fresh or replacing load on. */
 #define LIVE_RUNS "(SELECT id FROM load_runs WHERE " RG_IO__LIVE_RUN ")"
 
+#define DESIL_SUM(p)                                                                                           \
+    p "desil_1 + " p "desil_2 + " p "desil_3 + " p "desil_4 + " p "desil_5 + " p "desil_6 + " p "desil_7 + " p      \
+    "desil_8 + " p "desil_9 + " p "desil_10"
+
+/* A level's rows are the sums of the level below's, by parent code: households, classes,
+ * the split by point and the desil. */
+#define NESTS(level, below)                                                                                    \
+    {level " totals = the sums of their " below,                                                             \
+     "SELECT count(*) FROM " level "_summary c LEFT JOIN (SELECT k.parent_code AS code, sum(s.households) AS h,"  \
+     "  sum(s.sangat_miskin + s.miskin + s.rentan_miskin + s.tidak_miskin) AS cl, sum(s.with_point) AS wp,"   \
+     "  sum(" DESIL_SUM("s.") ") AS d FROM " below " k JOIN " below "_summary s ON s.code = k.code"            \
+     "  GROUP BY k.parent_code) b ON b.code = c.code"                                                         \
+     " WHERE c.households != coalesce(b.h, 0)"                                                                \
+     "  OR c.sangat_miskin + c.miskin + c.rentan_miskin + c.tidak_miskin != coalesce(b.cl, 0)"                 \
+     "  OR c.with_point != coalesce(b.wp, 0) OR " DESIL_SUM("c.") " != coalesce(b.d, 0)"}
+
+/* An exported summary layer holds the database's counts (where --public left them). */
+#define EXPORTED(level)                                                                                        \
+    {"exported " level " counts = the database's",                                                           \
+     "SELECT count(*) FROM ex." level " e JOIN main." level "_summary s ON s.code = e.code WHERE"              \
+     " coalesce(e.households, s.households) != s.households OR coalesce(e.desil_1, s.desil_1) != s.desil_1"    \
+     " OR coalesce(e.desil_10, s.desil_10) != s.desil_10"}
+
 static const invariant store_checks[] = {
     {"every row of every load is loaded or rejected",
      "SELECT count(*) FROM load_runs r WHERE r.id IN " LIVE_RUNS
@@ -68,9 +91,17 @@ static const invariant store_checks[] = {
      " (SELECT count(*) FROM households h WHERE h.kelurahan_code = s.code AND h.poverty_class_final IS NOT NULL)"
      " OR s.with_point + s.without_point != s.households"
      " OR s.without_point != (SELECT count(*) FROM households h WHERE h.kelurahan_code = s.code AND h.geom IS NULL)"},
-    {"kecamatan totals = the sums of their kelurahan",
-     "SELECT count(*) FROM kecamatan_summary c WHERE c.households != (SELECT coalesce(sum(s.households), 0)"
-     " FROM kelurahan k JOIN kelurahan_summary s ON s.code = k.code WHERE k.parent_code = c.code)"},
+    {"kelurahan desil counts = the households of each desil in them",
+     "WITH d AS (SELECT kelurahan_code AS code, desil, count(*) AS n FROM households"
+     "  WHERE kelurahan_code IS NOT NULL AND desil IS NOT NULL GROUP BY kelurahan_code, desil)"
+     " SELECT (SELECT count(*) FROM d JOIN kelurahan_summary s USING (code) WHERE d.n != CASE d.desil"
+     "  WHEN 1 THEN s.desil_1 WHEN 2 THEN s.desil_2 WHEN 3 THEN s.desil_3 WHEN 4 THEN s.desil_4"
+     "  WHEN 5 THEN s.desil_5 WHEN 6 THEN s.desil_6 WHEN 7 THEN s.desil_7 WHEN 8 THEN s.desil_8"
+     "  WHEN 9 THEN s.desil_9 WHEN 10 THEN s.desil_10 END)"
+     " + ((SELECT coalesce(sum(n), 0) FROM d) != (SELECT coalesce(sum(" DESIL_SUM("") "), 0) FROM kelurahan_summary))"},
+    NESTS("kecamatan", "kelurahan"),
+    NESTS("kabkota", "kecamatan"),
+    NESTS("provinsi", "kabkota"),
     {"classes are the four names",
      "SELECT count(*) FROM households WHERE (poverty_class IS NOT NULL AND poverty_class NOT IN"
      " ('sangat miskin', 'miskin', 'rentan miskin', 'tidak miskin')) OR (poverty_class_final IS NOT NULL AND"
@@ -102,12 +133,14 @@ static const invariant export_checks[] = {
      " coalesce(e.households, s.households) != s.households OR coalesce(e.sangat_miskin, s.sangat_miskin) !="
      " s.sangat_miskin OR coalesce(e.miskin, s.miskin) != s.miskin OR coalesce(e.rentan_miskin, s.rentan_miskin)"
      " != s.rentan_miskin OR coalesce(e.tidak_miskin, s.tidak_miskin) != s.tidak_miskin"},
-    {"exported kecamatan counts = the database's",
-     "SELECT count(*) FROM ex.kecamatan e JOIN main.kecamatan_summary s ON s.code = e.code WHERE"
-     " coalesce(e.households, s.households) != s.households"},
-    {"the export has every kelurahan and kecamatan",
+    EXPORTED("kecamatan"),
+    EXPORTED("kabkota"),
+    EXPORTED("provinsi"),
+    {"the export has every area of every level",
      "SELECT (SELECT count(*) FROM ex.kelurahan) != (SELECT count(*) FROM main.kelurahan)"
-     " OR (SELECT count(*) FROM ex.kecamatan) != (SELECT count(*) FROM main.kecamatan)"},
+     " OR (SELECT count(*) FROM ex.kecamatan) != (SELECT count(*) FROM main.kecamatan)"
+     " OR (SELECT count(*) FROM ex.kabkota) != (SELECT count(*) FROM main.kabkota)"
+     " OR (SELECT count(*) FROM ex.provinsi) != (SELECT count(*) FROM main.provinsi)"},
 };
 
 static int run_checks(rg_store *store, const invariant *checks, size_t n, rg_check_fn report, void *userdata,

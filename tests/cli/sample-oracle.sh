@@ -60,6 +60,53 @@ SELECT 'class_mismatches', count(*) FROM d JOIN out.households h USING (househol
 SELECT 'unclassified_with_welfare', count(*) FROM out.households h
   WHERE poverty_class IS NULL AND household_id IN (SELECT household_id FROM w);
 
+-- Every level's desil and programme counts from the oracle's own desil, each household in
+-- the areas its BPS codes name (kab/kota: the first 4 digits, provinsi: 2), and the shipped
+-- programmes (pkh desil 1-4, sembako and pbi_jk desil 1-5).
+CREATE TEMP TABLE hd AS SELECT h.kelurahan_code AS kel, h.kecamatan_code AS kec, substr(h.kelurahan_code, 1, 4) AS kab,
+  substr(h.kelurahan_code, 1, 2) AS prov, d.desil FROM out.households h JOIN d USING (household_id)
+  WHERE h.kelurahan_code IS NOT NULL;
+CREATE TEMP TABLE level_counts AS
+  SELECT 'kelurahan' AS level, kel AS code, desil, count(*) AS n FROM hd GROUP BY kel, desil UNION ALL
+  SELECT 'kecamatan', kec, desil, count(*) FROM hd GROUP BY kec, desil UNION ALL
+  SELECT 'kabkota', kab, desil, count(*) FROM hd GROUP BY kab, desil UNION ALL
+  SELECT 'provinsi', prov, desil, count(*) FROM hd GROUP BY prov, desil;
+CREATE TEMP VIEW exported_levels AS
+  SELECT 'kelurahan' AS level, * FROM out.kelurahan UNION ALL SELECT 'kecamatan', * FROM out.kecamatan UNION ALL
+  SELECT 'kabkota', * FROM out.kabkota UNION ALL SELECT 'provinsi', * FROM out.provinsi;
+SELECT 'desil_count_mismatches', count(*) FROM exported_levels e WHERE
+  EXISTS (SELECT 1 FROM (SELECT 1 AS k UNION SELECT 2 UNION SELECT 3 UNION SELECT 4 UNION SELECT 5 UNION SELECT 6
+    UNION SELECT 7 UNION SELECT 8 UNION SELECT 9 UNION SELECT 10) ks
+    WHERE coalesce((SELECT n FROM level_counts c WHERE c.level = e.level AND c.code = e.code AND c.desil = ks.k), 0)
+      != CASE ks.k WHEN 1 THEN e.desil_1 WHEN 2 THEN e.desil_2 WHEN 3 THEN e.desil_3 WHEN 4 THEN e.desil_4
+         WHEN 5 THEN e.desil_5 WHEN 6 THEN e.desil_6 WHEN 7 THEN e.desil_7 WHEN 8 THEN e.desil_8
+         WHEN 9 THEN e.desil_9 ELSE e.desil_10 END);
+SELECT 'programme_count_mismatches', count(*) FROM exported_levels e WHERE
+     pkh != (SELECT coalesce(sum(n), 0) FROM level_counts c WHERE c.level = e.level AND c.code = e.code AND desil <= 4)
+  OR sembako != (SELECT coalesce(sum(n), 0) FROM level_counts c WHERE c.level = e.level AND c.code = e.code AND desil <= 5)
+  OR pbi_jk != sembako;
+SELECT 'kabkota_count_mismatches', count(*) FROM out.kabkota k WHERE
+     households != (SELECT count(*) FROM out.households h WHERE substr(h.kelurahan_code, 1, 4) = k.code)
+  OR households != (SELECT coalesce(sum(households), 0) FROM out.kecamatan c WHERE c.parent_code = k.code)
+  OR sangat_miskin != (SELECT coalesce(sum(sangat_miskin), 0) FROM out.kecamatan c WHERE c.parent_code = k.code);
+SELECT 'provinsi_count_mismatches', count(*) FROM out.provinsi p WHERE
+     households != (SELECT count(*) FROM out.households h WHERE substr(h.kelurahan_code, 1, 2) = p.code)
+  OR households != (SELECT coalesce(sum(households), 0) FROM out.kabkota k WHERE k.parent_code = p.code);
+SELECT 'households_level_codes_mismatches', count(*) FROM out.households WHERE kelurahan_code IS NOT NULL
+  AND (kabkota_code IS NOT substr(kelurahan_code, 1, 4) OR provinsi_code IS NOT substr(kelurahan_code, 1, 2));
+-- The dissolved kab/kota is the union of the boundary file's kecamatan, the provinsi of the
+-- kab/kota; each takes the names the desa layer gives (nama_kab, nama_prov).
+SELECT 'kabkota_not_the_union_of_kecamatan', count(*) FROM out.kabkota k WHERE ST_Area(ST_SymDifference(
+  GeomFromGPB(k.geom), (SELECT ST_Union(GeomFromGPB(c.geom)) FROM b.kecamatan c WHERE substr(c.kode_kec, 1, 4) = k.code)))
+  > 1e-9 * ST_Area(GeomFromGPB(k.geom));
+SELECT 'provinsi_not_the_union_of_kabkota', count(*) FROM out.provinsi p WHERE ST_Area(ST_SymDifference(
+  GeomFromGPB(p.geom), (SELECT ST_Union(GeomFromGPB(k.geom)) FROM out.kabkota k WHERE k.parent_code = p.code)))
+  > 1e-9 * ST_Area(GeomFromGPB(p.geom));
+SELECT 'level_names_mismatches', count(*) FROM out.kabkota k WHERE k.name IS NOT
+  (SELECT min(nama_kab) FROM b.kelurahan WHERE substr(kode_kel, 1, 4) = k.code)
+  OR k.parent_name IS NOT (SELECT min(nama_prov) FROM b.kelurahan WHERE substr(kode_kel, 1, 2) = k.parent_code);
+SELECT 'kabkota_households', count(*) FROM out.kabkota WHERE households > 0;
+
 -- Ranks inside each kelurahan, recomputed: 1 + households poorer, or as poor with a smaller id.
 CREATE INDEX temp.rank_order ON w(welfare);
 CREATE TEMP TABLE hk AS SELECT h.household_id, h.kelurahan_code, w.welfare FROM main.households h
