@@ -53,7 +53,7 @@ enum {
     OPT_DB = 256, OPT_ID, OPT_LAT, OPT_LON, OPT_SIZE, OPT_SPENDING, OPT_CODE, OPT_CODE_PARTS, OPT_CLASS, OPT_LAYER,
     OPT_REPLACE, OPT_APPEND, OPT_FIX_SWAPPED, OPT_MAX_REJECT_RATE, OPT_CRS, OPT_X, OPT_Y, OPT_COLUMNS,
     OPT_MAX_DISTANCE, OPT_THREADS, OPT_KEL_LAYER, OPT_KEL_CODE, OPT_KEL_NAME, OPT_KEC_LAYER, OPT_KEC_CODE, OPT_KEC_NAME, OPT_REPREPARE,
-    OPT_RULES, OPT_PRINT_RULES, OPT_LAYERS, OPT_FORMAT, OPT_OVERWRITE, OPT_FIELDS, OPT_PUBLIC, OPT_MIN_COUNT, OPT_UNLOCATED_AT, OPT_HELP
+    OPT_RULES, OPT_PRINT_RULES, OPT_LAYERS, OPT_FORMAT, OPT_OVERWRITE, OPT_FIELDS, OPT_PUBLIC, OPT_MIN_COUNT, OPT_UNLOCATED_AT, OPT_ONLY, OPT_HELP
 };
 
 /* Takes one parsed option into opts: 1 taken, 0 not this command's, -1 bad value (reported). */
@@ -99,16 +99,18 @@ int cli_export_option(rg_cli *cli, int opt, const char *arg, rg_export_opts *o);
         {"format", required_argument, NULL, OPT_FORMAT},                                                      \
         {"fields", required_argument, NULL, OPT_FIELDS}, {"public", no_argument, NULL, OPT_PUBLIC},            \
         {"min-count", required_argument, NULL, OPT_MIN_COUNT},                                               \
-        {"unlocated-at", required_argument, NULL, OPT_UNLOCATED_AT}
+        {"unlocated-at", required_argument, NULL, OPT_UNLOCATED_AT}, {"only", required_argument, NULL, OPT_ONLY}
 
 #define CLI_EXPORT_HELP                                                                                        \
-    "  --layers LIST         comma-separated: households,kelurahan,kecamatan (default all)\n"                 \
+    "  --layers LIST         comma-separated: provinsi,kabkota,kecamatan,kelurahan,households (default all)\n"  \
+    "  --only CODE           one area's map: the provinsi, kab/kota, kecamatan or kelurahan CODE (either\n"    \
+    "                        scheme: 53.71 or 5371), the areas and households in it, and its parents\n"      \
     "  --overwrite           replace an existing OUTPUT\n"                                                     \
     "  -f, --format NAME     GPKG, GeoJSON, GeoJSONSeq or FlatGeobuf (default: from OUTPUT's ending:\n"        \
     "                        .gpkg .geojson .geojsonl .geojsons .fgb)\n"                                        \
     "  --fields LIST         add household fields beyond the allow-list, on purpose (e.g. spending,\n"        \
     "                        or an input column such as nik): they are personal data\n"                      \
-    "  --public              only the kelurahan and kecamatan summaries, small counts suppressed\n"           \
+    "  --public              only the area summaries, small counts suppressed\n"                               \
     "  --min-count N         with --public: counts from 1 to N-1 are shown as NULL (default 5)\n"          \
     "  --unlocated-at area   draw households without a GPS point at a point inside their kelurahan\n"       \
     "                        (point_source = area; not their dwelling); default: rows without geometry\n"

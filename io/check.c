@@ -114,10 +114,6 @@ static const invariant store_checks[] = {
 
 /* Only for exports with a households layer (a --public one has none). */
 static const invariant export_household_checks[] = {
-    {"the export holds every household once",
-     "SELECT (SELECT count(*) FROM ex.households) != (SELECT count(*) FROM main.households)"
-     " OR (SELECT count(*) FROM ex.households e LEFT JOIN main.households h USING (household_id)"
-     "  WHERE h.hh IS NULL)"},
     {"exported households carry the database's areas and classes",
      "SELECT count(*) FROM ex.households e JOIN main.households h USING (household_id)"
      " WHERE e.kelurahan_code IS NOT h.kelurahan_code OR e.poverty_class IS NOT h.poverty_class"
@@ -136,11 +132,34 @@ static const invariant export_checks[] = {
     EXPORTED("kecamatan"),
     EXPORTED("kabkota"),
     EXPORTED("provinsi"),
-    {"the export has every area of every level",
-     "SELECT (SELECT count(*) FROM ex.kelurahan) != (SELECT count(*) FROM main.kelurahan)"
-     " OR (SELECT count(*) FROM ex.kecamatan) != (SELECT count(*) FROM main.kecamatan)"
-     " OR (SELECT count(*) FROM ex.kabkota) != (SELECT count(*) FROM main.kabkota)"
-     " OR (SELECT count(*) FROM ex.provinsi) != (SELECT count(*) FROM main.provinsi)"},
+};
+
+#define CUT_COUNT(level) "(SELECT count(*) FROM temp.export_scope WHERE level = '" level "')"
+
+/* What the export holds of the store: all of it, or of the area --only cut (ONLY in its
+ * metadata): the whole's checks first, the cut's second. */
+static const invariant export_extent_checks[2][2] = {
+    {{"the export has every area of every level",
+      "SELECT (SELECT count(*) FROM ex.kelurahan) != (SELECT count(*) FROM main.kelurahan)"
+      " OR (SELECT count(*) FROM ex.kecamatan) != (SELECT count(*) FROM main.kecamatan)"
+      " OR (SELECT count(*) FROM ex.kabkota) != (SELECT count(*) FROM main.kabkota)"
+      " OR (SELECT count(*) FROM ex.provinsi) != (SELECT count(*) FROM main.provinsi)"},
+     {"the export holds every household once",
+      "SELECT (SELECT count(*) FROM ex.households) != (SELECT count(*) FROM main.households)"
+      " OR (SELECT count(*) FROM ex.households e LEFT JOIN main.households h USING (household_id)"
+      "  WHERE h.hh IS NULL)"}},
+    {{"the export has every area of its cut (--only), and its parents",
+      "SELECT (SELECT count(*) FROM ex.kelurahan) != " CUT_COUNT("kelurahan")
+      " OR (SELECT count(*) FROM ex.kecamatan) != " CUT_COUNT("kecamatan")
+      " OR (SELECT count(*) FROM ex.kabkota) != " CUT_COUNT("kabkota")
+      " OR (SELECT count(*) FROM ex.provinsi) != " CUT_COUNT("provinsi")
+      " OR (SELECT count(*) FROM ex.kelurahan WHERE code NOT IN (SELECT code FROM temp.export_scope"
+      "  WHERE level = 'kelurahan'))"},
+     {"the export holds every household of its cut once",
+      "SELECT (SELECT count(*) FROM ex.households) != (SELECT count(*) FROM main.household_areas"
+      "  WHERE kelurahan_code IN (SELECT code FROM temp.export_scope WHERE level = 'kelurahan'))"
+      " OR (SELECT count(*) FROM ex.households e LEFT JOIN main.households h USING (household_id)"
+      "  WHERE h.hh IS NULL OR h.kelurahan_code IS NOT e.kelurahan_code)"}},
 };
 
 static int run_checks(rg_store *store, const invariant *checks, size_t n, rg_check_fn report, void *userdata,
@@ -156,6 +175,28 @@ static int run_checks(rg_store *store, const invariant *checks, size_t n, rg_che
             report(checks[i].name, violations, userdata);
     }
     return RG_OK;
+}
+
+/* The area an export was cut to (its metadata's ONLY, as GDAL keeps dataset metadata in
+ * gpkg_metadata as <MDI key="ONLY">), made again in temp.export_scope; only[0] = 0 for a whole export. */
+static int export_cut(rg_store *store, char *only, size_t cap)
+{
+    sqlite3_stmt *st = NULL;
+    only[0] = '\0';
+    int64_t has = 0;
+    int rc = rg_io_store_count(store, "SELECT count(*) FROM ex.sqlite_master WHERE name = 'gpkg_metadata'", &has);
+    if (rc != RG_OK || !has)
+        return rc;
+    if (sqlite3_prepare_v2(rg_io_store_db(store),
+                           "SELECT substr(m, 1, instr(m, '</MDI>') - 1) FROM (SELECT substr(metadata,"
+                           " instr(metadata, '<MDI key=\"ONLY\">') + 16) AS m FROM ex.gpkg_metadata"
+                           " WHERE instr(metadata, '<MDI key=\"ONLY\">') > 0 LIMIT 1)",
+                           -1, &st, NULL) != SQLITE_OK)
+        return rg_io_store_sql_error(store);
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+        snprintf(only, cap, "%s", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    return only[0] ? rg_io__export_scope(store, only, NULL) : RG_OK;
 }
 
 int rg_io_check(rg_store *store, const char *export_path, rg_check_fn report, void *userdata, int *failed)
@@ -191,14 +232,21 @@ int rg_io_check(rg_store *store, const char *export_path, rg_check_fn report, vo
                                 &n)) == RG_OK &&
         n == 0)
         rc = rg_ctx_error(ctx, RG_EDATA, "%s: not a regsosek-geo GeoPackage (no kelurahan layer with poverty_rate)", export_path);
+    char only[64] = "";
+    if (rc == RG_OK)
+        rc = export_cut(store, only, sizeof only);
+    int cut = only[0] != '\0';
     if (rc == RG_OK)
         rc = run_checks(store, export_checks, sizeof export_checks / sizeof *export_checks, report, userdata, failed);
+    if (rc == RG_OK)
+        rc = run_checks(store, &export_extent_checks[cut][0], 1, report, userdata, failed);
     if (rc == RG_OK &&
         (rc = rg_io_store_count(store, "SELECT count(*) FROM ex.sqlite_master WHERE name = 'households'", &n)) ==
             RG_OK &&
-        n > 0)
+        n > 0 && (rc = run_checks(store, &export_extent_checks[cut][1], 1, report, userdata, failed)) == RG_OK)
         rc = run_checks(store, export_household_checks, sizeof export_household_checks / sizeof *export_household_checks,
                         report, userdata, failed);
     sqlite3_exec(db, "DETACH DATABASE ex", NULL, NULL, NULL);
+    sqlite3_exec(db, "DROP TABLE IF EXISTS temp.export_scope", NULL, NULL, NULL);
     return rc;
 }

@@ -209,6 +209,7 @@ typedef struct {
     char *extra_names;     /* owns the strings extra[].name points into */
     int direct;            /* a GeoPackage whose rows go in through SQLite, not OGR */
     char *poverty_rate;    /* how classify defined it, for the area layers' descriptions */
+    int scoped;            /* --only: the rows of temp.export_scope's areas only */
     size_t programme_count; /* the rules' programmes: a column of each area layer */
     field_def programmes[MAX_PROGRAMMES];
     char programme_names[MAX_PROGRAMMES][64];
@@ -285,6 +286,41 @@ static int append_fields(exporter *E, const layer_def *def, rg_buf *sql)
     return rc;
 }
 
+/* --only: which of the layer's rows are in temp.export_scope. */
+static int append_scope(const layer_def *def, rg_buf *sql, const char *keyword)
+{
+    return def->bit == RG_LAYER_HOUSEHOLDS
+               ? rg__buf_appendf(sql, " %s kelurahan_code IN (SELECT code FROM temp.export_scope WHERE level ="
+                                      " 'kelurahan')", keyword)
+               : rg__buf_appendf(sql, " %s a.code IN (SELECT code FROM temp.export_scope WHERE level = '%s')",
+                                 keyword, def->name);
+}
+
+/* The layer's FROM ... ORDER BY, with --only's condition before its ORDER BY. */
+static int append_from(const exporter *E, const layer_def *def, rg_buf *sql)
+{
+    const char *order = strstr(def->from, " ORDER BY ");
+    if (!E->scoped || !order)
+        return rg__buf_appendf(sql, "%s", def->from);
+    int rc = rg__buf_append(sql, def->from, (size_t)(order - def->from));
+    if (rc == RG_OK)
+        rc = append_scope(def, sql, "WHERE");
+    return rc == RG_OK ? rg__buf_appendf(sql, "%s", order) : rc;
+}
+
+/* The extent of what the layer writes (a cut export's, not the store's). */
+static int extent_sql(const exporter *E, const layer_def *def, rg_buf *sql)
+{
+    int rc = rg__buf_appendf(sql, "%s", def->extent);
+    if (!E->scoped || rc != RG_OK || def == &households_at_area)
+        return rc; /* the households drawn at their areas keep the whole extent: a box, not a cut */
+    if (def->bit != RG_LAYER_HOUSEHOLDS)
+        return rg__buf_appendf(sql, " WHERE code IN (SELECT code FROM temp.export_scope WHERE level = '%s')",
+                               def->name);
+    return rg__buf_appendf(sql, " AND hh IN (SELECT hh FROM household_areas WHERE kelurahan_code IN"
+                                " (SELECT code FROM temp.export_scope WHERE level = 'kelurahan'))");
+}
+
 /* The layer's query: its fields, then its geometry for OGR (gpkg 0) or as a GeoPackage blob. */
 static int layer_sql(exporter *E, const layer_def *def, int gpkg, rg_buf *sql)
 {
@@ -292,8 +328,8 @@ static int layer_sql(exporter *E, const layer_def *def, int gpkg, rg_buf *sql)
     if (rc == RG_OK)
         rc = append_fields(E, def, sql);
     if (rc == RG_OK)
-        rc = rg__buf_appendf(sql, ", %s%s", gpkg ? def->geom_gpkg : def->geom_ogr, def->from);
-    return rc;
+        rc = rg__buf_appendf(sql, ", %s", gpkg ? def->geom_gpkg : def->geom_ogr);
+    return rc == RG_OK ? append_from(E, def, sql) : rc;
 }
 
 /* INSERT INTO ex."layer"(its columns) SELECT ...: the layer's rows for a GeoPackage GDAL made. */
@@ -316,7 +352,7 @@ static void bind_fill(sqlite3_stmt *st, void *userdata) { bind_json_paths(userda
 static int fill_gpkg(exporter *E, const char *tmp_path, const char *target, int chosen)
 {
     rg_io__gpkg_fill fills[sizeof layers / sizeof *layers];
-    rg_buf sql[sizeof layers / sizeof *layers] = {{0}};
+    rg_buf sql[sizeof layers / sizeof *layers] = {{0}}, extent[sizeof layers / sizeof *layers] = {{0}};
     size_t n = 0;
     int rc = RG_OK;
     for (size_t i = 0; i < sizeof layers / sizeof *layers && rc == RG_OK; i++) {
@@ -324,14 +360,19 @@ static int fill_gpkg(exporter *E, const char *tmp_path, const char *target, int 
             continue;
         const layer_def *def = layer_at(E, i);
         rc = layer_insert_sql(E, def, &sql[n]);
-        fills[n] = (rg_io__gpkg_fill){def->name, sql[n].data, def->extent, def->store_rtree,
+        if (rc == RG_OK)
+            rc = extent_sql(E, def, &extent[n]);
+        /* A cut export holds some of the store's rows: its R-trees are packed, not copied. */
+        fills[n] = (rg_io__gpkg_fill){def->name, sql[n].data, extent[n].data, E->scoped ? NULL : def->store_rtree,
                                       def->bit == RG_LAYER_HOUSEHOLDS ? bind_fill : NULL, E};
         n++;
     }
     if (rc == RG_OK)
         rc = rg_io__gpkg_fill_layers(E->store, tmp_path, target, fills, n);
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
         rg__buf_free(&sql[i]);
+        rg__buf_free(&extent[i]);
+    }
     return rc;
 }
 
@@ -681,6 +722,8 @@ static int write_provenance(rg_store *store, GDALDatasetH ds, const rg_export_op
     GDALSetMetadataItem(ds, "CREATED", when, NULL);
     if (opts->command_line)
         GDALSetMetadataItem(ds, "COMMAND_LINE", opts->command_line, NULL);
+    if (opts->only)
+        GDALSetMetadataItem(ds, "ONLY", opts->only, NULL);
     if (opts->public_only) {
         char min[32];
         snprintf(min, sizeof min, "%d", opts->min_count);
@@ -981,6 +1024,10 @@ int rg_io_export(rg_store *store, const char *output, const rg_export_opts *opts
         rc = read_poverty_rate(&E);
     if (rc == RG_OK)
         rc = read_programmes(&E);
+    if (rc == RG_OK)
+        rc = rg_io_store_exec(store, "cutting the export", "DROP TABLE IF EXISTS temp.export_scope");
+    if (rc == RG_OK && opts->only && (rc = rg_io__export_scope(store, opts->only, NULL)) == RG_OK)
+        E.scoped = 1;
     if (rc == RG_OK && opts->unlocated_at_area)
         rc = rg_io_store_exec(store, "placing households without a point",
                               "DROP TABLE IF EXISTS temp.export_area_points;"

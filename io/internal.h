@@ -110,6 +110,11 @@ int rg_io__rtree_register(sqlite3 *db);
     "finished IS NOT NULL AND id >= (SELECT coalesce(max(id), 0) FROM load_runs WHERE finished IS NOT NULL" \
     " AND mode IN ('new', 'replace'))"
 
+/* scope.c: fills temp.export_scope(level, code) with the area `code` names (either scheme),
+ * everything in it and its parents; *level_name (may be NULL) gets its level, static storage.
+ * @return RG_OK, RG_EINVAL (no area has the code: the message says so), RG_ESQL. */
+int rg_io__export_scope(rg_store *store, const char *code, const char **level_name);
+
 /* project.c: stores the QGIS project (overview sheet and atlas over the layers) in the
  * GeoPackage being written at tmp_path; target is the name it will have, which the project's
  * layers name. poverty_rate: classify's definition, shown in the sheet. */

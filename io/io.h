@@ -327,10 +327,13 @@ typedef struct {
                                 NULL: from the output's ending */
     int unlocated_at_area; /**< households placed by code are drawn at a point inside their kelurahan,
                                 point_source = 'area'; 0: rows without geometry */
+    const char *only;      /**< an area's code (provinsi, kab/kota, kecamatan or kelurahan, either
+                                scheme): only it, the areas and households in it, and its parents;
+                                NULL = everything */
 } rg_export_opts;
 
 #define RG_EXPORT_DEFAULT_MIN_COUNT 5
-#define RG_EXPORT_OPTS_INIT {RG_LAYER_ALL, 0, NULL, NULL, 0, RG_EXPORT_DEFAULT_MIN_COUNT, NULL, 0}
+#define RG_EXPORT_OPTS_INIT {RG_LAYER_ALL, 0, NULL, NULL, 0, RG_EXPORT_DEFAULT_MIN_COUNT, NULL, 0, NULL}
 
 /** The files an export will write, named before anything is done. */
 typedef struct {

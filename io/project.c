@@ -115,11 +115,18 @@ static int read_facts(rg_store *store, double box[4], char *method, size_t mcap,
 {
     sqlite3_stmt *st = NULL;
     int rc = rg_io_sources_describe(store, source, scap);
-    if (rc == RG_OK && sqlite3_prepare_v2(rg_io_store_db(store),
-                                          "SELECT min(MbrMinX(geom)), min(MbrMinY(geom)), max(MbrMaxX(geom)),"
-                                          " max(MbrMaxY(geom)), (SELECT value FROM classify_meta WHERE key = 'method')"
-                                          " FROM kelurahan",
-                                          -1, &st, NULL) != SQLITE_OK)
+    /* An export cut with --only (temp.export_scope) frames its own kelurahan. */
+    int64_t scoped = 0;
+    if (rc == RG_OK)
+        rc = rg_io_store_count(store, "SELECT count(*) FROM sqlite_temp_master WHERE name = 'export_scope'", &scoped);
+    if (rc == RG_OK &&
+        sqlite3_prepare_v2(rg_io_store_db(store),
+                           scoped ? "SELECT min(MbrMinX(geom)), min(MbrMinY(geom)), max(MbrMaxX(geom)), max(MbrMaxY(geom)),"
+                                    " (SELECT value FROM classify_meta WHERE key = 'method') FROM kelurahan"
+                                    " WHERE code IN (SELECT code FROM temp.export_scope WHERE level = 'kelurahan')"
+                                  : "SELECT min(MbrMinX(geom)), min(MbrMinY(geom)), max(MbrMaxX(geom)), max(MbrMaxY(geom)),"
+                                    " (SELECT value FROM classify_meta WHERE key = 'method') FROM kelurahan",
+                           -1, &st, NULL) != SQLITE_OK)
         rc = rg_io_store_sql_error(store);
     if (rc == RG_OK && sqlite3_step(st) == SQLITE_ROW) {
         for (int i = 0; i < 4; i++)

@@ -2,7 +2,7 @@
 # The coarser levels. A boundary file with its own kab/kota and provinsi layers: they are used
 # as given (their names, their polygons), not dissolved, and still nest. A --public export:
 # in every area of every level the desil and programme counts are either all shown, none of
-# them small, or all hidden.
+# them small, or all hidden. An export cut to one kecamatan with --only.
 set -euo pipefail
 bin=$1
 data=$2
@@ -55,8 +55,34 @@ SELECT '${level}_hidden_class_with_desil_shown', count(*) FROM $level WHERE desi
   AND (sangat_miskin IS NULL OR miskin IS NULL OR rentan_miskin IS NULL OR tidak_miskin IS NULL);
 SQL
 done
+# --only: one kecamatan's map, named in either scheme, against the boundary file's own codes
+# and the whole export; check knows the cut, and finds a household taken out of it.
+"$bin" -q export alak.gpkg --only 5371010 --db w.sqlite
+"$bin" -q export alak-kemendagri.gpkg --only 53.71.01 --db w.sqlite
+sqlite3 -batch -noheader alak.gpkg >> checks.txt <<SQL
+ATTACH '$work/levels.gpkg' AS b;
+ATTACH '$work/map.gpkg' AS whole;
+ATTACH '$work/alak-kemendagri.gpkg' AS k;
+SELECT 'cut_kelurahan_mismatches', (SELECT count(*) FROM kelurahan) != (SELECT count(*) FROM b.kelurahan WHERE kode_kec = '5371010')
+  OR (SELECT count(*) FROM kelurahan WHERE code NOT IN (SELECT kode_kel FROM b.kelurahan WHERE kode_kec = '5371010')) > 0;
+SELECT 'cut_household_mismatches', (SELECT count(*) FROM households) != (SELECT count(*) FROM whole.households WHERE kecamatan_code = '5371010')
+  OR (SELECT count(*) FROM households WHERE kecamatan_code != '5371010') > 0;
+SELECT 'cut_parent_mismatches', (SELECT group_concat(code) FROM kecamatan) || '|' || (SELECT group_concat(code) FROM kabkota) || '|'
+  || (SELECT group_concat(code) FROM provinsi) != '5371010|5371|53';
+SELECT 'cut_schemes_differ', (SELECT count(*) FROM households) != (SELECT count(*) FROM k.households)
+  OR (SELECT count(*) FROM kelurahan) != (SELECT count(*) FROM k.kelurahan);
+SELECT 'cut_households', count(*) FROM households;
+SQL
+"$bin" -q check alak.gpkg --db w.sqlite > check-cut.txt || { cat check-cut.txt; fail "check of the cut"; }
+grep -q "ok    the export holds every household of its cut once" check-cut.txt || fail "check did not see the cut"
+ogrinfo -q alak.gpkg -sql "DELETE FROM households WHERE fid = (SELECT min(fid) FROM households)" >/dev/null
+if "$bin" -q check alak.gpkg --db w.sqlite > /dev/null 2>&1; then fail "check missed a household taken out of the cut"; fi
+"$bin" -q export nowhere.gpkg --only 9999 --db w.sqlite 2> only.err && fail "an unknown --only code was exported"
+grep -q "no provinsi, kab/kota, kecamatan or kelurahan of the boundaries has that code" only.err || fail "--only 9999: $(cat only.err)"
+[ ! -e nowhere.gpkg ] || fail "a refused export left a file"
+
 sqlite3 -batch -noheader public.gpkg >> checks.txt <<SQL
 SELECT 'desil_hidden_households', count(*) FROM kelurahan WHERE desil_1 IS NULL;
 SELECT 'desil_shown_households', count(*) FROM kabkota WHERE desil_1 IS NOT NULL;
 SQL
-. "$here/oracle-verdict.sh" checks.txt 16
+. "$here/oracle-verdict.sh" checks.txt 21
