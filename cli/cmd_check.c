@@ -7,11 +7,11 @@ static void help(void)
     printf("Usage: regsosek-geo check [EXPORT.gpkg] [--db FILE]\n\n"
            "Re-verifies the working database: every input row loaded or rejected, no household id\n"
            "twice, a sound spatial index, households = within + boundary + nearest + code + unmatched,\n"
-           "households placed by code in the kelurahan their code names, class and desil counts per\n"
-           "kelurahan (with and without a point), and each level's totals (kecamatan, kab/kota,\n"
-           "provinsi) = the sums of the level below. With EXPORT.gpkg, also that the export matches\n"
-           "the database (only its own area when it was written with --only). Prints one line per\n"
-           "check on stdout; exit status 1 when any check fails.\n\nOptions:\n"
+           "households placed by code in the kelurahan their code names, class counts per kelurahan\n"
+           "(with and without a point) and its desil counts, and each level's totals (kecamatan,\n"
+           "kab/kota, provinsi) = the sums of the level below. With EXPORT.gpkg, also that the\n"
+           "export matches the database (only its own area when it was written with --only).\n"
+           "Prints one line per check on stdout; exit status 1 when any check fails.\n\nOptions:\n"
            "  --db FILE             the working database (default " DEFAULT_DB ")\n");
 }
 
