@@ -159,8 +159,7 @@ int rg_geo__areas_put_wkb(rg_areas *areas, rg_ctx *ctx, const unsigned char *wkb
     return RG_OK;
 }
 
-/* Area i's WKB into `into` (room for wkb_size bytes). */
-static int read_wkb(const rg_areas *areas, rg_ctx *ctx, size_t i, void *into)
+int rg_geo__areas_read_wkb(const rg_areas *areas, rg_ctx *ctx, size_t i, void *into)
 {
     const rg_geo__area *a = &areas->items[i];
     ssize_t n = pread(areas->scratch_fd, into, a->wkb_size, a->wkb_at);
@@ -176,7 +175,7 @@ int rg_geo__areas_geom(const rg_areas *areas, rg_ctx *ctx, size_t i, rg_buf *buf
     *out = NULL;
     if (rg__buf_reserve(buf, a->wkb_size) != RG_OK)
         return rg_ctx_error(ctx, RG_ENOMEM, "area %s: no memory for its polygon", a->code);
-    int rc = read_wkb(areas, ctx, i, buf->data);
+    int rc = rg_geo__areas_read_wkb(areas, ctx, i, buf->data);
     if (rc != RG_OK)
         return rc;
     *out = GEOSGeomFromWKB_buf_r(rg__ctx_geos(ctx), (const unsigned char *)buf->data, a->wkb_size);
@@ -287,7 +286,7 @@ int rg_geo_areas_wkb(const rg_areas *areas, rg_ctx *ctx, size_t i, unsigned char
     *size = a->wkb_size;
     if (!*wkb)
         return RG_ENOMEM;
-    int rc = read_wkb(areas, ctx, i, *wkb);
+    int rc = rg_geo__areas_read_wkb(areas, ctx, i, *wkb);
     if (rc != RG_OK) {
         rg_free(*wkb);
         *wkb = NULL;
@@ -505,8 +504,7 @@ static int layer_transform(rg_ctx *ctx, const char *path, OGRLayerH layer, const
     return rc;
 }
 
-/* The parent of an area of a level above kelurahan: its code's own parent. */
-static char *parent_of_code(const char *code)
+char *rg_geo__parent_of_code(const char *code)
 {
     rg_area_code parsed, parent;
     char buf[RG_CODE_TEXT_MAX];
@@ -532,7 +530,7 @@ static void read_attributes(OGRFeatureH f, rg_area_kind kind, const field_map *m
     if (kind == RG_AREA_KELURAHAN)
         area->parent = derive_parent(area->code ? area->code : "", dup_field(f, m->parent));
     else
-        area->parent = parent_of_code(area->code);
+        area->parent = rg_geo__parent_of_code(area->code);
 }
 
 typedef enum { SHAPE_KEEP, SHAPE_SKIP } shape_verdict;
@@ -668,156 +666,6 @@ int rg_geo_areas_read(rg_areas **out, rg_ctx *ctx, const char *path, rg_area_kin
         OCTDestroyCoordinateTransformation(ct);
     if (ds)
         GDALClose(ds);
-    if (rc != RG_OK) {
-        rg_geo_areas_free(areas);
-        return rc;
-    }
-    *out = areas;
-    return RG_OK;
-}
-
-static const rg_areas *parent_order_areas;
-static int compare_by_parent(const void *a, const void *b)
-{
-    size_t x = *(const size_t *)a, y = *(const size_t *)b;
-    int c = strcmp(parent_order_areas->items[x].parent, parent_order_areas->items[y].parent);
-    return c ? c : (x > y) - (x < y);
-}
-
-/* A level is dissolved on all cores: each union is independent, and at national scale
- * (7,000 kecamatan, unions of a dozen polygons with hundreds of vertices) they take most of
- * a join. Each worker reads its parts from their scratch file and writes the union to the
- * level's, so only the unions in progress are in memory. */
-typedef struct {
-    const rg_areas *kelurahan; /* the finer level, whatever it is */
-    rg_areas *kecamatan;       /* the level made of it */
-    const char *what;
-    const size_t *order;       /* finer area indexes, grouped by parent */
-    const size_t *group_start; /* group g is order[group_start[g] .. group_start[g + 1]) */
-    size_t groups;
-    rg_geo__area *merged;      /* one per group: where its union is in the scratch file */
-    atomic_size_t next;
-    rg__first_failure failure;
-} dissolve_job;
-
-static int dissolve_group(dissolve_job *job, rg_ctx *ctx, size_t g, rg_buf *buf)
-{
-    GEOSContextHandle_t h = rg__ctx_geos(ctx);
-    size_t first = job->group_start[g], n = job->group_start[g + 1] - first;
-    const char *code = job->kelurahan->items[job->order[first]].parent;
-    GEOSGeometry **parts = rg_calloc(n, sizeof *parts);
-    if (!parts)
-        return RG_ENOMEM;
-    int rc = RG_OK;
-    size_t have = 0;
-    for (; have < n && rc == RG_OK; have++)
-        rc = rg_geo__areas_geom(job->kelurahan, ctx, job->order[first + have], buf, &parts[have]);
-    if (rc != RG_OK)
-        have--; /* the failed one is NULL */
-    GEOSGeometry *collection =
-        rc == RG_OK ? GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, parts, (unsigned)n) : NULL;
-    if (collection)
-        have = 0; /* the collection owns them */
-    GEOSGeometry *merged = collection ? GEOSUnaryUnion_r(h, collection) : NULL;
-    if (rc == RG_OK && !merged)
-        rc = rg_ctx_error(ctx, RG_EGEOS, "dissolving %s %s: %s", job->what, code, rg__ctx_geos_message(ctx));
-    job->merged[g].code = (char *)code; /* borrowed for messages; replaced by the caller */
-    if (rc == RG_OK)
-        rc = rg_geo__areas_put(job->kecamatan, ctx, merged, &job->merged[g]);
-    job->merged[g].code = NULL;
-    for (size_t i = 0; i < have; i++)
-        GEOSGeom_destroy_r(h, parts[i]);
-    if (collection)
-        GEOSGeom_destroy_r(h, collection);
-    if (merged)
-        GEOSGeom_destroy_r(h, merged);
-    rg_free(parts);
-    return rc;
-}
-
-static void *dissolve_worker(void *arg)
-{
-    dissolve_job *job = arg;
-    rg_ctx *ctx = NULL;
-    rg_buf buf = {0};
-    int rc = rg_ctx_new(&ctx);
-    size_t g = 0;
-    while (rc == RG_OK && !atomic_load(&job->failure.failed) && (g = atomic_fetch_add(&job->next, 1)) < job->groups)
-        rc = dissolve_group(job, ctx, g, &buf);
-    if (rc != RG_OK)
-        rg__first_failure_set(&job->failure, rc, ctx);
-    rg__buf_free(&buf);
-    rg_ctx_free(ctx);
-    return NULL;
-}
-
-/* A dissolved area's identity, from the first of its parts: the code and the names above
- * it that the part's layer gave, one level up; its alternative code the parent of the
- * part's. */
-static int name_dissolved(rg_areas *areas, const rg_geo__area *part, rg_geo__area *merged)
-{
-    rg_geo__area area = *merged;
-    area.code = rg_strdup(part->parent);
-    for (int u = 0; u < RG_GEO__UPPER_NAMES; u++) {
-        const char *name = part->upper_names[u];
-        char *copy = name ? rg_strdup(name) : NULL;
-        if (u == 0)
-            area.name = copy;
-        else
-            area.upper_names[u - 1] = copy;
-    }
-    area.parent = parent_of_code(part->parent);
-    area.alt_code = parent_of_code(part->alt_code);
-    return area.code ? rg_geo__areas_add(areas, &area) : (rg_geo__area_clear(&area), RG_ENOMEM);
-}
-
-int rg_geo_areas_dissolve(rg_areas **out, rg_ctx *ctx, const rg_areas *kelurahan, rg_area_kind kind)
-{
-    *out = NULL;
-    int rc = RG_OK;
-    size_t count = kelurahan->count ? kelurahan->count : 1, grouped = 0, groups = 0;
-    rg_areas *areas = NULL;
-    size_t *order = rg_calloc(count, sizeof *order);
-    size_t *group_start = rg_calloc(count + 1, sizeof *group_start);
-    rg_geo__area *merged = rg_calloc(count, sizeof *merged);
-    if (!order || !group_start || !merged) {
-        rc = RG_ENOMEM;
-        goto done;
-    }
-    if ((rc = rg_geo__areas_new(&areas, ctx)) != RG_OK)
-        goto done;
-    /* A parent field need not be a prefix of the code: group on the parent itself. */
-    for (size_t i = 0; i < kelurahan->count; i++)
-        if (kelurahan->items[i].parent)
-            order[grouped++] = i;
-    parent_order_areas = kelurahan;
-    qsort(order, grouped, sizeof *order, compare_by_parent);
-    parent_order_areas = NULL;
-    for (size_t i = 0; i < grouped; i++)
-        if (i == 0 || strcmp(kelurahan->items[order[i]].parent, kelurahan->items[order[i - 1]].parent) != 0)
-            group_start[groups++] = i;
-    group_start[groups] = grouped;
-
-    dissolve_job job = {.kelurahan = kelurahan, .kecamatan = areas, .what = kind_names[kind], .order = order,
-                        .group_start = group_start, .groups = groups, .merged = merged};
-    atomic_init(&job.next, 0);
-    rg__first_failure_init(&job.failure);
-    rg__parallel(rg__default_threads(), dissolve_worker, &job);
-    if ((rc = rg__first_failure_finish(&job.failure, ctx)) != RG_OK)
-        goto done;
-
-    for (size_t g = 0; g < groups && rc == RG_OK; g++)
-        rc = name_dissolved(areas, &kelurahan->items[order[group_start[g]]], &merged[g]);
-    if (rc == RG_OK) {
-        char source[64];
-        snprintf(source, sizeof source, "%s dissolved from the level below", kind_names[kind]);
-        rc = rg_geo__areas_finish(areas, source);
-    }
-
-done:
-    rg_free(merged);
-    rg_free(group_start);
-    rg_free(order);
     if (rc != RG_OK) {
         rg_geo_areas_free(areas);
         return rc;

@@ -51,12 +51,41 @@ int rg_geo__areas_put_wkb(rg_areas *areas, rg_ctx *ctx, const unsigned char *wkb
  * Safe from any thread with its own ctx. Caller owns *out (GEOSGeom_destroy_r with
  * ctx's handle). @return RG_OK, RG_EIO, RG_EGEOS, RG_ENOMEM (message on ctx). */
 int rg_geo__areas_geom(const rg_areas *areas, rg_ctx *ctx, size_t i, rg_buf *buf, GEOSGeometry **out);
+/* Area i's polygon as WKB into `into`, which has room for its wkb_size bytes. Safe from any
+ * thread with its own ctx. @return RG_OK, RG_EIO. */
+int rg_geo__areas_read_wkb(const rg_areas *areas, rg_ctx *ctx, size_t i, void *into);
 /* Sorts by code, rejects duplicates and builds the STRtree, before any thread shares it.
  * (Prepared geometries belong to each locator, see index.c.) */
 int rg_geo__areas_finish(rg_areas *areas, const char *source);
 /* Appends an area, taking ownership of its strings. */
 int rg_geo__areas_add(rg_areas *areas, rg_geo__area *area);
 void rg_geo__area_clear(rg_geo__area *area);
+
+/* The parent of a code of a level above kelurahan, in its scheme ("5371010" -> "5371"), or NULL
+ * when it has none or memory runs out. Caller owns; free with rg_free(). */
+char *rg_geo__parent_of_code(const char *code);
+
+/*
+ * The union of polygons that form a clean coverage (neighbours share their borders vertex for
+ * vertex and do not overlap), from their edges: shared edges cancel and what is left is traced
+ * into rings (coverage.c). Reusable from group to group; one per thread.
+ */
+typedef struct rg_geo__coverage rg_geo__coverage;
+/* Caller owns *out; free with rg_geo__coverage_free() (NULL is a no-op). @return RG_OK, RG_ENOMEM. */
+int rg_geo__coverage_new(rg_geo__coverage **out);
+void rg_geo__coverage_free(rg_geo__coverage *c);
+/* Forgets the parts added, keeping the memory for the next group. */
+void rg_geo__coverage_reset(rg_geo__coverage *c);
+/* Adds a part: a Polygon or MultiPolygon as XY WKB (borrowed). @return RG_OK, RG_EDATA (not
+ * such WKB, or a coordinate not finite), RG_ENOMEM. */
+int rg_geo__coverage_add(rg_geo__coverage *c, const unsigned char *wkb, size_t size);
+/* The union of the parts added, as a little-endian XY MultiPolygon, shells counter-clockwise
+ * and largest first, with its bounds and vertex count. *clean = 0 (and *wkb NULL) when the
+ * parts are no clean coverage: they overlap, or leave edges that lead nowhere. Edges that
+ * cross are not seen: check the result's validity. Caller owns *wkb; free with rg_free().
+ * @return RG_OK, RG_ENOMEM. */
+int rg_geo__coverage_union(rg_geo__coverage *c, unsigned char **wkb, size_t *size, double bounds[4], long *vertices,
+                           int *clean);
 
 /* The polygon vertices the locator keeps prepared (default 65,536; at least one polygon
  * is always kept). */
