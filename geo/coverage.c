@@ -24,27 +24,34 @@
 #define GRID_PER_DEGREE 1e9
 #define FULL_TURN 6.283185307179586476925
 
+/* A vertex as the parts give it, and on the grid, which decides whether two vertices are one. */
 typedef struct {
     double x, y;
-    int64_t gx, gy; /* on the grid: what decides whether two vertices are one */
-} vertex;
+} point;
 
 typedef struct {
-    uint32_t start, count; /* into vertices */
+    double x, y;
+    int64_t gx, gy;
+} vertex;
+
+/* A ring's vertices, the closing one included, so that edge i runs from point i to i + 1. */
+typedef struct {
+    uint32_t start, count; /* into the points; count edges */
     int reversed;          /* walked backwards, so that the part's interior is on the left */
 } input_ring;
 
-/* An undirected edge between two grid points and how many more times it was walked from its
- * lower end to its higher than back: 0 when it cancelled. */
+#define NO_EDGE UINT32_MAX
+
+/* An undirected edge, named by the point it starts at, and how many more times it was walked
+ * from its lower end (on the grid) to its higher than back: 0 when it cancelled. */
 typedef struct {
-    uint32_t lo, hi; /* vertex indexes of its ends, lo's grid point the lower */
+    uint32_t at; /* NO_EDGE in an empty slot */
     int32_t net;
-    uint32_t occupied;
 } edge_slot;
 
-/* A grid point where leftover edges start. */
+/* A grid point where leftover edges start or end. */
 typedef struct {
-    uint32_t at;    /* the vertex whose coordinates it takes */
+    vertex v;
     uint32_t first; /* its outgoing edges: out[first .. first + count) once sorted */
     uint32_t count;
     uint32_t occupied;
@@ -70,7 +77,7 @@ typedef struct {
 } ring_order;
 
 struct rg_geo__coverage {
-    vertex *v;
+    point *v;
     size_t nv, cap_v;
     input_ring *rings;
     size_t nrings, cap_rings;
@@ -139,6 +146,11 @@ static int grow(void *items, size_t *cap, size_t need, size_t size)
     return RG_OK;
 }
 
+static vertex on_grid(point p)
+{
+    return (vertex){p.x, p.y, (int64_t)llround(p.x * GRID_PER_DEGREE), (int64_t)llround(p.y * GRID_PER_DEGREE)};
+}
+
 static int same_point(const vertex *a, const vertex *b) { return a->gx == b->gx && a->gy == b->gy; }
 
 static int lower_point(const vertex *a, const vertex *b) { return a->gx < b->gx || (a->gx == b->gx && a->gy < b->gy); }
@@ -194,20 +206,21 @@ static int read_header(wkb_reader *r, uint32_t *type)
     return read_u32(r, type);
 }
 
-/* Twice the signed area of a closed walk of grid points, exactly. */
-static __int128 twice_area(const vertex *v, const uint32_t *index, size_t n)
+/* Twice the signed area of a closed ring of points (the last repeating the first), on the
+ * grid, exactly. */
+static __int128 twice_area(const point *p, size_t edges)
 {
     __int128 sum = 0;
-    const vertex *o = &v[index ? index[0] : 0];
-    for (size_t i = 0; i < n; i++) {
-        const vertex *a = &v[index ? index[i] : i], *b = &v[index ? index[(i + 1) % n] : (i + 1) % n];
-        sum += (__int128)(a->gx - o->gx) * (b->gy - o->gy) - (__int128)(b->gx - o->gx) * (a->gy - o->gy);
+    vertex o = on_grid(p[0]);
+    for (size_t i = 0; i < edges; i++) {
+        vertex a = on_grid(p[i]), b = on_grid(p[i + 1]);
+        sum += (__int128)(a.gx - o.gx) * (b.gy - o.gy) - (__int128)(b.gx - o.gx) * (a.gy - o.gy);
     }
     return sum;
 }
 
-/* One ring, without its closing vertex: a shell walked counter-clockwise and a hole
- * clockwise, so that the part's interior is on the left of every edge. */
+/* One ring: a shell walked counter-clockwise and a hole clockwise, so that the part's
+ * interior is on the left of every edge. */
 static int read_ring(rg_geo__coverage *c, wkb_reader *r, int hole)
 {
     uint32_t n;
@@ -217,23 +230,21 @@ static int read_ring(rg_geo__coverage *c, wkb_reader *r, int hole)
         r->p += 16 * (size_t)n;
         return RG_OK;
     }
-    size_t count = n - 1;
-    if (c->nv + count > UINT32_MAX / 2)
+    if (c->nv + n > UINT32_MAX / 2)
         return RG_ENOMEM;
-    if (grow(&c->v, &c->cap_v, c->nv + count, sizeof *c->v) != RG_OK ||
+    if (grow(&c->v, &c->cap_v, c->nv + n, sizeof *c->v) != RG_OK ||
         grow(&c->rings, &c->cap_rings, c->nrings + 1, sizeof *c->rings) != RG_OK)
         return RG_ENOMEM;
-    vertex *v = c->v + c->nv;
-    for (size_t i = 0; i < count; i++) {
-        double x = double_at(r->p + 16 * i, r->swap), y = double_at(r->p + 16 * i + 8, r->swap);
-        if (!isfinite(x) || !isfinite(y) || fabs(x) > 1e6 || fabs(y) > 1e6)
+    point *v = c->v + c->nv;
+    for (size_t i = 0; i < n; i++) {
+        v[i] = (point){double_at(r->p + 16 * i, r->swap), double_at(r->p + 16 * i + 8, r->swap)};
+        if (!isfinite(v[i].x) || !isfinite(v[i].y) || fabs(v[i].x) > 1e6 || fabs(v[i].y) > 1e6)
             return RG_EDATA;
-        v[i] = (vertex){x, y, (int64_t)llround(x * GRID_PER_DEGREE), (int64_t)llround(y * GRID_PER_DEGREE)};
     }
     r->p += 16 * (size_t)n;
-    __int128 area = twice_area(v, NULL, count);
-    c->rings[c->nrings++] = (input_ring){(uint32_t)c->nv, (uint32_t)count, hole ? area > 0 : area < 0};
-    c->nv += count;
+    __int128 area = twice_area(v, n - 1);
+    c->rings[c->nrings++] = (input_ring){(uint32_t)c->nv, n - 1, hole ? area > 0 : area < 0};
+    c->nv += n;
     return RG_OK;
 }
 
@@ -274,21 +285,33 @@ static size_t table_size(size_t items)
     return n;
 }
 
-/* Adds the walk a -> b to the edge table. */
-static void walk_edge(rg_geo__coverage *c, uint32_t a, uint32_t b)
+/* The ends of edge `at` on the grid, the lower first. */
+static void edge_ends(const rg_geo__coverage *c, uint32_t at, vertex *lo, vertex *hi)
 {
-    const vertex *va = &c->v[a], *vb = &c->v[b];
-    if (same_point(va, vb))
+    vertex a = on_grid(c->v[at]), b = on_grid(c->v[at + 1]);
+    int forward = lower_point(&a, &b);
+    *lo = forward ? a : b;
+    *hi = forward ? b : a;
+}
+
+/* Adds edge `at` to the table, walked backwards when `reversed`. */
+static void walk_edge(rg_geo__coverage *c, uint32_t at, int reversed)
+{
+    vertex a = on_grid(c->v[at]), b = on_grid(c->v[at + 1]);
+    if (same_point(&a, &b))
         return; /* a repeated vertex, or two within the grid's step */
-    int forward = lower_point(va, vb);
-    uint32_t lo = forward ? a : b, hi = forward ? b : a;
-    size_t mask = c->edge_cap - 1, i = mix(hash_point(&c->v[lo]) ^ (hash_point(&c->v[hi]) << 1)) & mask;
-    while (c->edges[i].occupied &&
-           !(same_point(&c->v[c->edges[i].lo], &c->v[lo]) && same_point(&c->v[c->edges[i].hi], &c->v[hi])))
-        i = (i + 1) & mask;
-    if (!c->edges[i].occupied)
-        c->edges[i] = (edge_slot){lo, hi, 0, 1};
-    c->edges[i].net += forward ? 1 : -1;
+    int upwards = lower_point(&a, &b) != reversed;
+    const vertex *lo = lower_point(&a, &b) ? &a : &b, *hi = lo == &a ? &b : &a;
+    size_t mask = c->edge_cap - 1, i = mix(hash_point(lo) ^ (hash_point(hi) << 1)) & mask;
+    for (; c->edges[i].at != NO_EDGE; i = (i + 1) & mask) {
+        vertex slot_lo, slot_hi;
+        edge_ends(c, c->edges[i].at, &slot_lo, &slot_hi);
+        if (same_point(&slot_lo, lo) && same_point(&slot_hi, hi))
+            break;
+    }
+    if (c->edges[i].at == NO_EDGE)
+        c->edges[i] = (edge_slot){at, 0};
+    c->edges[i].net += upwards ? 1 : -1;
 }
 
 static int cancel_shared_edges(rg_geo__coverage *c)
@@ -301,29 +324,24 @@ static int cancel_shared_edges(rg_geo__coverage *c)
             return RG_ENOMEM;
     }
     c->edge_cap = cap;
-    memset(c->edges, 0, cap * sizeof *c->edges);
+    memset(c->edges, 0xff, cap * sizeof *c->edges); /* every slot NO_EDGE */
     for (size_t r = 0; r < c->nrings; r++) {
         const input_ring *ring = &c->rings[r];
-        for (uint32_t i = 0; i < ring->count; i++) {
-            uint32_t a = ring->start + i, b = ring->start + (i + 1) % ring->count;
-            if (ring->reversed)
-                walk_edge(c, b, a);
-            else
-                walk_edge(c, a, b);
-        }
+        for (uint32_t i = 0; i < ring->count; i++)
+            walk_edge(c, ring->start + i, ring->reversed);
     }
     return RG_OK;
 }
 
 /* ---------------------------------------------------------------- the leftover edges as a graph */
 
-static uint32_t node_of(rg_geo__coverage *c, uint32_t at)
+static uint32_t node_of(rg_geo__coverage *c, const vertex *v)
 {
-    size_t mask = c->node_cap - 1, i = hash_point(&c->v[at]) & mask;
-    while (c->nodes[i].occupied && !same_point(&c->v[c->nodes[i].at], &c->v[at]))
+    size_t mask = c->node_cap - 1, i = hash_point(v) & mask;
+    while (c->nodes[i].occupied && !same_point(&c->nodes[i].v, v))
         i = (i + 1) & mask;
     if (!c->nodes[i].occupied)
-        c->nodes[i] = (node_slot){at, 0, 0, 1};
+        c->nodes[i] = (node_slot){*v, 0, 0, 1};
     return (uint32_t)i;
 }
 
@@ -335,7 +353,7 @@ static int gather_leftovers(rg_geo__coverage *c, int *clean)
     c->nleft = 0;
     for (size_t i = 0; i < c->edge_cap; i++) {
         const edge_slot *e = &c->edges[i];
-        if (!e->occupied || e->net == 0)
+        if (e->at == NO_EDGE || e->net == 0)
             continue;
         if (e->net > 1 || e->net < -1) {
             *clean = 0;
@@ -343,7 +361,7 @@ static int gather_leftovers(rg_geo__coverage *c, int *clean)
         }
         if (grow(&c->left, &c->cap_left, c->nleft + 1, sizeof *c->left) != RG_OK)
             return RG_ENOMEM;
-        c->left[c->nleft++] = e->net > 0 ? (leftover){e->lo, e->hi, 0} : (leftover){e->hi, e->lo, 0};
+        c->left[c->nleft++] = (leftover){e->at, (uint32_t)(e->net > 0), 0}; /* turned into nodes below */
     }
     size_t cap = table_size(c->nleft);
     if (cap > c->node_cap) {
@@ -355,8 +373,15 @@ static int gather_leftovers(rg_geo__coverage *c, int *clean)
     c->node_cap = cap;
     memset(c->nodes, 0, cap * sizeof *c->nodes);
     for (size_t i = 0; i < c->nleft; i++) {
-        c->left[i].from = node_of(c, c->left[i].from);
-        c->left[i].to = node_of(c, c->left[i].to);
+        uint32_t at = c->left[i].from, upwards = c->left[i].to;
+        vertex a = on_grid(c->v[at]), b = on_grid(c->v[at + 1]);
+        if (lower_point(&a, &b) != (upwards == 1)) { /* walked b -> a */
+            vertex t = a;
+            a = b;
+            b = t;
+        }
+        c->left[i].from = node_of(c, &a);
+        c->left[i].to = node_of(c, &b);
         c->nodes[c->left[i].from].count++;
     }
     uint32_t next = 0;
@@ -376,7 +401,7 @@ static int gather_leftovers(rg_geo__coverage *c, int *clean)
 
 /* ---------------------------------------------------------------- tracing rings */
 
-static const vertex *node_vertex(const rg_geo__coverage *c, uint32_t node) { return &c->v[c->nodes[node].at]; }
+static const vertex *node_vertex(const rg_geo__coverage *c, uint32_t node) { return &c->nodes[node].v; }
 
 /* How far clockwise direction (dx, dy) lies from (rx, ry): in (0, 2 pi], the way back last. */
 static double clockwise_from(double rx, double ry, double dx, double dy)
