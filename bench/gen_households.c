@@ -37,7 +37,7 @@ static int below(int n) { return (int)(uniform() * n); }
 
 typedef struct {
     char code[16], kemendagri[20];
-    double minx, miny, maxx, maxy;
+    double minx, miny, maxx, maxy; /* of its first part: where its settlements are */
     double *vertices; /* x,y pairs of the exterior rings */
     int nvertices;
     double wealth;    /* a kelurahan-level factor on spending */
@@ -74,7 +74,11 @@ static int read_kelurahan(const char *path, kel **out, int *count)
                  OGR_F_GetFieldAsString(f, OGR_F_GetFieldIndex(f, "kode_kemendagri")));
         OGRGeometryH g = OGR_F_GetGeometryRef(f);
         OGREnvelope env;
-        OGR_G_GetEnvelope(g, &env);
+        /* A desa with islets far off its coast has a box mostly of sea: settle its first part. */
+        OGR_G_GetEnvelope(OGR_G_GetGeometryCount(g) && wkbFlatten(OGR_G_GetGeometryType(g)) == wkbMultiPolygon
+                              ? OGR_G_GetGeometryRef(g, 0)
+                              : g,
+                          &env);
         k->minx = env.MinX, k->miny = env.MinY, k->maxx = env.MaxX, k->maxy = env.MaxY;
         int cap = 0;
         for (int p = 0; p < OGR_G_GetGeometryCount(g); p++) {
@@ -96,6 +100,17 @@ static int read_kelurahan(const char *path, kel **out, int *count)
     *out = ks;
     *count = i;
     return 0;
+}
+
+static int compare_codes(const void *a, const void *b) { return strcmp(((const kel *)a)->code, ((const kel *)b)->code); }
+
+/* The Kemendagri code of the kelurahan with this BPS code; by_code sorted by code. */
+static const char *kemendagri_of(const kel *by_code, int n, const char *code)
+{
+    kel key;
+    snprintf(key.code, sizeof key.code, "%s", code);
+    const kel *found = bsearch(&key, by_code, (size_t)n, sizeof *by_code, compare_codes);
+    return found ? found->kemendagri : code;
 }
 
 static int household_size(void)
@@ -150,6 +165,9 @@ int main(int argc, char **argv)
         return 1;
     }
 
+    kel *by_code = malloc((size_t)nk * sizeof *by_code);
+    memcpy(by_code, ks, (size_t)nk * sizeof *by_code);
+    qsort(by_code, (size_t)nk, sizeof *by_code, compare_codes);
     printf("id_keluarga,nama_kepala_keluarga,nik,alamat,no_hp,lintang,bujur,jumlah_art,pengeluaran_bulanan,%s\n",
            share < 0 ? "kode_wilayah" : "r101,r102,r103,r104,r105");
     long written = 0, serial = 0;
@@ -159,11 +177,13 @@ int main(int argc, char **argv)
         double cx[8], cy[8], sigma[8];
         for (int s = 0; s < settlements; s++) {
             rg_match m;
+            long tries = 0;
             do {
                 cx[s] = ks[k].minx + uniform() * (ks[k].maxx - ks[k].minx);
                 cy[s] = ks[k].miny + uniform() * (ks[k].maxy - ks[k].miny);
                 rg_geo_locate(loc, cx[s], cy[s], 0, &m);
-            } while (m.method != RG_JOIN_WITHIN || strcmp(rg_geo_areas_code(areas, (size_t)m.area), ks[k].code));
+            } while ((m.method != RG_JOIN_WITHIN || strcmp(rg_geo_areas_code(areas, (size_t)m.area), ks[k].code)) &&
+                     ++tries < 100000); /* a kelurahan covered by others (overlapping files) has no own ground */
             sigma[s] = (80 + 220 * uniform()) / 111000.0;
         }
         for (long h = 0; h < quota && written < total; h++) {
@@ -199,9 +219,7 @@ int main(int argc, char **argv)
             const char *reported = true_code;
             double r = uniform();
             if (r < 0.07) {
-                for (int j = 0; j < nk; j++)
-                    if (!strcmp(ks[j].code, true_code))
-                        reported = ks[j].kemendagri;
+                reported = kemendagri_of(by_code, nk, true_code);
             } else if (r < 0.10) {
                 reported = ks[below(nk)].code;
             } else if (r < 0.12) {
@@ -258,6 +276,7 @@ int main(int argc, char **argv)
     }
     for (int k = 0; k < nk; k++)
         free(ks[k].vertices);
+    free(by_code);
     free(ks);
     rg_geo_locator_free(loc);
     rg_geo_areas_free(areas);

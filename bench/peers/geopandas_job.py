@@ -40,9 +40,15 @@ def main(csv, boundaries, out, within_path):
         geometry=gpd.points_from_xy(frame["bujur"], frame["lintang"]), crs=4326)
     kel = gpd.read_file(boundaries, layer="kelurahan")[["kode_kel", "nama_kel", "geometry"]]
     joined = gpd.sjoin(households, kel[["kode_kel", "geometry"]], how="left", predicate="within")
-    joined = joined[~joined.index.duplicated(keep="first")].drop(columns="index_right")
+    # Where neighbours overlap, the smallest code, as regsosek-geo's rule says.
+    joined = joined.sort_values("kode_kel", kind="stable")
+    joined = joined[~joined.index.duplicated(keep="first")].sort_index().drop(columns="index_right")
     joined.loc[joined["kode_kel"].notna(), ["id_keluarga", "kode_kel"]].to_csv(
         within_path, sep=" ", header=False, index=False)
+    # Shapely 1.8 has no make_valid; buffer(0) is the usual repair, without which the
+    # dissolve stops on a bow-tie desa.
+    invalid = ~kel.is_valid
+    kel.loc[invalid, "geometry"] = kel.loc[invalid, "geometry"].buffer(0)
     kel["kec"] = kel["kode_kel"].str[:7]
     kec = kel[["kec", "geometry"]].dissolve(by="kec").reset_index()
 

@@ -4,9 +4,11 @@ CREATE INDEX ON households USING gist (geom);
 ANALYZE households;
 ANALYZE kel;
 CREATE TABLE hh_area AS
-SELECT h.ogc_fid AS rid, h.id_keluarga, k.kode_kel FROM households h JOIN kel k ON ST_Within(h.geom, k.geom);
+SELECT h.ogc_fid AS rid, h.id_keluarga, min(k.kode_kel) AS kode_kel
+FROM households h JOIN kel k ON ST_Within(h.geom, k.geom) GROUP BY h.ogc_fid, h.id_keluarga;
 CREATE INDEX ON hh_area (rid);
-CREATE TABLE kec AS SELECT left(kode_kel, 7) AS code, ST_Multi(ST_Union(geom)) AS geom FROM kel GROUP BY 1;
+-- ST_MakeValid: with a bow-tie desa in the file, ST_Union stops on a TopologyException.
+CREATE TABLE kec AS SELECT left(kode_kel, 7) AS code, ST_Multi(ST_Union(ST_MakeValid(geom))) AS geom FROM kel GROUP BY 1;
 CREATE TABLE hh_class AS
 WITH w AS (SELECT h.ogc_fid AS rid, h.id_keluarga AS id, a.kode_kel,
              CASE WHEN h.jumlah_art > 0 THEN h.pengeluaran_bulanan::float8 / h.jumlah_art END AS welfare

@@ -1,12 +1,14 @@
 -- The SpatiaLite peer of bench/run: the same job as regsosek-geo's join, classify and the
 -- layers its export writes, in SpatiaLite SQL as an analyst would write it. Households are
 -- the table ogr2ogr made of the CSV (geometry `geom`), kelurahan the table `kel`.
--- Each household's kelurahan: the polygon holding it strictly, found through the index.
+-- Each household's kelurahan: the polygon holding it strictly, found through the index (the
+-- smallest code where neighbours overlap, as regsosek-geo's rule says).
 CREATE TABLE hh_area AS
-SELECT h.ROWID AS rid, h.id_keluarga AS id_keluarga, k.kode_kel AS kode_kel
+SELECT h.ROWID AS rid, h.id_keluarga AS id_keluarga, min(k.kode_kel) AS kode_kel
 FROM households AS h, kel AS k
 WHERE ST_Within(h.geom, k.geom)
-  AND k.ROWID IN (SELECT ROWID FROM SpatialIndex WHERE f_table_name = 'kel' AND search_frame = h.geom);
+  AND k.ROWID IN (SELECT ROWID FROM SpatialIndex WHERE f_table_name = 'kel' AND search_frame = h.geom)
+GROUP BY h.ROWID;
 CREATE INDEX hh_area_rid ON hh_area(rid);
 -- Kecamatan dissolved from their kelurahan (BPS code: the first 7 digits).
 CREATE TABLE kec AS SELECT substr(kode_kel, 1, 7) AS code, CastToMultiPolygon(ST_Union(geom)) AS geom
