@@ -16,9 +16,12 @@
 #include <string.h>
 
 /* The layout's version, in SQLite's user_version: 2 added households without a point and
- * the forum's decisions; 3 the kab/kota and provinsi levels and the desil counts. A
- * database of another version is refused, not half-understood. */
-#define SCHEMA_VERSION 3
+ * the forum's decisions; 3 the kab/kota and provinsi levels and the desil counts; 4 the
+ * area tables' attribute indexes. A database of another version is refused, not
+ * half-understood; one of version 3 is read as it is and upgraded by the first step that
+ * writes. */
+#define SCHEMA_VERSION 4
+#define UPGRADABLE_VERSION 3
 
 static const char *const step_names[RG_STEP_COUNT] = {"load", "boundaries", "join", "classify", "forum"};
 
@@ -33,12 +36,29 @@ static const char *const step_commands[RG_STEP_COUNT] = {
     "regsosek-geo amend FILE",
 };
 
+/* An area's row carries its polygon: a kelurahan's is kilobytes, a provinsi's megabytes. What
+ * the households view, classify and the summaries look up by code (names, parents, the urban
+ * or rural type) or by parent is also in two indexes, so those lookups never touch the
+ * polygons. */
+#define AREA_INDEXES(t)                                                                                        \
+    "CREATE INDEX IF NOT EXISTS " t "_attributes ON " t "(code, name, parent_code, urban_rural);"             \
+    "CREATE INDEX IF NOT EXISTS " t "_children ON " t "(parent_code, code);"
+
 /* One level of the boundaries; parent_code names its area in the next level up. */
 #define AREA_TABLE(t)                                                                                          \
     "CREATE TABLE " t "(code TEXT PRIMARY KEY, name TEXT, parent_code TEXT, alt_code TEXT,"                   \
     "  repaired INTEGER NOT NULL DEFAULT 0, dissolved INTEGER NOT NULL DEFAULT 0, urban_rural TEXT);"         \
     "SELECT AddGeometryColumn('" t "', 'geom', 4326, 'MULTIPOLYGON', 'XY');"                                   \
-    "SELECT CreateSpatialIndex('" t "', 'geom');"
+    "SELECT CreateSpatialIndex('" t "', 'geom');" AREA_INDEXES(t)
+
+/* Without statistics SQLite takes the code's own index and reads each row, polygon and all;
+ * with them it takes the attribute index. Gathered whenever the boundaries change. */
+static const char area_statistics_sql[] = "ANALYZE kelurahan; ANALYZE kecamatan; ANALYZE kabkota; ANALYZE provinsi;";
+
+static const char upgrade_sql[] =
+    AREA_INDEXES("kelurahan") AREA_INDEXES("kecamatan") AREA_INDEXES("kabkota") AREA_INDEXES("provinsi")
+    "ANALYZE kelurahan; ANALYZE kecamatan; ANALYZE kabkota; ANALYZE provinsi;"
+    "PRAGMA user_version = " RG__STRINGIFY(SCHEMA_VERSION) ";";
 
 static const char base_sql[] =
     "CREATE TABLE store_steps(step TEXT PRIMARY KEY, finished TEXT NOT NULL, detail TEXT);"
@@ -171,6 +191,22 @@ static int table_kind(rg_store *store, const char *name, char *kind, size_t cap)
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? RG_OK : rg_io_store_sql_error(store);
 }
 
+/* A store of the version before this one gets what it lacks, in a transaction of its own. */
+static int upgrade(rg_store *store)
+{
+    int64_t version = 0;
+    int rc = rg_io_store_count(store, "PRAGMA user_version", &version);
+    if (rc != RG_OK || version == SCHEMA_VERSION)
+        return rc;
+    if ((rc = rg_io_store_exec(store, "upgrading the working database", "BEGIN")) != RG_OK)
+        return rc;
+    if ((rc = rg_io_store_exec(store, "upgrading the working database", upgrade_sql)) != RG_OK) {
+        sqlite3_exec(rg_io_store_db(store), "ROLLBACK", NULL, NULL, NULL);
+        return rc;
+    }
+    return rg_io_store_exec(store, "upgrading the working database", "COMMIT");
+}
+
 int rg_io__schema_create(rg_store *store)
 {
     char kind[16];
@@ -181,8 +217,10 @@ int rg_io__schema_create(rg_store *store)
         rc = table_kind(store, "households", kind, sizeof kind);
     if (rc != RG_OK)
         return rc;
+    if (kind[0] && (rc = rg_io__schema_check(store)) == RG_OK) /* says what it is */
+        rc = upgrade(store);
     if (kind[0])
-        return rg_io__schema_check(store); /* says what it is */
+        return rc;
     if ((rc = rg_io_store_exec(store, "creating tables", "BEGIN")) != RG_OK)
         return rc;
     if ((rc = rg_io_store_exec(store, "creating tables", base_sql)) != RG_OK ||
@@ -212,7 +250,8 @@ int rg_io__schema_check(rg_store *store)
     int64_t version = 0;
     int rc = table_kind(store, "households", kind, sizeof kind);
     if (rc == RG_OK && strcmp(kind, "view") == 0 &&
-        (rc = rg_io_store_count(store, "PRAGMA user_version", &version)) == RG_OK && version != SCHEMA_VERSION)
+        (rc = rg_io_store_count(store, "PRAGMA user_version", &version)) == RG_OK && version != SCHEMA_VERSION &&
+        version != UPGRADABLE_VERSION)
         return refuse_version(store, version);
     if (rc != RG_OK || strcmp(kind, "view") == 0)
         return rc;
@@ -327,6 +366,8 @@ int rg_io_store_step_commit(rg_store *store, const char *detail)
     int rc = RG_OK;
     if (s->triggers.len)
         rc = rg_io_store_exec(store, "restoring SpatiaLite's row triggers", s->triggers.data);
+    if (rc == RG_OK && s->step == RG_STEP_BOUNDARIES)
+        rc = rg_io_store_exec(store, "gathering the boundaries' statistics", area_statistics_sql);
     sqlite3_stmt *st = NULL;
     if (rc == RG_OK &&
         sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO store_steps(step, finished, detail)"

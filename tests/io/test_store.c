@@ -187,12 +187,35 @@ Test(io_store, another_layout_is_refused_not_half_understood)
     rg_store *store = test_store(ctx, "old-layout.sqlite");
     char path[600];
     snprintf(path, sizeof path, "%s", rg_io_store_path(store));
-    cr_assert_eq(sql_int(store, "PRAGMA user_version"), 3);
+    cr_assert_eq(sql_int(store, "PRAGMA user_version"), 4);
     rg_io_store_free(store);
     cr_assert_eq(run("sqlite3 '%s' 'PRAGMA user_version = 1'", path), 0);
     cr_assert_eq(rg_io_store_open(&store, ctx, path), RG_EDATA);
-    cr_assert(strstr(rg_ctx_errmsg(ctx), "made by an earlier regsosek-geo (layout 1, this one reads 3); start a new"),
+    cr_assert(strstr(rg_ctx_errmsg(ctx), "made by an earlier regsosek-geo (layout 1, this one reads 4); start a new"),
               "%s", rg_ctx_errmsg(ctx));
     cr_assert_eq(rg_io_store_open_existing(&store, ctx, path), RG_EDATA);
+    rg_ctx_free(ctx);
+}
+
+Test(io_store, a_store_of_the_previous_layout_is_read_and_upgraded_by_a_writing_step)
+{
+    rg_ctx *ctx = test_ctx();
+    rg_store *store = test_store(ctx, "layout3.sqlite");
+    char path[600];
+    snprintf(path, sizeof path, "%s", rg_io_store_path(store));
+    cr_assert_eq(sql_int(store, "SELECT count(*) FROM sqlite_master WHERE name LIKE '%%\\_attributes' ESCAPE '\\'"
+                                " OR name LIKE '%%\\_children' ESCAPE '\\'"), 8);
+    rg_io_store_free(store);
+    /* What version 3 was: no attribute indexes. */
+    cr_assert_eq(run("sqlite3 '%s' 'DROP INDEX kelurahan_attributes; DROP INDEX kelurahan_children;"
+                     " DROP INDEX provinsi_attributes; PRAGMA user_version = 3'", path), 0);
+    cr_assert_eq(rg_io_store_open_existing(&store, ctx, path), RG_OK, "%s", rg_ctx_errmsg(ctx));
+    cr_assert_eq(sql_int(store, "PRAGMA user_version"), 3, "reading changes nothing");
+    rg_io_store_free(store);
+    cr_assert_eq(rg_io_store_open(&store, ctx, path), RG_OK, "%s", rg_ctx_errmsg(ctx));
+    cr_assert_eq(sql_int(store, "PRAGMA user_version"), 4);
+    cr_assert_eq(sql_int(store, "SELECT count(*) FROM sqlite_master WHERE name IN ('kelurahan_attributes',"
+                                " 'kelurahan_children', 'provinsi_attributes')"), 3);
+    rg_io_store_free(store);
     rg_ctx_free(ctx);
 }
