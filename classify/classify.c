@@ -14,71 +14,23 @@ int rg__classify_rules_population(const rg_rules *r);
 
 /* Welfare, desil, ranks and classes into household_classes, what could not be classified
  * into classify_issues, and kelurahan_summary (rank.c), counting the forums' classes where
- * has_decisions. */
-int rg__classify_households(rg_store *store, const rg_rules *rules, int has_decisions);
+ * has_decisions; the report's counts, as it writes them. */
+int rg__classify_households(rg_store *store, const rg_rules *rules, int has_decisions, rg_classify_report *report);
 
 int rg__classify_roll_up(rg_store *store);
 int rg__classify_programmes_define(rg_store *store, const rg_rules *rules);
 
-/* The report's counts, in one pass over the classes; the last is what the summaries must
- * hold: the classes after the forum (%s), inside a kelurahan. */
-static const char count_sql[] =
-    "SELECT count(*), total(c.poverty_class IS NULL), total(c.poverty_class = 'sangat miskin'),"
-    " total(c.poverty_class = 'miskin'), total(c.poverty_class = 'rentan miskin'),"
-    " total(c.poverty_class = 'tidak miskin'),"
-    " total(c.poverty_class IS NOT NULL AND a.kelurahan_code IS NULL),"
-    " (SELECT count(*) FROM classify_issues),"
-    " (SELECT total(sangat_miskin + miskin + rentan_miskin + tidak_miskin) FROM kelurahan_summary),"
-    " total(a.kelurahan_code IS NOT NULL AND %s IS NOT NULL)"
-    " FROM household_classes c JOIN household_areas a ON a.hh = c.hh";
-
-static int count_classes(rg_store *store, rg_method method, int decisions, rg_classify_report *r)
-{
-    sqlite3_stmt *st = NULL;
-    /* Without a forum's decision the classes the summaries hold are the ranking's: no lookup
-     * per household. */
-    char sql[2048];
-    snprintf(sql, sizeof sql, count_sql,
-             decisions ? "coalesce((SELECT d.class_after FROM forum_decisions d"
-                         "  WHERE d.household_id = (SELECT household_id FROM household_records WHERE hh = c.hh)"
-                         "  ORDER BY d.id DESC LIMIT 1), c.poverty_class)"
-                       : "c.poverty_class");
-    if (sqlite3_prepare_v2(rg_io_store_db(store),
-                           sql, -1, &st, NULL) != SQLITE_OK)
-        return rg_io_store_sql_error(store);
-    if (sqlite3_step(st) != SQLITE_ROW) {
-        sqlite3_finalize(st);
-        return rg_io_store_sql_error(store);
-    }
-    r->households = sqlite3_column_int64(st, 0);
-    for (int c = 0; c <= RG_CLASS_TIDAK_MISKIN; c++)
-        r->by_class[c] = sqlite3_column_int64(st, 1 + c);
-    r->outside_kelurahan = sqlite3_column_int64(st, 6);
-    int64_t issues = sqlite3_column_int64(st, 7), summed = sqlite3_column_int64(st, 8);
-    int64_t in_kelurahan = sqlite3_column_int64(st, 9);
-    sqlite3_finalize(st);
-    r->unclassified = r->by_class[0];
-    r->classified = r->households - r->unclassified;
-    if (method == RG_METHOD_GIVEN)
-        r->unreadable_classes = issues;
-    else if (method == RG_METHOD_THRESHOLD)
-        r->no_poverty_line = issues;
-    /* The summaries must account for every classified household inside a kelurahan. */
-    if (summed != in_kelurahan)
-        return rg_ctx_error(rg_io_store_ctx(store), RG_EDATA,
-                            "classify: accounting error: kelurahan summaries hold %lld classified"
-                            " households, the households table %lld",
-                            (long long)summed, (long long)in_kelurahan);
-    return RG_OK;
-}
-
 /* Everything classify writes, inside its step. */
-static int classify_all(rg_store *store, const rg_rules *rules, int has_decisions)
+static int classify_all(rg_store *store, const rg_rules *rules, int has_decisions, rg_classify_report *r)
 {
     int rc = rg__classify_programmes_define(store, rules);
     if (rc == RG_OK)
-        rc = rg__classify_households(store, rules, has_decisions);
-    return rc == RG_OK ? rg__classify_roll_up(store) : rc;
+        rc = rg__classify_households(store, rules, has_decisions, r);
+    double started = rg__seconds_now();
+    if (rc == RG_OK && (rc = rg__classify_roll_up(store)) == RG_OK)
+        rg_ctx_notice(rg_io_store_ctx(store), RG_NOTICE_DETAIL, "kecamatan, kab/kota and provinsi summed in %.2f s",
+                      rg__seconds_now() - started);
+    return rc;
 }
 
 static const char *method_name(rg_method method)
@@ -163,8 +115,7 @@ int rg_classify_run(rg_store *store, const rg_rules *rules, rg_classify_report *
     if (rc == RG_OK)
         rc = rg_io_store_count(store, "SELECT EXISTS (SELECT 1 FROM forum_decisions)", &decisions);
     if (rc == RG_OK && (rc = rg_io_store_step_begin(store, RG_STEP_CLASSIFY, RG_STEP_AFRESH, 0)) == RG_OK &&
-        (rc = classify_all(store, rules, decisions > 0)) == RG_OK && (rc = write_meta(store, rules)) == RG_OK &&
-        (rc = count_classes(store, rg_classify_rules_method(rules), decisions > 0, &r)) == RG_OK)
+        (rc = classify_all(store, rules, decisions > 0, &r)) == RG_OK && (rc = write_meta(store, rules)) == RG_OK)
         rc = rg_io_store_step_commit(store, method_name(rg_classify_rules_method(rules)));
     rg_io_store_step_end(store);
     if (report)

@@ -38,8 +38,9 @@ struct rg__sorter {
     off_t *run_starts;
     size_t runs, run_cap;
     int64_t total;
-    int64_t last_id;
+    rg__sort_head last;
     int ids_ascending; /* since the last spill */
+    int in_order;      /* every record since the last spill came after the one before */
     uint64_t max_key;
     int finished;
     /* merging */
@@ -70,8 +71,11 @@ static int by_key_then_id(const void *a, const void *b)
  * (qsort was a fifth of packing a million points). Falls back to qsort when there is no
  * room for the second buffer or the ids come in any order.
  */
-static void sort_records(unsigned char *records, size_t n, size_t size, int ids_ascending, uint64_t max_key)
+static void sort_records(unsigned char *records, size_t n, size_t size, int in_order, int ids_ascending,
+                         uint64_t max_key)
 {
+    if (in_order)
+        return; /* what is written in hh order, to be read back in it */
     int passes = 0;
     for (uint64_t k = max_key; k; k >>= 8)
         passes++;
@@ -110,8 +114,8 @@ int rg__sorter_new(rg__sorter **out, rg_ctx *ctx, const char *near_path, const c
     s->what = what;
     s->size = record_size;
     s->spill_fd = -1;
-    s->ids_ascending = 1;
-    s->last_id = INT64_MIN;
+    s->ids_ascending = s->in_order = 1;
+    s->last = (rg__sort_head){0, INT64_MIN};
     s->cap = cap ? cap : (size_t)1 << 20;
     s->spill_path = rg_malloc(strlen(near_path) + 16);
     s->buf = rg_malloc(s->cap * s->size);
@@ -165,8 +169,8 @@ static int spill(rg__sorter *s)
         s->run_starts = starts;
         s->run_cap = cap;
     }
-    sort_records(s->buf, s->count, s->size, s->ids_ascending, s->max_key);
-    s->ids_ascending = 1;
+    sort_records(s->buf, s->count, s->size, s->in_order, s->ids_ascending, s->max_key);
+    s->ids_ascending = s->in_order = 1;
     s->max_key = 0;
     s->run_starts[s->runs++] = s->spilled;
     size_t bytes = s->count * s->size;
@@ -190,8 +194,9 @@ int rg__sorter_add(rg__sorter *s, const void *record)
             return rc;
     }
     const rg__sort_head *h = record;
-    s->ids_ascending &= h->id >= s->last_id;
-    s->last_id = h->id;
+    s->ids_ascending &= h->id >= s->last.id;
+    s->in_order &= s->count == 0 || !before(h, &s->last);
+    s->last = *h;
     s->max_key = h->key > s->max_key ? h->key : s->max_key;
     memcpy(s->buf + s->count * s->size, record, s->size);
     s->count++;
@@ -241,7 +246,7 @@ int rg__sorter_finish(rg__sorter *s)
 {
     s->finished = 1;
     if (s->spill_fd < 0) {
-        sort_records(s->buf, s->count, s->size, s->ids_ascending, s->max_key);
+        sort_records(s->buf, s->count, s->size, s->in_order, s->ids_ascending, s->max_key);
         return RG_OK;
     }
     int rc = s->count ? spill(s) : RG_OK;
