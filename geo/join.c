@@ -239,7 +239,7 @@ static int locate_all(rg_store *store, const rg_areas *kel, const rg_areas *kec,
 {
     int64_t located = 0;
     rg_ctx *ctx = rg_io_store_ctx(store);
-    double box[4];
+    double box[4], reading = rg__seconds_now();
     areas_extent(kel, box);
     sqlite3_stmt *read = NULL;
     if (sqlite3_prepare_v2(rg_io_store_db(store), "SELECT geom IS NOT NULL, lon, lat FROM household_records ORDER BY hh", -1, &read,
@@ -268,6 +268,8 @@ static int locate_all(rg_store *store, const rg_areas *kel, const rg_areas *kec,
         rc = rg__sorter_finish(points);
     if (rc != RG_OK)
         return rc;
+    rg_ctx_notice(ctx, RG_NOTICE_DETAIL, "households read and sorted along the Hilbert curve in %.2f s",
+                  rg__seconds_now() - reading);
 
     double started = rg__seconds_now();
     locate_job job = {.kel = kel, .kec = kec, .sorter_ctx = ctx, .points = points, .answers = answers,
@@ -548,8 +550,9 @@ static int join_households(rg_store *store, const char *path, const rg_join_opts
     if (rc == RG_OK)
         rc = locate_all(store, kel, r->kecamatan_dissolved ? NULL : kec, households, opts, threads, points, answers);
     rg__sorter_free(points); /* its merge windows */
-    if (rc == RG_OK)
-        rc = write_answers(&W, answers, households);
+    double writing = rg__seconds_now();
+    if (rc == RG_OK && (rc = write_answers(&W, answers, households)) == RG_OK)
+        rg_ctx_notice(ctx, RG_NOTICE_DETAIL, "answers written in %.2f s", rg__seconds_now() - writing);
     int64_t accounted = r->within + r->boundary + r->nearest + r->code + r->unmatched;
     if (rc == RG_OK && accounted != households)
         rc = rg_ctx_error(ctx, RG_EDATA, "join: accounting error: %lld households, %lld joined or unmatched",

@@ -264,7 +264,11 @@ static int inherit_names(rg_areas *levels[RG_AREA_KINDS])
 static int read_boundaries(rg_ctx *ctx, const char *path, const rg_join_opts *opts, rg_boundaries_report *r,
                            rg_areas *levels[RG_AREA_KINDS])
 {
+    double started = rg__seconds_now();
     int rc = rg_geo_areas_read(&levels[RG_AREA_KELURAHAN], ctx, path, RG_AREA_KELURAHAN, &opts->kelurahan);
+    if (rc == RG_OK)
+        rg_ctx_notice(ctx, RG_NOTICE_DETAIL, "%s: %zu kelurahan read and checked in %.2f s", path,
+                      rg_geo_areas_count(levels[RG_AREA_KELURAHAN]), rg__seconds_now() - started);
     for (int k = RG_AREA_KECAMATAN; k < RG_AREA_KINDS && rc == RG_OK; k++)
         rc = read_level(ctx, path, opts, (rg_area_kind)k, r, levels);
     if (rc == RG_OK)
@@ -337,8 +341,11 @@ int rg_geo__boundaries(rg_store *store, const char *path, const rg_join_opts *op
     memset(r, 0, sizeof *r);
     /* A source that is not one file (a folder of shapefiles, say) has no checksum: it is
      * prepared afresh each time. One that cannot be opened at all is GDAL's to explain. */
+    double hashing = rg__seconds_now();
     if (!rg__sha256_file(path, r->sha256))
         r->sha256[0] = '\0';
+    else
+        rg_ctx_notice(ctx, RG_NOTICE_DETAIL, "%s: SHA-256 in %.2f s", path, rg__seconds_now() - hashing);
     int rc = source_key(opts, &key);
     if (rc == RG_OK && !opts->reprepare && r->sha256[0])
         rc = find_prepared(store, r->sha256, key.data, r, &found);
