@@ -92,13 +92,15 @@ static char *column_dup(sqlite3_stmt *st, int i)
 
 /* The prepared areas of table read back from the store, their polygons going straight to
  * the scratch file as WKB (SpatiaLite's blob holds it all but a byte a part, and its MBR):
- * no GEOS geometry is made until a locator needs one. */
-static int areas_from_store(rg_areas **out, rg_store *store, const char *table)
+ * no GEOS geometry is made until a locator needs one. Without `polygons`, their codes and
+ * names only: what the join needs of kecamatan it dissolved, which it never locates in. */
+static int areas_from_store(rg_areas **out, rg_store *store, const char *table, int polygons)
 {
     rg_ctx *ctx = rg_io_store_ctx(store);
     char sql[400];
     snprintf(sql, sizeof sql,
-             "SELECT code, name, parent_code, alt_code, repaired, urban_rural, geom FROM %s ORDER BY code", table);
+             "SELECT code, name, parent_code, alt_code, repaired, urban_rural, %s FROM %s ORDER BY code",
+             polygons ? "geom" : "NULL", table);
     sqlite3_stmt *st = NULL;
     rg_areas *areas = NULL;
     int rc = rg_geo__areas_new(&areas, ctx), step;
@@ -112,6 +114,10 @@ static int areas_from_store(rg_areas **out, rg_store *store, const char *table)
         size_t size = 0;
         long vertices = 0;
         const unsigned char *blob = sqlite3_column_blob(st, 6);
+        if (area.code && !polygons) {
+            rc = rg_geo__areas_add(areas, &area);
+            continue;
+        }
         if (!area.code || !blob ||
             rg_io_spatialite_wkb(blob, (size_t)sqlite3_column_bytes(st, 6), &wkb, &size, area.bounds, &vertices) !=
                 RG_OK) {
@@ -357,9 +363,9 @@ int rg_geo__boundaries(rg_store *store, const char *path, const rg_join_opts *op
                       path, r->prepared, r->prepared_from, r->sha256, r->kelurahan, r->kecamatan, r->kabkota,
                       r->provinsi);
         /* The join locates in the two finest levels; the coarser stay in their tables. */
-        rc = areas_from_store(&levels[RG_AREA_KELURAHAN], store, "kelurahan");
+        rc = areas_from_store(&levels[RG_AREA_KELURAHAN], store, "kelurahan", 1);
         if (rc == RG_OK)
-            rc = areas_from_store(&levels[RG_AREA_KECAMATAN], store, "kecamatan");
+            rc = areas_from_store(&levels[RG_AREA_KECAMATAN], store, "kecamatan", !r->kecamatan_dissolved);
     } else if (rc == RG_OK) {
         rc = read_boundaries(ctx, path, opts, r, levels);
         double started = rg__seconds_now();
