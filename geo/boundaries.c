@@ -476,32 +476,15 @@ static int open_layer(rg_ctx *ctx, const char *path, rg_area_kind kind, const rg
     return rc;
 }
 
-/* The transformation from the layer's CRS to EPSG:4326; *ct stays NULL when it is 4326
- * already or says nothing. Caller owns *ct. */
-static int layer_transform(rg_ctx *ctx, const char *path, OGRLayerH layer, const char *what,
-                           OGRCoordinateTransformationH *ct)
+/* The transformation from the layer's CRS to EPSG:4326 (an OGRCoordinateTransformationH);
+ * *ct stays NULL when it is 4326 already or says nothing. Caller owns *ct. */
+static int layer_transform(rg_ctx *ctx, const char *path, OGRLayerH layer, const char *what, void **ct)
 {
     *ct = NULL;
     OGRSpatialReferenceH srs = OGR_L_GetSpatialRef(layer);
-    if (!srs)
-        return RG_OK;
-    OGRSpatialReferenceH wgs84 = OSRNewSpatialReference(NULL), layer_srs = OSRClone(srs);
-    OSRImportFromEPSG(wgs84, 4326);
-    OSRSetAxisMappingStrategy(wgs84, OAMS_TRADITIONAL_GIS_ORDER);
-    OSRSetAxisMappingStrategy(layer_srs, OAMS_TRADITIONAL_GIS_ORDER);
-    int rc = RG_OK;
-    if (!OSRIsSame(layer_srs, wgs84)) {
-        *ct = OCTNewCoordinateTransformation(layer_srs, wgs84);
-        if (!*ct)
-            rc = rg_ctx_error(ctx, RG_EPROJ, "%s: layer %s: cannot transform its CRS to EPSG:4326: %s", path,
-                              OGR_L_GetName(layer), CPLGetLastErrorMsg());
-        else
-            rg_ctx_notice(ctx, RG_NOTICE_INFO, "%s: reprojecting %s from %s to EPSG:4326", path, what,
-                          OSRGetName(layer_srs) ? OSRGetName(layer_srs) : "its CRS");
-    }
-    OSRDestroySpatialReference(layer_srs);
-    OSRDestroySpatialReference(wgs84);
-    return rc;
+    char source[600];
+    snprintf(source, sizeof source, "%s: layer %s (%s)", path, OGR_L_GetName(layer), what);
+    return srs ? rg_io_crs_from_srs(ct, ctx, srs, source) : RG_OK;
 }
 
 char *rg_geo__parent_of_code(const char *code)
@@ -639,7 +622,7 @@ int rg_geo_areas_read(rg_areas **out, rg_ctx *ctx, const char *path, rg_area_kin
     const rg_area_source *src = source ? source : &none;
     GDALDatasetH ds = NULL;
     OGRLayerH layer = NULL;
-    OGRCoordinateTransformationH ct = NULL;
+    void *ct = NULL; /* the layer's CRS to EPSG:4326 */
     rg_areas *areas = NULL;
     field_map m;
     long unknown_types = 0;
@@ -662,8 +645,7 @@ int rg_geo_areas_read(rg_areas **out, rg_ctx *ctx, const char *path, rg_area_kin
         report_area_types(ctx, path, layer, &m, unknown_types, kind_names[kind]);
         rc = rg_geo__areas_finish(areas, path);
     }
-    if (ct)
-        OCTDestroyCoordinateTransformation(ct);
+    rg_io_crs_free(ct);
     if (ds)
         GDALClose(ds);
     if (rc != RG_OK) {

@@ -511,13 +511,11 @@ static int write_layer(exporter *E, GDALDatasetH ds, const char *path, const lay
     int rc = RG_OK;
     int households = def->bit == RG_LAYER_HOUSEHOLDS;
     int public_area = E->opts->public_only && !households;
-    OGRSpatialReferenceH srs = OSRNewSpatialReference(NULL);
+    OGRSpatialReferenceH srs = rg_io_crs_wgs84();
     OGRFeatureH f = NULL;
     OGRGeometryH point = NULL;
     sqlite3_stmt *st = NULL;
     rg_buf sql = {0};
-    OSRImportFromEPSG(srs, 4326);
-    OSRSetAxisMappingStrategy(srs, OAMS_TRADITIONAL_GIS_ORDER);
 
     char description[1400];
     snprintf(description, sizeof description, "DESCRIPTION=%s%s%s%s", def->description,

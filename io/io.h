@@ -80,6 +80,33 @@ void rg_io_csv_free(rg_csv *csv);
  */
 int rg_io_parse_number(const char *text, int decimal_comma, double *out);
 
+/* ---------------------------------------------------------------- CRS */
+
+/*
+ * Households and boundaries come in any CRS; every step works in EPSG:4326, longitude then
+ * latitude. GDAL's handles are pointers to opaque types, passed here as void *.
+ */
+
+/** EPSG:4326 in longitude, latitude order, as an OGRSpatialReferenceH, or NULL when PROJ
+ * cannot make it. Caller owns; free with OSRDestroySpatialReference(). */
+void *rg_io_crs_wgs84(void);
+
+/**
+ * The transformation into EPSG:4326 (longitude, latitude) from a CRS as a user writes it
+ * (EPSG:32751, WKT, a PROJ string). `what` names the input in messages and in the notice
+ * that says which CRS is transformed.
+ * @param out set to an OGRCoordinateTransformationH, or NULL when the CRS is EPSG:4326 already.
+ *   Caller owns; free with rg_io_crs_free().
+ * @return RG_OK, RG_EPROJ (not a CRS, or no transformation: the message says which), RG_ENOMEM.
+ */
+int rg_io_crs_from_text(void **out, rg_ctx *ctx, const char *text, const char *what);
+
+/** The same from an OGRSpatialReferenceH (a layer's; borrowed, left as it is). */
+int rg_io_crs_from_srs(void **out, rg_ctx *ctx, const void *srs, const char *what);
+
+/** Frees a transformation from rg_io_crs_from_*(); NULL is a no-op. */
+void rg_io_crs_free(void *transformation);
+
 /* ---------------------------------------------------------------- store */
 
 typedef struct rg_store rg_store;

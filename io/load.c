@@ -104,7 +104,7 @@ typedef struct {
     const char *const *header;
     size_t header_count;
     int decimal_comma;
-    OGRCoordinateTransformationH to_wgs84; /* --crs: the columns' CRS to EPSG:4326 */
+    void *to_wgs84; /* --crs: the columns' CRS to EPSG:4326 (an OGRCoordinateTransformationH) */
     column_spec *specs;     /* --columns, parsed; NULL keeps every column as text */
     size_t spec_count;
     char *spec_text;        /* owns the names the specs point into */
@@ -529,27 +529,7 @@ static int map_specs(loader *L)
 /* --crs: a transformation from the columns' CRS to EPSG:4326, lon/lat order. */
 static int prepare_crs(loader *L)
 {
-    if (!L->opts->crs)
-        return RG_OK;
-    OGRSpatialReferenceH from = OSRNewSpatialReference(NULL), to = OSRNewSpatialReference(NULL);
-    int rc = RG_OK;
-    if (OSRSetFromUserInput(from, L->opts->crs) != OGRERR_NONE) {
-        rc = rg_ctx_error(L->ctx, RG_EPROJ, "--crs: '%s' is not a CRS PROJ knows", L->opts->crs);
-    } else {
-        OSRImportFromEPSG(to, 4326);
-        OSRSetAxisMappingStrategy(from, OAMS_TRADITIONAL_GIS_ORDER);
-        OSRSetAxisMappingStrategy(to, OAMS_TRADITIONAL_GIS_ORDER);
-        L->to_wgs84 = OCTNewCoordinateTransformation(from, to);
-        if (!L->to_wgs84)
-            rc = rg_ctx_error(L->ctx, RG_EPROJ, "--crs: no transformation from '%s' to EPSG:4326: %s", L->opts->crs,
-                              CPLGetLastErrorMsg());
-        else
-            rg_ctx_notice(L->ctx, RG_NOTICE_INFO, "%s: coordinates in %s, transformed to EPSG:4326", L->path,
-                          OSRGetName(from) ? OSRGetName(from) : L->opts->crs);
-    }
-    OSRDestroySpatialReference(from);
-    OSRDestroySpatialReference(to);
-    return rc;
+    return L->opts->crs ? rg_io_crs_from_text(&L->to_wgs84, L->ctx, L->opts->crs, L->path) : RG_OK;
 }
 
 static rg_reject_reason reason_of_problem(rg_csv_problem problem)
@@ -1114,8 +1094,7 @@ static int load_ogr(loader *L)
 {
     int rc = RG_OK;
     GDALDatasetH ds = NULL;
-    OGRSpatialReferenceH wgs84 = NULL;
-    OGRCoordinateTransformationH to_wgs84 = NULL;
+    void *to_wgs84 = NULL; /* the layer's CRS to EPSG:4326 */
     char **header = NULL, **values = NULL;
     size_t n = 0;
     rg_buf raw = {0};
@@ -1164,25 +1143,8 @@ static int load_ogr(loader *L)
             goto done;
         if (!layer_srs && (rc = prepare_crs(L)) != RG_OK)
             goto done;
-        if (layer_srs) {
-            wgs84 = OSRNewSpatialReference(NULL);
-            OSRImportFromEPSG(wgs84, 4326);
-            OSRSetAxisMappingStrategy(wgs84, OAMS_TRADITIONAL_GIS_ORDER);
-            OGRSpatialReferenceH src = OSRClone(layer_srs);
-            OSRSetAxisMappingStrategy(src, OAMS_TRADITIONAL_GIS_ORDER);
-            if (!OSRIsSame(src, wgs84)) {
-                to_wgs84 = OCTNewCoordinateTransformation(src, wgs84);
-                if (!to_wgs84) {
-                    OSRDestroySpatialReference(src);
-                    rc = rg_ctx_error(L->ctx, RG_EPROJ, "%s: cannot transform its CRS to EPSG:4326: %s", L->path,
-                                      CPLGetLastErrorMsg());
-                    goto done;
-                }
-                rg_ctx_notice(L->ctx, RG_NOTICE_INFO, "%s: reprojecting from %s to EPSG:4326", L->path,
-                              OSRGetName(src) ? OSRGetName(src) : "its CRS");
-            }
-            OSRDestroySpatialReference(src);
-        }
+        if (layer_srs && (rc = rg_io_crs_from_srs(&to_wgs84, L->ctx, layer_srs, L->path)) != RG_OK)
+            goto done;
     } else if ((rc = map_columns(L, 1)) != RG_OK || (rc = map_specs(L)) != RG_OK || (rc = prepare_crs(L)) != RG_OK) {
         goto done;
     }
@@ -1241,10 +1203,7 @@ done:
     L->header = NULL;
     rg__buf_free(&raw);
     batch_free(&batch);
-    if (to_wgs84)
-        OCTDestroyCoordinateTransformation(to_wgs84);
-    if (wgs84)
-        OSRDestroySpatialReference(wgs84);
+    rg_io_crs_free(to_wgs84);
     if (ds)
         GDALClose(ds);
     return rc;
@@ -1505,8 +1464,7 @@ done:
     sqlite3_finalize(L.reject);
     sqlite3_finalize(L.find_first);
     rg_io_store_step_end(store);
-    if (L.to_wgs84)
-        OCTDestroyCoordinateTransformation(L.to_wgs84);
+    rg_io_crs_free(L.to_wgs84);
     rg_free(L.specs);
     rg_free(L.spec_text);
     rg_free(L.parts_text);
