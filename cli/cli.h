@@ -8,6 +8,7 @@
 #include "core/core.h"
 #include "geo/geo.h"
 #include "io/io.h"
+#include "load/load.h"
 
 /* Exit statuses (tippecanoe's rule: avoid 124-127 and 137). */
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };

@@ -37,7 +37,7 @@ int cmd_load(rg_cli *cli, int argc, char **argv)
     if (status != EXIT_OK)
         return status;
     rg_load_stats stats;
-    int rc = rg_io_load(store, argv[optind], &opts, &stats);
+    int rc = rg_load_run(store, argv[optind], &opts, &stats);
     if (rc == RG_OK)
         cli_print_load(cli, argv[optind], &stats);
     else

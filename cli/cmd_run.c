@@ -81,7 +81,7 @@ int cmd_run(rg_cli *cli, int argc, char **argv)
     rg_classify_report cr;
     cli->command = "load";
     double started = cli_seconds();
-    if ((rc = rg_io_load(store, households, &args.load, &stats)) != RG_OK)
+    if ((rc = rg_load_run(store, households, &args.load, &stats)) != RG_OK)
         goto failed;
     cli_print_load(cli, households, &stats);
     cli_detail_elapsed(cli, started);

@@ -216,7 +216,7 @@ void cli_print_load(rg_cli *cli, const char *path, const rg_load_stats *s)
                 (long long)s->without_point);
     for (int r = 0; r < RG_REJECT_COUNT; r++)
         if (s->by_reason[r])
-            fprintf(stderr, "regsosek-geo: load:   rejected %-20s %lld\n", rg_io_reject_reason_name((rg_reject_reason)r),
+            fprintf(stderr, "regsosek-geo: load:   rejected %-20s %lld\n", rg_load_reject_reason_name((rg_reject_reason)r),
                     (long long)s->by_reason[r]);
     if (s->rejected)
         fprintf(stderr, "regsosek-geo: load:   every rejected row is in the table `rejects` with its line and reason\n");

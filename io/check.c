@@ -16,7 +16,7 @@ typedef struct {
 } invariant;
 
 /* The runs whose households are still in the table: from the last fresh or replacing load on. */
-#define LIVE_RUNS "(SELECT id FROM load_runs WHERE " RG_IO__LIVE_RUN ")"
+#define LIVE_RUNS "(SELECT id FROM load_runs WHERE " RG_IO_LIVE_RUN ")"
 
 #define DESIL_SUM(p)                                                                                           \
     p "desil_1 + " p "desil_2 + " p "desil_3 + " p "desil_4 + " p "desil_5 + " p "desil_6 + " p "desil_7 + " p      \

@@ -696,7 +696,7 @@ static int write_provenance(rg_store *store, GDALDatasetH ds, const rg_export_op
     int rc = RG_OK;
     if (sqlite3_prepare_v2(rg_io_store_db(store),
                            "SELECT input_path, input_size, sha256, rows_read, loaded, rejected FROM load_runs"
-                           " WHERE " RG_IO__LIVE_RUN " ORDER BY id",
+                           " WHERE " RG_IO_LIVE_RUN " ORDER BY id",
                            -1, &st, NULL) != SQLITE_OK)
         return rg_io_store_sql_error(store);
     while (sqlite3_step(st) == SQLITE_ROW && rc == RG_OK)

@@ -175,7 +175,7 @@ static int pack_index(rg_store *store, const char *table)
     if (rc == RG_OK)
         rc = rg__buf_appendf(&rtree, "rtree_%s_geom", table);
     if (rc == RG_OK)
-        rc = rg_io__rtree_pack_boxes(store, "ex", rtree.data, sql.data, n);
+        rc = rg_io_rtree_pack_boxes(store, "ex", rtree.data, sql.data, n);
     rg__buf_free(&sql);
     rg__buf_free(&rtree);
     return rc;

@@ -5,43 +5,6 @@
 #include "core/internal.h"
 #include "io/io.h"
 
-/*
- * Rebuilds the SpatiaLite spatial index of a point table (an SQLite R*Tree named
- * idx_TABLE_geom) as a packed Hilbert R-tree, writing its shadow tables directly: orders
- * of magnitude faster than inserting the points one by one, and a better tree. Runs in
- * the caller's transaction; memory is bounded by the number of leaves, not points
- * (SQLite sorts the points). table and the id, x, y columns are trusted identifiers.
- * @return RG_OK, RG_ESQL, RG_ENOMEM.
- */
-int rg_io__rtree_pack_points(rg_store *store, const char *table, const char *id, const char *x, const char *y);
-
-/*
- * The same tree into the R*Tree schema.rtree (its shadow tables rtree_node, ...) over the
- * n boxes boxes_sql returns as (id, minx, maxx, miny, maxy), which it must give in Hilbert
- * order. @return RG_OK, RG_ESQL, RG_ENOMEM.
- */
-int rg_io__rtree_pack_boxes(rg_store *store, const char *schema, const char *rtree, const char *boxes_sql,
-                            int64_t n);
-
-/*
- * The same tree from points gathered while they were inserted, so a load need not read
- * its table back and have SQLite sort it (that was half of packing). Points are keyed on
- * the Hilbert curve over a fixed extent (minx, miny, maxx, maxy; outside points take the
- * nearest edge's key). Memory is `cap` points (0: 2^20, 32 MB); beyond that sorted runs
- * go to a temporary file beside near_path (the database), unlinked as soon as it is
- * made, and are merged back. Caller owns *out; free with rg_io__points_free().
- * @return RG_OK or RG_ENOMEM.
- */
-typedef struct rg_io__points rg_io__points;
-int rg_io__points_new(rg_io__points **out, rg_ctx *ctx, const char *near_path, const double extent[4], size_t cap);
-/** @return RG_OK, RG_EIO (spilling failed; the message names the disk), RG_ENOMEM. */
-int rg_io__points_add(rg_io__points *points, int64_t rowid, double x, double y);
-/** Packs idx_TABLE_geom from the gathered points, which must be every point of table.
- * Consumes what was gathered. @return RG_OK, RG_ESQL, RG_EIO, RG_ENOMEM. */
-int rg_io__rtree_pack_gathered(rg_store *store, const char *table, rg_io__points *points);
-/** rg_io__points_free(NULL) is a no-op. */
-void rg_io__points_free(rg_io__points *points);
-
 /* The temporary name of target: ".NAME.partial-PID" + ext beside it, on the same file
  * system, so the final rename is atomic. Caller owns; free with rg_free(). NULL: no memory. */
 char *rg_io__partial_name(const char *target, const char *ext);
@@ -103,12 +66,6 @@ int rg_io__spatialite_to_wkb(const unsigned char *blob, size_t n, rg_buf *out, l
 
 /* Registers rg_hilbert(x, y, minx, miny, maxx, maxy), which the packing sorts by, on db. */
 int rg_io__rtree_register(sqlite3 *db);
-
-/* The load runs whose households are in the store: from the last fresh or replacing load
- * on (a condition on load_runs). */
-#define RG_IO__LIVE_RUN \
-    "finished IS NOT NULL AND id >= (SELECT coalesce(max(id), 0) FROM load_runs WHERE finished IS NOT NULL" \
-    " AND mode IN ('new', 'replace'))"
 
 /* scope.c: fills temp.export_scope(level, code) with the area `code` names (either scheme),
  * everything in it and its parents; *level_name (may be NULL) gets its level, static storage.

@@ -3,7 +3,6 @@
  *
  *   rg_io_csv_*     a streaming CSV/TSV reader (delimiter, quotes, BOM, CRLF, gzip)
  *   rg_io_store_*   the working SpatiaLite database every step reads and writes
- *   rg_io_load      households from CSV or any OGR point source into the store
  *   rg_io_export    the poverty map layers out of the store as GeoPackage or GeoJSON
  */
 #ifndef RG_IO_H
@@ -250,77 +249,52 @@ int rg_io_spatialite_wkb(const unsigned char *blob, size_t n, unsigned char **wk
 #define RG_SPATIALITE_POINT_SIZE 60
 void rg_io_spatialite_point(unsigned char *buf, double lon, double lat);
 
-/* ---------------------------------------------------------------- load */
+/* ---------------------------------------------------------------- spatial indexes */
 
-/** What to do when the store already holds households. */
-typedef enum { RG_LOAD_REFUSE, RG_LOAD_REPLACE, RG_LOAD_APPEND } rg_load_mode;
-
-typedef struct {
-    const char *id_column;    /**< NULL: detect (household_id, id_keluarga, ...) */
-    const char *lat_column;   /**< NULL: detect (latitude, lat, lintang) */
-    const char *lon_column;   /**< NULL: detect (longitude, lon, lng, bujur) */
-    const char *size_column;  /**< NULL: detect (jumlah_art, household_size, ...) */
-    const char *spending_column; /**< NULL: detect (pengeluaran..., spending, ...) */
-    const char *code_column;  /**< NULL: detect the reported area code (kode_wilayah, ...) */
-    const char *code_parts;   /**< "PROV,KAB,KEC,DESA[,SLS]": the code's parts in separate columns;
-                                   NULL: detect (r101..r105, kode_prov..kode_sls, ...) */
-    const char *class_column; /**< NULL: detect a given poverty class */
-    const char *layer;        /**< OGR sources: the layer; NULL = the first */
-    rg_load_mode mode;
-    int fix_swapped;          /**< swap lat/lon back when the pair is clearly swapped */
-    double max_reject_rate;   /**< fail when rejected/read exceeds this (0..1); <0 = never */
-    const char *crs;          /**< CRS of CSV coordinates (or of an OGR layer without one), as
-                                   "EPSG:32751", WKT or PROJ; NULL = WGS84 lon/lat */
-    const char *columns;      /**< which other columns to keep, renamed and typed:
-                                   "SOURCE[=TARGET][:text|integer|real],..."; NULL = all, as text */
-} rg_load_opts;
-
-#define RG_LOAD_OPTS_INIT {NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, RG_LOAD_REFUSE, 0, -1.0, NULL, NULL}
-
-/** Why a row was rejected. The names (rg_io_reject_reason_name) are the `reason` column. */
-typedef enum {
-    RG_REJECT_EMPTY_LINE,
-    RG_REJECT_FIELD_COUNT,
-    RG_REJECT_BROKEN_QUOTE,
-    RG_REJECT_INVALID_UTF8,
-    RG_REJECT_TOO_LONG,
-    RG_REJECT_MISSING_COORDINATE,
-    RG_REJECT_BAD_COORDINATE,
-    RG_REJECT_OUT_OF_RANGE,
-    RG_REJECT_NULL_ISLAND,
-    RG_REJECT_OUTSIDE_INDONESIA,
-    RG_REJECT_MISSING_ID,
-    RG_REJECT_DUPLICATE_ID,
-    RG_REJECT_COUNT
-} rg_reject_reason;
-
-/** The reason's name, e.g. "duplicate_id". Static storage. */
-const char *rg_io_reject_reason_name(rg_reject_reason reason);
-
-typedef struct {
-    int64_t run_id;        /**< the load_runs row of this load */
-    int64_t rows_read;     /**< data rows (header excluded) */
-    int64_t loaded;        /**< rows now in households, flagged ones included */
-    int64_t flagged;       /**< loaded with a flag (e.g. swapped_latlon) */
-    int64_t without_point; /**< loaded with no usable point: the join places them by their area code */
-    int64_t swapped;       /**< of those, with latitude and longitude swapped (flag swapped_latlon) */
-    int64_t rejected;      /**< rows written to rejects */
-    int64_t by_reason[RG_REJECT_COUNT];
-} rg_load_stats;
-
-/**
- * Loads households from path (CSV/TSV, optionally gzipped, or any OGR point source)
- * into the store. Every data row ends up loaded (maybe flagged) or in `rejects`
- * with its line, raw text and reason; the run is recorded in `load_runs`.
- * The load is one transaction: on failure the store is as it was.
- * @return RG_OK with *stats filled (stats may be NULL); RG_EIO, RG_EDATA (missing
- *   column: the message lists the columns found; or no household with a usable point:
- *   nothing is loaded, and the message says why and what to do), RG_EEXIST (households
- *   already loaded and mode is RG_LOAD_REFUSE; or appending a file loaded already, which
- *   could only be refused row by row), RG_EINVAL (reject rate exceeded), RG_ESQL,
- *   RG_EGDAL.
+/*
+ * Rebuilds the SpatiaLite spatial index of a point table (an SQLite R*Tree named
+ * idx_TABLE_geom) as a packed Hilbert R-tree, writing its shadow tables directly: orders
+ * of magnitude faster than inserting the points one by one, and a better tree. Runs in
+ * the caller's transaction; memory is bounded by the number of leaves, not points
+ * (SQLite sorts the points). table and the id, x, y columns are trusted identifiers.
+ * @return RG_OK, RG_ESQL, RG_ENOMEM.
  */
-int rg_io_load(rg_store *store, const char *path, const rg_load_opts *opts, rg_load_stats *stats);
+int rg_io_rtree_pack_points(rg_store *store, const char *table, const char *id, const char *x, const char *y);
+
+/*
+ * The same tree into the R*Tree schema.rtree (its shadow tables rtree_node, ...) over the
+ * n boxes boxes_sql returns as (id, minx, maxx, miny, maxy), which it must give in Hilbert
+ * order. @return RG_OK, RG_ESQL, RG_ENOMEM.
+ */
+int rg_io_rtree_pack_boxes(rg_store *store, const char *schema, const char *rtree, const char *boxes_sql,
+                            int64_t n);
+
+/*
+ * The same tree from points gathered while they were inserted, so a load need not read
+ * its table back and have SQLite sort it (that was half of packing). Points are keyed on
+ * the Hilbert curve over a fixed extent (minx, miny, maxx, maxy; outside points take the
+ * nearest edge's key). Memory is `cap` points (0: 2^20, 32 MB); beyond that sorted runs
+ * go to a temporary file beside near_path (the database), unlinked as soon as it is
+ * made, and are merged back. Caller owns *out; free with rg_io_points_free().
+ * @return RG_OK or RG_ENOMEM.
+ */
+typedef struct rg_io_points rg_io_points;
+int rg_io_points_new(rg_io_points **out, rg_ctx *ctx, const char *near_path, const double extent[4], size_t cap);
+/** @return RG_OK, RG_EIO (spilling failed; the message names the disk), RG_ENOMEM. */
+int rg_io_points_add(rg_io_points *points, int64_t rowid, double x, double y);
+/** Packs idx_TABLE_geom from the gathered points, which must be every point of table.
+ * Consumes what was gathered. @return RG_OK, RG_ESQL, RG_EIO, RG_ENOMEM. */
+int rg_io_rtree_pack_gathered(rg_store *store, const char *table, rg_io_points *points);
+/** rg_io_points_free(NULL) is a no-op. */
+void rg_io_points_free(rg_io_points *points);
+
+
+/* The load runs whose households are in the store: from the last fresh or replacing load
+ * on (a condition on load_runs). */
+#define RG_IO_LIVE_RUN \
+    "finished IS NOT NULL AND id >= (SELECT coalesce(max(id), 0) FROM load_runs WHERE finished IS NOT NULL" \
+    " AND mode IN ('new', 'replace'))"
+
 
 /* ---------------------------------------------------------------- export */
 

@@ -354,7 +354,7 @@ static int next_from_table(void *source, int64_t *rowid, double bounds[4])
     return 1;
 }
 
-int rg_io__rtree_pack_points(rg_store *store, const char *table, const char *id, const char *x, const char *y)
+int rg_io_rtree_pack_points(rg_store *store, const char *table, const char *id, const char *x, const char *y)
 {
     char sql[1024];
     int64_t n = 0;
@@ -378,7 +378,7 @@ int rg_io__rtree_pack_points(rg_store *store, const char *table, const char *id,
     return rc;
 }
 
-int rg_io__rtree_pack_boxes(rg_store *store, const char *schema, const char *rtree, const char *boxes_sql,
+int rg_io_rtree_pack_boxes(rg_store *store, const char *schema, const char *rtree, const char *boxes_sql,
                             int64_t n)
 {
     table_source t = {.store = store};
@@ -396,15 +396,15 @@ typedef struct {
     double x, y;
 } keyed_point;
 
-struct rg_io__points {
+struct rg_io_points {
     rg__sorter *sorted;
     double x0, y0, w, h;
 };
 
-int rg_io__points_new(rg_io__points **out, rg_ctx *ctx, const char *near_path, const double extent[4], size_t cap)
+int rg_io_points_new(rg_io_points **out, rg_ctx *ctx, const char *near_path, const double extent[4], size_t cap)
 {
     *out = NULL;
-    rg_io__points *p = rg_calloc(1, sizeof *p);
+    rg_io_points *p = rg_calloc(1, sizeof *p);
     if (!p)
         return RG_ENOMEM;
     p->x0 = extent[0];
@@ -420,7 +420,7 @@ int rg_io__points_new(rg_io__points **out, rg_ctx *ctx, const char *near_path, c
     return RG_OK;
 }
 
-void rg_io__points_free(rg_io__points *p)
+void rg_io_points_free(rg_io_points *p)
 {
     if (!p)
         return;
@@ -428,7 +428,7 @@ void rg_io__points_free(rg_io__points *p)
     rg_free(p);
 }
 
-int rg_io__points_add(rg_io__points *p, int64_t rowid, double x, double y)
+int rg_io_points_add(rg_io_points *p, int64_t rowid, double x, double y)
 {
     keyed_point k = {{rg__hilbert(x, y, p->x0, p->y0, p->w, p->h), rowid}, x, y};
     return rg__sorter_add(p->sorted, &k);
@@ -446,7 +446,7 @@ static int next_gathered(void *source, int64_t *rowid, double bounds[4])
     return got;
 }
 
-int rg_io__rtree_pack_gathered(rg_store *store, const char *table, rg_io__points *p)
+int rg_io_rtree_pack_gathered(rg_store *store, const char *table, rg_io_points *p)
 {
     char rtree[300];
     snprintf(rtree, sizeof rtree, "idx_%s_geom", table);

@@ -445,7 +445,7 @@ int rg_io_sources_describe(rg_store *store, char *out, size_t cap)
     if (sqlite3_prepare_v2(rg_io_store_db(store),
                            "SELECT (SELECT group_concat(" SQL_BASENAME("input_path") " || ' (' || loaded"
                            "   || ' rumah tangga, SHA-256 ' || substr(sha256, 1, 12) || ', ' || substr(finished, 1, 10)"
-                           "   || ')', '; ') FROM load_runs WHERE " RG_IO__LIVE_RUN "),"
+                           "   || ')', '; ') FROM load_runs WHERE " RG_IO_LIVE_RUN "),"
                            " (SELECT " SQL_BASENAME("path") " || ' (SHA-256 ' || substr(sha256, 1, 12) || ')'"
                            "  FROM boundary_sets ORDER BY id DESC LIMIT 1)",
                            -1, &st, NULL) != SQLITE_OK)

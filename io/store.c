@@ -219,7 +219,7 @@ int rg_io_store_index_table(rg_store *store, const char *table)
              " ORDER BY rg_hilbert((b.x0 + b.x1) / 2, (b.y0 + b.y1) / 2, e.x0, e.y0, e.x1, e.y1), b.id",
              table);
     snprintf(rtree, sizeof rtree, "idx_%s_geom", table);
-    return rg_io__rtree_pack_boxes(store, "main", rtree, sql, n);
+    return rg_io_rtree_pack_boxes(store, "main", rtree, sql, n);
 }
 
 int rg_io__suspend_triggers(rg_store *store, const char *schema, const char *condition, rg_buf *restore)

@@ -85,7 +85,7 @@ const char *sql_text(rg_store *store, const char *sql)
 rg_store *classified_store_from(rg_ctx *ctx, const char *name, const char *households_csv)
 {
     rg_store *store = test_store(ctx, name);
-    cr_assert_eq(rg_io_load(store, households_csv, NULL, NULL), RG_OK, "%s", rg_ctx_errmsg(ctx));
+    cr_assert_eq(rg_load_run(store, households_csv, NULL, NULL), RG_OK, "%s", rg_ctx_errmsg(ctx));
     cr_assert_eq(rg_geo_join(store, RG_SAMPLE_DIR "/boundaries.gpkg", NULL, NULL), RG_OK, "%s", rg_ctx_errmsg(ctx));
     rg_rules *rules = NULL;
     cr_assert_eq(rg_classify_rules_default(&rules), RG_OK);

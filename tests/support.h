@@ -4,6 +4,7 @@
 
 #include "core/core.h"
 #include "io/io.h"
+#include "load/load.h"
 
 /* A fresh path under the test tmp folder, unique per call; removed files first. Static storage. */
 const char *tmp_path(const char *name);

@@ -31,7 +31,7 @@ static rg_store *joined_store(rg_ctx *ctx)
 {
     rg_store *store = test_store(ctx, "classify.sqlite");
     rg_load_stats s;
-    cr_assert_eq(rg_io_load(store, write_tmp("hh.csv", households), NULL, &s), RG_OK, "%s", rg_ctx_errmsg(ctx));
+    cr_assert_eq(rg_load_run(store, write_tmp("hh.csv", households), NULL, &s), RG_OK, "%s", rg_ctx_errmsg(ctx));
     cr_assert_eq(s.loaded, 11);
     cr_assert_eq(rg_geo_join(store, RG_SAMPLE_DIR "/boundaries.gpkg", NULL, NULL), RG_OK, "%s", rg_ctx_errmsg(ctx));
     return store;
@@ -111,7 +111,7 @@ Test(classify, needs_a_join_first)
     cr_assert(strstr(rg_ctx_errmsg(ctx), "no households loaded yet: run `regsosek-geo load` first"), "%s",
               rg_ctx_errmsg(ctx));
     rg_load_stats s;
-    cr_assert_eq(rg_io_load(store, write_tmp("nojoin.csv", households), NULL, &s), RG_OK, "%s", rg_ctx_errmsg(ctx));
+    cr_assert_eq(rg_load_run(store, write_tmp("nojoin.csv", households), NULL, &s), RG_OK, "%s", rg_ctx_errmsg(ctx));
     cr_assert_eq(rg_classify_run(store, rules, NULL), RG_EDATA);
     cr_assert(strstr(rg_ctx_errmsg(ctx), "the households are not joined yet: run `regsosek-geo join BOUNDARIES`"),
               "%s", rg_ctx_errmsg(ctx));
@@ -135,7 +135,7 @@ Test(classify, an_append_without_a_join_makes_every_later_step_refuse)
     rg_load_opts o = RG_LOAD_OPTS_INIT;
     o.mode = RG_LOAD_APPEND;
     rg_load_stats s;
-    cr_assert_eq(rg_io_load(store, write_tmp("more.csv", "id,lat,lon,jumlah_art,pengeluaran\nN01,-10.169,123.601,2,900000\n"),
+    cr_assert_eq(rg_load_run(store, write_tmp("more.csv", "id,lat,lon,jumlah_art,pengeluaran\nN01,-10.169,123.601,2,900000\n"),
                             &o, &s),
                  RG_OK, "%s", rg_ctx_errmsg(ctx));
     cr_assert_eq(s.loaded, 1);
@@ -209,7 +209,7 @@ static rg_store *threshold_store(rg_ctx *ctx)
                                                  "T5,-10.16897,123.60109,1,600000\n"
                                                  "T6,-10.16898,123.60110,1,700000\n"
                                                  "T7,-10.148,123.58,1,100000\n");
-    cr_assert_eq(rg_io_load(store, csv, NULL, NULL), RG_OK, "%s", rg_ctx_errmsg(ctx));
+    cr_assert_eq(rg_load_run(store, csv, NULL, NULL), RG_OK, "%s", rg_ctx_errmsg(ctx));
     cr_assert_eq(rg_geo_join(store, RG_SAMPLE_DIR "/boundaries.gpkg", NULL, NULL), RG_OK);
     return store;
 }

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "io/io.h"
+#include "load/load.h"
 
 
 static long long one_int(rg_store *store, const char *sql)
@@ -35,7 +36,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     rg_load_opts opts = RG_LOAD_OPTS_INIT;
     opts.mode = RG_LOAD_REPLACE;
     rg_load_stats stats;
-    if (rg_io_load(store, path, &opts, &stats) == RG_OK) {
+    if (rg_load_run(store, path, &opts, &stats) == RG_OK) {
         check(stats.rows_read == stats.loaded + stats.rejected);
         /* Replace mode: what is there now is this load's, all of it. */
         check(one_int(store, "SELECT count(*) FROM households") == stats.loaded);

@@ -8,7 +8,7 @@
 static rg_store *loaded(rg_ctx *ctx, const char *csv)
 {
     rg_store *store = test_store(ctx, "join.sqlite");
-    cr_assert_eq(rg_io_load(store, write_tmp("hh.csv", csv), NULL, NULL), RG_OK, "%s", rg_ctx_errmsg(ctx));
+    cr_assert_eq(rg_load_run(store, write_tmp("hh.csv", csv), NULL, NULL), RG_OK, "%s", rg_ctx_errmsg(ctx));
     return store;
 }
 
@@ -102,7 +102,7 @@ Test(geo_join, spilled_sorts_and_evicted_polygons_change_no_answer)
 {
     rg_ctx *ctx = test_ctx();
     rg_store *store = test_store(ctx, "join-bounds.sqlite");
-    cr_assert_eq(rg_io_load(store, RG_SAMPLE_DIR "/households.csv", NULL, NULL), RG_OK, "%s", rg_ctx_errmsg(ctx));
+    cr_assert_eq(rg_load_run(store, RG_SAMPLE_DIR "/households.csv", NULL, NULL), RG_OK, "%s", rg_ctx_errmsg(ctx));
     rg_join_opts o = RG_JOIN_OPTS_INIT;
     o.threads = 1;
     rg_join_report plain, bounded;
@@ -171,7 +171,7 @@ Test(geo_join, prepared_boundaries_are_reused_with_the_same_answers)
 {
     rg_ctx *ctx = test_ctx();
     rg_store *store = test_store(ctx, "join-reuse.sqlite");
-    cr_assert_eq(rg_io_load(store, RG_SAMPLE_DIR "/households.csv", NULL, NULL), RG_OK, "%s", rg_ctx_errmsg(ctx));
+    cr_assert_eq(rg_load_run(store, RG_SAMPLE_DIR "/households.csv", NULL, NULL), RG_OK, "%s", rg_ctx_errmsg(ctx));
     /* A copy of the boundaries with only the kelurahan layer: its kecamatan are dissolved. */
     const char *kel_only = tmp_path("kelurahan-only.gpkg");
     cr_assert_eq(run("ogr2ogr -f GPKG '%s' '%s' kelurahan", kel_only, RG_SAMPLE_DIR "/boundaries.gpkg"), 0);

@@ -133,7 +133,7 @@ Test(export, public_suppresses_small_cells_and_their_complement)
     /* Three more of Mantasi without a point: a split of 6 and 3, whose small half hides both. */
     for (int i = 0; i < 3; i++)
         rg__buf_appendf(&csv, "U%02d,,,tidak miskin,5371010006\n", i);
-    cr_assert_eq(rg_io_load(store, write_tmp("given.csv", csv.data), NULL, NULL), RG_OK, "%s", rg_ctx_errmsg(ctx));
+    cr_assert_eq(rg_load_run(store, write_tmp("given.csv", csv.data), NULL, NULL), RG_OK, "%s", rg_ctx_errmsg(ctx));
     rg__buf_free(&csv);
     cr_assert_eq(rg_geo_join(store, RG_SAMPLE_DIR "/boundaries.gpkg", NULL, NULL), RG_OK);
     rg_rules *rules = NULL;

@@ -10,6 +10,7 @@
 
 #include "io/internal.h"
 #include "io/io.h"
+#include "load/load.h"
 #include "support.h"
 
 static void check_index(rg_store *store)
@@ -45,13 +46,13 @@ Test(io_rtree, packed_index_is_sound_and_complete)
     rg_ctx *ctx = test_ctx();
     rg_store *store = test_store(ctx, "rtree.sqlite");
     rg_load_stats s;
-    cr_assert_eq(rg_io_load(store, RG_SAMPLE_DIR "/households.csv", NULL, &s), RG_OK, "%s", rg_ctx_errmsg(ctx));
+    cr_assert_eq(rg_load_run(store, RG_SAMPLE_DIR "/households.csv", NULL, &s), RG_OK, "%s", rg_ctx_errmsg(ctx));
     cr_assert_gt(s.loaded, 29000);
     check_index(store);
     /* Appending rebuilds the index over old and new rows alike. */
     rg_load_opts o = RG_LOAD_OPTS_INIT;
     o.mode = RG_LOAD_APPEND;
-    cr_assert_eq(rg_io_load(store, write_tmp("more.csv", "id,lat,lon\nNEW-1,-10.17,123.585\nNEW-2,-10.175,123.585\n"),
+    cr_assert_eq(rg_load_run(store, write_tmp("more.csv", "id,lat,lon\nNEW-1,-10.17,123.585\nNEW-2,-10.175,123.585\n"),
                             &o, &s),
                  RG_OK);
     check_index(store);
@@ -71,12 +72,12 @@ Test(io_rtree, empty_and_single_node_trees)
     rg_store *store = test_store(ctx, "rtree-small.sqlite");
     rg_load_stats s;
     /* Every row rejected: the load fails, and the index stays an empty, valid tree. */
-    cr_assert_eq(rg_io_load(store, write_tmp("none.csv", "id,lat,lon\nA,0,0\n"), NULL, &s), RG_EDATA);
+    cr_assert_eq(rg_load_run(store, write_tmp("none.csv", "id,lat,lon\nA,0,0\n"), NULL, &s), RG_EDATA);
     cr_assert_eq(s.loaded, 0);
     cr_assert_str_eq(sql_text(store, "SELECT rtreecheck('idx_household_records_geom')"), "ok");
     rg_load_opts o = RG_LOAD_OPTS_INIT;
     o.mode = RG_LOAD_REPLACE;
-    cr_assert_eq(rg_io_load(store, write_tmp("one.csv", "id,lat,lon\nA,-10.16,123.6\n"), &o, &s), RG_OK);
+    cr_assert_eq(rg_load_run(store, write_tmp("one.csv", "id,lat,lon\nA,-10.16,123.6\n"), &o, &s), RG_OK);
     cr_assert_str_eq(sql_text(store, "SELECT rtreecheck('idx_household_records_geom')"), "ok");
     cr_assert_eq(sql_int(store, "SELECT count(*) FROM idx_household_records_geom WHERE xmin <= 123.6 AND xmax >= 123.6"), 1);
     rg_io_store_free(store);
@@ -112,8 +113,8 @@ static void repack(rg_ctx *ctx, rg_store *store, size_t cap, int scrambled)
 {
     static const double indonesia[4] = {92, -13, 143, 8}; /* the load's box (io/load.c) */
     const char *near = tmp_path("spill.sqlite");
-    rg_io__points *points = NULL;
-    cr_assert_eq(rg_io__points_new(&points, ctx, near, indonesia, cap), RG_OK);
+    rg_io_points *points = NULL;
+    cr_assert_eq(rg_io_points_new(&points, ctx, near, indonesia, cap), RG_OK);
     sqlite3_stmt *st = NULL;
     cr_assert_eq(sqlite3_prepare_v2(rg_io_store_db(store),
                                     scrambled ? "SELECT hh, lon, lat FROM households WHERE geom IS NOT NULL"
@@ -122,14 +123,14 @@ static void repack(rg_ctx *ctx, rg_store *store, size_t cap, int scrambled)
                                     -1, &st, NULL),
                  SQLITE_OK);
     while (sqlite3_step(st) == SQLITE_ROW)
-        cr_assert_eq(rg_io__points_add(points, sqlite3_column_int64(st, 0), sqlite3_column_double(st, 1),
+        cr_assert_eq(rg_io_points_add(points, sqlite3_column_int64(st, 0), sqlite3_column_double(st, 1),
                                        sqlite3_column_double(st, 2)),
                      RG_OK);
     sqlite3_finalize(st);
     cr_assert_eq(rg_io_store_exec(store, "test", "BEGIN"), RG_OK);
-    cr_assert_eq(rg_io__rtree_pack_gathered(store, "household_records", points), RG_OK, "%s", rg_ctx_errmsg(ctx));
+    cr_assert_eq(rg_io_rtree_pack_gathered(store, "household_records", points), RG_OK, "%s", rg_ctx_errmsg(ctx));
     cr_assert_eq(rg_io_store_exec(store, "test", "COMMIT"), RG_OK);
-    rg_io__points_free(points);
+    rg_io_points_free(points);
     /* The spilled points are personal data: nothing of them stays on disk. */
     cr_assert_eq(run("ls '%s'.points-* >/dev/null 2>&1", near) != 0, 1, "a spill file was left beside %s", near);
 }
@@ -139,7 +140,7 @@ Test(io_rtree, points_spilled_in_runs_merge_into_the_same_tree)
     rg_ctx *ctx = test_ctx();
     rg_store *store = test_store(ctx, "rtree-spill.sqlite");
     rg_load_stats s;
-    cr_assert_eq(rg_io_load(store, RG_SAMPLE_DIR "/households.csv", NULL, &s), RG_OK, "%s", rg_ctx_errmsg(ctx));
+    cr_assert_eq(rg_load_run(store, RG_SAMPLE_DIR "/households.csv", NULL, &s), RG_OK, "%s", rg_ctx_errmsg(ctx));
     check_index(store);
     uint64_t loaded = tree_digest(store);
     /* All in memory; 6 runs of 5000, each read back through more than one window of

@@ -5,13 +5,14 @@
 
 #include "core/internal.h"
 #include "io/io.h"
+#include "load/load.h"
 #include "support.h"
 
 /* Loads text as a CSV into a fresh store; checks the accounting invariant every time. */
 static rg_store *load_text(rg_ctx *ctx, const char *text, const rg_load_opts *opts, rg_load_stats *stats, int *rc)
 {
     rg_store *store = test_store(ctx, "load.sqlite");
-    *rc = rg_io_load(store, write_tmp("h.csv", text), opts, stats);
+    *rc = rg_load_run(store, write_tmp("h.csv", text), opts, stats);
     if (*rc == RG_OK) {
         cr_assert_eq(stats->rows_read, stats->loaded + stats->rejected);
         cr_assert_eq(sql_int(store, "SELECT count(*) FROM households"), stats->loaded);
@@ -153,16 +154,16 @@ Test(load, a_second_load_refuses_replaces_or_appends)
     const char *b = write_tmp("b.csv", "id,lat,lon\nB,-10.16,123.6\nC,-10.17,123.6\n");
     rg_load_opts o = RG_LOAD_OPTS_INIT;
     rg_load_stats s;
-    cr_assert_eq(rg_io_load(store, a, &o, &s), RG_OK);
-    cr_assert_eq(rg_io_load(store, a, &o, &s), RG_EEXIST);
+    cr_assert_eq(rg_load_run(store, a, &o, &s), RG_OK);
+    cr_assert_eq(rg_load_run(store, a, &o, &s), RG_EEXIST);
     cr_assert(strstr(rg_ctx_errmsg(ctx), "already holds 2 households"));
     o.mode = RG_LOAD_APPEND;
-    cr_assert_eq(rg_io_load(store, b, &o, &s), RG_OK);
+    cr_assert_eq(rg_load_run(store, b, &o, &s), RG_OK);
     cr_assert_eq(s.loaded, 1);
     cr_assert_eq(s.by_reason[RG_REJECT_DUPLICATE_ID], 1);
     cr_assert_eq(sql_int(store, "SELECT count(*) FROM households"), 3);
     o.mode = RG_LOAD_REPLACE;
-    cr_assert_eq(rg_io_load(store, b, &o, &s), RG_OK, "%s", rg_ctx_errmsg(ctx));
+    cr_assert_eq(rg_load_run(store, b, &o, &s), RG_OK, "%s", rg_ctx_errmsg(ctx));
     cr_assert_eq(sql_int(store, "SELECT count(*) FROM households"), 2);
     cr_assert_eq(sql_int(store, "SELECT count(*) FROM rejects"), 0);
     cr_assert_eq(sql_int(store, "SELECT count(*) FROM load_runs"), 3);
@@ -198,7 +199,7 @@ Test(load, ogr_source_in_utm_is_reprojected)
     rg_ctx *ctx = test_ctx();
     rg_store *store = test_store(ctx, "ogr.sqlite");
     rg_load_stats s;
-    cr_assert_eq(rg_io_load(store, utm, NULL, &s), RG_OK, "%s", rg_ctx_errmsg(ctx));
+    cr_assert_eq(rg_load_run(store, utm, NULL, &s), RG_OK, "%s", rg_ctx_errmsg(ctx));
     cr_assert_eq(s.loaded, 2);
     cr_assert_eq(sql_int(store, "SELECT abs(lon - 123.6) < 1e-7 AND abs(lat + 10.16) < 1e-7 AND household_size = 4"
                                 " FROM households WHERE household_id = 'A'"),
@@ -238,7 +239,7 @@ Test(load, csv_in_utm_with_crs)
     rg_load_opts o = RG_LOAD_OPTS_INIT;
     o.crs = "EPSG:32751";
     rg_load_stats s;
-    cr_assert_eq(rg_io_load(store, csv, &o, &s), RG_OK, "%s", rg_ctx_errmsg(ctx));
+    cr_assert_eq(rg_load_run(store, csv, &o, &s), RG_OK, "%s", rg_ctx_errmsg(ctx));
     cr_assert_eq(s.loaded, 2);
     cr_assert_eq(s.rejected, 1, "a point PROJ cannot transform is rejected");
     FILE *f = fopen(ref, "r");
@@ -258,7 +259,7 @@ Test(load, csv_in_utm_with_crs)
     fclose(f);
     o.crs = "EPSG:99999";
     o.mode = RG_LOAD_REPLACE;
-    cr_assert_eq(rg_io_load(store, csv, &o, &s), RG_EPROJ);
+    cr_assert_eq(rg_load_run(store, csv, &o, &s), RG_EPROJ);
     rg_io_store_free(store);
     rg_ctx_free(ctx);
 }
@@ -339,7 +340,7 @@ Test(load, duplicates_inside_and_across_written_groups)
             cr_assert_eq(rg__buf_appendf(&csv, "H%d,%.6f,%.6f\n", id, -10.2 + k * 1e-4, 123.55 + k * 1e-4), RG_OK);
     }
     rg_load_stats s;
-    cr_assert_eq(rg_io_load(store, write_tmp("groups.csv", csv.data), NULL, &s), RG_OK, "%s", rg_ctx_errmsg(ctx));
+    cr_assert_eq(rg_load_run(store, write_tmp("groups.csv", csv.data), NULL, &s), RG_OK, "%s", rg_ctx_errmsg(ctx));
     rg__buf_free(&csv);
     cr_assert_eq(s.rows_read, 300);
     cr_assert_eq(s.loaded, 296);
@@ -495,7 +496,7 @@ Test(load, a_utf16_file_is_named_with_how_to_convert_it)
     fclose(f);
     rg_store *store = test_store(ctx, "utf16.sqlite");
     rg_load_stats s;
-    cr_assert_eq(rg_io_load(store, path, NULL, &s), RG_EDATA);
+    cr_assert_eq(rg_load_run(store, path, NULL, &s), RG_EDATA);
     cr_assert(strstr(rg_ctx_errmsg(ctx), "unicode.txt: the file is UTF-16 (little-endian"), "%s", rg_ctx_errmsg(ctx));
     cr_assert(strstr(rg_ctx_errmsg(ctx), "iconv -f UTF-16 -t UTF-8"), "%s", rg_ctx_errmsg(ctx));
     cr_assert_eq(sql_int(store, "SELECT count(*) FROM household_records"), 0);

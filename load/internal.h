@@ -1,0 +1,140 @@
+/* Shared inside load/ only. */
+#ifndef RG_LOAD_INTERNAL_H
+#define RG_LOAD_INTERNAL_H
+
+#include "core/internal.h"
+#include "io/io.h"
+#include "load/load.h"
+
+#include <pthread.h>
+#include <stdint.h>
+
+/* A box round every part of Indonesia's territory with a margin of about 2 degrees, so
+ * that no household in (or near) a desa is refused for where it is: the country's extreme
+ * points are Pulau Rondo (6.07 N), Pulau Ndana off Rote (11.01 S; its desa reach south of
+ * 11 S), Pulau Benggala (94.97 E) and the border south of Merauke (141.02 E). A point beyond
+ * it is not a household of Regsosek; one inside it but in no desa is the join's `unmatched`. */
+#define INDONESIA_MIN_LON 92.0
+#define INDONESIA_MAX_LON 143.0
+#define INDONESIA_MIN_LAT -13.0
+#define INDONESIA_MAX_LAT 8.0
+
+/* Column roles, each with the names field files use for it, best first. The parts of an
+ * area code (Regsosek's Blok I: r101 provinsi .. r105 SLS) come before the full code, so a
+ * file with kode_prov, kode_kab, kode_kec and a three-digit kode_desa reads them as parts. */
+enum role {
+    ROLE_ID, ROLE_LAT, ROLE_LON, ROLE_SIZE, ROLE_SPENDING,
+    ROLE_PROV, ROLE_KAB, ROLE_KEC, ROLE_DESA, ROLE_SLS,
+    ROLE_CODE, ROLE_CLASS, ROLE_COUNT
+};
+#define CODE_PARTS 5
+
+typedef enum { COLUMN_TEXT, COLUMN_INTEGER, COLUMN_REAL } column_type;
+
+/* One entry of --columns: the input column, its name in `extra`, its type. */
+typedef struct {
+    const char *source, *target;
+    column_type type;
+    int index;
+} column_spec;
+
+/* Households written by one statement (see store_households). */
+#define ROWS_PER_INSERT 64
+
+typedef struct {
+    rg_store *store;
+    rg_ctx *ctx;
+    const char *path;
+    const rg_load_opts *opts;
+    rg_load_stats stats;
+    sqlite3_stmt *insert;
+    sqlite3_stmt *insert_many; /* ROWS_PER_INSERT households at once; NULL: one at a time */
+    unsigned char many_points[ROWS_PER_INSERT][RG_SPATIALITE_POINT_SIZE];
+    sqlite3_stmt *reject;
+    sqlite3_stmt *find_first;
+    int column[ROLE_COUNT]; /* -1 when absent */
+    const char *const *header;
+    size_t header_count;
+    int decimal_comma;
+    void *to_wgs84; /* --crs: the columns' CRS to EPSG:4326 (an OGRCoordinateTransformationH) */
+    column_spec *specs;     /* --columns, parsed; NULL keeps every column as text */
+    size_t spec_count;
+    char *spec_text;        /* owns the names the specs point into */
+    char *parts_text;       /* owns the names --code-parts gives */
+    rg_buf message;         /* the writing side's own, for duplicate ids */
+    rg_io_points *points;  /* every point written, for the spatial index; NULL when appending */
+    /* The input's checksum, computed on a thread of its own while the rows load. */
+    struct {
+        char digest[RG__SHA256_HEX];
+        int ok, running;
+        pthread_t thread;
+    } hash;
+} loader;
+
+/* What text a checked row does not have. */
+#define NO_TEXT SIZE_MAX
+
+/*
+ * A row once checked: where it goes and what it carries. Checking touches no database,
+ * so for a CSV it runs on a thread of its own, a batch or two ahead of the one that
+ * writes (each took about half of a load).
+ */
+typedef struct {
+    long line;
+    int reason; /* an rg_reject_reason, or -1 for a household */
+    int has_point, has_coordinates, swapped, has_size, has_spending;
+    double lon, lat, spending;
+    long size;
+    /* offsets into the batch's text */
+    size_t raw, raw_len, id, code, given, flags, extra, message;
+} checked_row;
+
+/* Rows are handed over by the batch: one lock per batch, not per row. */
+#define BATCH_ROWS 4096
+#define BATCH_TEXT (4 << 20)
+
+typedef struct {
+    checked_row *rows;
+    size_t count, cap;
+    rg_buf text;                 /* every string of the rows, each NUL-terminated */
+    rg_buf json, flags, message; /* the checking side's scratch */
+} row_batch;
+
+/* need_coordinates: a source without point geometry must have lat/lon columns. */
+int rg_load__map_columns(loader *L, int need_coordinates);
+/* Parses --columns against the header. */
+int rg_load__map_specs(loader *L);
+/* A CSV/TSV file: the header mapped, then every row checked and written (csv_input.c). */
+int rg_load__from_csv(loader *L);
+/* --crs: a transformation from the columns' CRS to EPSG:4326, lon/lat order. */
+int rg_load__prepare_crs(loader *L);
+/* Any OGR source: fields become columns, the point geometry (in any CRS) the coordinates. */
+int rg_load__from_ogr(loader *L);
+/* Writes "PATH: line N: detail" into out, from its own buffer so that either side's
+ * message (the checking thread's, the writing thread's) is formatted the same way. */
+int rg_load__format_reject(rg_buf *out, const char *path, long line, const char *fmt, va_list ap)
+    __attribute__((format(printf, 4, 0)));
+/* The reject reason of a record the CSV reader could not split. */
+rg_reject_reason rg_load__reason_of_problem(rg_csv_problem problem);
+/*
+ * Checks one row and appends what it decided to the batch; touches no database and
+ * nothing in L but what is read-only once the columns are mapped (and L->to_wgs84,
+ * which only the checking side uses). geom_xy, when not NULL, is the lon/lat of the
+ * row's geometry (OGR sources) and takes the place of the columns. A row without a
+ * usable point is still a household when its area code names a desa: the join places it
+ * there (Regsosek 2022 recorded points for part of the households and codes for all).
+ */
+int rg_load__check_row(const loader *L, row_batch *b, long line, const char *raw, size_t raw_len,
+                       const char *const *fields, size_t count, const double *geom_xy);
+/* A record the CSV reader could not split into fields. */
+int rg_load__check_unreadable(const loader *L, row_batch *b, const rg_csv_row *row);
+/* Writes the batch's rows in order and empties it. */
+int rg_load__store_batch(loader *L, row_batch *b);
+/* Frees the batch's rows and texts; the batch itself is the caller's. */
+void rg_load__batch_free(row_batch *b);
+/* The text at offset `at` of the batch, or NULL for NO_TEXT. Borrowed; valid while the batch is. */
+const char *rg_load__text_at(const row_batch *b, size_t at);
+/* Whether the batch holds as many rows, or as much text, as one hand-over takes. */
+int rg_load__batch_full(const row_batch *b);
+
+#endif
