@@ -4,8 +4,10 @@
 
 #include <getopt.h>
 
+#include "check/check.h"
 #include "classify/classify.h"
 #include "core/core.h"
+#include "export/export.h"
 #include "geo/geo.h"
 #include "io/io.h"
 #include "load/load.h"
@@ -149,7 +151,7 @@ int cli_check_export(rg_cli *cli, const rg_export_opts *o);
 
 /* Checks an export's output before any work (a usage error for an output no export writes,
  * a failure for one that exists without --overwrite) and names its files into *plan (the
- * caller frees it with rg_io_export_plan_free()). -1 to go on, or the exit status. */
+ * caller frees it with rg_export_plan_free()). -1 to go on, or the exit status. */
 int cli_plan_export(rg_cli *cli, const char *output, const rg_export_opts *o, rg_export_plan *plan);
 /* rank and pack: no arguments, an -o, and --kelurahan or --all; -1 to go on, or the exit status. */
 int cli_check_area_choice(rg_cli *cli, int extra_args, const char *output, int all, const char *kelurahan);

@@ -47,7 +47,7 @@ int cmd_check(rg_cli *cli, int argc, char **argv)
     if ((status = cli_open_existing_store(cli, db, &store)) != EXIT_OK)
         return status;
     int failed = 0;
-    int rc = rg_io_check(store, optind < argc ? argv[optind] : NULL, print_check, NULL, &failed);
+    int rc = rg_check_run(store, optind < argc ? argv[optind] : NULL, print_check, NULL, &failed);
     if (rc != RG_OK)
         status = cli_fail(cli, rc);
     else if (failed) {

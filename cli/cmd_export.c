@@ -54,12 +54,12 @@ int cmd_export(rg_cli *cli, int argc, char **argv)
         return status;
     rg_store *store = NULL;
     status = cli_open_existing_store(cli, db, &store);
-    int rc = status == EXIT_OK ? rg_io_export(store, args.output, &args.exp) : RG_OK;
+    int rc = status == EXIT_OK ? rg_export_run(store, args.output, &args.exp) : RG_OK;
     if (status == EXIT_OK && rc == RG_OK)
         cli_say_written(cli, &plan);
     else if (status == EXIT_OK)
         status = cli_fail(cli, rc);
     rg_io_store_free(store);
-    rg_io_export_plan_free(&plan);
+    rg_export_plan_free(&plan);
     return status;
 }

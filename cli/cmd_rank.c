@@ -56,8 +56,8 @@ int cmd_rank(rg_cli *cli, int argc, char **argv)
     if ((status = cli_open_existing_store(cli, db, &store)) != EXIT_OK)
         return status;
     int64_t n = 0;
-    int rc = args.all ? rg_io_ranklist_write_all(store, args.output, args.overwrite, &n)
-                      : rg_io_ranklist_write(store, args.kelurahan, args.output, args.overwrite, &n);
+    int rc = args.all ? rg_export_ranklist_write_all(store, args.output, args.overwrite, &n)
+                      : rg_export_ranklist_write(store, args.kelurahan, args.output, args.overwrite, &n);
     if (rc != RG_OK)
         status = cli_fail(cli, rc);
     else if (args.all)

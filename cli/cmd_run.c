@@ -100,7 +100,7 @@ int cmd_run(rg_cli *cli, int argc, char **argv)
     cli_detail_elapsed(cli, started);
     cli->command = "export";
     started = cli_seconds();
-    if ((rc = rg_io_export(store, args.output, &args.exp)) != RG_OK)
+    if ((rc = rg_export_run(store, args.output, &args.exp)) != RG_OK)
         goto failed;
     cli_say_written(cli, &plan);
     cli_detail_elapsed(cli, started);
@@ -112,6 +112,6 @@ failed:
 done:
     rg_io_store_free(store);
     rg_classify_rules_free(rules);
-    rg_io_export_plan_free(&plan);
+    rg_export_plan_free(&plan);
     return status;
 }

@@ -178,7 +178,7 @@ int cli_export_option(rg_cli *cli, int opt, const char *arg, rg_export_opts *o)
         return 1;
     }
     case OPT_LAYERS:
-        if (rg_io_layers_parse(cli->ctx, arg, &o->layers) != RG_OK) {
+        if (rg_export_layers_parse(cli->ctx, arg, &o->layers) != RG_OK) {
             cli_usage_error(cli, "--layers: %s", rg_ctx_errmsg(cli->ctx));
             return -1;
         }
@@ -302,7 +302,7 @@ void cli_detail_elapsed(rg_cli *cli, double started)
 
 int cli_plan_export(rg_cli *cli, const char *output, const rg_export_opts *o, rg_export_plan *plan)
 {
-    int rc = rg_io_export_plan(cli->ctx, output, o, plan);
+    int rc = rg_export_plan_make(cli->ctx, output, o, plan);
     if (rc == RG_EINVAL)
         return cli_usage_error(cli, "%s", rg_ctx_errmsg(cli->ctx));
     return rc == RG_OK ? -1 : cli_fail(cli, rc);

@@ -3,6 +3,7 @@
 #define RG_FORUM_INTERNAL_H
 
 #include "core/internal.h"
+#include "export/export.h"
 #include "forum/forum.h"
 
 #include <sqlite3.h>

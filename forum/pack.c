@@ -51,7 +51,7 @@ static int gather_families(packer *P, const char *code, rg_forum__area *area)
 static int write_file(packer *P, const rg_forum__area *area, const char *ext)
 {
     char path[4200];
-    rg_io_area_file_name(P->folder, area->code, area->name, ext, path, sizeof path);
+    rg_export_area_file_name(P->folder, area->code, area->name, ext, path, sizeof path);
     rg_io_atomic out;
     int rc = rg_io_atomic_begin(P->ctx, path, ext, P->opts->overwrite, &out);
     if (rc != RG_OK)

@@ -153,6 +153,15 @@ int rg_io_store_exec(rg_store *store, const char *what, const char *sql);
  */
 int rg_io_store_sql_error(rg_store *store);
 
+/**
+ * Drops the triggers of schema ("main", or a file attached to the store's connection) that
+ * match condition (SQL on sqlite_master's columns; trusted), for a bulk write that would fire
+ * them row by row. *restore is set to the SQL that re-makes each in its own schema ("" when
+ * none matched): run it with rg_io_store_exec() after the write. Caller owns *restore; free
+ * with rg_free(). @return RG_OK, RG_ESQL, RG_ENOMEM.
+ */
+int rg_io_store_suspend_triggers(rg_store *store, const char *schema, const char *condition, char **restore);
+
 /* ---------------------------------------------------------------- steps */
 
 /*
@@ -296,18 +305,7 @@ void rg_io_points_free(rg_io_points *points);
     " AND mode IN ('new', 'replace'))"
 
 
-/* ---------------------------------------------------------------- export */
-
-enum {
-    RG_LAYER_HOUSEHOLDS = 1,
-    RG_LAYER_KELURAHAN = 2,
-    RG_LAYER_KECAMATAN = 4,
-    RG_LAYER_KABKOTA = 8,
-    RG_LAYER_PROVINSI = 16,
-    RG_LAYER_AREAS = 30, /**< every summary layer */
-    RG_LAYER_ALL = 31
-};
-#define RG_LAYER_FILES_MAX 5
+/* ---------------------------------------------------------------- summaries */
 
 /** The counts every area summary (kelurahan_summary, ..., provinsi_summary) holds after its
  * code, in order; classify adds one column per programme after them. */
@@ -316,72 +314,7 @@ enum {
     " code_mismatches, desil_1, desil_2, desil_3, desil_4, desil_5, desil_6, desil_7, desil_8, desil_9, desil_10"
 #define RG_IO_SUMMARY_COUNT 19
 
-typedef struct {
-    int layers;            /**< RG_LAYER_* bits; 0 = all */
-    int overwrite;         /**< replace an existing output */
-    const char *command_line; /**< recorded in the provenance metadata; may be NULL */
-    const char *fields;    /**< comma-separated household fields beyond the allow-list (e.g.
-                                "spending,nik"): a deliberate widening; NULL = none */
-    int public_only;       /**< area summaries only, small counts suppressed */
-    int min_count;         /**< with public_only: counts below this are suppressed */
-    const char *format;    /**< GDAL's driver name (GPKG, GeoJSON, GeoJSONSeq, FlatGeobuf), any case;
-                                NULL: from the output's ending */
-    int unlocated_at_area; /**< households placed by code are drawn at a point inside their kelurahan,
-                                point_source = 'area'; 0: rows without geometry */
-    const char *only;      /**< an area's code (provinsi, kab/kota, kecamatan or kelurahan, either
-                                scheme): only it, the areas and households in it, and its parents;
-                                NULL = everything */
-} rg_export_opts;
-
-#define RG_EXPORT_DEFAULT_MIN_COUNT 5
-#define RG_EXPORT_OPTS_INIT {RG_LAYER_ALL, 0, NULL, NULL, 0, RG_EXPORT_DEFAULT_MIN_COUNT, NULL, 0, NULL}
-
-/** The files an export will write, named before anything is done. */
-typedef struct {
-    size_t count;
-    char *paths[RG_LAYER_FILES_MAX]; /**< owned: free the plan with rg_io_export_plan_free() */
-    int layers[RG_LAYER_FILES_MAX];  /**< the RG_LAYER_* bits each file receives */
-    int format;      /**< the writer's, internal */
-    const char *ext; /**< ".gpkg", ".geojson", ...; static storage */
-    int folder;      /**< output names a folder ("map/") */
-} rg_export_plan;
-
-/**
- * Checks an export's output and options and names the files it will write, creating
- * nothing (it removes only what an export killed outright left: partial files of processes
- * that are gone): what `run` checks before it loads anything, and what the CLI reports as
- * written.
- * @return RG_OK with *plan filled (free with rg_io_export_plan_free()); RG_EINVAL (an output
- *   or option combination no export writes: a usage error); RG_EEXIST (a file exists and
- *   overwrite is off; *plan is then empty); RG_ENOMEM.
- */
-int rg_io_export_plan(rg_ctx *ctx, const char *output, const rg_export_opts *opts, rg_export_plan *plan);
-/** Frees the plan's paths; the plan is empty after. */
-void rg_io_export_plan_free(rg_export_plan *plan);
-
-/**
- * Writes the poverty map layers to output: `.gpkg` (one GeoPackage with QGIS styles
- * stored as layer defaults, its rows written through SQLite), `.geojson` (RFC 7946),
- * `.geojsonl`/`.geojsons` (GeoJSON Text Sequences, for very large point layers) or `.fgb`
- * (FlatGeobuf); opts->format names the format instead. GeoJSON and FlatGeobuf write one
- * file per layer, named STEM-LAYER.EXT beside output when there are several; an output
- * ending in '/' is a folder that receives LAYER.EXT for each layer. Each file is written
- * under a hidden temporary name and renamed into place only when complete.
- *
- * Households carry an allow-list of fields (codes, names of areas, class, desil, rank,
- * join fields, household size); opts->fields adds others on purpose. With
- * opts->public_only only kelurahan and kecamatan are written, and every count
- * between 1 and min_count - 1 becomes NULL (with a second cell where one alone could
- * be recovered from the total), flagged in `suppressed`.
- * The files are those rg_io_export_plan() names.
- * @return RG_OK, RG_EEXIST (output exists, overwrite off), RG_EINVAL (unknown
- *   extension, unknown field, households asked in public mode), RG_EDATA (nothing
- *   classified yet or not since the last join; FlatGeobuf asked for households some of which
- *   have no point), RG_EGDAL, RG_EIO, RG_ESQL.
- */
-int rg_io_export(rg_store *store, const char *output, const rg_export_opts *opts);
-
-/* ---------------------------------------------------------------- ranked lists */
+/* ---------------------------------------------------------------- provenance */
 
 /**
  * What the store's results were made from, for a person reading a map or a sheet: "rumah
@@ -413,53 +346,22 @@ int rg_io_atomic_commit(rg_ctx *ctx, rg_io_atomic *a);
 /** Removes the temporary file and frees a; a no-op on a zeroed or ended one. */
 void rg_io_atomic_abandon(rg_io_atomic *a);
 
-/** "FOLDER/5371030009-Oebobo.csv": a kelurahan's file in folder (a trailing '/' or not), the
- * name's letters and digits kept so a person finds it, ext its ending. Into out. */
-void rg_io_area_file_name(const char *folder, const char *code, const char *name, const char *ext, char *out,
-                          size_t cap);
+/* The machinery under them, for writers that need the temporary name themselves (the
+ * GeoPackage export, whose temporary file GDAL creates). */
+/* The temporary name of target: ".NAME.partial-PID" + ext beside it, on the same file
+ * system, so the final rename is atomic. Caller owns; free with rg_free(). NULL: no memory. */
+char *rg_io_partial_name(const char *target, const char *ext);
+/* Removes a temporary file and the journal SQLite may have left beside it. */
+void rg_io_partial_remove(const char *tmp);
+/* Creates and removes tmp, so that a folder refusing it is reported as a failure to
+ * write target, the file the user asked for, not a temporary name a library chose to
+ * complain about. @return RG_OK or RG_EIO. */
+int rg_io_partial_probe(rg_ctx *ctx, const char *tmp, const char *target);
+/* Removes target's temporary files whose writing process no longer exists. */
+void rg_io_partial_remove_stale(const char *target);
+/* Renames the finished tmp onto target; on failure removes tmp. @return RG_OK or RG_EIO. */
+int rg_io_partial_publish(rg_ctx *ctx, const char *tmp, const char *target);
 
-/** Whether a text opening a spreadsheet cell would be taken for a formula (=, +, -, @, tab,
- * carriage return). Every CSV and workbook the tool writes keeps such texts inert. */
-int rg_io_looks_like_formula(const char *text);
-
-/**
- * Writes the ranked list of one kelurahan (its code in either scheme) as CSV: households
- * from the poorest (welfare_rank 1) up, then those that could not be ranked, with class,
- * desil, welfare, spending, household size and the load and join flags. Written under a
- * temporary name and renamed into place when complete.
- * @param households set to the number of rows written (may be NULL).
- * @return RG_OK, RG_ENOTFOUND (no such kelurahan), RG_EEXIST, RG_EIO, RG_EDATA (no join yet).
- */
-int rg_io_ranklist_write(rg_store *store, const char *kelurahan_code, const char *path, int overwrite,
-                         int64_t *households);
-
-/**
- * Writes one ranked list per kelurahan into folder (created when absent), named
- * CODE-Name.csv. @param files set to the number of files written (may be NULL).
- * @return as rg_io_ranklist_write().
- */
-int rg_io_ranklist_write_all(rg_store *store, const char *folder, int overwrite, int64_t *files);
-
-/* ---------------------------------------------------------------- check */
-
-/** Receives each check: its sentence (static storage) and how many violations it found. */
-typedef void (*rg_check_fn)(const char *check, int64_t violations, void *userdata);
-
-/**
- * Re-verifies the store's invariants (every input row loaded or rejected, no id twice, a
- * sound spatial index, join counts, class counts, kecamatan = sum of kelurahan) and, when
- * export_path names a GeoPackage from `export`, that it matches the store. Each check is
- * reported through report (may be NULL); *failed counts the checks that found violations.
- * @return RG_OK whether or not checks failed; RG_EDATA when nothing is classified yet,
- *   RG_EIO when the export cannot be opened, RG_ESQL.
- */
-int rg_io_check(rg_store *store, const char *export_path, rg_check_fn report, void *userdata, int *failed);
-
-/**
- * Parses a comma-separated list of layer names ("households,kelurahan").
- * @return RG_OK with *out set to RG_LAYER_* bits, or RG_EINVAL naming the bad name.
- */
-int rg_io_layers_parse(rg_ctx *ctx, const char *list, int *out);
 
 #ifdef __cplusplus
 }

@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 /* ".kupang.gpkg.partial-1234.gpkg" beside kupang.gpkg: same file system, so rename is atomic. */
-char *rg_io__partial_name(const char *target, const char *ext)
+char *rg_io_partial_name(const char *target, const char *ext)
 {
     const char *slash = strrchr(target, '/');
     size_t dir_len = slash ? (size_t)(slash - target + 1) : 0;
@@ -29,7 +29,7 @@ char *rg_io__partial_name(const char *target, const char *ext)
     return b.data;
 }
 
-int rg_io__probe_partial(rg_ctx *ctx, const char *tmp, const char *target)
+int rg_io_partial_probe(rg_ctx *ctx, const char *tmp, const char *target)
 {
     int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0600);
     if (fd < 0)
@@ -40,7 +40,7 @@ int rg_io__probe_partial(rg_ctx *ctx, const char *tmp, const char *target)
 }
 
 /* A failed write may leave SQLite's journal beside the temporary file: remove both. */
-void rg_io__remove_partial(const char *tmp)
+void rg_io_partial_remove(const char *tmp)
 {
     static const char *const suffixes[] = {"", "-journal", "-wal", "-shm"};
     for (size_t i = 0; i < sizeof suffixes / sizeof *suffixes; i++) {
@@ -52,7 +52,7 @@ void rg_io__remove_partial(const char *tmp)
 
 /* A writer killed outright cannot clean up after itself: the next write of the same
  * target removes temporary files whose writing process no longer exists. */
-void rg_io__remove_stale_partials(const char *target)
+void rg_io_partial_remove_stale(const char *target)
 {
     const char *slash = strrchr(target, '/');
     char dir[4096], prefix[1024];
@@ -78,12 +78,12 @@ void rg_io__remove_stale_partials(const char *target)
     closedir(d);
 }
 
-int rg_io__publish(rg_ctx *ctx, const char *tmp, const char *target)
+int rg_io_partial_publish(rg_ctx *ctx, const char *tmp, const char *target)
 {
     if (rename(tmp, target) != 0) {
         int rc = rg_ctx_error(ctx, RG_EIO, "%s: cannot move the finished file into place: %s", target,
                               strerror(errno));
-        rg_io__remove_partial(tmp);
+        rg_io_partial_remove(tmp);
         return rc;
     }
     return RG_OK;
@@ -96,8 +96,8 @@ int rg_io_atomic_begin(rg_ctx *ctx, const char *target, const char *ext, int ove
     struct stat sb;
     if (!overwrite && stat(target, &sb) == 0)
         return rg_ctx_error(ctx, RG_EEXIST, "%s: already exists; use --overwrite to replace it", target);
-    rg_io__remove_stale_partials(target);
-    out->tmp = rg_io__partial_name(target, ext);
+    rg_io_partial_remove_stale(target);
+    out->tmp = rg_io_partial_name(target, ext);
     out->target = rg_strdup(target);
     if (!out->tmp || !out->target) {
         rg_io_atomic_abandon(out);
@@ -108,7 +108,7 @@ int rg_io_atomic_begin(rg_ctx *ctx, const char *target, const char *ext, int ove
 
 int rg_io_atomic_commit(rg_ctx *ctx, rg_io_atomic *a)
 {
-    int rc = rg_io__publish(ctx, a->tmp, a->target);
+    int rc = rg_io_partial_publish(ctx, a->tmp, a->target);
     rg_free(a->tmp);
     rg_free(a->target);
     a->tmp = a->target = NULL;
@@ -118,7 +118,7 @@ int rg_io_atomic_commit(rg_ctx *ctx, rg_io_atomic *a)
 void rg_io_atomic_abandon(rg_io_atomic *a)
 {
     if (a->tmp)
-        rg_io__remove_partial(a->tmp);
+        rg_io_partial_remove(a->tmp);
     rg_free(a->tmp);
     rg_free(a->target);
     a->tmp = a->target = NULL;

@@ -158,7 +158,7 @@ static int open_store(rg_store **out, rg_ctx *ctx, const char *path, int create)
     sqlite3_busy_timeout(store->db, STORE_WAIT_MS);
     store->spatialite_cache = spatialite_alloc_connection();
     spatialite_init_ex(store->db, store->spatialite_cache, 0);
-    if (rg_io__rtree_register(store->db) != RG_OK || rg_io__gpkg_register(store->db) != RG_OK) {
+    if (rg_io__rtree_register(store->db) != RG_OK) {
         rc = rg_io_store_sql_error(store);
         goto done;
     }
@@ -252,4 +252,19 @@ int rg_io__suspend_triggers(rg_store *store, const char *schema, const char *con
     rg__buf_free(&sql);
     rg__buf_free(&drops);
     return rc;
+}
+
+int rg_io_store_suspend_triggers(rg_store *store, const char *schema, const char *condition, char **restore)
+{
+    rg_buf sql = {0};
+    *restore = NULL;
+    int rc = rg_io__suspend_triggers(store, schema, condition, &sql);
+    if (rc == RG_OK && !sql.len)
+        rc = rg__buf_append(&sql, "", 1); /* "": nothing to restore */
+    if (rc != RG_OK) {
+        rg__buf_free(&sql);
+        return rc;
+    }
+    *restore = sql.data;
+    return RG_OK;
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Regenerates io/styles/project.qgs and project_public.qgs with PyQGIS: the QGIS project
+"""Regenerates export/styles/project.qgs and project_public.qgs with PyQGIS: the QGIS project
 that export stores inside every GeoPackage (table qgis_projects; QGIS opens it with
 Project > Open From > GeoPackage), with its layers in order and two print layouts:
   "Peta ringkasan"   the overview sheet: map, title, legend, scale bar, north arrow, the
@@ -240,8 +240,8 @@ def main():
     build(gpkg, ["households", "kecamatan", "kelurahan"], os.path.join(work, "project.qgs"))
     build(public, ["kecamatan", "kelurahan"], os.path.join(work, "project_public.qgs"))
     for name in ("project.qgs", "project_public.qgs"):
-        os.replace(os.path.join(work, name), os.path.join("io/styles", name))
-    print("wrote io/styles/project.qgs and io/styles/project_public.qgs")
+        os.replace(os.path.join(work, name), os.path.join("export/styles", name))
+    print("wrote export/styles/project.qgs and export/styles/project_public.qgs")
     os._exit(0)  # QGIS 3.22 can crash in exitQgis() with layers still referenced
 
 

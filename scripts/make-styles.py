@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Regenerates io/styles/*.qml with PyQGIS, so the styles are ones QGIS itself wrote.
+"""Regenerates export/styles/*.qml with PyQGIS, so the styles are ones QGIS itself wrote.
 
 Run from the repository root: QT_QPA_PLATFORM=offscreen /usr/bin/python3 scripts/make-styles.py
 The .qml files are committed; the build embeds them; this script is only for changing them.
@@ -168,12 +168,12 @@ def main():
     QgsApplication.setPrefixPath("/usr", True)
     app = QgsApplication([], False)
     app.initQgis()
-    os.makedirs("io/styles", exist_ok=True)
-    households_style("io/styles/households.qml")
-    kelurahan_style("io/styles/kelurahan.qml")
-    kecamatan_style("io/styles/kecamatan.qml")
-    kabkota_style("io/styles/kabkota.qml")
-    provinsi_style("io/styles/provinsi.qml")
+    os.makedirs("export/styles", exist_ok=True)
+    households_style("export/styles/households.qml")
+    kelurahan_style("export/styles/kelurahan.qml")
+    kecamatan_style("export/styles/kecamatan.qml")
+    kabkota_style("export/styles/kabkota.qml")
+    provinsi_style("export/styles/provinsi.qml")
     app.exitQgis()
 
 

@@ -12,6 +12,7 @@
 #include "classify/classify.h"
 #include "geo/geo.h"
 #include "support.h"
+#include "export/export.h"
 
 static const char households[] =
     "id,lat,lon,jumlah_art,pengeluaran,kelas\n"
@@ -130,13 +131,13 @@ Test(classify, an_append_without_a_join_makes_every_later_step_refuse)
     rg_rules *rules = NULL;
     rg_classify_rules_default(&rules);
     cr_assert_eq(rg_classify_run(store, rules, NULL), RG_OK, "%s", rg_ctx_errmsg(ctx));
-    cr_assert_eq(rg_io_export(store, tmp_path("before.gpkg"), NULL), RG_OK, "%s", rg_ctx_errmsg(ctx));
+    cr_assert_eq(rg_export_run(store, tmp_path("before.gpkg"), NULL), RG_OK, "%s", rg_ctx_errmsg(ctx));
 
     rg_load_opts o = RG_LOAD_OPTS_INIT;
     o.mode = RG_LOAD_APPEND;
     rg_load_stats s;
     cr_assert_eq(rg_load_run(store, write_tmp("more.csv", "id,lat,lon,jumlah_art,pengeluaran\nN01,-10.169,123.601,2,900000\n"),
-                            &o, &s),
+                             &o, &s),
                  RG_OK, "%s", rg_ctx_errmsg(ctx));
     cr_assert_eq(s.loaded, 1);
     /* The old answers are gone with the step that made them stale, not left half true. */
@@ -148,22 +149,22 @@ Test(classify, an_append_without_a_join_makes_every_later_step_refuse)
     cr_assert_eq(rg_classify_run(store, rules, NULL), RG_EDATA);
     cr_assert(strstr(rg_ctx_errmsg(ctx), stale), "%s", rg_ctx_errmsg(ctx));
     const char *map = tmp_path("after.gpkg");
-    cr_assert_eq(rg_io_export(store, map, NULL), RG_EDATA);
+    cr_assert_eq(rg_export_run(store, map, NULL), RG_EDATA);
     cr_assert(strstr(rg_ctx_errmsg(ctx), stale), "%s", rg_ctx_errmsg(ctx));
     cr_assert(strstr(rg_ctx_errmsg(ctx), "then `regsosek-geo classify`"), "%s", rg_ctx_errmsg(ctx));
     cr_assert_neq(run("test -e '%s'", map), 0, "a refused export wrote %s", map);
-    cr_assert_eq(rg_io_ranklist_write(store, "5371030009", tmp_path("list.csv"), 0, NULL), RG_EDATA);
+    cr_assert_eq(rg_export_ranklist_write(store, "5371030009", tmp_path("list.csv"), 0, NULL), RG_EDATA);
     cr_assert(strstr(rg_ctx_errmsg(ctx), stale), "%s", rg_ctx_errmsg(ctx));
 
     /* After the join, classify is what is missing, and then everything goes again. */
     rg_join_report jr;
     cr_assert_eq(rg_geo_join(store, RG_SAMPLE_DIR "/boundaries.gpkg", NULL, &jr), RG_OK, "%s", rg_ctx_errmsg(ctx));
     cr_assert_eq(jr.households, 12);
-    cr_assert_eq(rg_io_export(store, map, NULL), RG_EDATA);
+    cr_assert_eq(rg_export_run(store, map, NULL), RG_EDATA);
     cr_assert(strstr(rg_ctx_errmsg(ctx), "not classified since their last join: run `regsosek-geo classify`"), "%s",
               rg_ctx_errmsg(ctx));
     cr_assert_eq(rg_classify_run(store, rules, NULL), RG_OK, "%s", rg_ctx_errmsg(ctx));
-    cr_assert_eq(rg_io_export(store, map, NULL), RG_OK, "%s", rg_ctx_errmsg(ctx));
+    cr_assert_eq(rg_export_run(store, map, NULL), RG_OK, "%s", rg_ctx_errmsg(ctx));
     cr_assert_str_eq(field_of(store, "kelurahan_code", "N01"), "5371030009");
     rg_classify_rules_free(rules);
     rg_io_store_free(store);

@@ -53,7 +53,7 @@ Test(io_rtree, packed_index_is_sound_and_complete)
     rg_load_opts o = RG_LOAD_OPTS_INIT;
     o.mode = RG_LOAD_APPEND;
     cr_assert_eq(rg_load_run(store, write_tmp("more.csv", "id,lat,lon\nNEW-1,-10.17,123.585\nNEW-2,-10.175,123.585\n"),
-                            &o, &s),
+                             &o, &s),
                  RG_OK);
     check_index(store);
     /* The triggers SpatiaLite keeps the index with are back: a plain insert is indexed. */
@@ -111,7 +111,7 @@ static uint64_t tree_digest(rg_store *store)
  * them) or scrambled, keeping at most cap points in memory. */
 static void repack(rg_ctx *ctx, rg_store *store, size_t cap, int scrambled)
 {
-    static const double indonesia[4] = {92, -13, 143, 8}; /* the load's box (io/load.c) */
+    static const double indonesia[4] = {92, -13, 143, 8}; /* the load's box (load/internal.h) */
     const char *near = tmp_path("spill.sqlite");
     rg_io_points *points = NULL;
     cr_assert_eq(rg_io_points_new(&points, ctx, near, indonesia, cap), RG_OK);

@@ -3,7 +3,9 @@
  * exported GeoPackage held against the database it came from. Each check is one SQL
  * count that must be zero, so a person can run any of them by hand.
  */
-#include "io/internal.h"
+#include "check/check.h"
+#include "core/internal.h"
+#include "export/export.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -196,10 +198,10 @@ static int export_cut(rg_store *store, char *only, size_t cap)
     if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
         snprintf(only, cap, "%s", (const char *)sqlite3_column_text(st, 0));
     sqlite3_finalize(st);
-    return only[0] ? rg_io__export_scope(store, only, NULL) : RG_OK;
+    return only[0] ? rg_export_scope(store, only, NULL) : RG_OK;
 }
 
-int rg_io_check(rg_store *store, const char *export_path, rg_check_fn report, void *userdata, int *failed)
+int rg_check_run(rg_store *store, const char *export_path, rg_check_fn report, void *userdata, int *failed)
 {
     rg_ctx *ctx = rg_io_store_ctx(store);
     *failed = 0;

@@ -7,7 +7,7 @@
  * SQL functions below, and the R-tree's nodes are the store's own index copied, or packed
  * (GDAL's CreateSpatialIndex inserted a million points one by one in 8 s).
  */
-#include "io/internal.h"
+#include "export/internal.h"
 
 #include <gdal.h>
 #include <ogr_api.h>
@@ -49,8 +49,10 @@ static void sql_gpkg_geom(sqlite3_context *c, int argc, sqlite3_value **argv)
     }
     const unsigned char *b = sqlite3_value_blob(argv[0]);
     size_t n = (size_t)sqlite3_value_bytes(argv[0]);
-    rg_buf out = {0};
-    unsigned char header[GPKG_HEADER + GPKG_ENVELOPE] = {'G', 'P', 0, 0x03};
+    unsigned char header[GPKG_HEADER + GPKG_ENVELOPE] = {'G', 'P', 0, 0x03}, *wkb = NULL, *out = NULL;
+    size_t size = 0;
+    double bounds[4];
+    long vertices;
     if (b && n >= 39) {
         double mbr[4];
         for (int i = 0; i < 4; i++)
@@ -61,12 +63,16 @@ static void sql_gpkg_geom(sqlite3_context *c, int argc, sqlite3_value **argv)
         rg__put_le_double(header + 24, mbr[1]);
         rg__put_le_double(header + 32, mbr[3]);
     }
-    if (!b || rg__buf_append(&out, (const char *)header, sizeof header) != RG_OK || rg_io__spatialite_to_wkb(b, n, &out, NULL) != RG_OK) {
-        rg__buf_free(&out);
+    if (!b || rg_io_spatialite_wkb(b, n, &wkb, &size, bounds, &vertices) != RG_OK ||
+        !(out = rg_malloc(sizeof header + size))) {
+        rg_free(wkb);
         sqlite3_result_error(c, "rg_gpkg_geom: not a SpatiaLite polygon or multipolygon of this store", -1);
         return;
     }
-    sqlite3_result_blob(c, out.data, (int)out.len, rg_free);
+    memcpy(out, header, sizeof header);
+    memcpy(out + sizeof header, wkb, size);
+    rg_free(wkb);
+    sqlite3_result_blob(c, out, (int)(sizeof header + size), rg_free);
 }
 
 /* rg_gpkg_box(blob, k): side k (0 minx, 1 maxx, 2 miny, 3 maxy) of a GeoPackage blob this
@@ -91,7 +97,7 @@ static void sql_gpkg_box(sqlite3_context *c, int argc, sqlite3_value **argv)
     }
 }
 
-int rg_io__gpkg_register(sqlite3 *db)
+int rg_export__gpkg_register(sqlite3 *db)
 {
     int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC;
     if (sqlite3_create_function(db, "rg_gpkg_point", 2, flags, NULL, sql_gpkg_point, NULL, NULL) != SQLITE_OK ||
@@ -104,14 +110,16 @@ int rg_io__gpkg_register(sqlite3 *db)
 /* The triggers GDAL puts on a layer that fire on each insert: one counts features, one
  * inserts into the R-tree. Both would cost a statement per row; the count is set once and
  * the R-tree packed after the rows. */
-/* Suspends them in the attached file, saving into restore the SQL that re-makes them. */
-static int drop_insert_triggers(rg_store *store, const char *table, rg_buf *restore)
+/* Suspends them in the attached file; *restore gets the SQL that re-makes them (the
+ * caller's; rg_free). */
+static int drop_insert_triggers(rg_store *store, const char *table, char **restore)
 {
     rg_buf condition = {0};
+    *restore = NULL;
     int rc = rg__buf_appendf(&condition, "name IN ('trigger_insert_feature_count_%s', 'rtree_%s_geom_insert')", table,
                              table);
     if (rc == RG_OK)
-        rc = rg_io__suspend_triggers(store, "ex", condition.data, restore);
+        rc = rg_io_store_suspend_triggers(store, "ex", condition.data, restore);
     rg__buf_free(&condition);
     return rc;
 }
@@ -122,7 +130,7 @@ static int drop_insert_triggers(rg_store *store, const char *table, rg_buf *rest
  * an SQLite R*Tree of the same columns (id, minx, maxx, miny, maxy). Only when node sizes
  * and entries agree; *copied says whether it was.
  */
-static int copy_index(rg_store *store, const rg_io__gpkg_fill *fill, int *copied)
+static int copy_index(rg_store *store, const rg_export__gpkg_fill *fill, int *copied)
 {
     rg_buf sql = {0};
     int64_t same = 0;
@@ -181,10 +189,11 @@ static int pack_index(rg_store *store, const char *table)
     return rc;
 }
 
-static int fill_table(rg_store *store, const rg_io__gpkg_fill *fill)
+static int fill_table(rg_store *store, const rg_export__gpkg_fill *fill)
 {
     sqlite3_stmt *st = NULL;
-    rg_buf sql = {0}, restore = {0};
+    rg_buf sql = {0};
+    char *restore = NULL;
     int rc = drop_insert_triggers(store, fill->table, &restore);
     if (rc == RG_OK && sqlite3_prepare_v2(rg_io_store_db(store), fill->insert_sql, -1, &st, NULL) != SQLITE_OK)
         rc = rg_io_store_sql_error(store);
@@ -193,8 +202,8 @@ static int fill_table(rg_store *store, const rg_io__gpkg_fill *fill)
     if (rc == RG_OK && sqlite3_step(st) != SQLITE_DONE)
         rc = rg_io_store_sql_error(store);
     sqlite3_finalize(st);
-    if (rc == RG_OK && restore.len)
-        rc = rg_io_store_exec(store, "writing the GeoPackage", restore.data);
+    if (rc == RG_OK && restore[0])
+        rc = rg_io_store_exec(store, "writing the GeoPackage", restore);
     if (rc == RG_OK)
         rc = rg__buf_appendf(&sql,
                              "UPDATE ex.gpkg_ogr_contents SET feature_count = (SELECT count(*) FROM ex.\"%s\")"
@@ -210,17 +219,19 @@ static int fill_table(rg_store *store, const rg_io__gpkg_fill *fill)
     if (rc == RG_OK && !copied)
         rc = pack_index(store, fill->table);
     rg__buf_free(&sql);
-    rg__buf_free(&restore);
+    rg_free(restore);
     return rc;
 }
 
-int rg_io__gpkg_fill_layers(rg_store *store, const char *path, const char *target, const rg_io__gpkg_fill *fills,
-                            size_t count)
+int rg_export__gpkg_fill_layers(rg_store *store, const char *path, const char *target, const rg_export__gpkg_fill *fills,
+                                size_t count)
 {
     rg_ctx *ctx = rg_io_store_ctx(store);
     sqlite3 *db = rg_io_store_db(store);
     sqlite3_stmt *attach = NULL;
-    if (sqlite3_prepare_v2(db, "ATTACH DATABASE ? AS ex", -1, &attach, NULL) != SQLITE_OK)
+    /* The encoders the layers' INSERT ... SELECT calls, on the store's own connection. */
+    if (rg_export__gpkg_register(db) != RG_OK ||
+        sqlite3_prepare_v2(db, "ATTACH DATABASE ? AS ex", -1, &attach, NULL) != SQLITE_OK)
         return rg_io_store_sql_error(store);
     sqlite3_bind_text(attach, 1, path, -1, SQLITE_STATIC);
     int step = sqlite3_step(attach);

@@ -4,7 +4,7 @@
  * map still has the row that frames it), gathered once in temp.export_scope(level, code)
  * for the layers' queries to filter on.
  */
-#include "io/internal.h"
+#include "export/internal.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -41,7 +41,7 @@ static int find_area(rg_store *store, const char *code, int *level, char *found,
                         "--only %s: no provinsi, kab/kota, kecamatan or kelurahan of the boundaries has that code", code);
 }
 
-int rg_io__export_scope(rg_store *store, const char *code, const char **level_name)
+int rg_export_scope(rg_store *store, const char *code, const char **level_name)
 {
     char found[64];
     int level = 0;

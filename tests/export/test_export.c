@@ -11,6 +11,7 @@
 #include "geo/geo.h"
 #include "io/io.h"
 #include "support.h"
+#include "export/export.h"
 
 static rg_store *classified_store(rg_ctx *ctx)
 {
@@ -25,7 +26,7 @@ Test(export, geopackage_has_five_layers_coarse_to_fine_and_no_personal_fields)
     rg_ctx *ctx = test_ctx();
     rg_store *store = classified_store(ctx);
     const char *out = tmp_path("map.gpkg");
-    cr_assert_eq(rg_io_export(store, out, NULL), RG_OK, "%s", rg_ctx_errmsg(ctx));
+    cr_assert_eq(rg_export_run(store, out, NULL), RG_OK, "%s", rg_ctx_errmsg(ctx));
     /* ogrinfo is the independent reader. */
     cr_assert_eq(run("ogrinfo -ro -q '%s' households kelurahan kecamatan kabkota provinsi >/dev/null", out), 0);
     /* Listed coarse to fine, as a planner reads them. */
@@ -48,12 +49,12 @@ Test(export, refuses_to_overwrite_and_leaves_the_old_file)
     rg_ctx *ctx = test_ctx();
     rg_store *store = classified_store(ctx);
     const char *out = write_tmp("old.gpkg", "previous contents");
-    cr_assert_eq(rg_io_export(store, out, NULL), RG_EEXIST);
+    cr_assert_eq(rg_export_run(store, out, NULL), RG_EEXIST);
     cr_assert(strstr(rg_ctx_errmsg(ctx), "already exists; use --overwrite"));
     cr_assert_eq(run("grep -qx 'previous contents' '%s'", out), 0);
     rg_export_opts o = RG_EXPORT_OPTS_INIT;
     o.overwrite = 1;
-    cr_assert_eq(rg_io_export(store, out, &o), RG_OK);
+    cr_assert_eq(rg_export_run(store, out, &o), RG_OK);
     cr_assert_eq(run("ogrinfo -ro -q '%s' >/dev/null", out), 0);
     rg_io_store_free(store);
     rg_ctx_free(ctx);
@@ -71,7 +72,7 @@ Test(export, failed_write_leaves_no_file_that_looks_complete)
         /* root writes anywhere: make the directory a file's child instead, which nobody can write. */
         snprintf(out, sizeof out, "%s/map.gpkg", write_tmp("plainfile", "x"));
     }
-    cr_assert_neq(rg_io_export(store, out, NULL), RG_OK);
+    cr_assert_neq(rg_export_run(store, out, NULL), RG_OK);
     struct stat sb;
     cr_assert_neq(stat(out, &sb), 0, "a failed export left %s", out);
     rg_io_store_free(store);
@@ -83,7 +84,7 @@ Test(export, geojson_one_file_per_layer)
     rg_ctx *ctx = test_ctx();
     rg_store *store = classified_store(ctx);
     const char *out = tmp_path("map.geojson");
-    cr_assert_eq(rg_io_export(store, out, NULL), RG_OK, "%s", rg_ctx_errmsg(ctx));
+    cr_assert_eq(rg_export_run(store, out, NULL), RG_OK, "%s", rg_ctx_errmsg(ctx));
     char stem[600];
     snprintf(stem, sizeof stem, "%.*s", (int)(strlen(out) - 8), out);
     const char *names[] = {"households", "kelurahan", "kecamatan"};
@@ -92,7 +93,7 @@ Test(export, geojson_one_file_per_layer)
     rg_export_opts o = RG_EXPORT_OPTS_INIT;
     o.layers = RG_LAYER_KELURAHAN;
     const char *one = tmp_path("kel.geojson");
-    cr_assert_eq(rg_io_export(store, one, &o), RG_OK);
+    cr_assert_eq(rg_export_run(store, one, &o), RG_OK);
     cr_assert_eq(run("ogrinfo -ro -al -so '%s' | grep -q 'Feature Count: 51'", one), 0);
     rg_io_store_free(store);
     rg_ctx_free(ctx);
@@ -102,12 +103,12 @@ Test(export, argument_errors)
 {
     rg_ctx *ctx = test_ctx();
     rg_store *store = test_store(ctx, "empty.sqlite");
-    cr_assert_eq(rg_io_export(store, "map.shp", NULL), RG_EINVAL);
-    cr_assert_eq(rg_io_export(store, tmp_path("x.gpkg"), NULL), RG_EDATA);
+    cr_assert_eq(rg_export_run(store, "map.shp", NULL), RG_EINVAL);
+    cr_assert_eq(rg_export_run(store, tmp_path("x.gpkg"), NULL), RG_EDATA);
     int layers = 0;
-    cr_assert_eq(rg_io_layers_parse(ctx, "households,kecamatan", &layers), RG_OK);
+    cr_assert_eq(rg_export_layers_parse(ctx, "households,kecamatan", &layers), RG_OK);
     cr_assert_eq(layers, RG_LAYER_HOUSEHOLDS | RG_LAYER_KECAMATAN);
-    cr_assert_eq(rg_io_layers_parse(ctx, "households,roads", &layers), RG_EINVAL);
+    cr_assert_eq(rg_export_layers_parse(ctx, "households,roads", &layers), RG_EINVAL);
     cr_assert_eq(layers, 0);
     rg_io_store_free(store);
     rg_ctx_free(ctx);
@@ -144,7 +145,7 @@ Test(export, public_suppresses_small_cells_and_their_complement)
     rg_export_opts o = RG_EXPORT_OPTS_INIT;
     o.public_only = 1;
     const char *out = tmp_path("public.gpkg");
-    cr_assert_eq(rg_io_export(store, out, &o), RG_OK, "%s", rg_ctx_errmsg(ctx));
+    cr_assert_eq(rg_export_run(store, out, &o), RG_OK, "%s", rg_ctx_errmsg(ctx));
     /* Read back with sqlite3, independent of GDAL. */
     const char *row = "SELECT households, coalesce(sangat_miskin, 'N'), coalesce(miskin, 'N'),"
                       " coalesce(rentan_miskin, 'N'), tidak_miskin, unclassified, coalesce(poverty_rate, 'N'),"
@@ -164,7 +165,7 @@ Test(export, public_suppresses_small_cells_and_their_complement)
                  0);
 
     o.layers = RG_LAYER_HOUSEHOLDS;
-    cr_assert_eq(rg_io_export(store, tmp_path("p2.gpkg"), &o), RG_EINVAL);
+    cr_assert_eq(rg_export_run(store, tmp_path("p2.gpkg"), &o), RG_EINVAL);
     cr_assert(strstr(rg_ctx_errmsg(ctx), "never households"));
     rg_io_store_free(store);
     rg_ctx_free(ctx);
@@ -184,7 +185,7 @@ Test(export, fields_widen_the_allow_list_on_purpose)
     o.fields = "spending,nik";
     o.layers = RG_LAYER_HOUSEHOLDS;
     const char *out = tmp_path("wide.gpkg");
-    cr_assert_eq(rg_io_export(store, out, &o), RG_OK, "%s", rg_ctx_errmsg(ctx));
+    cr_assert_eq(rg_export_run(store, out, &o), RG_OK, "%s", rg_ctx_errmsg(ctx));
     cr_assert_eq(run("sqlite3 '%s' \"SELECT nik || ' ' || spending FROM households WHERE household_id = 'A'\""
                      " | grep -qx '5371000000000001 2000000.0'",
                      out),
@@ -195,7 +196,7 @@ Test(export, fields_widen_the_allow_list_on_purpose)
     rg_ctx_set_notice(ctx, keep_warning, warning);
     o.fields = "NIK,Spending";
     const char *upper = tmp_path("upper.gpkg");
-    cr_assert_eq(rg_io_export(store, upper, &o), RG_OK, "%s", rg_ctx_errmsg(ctx));
+    cr_assert_eq(rg_export_run(store, upper, &o), RG_OK, "%s", rg_ctx_errmsg(ctx));
     cr_assert_eq(run("sqlite3 '%s' \"SELECT nik || ' ' || spending FROM households WHERE household_id = 'A'\""
                      " | grep -qx '5371000000000001 2000000.0'",
                      upper),
@@ -203,10 +204,10 @@ Test(export, fields_widen_the_allow_list_on_purpose)
     cr_assert(strstr(warning, "carries nik, spending beyond the allow-list: personal data"), "%s", warning);
     rg_ctx_set_notice(ctx, NULL, NULL);
     o.fields = "alamat";
-    cr_assert_eq(rg_io_export(store, tmp_path("w2.gpkg"), &o), RG_EINVAL);
+    cr_assert_eq(rg_export_run(store, tmp_path("w2.gpkg"), &o), RG_EINVAL);
     cr_assert(strstr(rg_ctx_errmsg(ctx), "no household has a field 'alamat'"), "%s", rg_ctx_errmsg(ctx));
     o.fields = "household_id";
-    cr_assert_eq(rg_io_export(store, tmp_path("w3.gpkg"), &o), RG_EINVAL);
+    cr_assert_eq(rg_export_run(store, tmp_path("w3.gpkg"), &o), RG_EINVAL);
     rg_io_store_free(store);
     rg_ctx_free(ctx);
 }
@@ -219,8 +220,8 @@ Test(export, geojson_text_sequences)
     o.layers = RG_LAYER_HOUSEHOLDS;
     const char *l = tmp_path("hh.geojsonl");
     const char *s = tmp_path("hh.geojsons");
-    cr_assert_eq(rg_io_export(store, l, &o), RG_OK, "%s", rg_ctx_errmsg(ctx));
-    cr_assert_eq(rg_io_export(store, s, &o), RG_OK, "%s", rg_ctx_errmsg(ctx));
+    cr_assert_eq(rg_export_run(store, l, &o), RG_OK, "%s", rg_ctx_errmsg(ctx));
+    cr_assert_eq(rg_export_run(store, s, &o), RG_OK, "%s", rg_ctx_errmsg(ctx));
     /* One feature per line; the .geojsons form starts each with the RS character (RFC 8142). */
     cr_assert_eq(run("test $(wc -l < '%s') -eq 2 && grep -c '\"type\": \"Feature\"' '%s' | grep -qx 2", l, l), 0);
     cr_assert_eq(run("test \"$(head -c 1 '%s' | od -An -tx1 | tr -d ' ')\" = 1e", s), 0);
@@ -235,11 +236,11 @@ Test(export, geojson_into_a_folder)
     rg_store *store = classified_store(ctx);
     char folder[600];
     snprintf(folder, sizeof folder, "%s/", tmp_path("mapdir"));
-    cr_assert_eq(rg_io_export(store, folder, NULL), RG_OK, "%s", rg_ctx_errmsg(ctx));
+    cr_assert_eq(rg_export_run(store, folder, NULL), RG_OK, "%s", rg_ctx_errmsg(ctx));
     cr_assert_eq(run("ogrinfo -ro -al -so '%shouseholds.geojson' | grep -q 'Feature Count: 2'", folder), 0);
     cr_assert_eq(run("ogrinfo -ro -al -so '%skelurahan.geojson' | grep -q 'Feature Count: 51'", folder), 0);
     cr_assert_eq(run("ogrinfo -ro -al -so '%skecamatan.geojson' | grep -q 'Feature Count: 6'", folder), 0);
-    cr_assert_eq(rg_io_export(store, folder, NULL), RG_EEXIST);
+    cr_assert_eq(rg_export_run(store, folder, NULL), RG_EEXIST);
     rg_io_store_free(store);
     rg_ctx_free(ctx);
 }
@@ -255,7 +256,7 @@ Test(export, geopackage_rows_and_index_read_back_by_gdal)
     rg_ctx *ctx = test_ctx();
     rg_store *store = classified_store_from(ctx, "export-sample.sqlite", RG_SAMPLE_DIR "/households.csv");
     const char *out = tmp_path("sample.gpkg");
-    cr_assert_eq(rg_io_export(store, out, NULL), RG_OK, "%s", rg_ctx_errmsg(ctx));
+    cr_assert_eq(rg_export_run(store, out, NULL), RG_OK, "%s", rg_ctx_errmsg(ctx));
     cr_assert_eq(run("/usr/bin/python3 -m osgeo_utils.samples.validate_gpkg '%s'", out), 0);
     cr_assert_eq(run("test \"$(sqlite3 '%s' \"SELECT rtreecheck('rtree_households_geom') || rtreecheck("
                      "'rtree_kelurahan_geom') || rtreecheck('rtree_kecamatan_geom') || rtreecheck('rtree_kabkota_geom')"
@@ -373,7 +374,7 @@ Test(export, provenance_names_every_input_and_the_poverty_rate)
     rg_ctx *ctx = test_ctx();
     rg_store *store = classified_store(ctx);
     const char *out = tmp_path("provenance.gpkg");
-    cr_assert_eq(rg_io_export(store, out, NULL), RG_OK, "%s", rg_ctx_errmsg(ctx));
+    cr_assert_eq(rg_export_run(store, out, NULL), RG_OK, "%s", rg_ctx_errmsg(ctx));
     const char *info = tmp_path("provenance.txt");
     cr_assert_eq(run("ogrinfo -ro -so -al '%s' > '%s'", out, info), 0);
     cr_assert_eq(run("grep -q \"BOUNDARIES=%s/boundaries.gpkg ([0-9]* bytes, sha256 $(sha256sum '%s/boundaries.gpkg'"
@@ -410,7 +411,7 @@ Test(export, flatgeobuf_by_ending_or_driver_name)
     rg_ctx *ctx = test_ctx();
     rg_store *store = classified_store(ctx);
     const char *out = tmp_path("map.fgb");
-    cr_assert_eq(rg_io_export(store, out, NULL), RG_OK, "%s", rg_ctx_errmsg(ctx));
+    cr_assert_eq(rg_export_run(store, out, NULL), RG_OK, "%s", rg_ctx_errmsg(ctx));
     char stem[600];
     snprintf(stem, sizeof stem, "%.*s", (int)(strlen(out) - 4), out);
     cr_assert_eq(run("ogrinfo -ro -so '%s-households.fgb' households | grep -q 'Feature Count: 2'", stem), 0);
@@ -420,19 +421,19 @@ Test(export, flatgeobuf_by_ending_or_driver_name)
     o.format = "flatgeobuf";
     o.layers = RG_LAYER_KELURAHAN;
     const char *named = tmp_path("kelurahan-layer");
-    cr_assert_eq(rg_io_export(store, named, &o), RG_OK, "%s", rg_ctx_errmsg(ctx));
+    cr_assert_eq(rg_export_run(store, named, &o), RG_OK, "%s", rg_ctx_errmsg(ctx));
     cr_assert_eq(run("ogrinfo -ro -so '%s' | grep -q 'FlatGeobuf'", named), 0);
     /* -f GPKG into a folder cannot be: a GeoPackage is one file (it had become GeoJSON). */
     o.format = "GPKG";
-    cr_assert_eq(rg_io_export(store, "some-folder/", &o), RG_EINVAL);
+    cr_assert_eq(rg_export_run(store, "some-folder/", &o), RG_EINVAL);
     cr_assert(strstr(rg_ctx_errmsg(ctx), "a GeoPackage is one file, not a folder"), "%s", rg_ctx_errmsg(ctx));
     o.format = "ESRI Shapefile";
-    cr_assert_eq(rg_io_export(store, tmp_path("x.shp"), &o), RG_EINVAL);
+    cr_assert_eq(rg_export_run(store, tmp_path("x.shp"), &o), RG_EINVAL);
     cr_assert(strstr(rg_ctx_errmsg(ctx), "not a format export writes"), "%s", rg_ctx_errmsg(ctx));
     cr_assert_eq(rg_io_store_exec(store, "test", "UPDATE household_records SET geom = NULL WHERE household_id = 'B'"),
                  RG_OK);
     const char *lost = tmp_path("lost.fgb");
-    cr_assert_eq(rg_io_export(store, lost, NULL), RG_EDATA);
+    cr_assert_eq(rg_export_run(store, lost, NULL), RG_EDATA);
     cr_assert(strstr(rg_ctx_errmsg(ctx), "cannot hold a household without a point, and 1 household has none"), "%s",
               rg_ctx_errmsg(ctx));
     cr_assert_neq(run("ls '%.*s'* >/dev/null 2>&1", (int)(strlen(lost) - 4), lost), 0, "a refused export wrote files");
@@ -452,7 +453,7 @@ Test(export, households_without_a_point_are_rows_without_geometry)
                                                                       "A,-10.16893,123.60105,2,2000000,5371030009\n"
                                                                       "B,,,1,800000,5371030009\n"));
     const char *gpkg = tmp_path("unlocated.gpkg"), *json = tmp_path("unlocated.geojson");
-    cr_assert_eq(rg_io_export(store, gpkg, NULL), RG_OK, "%s", rg_ctx_errmsg(ctx));
+    cr_assert_eq(rg_export_run(store, gpkg, NULL), RG_OK, "%s", rg_ctx_errmsg(ctx));
     cr_assert_eq(run("test \"$(sqlite3 '%s' \"SELECT group_concat(household_id || ':' || (geom IS NULL) || ':' ||"
                      " coalesce(point_source, '-') || ':' || join_method, ' ') FROM (SELECT * FROM households"
                      " ORDER BY household_id)\")\" = 'A:0:gps:within B:1:-:code'",
@@ -464,13 +465,13 @@ Test(export, households_without_a_point_are_rows_without_geometry)
                  0);
     rg_export_opts o = RG_EXPORT_OPTS_INIT;
     o.layers = RG_LAYER_HOUSEHOLDS;
-    cr_assert_eq(rg_io_export(store, json, &o), RG_OK, "%s", rg_ctx_errmsg(ctx));
+    cr_assert_eq(rg_export_run(store, json, &o), RG_OK, "%s", rg_ctx_errmsg(ctx));
     cr_assert_eq(run("python3 -c \"import json,sys; f={x['properties']['household_id']: x for x in"
                      " json.load(open(sys.argv[1]))['features']}; sys.exit(not (f['B']['geometry'] is None and"
                      " f['B']['properties']['point_source'] is None and f['A']['geometry']['type'] == 'Point'))\" '%s'",
                      json),
                  0);
-    cr_assert_eq(rg_io_export(store, tmp_path("unlocated.fgb"), &o), RG_EDATA);
+    cr_assert_eq(rg_export_run(store, tmp_path("unlocated.fgb"), &o), RG_EDATA);
     cr_assert(strstr(rg_ctx_errmsg(ctx), "placed by their area code"), "%s", rg_ctx_errmsg(ctx));
 
     /* On request, drawn at a point inside the kelurahan its code names, marked as not theirs:
@@ -479,7 +480,7 @@ Test(export, households_without_a_point_are_rows_without_geometry)
     rg_export_opts area = RG_EXPORT_OPTS_INIT;
     area.unlocated_at_area = 1;
     const char *placed = tmp_path("unlocated-area.gpkg");
-    cr_assert_eq(rg_io_export(store, placed, &area), RG_OK, "%s", rg_ctx_errmsg(ctx));
+    cr_assert_eq(rg_export_run(store, placed, &area), RG_OK, "%s", rg_ctx_errmsg(ctx));
     cr_assert_eq(run("test \"$(sqlite3 -cmd '.load mod_spatialite' '%s' \"SELECT h.point_source || ':' ||"
                      " ST_Within(GeomFromGPB(h.geom), GeomFromGPB(k.geom)) FROM households h JOIN kelurahan k"
                      " ON k.code = h.kelurahan_code WHERE h.household_id = 'B'\")\" = 'area:1'",
@@ -490,7 +491,7 @@ Test(export, households_without_a_point_are_rows_without_geometry)
                      placed),
                  0);
     area.layers = RG_LAYER_HOUSEHOLDS;
-    cr_assert_eq(rg_io_export(store, tmp_path("unlocated-area.fgb"), &area), RG_OK, "%s", rg_ctx_errmsg(ctx));
+    cr_assert_eq(rg_export_run(store, tmp_path("unlocated-area.fgb"), &area), RG_OK, "%s", rg_ctx_errmsg(ctx));
     rg_io_store_free(store);
     rg_ctx_free(ctx);
 }

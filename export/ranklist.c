@@ -3,7 +3,7 @@
  * poorest up, with the class, the welfare figures and every flag a supervisor reviews.
  * Households that could not be ranked are listed after the ranked ones, never left out.
  */
-#include "io/internal.h"
+#include "export/internal.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -22,14 +22,14 @@ static const char header[] = "welfare_rank,household_id,poverty_class,desil,welf
 /* A text a spreadsheet would take for a formula (=, +, -, @, and the tab and carriage
  * return that can smuggle one in) opening a CSV: a household id "=HYPERLINK(...)" must stay
  * an id. A leading apostrophe keeps it text in Excel and LibreOffice (OWASP's advice). */
-int rg_io_looks_like_formula(const char *text)
+int rg_export_looks_like_formula(const char *text)
 {
     return text && (*text == '=' || *text == '+' || *text == '-' || *text == '@' || *text == '\t' || *text == '\r');
 }
 
 static int write_field(FILE *f, const char *text, int neutralise)
 {
-    int quoted_text = neutralise && rg_io_looks_like_formula(text);
+    int quoted_text = neutralise && rg_export_looks_like_formula(text);
     if (!quoted_text && !strpbrk(text, ",\"\r\n"))
         return fputs(text, f) < 0 ? -1 : 0;
     if (fputc('"', f) == EOF || (quoted_text && fputc('\'', f) == EOF))
@@ -119,8 +119,8 @@ done:
     return rc;
 }
 
-void rg_io_area_file_name(const char *folder, const char *code, const char *name, const char *ext, char *out,
-                          size_t cap)
+void rg_export_area_file_name(const char *folder, const char *code, const char *name, const char *ext, char *out,
+                              size_t cap)
 {
     /* Letters and digits of the name, so a person finds the kelurahan. */
     char safe[128];
@@ -139,8 +139,8 @@ static int check_classified(rg_store *store)
     return rg_io_store_step_require(store, RG_STEP_CLASSIFY, "no ranks yet");
 }
 
-int rg_io_ranklist_write(rg_store *store, const char *kelurahan_code, const char *path, int overwrite,
-                         int64_t *households)
+int rg_export_ranklist_write(rg_store *store, const char *kelurahan_code, const char *path, int overwrite,
+                             int64_t *households)
 {
     char code[64], name[256];
     int64_t written = 0;
@@ -154,7 +154,7 @@ int rg_io_ranklist_write(rg_store *store, const char *kelurahan_code, const char
     return rc;
 }
 
-int rg_io_ranklist_write_all(rg_store *store, const char *folder, int overwrite, int64_t *files)
+int rg_export_ranklist_write_all(rg_store *store, const char *folder, int overwrite, int64_t *files)
 {
     rg_ctx *ctx = rg_io_store_ctx(store);
     int rc = check_classified(store);
@@ -171,7 +171,7 @@ int rg_io_ranklist_write_all(rg_store *store, const char *folder, int overwrite,
         const char *code = (const char *)sqlite3_column_text(st, 0);
         const char *name = sqlite3_column_text(st, 1) ? (const char *)sqlite3_column_text(st, 1) : "";
         char path[4200];
-        rg_io_area_file_name(folder, code, name, ".csv", path, sizeof path);
+        rg_export_area_file_name(folder, code, name, ".csv", path, sizeof path);
         int64_t written = 0;
         rc = write_list(store, code, path, overwrite, &written);
         count++;

@@ -1,12 +1,12 @@
 /*
  * The QGIS project stored inside an exported GeoPackage, where QGIS keeps projects (the
  * table qgis_projects; Project > Open From > GeoPackage): the layers in order with their
- * styles, an overview sheet and an atlas of the kelurahan (io/styles/project.qgs, written by
+ * styles, an overview sheet and an atlas of the kelurahan (export/styles/project.qgs, written by
  * scripts/make-project.py). Its layers' sources are relative, "./NAME.gpkg|layername=...",
  * which QGIS resolves beside the GeoPackage the project is read from: the file can move
  * folders, and no path of the machine that made it is inside.
  */
-#include "io/internal.h"
+#include "export/internal.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -157,7 +157,7 @@ static int store_project(rg_ctx *ctx, const char *tmp_path, const char *target, 
                            NULL) != SQLITE_OK)
         rc = rg_ctx_error(ctx, RG_EIO, "%s: cannot store the QGIS project: %s", target, sqlite3_errmsg(db));
     if (rc == RG_OK) {
-        sqlite3_bind_text(st, 1, RG_IO_PROJECT_NAME, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 1, RG_EXPORT_PROJECT_NAME, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 2, metadata, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 3, hex, -1, SQLITE_STATIC);
         if (sqlite3_step(st) != SQLITE_DONE)
@@ -169,8 +169,8 @@ static int store_project(rg_ctx *ctx, const char *tmp_path, const char *target, 
     return rc;
 }
 
-int rg_io__gpkg_project(rg_store *store, const char *tmp_path, const char *target, int public_only,
-                        const char *poverty_rate)
+int rg_export__gpkg_project(rg_store *store, const char *tmp_path, const char *target, int public_only,
+                            const char *poverty_rate)
 {
     double box[4] = {0};
     char method[64] = "", source[512] = "", extent[4][32];

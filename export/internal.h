@@ -1,0 +1,139 @@
+/* Shared inside export/ only. */
+#ifndef RG_EXPORT_INTERNAL_H
+#define RG_EXPORT_INTERNAL_H
+
+#include "core/internal.h"
+#include "export/export.h"
+#include "io/io.h"
+
+#include <gdal.h>
+#include <ogr_api.h>
+
+typedef struct {
+    const char *name;
+    OGRFieldType type;
+} field_def;
+
+typedef enum { GEOM_POINT_LONLAT, GEOM_WKB } geom_source;
+
+typedef struct {
+    const char *name;
+    int bit;
+    const char *description;
+    OGRwkbGeometryType type;
+    const field_def *fields;
+    size_t field_count;
+    /* The layer's query in parts: its fields in order, the geometry as OGR takes it (lon,
+     * lat or a WKB blob) or as a GeoPackage blob, and the rest. */
+    const char *select_fields;
+    const char *geom_ogr, *geom_gpkg;
+    const char *from;
+    const char *extent; /* minx, miny, maxx, maxy of the layer's geometries */
+    const char *fid;    /* the store's row id, written as the GeoPackage fid */
+    const char *store_rtree; /* the store's spatial index over those row ids */
+    geom_source geom;
+    const char *const *style;
+} layer_def;
+
+/* Where --fields are spliced into the households query, and the programmes into the areas'. */
+#define EXTRA_FIELDS_HERE "\x01"
+
+typedef enum { FORMAT_GPKG, FORMAT_GEOJSON, FORMAT_GEOJSONSEQ, FORMAT_FLATGEOBUF } format;
+
+#define MAX_EXTRA_FIELDS 64
+#define MAX_PROGRAMMES 16
+
+/* One export: what is written, and how. */
+typedef struct {
+    rg_store *store;
+    rg_ctx *ctx;
+    const rg_export_opts *opts;
+    format fmt;
+    const char *ext;
+    size_t extra_count;
+    field_def extra[MAX_EXTRA_FIELDS];
+    int extra_from_json[MAX_EXTRA_FIELDS];
+    char *extra_names;     /* owns the strings extra[].name points into */
+    int direct;            /* a GeoPackage whose rows go in through SQLite, not OGR */
+    char *poverty_rate;    /* how classify defined it, for the area layers' descriptions */
+    int scoped;            /* --only: the rows of temp.export_scope's areas only */
+    size_t programme_count; /* the rules' programmes: a column of each area layer */
+    field_def programmes[MAX_PROGRAMMES];
+    char programme_names[MAX_PROGRAMMES][64];
+} exporter;
+
+/* Field indexes of the area layers' counts: households .. unclassified, then poverty_rate,
+ * then the split by point and the mismatches, the desil, and the programmes. */
+enum {
+    AREA_FIRST_COUNT = 4, AREA_LAST_COUNT = 9, AREA_RATE = 10, AREA_WITH_POINT = 11, AREA_WITHOUT_POINT = 12,
+    AREA_CODE_MISMATCHES = 13, AREA_DESIL_1 = 14, AREA_PROGRAMMES = 24
+};
+
+/* An error naming path and what failed, with GDAL's last message. @return RG_EGDAL. */
+int rg_export__gdal_fail(rg_ctx *ctx, const char *path, const char *what);
+/* The fields a layer has beyond its own: --fields for the households, the programmes for
+ * the areas. */
+size_t rg_export__extra_count_of(const exporter *E, const layer_def *def);
+const field_def *rg_export__extra_field(const exporter *E, const layer_def *def, size_t i);
+/* The i-th layer as this export writes it. */
+const layer_def *rg_export__layer_at(const exporter *E, size_t i);
+/* The extent of what the layer writes (a cut export's, not the store's). */
+int rg_export__extent_sql(const exporter *E, const layer_def *def, rg_buf *sql);
+/* The layer's query: its fields, then its geometry for OGR (gpkg 0) or as a GeoPackage blob. */
+int rg_export__layer_sql(exporter *E, const layer_def *def, int gpkg, rg_buf *sql);
+/* INSERT INTO ex."layer"(its columns) SELECT ...: the layer's rows for a GeoPackage GDAL made. */
+int rg_export__layer_insert_sql(exporter *E, const layer_def *def, rg_buf *sql);
+/* Binds the JSON paths the households' query reads --fields from in `extra`. */
+void rg_export__bind_json_paths(exporter *E, sqlite3_stmt *st);
+/* QGIS reads a layer's default style from this table when it opens the layer. */
+int rg_export__write_styles(rg_ctx *ctx, GDALDatasetH ds, const char *path, int chosen);
+/* gpkg_metadata: the tool, the command, the inputs with their SHA-256, the boundaries, the
+ * method, the rules and what poverty_rate means. */
+int rg_export__write_provenance(rg_store *store, GDALDatasetH ds, const rg_export_opts *opts);
+/* One layer through OGR, a feature at a time (GeoJSON, FlatGeobuf, a --public GeoPackage), or
+ * only its table, fields and description for the GeoPackage gpkg.c fills. */
+int rg_export__write_layer(exporter *E, GDALDatasetH ds, const char *path, const layer_def *def);
+/*
+ * Statistical disclosure control for --public: counts from 1 to min_count - 1 become
+ * NULL, with the cells they could be recovered from (suppress.c). The rate is hidden when
+ * its denominator or numerator is small.
+ */
+void rg_export__suppress_small_cells(const exporter *E, OGRFeatureH f, int min_count);
+
+/* One GeoPackage layer filled straight from the store by rg_export__gpkg_fill_layers(). */
+typedef struct {
+    const char *table;      /* the layer GDAL created (no spatial index yet) */
+    const char *insert_sql; /* INSERT INTO ex."table"(...) SELECT ... from the store */
+    const char *extent_sql; /* SELECT minx, miny, maxx, maxy of the layer, from the store */
+    const char *store_rtree; /* the store's R*Tree over the same rows, keyed by the layer's fids;
+                                NULL: the layer's R-tree is packed from its rows */
+    void (*bind)(sqlite3_stmt *st, void *userdata); /* binds insert_sql's parameters; may be NULL */
+    void *userdata;
+} rg_export__gpkg_fill;
+
+/* Attaches the GeoPackage at path (written by GDAL, its layers empty) as "ex", runs each
+ * fill in one transaction, sets the feature counts and extents, then has GDAL build each
+ * layer's spatial index. Messages name target, the file the user asked for.
+ * @return RG_OK, RG_ESQL, RG_EIO, RG_EGDAL. */
+int rg_export__gpkg_fill_layers(rg_store *store, const char *path, const char *target, const rg_export__gpkg_fill *fills,
+                                size_t count);
+/* Registers rg_gpkg_point(lon, lat) and rg_gpkg_geom(spatialite_blob), the GeoPackage
+ * geometry encoders, on db. @return RG_OK or RG_ESQL. */
+int rg_export__gpkg_register(sqlite3 *db);
+
+/* project.c: stores the QGIS project (overview sheet and atlas over the layers) in the
+ * GeoPackage being written at tmp_path; target is the name it will have, which the project's
+ * layers name. poverty_rate: classify's definition, shown in the sheet. */
+#define RG_EXPORT_PROJECT_NAME "peta_kemiskinan"
+int rg_export__gpkg_project(rg_store *store, const char *tmp_path, const char *target, int public_only,
+                            const char *poverty_rate);
+
+
+/* The map's layers, coarse to fine: provinsi, kabkota, kecamatan, kelurahan, households. */
+extern const layer_def rg_export__layers[RG_LAYER_FILES_MAX];
+/* --fields against the store's columns and the input's kept ones: each field's name, type and
+ * source, into E (extra, extra_count, extra_from_json); a personal field is warned of once.
+ * @return RG_OK, RG_EINVAL (no such field: the message lists those there are), RG_ESQL. */
+int rg_export__resolve_fields(exporter *E);
+
+#endif
