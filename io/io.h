@@ -1,9 +1,13 @@
 /*
- * io.h: where data enters and leaves regsosek-geo.
+ * io.h: the formats and the store every step stands on.
  *
  *   rg_io_csv_*     a streaming CSV/TSV reader (delimiter, quotes, BOM, CRLF, gzip)
- *   rg_io_store_*   the working SpatiaLite database every step reads and writes
- *   rg_io_export    the poverty map layers out of the store as GeoPackage or GeoJSON
+ *   rg_io_crs_*     any CRS into EPSG:4326, longitude first, once for every step
+ *   rg_io_store_*   the working SpatiaLite database: its schema, one transaction a step,
+ *                   the view `households`, geometry blobs, packed spatial indexes
+ *   rg_io_atomic_*  files written under a hidden name and moved into place when complete
+ *
+ * The steps over it, in the order data flows: load/, geo/, classify/, export/, forum/, check/.
  */
 #ifndef RG_IO_H
 #define RG_IO_H
