@@ -82,9 +82,9 @@ struct rg_geo__coverage {
     input_ring *rings;
     size_t nrings, cap_rings;
     edge_slot *edges;
-    size_t edge_cap;
+    size_t edge_cap, edge_alloc; /* slots in use (a power of two), slots allocated */
     node_slot *nodes;
-    size_t node_cap;
+    size_t node_cap, node_alloc;
     leftover *left;
     size_t nleft, cap_left;
     uint32_t *out; /* leftover indexes grouped by their start node */
@@ -277,12 +277,24 @@ int rg_geo__coverage_add(rg_geo__coverage *c, const unsigned char *wkb, size_t s
 
 /* ---------------------------------------------------------------- cancelling shared edges */
 
-static size_t table_size(size_t items)
+/* An open-addressing table for `items` entries, at most half full: *slots (a power of two)
+ * slots of `size` bytes, each byte `fill`, in *table, reallocated only when its *allocated
+ * slots are too few. */
+static int fresh_table(void *table, size_t *allocated, size_t *slots, size_t items, size_t size, int fill)
 {
     size_t n = 64;
     while (n < 2 * items)
         n *= 2;
-    return n;
+    if (n > *allocated) {
+        rg_free(*(void **)table);
+        *allocated = 0;
+        if (!(*(void **)table = rg_malloc(n * size)))
+            return RG_ENOMEM;
+        *allocated = n;
+    }
+    *slots = n;
+    memset(*(void **)table, fill, n * size);
+    return RG_OK;
 }
 
 /* The ends of edge `at` on the grid, the lower first. */
@@ -316,15 +328,8 @@ static void walk_edge(rg_geo__coverage *c, uint32_t at, int reversed)
 
 static int cancel_shared_edges(rg_geo__coverage *c)
 {
-    size_t cap = table_size(c->nv);
-    if (cap > c->edge_cap) {
-        rg_free(c->edges);
-        c->edge_cap = 0;
-        if (!(c->edges = rg_malloc(cap * sizeof *c->edges)))
-            return RG_ENOMEM;
-    }
-    c->edge_cap = cap;
-    memset(c->edges, 0xff, cap * sizeof *c->edges); /* every slot NO_EDGE */
+    if (fresh_table(&c->edges, &c->edge_alloc, &c->edge_cap, c->nv, sizeof *c->edges, 0xff) != RG_OK)
+        return RG_ENOMEM; /* every slot NO_EDGE */
     for (size_t r = 0; r < c->nrings; r++) {
         const input_ring *ring = &c->rings[r];
         for (uint32_t i = 0; i < ring->count; i++)
@@ -363,15 +368,8 @@ static int gather_leftovers(rg_geo__coverage *c, int *clean)
             return RG_ENOMEM;
         c->left[c->nleft++] = (leftover){e->at, (uint32_t)(e->net > 0), 0}; /* turned into nodes below */
     }
-    size_t cap = table_size(c->nleft);
-    if (cap > c->node_cap) {
-        rg_free(c->nodes);
-        c->node_cap = 0;
-        if (!(c->nodes = rg_malloc(cap * sizeof *c->nodes)))
-            return RG_ENOMEM;
-    }
-    c->node_cap = cap;
-    memset(c->nodes, 0, cap * sizeof *c->nodes);
+    if (fresh_table(&c->nodes, &c->node_alloc, &c->node_cap, c->nleft, sizeof *c->nodes, 0) != RG_OK)
+        return RG_ENOMEM;
     for (size_t i = 0; i < c->nleft; i++) {
         uint32_t at = c->left[i].from, upwards = c->left[i].to;
         vertex a = on_grid(c->v[at]), b = on_grid(c->v[at + 1]);
