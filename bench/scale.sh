@@ -23,7 +23,7 @@ timed() { # NAME command...: seconds and peak MB into NAME.time
   local name=$1; shift
   /usr/bin/time -f "%e %M" -o "$name.time" "$@" >/dev/null 2>"$name.err" || { tail -5 "$name.err"; exit 1; }
 }
-sum() { awk '{ s += $1; m = $2 > m ? $2 : m } END { printf "%.1f %d", s, m / 1024 }' "$@"; }
+sum() { awk '{ s += $1; m = $2 > m ? $2 : m } END { printf "%.1f %d\n", s, m / 1024 }' "$@"; }
 mb() { du -m "$1" | cut -f1; }
 
 : > scale.results
@@ -45,5 +45,5 @@ for n in $counts; do
 done
 awk '{ if ($1 > n) { n = $1; s = $2; p = $4; d = $7 + $8 } }
   END { printf "per million households at %d: %.1f s from scratch, %.1f s prepared; 85,036,166 households:" \
-        " ~%.0f s from scratch, ~%.0f s prepared, ~%.0f GB of store and GeoPackage\\n", n, s / n * 1e6, p / n * 1e6,
+        " ~%.0f s from scratch, ~%.0f s prepared, ~%.0f GB of store and GeoPackage\n", n, s / n * 1e6, p / n * 1e6,
         s / n * 85036166, p / n * 85036166, d / n * 85036166 / 1024 }' scale.results
