@@ -276,7 +276,7 @@ int rg_export__resolve_fields(exporter *E)
     /* Input columns are found whatever their case, as the load finds its columns: the
      * name exported is the column's own. */
     if (sqlite3_prepare_v2(rg_io_store_db(E->store),
-                           "SELECT j.key FROM household_records r, json_each(r.extra) j"
+                           "SELECT j.key FROM household_extra x, json_each(x.extra) j"
                            " WHERE lower(j.key) = lower(?) LIMIT 1",
                            -1, &probe, NULL) != SQLITE_OK)
         return rg_io_store_sql_error(E->store);

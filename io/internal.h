@@ -21,8 +21,10 @@ rg_io__step *rg_io__store_step(rg_store *store);
 int rg_io__suspend_triggers(rg_store *store, const char *schema, const char *condition, rg_buf *restore);
 /* Makes every table and view of a new working database, or checks an existing one's. */
 int rg_io__schema_create(rg_store *store);
-/* Checks, creating nothing, that the database is a working database of this layout. */
-int rg_io__schema_check(rg_store *store);
+/* Checks, creating nothing, that the database is a working database of this layout, or of an
+ * earlier one that can be upgraded when `upgrading` (a step that writes: rg_io__schema_create
+ * upgrades it). */
+int rg_io__schema_check(rg_store *store, int upgrading);
 
 /* Appends the WKB of a SpatiaLite polygon or multipolygon blob to out (see
  * rg_io_spatialite_wkb); *vertices (may be NULL) gets its vertex count.

@@ -17,11 +17,11 @@
 
 /* The layout's version, in SQLite's user_version: 2 added households without a point and
  * the forum's decisions; 3 the kab/kota and provinsi levels and the desil counts; 4 the
- * area tables' attribute indexes. A database of another version is refused, not
- * half-understood; one of version 3 is read as it is and upgraded by the first step that
- * writes. */
-#define SCHEMA_VERSION 4
-#define UPGRADABLE_VERSION 3
+ * area tables' attribute indexes; 5 the input's other columns in a table of their own. A
+ * database of another version is refused, not half-understood; one of version 3 or 4 is
+ * upgraded by the first step that writes (read-only steps refuse it until then). */
+#define SCHEMA_VERSION 5
+#define OLDEST_UPGRADABLE 3
 
 static const char *const step_names[RG_STEP_COUNT] = {"load", "boundaries", "join", "classify", "forum"};
 
@@ -55,10 +55,23 @@ static const char *const step_commands[RG_STEP_COUNT] = {
  * with them it takes the attribute index. Gathered whenever the boundaries change. */
 static const char area_statistics_sql[] = "ANALYZE kelurahan; ANALYZE kecamatan; ANALYZE kabkota; ANALYZE provinsi;";
 
-static const char upgrade_sql[] =
+/* What layout 4 added to 3. */
+static const char upgrade_to_4_sql[] =
     AREA_INDEXES("kelurahan") AREA_INDEXES("kecamatan") AREA_INDEXES("kabkota") AREA_INDEXES("provinsi")
-    "ANALYZE kelurahan; ANALYZE kecamatan; ANALYZE kabkota; ANALYZE provinsi;"
-    "PRAGMA user_version = " RG__STRINGIFY(SCHEMA_VERSION) ";";
+    "ANALYZE kelurahan; ANALYZE kecamatan; ANALYZE kabkota; ANALYZE provinsi;";
+
+/* The input's other columns (names, NIK, addresses: personal data) as JSON, apart from the
+ * records every step reads: they are most of a household's bytes, and only an export with
+ * --fields asks for them. Written by the load with the records. */
+#define HOUSEHOLD_EXTRA_TABLE "CREATE TABLE household_extra(hh INTEGER PRIMARY KEY, extra TEXT NOT NULL);"
+
+/* What layout 5 changed of 4: the extra columns move out of household_records (the view that
+ * names them goes first, and is made again by the caller). */
+static const char upgrade_to_5_sql[] =
+    "DROP VIEW households; DELETE FROM views_geometry_columns WHERE view_name = 'households';"
+    HOUSEHOLD_EXTRA_TABLE
+    "INSERT INTO household_extra(hh, extra) SELECT hh, extra FROM household_records WHERE extra IS NOT NULL;"
+    "ALTER TABLE household_records DROP COLUMN extra;";
 
 static const char base_sql[] =
     "CREATE TABLE store_steps(step TEXT PRIMARY KEY, finished TEXT NOT NULL, detail TEXT);"
@@ -76,7 +89,8 @@ static const char base_sql[] =
     "  source_line INTEGER NOT NULL,"
     "  lon REAL, lat REAL,"
     "  household_size INTEGER, spending REAL, reported_code TEXT, given_class TEXT,"
-    "  load_flags TEXT, extra TEXT);"
+    "  load_flags TEXT);"
+    HOUSEHOLD_EXTRA_TABLE
     "SELECT AddGeometryColumn('household_records', 'geom', 4326, 'POINT', 'XY');"
     "SELECT CreateSpatialIndex('household_records', 'geom');"
     "CREATE TABLE boundary_sets(id INTEGER PRIMARY KEY, path TEXT NOT NULL, size INTEGER, sha256 TEXT NOT NULL,"
@@ -142,7 +156,7 @@ static const char boundary_rows_sql[] =
 
 /* The load's rows on --replace (load_runs keeps the history of what was loaded); the
  * spatial index is packed anew by the load. */
-static const char load_rows_sql[] = "DELETE FROM household_records; DELETE FROM rejects;";
+static const char load_rows_sql[] = "DELETE FROM household_records; DELETE FROM household_extra; DELETE FROM rejects;";
 
 /* A household and every step's answers: what export, rank and check read. Rows of steps
  * not yet run read as NULL. */
@@ -151,7 +165,7 @@ static const char view_sql[] =
     " r.hh AS hh, r.household_id AS household_id, r.load_run AS load_run, r.source_line AS source_line,"
     " r.lon AS lon, r.lat AS lat, r.household_size AS household_size, r.spending AS spending,"
     " r.reported_code AS reported_code, r.given_class AS given_class, r.load_flags AS load_flags,"
-    " r.extra AS extra,"
+    " x.extra AS extra,"
     " a.kelurahan_code AS kelurahan_code, kl.name AS kelurahan_name, a.kecamatan_code AS kecamatan_code,"
     " kc.name AS kecamatan_name, a.join_method AS join_method, a.join_distance_m AS join_distance_m,"
     " a.join_flags AS join_flags, a.code_mismatch AS code_mismatch,"
@@ -165,6 +179,7 @@ static const char view_sql[] =
     " CASE WHEN r.geom IS NOT NULL THEN 'gps' END AS point_source,"
     " r.geom AS geom"
     " FROM household_records r"
+    " LEFT JOIN household_extra x ON x.hh = r.hh"
     " LEFT JOIN household_areas a ON a.hh = r.hh"
     " LEFT JOIN household_classes c ON c.hh = r.hh"
     " LEFT JOIN kelurahan kl ON kl.code = a.kelurahan_code"
@@ -198,13 +213,19 @@ static int upgrade(rg_store *store)
     int rc = rg_io_store_count(store, "PRAGMA user_version", &version);
     if (rc != RG_OK || version == SCHEMA_VERSION)
         return rc;
-    if ((rc = rg_io_store_exec(store, "upgrading the working database", "BEGIN")) != RG_OK)
+    static const char what[] = "upgrading the working database";
+    if ((rc = rg_io_store_exec(store, what, "BEGIN")) != RG_OK)
         return rc;
-    if ((rc = rg_io_store_exec(store, "upgrading the working database", upgrade_sql)) != RG_OK) {
+    if ((version < 4 && (rc = rg_io_store_exec(store, what, upgrade_to_4_sql)) != RG_OK) ||
+        (rc = rg_io_store_exec(store, what, upgrade_to_5_sql)) != RG_OK ||
+        (rc = rg_io_store_exec(store, what, view_sql)) != RG_OK ||
+        (rc = rg_io_store_exec(store, what, "PRAGMA user_version = " RG__STRINGIFY(SCHEMA_VERSION))) != RG_OK) {
         sqlite3_exec(rg_io_store_db(store), "ROLLBACK", NULL, NULL, NULL);
         return rc;
     }
-    return rg_io_store_exec(store, "upgrading the working database", "COMMIT");
+    rg_ctx_notice(rg_io_store_ctx(store), RG_NOTICE_INFO, "%s: upgraded from layout %lld to %d",
+                  rg_io_store_path(store), (long long)version, SCHEMA_VERSION);
+    return rg_io_store_exec(store, what, "COMMIT");
 }
 
 int rg_io__schema_create(rg_store *store)
@@ -217,7 +238,7 @@ int rg_io__schema_create(rg_store *store)
         rc = table_kind(store, "households", kind, sizeof kind);
     if (rc != RG_OK)
         return rc;
-    if (kind[0] && (rc = rg_io__schema_check(store)) == RG_OK) /* says what it is */
+    if (kind[0] && (rc = rg_io__schema_check(store, 1)) == RG_OK) /* says what it is */
         rc = upgrade(store);
     if (kind[0])
         return rc;
@@ -244,15 +265,22 @@ static int refuse_version(rg_store *store, int64_t version)
                         (long long)version, SCHEMA_VERSION);
 }
 
-int rg_io__schema_check(rg_store *store)
+int rg_io__schema_check(rg_store *store, int upgrading)
 {
     char kind[16];
     int64_t version = 0;
     int rc = table_kind(store, "households", kind, sizeof kind);
     if (rc == RG_OK && strcmp(kind, "view") == 0 &&
-        (rc = rg_io_store_count(store, "PRAGMA user_version", &version)) == RG_OK && version != SCHEMA_VERSION &&
-        version != UPGRADABLE_VERSION)
-        return refuse_version(store, version);
+        (rc = rg_io_store_count(store, "PRAGMA user_version", &version)) == RG_OK && version != SCHEMA_VERSION) {
+        if (version < OLDEST_UPGRADABLE || version > SCHEMA_VERSION)
+            return refuse_version(store, version);
+        if (!upgrading)
+            return rg_ctx_error(rg_io_store_ctx(store), RG_EDATA,
+                                "%s: made by an earlier regsosek-geo (layout %lld, this one reads %d): the next step"
+                                " that writes (load, join, classify, amend) upgrades it in place, keeping every"
+                                " result; then run this again",
+                                rg_io_store_path(store), (long long)version, SCHEMA_VERSION);
+    }
     if (rc != RG_OK || strcmp(kind, "view") == 0)
         return rc;
     return rg_ctx_error(rg_io_store_ctx(store), RG_EDATA, "%s: %s", rg_io_store_path(store),

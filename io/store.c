@@ -167,7 +167,7 @@ static int open_store(rg_store **out, rg_ctx *ctx, const char *path, int create)
     if ((rc = rg_io_store_exec(store, "opening", "PRAGMA foreign_keys=ON; PRAGMA journal_mode=DELETE;"
                                                   "PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536;")) != RG_OK)
         goto done;
-    rc = create ? rg_io__schema_create(store) : rg_io__schema_check(store);
+    rc = create ? rg_io__schema_create(store) : rg_io__schema_check(store, 0);
 
 done:
     if (rc != RG_OK) {

@@ -50,6 +50,12 @@ typedef struct {
     sqlite3_stmt *insert;
     sqlite3_stmt *insert_many; /* ROWS_PER_INSERT households at once; NULL: one at a time */
     unsigned char many_points[ROWS_PER_INSERT][RG_SPATIALITE_POINT_SIZE];
+    sqlite3_stmt *extra_one, *extra_many; /* household_extra, a row or ROWS_PER_INSERT at once */
+    struct {
+        int64_t hh;
+        const char *text; /* borrowed from the batch being written */
+    } extras[ROWS_PER_INSERT];
+    int extra_count;
     sqlite3_stmt *reject;
     sqlite3_stmt *find_first;
     int column[ROLE_COUNT]; /* -1 when absent */
@@ -130,6 +136,8 @@ int rg_load__check_row(const loader *L, row_batch *b, long line, const char *raw
 int rg_load__check_unreadable(const loader *L, row_batch *b, const rg_csv_row *row);
 /* Writes the batch's rows in order and empties it. */
 int rg_load__store_batch(loader *L, row_batch *b);
+/* Prepares the statements that append household_extra. @return RG_OK or RG_ESQL. */
+int rg_load__prepare_extras(loader *L);
 /* Frees the batch's rows and texts; the batch itself is the caller's. */
 void rg_load__batch_free(row_batch *b);
 /* The text at offset `at` of the batch, or NULL for NO_TEXT. Borrowed; valid while the batch is. */

@@ -225,9 +225,9 @@ int rg_load_run(rg_store *store, const char *path, const rg_load_opts *opts, rg_
     if ((rc = begin_run(&L, existing ? mode_names[L.opts->mode] : "new")) != RG_OK)
         goto done;
     static const char insert_head[] = "INSERT INTO household_records(household_id, load_run, source_line, lon, lat,"
-                                      " household_size, spending, reported_code, given_class, load_flags, extra, geom)"
+                                      " household_size, spending, reported_code, given_class, load_flags, geom)"
                                       " VALUES";
-    static const char one_row[] = ",(?,?,?,?,?,?,?,?,?,?,?,?)";
+    static const char one_row[] = ",(?,?,?,?,?,?,?,?,?,?,?)";
     /* One text for both inserts: its first row's worth is the one-household statement. */
     rg_buf many = {0};
     rc = rg__buf_append(&many, insert_head, strlen(insert_head));
@@ -241,6 +241,8 @@ int rg_load_run(rg_store *store, const char *path, const rg_load_opts *opts, rg_
         L.insert_many = NULL;
     rg__buf_free(&many);
     if (rc != RG_OK)
+        goto done;
+    if ((rc = rg_load__prepare_extras(&L)) != RG_OK)
         goto done;
     if (sqlite3_prepare_v2(db, "INSERT INTO rejects(load_run, line, reason, message, raw) VALUES(?,?,?,?,?)", -1,
                            &L.reject, NULL) != SQLITE_OK ||
@@ -280,6 +282,8 @@ int rg_load_run(rg_store *store, const char *path, const rg_load_opts *opts, rg_
 done:
     sqlite3_finalize(L.insert);
     sqlite3_finalize(L.insert_many);
+    sqlite3_finalize(L.extra_one);
+    sqlite3_finalize(L.extra_many);
     sqlite3_finalize(L.reject);
     sqlite3_finalize(L.find_first);
     rg_io_store_step_end(store);

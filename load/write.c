@@ -65,17 +65,17 @@ static void bind_household(const loader *L, sqlite3_stmt *st, int base, const ro
         sqlite3_bind_double(st, base + 7, r->spending);
     else
         sqlite3_bind_null(st, base + 7);
-    const size_t texts[] = {r->code, r->given, r->flags, r->extra};
-    for (int i = 0; i < 4; i++)
+    const size_t texts[] = {r->code, r->given, r->flags};
+    for (int i = 0; i < 3; i++)
         if (texts[i] != NO_TEXT)
             sqlite3_bind_text(st, base + 8 + i, rg_load__text_at(b, texts[i]), -1, SQLITE_STATIC);
         else
             sqlite3_bind_null(st, base + 8 + i);
     if (r->has_point) {
         rg_io_spatialite_point(point, r->lon, r->lat);
-        sqlite3_bind_blob(st, base + 12, point, RG_SPATIALITE_POINT_SIZE, SQLITE_STATIC);
+        sqlite3_bind_blob(st, base + 11, point, RG_SPATIALITE_POINT_SIZE, SQLITE_STATIC);
     } else {
-        sqlite3_bind_null(st, base + 12);
+        sqlite3_bind_null(st, base + 11);
     }
 }
 
@@ -87,14 +87,58 @@ static void count_read(loader *L)
         rg_ctx_notice(L->ctx, RG_NOTICE_PROGRESS, "%s: %lld rows read", L->path, (long long)L->stats.rows_read);
 }
 
-/* Counts a household written, and gathers its point for the spatial index. */
-static int count_loaded(loader *L, const checked_row *r, int64_t rowid)
+int rg_load__prepare_extras(loader *L)
+{
+    sqlite3 *db = rg_io_store_db(L->store);
+    rg_buf sql = {0};
+    int rc = rg__buf_appendf(&sql, "INSERT INTO household_extra(hh, extra) VALUES(?, ?)");
+    for (int k = 1; k < ROWS_PER_INSERT && rc == RG_OK; k++)
+        rc = rg__buf_appendf(&sql, ", (?, ?)");
+    if (rc == RG_OK && (sqlite3_prepare_v2(db, sql.data, -1, &L->extra_many, NULL) != SQLITE_OK ||
+                        sqlite3_prepare_v2(db, "INSERT INTO household_extra(hh, extra) VALUES(?, ?)", -1,
+                                           &L->extra_one, NULL) != SQLITE_OK))
+        rc = rg_io_store_sql_error(L->store);
+    rg__buf_free(&sql);
+    return rc;
+}
+
+/* Appends the extra columns kept so far to household_extra: a full set with one statement,
+ * fewer one by one. Before the batch they point into is emptied. */
+static int flush_extras(loader *L)
+{
+    int full = L->extra_count == ROWS_PER_INSERT;
+    sqlite3_stmt *st = full ? L->extra_many : L->extra_one;
+    for (int k = 0; k < L->extra_count; k++) {
+        int at = full ? 2 * k : 0;
+        sqlite3_bind_int64(st, at + 1, L->extras[k].hh);
+        sqlite3_bind_text(st, at + 2, L->extras[k].text, -1, SQLITE_STATIC);
+        if (!full || k + 1 == L->extra_count) {
+            int done = sqlite3_step(st) == SQLITE_DONE;
+            sqlite3_reset(st);
+            if (!done)
+                return rg_io_store_sql_error(L->store);
+        }
+    }
+    L->extra_count = 0;
+    return RG_OK;
+}
+
+/* Counts a household written, keeps its other columns for household_extra and gathers its
+ * point for the spatial index. */
+static int count_loaded(loader *L, const row_batch *b, const checked_row *r, int64_t rowid)
 {
     L->stats.loaded++;
     if (r->flags != NO_TEXT)
         L->stats.flagged++;
     L->stats.without_point += !r->has_point;
     L->stats.swapped += r->swapped;
+    if (r->extra != NO_TEXT) {
+        L->extras[L->extra_count].hh = rowid;
+        L->extras[L->extra_count++].text = rg_load__text_at(b, r->extra);
+        int rc = L->extra_count == ROWS_PER_INSERT ? flush_extras(L) : RG_OK;
+        if (rc != RG_OK)
+            return rc;
+    }
     return r->has_point && L->points ? rg_io_points_add(L->points, rowid, r->lon, r->lat) : RG_OK;
 }
 
@@ -125,7 +169,7 @@ static int store_row(loader *L, const row_batch *b, const checked_row *r)
     }
     if (step != SQLITE_DONE)
         return rg_io_store_sql_error(L->store);
-    return count_loaded(L, r, sqlite3_last_insert_rowid(rg_io_store_db(L->store)));
+    return count_loaded(L, b, r, sqlite3_last_insert_rowid(rg_io_store_db(L->store)));
 }
 
 /*
@@ -139,7 +183,7 @@ static int store_households(loader *L, const row_batch *b, const checked_row *ro
     sqlite3_stmt *st = L->insert_many;
     sqlite3_reset(st);
     for (int k = 0; k < ROWS_PER_INSERT; k++)
-        bind_household(L, st, 12 * k, b, &rows[k], L->many_points[k]);
+        bind_household(L, st, 11 * k, b, &rows[k], L->many_points[k]);
     int step = sqlite3_step(st);
     if (step == SQLITE_CONSTRAINT) {
         sqlite3_reset(st);
@@ -152,7 +196,7 @@ static int store_households(loader *L, const row_batch *b, const checked_row *ro
     int rc = RG_OK;
     for (int k = 0; k < ROWS_PER_INSERT && rc == RG_OK; k++) {
         count_read(L);
-        rc = count_loaded(L, &rows[k], first + k);
+        rc = count_loaded(L, b, &rows[k], first + k);
     }
     return rc;
 }
@@ -179,6 +223,8 @@ int rg_load__store_batch(loader *L, row_batch *b)
         }
         i += run;
     }
+    if (rc == RG_OK)
+        rc = flush_extras(L);
     b->count = 0;
     b->text.len = 0;
     return rc;
