@@ -56,7 +56,7 @@ enum {
     OPT_DB = 256, OPT_ID, OPT_LAT, OPT_LON, OPT_SIZE, OPT_SPENDING, OPT_CODE, OPT_CODE_PARTS, OPT_CLASS, OPT_LAYER,
     OPT_REPLACE, OPT_APPEND, OPT_FIX_SWAPPED, OPT_MAX_REJECT_RATE, OPT_CRS, OPT_X, OPT_Y, OPT_COLUMNS,
     OPT_MAX_DISTANCE, OPT_THREADS, OPT_KEL_LAYER, OPT_KEL_CODE, OPT_KEL_NAME, OPT_KEC_LAYER, OPT_KEC_CODE, OPT_KEC_NAME, OPT_REPREPARE,
-    OPT_RULES, OPT_PRINT_RULES, OPT_LAYERS, OPT_FORMAT, OPT_OVERWRITE, OPT_FIELDS, OPT_PUBLIC, OPT_MIN_COUNT, OPT_UNLOCATED_AT, OPT_ONLY, OPT_HELP
+    OPT_RULES, OPT_PRINT_RULES, OPT_LAYERS, OPT_FORMAT, OPT_OVERWRITE, OPT_FIELDS, OPT_PUBLIC, OPT_MIN_COUNT, OPT_UNLOCATED_AT, OPT_ONLY, OPT_SCHEMA, OPT_HELP
 };
 
 /* Takes one parsed option into opts: 1 taken, 0 not this command's, -1 bad value (reported). */
@@ -102,7 +102,8 @@ int cli_export_option(rg_cli *cli, int opt, const char *arg, rg_export_opts *o);
         {"format", required_argument, NULL, OPT_FORMAT},                                                      \
         {"fields", required_argument, NULL, OPT_FIELDS}, {"public", no_argument, NULL, OPT_PUBLIC},            \
         {"min-count", required_argument, NULL, OPT_MIN_COUNT},                                               \
-        {"unlocated-at", required_argument, NULL, OPT_UNLOCATED_AT}, {"only", required_argument, NULL, OPT_ONLY}
+        {"unlocated-at", required_argument, NULL, OPT_UNLOCATED_AT}, {"only", required_argument, NULL, OPT_ONLY},      \
+        {"schema", required_argument, NULL, OPT_SCHEMA}
 
 #define CLI_EXPORT_HELP                                                                                        \
     "  --layers LIST         comma-separated: provinsi,kabkota,kecamatan,kelurahan,households (default all)\n"  \
@@ -116,7 +117,9 @@ int cli_export_option(rg_cli *cli, int opt, const char *arg, rg_export_opts *o);
     "  --public              only the area summaries, small counts suppressed\n"                               \
     "  --min-count N         with --public: counts from 1 to N-1 are shown as NULL (default 5)\n"          \
     "  --unlocated-at area   draw households without a GPS point at a point inside their kelurahan\n"       \
-    "                        (point_source = area; not their dwelling); default: rows without geometry\n"
+    "                        (point_source = area; not their dwelling); default: rows without geometry\n"  \
+    "  --schema NAME         PG: output: the schema of the national tables (default regsosek, or\n"       \
+    "                        regsosek_public with --public)\n"
 
 #define CLI_LOAD_HELP                                                                                          \
     "  --id COL, --lat COL, --lon COL   name the id and coordinate columns (detected by default:\n"           \

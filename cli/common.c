@@ -191,6 +191,7 @@ int cli_export_option(rg_cli *cli, int opt, const char *arg, rg_export_opts *o)
         o->unlocated_at_area = strcmp(arg, "area") == 0;
         return 1;
     case OPT_ONLY: o->only = arg; return 1;
+    case OPT_SCHEMA: o->schema = arg; return 1;
     default: return 0;
     }
 }

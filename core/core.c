@@ -34,6 +34,7 @@ const char *rg_strerror(int code)
     case RG_EDATA: return "data error";
     case RG_EEXIST: return "already exists";
     case RG_ENOTFOUND: return "not found";
+    case RG_EPG: return "PostgreSQL error";
     default: return "unknown error";
     }
 }

@@ -28,7 +28,8 @@ enum {
     RG_ESQL = -7,     /**< SQLite or SpatiaLite reported an error */
     RG_EDATA = -8,    /**< the data breaks a rule (missing column, invariant broken) */
     RG_EEXIST = -9,   /**< the target exists and no flag allows replacing it */
-    RG_ENOTFOUND = -10 /**< a layer, field or record that was asked for is absent */
+    RG_ENOTFOUND = -10, /**< a layer, field or record that was asked for is absent */
+    RG_EPG = -11        /**< a PostgreSQL server refused, failed or went away */
 };
 
 /** The library's version, e.g. "0.1.0". Static storage. */

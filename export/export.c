@@ -208,12 +208,35 @@ static int plan_geojson_paths(rg_export_plan *plan, const char *output, int fold
     return RG_OK;
 }
 
+int rg_export_is_postgis(const char *output) { return rg_export__pg_is_target(output); }
+
+/* A publication writes every layer (the public one every summary) to the server: no file. */
+static int plan_postgis(rg_ctx *ctx, const char *output, const rg_export_opts *opts, rg_export_plan *plan)
+{
+    char where[300];
+    int rc = rg_export__pg_conninfo_check(ctx, output, where, sizeof where);
+    if (rc != RG_OK)
+        return rc;
+    if (opts->format || opts->layers != RG_LAYER_ALL)
+        return rg_ctx_error(ctx, RG_EINVAL, "a PostGIS publication writes every layer, as PostGIS tables: no -f or --layers");
+    if (opts->public_only && opts->fields)
+        return rg_ctx_error(ctx, RG_EINVAL, "--public and --fields do not go together");
+    plan->ext = "";
+    plan->format = FORMAT_POSTGIS;
+    plan->paths[0] = rg_strdup(output);
+    plan->layers[0] = RG_LAYER_ALL & ~(opts->public_only ? RG_LAYER_HOUSEHOLDS : 0);
+    plan->count = 1;
+    return plan->paths[0] ? RG_OK : RG_ENOMEM;
+}
+
 int rg_export_plan_make(rg_ctx *ctx, const char *output, const rg_export_opts *opts, rg_export_plan *plan)
 {
     static const rg_export_opts defaults = RG_EXPORT_OPTS_INIT;
     if (!opts)
         opts = &defaults;
     memset(plan, 0, sizeof *plan);
+    if (rg_export__pg_is_target(output))
+        return plan_postgis(ctx, output, opts, plan);
     for (size_t i = 0; i < sizeof formats / sizeof *formats && !plan->ext; i++)
         if (opts->format ? rg__strieq(opts->format, formats[i].driver) : ends_with(output, formats[i].ext)) {
             plan->ext = formats[i].ext;
@@ -295,7 +318,7 @@ int rg_export_run(rg_store *store, const char *output, const rg_export_opts *opt
         rc = read_programmes(&E);
     if (rc == RG_OK)
         rc = rg_io_store_exec(store, "cutting the export", "DROP TABLE IF EXISTS temp.export_scope");
-    if (rc == RG_OK && opts->only && (rc = rg_export_scope(store, opts->only, NULL)) == RG_OK)
+    if (rc == RG_OK && opts->only && E.fmt != FORMAT_POSTGIS && (rc = rg_export_scope(store, opts->only, NULL)) == RG_OK)
         E.scoped = 1;
     if (rc == RG_OK && opts->unlocated_at_area)
         rc = rg_io_store_exec(store, "placing households without a point",
@@ -303,9 +326,13 @@ int rg_export_run(rg_store *store, const char *output, const rg_export_opts *opt
                               "CREATE TEMP TABLE export_area_points(code TEXT PRIMARY KEY, x REAL, y REAL);"
                               "INSERT INTO temp.export_area_points SELECT code, ST_X(ST_PointOnSurface(geom)),"
                               " ST_Y(ST_PointOnSurface(geom)) FROM kelurahan");
+    if (rc == RG_OK && E.fmt == FORMAT_POSTGIS) {
+        E.direct = 0;
+        rc = rg_export__postgis_run(&E, output);
+    }
     if (rc == RG_OK && plan.folder && mkdir(output, 0777) != 0 && errno != EEXIST)
         rc = rg_ctx_error(ctx, RG_EIO, "%s: cannot create the folder: %s", output, strerror(errno));
-    for (size_t i = 0; i < plan.count && rc == RG_OK; i++) {
+    for (size_t i = 0; i < plan.count && rc == RG_OK && E.fmt != FORMAT_POSTGIS; i++) {
         char *tmp = rg_io_partial_name(plan.paths[i], E.ext);
         if (!tmp) {
             rc = RG_ENOMEM;

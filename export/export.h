@@ -41,11 +41,15 @@ typedef struct {
                                 point_source = 'area'; 0: rows without geometry */
     const char *only;      /**< an area's code (provinsi, kab/kota, kecamatan or kelurahan, either
                                 scheme): only it, the areas and households in it, and its parents;
-                                NULL = everything */
+                                NULL = everything. Publishing into PostGIS: the kab/kota or provinsi whose
+                                rows are replaced; NULL = the kab/kota the households are in, or each
+                                provinsi when they are in several */
+    const char *schema;    /**< PostGIS: the schema of the national tables; NULL = "regsosek", or
+                                "regsosek_public" with public_only */
 } rg_export_opts;
 
 #define RG_EXPORT_DEFAULT_MIN_COUNT 5
-#define RG_EXPORT_OPTS_INIT {RG_LAYER_ALL, 0, NULL, NULL, 0, RG_EXPORT_DEFAULT_MIN_COUNT, NULL, 0, NULL}
+#define RG_EXPORT_OPTS_INIT {RG_LAYER_ALL, 0, NULL, NULL, 0, RG_EXPORT_DEFAULT_MIN_COUNT, NULL, 0, NULL, NULL}
 
 /** The files an export will write, named before anything is done. */
 typedef struct {
@@ -91,6 +95,33 @@ void rg_export_plan_free(rg_export_plan *plan);
  *   have no point), RG_EGDAL, RG_EIO, RG_ESQL.
  */
 int rg_export_run(rg_store *store, const char *output, const rg_export_opts *opts);
+
+/*
+ * PostGIS. An output "PG:dbname=... host=... user=..." (GDAL's form of a libpq connection
+ * string; the password comes from PGPASSWORD or ~/.pgpass, and a string holding one is
+ * refused) publishes the map into the national tables of opts->schema: the layers of the
+ * published areas (opts->only, a kab/kota or provinsi, or those the households cover) replace
+ * exactly their previous rows in one transaction, the provinsi summaries are summed afresh
+ * from their kab/kota, public.layer_styles gets the QGIS styles and their SLD, and
+ * SCHEMA.publications records the run. Other areas' rows are never touched; two offices
+ * publish side by side. rg_export_run() does it for such an output, with these returns beyond
+ * its own: RG_EPG (the server refused or went away: the message names it and the table,
+ * never a password; nothing is committed).
+ */
+
+/** Whether output names a PostgreSQL database ("PG:..."). */
+int rg_export_is_postgis(const char *output);
+
+/**
+ * Re-verifies a PostGIS publication on its own, for `check PG:...`: each published area holds
+ * the households its last publication counted, each level sums the one below, every row
+ * belongs to a published area. Reports each check as rg_check_run() does, and each area's
+ * latest publication as an INFO notice; *failed counts the checks that failed.
+ * @return RG_OK whether or not checks failed; RG_EINVAL, RG_EPG (no such schema or server).
+ */
+int rg_export_postgis_check(rg_ctx *ctx, const char *output, const char *schema,
+                            void (*report)(const char *check, int64_t violations, void *userdata), void *userdata,
+                            int *failed);
 
 /**
  * Parses a comma-separated list of layer names ("households,kelurahan").

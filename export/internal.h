@@ -7,6 +7,7 @@
 #include "io/io.h"
 
 #include <gdal.h>
+#include <libpq-fe.h>
 #include <ogr_api.h>
 
 typedef struct {
@@ -38,7 +39,7 @@ typedef struct {
 /* Where --fields are spliced into the households query, and the programmes into the areas'. */
 #define EXTRA_FIELDS_HERE "\x01"
 
-typedef enum { FORMAT_GPKG, FORMAT_GEOJSON, FORMAT_GEOJSONSEQ, FORMAT_FLATGEOBUF } format;
+typedef enum { FORMAT_GPKG, FORMAT_GEOJSON, FORMAT_GEOJSONSEQ, FORMAT_FLATGEOBUF, FORMAT_POSTGIS } format;
 
 #define MAX_EXTRA_FIELDS 64
 #define MAX_PROGRAMMES 16
@@ -57,6 +58,8 @@ typedef struct {
     int direct;            /* a GeoPackage whose rows go in through SQLite, not OGR */
     char *poverty_rate;    /* how classify defined it, for the area layers' descriptions */
     int scoped;            /* --only: the rows of temp.export_scope's areas only */
+    int partition_join;    /* a publication: each area row with its kab/kota and provinsi codes, from
+                              temp.publish_parents (pp.kabkota_code, pp.provinsi_code) */
     size_t programme_count; /* the rules' programmes: a column of each area layer */
     field_def programmes[MAX_PROGRAMMES];
     char programme_names[MAX_PROGRAMMES][64];
@@ -90,6 +93,8 @@ int rg_export__write_styles(rg_ctx *ctx, GDALDatasetH ds, const char *path, int 
 /* gpkg_metadata: the tool, the command, the inputs with their SHA-256, the boundaries, the
  * method, the rules and what poverty_rate means. */
 int rg_export__write_provenance(rg_store *store, GDALDatasetH ds, const rg_export_opts *opts);
+/* Sets f's fields from the store's row st (the layer's fields first, in order). */
+void rg_export__feature_set_fields(const exporter *E, const layer_def *def, sqlite3_stmt *st, OGRFeatureH f);
 /* One layer through OGR, a feature at a time (GeoJSON, FlatGeobuf, a --public GeoPackage), or
  * only its table, fields and description for the GeoPackage gpkg.c fills. */
 int rg_export__write_layer(exporter *E, GDALDatasetH ds, const char *path, const layer_def *def);
@@ -135,5 +140,48 @@ extern const layer_def rg_export__layers[RG_LAYER_FILES_MAX];
  * source, into E (extra, extra_count, extra_from_json); a personal field is warned of once.
  * @return RG_OK, RG_EINVAL (no such field: the message lists those there are), RG_ESQL. */
 int rg_export__resolve_fields(exporter *E);
+
+/* ---------------------------------------------------------------- PostgreSQL (pg.c) */
+
+/* A connection to the server a publication goes to. */
+typedef struct {
+    PGconn *conn;
+    rg_ctx *ctx;
+    char where[300]; /* "PostgreSQL on HOST, database D, user U": what every message names */
+} rg_pg;
+
+/* Whether output is GDAL's "PG:..." form of a PostgreSQL connection string. */
+int rg_export__pg_is_target(const char *output);
+/* Reads the connection string in output ("PG:..."), refuses one holding a password and
+ * describes the server into where. @return RG_OK or RG_EINVAL. */
+int rg_export__pg_conninfo_check(rg_ctx *ctx, const char *output, char *where, size_t cap);
+/* Connects; close with rg_export__pg_close() whatever it returns. @return RG_OK, RG_EINVAL,
+ * RG_EPG (the message names the server and libpq's reason), RG_ENOMEM. */
+int rg_export__pg_connect(rg_ctx *ctx, const char *output, rg_pg *pg);
+void rg_export__pg_close(rg_pg *pg);
+/* An error naming the server, the table (may be NULL) and the server's reason, with what
+ * it means for the published rows. @return RG_EPG. */
+int rg_export__pg_fail(rg_pg *pg, const PGresult *res, const char *table);
+/* Runs SQL that returns nothing the caller needs. @return RG_OK or RG_EPG. */
+int rg_export__pg_exec(rg_pg *pg, const char *table, const char *sql);
+int rg_export__pg_execf(rg_pg *pg, const char *table, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Runs a query with text parameters: the result (PQclear it) or NULL after reporting. */
+PGresult *rg_export__pg_query(rg_pg *pg, const char *table, const char *sql, int nparams, const char *const *params);
+/* A schema name that needs no quoting: lower-case letters, digits and _, at most 63. */
+int rg_export__pg_identifier_ok(const char *name);
+
+/* Sends the layer's rows (as rg_export__layer_sql() reads them) by COPY into schema.layer;
+ * *rows gets their number. @return RG_OK, RG_EPG, RG_ESQL, RG_EDATA, RG_ENOMEM. */
+int rg_export__pg_copy_layer(exporter *E, rg_pg *pg, const char *schema, const layer_def *def, int64_t *rows);
+/* Replaces the provinsi's row by the sums of its kab/kota in schema.kabkota (a cell hidden in
+ * one of them is NULL in the sum), with its own polygon from the store when whole, else none
+ * (the caller unites its kab/kota's). @return RG_OK, RG_EPG, RG_ESQL, RG_ENOMEM. */
+int rg_export__pg_put_provinsi(exporter *E, rg_pg *pg, const char *schema, const char *code, int whole);
+/* QGIS's default styles and their SLD in public.layer_styles, inside the caller's transaction
+ * (pg_styles.c); a role that may not make that table is warned and goes on unstyled. */
+int rg_export__pg_styles(rg_pg *pg, const char *schema, int chosen);
+/* Publishing the map into PostGIS (postgis.c): the layers of the published areas replace
+ * their previous rows in one transaction. */
+int rg_export__postgis_run(exporter *E, const char *output);
 
 #endif

@@ -201,14 +201,18 @@ static int append_scope(const layer_def *def, rg_buf *sql, const char *keyword)
                                  keyword, def->name);
 }
 
-/* The layer's FROM ... ORDER BY, with --only's condition before its ORDER BY. */
+/* The layer's FROM ... ORDER BY, with a publication's join of the area's partition codes and
+ * --only's condition before its ORDER BY. */
 static int append_from(const exporter *E, const layer_def *def, rg_buf *sql)
 {
     const char *order = strstr(def->from, " ORDER BY ");
-    if (!E->scoped || !order)
+    int partitioned = E->partition_join && def->bit != RG_LAYER_HOUSEHOLDS;
+    if ((!E->scoped && !partitioned) || !order)
         return rg__buf_appendf(sql, "%s", def->from);
     int rc = rg__buf_append(sql, def->from, (size_t)(order - def->from));
-    if (rc == RG_OK)
+    if (rc == RG_OK && partitioned)
+        rc = rg__buf_appendf(sql, " JOIN temp.publish_parents pp ON pp.level = '%s' AND pp.code = a.code", def->name);
+    if (rc == RG_OK && E->scoped)
         rc = append_scope(def, sql, "WHERE");
     return rc == RG_OK ? rg__buf_appendf(sql, "%s", order) : rc;
 }
@@ -234,6 +238,8 @@ int rg_export__layer_sql(exporter *E, const layer_def *def, int gpkg, rg_buf *sq
         rc = append_fields(E, def, sql);
     if (rc == RG_OK)
         rc = rg__buf_appendf(sql, ", %s", gpkg ? def->geom_gpkg : def->geom_ogr);
+    if (rc == RG_OK && E->partition_join && def->bit != RG_LAYER_HOUSEHOLDS)
+        rc = rg__buf_appendf(sql, ", pp.kabkota_code, pp.provinsi_code");
     return rc == RG_OK ? append_from(E, def, sql) : rc;
 }
 

@@ -18,6 +18,24 @@ static int create_field(OGRLayerH layer, const char *name, OGRFieldType type)
     return err == OGRERR_NONE;
 }
 
+void rg_export__feature_set_fields(const exporter *E, const layer_def *def, sqlite3_stmt *st, OGRFeatureH f)
+{
+    int n = (int)(def->field_count + rg_export__extra_count_of(E, def));
+    for (int i = 0; i < n; i++) {
+        OGRFieldType type = (size_t)i < def->field_count ? def->fields[i].type
+                                                         : rg_export__extra_field(E, def, (size_t)i - def->field_count)->type;
+        if (sqlite3_column_type(st, i) == SQLITE_NULL) {
+            OGR_F_SetFieldNull(f, i);
+            continue;
+        }
+        switch (type) {
+        case OFTInteger: OGR_F_SetFieldInteger(f, i, sqlite3_column_int(st, i)); break;
+        case OFTReal: OGR_F_SetFieldDouble(f, i, sqlite3_column_double(st, i)); break;
+        default: OGR_F_SetFieldString(f, i, (const char *)sqlite3_column_text(st, i)); break;
+        }
+    }
+}
+
 int rg_export__write_layer(exporter *E, GDALDatasetH ds, const char *path, const layer_def *def)
 {
     rg_ctx *ctx = E->ctx;
@@ -84,19 +102,7 @@ int rg_export__write_layer(exporter *E, GDALDatasetH ds, const char *path, const
     int n = (int)(def->field_count + extra);
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         OGR_F_SetFID(f, OGRNullFID);
-        for (int i = 0; i < n; i++) {
-            OGRFieldType type = (size_t)i < def->field_count ? def->fields[i].type
-                                                             : rg_export__extra_field(E, def, (size_t)i - def->field_count)->type;
-            if (sqlite3_column_type(st, i) == SQLITE_NULL) {
-                OGR_F_SetFieldNull(f, i);
-                continue;
-            }
-            switch (type) {
-            case OFTInteger: OGR_F_SetFieldInteger(f, i, sqlite3_column_int(st, i)); break;
-            case OFTReal: OGR_F_SetFieldDouble(f, i, sqlite3_column_double(st, i)); break;
-            default: OGR_F_SetFieldString(f, i, (const char *)sqlite3_column_text(st, i)); break;
-            }
-        }
+        rg_export__feature_set_fields(E, def, st, f);
         if (public_area)
             rg_export__suppress_small_cells(E, f, E->opts->min_count);
         if (def->geom == GEOM_POINT_LONLAT && sqlite3_column_type(st, n) == SQLITE_NULL) {

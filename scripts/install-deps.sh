@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs everything regsosek-geo needs to build, test and run its demo on Debian 12.
 # Idempotent and non-interactive; uses sudo when not run as root.
-# --bench adds the peers and meters of bench/ (GeoPandas with the rtree its sjoin needs, PostgreSQL
-# with PostGIS, GNU time), which CI does not need.
+# --bench adds the peers and meters of bench/ (GeoPandas with the rtree its sjoin needs, PostGIS's
+# loaders, GNU time), which CI does not need. PostgreSQL and PostGIS are always installed: the
+# publication tests run a server of their own.
 set -euo pipefail
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
@@ -10,15 +11,17 @@ packages=(
   # build
   build-essential cmake pkg-config
   # libraries (see README, "Libraries")
-  libgdal-dev libproj-dev libgeos-dev libsqlite3-dev libspatialite-dev libinih-dev zlib1g-dev libssl-dev libxlsxwriter-dev libcairo2-dev libpango1.0-dev fonts-dejavu-core
+  libgdal-dev libproj-dev libgeos-dev libsqlite3-dev libspatialite-dev libinih-dev zlib1g-dev libssl-dev libxlsxwriter-dev libcairo2-dev libpango1.0-dev fonts-dejavu-core libpq-dev
   # tests: Criterion, and the independent oracles (SpatiaLite SQL, ogrinfo, QGIS)
   libcriterion-dev sqlite3 libsqlite3-mod-spatialite spatialite-bin gdal-bin python3 python3-gdal python3-qgis
-  poppler-utils unzip
+  poppler-utils unzip libxml2-utils
+  # the PostGIS publication's tests run a throwaway server of their own
+  postgresql-15 postgresql-15-postgis-3
   # sanitizer runtime for the ASan/UBSan build and the fuzzers; valgrind for memcheck
   clang libclang-rt-14-dev valgrind
 )
 if [ "${1:-}" = "--bench" ]; then
-  packages+=(time python3-geopandas python3-rtree postgresql-15 postgresql-15-postgis-3 postgis)
+  packages+=(time python3-geopandas python3-rtree postgis)
 fi
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -qq

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Regenerates export/styles/*.qml with PyQGIS, so the styles are ones QGIS itself wrote.
+"""Regenerates export/styles/*.qml and *.sld with PyQGIS, so the styles are ones QGIS itself wrote.
 
 Run from the repository root: QT_QPA_PLATFORM=offscreen /usr/bin/python3 scripts/make-styles.py
 The .qml files are committed; the build embeds them; this script is only for changing them.
@@ -159,9 +159,15 @@ def kecamatan_style(out):
 
 
 def save(layer, out):
+    """Writes the layer's style as QGIS keeps it (.qml) and as GeoServer reads it (.sld, the
+    OGC Styled Layer Descriptor QGIS itself translates it to), side by side."""
     message, ok = layer.saveNamedStyle(out)
     if not ok:
         sys.exit("cannot write %s: %s" % (out, message))
+    sld = out[:-len(".qml")] + ".sld"
+    message, ok = layer.saveSldStyle(sld)
+    if not ok:
+        sys.exit("cannot write %s: %s" % (sld, message))
 
 
 def main():
