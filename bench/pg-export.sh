@@ -22,7 +22,7 @@ psql -X -q -d bench -c "CREATE EXTENSION postgis" -c "CREATE SCHEMA ogr"
 run_rg() { /usr/bin/time -f "%e %M" -o time.txt "$bin" -q export "PG:dbname=bench" --schema rg --db w.sqlite; }
 run_ogr() {
   /usr/bin/time -f "%e %M" -o time.txt ogr2ogr -f PostgreSQL "PG:dbname=bench" map.gpkg provinsi kabkota kecamatan \
-    kelurahan households -lco SCHEMA=ogr -overwrite
+    kelurahan households -lco SCHEMA=ogr -lco OVERWRITE=YES -overwrite
 }
 report() { read -r wall kb < time.txt; printf "%-46s %7.1f s %6d MB\n" "$1" "$wall" $((kb / 1024)); eval "$2=$wall"; }
 echo "households: $(sqlite3 map.gpkg 'SELECT count(*) FROM households'), desa: $(sqlite3 map.gpkg 'SELECT count(*) FROM kelurahan')"

@@ -59,7 +59,8 @@ typedef struct {
     char *poverty_rate;    /* how classify defined it, for the area layers' descriptions */
     int scoped;            /* --only: the rows of temp.export_scope's areas only */
     int partition_join;    /* a publication: each area row with its kab/kota and provinsi codes, from
-                              temp.publish_parents (pp.kabkota_code, pp.provinsi_code) */
+                              temp.publish_parents (pp.kabkota_code, pp.provinsi_code), and its
+                              polygon as the store's blob */
     size_t programme_count; /* the rules' programmes: a column of each area layer */
     field_def programmes[MAX_PROGRAMMES];
     char programme_names[MAX_PROGRAMMES][64];

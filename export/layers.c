@@ -214,6 +214,10 @@ static int append_from(const exporter *E, const layer_def *def, rg_buf *sql)
         rc = rg__buf_appendf(sql, " JOIN temp.publish_parents pp ON pp.level = '%s' AND pp.code = a.code", def->name);
     if (rc == RG_OK && E->scoped)
         rc = append_scope(def, sql, "WHERE");
+    /* A publication's areas come in the order of temp.publish_parents' key, the code's: an
+     * ORDER BY would have SQLite sort every polygon before the first reaches the server. */
+    if (partitioned)
+        return rc;
     return rc == RG_OK ? rg__buf_appendf(sql, "%s", order) : rc;
 }
 
@@ -237,7 +241,9 @@ int rg_export__layer_sql(exporter *E, const layer_def *def, int gpkg, rg_buf *sq
     if (rc == RG_OK)
         rc = append_fields(E, def, sql);
     if (rc == RG_OK)
-        rc = rg__buf_appendf(sql, ", %s", gpkg ? def->geom_gpkg : def->geom_ogr);
+        rc = rg__buf_appendf(sql, ", %s", gpkg                                            ? def->geom_gpkg
+                                          : E->partition_join && def->geom == GEOM_WKB ? "a.geom" /* pg_copy.c reads it */
+                                                                                       : def->geom_ogr);
     if (rc == RG_OK && E->partition_join && def->bit != RG_LAYER_HOUSEHOLDS)
         rc = rg__buf_appendf(sql, ", pp.kabkota_code, pp.provinsi_code");
     return rc == RG_OK ? append_from(E, def, sql) : rc;

@@ -10,15 +10,24 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define COPY_CHUNK (1 << 20)
+/* Small enough that the server never waits for the client: libpq sends a chunk whole, blocking
+ * until the socket (~200 KB) takes it, so a chunk much larger than the socket left the server
+ * idle while the next was made (1 MB chunks: half the machine idle). */
+#define COPY_CHUNK (48 << 10)
 
 /* A text value as COPY's text format reads it: \, tab, newline and carriage return escaped. */
 static int put_text(rg_buf *b, const char *s)
 {
     int rc = RG_OK;
-    for (const char *p = s; *p && rc == RG_OK; p++) {
-        const char *esc = *p == '\\' ? "\\\\" : *p == '\t' ? "\\t" : *p == '\n' ? "\\n" : *p == '\r' ? "\\r" : NULL;
-        rc = esc ? rg__buf_append(b, esc, 2) : rg__buf_append(b, p, 1);
+    while (*s && rc == RG_OK) {
+        size_t plain = strcspn(s, "\\\t\n\r");
+        rc = rg__buf_append(b, s, plain);
+        s += plain;
+        if (*s && rc == RG_OK) {
+            const char *esc = *s == '\\' ? "\\\\" : *s == '\t' ? "\\t" : *s == '\n' ? "\\n" : "\\r";
+            rc = rg__buf_append(b, esc, 2);
+            s++;
+        }
     }
     return rc;
 }
@@ -73,6 +82,21 @@ static int put_multipolygon(rg_buf *b, const unsigned char *wkb, size_t n)
         return rc == RG_OK ? put_hex(b, wkb, n) : rc;
     }
     return rc == RG_OK ? put_hex(b, wkb + 5, n - 5) : rc;
+}
+
+/* A polygon as the store keeps it (a SpatiaLite blob), read by the store's own decoder:
+ * SpatiaLite's AsBinary() took most of the time of reading 84,000 desa. */
+static int put_store_polygon(rg_buf *b, const unsigned char *blob, size_t n)
+{
+    unsigned char *wkb = NULL;
+    size_t size = 0;
+    double bounds[4];
+    long vertices = 0;
+    int rc = blob ? rg_io_spatialite_wkb(blob, n, &wkb, &size, bounds, &vertices) : RG_EDATA;
+    if (rc == RG_OK)
+        rc = put_multipolygon(b, wkb, size);
+    rg_free(wkb);
+    return rc == RG_EINVAL ? RG_EDATA : rc;
 }
 
 /* One field of the store's row, as it is typed in the layer. */
@@ -135,7 +159,7 @@ static int put_row(exporter *E, const layer_def *def, sqlite3_stmt *st, OGRFeatu
     else if (def->geom == GEOM_POINT_LONLAT)
         rc = put_point(b, sqlite3_column_double(st, g), sqlite3_column_double(st, g + 1));
     else
-        rc = put_multipolygon(b, sqlite3_column_blob(st, g), (size_t)sqlite3_column_bytes(st, g));
+        rc = put_store_polygon(b, sqlite3_column_blob(st, g), (size_t)sqlite3_column_bytes(st, g));
     return rc == RG_OK ? rg__buf_append(b, "\n", 1) : rc;
 }
 

@@ -87,6 +87,13 @@ hold() { # holds the summary lock of schema $1, provinsi $2 until killed
   fail "the lock was not taken"
 }
 waiting() { "${psql[@]}" -d nat -c "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"; }
+# Two first publications into a new schema: the second waits for the first's tables.
+"$bin" -q export "PG:dbname=nat" --schema race --db a.sqlite & pa=$!
+"$bin" -q export "PG:dbname=nat" --schema race --db b.sqlite & pb=$!
+wait $pa && wait $pb || fail "two first publications"
+"$bin" -q check "PG:dbname=nat" --schema race > check.txt || { cat check.txt; fail "check race"; }
+[ "$("${psql[@]}" -d nat -c "SELECT count(*) FROM race.kabkota")" = 2 ] || fail "race: two kab/kota"
+"$bin" -q export "PG:dbname=nat" --schema conc --db a.sqlite
 hold conc 53
 "$bin" -q export "PG:dbname=nat" --schema conc --db a.sqlite 2> a.log & pa=$!
 "$bin" -q export "PG:dbname=nat" --schema conc --db b.sqlite 2> b.log & pb=$!
