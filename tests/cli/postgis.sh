@@ -171,6 +171,17 @@ if "$bin" -q export "PG:dbname=nat" --public --schema regsosek --db a.sqlite 2> 
 grep -q "schema regsosek holds a full publication" mix.log || { cat mix.log; fail "mixing message"; }
 "$bin" -q check "PG:dbname=nat" --schema regsosek_public > check.txt || { cat check.txt; fail "check public"; }
 
+# ---- personal fields only on request: the default publication has none; --fields adds them
+[ "$("${psql[@]}" -d nat -c "SELECT count(*) FROM information_schema.columns WHERE table_schema = 'regsosek'
+  AND column_name IN ('nik', 'nama_kepala_keluarga', 'alamat', 'no_hp', 'spending')")" = 0 ] ||
+  fail "the default publication carries personal fields"
+"$bin" -q export "PG:dbname=nat" --schema personal --fields nik --db a.sqlite 2> fields.log
+grep -q "personal data" fields.log || fail "--fields did not warn"
+want=$(python3 -c "import csv,sys; r=[x for x in csv.DictReader(open(sys.argv[1])) if x['id_keluarga']=='KPG-000001']; print(r[0]['nik'])" \
+  "$data/households.csv")
+[ "$("${psql[@]}" -d nat -c "SELECT nik FROM personal.households WHERE household_id = 'KPG-000001'")" = "$want" ] ||
+  fail "--fields nik did not publish the input's nik"
+
 # ---- errors, and never a password
 expect_error() { # $1: what the message must hold; the rest: the command
   local want=$1; shift
