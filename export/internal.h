@@ -170,6 +170,9 @@ int rg_export__pg_execf(rg_pg *pg, const char *table, const char *fmt, ...) __at
 PGresult *rg_export__pg_query(rg_pg *pg, const char *table, const char *sql, int nparams, const char *const *params);
 /* A schema name that needs no quoting: lower-case letters, digits and _, at most 63. */
 int rg_export__pg_identifier_ok(const char *name);
+/* And not a word the server reserves (full, user, ...), which it would not take unquoted.
+ * @return RG_OK, RG_EINVAL (the message says so), RG_EPG. */
+int rg_export__pg_schema_ok(rg_pg *pg, const char *schema);
 
 /* Sends the layer's rows (as rg_export__layer_sql() reads them) by COPY into schema.layer;
  * *rows gets their number. @return RG_OK, RG_EPG, RG_ESQL, RG_EDATA, RG_ENOMEM. */

@@ -165,3 +165,16 @@ int rg_export__pg_identifier_ok(const char *name)
             return 0;
     return 1;
 }
+
+int rg_export__pg_schema_ok(rg_pg *pg, const char *schema)
+{
+    const char *params[] = {schema};
+    PGresult *res = rg_export__pg_query(pg, NULL, "SELECT quote_ident($1) = $1", 1, params);
+    if (!res)
+        return RG_EPG;
+    int plain = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+    PQclear(res);
+    return plain ? RG_OK
+                 : rg_ctx_error(pg->ctx, RG_EINVAL, "--schema %s: a word PostgreSQL reserves; name the schema otherwise",
+                                schema);
+}

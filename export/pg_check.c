@@ -116,6 +116,8 @@ int rg_export_postgis_check(rg_ctx *ctx, const char *output, const char *schema,
         return rg_ctx_error(ctx, RG_EINVAL, "--schema %s: lower-case letters, digits and _ only, at most 63", schema);
     int rc = rg_export__pg_connect(ctx, output, &pg);
     if (rc == RG_OK)
+        rc = rg_export__pg_schema_ok(&pg, schema);
+    if (rc == RG_OK)
         rc = schema_mode(&pg, schema, &full);
     /* One snapshot for every check: a publication committing meanwhile cannot split them. */
     if (rc == RG_OK)

@@ -582,6 +582,8 @@ int rg_export__postgis_run(exporter *E, const char *output)
     if (rc == RG_OK)
         rc = rg_export__pg_connect(E->ctx, output, &P.pg);
     if (rc == RG_OK)
+        rc = rg_export__pg_schema_ok(&P.pg, P.schema);
+    if (rc == RG_OK)
         rc = require_postgis(&P);
     if (rc == RG_OK)
         rc = prepare_schema(&P, chosen);

@@ -19,7 +19,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d)
 chmod 755 "$work" # the server runs as the postgres user when the tests run as root
 source "$here/../support/pg-cluster.sh"
-trap 'pg_cluster_stop; rm -rf "$work"' EXIT
+trap 'pg_cluster_stop; umount "$work/small" 2>/dev/null || true; rm -rf "$work"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
 cd "$work"
 pg_cluster_start "$work/pg"
@@ -193,6 +193,7 @@ expect_error "PGPASSWORD or ~/.pgpass" "$bin" export "PG:dbname=nat user=office 
 PGPASSWORD=Salah-Sandi-9 expect_error "password authentication failed for user \"office\"" \
   "$bin" export "PG:dbname=nat user=office" --db a.sqlite
 grep -q "PostgreSQL on $PGHOST, database nat, user office" out.log || fail "the wrong password's message names no server"
+expect_error "a word PostgreSQL reserves" "$bin" export "PG:dbname=nat" --schema user --db a.sqlite
 expect_error "PostgreSQL on $work/nowhere, database nat, user postgres: cannot connect" \
   "$bin" export "PG:host=$work/nowhere dbname=nat" --db a.sqlite
 PGPASSWORD=Rahasia-Kantor-2022 expect_error "has no PostGIS, and this role cannot add it" \
@@ -201,4 +202,20 @@ PGPASSWORD=Rahasia-Kantor-2022 expect_error "this role may not do that" \
   "$bin" export "PG:dbname=nat user=office" --schema kantor --db a.sqlite
 [ "$("${psql[@]}" -d nat -c "SELECT count(*) FROM pg_namespace WHERE nspname = 'kantor'")" = 0 ] ||
   fail "a refused publication left a schema"
+# ---- a disk that fills: the tables of a new schema on a 1 MB filesystem (root mounts it; else
+# this case is skipped, and says so)
+mkdir "$work/small"
+if [ "$(id -u)" = 0 ] && mount -t tmpfs -o size=1m tmpfs "$work/small" 2>/dev/null; then
+  chown postgres "$work/small"
+  "${psql[@]}" -c "CREATE TABLESPACE small LOCATION '$work/small'" -c "ALTER DATABASE nat SET default_tablespace = small"
+  expect_error "the server is out of disk" "$bin" export "PG:dbname=nat" --schema fulldisk --db a.sqlite
+  grep -q "PostgreSQL on $PGHOST, database nat, user postgres: fulldisk\.households" out.log || { cat out.log; fail "disk full: no table named"; }
+  [ "$("${psql[@]}" -d nat -c "SELECT count(*) FROM pg_tables WHERE schemaname = 'fulldisk' AND tablename = 'households'")" = 0 ] ||
+    fail "a publication stopped by a full disk left its tables"
+  "${psql[@]}" -c "ALTER DATABASE nat RESET default_tablespace"
+  "$bin" -q export "PG:dbname=nat" --schema fulldisk --db a.sqlite || fail "publishing after the disk was freed"
+  "$bin" -q check "PG:dbname=nat" --schema fulldisk > check.txt || { cat check.txt; fail "check after a full disk"; }
+else
+  echo "skipped: the full disk (mounting a 1 MB tmpfs needs root)"
+fi
 echo "ok: PostGIS publishing"
