@@ -103,7 +103,11 @@ void rg_export__pg_close(rg_pg *pg)
 int rg_export__pg_fail(rg_pg *pg, const PGresult *res, const char *table)
 {
     const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-    const char *msg = res && PQresultErrorMessage(res)[0] ? PQresultErrorMessage(res) : PQerrorMessage(pg->conn);
+    const char *primary = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+    const char *detail = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL) : NULL;
+    /* The server's sentence, not libpq's whole text: its "LINE 1: <our SQL>" and caret say
+     * nothing to a user. Without one (the connection went), libpq's own. */
+    const char *msg = primary ? primary : PQerrorMessage(pg->conn);
     char on[160] = "";
     if (table)
         snprintf(on, sizeof on, ": %s", table);
@@ -116,7 +120,8 @@ int rg_export__pg_fail(rg_pg *pg, const PGresult *res, const char *table)
     else if (state && strncmp(state, "53", 2) == 0)
         why = " (the server is out of disk or memory: nothing of this export was committed, every area keeps its"
               " previous rows)";
-    return rg_ctx_error(pg->ctx, RG_EPG, "%s%s: %.*s%s", pg->where, on, (int)len, msg, why);
+    return rg_ctx_error(pg->ctx, RG_EPG, "%s%s: %.*s%s%s%s", pg->where, on, (int)len, msg, detail ? ": " : "",
+                        detail ? detail : "", why);
 }
 
 int rg_export__pg_exec(rg_pg *pg, const char *table, const char *sql)

@@ -70,7 +70,15 @@ int rg_export__pg_styles(rg_pg *pg, const char *schema, int chosen)
     int rc = rg_export__pg_exec(pg, NULL, "SAVEPOINT styles");
     if (rc != RG_OK)
         return rc;
-    rc = rg_export__pg_exec(pg, "public.layer_styles", create_layer_styles);
+    /* Even IF NOT EXISTS, CREATE TABLE wants the right to create in public: asked only when
+     * the table is not there, so a role that may write it need not have that right. */
+    PGresult *res = rg_export__pg_query(pg, "public.layer_styles", "SELECT to_regclass('public.layer_styles') IS NULL", 0,
+                                        NULL);
+    int missing = res && strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+    rc = res ? RG_OK : RG_EPG;
+    PQclear(res);
+    if (rc == RG_OK && missing)
+        rc = rg_export__pg_exec(pg, "public.layer_styles", create_layer_styles);
     for (size_t i = 0; i < RG_LAYER_FILES_MAX && rc == RG_OK; i++)
         if (chosen & rg_export__layers[i].bit)
             rc = write_style(pg, schema, &rg_export__layers[i]);

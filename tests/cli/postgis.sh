@@ -202,6 +202,13 @@ PGPASSWORD=Rahasia-Kantor-2022 expect_error "this role may not do that" \
   "$bin" export "PG:dbname=nat user=office" --schema kantor --db a.sqlite
 [ "$("${psql[@]}" -d nat -c "SELECT count(*) FROM pg_namespace WHERE nspname = 'kantor'")" = 0 ] ||
   fail "a refused publication left a schema"
+# Allowed to create a schema but not to write QGIS's public.layer_styles: published, unstyled, warned.
+"${psql[@]}" -c "GRANT CREATE ON DATABASE nat TO office"
+PGPASSWORD=Rahasia-Kantor-2022 "$bin" -q export "PG:dbname=nat user=office" --schema kantor --db a.sqlite 2> styles.log ||
+  { cat styles.log; fail "a role that may not write layer_styles could not publish"; }
+grep -q "public.layer_styles: .*permission denied.*published without their default styles" styles.log ||
+  { cat styles.log; fail "no warning of the missing styles"; }
+[ "$("${psql[@]}" -d nat -c "SELECT count(*) FROM kantor.households")" -gt 29000 ] || fail "kantor: no households"
 # ---- a disk that fills: the tables of a new schema on a 1 MB filesystem (root mounts it; else
 # this case is skipped, and says so)
 mkdir "$work/small"
