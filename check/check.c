@@ -36,6 +36,22 @@ typedef struct {
      "  OR c.sangat_miskin + c.miskin + c.rentan_miskin + c.tidak_miskin != coalesce(b.cl, 0)"                 \
      "  OR c.with_point != coalesce(b.wp, 0) OR " DESIL_SUM("c.") " != coalesce(b.d, 0)"}
 
+/* A kecamatan's rows are its kelurahan's sums and the counts of the households placed in it
+ * alone (their code names no kelurahan of the boundaries, but the kecamatan). */
+#define KECAMATAN_NESTS                                                                                        \
+    {"kecamatan totals = the sums of their kelurahan, with the households placed in the kecamatan alone",       \
+     "SELECT count(*) FROM kecamatan_summary c LEFT JOIN (SELECT k.parent_code AS code, sum(s.households) AS h,"  \
+     "  sum(s.sangat_miskin + s.miskin + s.rentan_miskin + s.tidak_miskin) AS cl, sum(s.with_point) AS wp,"   \
+     "  sum(" DESIL_SUM("s.") ") AS d FROM kelurahan k JOIN kelurahan_summary s ON s.code = k.code"            \
+     "  GROUP BY k.parent_code) b ON b.code = c.code"                                                         \
+     " LEFT JOIN (SELECT kecamatan_code AS code, count(*) AS h, count(poverty_class_final) AS cl,"             \
+     "  count(geom) AS wp, count(desil) AS d FROM households WHERE kelurahan_code IS NULL"                     \
+     "  AND kecamatan_code IS NOT NULL GROUP BY kecamatan_code) o ON o.code = c.code"                          \
+     " WHERE c.households != coalesce(b.h, 0) + coalesce(o.h, 0)"                                              \
+     "  OR c.sangat_miskin + c.miskin + c.rentan_miskin + c.tidak_miskin != coalesce(b.cl, 0) + coalesce(o.cl, 0)" \
+     "  OR c.with_point != coalesce(b.wp, 0) + coalesce(o.wp, 0)"                                              \
+     "  OR " DESIL_SUM("c.") " != coalesce(b.d, 0) + coalesce(o.d, 0)"}
+
 /* An exported summary layer holds the database's counts (where --public left them). */
 #define EXPORTED(level)                                                                                        \
     {"exported " level " counts = the database's",                                                           \
@@ -74,9 +90,18 @@ static const invariant store_checks[] = {
      " AND trim(h.reported_code) NOT IN (k.code, coalesce(k.alt_code, ''))"
      " AND NOT (length(trim(h.reported_code)) = 14 AND substr(trim(h.reported_code), 1, 10) IN (k.code,"
      "  coalesce(k.alt_code, '')))"},
-    {"matched households have codes, unmatched ones none",
+    {"a household placed in a kecamatan alone has a code for it and for no kelurahan of the boundaries",
+     "SELECT count(*) FROM households h LEFT JOIN kecamatan k ON k.code = h.kecamatan_code"
+     " WHERE h.join_method = 'code' AND h.kelurahan_code IS NULL AND (k.code IS NULL"
+     "  OR NOT (substr(trim(h.reported_code), 1, 7) IN (k.code, coalesce(k.alt_code, ''))"
+     "   OR substr(trim(h.reported_code), 1, 8) IN (k.code, coalesce(k.alt_code, '')))"
+     "  OR EXISTS (SELECT 1 FROM kelurahan l WHERE CASE WHEN length(trim(h.reported_code)) = 14"
+     "   THEN substr(trim(h.reported_code), 1, 10) ELSE trim(h.reported_code) END IN (l.code, coalesce(l.alt_code, ''))))"},
+    {"matched households have codes (a kelurahan, or a kecamatan alone when placed by a code for it), unmatched"
+     " ones none",
      "SELECT count(*) FROM households WHERE join_method IS NOT NULL"
-     " AND (join_method = 'unmatched') != (kelurahan_code IS NULL)"},
+     " AND ((join_method = 'unmatched') != (kecamatan_code IS NULL) OR (kelurahan_code IS NULL"
+     "  AND join_method != 'unmatched' AND (join_method != 'code' OR join_flags NOT LIKE 'kecamatan_only%')))"},
     {"every household's kelurahan exists",
      "SELECT count(*) FROM households WHERE kelurahan_code IS NOT NULL"
      " AND kelurahan_code NOT IN (SELECT code FROM kelurahan)"},
@@ -101,7 +126,7 @@ static const invariant store_checks[] = {
      "  WHEN 5 THEN s.desil_5 WHEN 6 THEN s.desil_6 WHEN 7 THEN s.desil_7 WHEN 8 THEN s.desil_8"
      "  WHEN 9 THEN s.desil_9 WHEN 10 THEN s.desil_10 END)"
      " + ((SELECT coalesce(sum(n), 0) FROM d) != (SELECT coalesce(sum(" DESIL_SUM("") "), 0) FROM kelurahan_summary))"},
-    NESTS("kecamatan", "kelurahan"),
+    KECAMATAN_NESTS,
     NESTS("kabkota", "kecamatan"),
     NESTS("provinsi", "kabkota"),
     {"classes are the four names",
@@ -120,9 +145,9 @@ static const invariant export_household_checks[] = {
      "SELECT count(*) FROM ex.households e JOIN main.households h USING (household_id)"
      " WHERE e.kelurahan_code IS NOT h.kelurahan_code OR e.poverty_class IS NOT h.poverty_class"
      " OR e.poverty_class_final IS NOT h.poverty_class_final OR e.join_method IS NOT h.join_method"},
-    {"exported households have a point exactly where the database has one",
+    {"exported households have a point exactly where the database has one (or one marked point_source = area)",
      "SELECT count(*) FROM ex.households e JOIN main.households h USING (household_id)"
-     " WHERE (e.geom IS NULL) != (h.geom IS NULL)"},
+     " WHERE (e.geom IS NULL) != (h.geom IS NULL) AND NOT (h.geom IS NULL AND e.point_source = 'area')"},
 };
 
 static const invariant export_checks[] = {
@@ -159,7 +184,9 @@ static const invariant export_extent_checks[2][2] = {
       "  WHERE level = 'kelurahan'))"},
      {"the export holds every household of its cut once",
       "SELECT (SELECT count(*) FROM ex.households) != (SELECT count(*) FROM main.household_areas"
-      "  WHERE kelurahan_code IN (SELECT code FROM temp.export_scope WHERE level = 'kelurahan'))"
+      "  WHERE kelurahan_code IN (SELECT code FROM temp.export_scope WHERE level = 'kelurahan')"
+      "  OR (kelurahan_code IS NULL AND kecamatan_code IN (SELECT code FROM temp.export_scope"
+      "   WHERE level = 'kecamatan')))"
       " OR (SELECT count(*) FROM ex.households e LEFT JOIN main.households h USING (household_id)"
       "  WHERE h.hh IS NULL OR h.kelurahan_code IS NOT e.kelurahan_code)"}},
 };

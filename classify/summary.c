@@ -1,8 +1,8 @@
 /*
  * The area summaries. The kelurahan rows are counted household by household (rank.c's last
  * pass, or again from the view after a forum changed classes); every coarser level is the
- * sum of the level below by parent code, so provinsi, kab/kota, kecamatan and kelurahan
- * always add up; each programme of the rules is then a column holding the households of
+ * sum of the level below by parent code (a kecamatan's, with the households placed in it
+ * alone), so provinsi, kab/kota, kecamatan and kelurahan always add up; each programme of the rules is then a column holding the households of
  * its desil.
  */
 #include "classify/classify.h"
@@ -19,19 +19,44 @@ static const char *const count_columns[RG_IO_SUMMARY_COUNT] = {
     "without_point", "code_mismatches", "desil_1", "desil_2", "desil_3", "desil_4", "desil_5", "desil_6",
     "desil_7", "desil_8", "desil_9", "desil_10"};
 
+/* The households placed in a kecamatan alone (their code names no kelurahan of the
+ * boundaries but the kecamatan), counted as kelurahan_summary counts its households, into
+ * temp.kecamatan_only: a kecamatan's counts are its kelurahan's and theirs. No forum lists
+ * them (it sits per kelurahan), so their class is the ranking's. */
+static int count_kecamatan_only(rg_store *store)
+{
+    return rg_io_store_exec(
+        store, "summarising",
+        "DROP TABLE IF EXISTS temp.kecamatan_only;"
+        "CREATE TEMP TABLE kecamatan_only AS SELECT a.kecamatan_code AS code, count(*) AS households,"
+        " total(c.poverty_class = 'sangat miskin') AS sangat_miskin, total(c.poverty_class = 'miskin') AS miskin,"
+        " total(c.poverty_class = 'rentan miskin') AS rentan_miskin,"
+        " total(c.poverty_class = 'tidak miskin') AS tidak_miskin, total(c.poverty_class IS NULL) AS unclassified,"
+        " 0 AS with_point, count(*) AS without_point, 0 AS code_mismatches, total(c.desil = 1) AS desil_1,"
+        " total(c.desil = 2) AS desil_2, total(c.desil = 3) AS desil_3, total(c.desil = 4) AS desil_4,"
+        " total(c.desil = 5) AS desil_5, total(c.desil = 6) AS desil_6, total(c.desil = 7) AS desil_7,"
+        " total(c.desil = 8) AS desil_8, total(c.desil = 9) AS desil_9, total(c.desil = 10) AS desil_10"
+        " FROM household_areas a LEFT JOIN household_classes c ON c.hh = a.hh"
+        " WHERE a.kelurahan_code IS NULL AND a.kecamatan_code IS NOT NULL GROUP BY a.kecamatan_code;");
+}
+
 /* Every area of `level`, its counts the sums of its children's in `below` (zeros for one
- * with none). */
+ * with none), and for a kecamatan those of the households placed in it alone. */
 static int roll_up_level(rg_store *store, const char *level, const char *below)
 {
+    int kecamatan = strcmp(level, "kecamatan") == 0;
     rg_buf sql = {0};
     int rc = rg__buf_appendf(&sql, "INSERT INTO %s_summary(code, " RG_IO_SUMMARY_COLUMNS ") SELECT c.code", level);
     for (int i = 0; i < RG_IO_SUMMARY_COUNT && rc == RG_OK; i++)
-        rc = rg__buf_appendf(&sql, ", coalesce(sum(s.%s), 0)", count_columns[i]);
+        rc = kecamatan ? rg__buf_appendf(&sql, ", coalesce(sum(s.%s), 0) + coalesce(max(d.%s), 0)", count_columns[i],
+                                         count_columns[i])
+                       : rg__buf_appendf(&sql, ", coalesce(sum(s.%s), 0)", count_columns[i]);
     if (rc == RG_OK)
         rc = rg__buf_appendf(&sql,
                              " FROM %s c LEFT JOIN %s k ON k.parent_code = c.code"
-                             " LEFT JOIN %s_summary s ON s.code = k.code GROUP BY c.code",
-                             level, below, below);
+                             " LEFT JOIN %s_summary s ON s.code = k.code%s GROUP BY c.code",
+                             level, below, below,
+                             kecamatan ? " LEFT JOIN temp.kecamatan_only d ON d.code = c.code" : "");
     if (rc == RG_OK)
         rc = rg_io_store_exec(store, "summarising", sql.data);
     rg__buf_free(&sql);
@@ -71,7 +96,7 @@ static int count_programmes(rg_store *store)
 
 int rg__classify_roll_up(rg_store *store)
 {
-    int rc = RG_OK;
+    int rc = count_kecamatan_only(store);
     for (int k = RG_AREA_KECAMATAN; k < RG_AREA_KINDS && rc == RG_OK; k++)
         rc = roll_up_level(store, rg_geo_area_kind_name((rg_area_kind)k), rg_geo_area_kind_name((rg_area_kind)(k - 1)));
     return rc == RG_OK ? count_programmes(store) : rc;

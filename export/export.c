@@ -151,7 +151,7 @@ static int check_every_household_has_a_point(exporter *E, const char *output)
     int64_t without = 0;
     int rc = rg_io_store_count(E->store,
                                E->opts->unlocated_at_area
-                                   ? "SELECT count(*) FROM households WHERE geom IS NULL AND kelurahan_code IS NULL"
+                                   ? "SELECT count(*) FROM households WHERE geom IS NULL AND kecamatan_code IS NULL"
                                    : "SELECT count(*) FROM household_records WHERE geom IS NULL",
                                &without);
     if (rc == RG_OK && without > 0)
@@ -325,7 +325,10 @@ int rg_export_run(rg_store *store, const char *output, const rg_export_opts *opt
                               "DROP TABLE IF EXISTS temp.export_area_points;"
                               "CREATE TEMP TABLE export_area_points(code TEXT PRIMARY KEY, x REAL, y REAL);"
                               "INSERT INTO temp.export_area_points SELECT code, ST_X(ST_PointOnSurface(geom)),"
-                              " ST_Y(ST_PointOnSurface(geom)) FROM kelurahan");
+                              " ST_Y(ST_PointOnSurface(geom)) FROM kelurahan;"
+                              "INSERT OR IGNORE INTO temp.export_area_points SELECT code, ST_X(ST_PointOnSurface(geom)),"
+                              " ST_Y(ST_PointOnSurface(geom)) FROM kecamatan WHERE code IN (SELECT kecamatan_code"
+                              " FROM household_areas WHERE kelurahan_code IS NULL AND kecamatan_code IS NOT NULL)");
     if (rc == RG_OK && E.fmt == FORMAT_POSTGIS) {
         E.direct = 0;
         rc = rg_export__postgis_run(&E, output);

@@ -115,12 +115,14 @@ static const layer_def households_at_area = {
     "Regsosek households: kelurahan and kecamatan from the spatial join, poverty class, desil and rank"
     " (1 = poorest in the kelurahan); poverty_class_final: the class after the consultation forum."
     " point_source = gps: the household's GPS point; point_source = area: no GPS point, drawn at one point"
-    " inside the kelurahan its area code names, shared by all such households there: NOT their dwelling.",
+    " inside the kelurahan its area code names (the kecamatan, for a code that names no kelurahan of the"
+    " boundaries), shared by all such households there: NOT their dwelling.",
     wkbPoint, household_fields, sizeof household_fields / sizeof *household_fields,
     HOUSEHOLD_SELECT("CASE WHEN geom IS NOT NULL THEN 'gps' WHEN p.x IS NOT NULL THEN 'area' END"),
     "CASE WHEN geom IS NOT NULL THEN lon ELSE p.x END, CASE WHEN geom IS NOT NULL THEN lat ELSE p.y END",
     "rg_gpkg_point(CASE WHEN geom IS NOT NULL THEN lon ELSE p.x END, CASE WHEN geom IS NOT NULL THEN lat ELSE p.y END)",
-    " FROM households LEFT JOIN temp.export_area_points p ON p.code = kelurahan_code AND geom IS NULL ORDER BY hh",
+    " FROM households LEFT JOIN temp.export_area_points p ON p.code = coalesce(kelurahan_code, kecamatan_code)"
+    " AND geom IS NULL ORDER BY hh",
     "SELECT min(x0) AS x0, min(y0) AS y0, max(x1) AS x1, max(y1) AS y1 FROM (" POINTS_EXTENT
     " UNION ALL SELECT min(x), min(y), max(x), max(y) FROM temp.export_area_points)",
     "hh", NULL, GEOM_POINT_LONLAT, &households_style};
@@ -194,9 +196,11 @@ static int append_fields(exporter *E, const layer_def *def, rg_buf *sql)
 /* --only: which of the layer's rows are in temp.export_scope. */
 static int append_scope(const layer_def *def, rg_buf *sql, const char *keyword)
 {
+    /* A household placed in a kecamatan alone is in the cut of its kecamatan. */
     return def->bit == RG_LAYER_HOUSEHOLDS
-               ? rg__buf_appendf(sql, " %s kelurahan_code IN (SELECT code FROM temp.export_scope WHERE level ="
-                                      " 'kelurahan')", keyword)
+               ? rg__buf_appendf(sql, " %s (kelurahan_code IN (SELECT code FROM temp.export_scope WHERE level ="
+                                      " 'kelurahan') OR (kelurahan_code IS NULL AND kecamatan_code IN (SELECT code"
+                                      " FROM temp.export_scope WHERE level = 'kecamatan')))", keyword)
                : rg__buf_appendf(sql, " %s a.code IN (SELECT code FROM temp.export_scope WHERE level = '%s')",
                                  keyword, def->name);
 }

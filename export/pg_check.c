@@ -41,7 +41,12 @@ static const pg_check checks[] = {
      "SELECT count(*) FROM @S.kelurahan k LEFT JOIN (SELECT kelurahan_code, count(*) AS n FROM @S.households"
      " GROUP BY 1) h ON h.kelurahan_code = k.code WHERE k.households IS DISTINCT FROM coalesce(h.n, 0)",
      1},
-    {"each kecamatan = the sum of its kelurahan", SUM_CHECK("kecamatan", "kelurahan", "parent_code"), 0},
+    {"each kecamatan = the sum of its kelurahan, with the households placed in it alone",
+     "SELECT count(*) FROM @S.kecamatan a JOIN (SELECT parent_code AS code, sum(households) AS households"
+     " FROM @S.kelurahan GROUP BY 1) c ON c.code = a.code LEFT JOIN (SELECT kecamatan_code AS code, count(*) AS n"
+     " FROM @S.households WHERE kelurahan_code IS NULL GROUP BY 1) o ON o.code = a.code"
+     " WHERE a.households IS DISTINCT FROM c.households + coalesce(o.n, 0)",
+     1},
     {"each kab/kota = the sum of its kecamatan", SUM_CHECK("kabkota", "kecamatan", "parent_code"), 0},
     {"each provinsi = the sum of its kab/kota", SUM_CHECK("provinsi", "kabkota", "provinsi_code"), 0},
     {"every provinsi has its kab/kota",

@@ -408,8 +408,9 @@ static int gather_scope(publication *P)
                               "DELETE FROM temp.export_scope; INSERT INTO temp.export_scope SELECT * FROM temp.publish_scope;"
                               "DROP TABLE IF EXISTS temp.publish_counts;"
                               "CREATE TEMP TABLE publish_counts AS SELECT pp.kabkota_code, pp.provinsi_code, count(*) AS n"
-                              " FROM household_areas h JOIN temp.publish_parents pp ON pp.level = 'kelurahan'"
-                              " AND pp.code = h.kelurahan_code GROUP BY 1, 2;");
+                              " FROM household_areas h JOIN temp.publish_parents pp"
+                              " ON pp.level = CASE WHEN h.kelurahan_code IS NULL THEN 'kecamatan' ELSE 'kelurahan' END"
+                              " AND pp.code = coalesce(h.kelurahan_code, h.kecamatan_code) GROUP BY 1, 2;");
     P->E->scoped = 1;
     return rc;
 }
@@ -591,10 +592,10 @@ int rg_export__postgis_run(exporter *E, const char *output)
         rc = publish_units(&P, chosen);
     int64_t unplaced = 0;
     if (rc == RG_OK && !E->opts->public_only)
-        rc = rg_io_store_count(E->store, "SELECT count(*) FROM household_areas WHERE kelurahan_code IS NULL", &unplaced);
+        rc = rg_io_store_count(E->store, "SELECT count(*) FROM household_areas WHERE kecamatan_code IS NULL", &unplaced);
     if (rc == RG_OK && unplaced > 0)
         rg_ctx_notice(E->ctx, RG_NOTICE_WARNING,
-                      "%lld households are in no kelurahan (unmatched, or a code for none): not published, since a"
+                      "%lld households are in no area (unmatched, or a code for none): not published, since a"
                       " publication is of areas; `check` and the GeoPackage export list them",
                       (long long)unplaced);
     for (size_t i = 0; i < P.unit_count && rc == RG_OK; i++)

@@ -96,13 +96,14 @@ void rg_geo__locator_keep(rg_locator *locator, long coordinates);
 int rg_geo__locate_point(rg_locator *locator, const GEOSGeometry *pt, double lon, double lat,
                          double max_distance_m, rg_match *out);
 
-/* The kelurahan by their codes, in either scheme the boundaries carry (place.c). Caller
- * owns *out; free with rg_geo__code_index_free(). kel must outlive it. */
+/* The areas of one level (RG_LEVEL_DESA: the kelurahan; RG_LEVEL_KECAMATAN) by their codes,
+ * in either scheme the boundaries carry (place.c); areas may be NULL (an empty index). Caller
+ * owns *out; free with rg_geo__code_index_free(). areas must outlive it. */
 typedef struct rg_geo__code_index rg_geo__code_index;
-int rg_geo__code_index_new(const rg_areas *kel, rg_geo__code_index **out);
+int rg_geo__code_index_new(const rg_areas *areas, rg_area_level level, rg_geo__code_index **out);
 void rg_geo__code_index_free(rg_geo__code_index *idx);
-/* The kelurahan a reported desa or SLS code names, or -1 (no such kelurahan, or the code
- * names no desa). */
+/* The area of the index's level a reported code names (the code of a finer area names its
+ * ancestor), or -1 (no such area, or the code is coarser than the level). */
 long rg_geo__code_index_find(const rg_geo__code_index *idx, const char *reported);
 
 /* rg_geo_boundaries_prepare() that also hands over the prepared areas, read back from the

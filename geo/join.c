@@ -308,7 +308,7 @@ typedef struct {
     rg_store *store;
     const rg_areas *kel, *kec;
     const long *kel_parent_area; /* each kelurahan's kecamatan, found once */
-    const rg_geo__code_index *codes;
+    const rg_geo__code_index *codes, *kec_codes;
     sqlite3_stmt *one, *many;    /* many: ROWS_PER_INSERT rows; NULL when SQLite allows fewer parameters */
     area_row pending[ROWS_PER_INSERT];
     size_t pending_count;
@@ -394,14 +394,19 @@ static int located_answer(answer_writer *W, const char *reported, const househol
     return RG_OK;
 }
 
-/* A household without a point goes where its code says, or stays unmatched with the code
- * counted as one the boundaries do not have. */
+/* A household without a point goes where its code says: its kelurahan, or, when the code
+ * names none of the boundaries' but one of their kecamatan, that kecamatan alone (flagged
+ * kecamatan_only, counted at kecamatan level and above); else it stays unmatched. A desa
+ * code the boundaries lack is counted as unknown either way, for join_unknown_codes. */
 static void placed_by_code(answer_writer *W, const char *reported, area_row *row)
 {
     rg_join_report *r = W->r;
     long area = rg_geo__code_index_find(W->codes, reported);
+    long kec = area < 0 ? rg_geo__code_index_find(W->kec_codes, reported) : -1;
+    rg_area_code parsed;
+    int names_desa = reported && rg_code_parse(reported, &parsed) == RG_OK && parsed.level >= RG_LEVEL_DESA;
     r->without_point++;
-    if (area < 0) {
+    if (area < 0 && kec < 0) {
         row->method = rg_geo_join_method_name(RG_JOIN_UNMATCHED);
         r->unmatched++;
         if (reported) {
@@ -411,9 +416,15 @@ static void placed_by_code(answer_writer *W, const char *reported, area_row *row
         return;
     }
     row->method = rg_geo_join_method_name(RG_JOIN_CODE);
-    row->kelurahan = rg_geo_areas_code(W->kel, (size_t)area);
-    row->kecamatan = rg_geo_areas_parent(W->kel, (size_t)area);
     r->code++;
+    if (area >= 0) {
+        row->kelurahan = rg_geo_areas_code(W->kel, (size_t)area);
+        row->kecamatan = rg_geo_areas_parent(W->kel, (size_t)area);
+        return;
+    }
+    row->kecamatan = rg_geo_areas_code(W->kec, (size_t)kec);
+    snprintf(row->flags, sizeof row->flags, "kecamatan_only%s", names_desa ? ",unknown_code" : "");
+    r->unknown_codes += names_desa;
 }
 
 /* One household's answer (found NULL: it has no point), counted in the report and queued
@@ -536,12 +547,15 @@ static int join_households(rg_store *store, const char *path, const rg_join_opts
     int threads = opts->threads > 0 ? opts->threads : rg__default_threads();
     size_t sort_cap = opts->sort_records ? opts->sort_records : SORT_CAP;
     long *kel_parent_area = NULL;
-    rg_geo__code_index *codes = NULL;
+    rg_geo__code_index *codes = NULL, *kec_codes = NULL;
     int rc = parent_areas(ctx, path, kel, kec, &kel_parent_area);
     W.kel_parent_area = kel_parent_area;
     if (rc == RG_OK)
-        rc = rg_geo__code_index_new(kel, &codes);
+        rc = rg_geo__code_index_new(kel, RG_LEVEL_DESA, &codes);
+    if (rc == RG_OK)
+        rc = rg_geo__code_index_new(kec, RG_LEVEL_KECAMATAN, &kec_codes);
     W.codes = codes;
+    W.kec_codes = kec_codes;
     if (rc == RG_OK)
         rc = rg__sorter_new(&points, ctx, rg_io_store_path(store), "join", sizeof(household_point), sort_cap);
     if (rc == RG_OK)
@@ -559,6 +573,7 @@ static int join_households(rg_store *store, const char *path, const rg_join_opts
                           (long long)households, (long long)accounted);
     nearest_distances(&W.dist, r);
     rg_geo__code_index_free(codes);
+    rg_geo__code_index_free(kec_codes);
     rg__sorter_free(answers);
     rg_free(W.dist.values);
     rg_free(kel_parent_area);
@@ -594,20 +609,25 @@ static int report_unknown_codes(rg_store *store, const char *path, const rg_join
                               "INSERT INTO join_unknown_codes(code, households)"
                               " SELECT CASE WHEN length(trim(h.reported_code)) = 14 THEN substr(trim(h.reported_code), 1, 10)"
                               "  ELSE h.reported_code END AS desa, count(*) FROM household_areas a"
-                              " JOIN household_records h ON h.hh = a.hh WHERE a.join_flags = 'unknown_code'"
+                              " JOIN household_records h ON h.hh = a.hh"
+                              " WHERE a.join_flags IN ('unknown_code', 'kecamatan_only,unknown_code')"
                               " GROUP BY desa");
-    int64_t distinct = 0;
+    int64_t distinct = 0, in_kecamatan = 0;
     if (rc == RG_OK)
         rc = rg_io_store_count(store, "SELECT count(*) FROM join_unknown_codes", &distinct);
+    if (rc == RG_OK)
+        rc = rg_io_store_count(store, "SELECT count(*) FROM household_areas WHERE join_flags = 'kecamatan_only,unknown_code'",
+                               &in_kecamatan);
     rg_buf list = {0};
     if (rc == RG_OK)
         rc = list_top(store, "SELECT code, households FROM join_unknown_codes ORDER BY households DESC, code LIMIT 5",
                       &list);
     if (rc == RG_OK)
         rg_ctx_notice(rg_io_store_ctx(store), RG_NOTICE_WARNING,
-                      "%s: %lld households without a point report a code that names no kelurahan here, so they are"
-                      " unmatched: %s%s (each desa/kelurahan code with its households in table join_unknown_codes)",
-                      path, (long long)r->unknown_codes, list.data ? list.data : "",
+                      "%s: %lld households without a point report a code that names no kelurahan here (%lld placed"
+                      " in the kecamatan it names, counted from kecamatan up, the rest unmatched): %s%s (each"
+                      " desa/kelurahan code with its households in table join_unknown_codes)",
+                      path, (long long)r->unknown_codes, (long long)in_kecamatan, list.data ? list.data : "",
                       distinct > 5 ? ", ..." : "");
     rg__buf_free(&list);
     return rc;

@@ -170,8 +170,8 @@ rg_reject_reason rg_load__reason_of_problem(rg_csv_problem problem)
 }
 
 /* The area a row reports, from the full code column or else assembled from its parts:
- * what is stored as reported_code, and whether it names a desa (or an SLS in one), so that
- * a household without a point can be placed by it. */
+ * what is stored as reported_code, and whether it names a desa (or an SLS in one) or at
+ * least a kecamatan, so that a household without a point can be placed by it. */
 typedef struct {
     const char *text;             /* NULL: none */
     char assembled[CODE_PARTS * 33]; /* the code, or up to five parts of 32 joined by '/' */
@@ -188,8 +188,8 @@ static void read_full_code(const loader *L, const char *const *fields, size_t co
         snprintf(a->why, sizeof a->why, "column '%s' is empty", column);
     else if (rg_code_parse(a->text, &code) != RG_OK)
         snprintf(a->why, sizeof a->why, "column '%s': '%.20s' is no area code", column, a->text);
-    else if (code.level < RG_LEVEL_DESA)
-        snprintf(a->why, sizeof a->why, "column '%s': '%.20s' names no desa/kelurahan", column, a->text);
+    else if (code.level < RG_LEVEL_KECAMATAN)
+        snprintf(a->why, sizeof a->why, "column '%s': '%.20s' names no kecamatan or desa/kelurahan", column, a->text);
     else
         a->usable = 1;
 }

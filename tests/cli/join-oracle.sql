@@ -51,5 +51,6 @@ SELECT 'nearest_beyond_limit', count(*) FROM hh WHERE join_method = 'nearest' AN
 SELECT 'unmatched_within_limit', count(*) FROM hh h WHERE h.join_method = 'unmatched'
   AND (SELECT min(d) FROM nd WHERE nd.household_id = h.household_id) < 495;
 SELECT 'matched_without_code', count(*) FROM hh
-  WHERE (join_method = 'unmatched') != (kelurahan_code IS NULL);
+  WHERE (join_method = 'unmatched') != (kecamatan_code IS NULL)
+  OR (kelurahan_code IS NULL AND join_method NOT IN ('unmatched', 'code'));
 

@@ -35,7 +35,7 @@ SELECT 'provinsi_not_the_layers', count(*) FROM provinsi p, b.provinsi q
   WHERE ST_Area(ST_SymDifference(GeomFromGPB(p.geom), GeomFromGPB(q.geom))) > 1e-9 * ST_Area(GeomFromGPB(q.geom));
 SELECT 'nesting_mismatches', (SELECT households FROM provinsi) != (SELECT sum(households) FROM kabkota)
   OR (SELECT households FROM kabkota) != (SELECT sum(households) FROM kecamatan)
-  OR (SELECT households FROM kabkota) != (SELECT count(*) FROM households WHERE kelurahan_code IS NOT NULL);
+  OR (SELECT households FROM kabkota) != (SELECT count(*) FROM households WHERE kecamatan_code IS NOT NULL);
 SQL
 "$bin" -q check map.gpkg --db w.sqlite > check.txt || { cat check.txt; fail "check"; }
 

@@ -140,6 +140,16 @@ cmp -s a_before.txt a_after.txt || fail "5371 lost its previous rows"
 "$bin" check "PG:dbname=nat" --schema conc > check.txt 2> check.log || { cat check.txt; fail "check after the crash"; }
 grep -q "kabkota 5371 Kota Kupang: publication $last of" check.log || { cat check.log; fail "check does not name run $last"; }
 
+# ---- households placed in a kecamatan alone (the 2022 sample's codes for desa the boundaries
+# lack) are published with their kecamatan, and counted in it
+"$bin" -q export "PG:dbname=nat" --schema alone --db a2.sqlite 2> /dev/null
+[ "$("${psql[@]}" -d nat -c "SELECT count(*) FROM alone.households WHERE kelurahan_code IS NULL")" = \
+  "$(sqlite3 a2.sqlite "SELECT count(*) FROM household_areas WHERE kelurahan_code IS NULL AND kecamatan_code IS NOT NULL")" ] ||
+  fail "households placed in a kecamatan alone"
+[ "$("${psql[@]}" -d nat -c "SELECT count(*) FROM alone.households WHERE kelurahan_code IS NULL")" -gt 0 ] ||
+  fail "the 2022 sample has no household placed in a kecamatan alone"
+"$bin" -q check "PG:dbname=nat" --schema alone > check.txt || { cat check.txt; fail "check alone"; }
+
 # ---- a country: whole, and by provinsi from two processes at once
 "$bin" -q export "PG:dbname=nat" --schema whole --db country.sqlite
 [ "$("${psql[@]}" -d nat -c "SELECT string_agg(area_code || ':' || area_level, ',' ORDER BY area_code)

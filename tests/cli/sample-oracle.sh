@@ -44,7 +44,8 @@ SELECT 'kelurahan_count_mismatches', count(*) FROM out.kelurahan k WHERE
   OR unclassified  != (SELECT count(*) FROM out.households h WHERE h.kelurahan_code = k.code AND poverty_class IS NULL);
 SELECT 'kecamatan_count_mismatches', count(*) FROM out.kecamatan c WHERE
      households != (SELECT count(*) FROM out.households h WHERE h.kecamatan_code = c.code)
-  OR households != (SELECT coalesce(sum(households), 0) FROM out.kelurahan k WHERE k.parent_code = c.code);
+  OR households != (SELECT coalesce(sum(households), 0) FROM out.kelurahan k WHERE k.parent_code = c.code)
+                 + (SELECT count(*) FROM out.households h WHERE h.kecamatan_code = c.code AND h.kelurahan_code IS NULL);
 SELECT 'kecamatan_not_parent', count(*) FROM hh h JOIN kel k ON k.code = h.kelurahan_code WHERE h.kecamatan_code != k.kec;
 
 -- Desil recomputed as (households strictly poorer) * 10 / n + 1, with the default mapping.
@@ -63,9 +64,9 @@ SELECT 'unclassified_with_welfare', count(*) FROM out.households h
 -- Every level's desil and programme counts from the oracle's own desil, each household in
 -- the areas its BPS codes name (kab/kota: the first 4 digits, provinsi: 2), and the shipped
 -- programmes (pkh desil 1-4, sembako and pbi_jk desil 1-5).
-CREATE TEMP TABLE hd AS SELECT h.kelurahan_code AS kel, h.kecamatan_code AS kec, substr(h.kelurahan_code, 1, 4) AS kab,
-  substr(h.kelurahan_code, 1, 2) AS prov, d.desil FROM out.households h JOIN d USING (household_id)
-  WHERE h.kelurahan_code IS NOT NULL;
+CREATE TEMP TABLE hd AS SELECT h.kelurahan_code AS kel, h.kecamatan_code AS kec, substr(h.kecamatan_code, 1, 4) AS kab,
+  substr(h.kecamatan_code, 1, 2) AS prov, d.desil FROM out.households h JOIN d USING (household_id)
+  WHERE h.kecamatan_code IS NOT NULL;
 CREATE TEMP TABLE level_counts AS
   SELECT 'kelurahan' AS level, kel AS code, desil, count(*) AS n FROM hd GROUP BY kel, desil UNION ALL
   SELECT 'kecamatan', kec, desil, count(*) FROM hd GROUP BY kec, desil UNION ALL
@@ -86,11 +87,11 @@ SELECT 'programme_count_mismatches', count(*) FROM exported_levels e WHERE
   OR sembako != (SELECT coalesce(sum(n), 0) FROM level_counts c WHERE c.level = e.level AND c.code = e.code AND desil <= 5)
   OR pbi_jk != sembako;
 SELECT 'kabkota_count_mismatches', count(*) FROM out.kabkota k WHERE
-     households != (SELECT count(*) FROM out.households h WHERE substr(h.kelurahan_code, 1, 4) = k.code)
+     households != (SELECT count(*) FROM out.households h WHERE substr(h.kecamatan_code, 1, 4) = k.code)
   OR households != (SELECT coalesce(sum(households), 0) FROM out.kecamatan c WHERE c.parent_code = k.code)
   OR sangat_miskin != (SELECT coalesce(sum(sangat_miskin), 0) FROM out.kecamatan c WHERE c.parent_code = k.code);
 SELECT 'provinsi_count_mismatches', count(*) FROM out.provinsi p WHERE
-     households != (SELECT count(*) FROM out.households h WHERE substr(h.kelurahan_code, 1, 2) = p.code)
+     households != (SELECT count(*) FROM out.households h WHERE substr(h.kecamatan_code, 1, 2) = p.code)
   OR households != (SELECT coalesce(sum(households), 0) FROM out.kabkota k WHERE k.parent_code = p.code);
 SELECT 'households_level_codes_mismatches', count(*) FROM out.households WHERE kelurahan_code IS NOT NULL
   AND (kabkota_code IS NOT substr(kelurahan_code, 1, 4) OR provinsi_code IS NOT substr(kelurahan_code, 1, 2));
@@ -128,11 +129,20 @@ SELECT 'personal_columns_exported', count(*) FROM pragma_table_info('households'
 CREATE TEMP VIEW code_desa AS SELECT household_id, kelurahan_code, join_method, geom,
   CASE WHEN length(reported_code) = 14 THEN substr(reported_code, 1, 10) ELSE reported_code END AS desa
   FROM out.households;
-SELECT 'code_placed_elsewhere', count(*) FROM code_desa h WHERE join_method = 'code' AND NOT EXISTS
+SELECT 'code_placed_elsewhere', count(*) FROM code_desa h WHERE join_method = 'code' AND kelurahan_code IS NOT NULL AND NOT EXISTS
   (SELECT 1 FROM b.kelurahan k WHERE k.kode_kel = h.kelurahan_code AND h.desa IN (k.kode_kel, k.kode_kemendagri));
 SELECT 'placeable_but_unmatched', count(*) FROM code_desa h WHERE join_method = 'unmatched' AND geom IS NULL
   AND EXISTS (SELECT 1 FROM b.kelurahan k WHERE h.desa IN (k.kode_kel, k.kode_kemendagri));
 SELECT 'code_but_drawn', count(*) FROM out.households WHERE join_method = 'code' AND geom IS NOT NULL;
+-- A code naming no kelurahan of the boundaries but a kecamatan places its household in that
+-- kecamatan alone; one naming neither leaves it unmatched.
+SELECT 'kecamatan_alone_elsewhere', count(*) FROM code_desa h WHERE join_method = 'code' AND kelurahan_code IS NULL
+  AND (EXISTS (SELECT 1 FROM b.kelurahan k WHERE h.desa IN (k.kode_kel, k.kode_kemendagri))
+   OR NOT EXISTS (SELECT 1 FROM b.kecamatan c WHERE c.kode_kec = (SELECT kecamatan_code FROM out.households o
+     WHERE o.household_id = h.household_id) AND (substr(h.desa, 1, 7) = c.kode_kec
+     OR substr(h.desa, 1, 8) = c.kode_kemendagri)));
+SELECT 'kecamatan_placeable_but_unmatched', count(*) FROM code_desa h WHERE join_method = 'unmatched' AND geom IS NULL
+  AND EXISTS (SELECT 1 FROM b.kecamatan c WHERE substr(h.desa, 1, 7) = c.kode_kec OR substr(h.desa, 1, 8) = c.kode_kemendagri);
 SELECT 'point_split_mismatches', count(*) FROM out.kelurahan k WHERE
      with_point    != (SELECT count(*) FROM out.households h WHERE h.kelurahan_code = k.code AND h.geom IS NOT NULL)
   OR without_point != (SELECT count(*) FROM out.households h WHERE h.kelurahan_code = k.code AND h.geom IS NULL);
@@ -149,6 +159,7 @@ ATTACH 'kupang.gpkg' AS out;
 SELECT 'unmatched_households', count(*) FROM out.households WHERE join_method = 'unmatched';
 SELECT 'unmatched_located_households', count(*) FROM out.households WHERE join_method = 'unmatched' AND geom IS NOT NULL;
 SELECT 'code_households', count(*) FROM out.households WHERE join_method = 'code';
+SELECT 'kecamatan_alone_households', count(*) FROM out.households WHERE join_method = 'code' AND kelurahan_code IS NULL;
 -- What counting all households changes: kelurahan whose poverty rate over its located
 -- households alone (the poorer ones, as the points were taken) differs from the exported one.
 SELECT 'rate_bias_kelurahan_households', count(*) FROM out.kelurahan k WHERE abs(k.poverty_rate -

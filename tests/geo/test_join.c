@@ -249,18 +249,20 @@ Test(geo_join, households_without_a_point_are_placed_by_their_code)
                                   "A,,,5371030009\n"                                      /* BPS: Oebobo */
                                   "B,,,53.71.01.1007\n"                                   /* Kemendagri: Mantasi */
                                   "C,,,53710300090012\n"                                  /* an SLS of Oebobo */
-                                  "D,,,5371030099\n"                                      /* no such kelurahan */
+                                  "D,,,5371030099\n"                  /* no such kelurahan: its kecamatan */
                                   "E,,,5371030099\n"
                                   "F,-10.1703842639999,123.580473972658,5371030009\n"     /* the point decides */
-                                  "G,123.580473972658,-10.1703842639999,5371030009\n");   /* swapped: by code */
+                                  "G,123.580473972658,-10.1703842639999,5371030009\n"     /* swapped: by code */
+                                  "H,,,5371099001\n"                  /* neither kelurahan nor kecamatan */
+                                  "I,,,53.71.01\n");                  /* a kecamatan's code, Kemendagri */
     rg_join_report r;
     cr_assert_eq(rg_geo_join(store, RG_SAMPLE_DIR "/boundaries.gpkg", NULL, &r), RG_OK, "%s", rg_ctx_errmsg(ctx));
-    cr_assert_eq(r.households, 7);
-    cr_assert_eq(r.code, 4);
+    cr_assert_eq(r.households, 9);
+    cr_assert_eq(r.code, 7);
     cr_assert_eq(r.within, 1);
-    cr_assert_eq(r.unmatched, 2);
-    cr_assert_eq(r.without_point, 6);
-    cr_assert_eq(r.unknown_codes, 2);
+    cr_assert_eq(r.unmatched, 1);
+    cr_assert_eq(r.without_point, 8);
+    cr_assert_eq(r.unknown_codes, 3);
     cr_assert_eq(r.within + r.boundary + r.nearest + r.code + r.unmatched, r.households);
     cr_assert_eq(rg_io_store_exec(store, "attaching", "ATTACH '" RG_SAMPLE_DIR "/boundaries.gpkg' AS b"), RG_OK);
     /* Each placed household is in the kelurahan whose BPS or Kemendagri code it reported. */
@@ -270,16 +272,24 @@ Test(geo_join, households_without_a_point_are_placed_by_their_code)
                  4);
     cr_assert_str_eq(sql_text(store, "SELECT group_concat(household_id, '') FROM (SELECT household_id FROM households"
                                      " WHERE join_method = 'code' ORDER BY household_id)"),
-                     "ABCG");
+                     "ABCDEGI");
+    /* D, E and I in their kecamatan alone, which the boundary file's own columns name. */
+    cr_assert_eq(sql_int(store, "SELECT count(*) FROM households h JOIN b.kecamatan k ON k.kode_kec = h.kecamatan_code"
+                                " WHERE h.join_method = 'code' AND h.kelurahan_code IS NULL"
+                                " AND h.join_flags LIKE 'kecamatan_only%' AND (k.kode_kec = substr(h.reported_code, 1, 7)"
+                                "  OR k.kode_kemendagri = h.reported_code)"),
+                 3);
     cr_assert_str_eq(sql_text(store, "SELECT kelurahan_code || '|' || code_mismatch FROM households"
                                      " WHERE household_id = 'F'"),
                      "5371010006|1");
     cr_assert_eq(sql_int(store, "SELECT count(*) FROM households WHERE join_method = 'code' AND"
                                 " (join_distance_m IS NOT NULL OR code_mismatch IS NOT NULL OR geom IS NOT NULL)"),
                  0, "no distance, no mismatch and no point for a household placed by its code");
-    cr_assert_str_eq(sql_text(store, "SELECT code || '|' || households FROM join_unknown_codes"), "5371030099|2");
-    cr_assert_eq(sql_int(store, "SELECT count(*) FROM households WHERE join_flags = 'unknown_code'"), 2);
-    cr_assert_eq(sql_int(store, "SELECT code + without_point * 10 + unknown_codes * 100 FROM join_report"), 264);
+    cr_assert_str_eq(sql_text(store, "SELECT group_concat(code || '|' || households, ' ') FROM (SELECT * FROM"
+                                     " join_unknown_codes ORDER BY code)"),
+                     "5371030099|2 5371099001|1");
+    cr_assert_eq(sql_int(store, "SELECT count(*) FROM households WHERE join_flags = 'unknown_code'"), 1);
+    cr_assert_eq(sql_int(store, "SELECT code + without_point * 10 + unknown_codes * 100 FROM join_report"), 387);
     rg_io_store_free(store);
     rg_ctx_free(ctx);
 }

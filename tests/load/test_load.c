@@ -505,7 +505,7 @@ Test(load, a_utf16_file_is_named_with_how_to_convert_it)
 }
 
 /* Regsosek 2022 recorded points for part of the households and codes for all: a row
- * without a usable point stays a household when its code names a desa. */
+ * without a usable point stays a household when its code names a desa, or a kecamatan. */
 Test(load, a_household_without_a_point_is_kept_by_its_code)
 {
     rg_ctx *ctx = test_ctx();
@@ -519,15 +519,16 @@ Test(load, a_household_without_a_point_is_kept_by_its_code)
                                 "D,0,0,5371010001\n"             /* 5 kept, flagged null_island */
                                 "E,-10.1x,123.6,5371010001\n"    /* 6 kept, flagged bad_coordinate */
                                 "F,,,\n"                         /* 7 rejected: no point, no code */
-                                "G,,,5371010\n"                  /* 8 rejected: a kecamatan only */
+                                "G,,,5371\n"                     /* 8 rejected: a kab/kota only */
                                 "H,,,53x\n"                      /* 9 rejected: no code */
-                                "I,-10.16,123.6,\n",             /* 10 kept, a point, no code */
+                                "I,-10.16,123.6,\n"              /* 10 kept, a point, no code */
+                                "J,,,5371010\n",                 /* 11 kept: a kecamatan, placed there */
                                 NULL, &s, &rc);
     cr_assert_eq(rc, RG_OK, "%s", rg_ctx_errmsg(ctx));
-    cr_assert_eq(s.loaded, 6);
-    cr_assert_eq(s.without_point, 5);
+    cr_assert_eq(s.loaded, 7);
+    cr_assert_eq(s.without_point, 6);
     cr_assert_eq(s.rejected, 3);
-    cr_assert_eq(sql_int(store, "SELECT count(*) FROM household_records WHERE geom IS NULL"), 5);
+    cr_assert_eq(sql_int(store, "SELECT count(*) FROM household_records WHERE geom IS NULL"), 6);
     cr_assert_eq(sql_int(store, "SELECT count(*) FROM idx_household_records_geom"), 1, "only I has a point");
     cr_assert_eq(sql_int(store, "SELECT lon IS NULL AND lat IS NULL AND load_flags IS NULL FROM households"
                                 " WHERE household_id = 'A'"),
@@ -540,7 +541,7 @@ Test(load, a_household_without_a_point_is_kept_by_its_code)
     const char *both = sql_text(store, "SELECT message FROM rejects WHERE line = 7");
     cr_assert(strstr(both, "column 'lat': empty coordinate") && strstr(both, "column 'kode_wilayah' is empty"), "%s",
               both);
-    cr_assert(strstr(sql_text(store, "SELECT message FROM rejects WHERE line = 8"), "names no desa/kelurahan"));
+    cr_assert(strstr(sql_text(store, "SELECT message FROM rejects WHERE line = 8"), "names no kecamatan or desa/kelurahan"));
     cr_assert(strstr(sql_text(store, "SELECT message FROM rejects WHERE line = 9"), "'53x' is no area code"));
     rg_io_store_free(store);
     rg_ctx_free(ctx);
