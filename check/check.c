@@ -24,33 +24,32 @@ typedef struct {
     p "desil_1 + " p "desil_2 + " p "desil_3 + " p "desil_4 + " p "desil_5 + " p "desil_6 + " p "desil_7 + " p      \
     "desil_8 + " p "desil_9 + " p "desil_10"
 
-/* A level's rows are the sums of the level below's, by parent code: households, classes,
- * the split by point and the desil. */
-#define NESTS(level, below)                                                                                    \
-    {level " totals = the sums of their " below,                                                             \
-     "SELECT count(*) FROM " level "_summary c LEFT JOIN (SELECT k.parent_code AS code, sum(s.households) AS h,"  \
-     "  sum(s.sangat_miskin + s.miskin + s.rentan_miskin + s.tidak_miskin) AS cl, sum(s.with_point) AS wp,"   \
-     "  sum(" DESIL_SUM("s.") ") AS d FROM " below " k JOIN " below "_summary s ON s.code = k.code"            \
-     "  GROUP BY k.parent_code) b ON b.code = c.code"                                                         \
+/* The rows of the level below, each under its parent's code: households, classified ones,
+ * those with a point, and the desil. */
+#define CHILD_ROWS(below)                                                                                      \
+    "SELECT k.parent_code AS code, s.households AS h,"                                                         \
+    " s.sangat_miskin + s.miskin + s.rentan_miskin + s.tidak_miskin AS cl, s.with_point AS wp,"               \
+    " " DESIL_SUM("s.") " AS d FROM " below " k JOIN " below "_summary s ON s.code = k.code"
+
+/* A level's rows are the sums of `rows` (CHILD_ROWS and others of that shape), by code. */
+#define SUMS_OF(level, what, rows)                                                                             \
+    {level " totals = the sums of " what,                                                                      \
+     "SELECT count(*) FROM " level "_summary c LEFT JOIN (SELECT code, sum(h) AS h, sum(cl) AS cl,"             \
+     "  sum(wp) AS wp, sum(d) AS d FROM (" rows ") GROUP BY code) b ON b.code = c.code"                        \
      " WHERE c.households != coalesce(b.h, 0)"                                                                \
      "  OR c.sangat_miskin + c.miskin + c.rentan_miskin + c.tidak_miskin != coalesce(b.cl, 0)"                 \
      "  OR c.with_point != coalesce(b.wp, 0) OR " DESIL_SUM("c.") " != coalesce(b.d, 0)"}
 
+/* A level's rows are the sums of the level below's, by parent code. */
+#define NESTS(level, below) SUMS_OF(level, "their " below, CHILD_ROWS(below))
+
 /* A kecamatan's rows are its kelurahan's sums and the counts of the households placed in it
- * alone (their code names no kelurahan of the boundaries, but the kecamatan). */
+ * alone (their code names no kelurahan of the boundaries, but the kecamatan), each a row. */
 #define KECAMATAN_NESTS                                                                                        \
-    {"kecamatan totals = the sums of their kelurahan, with the households placed in the kecamatan alone",       \
-     "SELECT count(*) FROM kecamatan_summary c LEFT JOIN (SELECT k.parent_code AS code, sum(s.households) AS h,"  \
-     "  sum(s.sangat_miskin + s.miskin + s.rentan_miskin + s.tidak_miskin) AS cl, sum(s.with_point) AS wp,"   \
-     "  sum(" DESIL_SUM("s.") ") AS d FROM kelurahan k JOIN kelurahan_summary s ON s.code = k.code"            \
-     "  GROUP BY k.parent_code) b ON b.code = c.code"                                                         \
-     " LEFT JOIN (SELECT kecamatan_code AS code, count(*) AS h, count(poverty_class_final) AS cl,"             \
-     "  count(geom) AS wp, count(desil) AS d FROM households WHERE kelurahan_code IS NULL"                     \
-     "  AND kecamatan_code IS NOT NULL GROUP BY kecamatan_code) o ON o.code = c.code"                          \
-     " WHERE c.households != coalesce(b.h, 0) + coalesce(o.h, 0)"                                              \
-     "  OR c.sangat_miskin + c.miskin + c.rentan_miskin + c.tidak_miskin != coalesce(b.cl, 0) + coalesce(o.cl, 0)" \
-     "  OR c.with_point != coalesce(b.wp, 0) + coalesce(o.wp, 0)"                                              \
-     "  OR " DESIL_SUM("c.") " != coalesce(b.d, 0) + coalesce(o.d, 0)"}
+    SUMS_OF("kecamatan", "their kelurahan, with the households placed in the kecamatan alone",                \
+            CHILD_ROWS("kelurahan")                                                                            \
+            " UNION ALL SELECT kecamatan_code, 1, poverty_class_final IS NOT NULL, geom IS NOT NULL,"        \
+            " desil IS NOT NULL FROM households WHERE kelurahan_code IS NULL AND kecamatan_code IS NOT NULL")
 
 /* An exported summary layer holds the database's counts (where --public left them). */
 #define EXPORTED(level)                                                                                        \

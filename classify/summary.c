@@ -19,23 +19,29 @@ static const char *const count_columns[RG_IO_SUMMARY_COUNT] = {
     "without_point", "code_mismatches", "desil_1", "desil_2", "desil_3", "desil_4", "desil_5", "desil_6",
     "desil_7", "desil_8", "desil_9", "desil_10"};
 
+/* An area's counts over the households of a query (class, desil, "has a point" and "code
+ * mismatch" given as expressions), named as the summary tables name them. */
+#define SUMMARY_COUNTS(cls, desil, point, mismatch)                                                            \
+    " count(*) AS households, total(" cls " = 'sangat miskin') AS sangat_miskin,"                              \
+    " total(" cls " = 'miskin') AS miskin, total(" cls " = 'rentan miskin') AS rentan_miskin,"                \
+    " total(" cls " = 'tidak miskin') AS tidak_miskin, total(" cls " IS NULL) AS unclassified,"                \
+    " total(" point ") AS with_point, total(NOT (" point ")) AS without_point,"                               \
+    " total(" mismatch ") AS code_mismatches, total(" desil " = 1) AS desil_1, total(" desil " = 2) AS desil_2," \
+    " total(" desil " = 3) AS desil_3, total(" desil " = 4) AS desil_4, total(" desil " = 5) AS desil_5,"       \
+    " total(" desil " = 6) AS desil_6, total(" desil " = 7) AS desil_7, total(" desil " = 8) AS desil_8,"       \
+    " total(" desil " = 9) AS desil_9, total(" desil " = 10) AS desil_10"
+
 /* The households placed in a kecamatan alone (their code names no kelurahan of the
  * boundaries but the kecamatan), counted as kelurahan_summary counts its households, into
  * temp.kecamatan_only: a kecamatan's counts are its kelurahan's and theirs. No forum lists
- * them (it sits per kelurahan), so their class is the ranking's. */
+ * them (it sits per kelurahan), so their class is the ranking's; none has a point. */
 static int count_kecamatan_only(rg_store *store)
 {
     return rg_io_store_exec(
         store, "summarising",
         "DROP TABLE IF EXISTS temp.kecamatan_only;"
-        "CREATE TEMP TABLE kecamatan_only AS SELECT a.kecamatan_code AS code, count(*) AS households,"
-        " total(c.poverty_class = 'sangat miskin') AS sangat_miskin, total(c.poverty_class = 'miskin') AS miskin,"
-        " total(c.poverty_class = 'rentan miskin') AS rentan_miskin,"
-        " total(c.poverty_class = 'tidak miskin') AS tidak_miskin, total(c.poverty_class IS NULL) AS unclassified,"
-        " 0 AS with_point, count(*) AS without_point, 0 AS code_mismatches, total(c.desil = 1) AS desil_1,"
-        " total(c.desil = 2) AS desil_2, total(c.desil = 3) AS desil_3, total(c.desil = 4) AS desil_4,"
-        " total(c.desil = 5) AS desil_5, total(c.desil = 6) AS desil_6, total(c.desil = 7) AS desil_7,"
-        " total(c.desil = 8) AS desil_8, total(c.desil = 9) AS desil_9, total(c.desil = 10) AS desil_10"
+        "CREATE TEMP TABLE kecamatan_only AS SELECT a.kecamatan_code AS code,"
+        SUMMARY_COUNTS("c.poverty_class", "c.desil", "0", "0")
         " FROM household_areas a LEFT JOIN household_classes c ON c.hh = a.hh"
         " WHERE a.kelurahan_code IS NULL AND a.kecamatan_code IS NOT NULL GROUP BY a.kecamatan_code;");
 }
@@ -141,19 +147,16 @@ int rg__classify_programmes_define(rg_store *store, const rg_rules *rules)
 static const char resummarise_sql[] =
     "DELETE FROM kelurahan_summary; DELETE FROM kecamatan_summary; DELETE FROM kabkota_summary;"
     " DELETE FROM provinsi_summary;"
-    "WITH s AS (SELECT kelurahan_code AS code, count(*) AS households,"
-    "  total(poverty_class_final = 'sangat miskin') AS sm, total(poverty_class_final = 'miskin') AS m,"
-    "  total(poverty_class_final = 'rentan miskin') AS rm, total(poverty_class_final = 'tidak miskin') AS tm,"
-    "  total(poverty_class_final IS NULL) AS un, total(geom IS NOT NULL) AS wp, total(geom IS NULL) AS np,"
-    "  total(code_mismatch = 1) AS cm, total(desil = 1) AS d1, total(desil = 2) AS d2, total(desil = 3) AS d3,"
-    "  total(desil = 4) AS d4, total(desil = 5) AS d5, total(desil = 6) AS d6, total(desil = 7) AS d7,"
-    "  total(desil = 8) AS d8, total(desil = 9) AS d9, total(desil = 10) AS d10"
+    "WITH s AS (SELECT kelurahan_code AS code,"
+    SUMMARY_COUNTS("poverty_class_final", "desil", "geom IS NOT NULL", "code_mismatch = 1")
     "  FROM households WHERE kelurahan_code IS NOT NULL GROUP BY kelurahan_code)"
     " INSERT INTO kelurahan_summary(code, " RG_IO_SUMMARY_COLUMNS ")"
-    " SELECT k.code, coalesce(s.households, 0), coalesce(s.sm, 0), coalesce(s.m, 0), coalesce(s.rm, 0),"
-    "  coalesce(s.tm, 0), coalesce(s.un, 0), coalesce(s.wp, 0), coalesce(s.np, 0), coalesce(s.cm, 0),"
-    "  coalesce(s.d1, 0), coalesce(s.d2, 0), coalesce(s.d3, 0), coalesce(s.d4, 0), coalesce(s.d5, 0),"
-    "  coalesce(s.d6, 0), coalesce(s.d7, 0), coalesce(s.d8, 0), coalesce(s.d9, 0), coalesce(s.d10, 0)"
+    " SELECT k.code, coalesce(s.households, 0), coalesce(s.sangat_miskin, 0), coalesce(s.miskin, 0),"
+    "  coalesce(s.rentan_miskin, 0), coalesce(s.tidak_miskin, 0), coalesce(s.unclassified, 0),"
+    "  coalesce(s.with_point, 0), coalesce(s.without_point, 0), coalesce(s.code_mismatches, 0),"
+    "  coalesce(s.desil_1, 0), coalesce(s.desil_2, 0), coalesce(s.desil_3, 0), coalesce(s.desil_4, 0),"
+    "  coalesce(s.desil_5, 0), coalesce(s.desil_6, 0), coalesce(s.desil_7, 0), coalesce(s.desil_8, 0),"
+    "  coalesce(s.desil_9, 0), coalesce(s.desil_10, 0)"
     " FROM kelurahan k LEFT JOIN s ON s.code = k.code;";
 
 int rg_classify_resummarise(rg_store *store)

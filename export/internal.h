@@ -91,6 +91,13 @@ int rg_export__layer_insert_sql(exporter *E, const layer_def *def, rg_buf *sql);
 void rg_export__bind_json_paths(exporter *E, sqlite3_stmt *st);
 /* QGIS reads a layer's default style from this table when it opens the layer. */
 int rg_export__write_styles(rg_ctx *ctx, GDALDatasetH ds, const char *path, int chosen);
+/* The live inputs, each "path (N bytes, sha256 X, N rows read, N loaded, N rejected)", joined
+ * by "; ", appended to out: what a GeoPackage's INPUTS and a publication's inputs say. */
+int rg_export__inputs_text(rg_store *store, rg_buf *out);
+/* The boundaries the store was joined to, as one SQL expression over boundary_sets' latest row. */
+#define RG_EXPORT__BOUNDARIES_TEXT                                                                             \
+    "path || ' (' || coalesce(size, '?') || ' bytes, sha256 ' || sha256 || ', prepared ' || prepared || ')'"    \
+    " FROM boundary_sets WHERE id = (SELECT max(id) FROM boundary_sets)"
 /* gpkg_metadata: the tool, the command, the inputs with their SHA-256, the boundaries, the
  * method, the rules and what poverty_rate means. */
 int rg_export__write_provenance(rg_store *store, GDALDatasetH ds, const rg_export_opts *opts);

@@ -66,10 +66,8 @@ int rg_export__write_styles(rg_ctx *ctx, GDALDatasetH ds, const char *path, int 
 static int write_classify_provenance(rg_store *store, GDALDatasetH ds)
 {
     sqlite3_stmt *st = NULL;
-    static const char sql[] =
-        "SELECT 'BOUNDARIES', path || ' (' || coalesce(size, '?') || ' bytes, sha256 ' || sha256 || ', prepared '"
-        " || prepared || ')' FROM boundary_sets WHERE id = (SELECT max(id) FROM boundary_sets)"
-        " UNION ALL SELECT upper(key), value FROM classify_meta";
+    static const char sql[] = "SELECT 'BOUNDARIES', " RG_EXPORT__BOUNDARIES_TEXT
+                              " UNION ALL SELECT upper(key), value FROM classify_meta";
     if (sqlite3_prepare_v2(rg_io_store_db(store), sql, -1, &st, NULL) != SQLITE_OK)
         return rg_io_store_sql_error(store);
     int step;
@@ -80,9 +78,8 @@ static int write_classify_provenance(rg_store *store, GDALDatasetH ds)
     return step == SQLITE_DONE ? RG_OK : rg_io_store_sql_error(store);
 }
 
-int rg_export__write_provenance(rg_store *store, GDALDatasetH ds, const rg_export_opts *opts)
+int rg_export__inputs_text(rg_store *store, rg_buf *out)
 {
-    rg_buf inputs = {0};
     sqlite3_stmt *st = NULL;
     int rc = RG_OK;
     if (sqlite3_prepare_v2(rg_io_store_db(store),
@@ -91,13 +88,19 @@ int rg_export__write_provenance(rg_store *store, GDALDatasetH ds, const rg_expor
                            -1, &st, NULL) != SQLITE_OK)
         return rg_io_store_sql_error(store);
     while (sqlite3_step(st) == SQLITE_ROW && rc == RG_OK)
-        rc = rg__buf_appendf(&inputs, "%s%s (%lld bytes, sha256 %s, %lld rows read, %lld loaded, %lld rejected)",
-                             inputs.len ? "; " : "", sqlite3_column_text(st, 0),
-                             (long long)sqlite3_column_int64(st, 1),
+        rc = rg__buf_appendf(out, "%s%s (%lld bytes, sha256 %s, %lld rows read, %lld loaded, %lld rejected)",
+                             out->len ? "; " : "", sqlite3_column_text(st, 0), (long long)sqlite3_column_int64(st, 1),
                              sqlite3_column_text(st, 2) ? (const char *)sqlite3_column_text(st, 2) : "unknown",
                              (long long)sqlite3_column_int64(st, 3), (long long)sqlite3_column_int64(st, 4),
                              (long long)sqlite3_column_int64(st, 5));
     sqlite3_finalize(st);
+    return rc;
+}
+
+int rg_export__write_provenance(rg_store *store, GDALDatasetH ds, const rg_export_opts *opts)
+{
+    rg_buf inputs = {0};
+    int rc = rg_export__inputs_text(store, &inputs);
     if (rc != RG_OK) {
         rg__buf_free(&inputs);
         return rc;

@@ -26,10 +26,11 @@ typedef struct {
 
 /* The sum check of a level over the one below, on households (a --public cell hidden in a part
  * leaves the sum unknown, and unchecked). */
-#define SUM_CHECK(parent, child, link)                                                                         \
-    "SELECT count(*) FROM @S." parent " a JOIN (SELECT " link " AS code, sum(households) AS households,"     \
-    " count(*) - count(households) AS hidden FROM @S." child " GROUP BY 1) c ON c.code = a.code"              \
+#define SUM_OF_ROWS(parent, rows)                                                                              \
+    "SELECT count(*) FROM @S." parent " a JOIN (SELECT code, sum(households) AS households,"                  \
+    " count(*) - count(households) AS hidden FROM (" rows ") r GROUP BY 1) c ON c.code = a.code"                \
     " WHERE c.hidden = 0 AND a.households IS DISTINCT FROM c.households"
+#define SUM_CHECK(parent, child, link) SUM_OF_ROWS(parent, "SELECT " link " AS code, households FROM @S." child)
 
 static const pg_check checks[] = {
     {"each published area holds the households its latest publication counted",
@@ -42,10 +43,8 @@ static const pg_check checks[] = {
      " GROUP BY 1) h ON h.kelurahan_code = k.code WHERE k.households IS DISTINCT FROM coalesce(h.n, 0)",
      1},
     {"each kecamatan = the sum of its kelurahan, with the households placed in it alone",
-     "SELECT count(*) FROM @S.kecamatan a JOIN (SELECT parent_code AS code, sum(households) AS households"
-     " FROM @S.kelurahan GROUP BY 1) c ON c.code = a.code LEFT JOIN (SELECT kecamatan_code AS code, count(*) AS n"
-     " FROM @S.households WHERE kelurahan_code IS NULL GROUP BY 1) o ON o.code = a.code"
-     " WHERE a.households IS DISTINCT FROM c.households + coalesce(o.n, 0)",
+     SUM_OF_ROWS("kecamatan", "SELECT parent_code AS code, households FROM @S.kelurahan UNION ALL SELECT"
+                              " kecamatan_code, 1 FROM @S.households WHERE kelurahan_code IS NULL"),
      1},
     {"each kab/kota = the sum of its kecamatan", SUM_CHECK("kabkota", "kecamatan", "parent_code"), 0},
     {"each provinsi = the sum of its kab/kota", SUM_CHECK("provinsi", "kabkota", "provinsi_code"), 0},

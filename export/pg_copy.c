@@ -128,6 +128,19 @@ static OGRFieldType type_at(const exporter *E, const layer_def *def, size_t i)
     return i < def->field_count ? def->fields[i].type : rg_export__extra_field(E, def, i - def->field_count)->type;
 }
 
+/* An area's fields as the feature holds them (suppressed for --public, then `suppressed`),
+ * each followed by a tab. */
+static int put_feature_fields(const exporter *E, const layer_def *def, OGRFeatureH f, rg_buf *b)
+{
+    size_t n = def->field_count + rg_export__extra_count_of(E, def);
+    int rc = RG_OK;
+    for (size_t i = 0; i < (size_t)OGR_F_GetFieldCount(f) && rc == RG_OK; i++) {
+        rc = put_field(b, f, (int)i, i < n ? type_at(E, def, i) : OFTInteger); /* past n: suppressed */
+        rc = rc == RG_OK ? rg__buf_append(b, "\t", 1) : rc;
+    }
+    return rc;
+}
+
 /* The row's line: its fields, [suppressed,] [the two partition codes,] its geometry. */
 static int put_row(exporter *E, const layer_def *def, sqlite3_stmt *st, OGRFeatureH f, rg_buf *b)
 {
@@ -138,11 +151,10 @@ static int put_row(exporter *E, const layer_def *def, sqlite3_stmt *st, OGRFeatu
         rg_export__feature_set_fields(E, def, st, f);
         if (E->opts->public_only)
             rg_export__suppress_small_cells(E, f, E->opts->min_count);
+        rc = put_feature_fields(E, def, f, b);
     }
-    size_t fields = households ? n : (size_t)OGR_F_GetFieldCount(f);
-    for (size_t i = 0; i < fields && rc == RG_OK; i++) {
-        OGRFieldType type = i < n ? type_at(E, def, i) : OFTInteger; /* past n: suppressed */
-        rc = households ? put_column(b, st, (int)i, type) : put_field(b, f, (int)i, type);
+    for (size_t i = 0; households && i < n && rc == RG_OK; i++) {
+        rc = put_column(b, st, (int)i, type_at(E, def, i));
         rc = rc == RG_OK ? rg__buf_append(b, "\t", 1) : rc;
     }
     int g = (int)n;
@@ -176,6 +188,38 @@ static int copy_command(exporter *E, const layer_def *def, const char *schema, O
     if (rc == RG_OK && def->bit != RG_LAYER_HOUSEHOLDS)
         rc = rg__buf_appendf(sql, "kabkota_code, provinsi_code, ");
     return rc == RG_OK ? rg__buf_appendf(sql, "geom) FROM STDIN") : rc;
+}
+
+/* Starts COPY schema.layer (columns) FROM STDIN. */
+static int copy_begin(exporter *E, rg_pg *pg, const char *schema, const layer_def *def, OGRFeatureH f,
+                      const char *table)
+{
+    rg_buf sql = {0};
+    int rc = copy_command(E, def, schema, f, &sql);
+    if (rc == RG_OK) {
+        PGresult *res = PQexec(pg->conn, sql.data);
+        if (PQresultStatus(res) != PGRES_COPY_IN)
+            rc = rg_export__pg_fail(pg, res, table);
+        PQclear(res);
+    }
+    rg__buf_free(&sql);
+    return rc;
+}
+
+/* Ends the COPY: committed to the transaction when rc is RG_OK, else aborted on the server
+ * (ending it with an error message), so nothing half-sent stays. Returns rc, or the
+ * server's refusal. */
+static int copy_end(rg_pg *pg, const char *table, int rc)
+{
+    if (PQputCopyEnd(pg->conn, rc == RG_OK ? NULL : "regsosek-geo stopped the export") != 1 && rc == RG_OK)
+        rc = rg_export__pg_fail(pg, NULL, table);
+    PGresult *res;
+    while ((res = PQgetResult(pg->conn)) != NULL) {
+        if (rc == RG_OK && PQresultStatus(res) != PGRES_COMMAND_OK)
+            rc = rg_export__pg_fail(pg, res, table);
+        PQclear(res);
+    }
+    return rc;
 }
 
 static int send_chunk(rg_pg *pg, const char *table, rg_buf *b)
@@ -218,15 +262,8 @@ int rg_export__pg_copy_layer(exporter *E, rg_pg *pg, const char *schema, const l
         rc = rg_io_store_sql_error(E->store);
     if (rc == RG_OK && def->bit == RG_LAYER_HOUSEHOLDS)
         rg_export__bind_json_paths(E, st);
-    sql.len = 0;
     if (rc == RG_OK)
-        rc = copy_command(E, def, schema, f, &sql);
-    if (rc == RG_OK) {
-        PGresult *res = PQexec(pg->conn, sql.data);
-        if (PQresultStatus(res) != PGRES_COPY_IN)
-            rc = rg_export__pg_fail(pg, res, table);
-        PQclear(res);
-    }
+        rc = copy_begin(E, pg, schema, def, f, table);
     if (rc != RG_OK)
         goto done;
     int step;
@@ -243,15 +280,7 @@ int rg_export__pg_copy_layer(exporter *E, rg_pg *pg, const char *schema, const l
         rc = rg_io_store_sql_error(E->store);
     if (rc == RG_OK)
         rc = send_chunk(pg, table, &line);
-    /* Ending the COPY with an error message aborts it on the server: nothing half-sent stays. */
-    if (PQputCopyEnd(pg->conn, rc == RG_OK ? NULL : "regsosek-geo stopped the export") != 1 && rc == RG_OK)
-        rc = rg_export__pg_fail(pg, NULL, table);
-    PGresult *res;
-    while ((res = PQgetResult(pg->conn)) != NULL) {
-        if (rc == RG_OK && PQresultStatus(res) != PGRES_COMMAND_OK)
-            rc = rg_export__pg_fail(pg, res, table);
-        PQclear(res);
-    }
+    rc = copy_end(pg, table, rc);
 done:
     sqlite3_finalize(st);
     rg__buf_free(&sql);
@@ -341,31 +370,14 @@ int rg_export__pg_put_provinsi(exporter *E, rg_pg *pg, const char *schema, const
         set_rate(f);
         if (E->opts->public_only)
             rg_export__suppress_small_cells(E, f, E->opts->min_count);
-        size_t fields = (size_t)OGR_F_GetFieldCount(f), n = def->field_count + rg_export__extra_count_of(E, def);
-        for (size_t i = 0; i < fields && rc == RG_OK; i++) {
-            rc = put_field(&line, f, (int)i, i < n ? type_at(E, def, i) : OFTInteger);
-            rc = rc == RG_OK ? rg__buf_append(&line, "\t", 1) : rc;
-        }
+        rc = rc == RG_OK ? put_feature_fields(E, def, f, &line) : rc;
         rc = rc == RG_OK ? rg__buf_appendf(&line, "\\N\t%s\t", code) : rc;
         rc = rc == RG_OK ? (wkb.len ? rg__buf_append(&line, wkb.data, wkb.len) : rg__buf_append(&line, "\\N", 2)) : rc;
         rc = rc == RG_OK ? rg__buf_append(&line, "\n", 1) : rc;
     }
     PQclear(res);
-    sql.len = 0;
-    if (rc == RG_OK && line.len)
-        rc = copy_command(E, def, schema, f, &sql);
-    if (rc == RG_OK && line.len) {
-        res = PQexec(pg->conn, sql.data);
-        rc = PQresultStatus(res) == PGRES_COPY_IN ? RG_OK : rg_export__pg_fail(pg, res, table);
-        PQclear(res);
-        if (rc == RG_OK && (PQputCopyData(pg->conn, line.data, (int)line.len) != 1 || PQputCopyEnd(pg->conn, NULL) != 1))
-            rc = rg_export__pg_fail(pg, NULL, table);
-        while ((res = PQgetResult(pg->conn)) != NULL) {
-            if (rc == RG_OK && PQresultStatus(res) != PGRES_COMMAND_OK)
-                rc = rg_export__pg_fail(pg, res, table);
-            PQclear(res);
-        }
-    }
+    if (rc == RG_OK && line.len && (rc = copy_begin(E, pg, schema, def, f, table)) == RG_OK)
+        rc = copy_end(pg, table, send_chunk(pg, table, &line));
     rg__buf_free(&sql);
     rg__buf_free(&line);
     rg__buf_free(&wkb);

@@ -32,6 +32,7 @@ typedef struct {
     unit units[MAX_UNITS];
     size_t unit_count;
     int created[RG_LAYER_FILES_MAX]; /* this publication made the layer's table: its indexes follow its rows */
+    rg_buf inputs, boundaries, rules; /* what every area's record says it was made from */
 } publication;
 
 static const char *pg_type(OGRFieldType type)
@@ -485,49 +486,42 @@ static int provenance_text(rg_store *store, const char *sql, rg_buf *out)
     return rc;
 }
 
+/* What the store was made from, read once for the records of every area it publishes. */
+static int read_provenance(publication *P)
+{
+    rg_store *store = P->E->store;
+    int rc = rg_export__inputs_text(store, &P->inputs);
+    if (rc == RG_OK)
+        rc = provenance_text(store, "SELECT " RG_EXPORT__BOUNDARIES_TEXT, &P->boundaries);
+    if (rc == RG_OK)
+        rc = provenance_text(store, "SELECT key || ': ' || value FROM classify_meta ORDER BY key", &P->rules);
+    return rc;
+}
+
 static int record_publication(publication *P, const unit *u, int64_t households)
 {
     exporter *E = P->E;
-    rg_buf inputs = {0}, boundaries = {0}, rules = {0};
-    int rc = provenance_text(E->store,
-                             "SELECT input_path || ' (' || input_size || ' bytes, sha256 ' || coalesce(sha256, 'unknown')"
-                             " || ')' FROM load_runs WHERE " RG_IO_LIVE_RUN " ORDER BY id",
-                             &inputs);
-    if (rc == RG_OK)
-        rc = provenance_text(E->store,
-                             "SELECT path || ' (sha256 ' || sha256 || ')' FROM boundary_sets"
-                             " WHERE id = (SELECT max(id) FROM boundary_sets)",
-                             &boundaries);
-    if (rc == RG_OK)
-        rc = provenance_text(E->store, "SELECT key || ': ' || value FROM classify_meta ORDER BY key", &rules);
     char count[32], name[256] = "";
     snprintf(count, sizeof count, "%lld", (long long)households);
-    if (rc == RG_OK) {
-        char sql[160];
-        snprintf(sql, sizeof sql, "SELECT name FROM %s WHERE code = ?1", u->level);
-        sqlite3_stmt *st = NULL;
-        if (sqlite3_prepare_v2(rg_io_store_db(E->store), sql, -1, &st, NULL) == SQLITE_OK) {
-            sqlite3_bind_text(st, 1, u->code, -1, SQLITE_STATIC);
-            if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
-                snprintf(name, sizeof name, "%s", (const char *)sqlite3_column_text(st, 0));
-        }
-        sqlite3_finalize(st);
+    char sql[400];
+    snprintf(sql, sizeof sql, "SELECT name FROM %s WHERE code = ?1", u->level);
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(rg_io_store_db(E->store), sql, -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, u->code, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+            snprintf(name, sizeof name, "%s", (const char *)sqlite3_column_text(st, 0));
     }
+    sqlite3_finalize(st);
     const char *params[] = {u->code, u->level, name, E->opts->public_only ? NULL : count,
                             E->opts->public_only ? "public" : "full", rg_version(), E->opts->command_line,
-                            inputs.data, boundaries.data, rules.data};
-    char sql[400];
+                            P->inputs.data, P->boundaries.data, P->rules.data};
     snprintf(sql, sizeof sql,
              "INSERT INTO %s.publications (area_code, area_level, area_name, households, mode, tool_version,"
              " command_line, inputs, boundaries, rules) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
              P->schema);
-    PGresult *res = rc == RG_OK ? rg_export__pg_query(&P->pg, "publications", sql, 10, params) : NULL;
-    if (rc == RG_OK && !res)
-        rc = RG_EPG;
+    PGresult *res = rg_export__pg_query(&P->pg, "publications", sql, 10, params);
+    int rc = res ? RG_OK : RG_EPG;
     PQclear(res);
-    rg__buf_free(&inputs);
-    rg__buf_free(&boundaries);
-    rg__buf_free(&rules);
     return rc;
 }
 
@@ -535,6 +529,8 @@ static int record_publication(publication *P, const unit *u, int64_t households)
 static int publish_units(publication *P, int chosen)
 {
     int rc = make_partition_codes(P->E->store);
+    if (rc == RG_OK)
+        rc = read_provenance(P);
     P->E->partition_join = 1;
     if (rc == RG_OK)
         rc = gather_scope(P);
@@ -602,5 +598,8 @@ int rg_export__postgis_run(exporter *E, const char *output)
         rg_ctx_notice(E->ctx, RG_NOTICE_INFO, "%s: %s.* now hold %s %s as this store has it", P.pg.where, P.schema,
                       P.units[i].level, P.units[i].code);
     rg_export__pg_close(&P.pg);
+    rg__buf_free(&P.inputs);
+    rg__buf_free(&P.boundaries);
+    rg__buf_free(&P.rules);
     return rc;
 }
