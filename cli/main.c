@@ -78,6 +78,7 @@ static int take_global_flags(rg_cli *cli, int argc, char **argv)
 int main(int argc, char **argv)
 {
     rg_cli cli = {.command = "regsosek-geo"};
+    rg_files_private(); /* what the steps create holds personal data; --public loosens its own */
     int i = 1;
     for (; i < argc && argv[i][0] == '-'; i++) {
         const char *a = argv[i];

@@ -158,3 +158,23 @@ int rg_code_same(const rg_area_code *a, const rg_area_code *b, int *comparable)
     *comparable = a->scheme == b->scheme && a->scheme != 0;
     return *comparable && a->level == b->level && strcmp(a->digits, b->digits) == 0;
 }
+
+_Static_assert(RG_AREA_ID_MAX == 31, "the message below names 31");
+
+const char *rg_area_id_fault(const char *text)
+{
+    size_t n = strlen(text);
+    if (n == 0)
+        return "it is empty";
+    if (n > RG_AREA_ID_MAX)
+        return "it is longer than 31 characters"; /* RG_AREA_ID_MAX */
+    if (text[0] == '.')
+        return "it starts with '.'";
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+        if (*p == '/' || *p == '\\')
+            return "it holds a path separator";
+        if (*p < 0x20 || *p == 0x7f)
+            return "it holds a control character";
+    }
+    return NULL;
+}

@@ -148,6 +148,35 @@ void rg_code_format(const rg_area_code *code, char *buf, size_t cap);
  */
 int rg_code_same(const rg_area_code *a, const rg_area_code *b, int *comparable);
 
+/** The longest area identifier a boundary file may give, in bytes, without its NUL: BPS's
+ * longest is a sub-SLS's 16 digits, Kemendagri's "53.71.01.1001" 13. */
+#define RG_AREA_ID_MAX 31
+
+/**
+ * Whether text may stand as an area's identifier: 1 to RG_AREA_ID_MAX bytes, not starting
+ * with '.', and without '/', '\\' or a control character. Identifiers name files (a
+ * forum's pack, a rank list): one that could name a path elsewhere is refused where it is
+ * read. @return NULL when it may, else why not (static storage).
+ */
+const char *rg_area_id_fault(const char *text);
+
+/* ---------------------------------------------------------------- file permissions */
+
+/*
+ * Files that hold personal data (the store, the forums' packs, the rank lists, an export
+ * with households) are created readable by their owner alone, as ssh and gpg keep secrets;
+ * public outputs (--public) follow the umask the process started with.
+ */
+
+/** Makes every file and folder the process creates from now on its owner's alone (adds 077
+ * to the umask), remembering the umask it found for rg_public_mode(). Call once, early,
+ * before any thread starts. */
+void rg_files_private(void);
+
+/** The mode a public file (folder: 1) gets: 0666 (0777) less the umask the process started
+ * with. */
+unsigned rg_public_mode(int folder);
+
 #ifdef __cplusplus
 }
 #endif

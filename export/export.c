@@ -107,7 +107,14 @@ static int write_dataset(exporter *E, const char *tmp_path, const char *target, 
     if (!driver)
         return rg_ctx_error(ctx, RG_EGDAL, "GDAL has no %s driver", driver_of(E->fmt));
     CPLErrorReset();
-    GDALDatasetH ds = GDALCreate(driver, tmp_path, 0, 0, 0, GDT_Unknown, NULL);
+    /* GDAL's GeoJSON writers do not check their writes: ours do (checked_file.c). */
+    int text = E->fmt == FORMAT_GEOJSON || E->fmt == FORMAT_GEOJSONSEQ;
+    char *checked = text ? rg_export__checked_path(tmp_path) : NULL;
+    if (text && !checked)
+        return rg_ctx_error(ctx, RG_ENOMEM, "%s: cannot set up the checked writer", target);
+    rg_export__checked_reset();
+    GDALDatasetH ds = GDALCreate(driver, text ? checked : tmp_path, 0, 0, 0, GDT_Unknown, NULL);
+    rg_free(checked);
     if (!ds)
         return rg_export__gdal_fail(ctx, target, "cannot create");
     int rc = RG_OK;
@@ -127,6 +134,8 @@ static int write_dataset(exporter *E, const char *tmp_path, const char *target, 
     /* GDAL reports a failed final flush only through the error state. */
     if (rc == RG_OK && CPLGetLastErrorType() >= CE_Failure)
         rc = rg_export__gdal_fail(ctx, target, "cannot finish writing (disk full?)");
+    if (rc == RG_OK && rg_export__checked_error())
+        rc = rg_ctx_error(ctx, RG_EIO, "%s: cannot write: %s", target, strerror(rg_export__checked_error()));
     if (rc == RG_OK && E->direct)
         rc = fill_gpkg(E, tmp_path, target, chosen);
     /* The project needs the layers it lays out: all of them, or a public export's two. */
@@ -136,6 +145,49 @@ static int write_dataset(exporter *E, const char *tmp_path, const char *target, 
     return rc;
 }
 
+
+/* The files of one export are written under their temporary names first, and moved into
+ * place only when every one is complete: a failure or a kill half-way leaves the previous
+ * set whole, never new area files beside an old households file. */
+static int write_set(exporter *E, const rg_export_plan *plan)
+{
+    char *tmp[RG_LAYER_FILES_MAX] = {0};
+    int rc = RG_OK;
+    for (size_t i = 0; i < plan->count && rc == RG_OK; i++) {
+        if (!(tmp[i] = rg_io_partial_name(plan->paths[i], E->ext)))
+            rc = RG_ENOMEM;
+        if (rc == RG_OK)
+            rc = rg_io_partial_probe(E->ctx, tmp[i], plan->paths[i]);
+        if (rc == RG_OK)
+            rc = write_dataset(E, tmp[i], plan->paths[i], plan->layers[i]);
+        /* Personal data is its owner's alone; a public export reads as the umask lets. */
+        if (rc == RG_OK && chmod(tmp[i], E->opts->public_only ? rg_public_mode(0) : 0600) != 0)
+            rc = rg_ctx_error(E->ctx, RG_EIO, "%s: cannot set its permissions: %s", plan->paths[i], strerror(errno));
+    }
+    for (size_t i = 0; i < plan->count && rc == RG_OK; i++) {
+        rc = rg_io_partial_publish(E->ctx, tmp[i], plan->paths[i]);
+        rg_free(tmp[i]);
+        tmp[i] = NULL;
+    }
+    for (size_t i = 0; i < plan->count; i++) {
+        if (tmp[i])
+            rg_io_partial_remove(tmp[i]);
+        rg_free(tmp[i]);
+    }
+    return rc;
+}
+
+/* The folder of a set, made when missing: its owner's alone, or as the umask lets for a
+ * public export (the process's own umask keeps everything private). */
+static int make_folder(rg_ctx *ctx, const char *output, int public_only)
+{
+    unsigned mode = public_only ? rg_public_mode(1) : 0700;
+    if (mkdir(output, mode) == 0 && chmod(output, mode) == 0)
+        return RG_OK;
+    if (errno == EEXIST)
+        return RG_OK;
+    return rg_ctx_error(ctx, RG_EIO, "%s: cannot create the folder: %s", output, strerror(errno));
+}
 
 static int file_exists(const char *path)
 {
@@ -333,23 +385,10 @@ int rg_export_run(rg_store *store, const char *output, const rg_export_opts *opt
         E.direct = 0;
         rc = rg_export__postgis_run(&E, output);
     }
-    if (rc == RG_OK && plan.folder && mkdir(output, 0777) != 0 && errno != EEXIST)
-        rc = rg_ctx_error(ctx, RG_EIO, "%s: cannot create the folder: %s", output, strerror(errno));
-    for (size_t i = 0; i < plan.count && rc == RG_OK && E.fmt != FORMAT_POSTGIS; i++) {
-        char *tmp = rg_io_partial_name(plan.paths[i], E.ext);
-        if (!tmp) {
-            rc = RG_ENOMEM;
-            break;
-        }
-        rc = rg_io_partial_probe(ctx, tmp, plan.paths[i]);
-        if (rc == RG_OK)
-            rc = write_dataset(&E, tmp, plan.paths[i], plan.layers[i]);
-        if (rc == RG_OK)
-            rc = rg_io_partial_publish(ctx, tmp, plan.paths[i]);
-        else
-            rg_io_partial_remove(tmp);
-        rg_free(tmp);
-    }
+    if (rc == RG_OK && plan.folder)
+        rc = make_folder(ctx, output, opts->public_only);
+    if (rc == RG_OK && E.fmt != FORMAT_POSTGIS)
+        rc = write_set(&E, &plan);
     rg_export_plan_free(&plan);
     rg_free(E.extra_names);
     rg_free(E.poverty_rate);

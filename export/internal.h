@@ -75,6 +75,14 @@ enum {
 
 /* An error naming path and what failed, with GDAL's last message. @return RG_EGDAL. */
 int rg_export__gdal_fail(rg_ctx *ctx, const char *path, const char *what);
+
+/* checked_file.c: path as GDAL opens it to have every write, sync and close checked; caller
+ * owns, frees with rg_free(); NULL: no memory, or GDAL refused the handler. Failures are
+ * kept per thread from rg_export__checked_reset() on; rg_export__checked_error() gives the
+ * errno of the first, 0 when none. */
+char *rg_export__checked_path(const char *path);
+void rg_export__checked_reset(void);
+int rg_export__checked_error(void);
 /* The fields a layer has beyond its own: --fields for the households, the programmes for
  * the areas. */
 size_t rg_export__extra_count_of(const exporter *E, const layer_def *def);

@@ -119,19 +119,27 @@ done:
     return rc;
 }
 
+static int is_alnum(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); }
+
 void rg_export_area_file_name(const char *folder, const char *code, const char *name, const char *ext, char *out,
                               size_t cap)
 {
-    /* Letters and digits of the name, so a person finds the kelurahan. */
-    char safe[128];
-    size_t j = 0;
+    /* Letters and digits of the name, so a person finds the kelurahan; of the code its dots
+     * and dashes too, after a letter or digit ("53.71.01.1001": never "..", never a leading
+     * dot): the join refuses a code that could name a path, and nothing a boundary file
+     * holds leaves the folder even so. */
+    char safe_code[RG_AREA_ID_MAX + 1], safe[128];
+    size_t n = 0, j = 0;
+    for (const char *p = code; *p && n + 1 < sizeof safe_code; p++, n++)
+        safe_code[n] = is_alnum(*p) || (n && is_alnum(safe_code[n - 1]) && (*p == '.' || *p == '-')) ? *p : '_';
+    safe_code[n] = '\0';
     for (const char *p = name ? name : ""; *p && j + 1 < sizeof safe; p++)
-        safe[j++] = ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9')) ? *p : '_';
+        safe[j++] = is_alnum(*p) ? *p : '_';
     safe[j] = '\0';
     size_t stem = strlen(folder);
     while (stem > 1 && folder[stem - 1] == '/') /* "forum/" names the folder as "forum" does */
         stem--;
-    snprintf(out, cap, "%.*s/%s%s%s%s", (int)stem, folder, code, j ? "-" : "", safe, ext);
+    snprintf(out, cap, "%.*s/%s%s%s%s", (int)stem, folder, safe_code, j ? "-" : "", safe, ext);
 }
 
 static int check_classified(rg_store *store)
@@ -160,7 +168,7 @@ int rg_export_ranklist_write_all(rg_store *store, const char *folder, int overwr
     int rc = check_classified(store);
     if (rc != RG_OK)
         return rc;
-    if (mkdir(folder, 0777) != 0 && errno != EEXIST)
+    if (mkdir(folder, 0700) != 0 && errno != EEXIST)
         return rg_ctx_error(ctx, RG_EIO, "%s: cannot create the folder: %s", folder, strerror(errno));
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(rg_io_store_db(store), "SELECT code, name FROM kelurahan ORDER BY code", -1, &st, NULL) !=

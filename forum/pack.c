@@ -119,7 +119,7 @@ int rg_forum_pack(rg_store *store, const char *kelurahan_code, const char *folde
     int rc = rg_io_store_step_require(store, RG_STEP_CLASSIFY, "no ranks to pack yet");
     if (rc == RG_OK)
         rc = rg_forum__fields_parse(P.ctx, P.opts->fields, &P.fields);
-    if (rc == RG_OK && mkdir(folder, 0777) != 0 && errno != EEXIST)
+    if (rc == RG_OK && mkdir(folder, 0700) != 0 && errno != EEXIST)
         rc = rg_ctx_error(P.ctx, RG_EIO, "%s: cannot create the folder: %s", folder, strerror(errno));
     if (rc == RG_OK && kelurahan_code) {
         rg_forum__area area;

@@ -568,6 +568,17 @@ static int check_shape(rg_ctx *ctx, const char *path, const char *what, long lon
     return rc;
 }
 
+/* text as a message may show it: control characters as '?', cut with "..." past cap. */
+static void printable(const char *text, char *out, size_t cap)
+{
+    size_t n = 0, len = strlen(text);
+    for (; text[n] && n + 1 < cap; n++)
+        out[n] = (unsigned char)text[n] < 0x20 || text[n] == 0x7f ? '?' : text[n];
+    out[n] = '\0';
+    if (len >= cap && cap > 4)
+        memcpy(out + cap - 4, "...", 4);
+}
+
 /* One feature into the areas, or skipped with a warning that names it. */
 static int read_feature(rg_areas *areas, rg_ctx *ctx, const char *path, rg_area_kind kind, OGRFeatureH f,
                         const field_map *m, OGRCoordinateTransformationH ct, long *unknown_types)
@@ -581,9 +592,20 @@ static int read_feature(rg_areas *areas, rg_ctx *ctx, const char *path, rg_area_
     OGRGeometryH g = OGR_F_GetGeometryRef(f);
     int rc = RG_OK;
     shape_verdict verdict = SHAPE_SKIP;
+    /* A code names files (packs, rank lists) and parents name areas: both are checked. */
+    const char *bad = area.code, *fault = area.code ? rg_area_id_fault(area.code) : NULL;
+    if (area.code && !fault && area.parent && (fault = rg_area_id_fault(area.parent)) != NULL)
+        bad = area.parent;
     if (!area.code) {
         rg_ctx_notice(ctx, RG_NOTICE_WARNING, "%s: %s feature %lld (%s) has no code: skipped", path, what, fid,
                       area.name ? area.name : "no name");
+    } else if (fault) {
+        char shown[48];
+        printable(bad, shown, sizeof shown);
+        rc = rg_ctx_error(ctx, RG_EDATA, "%s: %s feature %lld (%s): %scode '%s' cannot name an area: %s; correct the"
+                          " boundary file",
+                          path, what, fid, area.name ? area.name : "no name", bad == area.code ? "" : "parent ",
+                          shown, fault);
     } else if (!g || OGR_G_IsEmpty(g)) {
         rg_ctx_notice(ctx, RG_NOTICE_WARNING, "%s: %s %s (%s), feature %lld: empty geometry: skipped", path, what,
                       area.code, area.name ? area.name : "no name", fid);

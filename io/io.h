@@ -345,7 +345,9 @@ typedef struct {
  * rg_io_atomic_abandon().
  */
 int rg_io_atomic_begin(rg_ctx *ctx, const char *target, const char *ext, int overwrite, rg_io_atomic *out);
-/** Moves the finished file into place and frees a. @return RG_OK or RG_EIO (the temporary file is removed). */
+/** Makes the finished file its owner's alone (what is written this way holds personal
+ * data), moves it into place and frees a. @return RG_OK or RG_EIO (the temporary file is
+ * removed). */
 int rg_io_atomic_commit(rg_ctx *ctx, rg_io_atomic *a);
 /** Removes the temporary file and frees a; a no-op on a zeroed or ended one. */
 void rg_io_atomic_abandon(rg_io_atomic *a);

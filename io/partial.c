@@ -108,7 +108,13 @@ int rg_io_atomic_begin(rg_ctx *ctx, const char *target, const char *ext, int ove
 
 int rg_io_atomic_commit(rg_ctx *ctx, rg_io_atomic *a)
 {
-    int rc = rg_io_partial_publish(ctx, a->tmp, a->target);
+    int rc = RG_OK;
+    if (chmod(a->tmp, 0600) != 0) {
+        rc = rg_ctx_error(ctx, RG_EIO, "%s: cannot set its permissions: %s", a->target, strerror(errno));
+        rg_io_partial_remove(a->tmp);
+    }
+    if (rc == RG_OK)
+        rc = rg_io_partial_publish(ctx, a->tmp, a->target);
     rg_free(a->tmp);
     rg_free(a->target);
     a->tmp = a->target = NULL;

@@ -139,6 +139,7 @@ static int open_store(rg_store **out, rg_ctx *ctx, const char *path, int create)
     /* No per-call mutex: a store's connection is used by one thread at a time (the join's
      * and the load's worker threads never touch it), and the locking was 4% of a load. */
     struct stat sb;
+    int is_new = create && stat(path, &sb) != 0 && errno == ENOENT;
     if (!create && stat(path, &sb) != 0) {
         rc = rg_ctx_error(ctx, RG_ENOTFOUND, "%s: no working database there (%s): run `regsosek-geo load` first, or"
                           " name the database with --db",
@@ -154,6 +155,12 @@ static int open_store(rg_store **out, rg_ctx *ctx, const char *path, int create)
     }
     if ((rc = take_run_lock(store)) != RG_OK)
         goto done;
+    /* It will hold personal data: its owner's alone, whatever the umask (SQLite gives its
+     * journal the same mode). */
+    if (is_new && store->run_lock_fd >= 0 && fchmod(store->run_lock_fd, 0600) != 0) {
+        rc = rg_ctx_error(ctx, RG_EIO, "%s: cannot set its permissions: %s", path, strerror(errno));
+        goto done;
+    }
     /* A process that is not one of our runs (the sqlite3 shell, QGIS) gets the same grace. */
     sqlite3_busy_timeout(store->db, STORE_WAIT_MS);
     store->spatialite_cache = spatialite_alloc_connection();
