@@ -20,12 +20,39 @@ int rg__classify_households(rg_store *store, const rg_rules *rules, int has_deci
 int rg__classify_roll_up(rg_store *store);
 int rg__classify_programmes_define(rg_store *store, const rg_rules *rules);
 
+/* A household's latest forum decision that is not in force (RG_IO_FORUM_CLASS_IN_FORCE): a
+ * reload moved the household out of the kelurahan whose forum decided, or dropped it. Kept in
+ * forum_decisions, listed here with where it was decided and where the household is now. */
+static const char decisions_not_in_force_sql[] =
+    "INSERT INTO classify_issues(hh, household_id, source_line, value, message)"
+    " SELECT r.hh, d.household_id, r.source_line, d.class_after,"
+    "  'forum decision not applied: made in kelurahan ' || coalesce(d.kelurahan_code, '(none)') || ' ('"
+    "  || f.path || ', row ' || d.source_row || '), ' || CASE WHEN r.hh IS NULL THEN 'and the household is no"
+    " longer loaded' ELSE 'and the household is now in ' || coalesce('kelurahan ' || a.kelurahan_code,"
+    " 'no kelurahan') END"
+    " FROM forum_decisions d JOIN forum_runs f ON f.id = d.run"
+    " LEFT JOIN household_records r ON r.household_id = d.household_id"
+    " LEFT JOIN household_areas a ON a.hh = r.hh"
+    " WHERE d.id = (SELECT max(id) FROM forum_decisions l WHERE l.household_id = d.household_id)"
+    "  AND (r.hh IS NULL OR a.kelurahan_code IS NOT d.kelurahan_code)"
+    " ORDER BY d.household_id";
+
+static int list_decisions_not_in_force(rg_store *store, rg_classify_report *r)
+{
+    int rc = rg_io_store_exec(store, "listing the forum decisions not applied", decisions_not_in_force_sql);
+    if (rc == RG_OK)
+        r->decisions_not_applied = sqlite3_changes(rg_io_store_db(store));
+    return rc;
+}
+
 /* Everything classify writes, inside its step. */
 static int classify_all(rg_store *store, const rg_rules *rules, int has_decisions, rg_classify_report *r)
 {
     int rc = rg__classify_programmes_define(store, rules);
     if (rc == RG_OK)
         rc = rg__classify_households(store, rules, has_decisions, r);
+    if (rc == RG_OK && has_decisions)
+        rc = list_decisions_not_in_force(store, r);
     double started = rg__seconds_now();
     if (rc == RG_OK && (rc = rg__classify_roll_up(store)) == RG_OK)
         rg_ctx_notice(rg_io_store_ctx(store), RG_NOTICE_DETAIL, "kecamatan, kab/kota and provinsi summed in %.2f s",

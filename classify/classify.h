@@ -117,6 +117,8 @@ typedef struct {
     int64_t outside_kelurahan;   /**< classified but not joined to any kelurahan */
     int64_t unreadable_classes;  /**< method given: values that are no class (see classify_issues) */
     int64_t no_poverty_line;     /**< method threshold: households whose area has no line (see classify_issues) */
+    int64_t decisions_not_applied; /**< households whose latest forum decision is of a kelurahan they are no
+                                        longer in, or that are no longer loaded (see classify_issues) */
 } rg_classify_report;
 
 /**

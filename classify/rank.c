@@ -213,8 +213,7 @@ enum {
 
 /* A lookup of the forum's decisions per household cost a fifth of classify: it is made only
  * when there are some. */
-static const char forum_class[] =
-    "(SELECT d.class_after FROM forum_decisions d WHERE d.household_id = r.household_id ORDER BY d.id DESC LIMIT 1)";
+static const char forum_class[] = RG_IO_FORUM_CLASS_IN_FORCE;
 
 static int prepare_households(ranker *R, sqlite3_stmt **st)
 {

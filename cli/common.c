@@ -272,6 +272,11 @@ void cli_print_totals(rg_cli *cli, rg_store *store, const rg_rules *rules)
 
 void cli_print_classify(rg_cli *cli, const rg_classify_report *r)
 {
+    if (r->decisions_not_applied)
+        fprintf(stderr, "regsosek-geo: classify: warning: %lld forum decisions not applied: their households are now"
+                        " in another kelurahan, or no longer loaded (kept in forum_decisions; listed in table"
+                        " classify_issues)\n",
+                (long long)r->decisions_not_applied);
     if (cli->quiet)
         return;
     fprintf(stderr, "regsosek-geo: classify: %lld households, %lld classified, %lld unclassified\n",

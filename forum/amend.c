@@ -263,7 +263,7 @@ static int begin_run(amender *A)
 {
     char digest[RG__SHA256_HEX] = "";
     struct stat sb;
-    int hashed = rg__sha256_file(A->path, digest) == RG_OK;
+    int hashed = rg__sha256_file(A->path, digest); /* 1 when hashed */
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(rg_io_store_db(A->store),
                            "INSERT INTO forum_runs(path, size, sha256, kelurahan_code) VALUES(?, ?, ?, ?)", -1, &st,

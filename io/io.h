@@ -308,6 +308,14 @@ void rg_io_points_free(rg_io_points *points);
     "finished IS NOT NULL AND id >= (SELECT coalesce(max(id), 0) FROM load_runs WHERE finished IS NOT NULL" \
     " AND mode IN ('new', 'replace'))"
 
+/* The class a forum decided for a household, in force: its latest decision made in the
+ * kelurahan the household is in now. A decision of another kelurahan (a reload moved the
+ * household since) stays in forum_decisions and does not apply: the forum that made it
+ * spoke of a family in its own area. r: household_records, a: household_areas; NULL when
+ * none is in force. The one statement of the rule: the view and classify both use it. */
+#define RG_IO_FORUM_CLASS_IN_FORCE                                                                              \
+    "(SELECT d.class_after FROM forum_decisions d WHERE d.household_id = r.household_id"                       \
+    " AND d.kelurahan_code IS a.kelurahan_code ORDER BY d.id DESC LIMIT 1)"
 
 /* ---------------------------------------------------------------- summaries */
 

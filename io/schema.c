@@ -17,10 +17,11 @@
 
 /* The layout's version, in SQLite's user_version: 2 added households without a point and
  * the forum's decisions; 3 the kab/kota and provinsi levels and the desil counts; 4 the
- * area tables' attribute indexes; 5 the input's other columns in a table of their own. A
+ * area tables' attribute indexes; 5 the input's other columns in a table of their own; 6 a
+ * forum's decision applies only in the kelurahan that made it (the view anew). A
  * database of another version is refused, not half-understood; one of version 3 or 4 is
  * upgraded by the first step that writes (read-only steps refuse it until then). */
-#define SCHEMA_VERSION 5
+#define SCHEMA_VERSION 6
 #define OLDEST_UPGRADABLE 3
 
 static const char *const step_names[RG_STEP_COUNT] = {"load", "boundaries", "join", "classify", "forum"};
@@ -67,8 +68,9 @@ static const char upgrade_to_4_sql[] =
 
 /* What layout 5 changed of 4: the extra columns move out of household_records (the view that
  * names them goes first, and is made again by the caller). */
+#define DROP_VIEW "DROP VIEW households; DELETE FROM views_geometry_columns WHERE view_name = 'households';"
 static const char upgrade_to_5_sql[] =
-    "DROP VIEW households; DELETE FROM views_geometry_columns WHERE view_name = 'households';"
+    DROP_VIEW
     HOUSEHOLD_EXTRA_TABLE
     "INSERT INTO household_extra(hh, extra) SELECT hh, extra FROM household_records WHERE extra IS NOT NULL;"
     "ALTER TABLE household_records DROP COLUMN extra;";
@@ -174,8 +176,7 @@ static const char view_sql[] =
     " kc.parent_code AS kabkota_code, kk.name AS kabkota_name, kk.parent_code AS provinsi_code, pv.name AS provinsi_name,"
     " c.welfare AS welfare, c.desil AS desil, c.welfare_rank AS welfare_rank, c.poverty_class AS poverty_class,"
     /* The class after the forum: its latest decision for the household, else the ranking's. */
-    " coalesce((SELECT d.class_after FROM forum_decisions d WHERE d.household_id = r.household_id"
-    "  ORDER BY d.id DESC LIMIT 1), c.poverty_class) AS poverty_class_final,"
+    " coalesce(" RG_IO_FORUM_CLASS_IN_FORCE ", c.poverty_class) AS poverty_class_final,"
     " CASE WHEN r.geom IS NOT NULL THEN 'gps' END AS point_source,"
     " r.geom AS geom"
     " FROM household_records r"
@@ -217,7 +218,7 @@ static int upgrade(rg_store *store)
     if ((rc = rg_io_store_exec(store, what, "BEGIN")) != RG_OK)
         return rc;
     if ((version < 4 && (rc = rg_io_store_exec(store, what, upgrade_to_4_sql)) != RG_OK) ||
-        (rc = rg_io_store_exec(store, what, upgrade_to_5_sql)) != RG_OK ||
+        (rc = rg_io_store_exec(store, what, version < 5 ? upgrade_to_5_sql : DROP_VIEW)) != RG_OK ||
         (rc = rg_io_store_exec(store, what, view_sql)) != RG_OK ||
         (rc = rg_io_store_exec(store, what, "PRAGMA user_version = " RG__STRINGIFY(SCHEMA_VERSION))) != RG_OK) {
         sqlite3_exec(rg_io_store_db(store), "ROLLBACK", NULL, NULL, NULL);

@@ -187,20 +187,40 @@ Test(io_store, another_layout_is_refused_not_half_understood)
     rg_store *store = test_store(ctx, "old-layout.sqlite");
     char path[600];
     snprintf(path, sizeof path, "%s", rg_io_store_path(store));
-    cr_assert_eq(sql_int(store, "PRAGMA user_version"), 5);
+    cr_assert_eq(sql_int(store, "PRAGMA user_version"), 6);
     rg_io_store_free(store);
     cr_assert_eq(run("sqlite3 '%s' 'PRAGMA user_version = 1'", path), 0);
     cr_assert_eq(rg_io_store_open(&store, ctx, path), RG_EDATA);
-    cr_assert(strstr(rg_ctx_errmsg(ctx), "made by an earlier regsosek-geo (layout 1, this one reads 5); start a new"),
+    cr_assert(strstr(rg_ctx_errmsg(ctx), "made by an earlier regsosek-geo (layout 1, this one reads 6); start a new"),
               "%s", rg_ctx_errmsg(ctx));
     cr_assert_eq(rg_io_store_open_existing(&store, ctx, path), RG_EDATA);
     rg_ctx_free(ctx);
+}
+
+/* Layout 5's view: a forum's latest decision applied wherever the household had moved. */
+static void make_layout_5(const char *path)
+{
+    char view[8192];
+    rg_ctx *ctx = test_ctx();
+    rg_store *store = NULL;
+    cr_assert_eq(rg_io_store_open_existing(&store, ctx, path), RG_OK, "%s", rg_ctx_errmsg(ctx));
+    snprintf(view, sizeof view, "%s",
+             sql_text(store, "SELECT replace(sql, ' AND d.kelurahan_code IS a.kelurahan_code', '')"
+                             " FROM sqlite_master WHERE name = 'households'"));
+    rg_io_store_free(store);
+    rg_ctx_free(ctx);
+    cr_assert(strstr(view, "kelurahan_code IS") == NULL);
+    cr_assert_eq(run("sqlite3 '%s' \"DROP VIEW households; %s; PRAGMA user_version = 5\"", path, view), 0);
 }
 
 /* The layouts before this one as a store of theirs was: the extra columns in household_records
  * (3 and 4), no attribute indexes on the areas (3). */
 static void make_older_layout(const char *path, int version)
 {
+    if (version == 5) {
+        make_layout_5(path);
+        return;
+    }
     char view[8192];
     rg_ctx *ctx = test_ctx();
     rg_store *store = NULL;
@@ -222,7 +242,7 @@ static void make_older_layout(const char *path, int version)
 
 Test(io_store, a_store_of_an_earlier_layout_is_upgraded_by_a_writing_step, .timeout = 120)
 {
-    for (int version = 3; version <= 4; version++) {
+    for (int version = 3; version <= 5; version++) {
         rg_ctx *ctx = test_ctx();
         char name[32];
         snprintf(name, sizeof name, "layout%d.sqlite", version);
@@ -240,7 +260,9 @@ Test(io_store, a_store_of_an_earlier_layout_is_upgraded_by_a_writing_step, .time
         cr_assert(strstr(rg_ctx_errmsg(ctx), "the next step that writes (load, join, classify, amend) upgrades it"),
                   "%s", rg_ctx_errmsg(ctx));
         cr_assert_eq(rg_io_store_open(&store, ctx, path), RG_OK, "%s", rg_ctx_errmsg(ctx));
-        cr_assert_eq(sql_int(store, "PRAGMA user_version"), 5);
+        cr_assert_eq(sql_int(store, "PRAGMA user_version"), 6);
+        cr_assert_eq(sql_int(store, "SELECT instr(sql, 'AND d.kelurahan_code IS a.kelurahan_code') > 0"
+                                    " FROM sqlite_master WHERE name = 'households'"), 1, "the view of layout 6");
         cr_assert_eq(sql_int(store, "SELECT count(*) FROM pragma_table_info('household_records')"
                                     " WHERE name = 'extra'"), 0);
         cr_assert_str_eq(sql_text(store, "SELECT count(*) || ' ' || total(length(extra)) FROM households"

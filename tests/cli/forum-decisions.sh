@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# A forum's decision belongs to the family in the kelurahan whose forum decided it: a reload
+# that moves the family elsewhere keeps the decision in the history, applies it no more,
+# and classify and check list it; moved back, it applies again. A pack made after amend
+# shows the class in force, and the decision where a forum made one; a forum file without
+# its recap sheet still cannot decide for another kelurahan's families; the file each
+# decision came from is recorded with its SHA-256.
+# Usage: forum-decisions.sh REGSOSEK_GEO SAMPLE_DIR
+set -uo pipefail
+bin=$1
+data=$2
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+fail() { echo "FAIL: $*"; exit 1; }
+q() { sqlite3 -batch -noheader "$@"; }
+final() { q w.sqlite "SELECT kelurahan_code || '|' || poverty_class || '|' || poverty_class_final FROM households WHERE household_id = '$1'"; }
+
+"$bin" -q run "$data/households.csv" "$data/boundaries.gpkg" -o map.gpkg --db w.sqlite || fail "run"
+id=KPG-012200 # Oebobo (5371030009), ranked sangat miskin
+[ "$(final $id)" = "5371030009|sangat miskin|sangat miskin" ] || fail "the sample changed: $(final $id)"
+printf 'household_id,agreed_class,note\n%s,tidak miskin,bekerja tetap\n' "$id" > oebobo.csv
+"$bin" -q amend oebobo.csv --db w.sqlite || fail "amend"
+[ "$(final $id)" = "5371030009|sangat miskin|tidak miskin" ] || fail "the decision is not in force: $(final $id)"
+
+# 9. The forum file's provenance: its size and SHA-256 as sha256sum gives it.
+[ "$(q w.sqlite "SELECT sha256 FROM forum_runs ORDER BY id DESC LIMIT 1")" = "$(sha256sum oebobo.csv | cut -d' ' -f1)" ] \
+  || fail "forum_runs.sha256 is not the file's: '$(q w.sqlite "SELECT sha256 FROM forum_runs")'"
+[ "$(q w.sqlite "SELECT size FROM forum_runs ORDER BY id DESC LIMIT 1")" = "$(stat -c %s oebobo.csv)" ] \
+  || fail "forum_runs.size is not the file's"
+echo "ok: forum_runs records the file's size and SHA-256"
+
+# 5. Reloaded with the family's point in Naioni (another kecamatan's kelurahan): the decision
+#    stays in the history, is not applied, and classify and check say so.
+elsewhere=$(q w.sqlite "SELECT lat || ',' || lon FROM households WHERE kelurahan_code != '5371030009'
+  AND join_method = 'within' ORDER BY household_id LIMIT 1")
+awk -F, -v OFS=, -v id=$id -v ll="$elsewhere" 'BEGIN { split(ll, p, ",") }
+  $1 == id { $(NF-4) = p[1]; $(NF-3) = p[2] } { print }' "$data/households.csv" > moved.csv
+grep -q "^$id,.*,${elsewhere%,*},${elsewhere#*,}," moved.csv || fail "moving the household in the CSV"
+"$bin" -q load moved.csv --replace --db w.sqlite || fail "load --replace"
+"$bin" -q join "$data/boundaries.gpkg" --db w.sqlite || fail "join"
+"$bin" -q classify --db w.sqlite 2> classify.err || fail "classify: $(cat classify.err)"
+moved_to=$(q w.sqlite "SELECT kelurahan_code FROM households WHERE household_id = '$id'")
+[ "$moved_to" != 5371030009 ] || fail "the household did not move"
+[ "$(final $id | cut -d'|' -f3)" = "$(final $id | cut -d'|' -f2)" ] \
+  || fail "Oebobo's decision still applies in $moved_to: $(final $id)"
+grep -q "warning: 1 forum decisions not applied: their households are now in another kelurahan" classify.err \
+  || fail "classify does not say so: $(cat classify.err)"
+[ "$(q w.sqlite "SELECT count(*) FROM forum_decisions WHERE household_id = '$id'")" = 1 ] || fail "the history lost the decision"
+q w.sqlite "SELECT message FROM classify_issues WHERE household_id = '$id'" > issue.txt
+grep -q "forum decision not applied: made in kelurahan 5371030009 (oebobo.csv, row 2), and the household is now in kelurahan $moved_to" issue.txt \
+  || fail "classify_issues does not list it: $(cat issue.txt)"
+# The summaries count the ranking's class there, as an independent count over the records.
+[ "$(q w.sqlite "SELECT tidak_miskin FROM kelurahan_summary WHERE code = '$moved_to'")" = \
+  "$(q w.sqlite "SELECT count(*) FROM household_classes c JOIN household_areas a USING (hh)
+     WHERE a.kelurahan_code = '$moved_to' AND c.poverty_class = 'tidak miskin'")" ] \
+  || fail "the summary of $moved_to counts the decision"
+"$bin" check --db w.sqlite > check.out || fail "check: $(cat check.out)"
+grep -q "forum decision is in force only for a household still in the kelurahan that made it" check.out \
+  || fail "check does not verify where decisions apply"
+grep -q "latest forum decision not in force is listed by classify" check.out || fail "check does not verify the list"
+# check fails on a store whose view applies every decision anywhere (as 48a4b33's did), and
+# on one where classify did not list it.
+cp w.sqlite tampered.sqlite
+view=$(q tampered.sqlite "SELECT replace(sql, ' AND d.kelurahan_code IS a.kelurahan_code', '') FROM sqlite_master
+  WHERE name = 'households'")
+q tampered.sqlite "DROP VIEW households; $view" || fail "tampering with the view"
+"$bin" -q check --db tampered.sqlite > tampered.out 2>&1 && fail "check passes when Oebobo's decision applies in $moved_to"
+grep -q "FAIL.*in force only for a household still in the kelurahan" tampered.out || fail "check: $(cat tampered.out)"
+cp w.sqlite tampered.sqlite
+q tampered.sqlite "DELETE FROM classify_issues WHERE household_id = '$id'"
+"$bin" -q check --db tampered.sqlite > /dev/null 2>&1 && fail "check passes with the decision unlisted"
+echo "ok: a reload that moves a family leaves its forum decision in the history, not applied, listed"
+
+# Moved back: the decision applies again.
+"$bin" -q load "$data/households.csv" --replace --db w.sqlite && "$bin" -q join "$data/boundaries.gpkg" --db w.sqlite \
+  && "$bin" -q classify --db w.sqlite 2> classify2.err || fail "reload back"
+[ "$(final $id)" = "5371030009|sangat miskin|tidak miskin" ] || fail "back in Oebobo, the decision does not apply: $(final $id)"
+grep -q "not applied" classify2.err && fail "classify still warns: $(cat classify2.err)"
+echo "ok: back in Oebobo, its forum's decision applies again"
