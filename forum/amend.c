@@ -25,11 +25,12 @@ const char *rg_forum_amend_reason_name(rg_amend_reason reason)
 }
 
 /* The list's columns by the names pack writes, or their English names. */
-enum { AMEND_ID, AMEND_AGREED, AMEND_NOTE, AMEND_COLUMNS };
-static const char *const column_names[AMEND_COLUMNS][4] = {
+enum { AMEND_ID, AMEND_AGREED, AMEND_NOTE, AMEND_KELURAHAN, AMEND_COLUMNS };
+static const char *const column_names[AMEND_COLUMNS][5] = {
     {"ID keluarga", "household_id", "id_keluarga", NULL},
     {"Kelas disepakati", "agreed_class", "poverty_class_final", NULL},
     {"Catatan forum", "note", "catatan", NULL},
+    {"Kode kelurahan", "kelurahan_code", "kode_kelurahan", "kode_kel", NULL},
 };
 
 typedef struct {
@@ -119,8 +120,9 @@ static int reject(amender *A, long row, rg_amend_reason reason, const char *raw,
     return RG_OK;
 }
 
-/* The household's kelurahan and its class now (after earlier forums); 0 when no such id. */
-static int current_class(amender *A, const char *id, char *kelurahan, size_t kcap, char *cls, size_t ccap)
+/* The household's kelurahan, that kelurahan's code in the other scheme, and its class now
+ * (after earlier forums); 0 when no such id. */
+static int current_class(amender *A, const char *id, char kelurahan[2][64], char *cls, size_t ccap)
 {
     sqlite3_stmt *st = A->find;
     sqlite3_reset(st);
@@ -128,9 +130,17 @@ static int current_class(amender *A, const char *id, char *kelurahan, size_t kca
     if (sqlite3_step(st) != SQLITE_ROW)
         return 0;
     const unsigned char *k = sqlite3_column_text(st, 0), *c = sqlite3_column_text(st, 1);
-    snprintf(kelurahan, kcap, "%s", k ? (const char *)k : "");
+    const unsigned char *alt = sqlite3_column_text(st, 2);
+    snprintf(kelurahan[0], 64, "%s", k ? (const char *)k : "");
+    snprintf(kelurahan[1], 64, "%s", alt ? (const char *)alt : "");
     snprintf(cls, ccap, "%s", c ? (const char *)c : "");
     return 1;
+}
+
+/* Whether a list's kelurahan code (either scheme) names the household's kelurahan. */
+static int same_kelurahan(const char *listed, char kelurahan[2][64])
+{
+    return strcmp(listed, kelurahan[0]) == 0 || (kelurahan[1][0] && strcmp(listed, kelurahan[1]) == 0);
 }
 
 /* 1 when this file has listed the household before. */
@@ -151,7 +161,10 @@ static int decide(amender *A, long row, const char *id, const char *kelurahan, c
     sqlite3_reset(st);
     sqlite3_bind_int64(st, 1, A->r.run_id);
     sqlite3_bind_text(st, 2, id, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 3, kelurahan, -1, SQLITE_TRANSIENT);
+    if (*kelurahan)
+        sqlite3_bind_text(st, 3, kelurahan, -1, SQLITE_TRANSIENT);
+    else /* placed in a kecamatan alone: NULL, as household_areas has it */
+        sqlite3_bind_null(st, 3);
     if (*before)
         sqlite3_bind_text(st, 4, before, -1, SQLITE_TRANSIENT);
     else
@@ -182,12 +195,18 @@ static int amend_row(amender *A, OGRFeatureH f, long row, const char *raw)
     int seen = 0, rc = seen_before(A, id, &seen);
     if (rc != RG_OK || seen)
         return rc != RG_OK ? rc : reject(A, row, RG_AMEND_DUPLICATE_ROW, raw, "household %s listed again", id);
-    char kelurahan[64], before[32];
-    if (!current_class(A, id, kelurahan, sizeof kelurahan, before, sizeof before))
+    char kelurahan[2][64], before[32];
+    if (!current_class(A, id, kelurahan, before, sizeof before))
         return reject(A, row, RG_AMEND_UNKNOWN_HOUSEHOLD, raw, "no household %.60s in the database", id);
-    if (A->r.kelurahan_code[0] && strcmp(kelurahan, A->r.kelurahan_code) != 0)
+    /* The list's kelurahan (its recap), and the row's own, where the file has them: a forum
+     * decides for its own families only. */
+    if (A->r.kelurahan_code[0] && !same_kelurahan(A->r.kelurahan_code, kelurahan))
         return reject(A, row, RG_AMEND_OTHER_KELURAHAN, raw, "household %s is of kelurahan %s, the list of %s", id,
-                      kelurahan[0] ? kelurahan : "(none)", A->r.kelurahan_code);
+                      kelurahan[0][0] ? kelurahan[0] : "(none)", A->r.kelurahan_code);
+    const char *listed = field_text(f, A->column[AMEND_KELURAHAN]);
+    if (listed && !same_kelurahan(listed, kelurahan))
+        return reject(A, row, RG_AMEND_OTHER_KELURAHAN, raw, "household %s is of kelurahan %s, the row says %.40s", id,
+                      kelurahan[0][0] ? kelurahan[0] : "(none)", listed);
     rg_poverty_class after;
     if (agreed && rg_classify_class_parse(agreed, &after) != RG_OK)
         return reject(A, row, RG_AMEND_UNREADABLE_CLASS, raw,
@@ -196,7 +215,7 @@ static int amend_row(amender *A, OGRFeatureH f, long row, const char *raw)
         A->r.unchanged++;
         return RG_OK;
     }
-    return decide(A, row, id, kelurahan, before, after, note);
+    return decide(A, row, id, kelurahan[0], before, after, note);
 }
 
 /* "row 7: ID keluarga=KPG-1|Kelas disepakati=miskin": what the row said, for its reject. */
@@ -236,7 +255,8 @@ static int prepare(amender *A)
                               "CREATE TEMP TABLE IF NOT EXISTS amend_seen(household_id TEXT PRIMARY KEY);"
                               "DELETE FROM temp.amend_seen");
     if (rc == RG_OK &&
-        (sqlite3_prepare_v2(db, "SELECT kelurahan_code, poverty_class_final FROM households WHERE household_id = ?",
+        (sqlite3_prepare_v2(db, "SELECT h.kelurahan_code, h.poverty_class_final, k.alt_code FROM households h"
+                                " LEFT JOIN kelurahan k ON k.code = h.kelurahan_code WHERE h.household_id = ?",
                             -1, &A->find, NULL) != SQLITE_OK ||
          sqlite3_prepare_v2(db, "INSERT OR IGNORE INTO temp.amend_seen(household_id) VALUES(?)", -1, &A->seen,
                             NULL) != SQLITE_OK ||

@@ -125,8 +125,8 @@ void rg_forum__area_count(rg_forum__area *area, sqlite3_stmt *row, const char *n
 }
 
 static const char list_head[] =
-    "SELECT welfare_rank, household_id, kelurahan_code, poverty_class, desil, household_size, join_method,"
-    " join_distance_m, join_flags, code_mismatch, load_flags";
+    "SELECT welfare_rank, household_id, kelurahan_code, poverty_class_final, desil, household_size, join_method,"
+    " join_distance_m, join_flags, code_mismatch, load_flags, forum_class";
 
 int rg_forum__list_prepare(rg_store *store, const char *code, const rg_forum__fields *fields, sqlite3_stmt **out)
 {
@@ -212,6 +212,8 @@ int rg_forum__families_add(rg_forum__families *list, sqlite3_stmt *row, const ch
         rc = keep(list, row, RG_FORUM_COL_CLASS, &f->cls);
     if (rc == RG_OK)
         rc = keep(list, row, RG_FORUM_COL_METHOD, &f->method);
+    if (rc == RG_OK)
+        rc = keep(list, row, RG_FORUM_COL_DECIDED, &f->decided);
     if (rc == RG_OK)
         rc = rg_forum__keep_text(list, notes, &f->notes);
     for (size_t i = 0; i < list->field_count && rc == RG_OK; i++)

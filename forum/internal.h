@@ -22,12 +22,13 @@ typedef struct {
     int64_t with_point, without_point, noted;
 } rg_forum__area;
 
-/* The families' list, poorest first (see list_sql in area.c): these columns, then one per
- * --fields name. */
+/* The families' list, poorest first (see list_head in area.c): these columns, then one per
+ * --fields name. CLASS is the class in force (after the forums), DECIDED the forum's
+ * decision in force, NULL where no forum decided. */
 enum {
     RG_FORUM_COL_RANK, RG_FORUM_COL_ID, RG_FORUM_COL_KELURAHAN, RG_FORUM_COL_CLASS, RG_FORUM_COL_DESIL,
     RG_FORUM_COL_SIZE, RG_FORUM_COL_METHOD, RG_FORUM_COL_DISTANCE, RG_FORUM_COL_JOIN_FLAGS,
-    RG_FORUM_COL_CODE_MISMATCH, RG_FORUM_COL_LOAD_FLAGS, RG_FORUM_COL_FIELDS
+    RG_FORUM_COL_CODE_MISMATCH, RG_FORUM_COL_LOAD_FLAGS, RG_FORUM_COL_DECIDED, RG_FORUM_COL_FIELDS
 };
 
 typedef struct {
@@ -59,7 +60,7 @@ void rg_forum__notes(sqlite3_stmt *row, char *buf, size_t cap);
 typedef struct {
     int64_t rank;        /* 0: not ranked */
     int desil, size;     /* 0 / -1: none */
-    size_t id, kelurahan, cls, method, notes;
+    size_t id, kelurahan, cls, method, notes, decided;
     size_t fields[RG_FORUM_MAX_FIELDS];
 } rg_forum__family;
 

@@ -58,7 +58,7 @@ static void table_row(cairo_t *cr, double y, const rg_forum__families *list, con
             snprintf(who + n, sizeof who - n, " \u00b7 %s", v);
     }
     const char *cells[COLUMNS] = {rank, who, rg_forum__text(list, f->cls), desil, size, rg_forum__text(list, f->notes),
-                                  NULL, NULL};
+                                  rg_forum__text(list, f->decided), NULL};
     double x = RG_PAGE_MARGIN;
     for (size_t c = 0; c < COLUMNS; c++) {
         if (c >= COLUMNS - 2) {
@@ -66,7 +66,8 @@ static void table_row(cairo_t *cr, double y, const rg_forum__families *list, con
             cairo_rectangle(cr, x + 1, y + 1, columns[c].width - 2, ROW_HEIGHT - 2);
             cairo_set_line_width(cr, 0.4);
             cairo_stroke(cr);
-        } else if (cells[c]) {
+        }
+        if (cells[c]) {
             rg_forum__draw_text(cr, x + 2, y + 2, columns[c].width - 4, "DejaVu Sans 7.5", cells[c], 1);
         }
         x += columns[c].width;
@@ -119,8 +120,10 @@ static double recap(cairo_t *cr, const rg_forum__area *a)
              (long long)a->with_point, (long long)a->without_point, (long long)a->noted);
     y += rg_forum__draw_text(cr, x, y, w, "DejaVu Sans 8.5", text, 0) + 4;
     y += rg_forum__draw_text(cr, x, y, w, "DejaVu Sans Oblique 7.5",
-                             "Forum mengisi \u201cKelas disepakati\u201d hanya bila berbeda dari kelas hasil pemeringkatan"
-                             " (sangat miskin, miskin, rentan miskin, tidak miskin), dan catatan bila perlu.",
+                             "\u201cKelas\u201d adalah kelas yang berlaku: hasil pemeringkatan, atau keputusan forum"
+                             " sebelumnya, yang tercetak di \u201cKelas disepakati\u201d. Forum mengisi \u201cKelas"
+                             " disepakati\u201d hanya bila berbeda dari kelas yang berlaku (sangat miskin, miskin,"
+                             " rentan miskin, tidak miskin), dan catatan bila perlu.",
                              0) + 6;
     return y;
 }

@@ -125,6 +125,9 @@ static void write_family(rg_forum__workbook *wb, const rg_forum__families *list,
     write_text_or_blank(ws, r, 7, rg_forum__text(list, f->notes), NULL);
     for (size_t i = 0; i < wb->fields->count; i++)
         write_text_or_blank(ws, r, (lxw_col_t)(LIST_DATA_COLUMNS + i), rg_forum__text(list, f->fields[i]), wb->text);
+    /* An earlier forum's decision stands in its box: a forum that agrees leaves it, one that
+     * does not writes another class over it. */
+    write_text_or_blank(ws, r, agreed_column(wb), rg_forum__text(list, f->decided), NULL);
 }
 
 /* The drop-down of the four classes, over every family row; filters over the whole list. */
@@ -137,7 +140,7 @@ static void finish_list(rg_forum__workbook *wb)
     v.validate = LXW_VALIDATION_TYPE_LIST;
     v.value_list = classes;
     v.input_title = "Kelas disepakati forum";
-    v.input_message = "Pilih satu dari empat kelas, atau biarkan kosong bila forum setuju dengan kelas hasil pemeringkatan.";
+    v.input_message = "Pilih satu dari empat kelas bila berbeda dari kolom Kelas (kelas yang berlaku); biarkan bila forum setuju.";
     v.error_title = "Kelas tidak dikenal";
     v.error_message = "Kelas: sangat miskin, miskin, rentan miskin, tidak miskin.";
     worksheet_data_validation_range(wb->list, 1, agreed, last, agreed, &v);

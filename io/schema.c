@@ -177,6 +177,7 @@ static const char view_sql[] =
     " c.welfare AS welfare, c.desil AS desil, c.welfare_rank AS welfare_rank, c.poverty_class AS poverty_class,"
     /* The class after the forum: its latest decision for the household, else the ranking's. */
     " coalesce(" RG_IO_FORUM_CLASS_IN_FORCE ", c.poverty_class) AS poverty_class_final,"
+    " " RG_IO_FORUM_CLASS_IN_FORCE " AS forum_class,"
     " CASE WHEN r.geom IS NOT NULL THEN 'gps' END AS point_source,"
     " r.geom AS geom"
     " FROM household_records r"

@@ -78,3 +78,55 @@ echo "ok: a reload that moves a family leaves its forum decision in the history,
 [ "$(final $id)" = "5371030009|sangat miskin|tidak miskin" ] || fail "back in Oebobo, the decision does not apply: $(final $id)"
 grep -q "not applied" classify2.err && fail "classify still warns: $(cat classify2.err)"
 echo "ok: back in Oebobo, its forum's decision applies again"
+
+# 6. A pack made after amend: the list shows the class in force, the decision in its box,
+#    and the recap counts what the list shows.
+"$bin" -q pack --kelurahan 5371030009 -o pack --db w.sqlite || fail "pack"
+book=pack/5371030009-Oebobo.xlsx
+OGR_XLSX_HEADERS=FORCE ogr2ogr -f CSV list.csv "$book" "Daftar keluarga" || fail "reading the workbook"
+row=$(python3 - list.csv "$id" <<'PY'
+import csv, sys
+for r in csv.DictReader(open(sys.argv[1], newline="")):
+    if r["ID keluarga"] == sys.argv[2]:
+        print(r["Kelas"] + "|" + r["Kelas disepakati"])
+PY
+)
+[ "$row" = "tidak miskin|tidak miskin" ] || fail "the workbook shows $id as '$row', not the decision in force"
+listed_sm=$(python3 - list.csv <<'PY'
+import csv, sys
+print(sum(1 for r in csv.DictReader(open(sys.argv[1], newline="")) if r["Kelas"] == "sangat miskin"))
+PY
+)
+OGR_XLSX_HEADERS=FORCE ogr2ogr -f CSV recap.csv "$book" Rekap || fail "reading the recap"
+recap_sm=$(python3 - recap.csv <<'PY'
+import csv, sys
+print(next(r["Nilai"] for r in csv.DictReader(open(sys.argv[1], newline="")) if r["Keterangan"] == "sangat miskin"))
+PY
+)
+want_sm=$(q w.sqlite "SELECT count(*) FROM households WHERE kelurahan_code = '5371030009' AND poverty_class_final = 'sangat miskin'")
+[ "$listed_sm" = "$want_sm" ] || fail "the list shows $listed_sm sangat miskin, the store $want_sm"
+[ "$recap_sm" = "$want_sm" ] || fail "the recap counts $recap_sm sangat miskin, the list $listed_sm"
+pdftotext -layout pack/5371030009-Oebobo.pdf sheet.txt
+grep -E "$id +tidak miskin .* tidak miskin" sheet.txt >/dev/null || fail "the sheet does not show the decision: $(grep "$id" sheet.txt)"
+# A second forum that agrees returns the workbook as it is: nothing changes, the decision stands.
+"$bin" amend "$book" --db w.sqlite 2> agree.err || fail "amend of the unchanged pack"
+grep -q "0 decisions applied" agree.err || fail "the unchanged pack changed something: $(cat agree.err)"
+[ "$(final $id)" = "5371030009|sangat miskin|tidak miskin" ] || fail "the decision did not stand: $(final $id)"
+echo "ok: a pack after amend lists the class in force and the decision; a forum that agrees changes nothing"
+
+# 7. The row's own kelurahan code is checked, without a recap: a CSV, and the workbook
+#    without its Rekap sheet.
+other=$(q w.sqlite "SELECT household_id FROM households WHERE kelurahan_code != '5371030009' ORDER BY household_id LIMIT 1")
+printf 'household_id,kelurahan_code,agreed_class\n%s,5371030009,miskin\n' "$other" > wrong.csv
+"$bin" -q amend wrong.csv --db w.sqlite 2> wrong.err || fail "amend wrong.csv: $(cat wrong.err)"
+[ "$(q w.sqlite "SELECT reason FROM forum_rejects ORDER BY id DESC LIMIT 1")" = other_kelurahan ] \
+  || fail "a CSV row of another kelurahan was not refused"
+[ "$(q w.sqlite "SELECT count(*) FROM forum_decisions WHERE household_id = '$other'")" = 0 ] || fail "it was applied"
+OGR_XLSX_HEADERS=FORCE ogr2ogr -f XLSX norecap.xlsx "$book" -nln "Daftar keluarga" -dialect SQLite -sql "
+  SELECT \"ID keluarga\", \"Kode kelurahan\", \"Kelas disepakati\" FROM \"Daftar keluarga\"
+  UNION ALL SELECT '$other', '5371030009', 'miskin'" || fail "making the workbook without Rekap"
+"$bin" -q amend norecap.xlsx --db w.sqlite 2> norecap.err || fail "amend norecap.xlsx: $(cat norecap.err)"
+[ "$(q w.sqlite "SELECT count(*) FROM forum_rejects WHERE reason = 'other_kelurahan' AND message LIKE '%norecap.xlsx%the row says 5371030009%'")" = 1 ] \
+  || fail "the workbook without Rekap applied another kelurahan's row"
+[ "$(q w.sqlite "SELECT count(*) FROM forum_decisions WHERE household_id = '$other'")" = 0 ] || fail "it was applied"
+echo "ok: a row whose own kelurahan code is another's is refused, with or without the Rekap sheet"
