@@ -54,7 +54,12 @@ int cmd_check(rg_cli *cli, int argc, char **argv)
         return cli_usage_error(cli, "takes at most one EXPORT.gpkg");
     int failed = 0;
     if (optind < argc && rg_export_is_postgis(argv[optind])) {
-        int rc = rg_export_postgis_check(cli->ctx, argv[optind], schema, print_check, NULL, &failed);
+        /* A password in the string or a bad --schema: usage errors, as export has them. */
+        int rc = rg_export_pg_target_check(cli->ctx, argv[optind], schema);
+        if (rc == RG_EINVAL)
+            return cli_usage_error(cli, "%s", rg_ctx_errmsg(cli->ctx));
+        if (rc == RG_OK)
+            rc = rg_export_postgis_check(cli->ctx, argv[optind], schema, print_check, NULL, &failed);
         if (rc != RG_OK)
             return cli_fail(cli, rc);
         if (failed)

@@ -1,6 +1,7 @@
 #include "cli/cli.h"
 
 #include <stdio.h>
+#include <sys/stat.h>
 
 #include "forum/forum.h"
 
@@ -62,6 +63,9 @@ int cmd_pack(rg_cli *cli, int argc, char **argv)
         return status;
     if ((status = cli_check_area_choice(cli, optind != argc, args.output, args.all, args.kelurahan)) >= 0)
         return status;
+    struct stat sb;
+    if (stat(args.output, &sb) == 0 && !S_ISDIR(sb.st_mode))
+        return cli_usage_error(cli, "-o %s: exists and is not a folder; a pack is a folder of files", args.output);
     rg_store *store = NULL;
     if ((status = cli_open_existing_store(cli, db, &store)) != EXIT_OK)
         return status;

@@ -52,6 +52,8 @@ int cmd_rank(rg_cli *cli, int argc, char **argv)
         return status;
     if ((status = cli_check_area_choice(cli, optind != argc, args.output, args.all, args.kelurahan)) >= 0)
         return status;
+    if (!args.all && rg_io_file_target_check(cli->ctx, args.output) != RG_OK)
+        return cli_usage_error(cli, "%s (with --all, -o names the folder of the lists)", rg_ctx_errmsg(cli->ctx));
     rg_store *store = NULL;
     if ((status = cli_open_existing_store(cli, db, &store)) != EXIT_OK)
         return status;

@@ -1,6 +1,7 @@
 #include "cli/cli.h"
 
 #include <stdarg.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,6 +90,9 @@ int cli_parse(rg_cli *cli, int argc, char **argv, const struct option *options, 
             *db = optarg;
             continue;
         }
+        /* A short option inside a group ("-zq") leaves optind where it was: name it by optopt. */
+        if ((c == '?' || c == ':') && optopt > ' ' && optopt < 127)
+            return cli_usage_error(cli, "%s '-%c'", c == ':' ? "missing value for" : "unknown option", optopt);
         if (c == '?' || c == ':')
             return cli_usage_error(cli, "%s '%s'", c == ':' ? "missing value for" : "unknown option", argv[optind - 1]);
         int took = take(cli, c, optarg, opts);
@@ -104,7 +108,8 @@ static int parse_double(rg_cli *cli, const char *name, const char *arg, double l
 {
     char *end = NULL;
     double v = strtod(arg, &end);
-    if (end == arg || *end || v < lo || v > hi) {
+    /* NaN compares false both ways: only a finite number inside the range passes. */
+    if (end == arg || *end || !isfinite(v) || !(v >= lo && v <= hi)) {
         cli_usage_error(cli, "--%s: '%s' is not a number from %g to %g", name, arg, lo, hi);
         return -1;
     }
@@ -309,6 +314,10 @@ void cli_detail_elapsed(rg_cli *cli, double started)
 int cli_plan_export(rg_cli *cli, const char *output, const rg_export_opts *o, rg_export_plan *plan)
 {
     int rc = rg_export_plan_make(cli->ctx, output, o, plan);
+    /* A --schema the server would refuse is a usage error too, found before any work. */
+    if (rc == RG_OK && rg_export_is_postgis(output) && o->schema &&
+        (rc = rg_export_pg_target_check(cli->ctx, output, o->schema)) != RG_OK)
+        rg_export_plan_free(plan);
     if (rc == RG_EINVAL)
         return cli_usage_error(cli, "%s", rg_ctx_errmsg(cli->ctx));
     return rc == RG_OK ? -1 : cli_fail(cli, rc);

@@ -182,11 +182,12 @@ static int write_set(exporter *E, const rg_export_plan *plan)
 static int make_folder(rg_ctx *ctx, const char *output, int public_only)
 {
     unsigned mode = public_only ? rg_public_mode(1) : 0700;
-    if (mkdir(output, mode) == 0 && chmod(output, mode) == 0)
-        return RG_OK;
-    if (errno == EEXIST)
-        return RG_OK;
-    return rg_ctx_error(ctx, RG_EIO, "%s: cannot create the folder: %s", output, strerror(errno));
+    struct stat sb;
+    int made = stat(output, &sb) != 0;
+    int rc = rg_io_folder_make(ctx, output, mode);
+    if (rc == RG_OK && made && chmod(output, mode) != 0)
+        rc = rg_ctx_error(ctx, RG_EIO, "%s: cannot set its permissions: %s", output, strerror(errno));
+    return rc;
 }
 
 static int file_exists(const char *path)
@@ -267,6 +268,8 @@ static int plan_postgis(rg_ctx *ctx, const char *output, const rg_export_opts *o
 {
     char where[300];
     int rc = rg_export__pg_conninfo_check(ctx, output, where, sizeof where);
+    if (rc == RG_OK && opts->schema)
+        rc = rg_export__pg_schema_name_check(ctx, opts->schema);
     if (rc != RG_OK)
         return rc;
     if (opts->format || opts->layers != RG_LAYER_ALL)

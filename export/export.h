@@ -124,6 +124,16 @@ int rg_export_postgis_check(rg_ctx *ctx, const char *output, const char *schema,
                             int *failed);
 
 /**
+ * Checks a PG: target before anything is read or written: its connection string can be read
+ * and holds no password; a schema (NULL: the default) is a plain lower-case identifier,
+ * none of PostgreSQL's own (pg_*, information_schema), and no word it reserves (asked of
+ * the server: the one check that connects, made only when schema is given).
+ * @return RG_OK; RG_EINVAL, a usage error the message names; RG_EPG, the server cannot be
+ * reached or refused (the message says which).
+ */
+int rg_export_pg_target_check(rg_ctx *ctx, const char *output, const char *schema);
+
+/**
  * Parses a comma-separated list of layer names ("households,kelurahan").
  * @return RG_OK with *out set to RG_LAYER_* bits, or RG_EINVAL naming the bad name.
  */

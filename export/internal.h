@@ -185,6 +185,9 @@ int rg_export__pg_execf(rg_pg *pg, const char *table, const char *fmt, ...) __at
 PGresult *rg_export__pg_query(rg_pg *pg, const char *table, const char *sql, int nparams, const char *const *params);
 /* A schema name that needs no quoting: lower-case letters, digits and _, at most 63. */
 int rg_export__pg_identifier_ok(const char *name);
+/* A --schema name as the client can judge it: an identifier, and no schema PostgreSQL keeps
+ * for itself. @return RG_OK or RG_EINVAL, the message naming the rule. */
+int rg_export__pg_schema_name_check(rg_ctx *ctx, const char *schema);
 /* And not a word the server reserves (full, user, ...), which it would not take unquoted.
  * @return RG_OK, RG_EINVAL (the message says so), RG_EPG. */
 int rg_export__pg_schema_ok(rg_pg *pg, const char *schema);

@@ -302,6 +302,12 @@ int rg_export__resolve_fields(exporter *E)
             rc = rg_ctx_error(E->ctx, RG_EINVAL, "--fields: more than %d fields", MAX_EXTRA_FIELDS);
             break;
         }
+        /* Every layer's table has them (the GeoPackage's and PostGIS's key and geometry). */
+        if (rg__strieq(name, "fid") || rg__strieq(name, "geom")) {
+            rc = rg_ctx_error(E->ctx, RG_EINVAL, "--fields: '%s' names the layer's own %s column, not an input"
+                              " column that can be added", name, rg__strieq(name, "fid") ? "feature id" : "geometry");
+            break;
+        }
         field_def *fd = &E->extra[E->extra_count];
         int known = 0;
         for (size_t i = 0; i < sizeof store_columns / sizeof *store_columns; i++)

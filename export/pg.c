@@ -171,6 +171,40 @@ int rg_export__pg_identifier_ok(const char *name)
     return 1;
 }
 
+/* A name PostgreSQL keeps for itself: its catalogs (pg_catalog, pg_toast, pg_temp_N, and
+ * every pg_ name, which CREATE SCHEMA refuses) and the SQL standard's information_schema,
+ * which pg_dump leaves out: tables published there would be lost from every backup. */
+static int system_schema(const char *name)
+{
+    return strncmp(name, "pg_", 3) == 0 || strcmp(name, "information_schema") == 0;
+}
+
+int rg_export__pg_schema_name_check(rg_ctx *ctx, const char *schema)
+{
+    if (!rg_export__pg_identifier_ok(schema))
+        return rg_ctx_error(ctx, RG_EINVAL, "--schema %s: lower-case letters, digits and _ only, at most 63", schema);
+    if (system_schema(schema))
+        return rg_ctx_error(ctx, RG_EINVAL, "--schema %s: a schema PostgreSQL keeps for itself (pg_*,"
+                            " information_schema), which pg_dump leaves out; name a schema of your own", schema);
+    return RG_OK;
+}
+
+int rg_export_pg_target_check(rg_ctx *ctx, const char *output, const char *schema)
+{
+    char where[300];
+    rg_pg pg;
+    int rc = rg_export__pg_conninfo_check(ctx, output, where, sizeof where);
+    if (rc == RG_OK && schema)
+        rc = rg_export__pg_schema_name_check(ctx, schema);
+    if (rc != RG_OK || !schema)
+        return rc;
+    if ((rc = rg_export__pg_connect(ctx, output, &pg)) != RG_OK)
+        return rc;
+    rc = rg_export__pg_schema_ok(&pg, schema);
+    rg_export__pg_close(&pg);
+    return rc;
+}
+
 int rg_export__pg_schema_ok(rg_pg *pg, const char *schema)
 {
     const char *params[] = {schema};

@@ -116,9 +116,9 @@ int rg_export_postgis_check(rg_ctx *ctx, const char *output, const char *schema,
     int full = 0;
     if (!schema)
         schema = "regsosek";
-    if (!rg_export__pg_identifier_ok(schema))
-        return rg_ctx_error(ctx, RG_EINVAL, "--schema %s: lower-case letters, digits and _ only, at most 63", schema);
-    int rc = rg_export__pg_connect(ctx, output, &pg);
+    int rc = rg_export__pg_schema_name_check(ctx, schema);
+    if (rc == RG_OK)
+        rc = rg_export__pg_connect(ctx, output, &pg);
     if (rc == RG_OK)
         rc = rg_export__pg_schema_ok(&pg, schema);
     if (rc == RG_OK)

@@ -199,6 +199,17 @@ static int create_national_view(publication *P)
     return rc;
 }
 
+static int schema_exists(publication *P, int *exists)
+{
+    const char *params[] = {P->schema};
+    PGresult *res = rg_export__pg_query(&P->pg, NULL, "SELECT 1 FROM pg_namespace WHERE nspname = $1", 1, params);
+    if (!res)
+        return RG_EPG;
+    *exists = PQntuples(res) > 0;
+    PQclear(res);
+    return RG_OK;
+}
+
 /* The schema and its tables, made once by whichever export comes first: in a transaction of
  * its own, under a lock, so two first exports do not race to make them. */
 static int prepare_schema(publication *P, int chosen)
@@ -207,8 +218,14 @@ static int prepare_schema(publication *P, int chosen)
     int rc = rg_export__pg_exec(pg, NULL, "BEGIN");
     if (rc == RG_OK)
         rc = rg_export__pg_execf(pg, NULL, "SELECT pg_advisory_xact_lock(hashtext('regsosek-geo:%s'))", P->schema);
+    /* Made only when missing: CREATE SCHEMA IF NOT EXISTS needs CREATE on the database even
+     * when the schema is there, and an administrator may have made it for a role that has
+     * USAGE and CREATE on it alone. */
+    int made = 0;
     if (rc == RG_OK)
-        rc = rg_export__pg_execf(pg, NULL, "CREATE SCHEMA IF NOT EXISTS %s", P->schema);
+        rc = schema_exists(P, &made);
+    if (rc == RG_OK && !made)
+        rc = rg_export__pg_execf(pg, NULL, "CREATE SCHEMA %s", P->schema);
     if (rc == RG_OK)
         rc = check_mode(P);
     for (size_t i = 0; i < RG_LAYER_FILES_MAX && rc == RG_OK; i++) {
@@ -570,8 +587,8 @@ static int compare_units(const void *a, const void *b)
 int rg_export__postgis_run(exporter *E, const char *output)
 {
     publication P = {.E = E, .schema = E->opts->schema ? E->opts->schema : E->opts->public_only ? "regsosek_public" : "regsosek"};
-    if (!rg_export__pg_identifier_ok(P.schema))
-        return rg_ctx_error(E->ctx, RG_EINVAL, "--schema %s: lower-case letters, digits and _ only, at most 63", P.schema);
+    if (rg_export__pg_schema_name_check(E->ctx, P.schema) != RG_OK)
+        return RG_EINVAL;
     int chosen = RG_LAYER_ALL & ~(E->opts->public_only ? RG_LAYER_HOUSEHOLDS : 0);
     int rc = E->opts->only ? unit_of_only(&P) : units_of_data(&P);
     /* Always the same order: two exports of several areas take their locks alike. */

@@ -168,8 +168,8 @@ int rg_export_ranklist_write_all(rg_store *store, const char *folder, int overwr
     int rc = check_classified(store);
     if (rc != RG_OK)
         return rc;
-    if (mkdir(folder, 0700) != 0 && errno != EEXIST)
-        return rg_ctx_error(ctx, RG_EIO, "%s: cannot create the folder: %s", folder, strerror(errno));
+    if ((rc = rg_io_folder_make(ctx, folder, 0700)) != RG_OK)
+        return rc;
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(rg_io_store_db(store), "SELECT code, name FROM kelurahan ORDER BY code", -1, &st, NULL) !=
         SQLITE_OK)

@@ -7,6 +7,8 @@
 #include "forum/internal.h"
 
 #include <cpl_conv.h>
+#include <cpl_string.h>
+#include <cpl_vsi.h>
 #include <gdal.h>
 #include <ogr_api.h>
 #include <stdio.h>
@@ -351,6 +353,54 @@ static int amend_file(amender *A, GDALDatasetH ds)
     return rc;
 }
 
+/* GDAL's XLSX driver holds a whole sheet in memory, ~330 bytes a row: a 0.5 MB workbook of
+ * three million empty rows took 1 GB. A forum's list is one kelurahan's families, tens of
+ * thousands at the most: a sheet past these limits is refused before GDAL reads it. */
+#define SHEET_MAX_BYTES (64 << 20)
+#define SHEET_MAX_ROWS 200000
+
+/* The rows of a worksheet's XML, counted as "<row" tags as it streams out of the zip: -2 past
+ * SHEET_MAX_BYTES, the count once past SHEET_MAX_ROWS, -1 when it cannot be read. */
+static long long sheet_rows(const char *sheet)
+{
+    VSILFILE *f = VSIFOpenL(sheet, "rb");
+    if (!f)
+        return -1;
+    char buf[1 << 16];
+    long long rows = 0, bytes = 0;
+    size_t n, carry = 0;
+    while (rows <= SHEET_MAX_ROWS && bytes <= SHEET_MAX_BYTES &&
+           (n = VSIFReadL(buf + carry, 1, sizeof buf - carry, f)) > 0) {
+        size_t len = carry + n;
+        bytes += (long long)n;
+        for (size_t i = 0; i + 4 <= len; i++)
+            rows += memcmp(buf + i, "<row", 4) == 0;
+        carry = len < 3 ? len : 3; /* a tag cut by the buffer's end is counted with the next */
+        memmove(buf, buf + len - carry, carry);
+    }
+    VSIFCloseL(f);
+    return bytes > SHEET_MAX_BYTES ? -2 : rows;
+}
+
+static int check_workbook_size(rg_ctx *ctx, const char *path)
+{
+    char dir[4200];
+    snprintf(dir, sizeof dir, "/vsizip/%s/xl/worksheets", path);
+    char **sheets = VSIReadDir(dir); /* NULL: not a workbook (a CSV is read as it streams) */
+    int rc = RG_OK;
+    for (char **s = sheets; s && *s && rc == RG_OK; s++) {
+        char sheet[4400];
+        snprintf(sheet, sizeof sheet, "%s/%s", dir, *s);
+        long long rows = strstr(*s, ".xml") ? sheet_rows(sheet) : 0;
+        if (rows == -2 || rows > SHEET_MAX_ROWS)
+            rc = rg_ctx_error(ctx, RG_EDATA,
+                              "%s: worksheet %s holds more than a forum's list (at most %d rows, %d MB of cells):"
+                              " not read", path, *s, SHEET_MAX_ROWS, SHEET_MAX_BYTES >> 20);
+    }
+    CSLDestroy(sheets);
+    return rc;
+}
+
 int rg_forum_amend(rg_store *store, const char *path, rg_amend_report *report)
 {
     amender A = {.store = store, .ctx = rg_io_store_ctx(store), .path = path};
@@ -360,6 +410,8 @@ int rg_forum_amend(rg_store *store, const char *path, rg_amend_report *report)
      * whose cells are all text would otherwise read its header as data. */
     CPLSetThreadLocalConfigOption("OGR_XLSX_HEADERS", "FORCE");
     GDALDatasetH ds = NULL;
+    if (rc == RG_OK)
+        rc = check_workbook_size(A.ctx, path);
     if (rc == RG_OK && !(ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL))) {
         char why[256];
         rc = rg_ctx_error(A.ctx, RG_EGDAL, "%s: not a workbook or CSV GDAL can read: %s", path,

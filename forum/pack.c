@@ -119,13 +119,15 @@ int rg_forum_pack(rg_store *store, const char *kelurahan_code, const char *folde
     int rc = rg_io_store_step_require(store, RG_STEP_CLASSIFY, "no ranks to pack yet");
     if (rc == RG_OK)
         rc = rg_forum__fields_parse(P.ctx, P.opts->fields, &P.fields);
-    if (rc == RG_OK && mkdir(folder, 0700) != 0 && errno != EEXIST)
-        rc = rg_ctx_error(P.ctx, RG_EIO, "%s: cannot create the folder: %s", folder, strerror(errno));
+    rg_forum__area area;
+    /* The kelurahan is found before the folder is made: an unknown code leaves nothing. */
+    if (rc == RG_OK && kelurahan_code)
+        rc = rg_forum__area_read(store, kelurahan_code, &area);
+    if (rc == RG_OK)
+        rc = rg_io_folder_make(P.ctx, folder, 0700);
     if (rc == RG_OK && kelurahan_code) {
-        rg_forum__area area;
         /* The list is of the boundaries' own code, whichever scheme the caller gave. */
-        if ((rc = rg_forum__area_read(store, kelurahan_code, &area)) == RG_OK &&
-            (rc = start_list(&P, area.code)) == RG_OK)
+        if ((rc = start_list(&P, area.code)) == RG_OK)
             rc = pack_one(&P, area.code);
     } else if (rc == RG_OK) {
         rc = pack_all(&P);

@@ -687,6 +687,10 @@ int rg_geo_join(rg_store *store, const char *path, const rg_join_opts *opts, rg_
     rg_areas *kel = NULL, *kec = NULL;
     int64_t households = 0;
     int rc = rg_io_store_step_require(store, RG_STEP_LOAD, "join");
+    /* NaN would make every "nearest" household "unmatched", saying nothing. */
+    if (rc == RG_OK && !(opts->max_distance_m >= 0 && isfinite(opts->max_distance_m)))
+        rc = rg_ctx_error(rg_io_store_ctx(store), RG_EINVAL, "the largest distance to a kelurahan must be a finite"
+                          " number of metres, at least 0");
     if (rc == RG_OK)
         rc = rg_geo__boundaries(store, path, opts, &b, &kel, &kec);
     if (rc != RG_OK)

@@ -360,6 +360,14 @@ int rg_io_atomic_commit(rg_ctx *ctx, rg_io_atomic *a);
 /** Removes the temporary file and frees a; a no-op on a zeroed or ended one. */
 void rg_io_atomic_abandon(rg_io_atomic *a);
 
+/** The folder at path, made with mode when missing (the umask applies), refused when
+ * something else is there. @return RG_OK, RG_EIO (the message names path and why). */
+int rg_io_folder_make(rg_ctx *ctx, const char *path, unsigned mode);
+
+/** Refuses a target that is a folder (or is named as one, ending in '/'), before a file is
+ * written under a name beside it. @return RG_OK or RG_EINVAL. */
+int rg_io_file_target_check(rg_ctx *ctx, const char *target);
+
 /* The machinery under them, for writers that need the temporary name themselves (the
  * GeoPackage export, whose temporary file GDAL creates). */
 /* The temporary name of target: ".NAME.partial-PID" + ext beside it, on the same file

@@ -90,10 +90,32 @@ int rg_io_partial_publish(rg_ctx *ctx, const char *tmp, const char *target)
 }
 
 
+int rg_io_folder_make(rg_ctx *ctx, const char *path, unsigned mode)
+{
+    struct stat sb;
+    if (mkdir(path, (mode_t)mode) == 0 || (errno == EEXIST && stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)))
+        return RG_OK;
+    if (errno == EEXIST)
+        return rg_ctx_error(ctx, RG_EIO, "%s: exists and is not a folder", path);
+    return rg_ctx_error(ctx, RG_EIO, "%s: cannot create the folder: %s", path, strerror(errno));
+}
+
+int rg_io_file_target_check(rg_ctx *ctx, const char *target)
+{
+    struct stat sb;
+    size_t n = strlen(target);
+    if ((n && target[n - 1] == '/') || (stat(target, &sb) == 0 && S_ISDIR(sb.st_mode)))
+        return rg_ctx_error(ctx, RG_EINVAL, "%s: is a folder; name the file to write", target);
+    return RG_OK;
+}
+
 int rg_io_atomic_begin(rg_ctx *ctx, const char *target, const char *ext, int overwrite, rg_io_atomic *out)
 {
     out->tmp = out->target = NULL;
     struct stat sb;
+    int rc = rg_io_file_target_check(ctx, target);
+    if (rc != RG_OK)
+        return rc;
     if (!overwrite && stat(target, &sb) == 0)
         return rg_ctx_error(ctx, RG_EEXIST, "%s: already exists; use --overwrite to replace it", target);
     rg_io_partial_remove_stale(target);

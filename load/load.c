@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <gdal.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -196,6 +197,9 @@ int rg_load_run(rg_store *store, const char *path, const rg_load_opts *opts, rg_
     sqlite3 *db = rg_io_store_db(store);
     int rc;
     int64_t existing = 0;
+    /* Negative turns the guard off on purpose; NaN would turn it off by accident. */
+    if (isnan(L.opts->max_reject_rate) || L.opts->max_reject_rate > 1)
+        return rg_ctx_error(L.ctx, RG_EINVAL, "the largest share of rejected rows must be from 0 to 1");
 
     /* A load only appends, to the table and to its id index: a small page cache does as
      * well as a large one (measured), and leaves the memory to the points gathered for

@@ -140,6 +140,30 @@ grep -q "regsosek-geo: join: .*k.sqlite" full-join.err || fail "full disk, join:
 "$bin" check --db k.sqlite > check.out || fail "full disk: check: $(grep FAIL check.out)"
 echo "ok: a full disk: load ($(head -1 full-load.err)), join ($(head -1 full-join.err)); $households households intact"
 
+# 5b. A forum workbook of 7 MB holding three million empty rows (GDAL's XLSX driver would
+# hold them all, ~1 GB): refused by its size before it is read, within 300 MB.
+"$bin" -q pack --kelurahan 5371030009 -o packs --db k.sqlite || fail "pack for the huge workbook"
+/usr/bin/python3 - packs/5371030009-Oebobo.xlsx huge.xlsx <<'PY'
+import sys, zipfile
+src, dst = zipfile.ZipFile(sys.argv[1]), zipfile.ZipFile(sys.argv[2], "w", zipfile.ZIP_DEFLATED)
+for name in src.namelist():
+    data = src.read(name)
+    if name == "xl/worksheets/sheet2.xml":
+        s = data.decode()
+        i, j = s.index('<row r="2"'), s.index("</sheetData>")
+        data = (s[:i] + "".join('<row r="%d"/>' % k for k in range(2, 3_000_002)) + s[j:]).encode()
+    dst.writestr(name, data)
+dst.close()
+PY
+decisions=$(count k.sqlite "SELECT count(*) FROM forum_runs")
+if [ "$sanitized" = 1 ]; then "$bin" -q amend huge.xlsx --db k.sqlite; else (ulimit -v 300000; exec "$bin" -q amend huge.xlsx --db k.sqlite); fi 2> huge.err
+status=$?
+[ $status = 1 ] || fail "huge workbook: exit status $status: $(cat huge.err)"
+grep -q "huge.xlsx: worksheet sheet2.xml holds more than a forum's list (at most 200000 rows" huge.err \
+  || fail "huge workbook: unclear: $(cat huge.err)"
+[ "$(count k.sqlite "SELECT count(*) FROM forum_runs")" = "$decisions" ] || fail "huge workbook: a forum run was recorded"
+echo "ok: a workbook of three million rows is refused unread: $(head -1 huge.err)"
+
 # 6. An output folder that cannot be written: chmod where it binds (not root), else /sys,
 # which a container mounts read-only and root cannot create files in.
 mkdir locked && chmod 555 locked

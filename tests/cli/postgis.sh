@@ -204,6 +204,17 @@ PGPASSWORD=Salah-Sandi-9 expect_error "password authentication failed for user \
   "$bin" export "PG:dbname=nat user=office" --db a.sqlite
 grep -q "PostgreSQL on $PGHOST, database nat, user office" out.log || fail "the wrong password's message names no server"
 expect_error "a word PostgreSQL reserves" "$bin" export "PG:dbname=nat" --schema user --db a.sqlite
+# A schema name is a usage error (2), whoever judges it: the client, or the server.
+for bad in user information_schema pg_catalog pg_temp_3 "Besar"; do
+  st=0; "$bin" -q export "PG:dbname=nat" --schema "$bad" --db a.sqlite 2> /dev/null || st=$?
+  [ $st = 2 ] || fail "--schema $bad: exit status $st, not 2"
+  st=0; "$bin" -q check "PG:dbname=nat" --schema "$bad" 2> /dev/null || st=$?
+  [ $st = 2 ] || fail "check --schema $bad: exit status $st, not 2"
+done
+st=0; "$bin" -q check "PG:dbname=nat password=Sandi-Di-Baris" 2> /dev/null || st=$?
+[ $st = 2 ] || fail "check with a password in the string: exit status $st, not 2"
+[ "$("${psql[@]}" -d nat -c "SELECT count(*) FROM pg_tables WHERE schemaname = 'information_schema' AND tablename = 'households'")" = 0 ] ||
+  fail "households were published into information_schema"
 expect_error "PostgreSQL on $work/nowhere, database nat, user postgres: cannot connect" \
   "$bin" export "PG:host=$work/nowhere dbname=nat" --db a.sqlite
 PGPASSWORD=Rahasia-Kantor-2022 expect_error "has no PostGIS, and this role cannot add it" \
@@ -212,6 +223,14 @@ PGPASSWORD=Rahasia-Kantor-2022 expect_error "this role may not do that" \
   "$bin" export "PG:dbname=nat user=office" --schema kantor --db a.sqlite
 [ "$("${psql[@]}" -d nat -c "SELECT count(*) FROM pg_namespace WHERE nspname = 'kantor'")" = 0 ] ||
   fail "a refused publication left a schema"
+# A schema an administrator made, on which the role may USAGE and CREATE, without CREATE on
+# the database: the role publishes into it.
+"${psql[@]}" -d nat -c "CREATE SCHEMA kantor_admin" -c "GRANT USAGE, CREATE ON SCHEMA kantor_admin TO office"
+PGPASSWORD=Rahasia-Kantor-2022 "$bin" -q export "PG:dbname=nat user=office" --schema kantor_admin --db a.sqlite 2> admin.log ||
+  { cat admin.log; fail "a role with CREATE on an existing schema could not publish into it"; }
+[ "$("${psql[@]}" -d nat -c "SELECT count(*) FROM kantor_admin.households")" -gt 29000 ] || fail "kantor_admin: no households"
+PGPASSWORD=Rahasia-Kantor-2022 "$bin" -q check "PG:dbname=nat user=office" --schema kantor_admin > check.txt ||
+  { cat check.txt; fail "check kantor_admin"; }
 # Allowed to create a schema but not to write QGIS's public.layer_styles: published, unstyled, warned.
 "${psql[@]}" -c "GRANT CREATE ON DATABASE nat TO office"
 PGPASSWORD=Rahasia-Kantor-2022 "$bin" -q export "PG:dbname=nat user=office" --schema kantor --db a.sqlite 2> styles.log ||
