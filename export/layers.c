@@ -81,14 +81,17 @@ static const char *const provinsi_style = rg_style_provinsi;
 /* Coarse to fine, the order a GeoPackage lists them in. */
 const layer_def rg_export__layers[RG_LAYER_FILES_MAX] = {
     AREA_LAYER("provinsi", "provinsi", RG_LAYER_PROVINSI,
-               "Provinsi: the sums of their kab/kota (households with and without a GPS point), and poverty_rate."
-               AREA_COUNTS, &provinsi_style),
+               "Provinsi: the sums of their kab/kota (households with and without a GPS point), and poverty_rate;"
+               " drawn as the union of their kab/kota (a provinsi layer of the boundary file gives codes and names"
+               " only)." AREA_COUNTS, &provinsi_style),
     AREA_LAYER("kabkota", "provinsi", RG_LAYER_KABKOTA,
                "Kabupaten/kota: the sums of their kecamatan (households with and without a GPS point), and"
-               " poverty_rate." AREA_COUNTS, &kabkota_style),
+               " poverty_rate; drawn as the union of their kecamatan (a kab/kota layer of the boundary file gives"
+               " codes and names only)." AREA_COUNTS, &kabkota_style),
     AREA_LAYER("kecamatan", "kabkota", RG_LAYER_KECAMATAN,
-               "Kecamatan: the sums of their kelurahan (households with and without a GPS point), and poverty_rate."
-               AREA_COUNTS, &kecamatan_style),
+               "Kecamatan: the sums of their kelurahan (households with and without a GPS point), and poverty_rate;"
+               " drawn as the union of their kelurahan, the slivers between them filled, so the map nests (a"
+               " kecamatan layer of the boundary file gives codes and names, and checks each point)." AREA_COUNTS, &kecamatan_style),
     AREA_LAYER("kelurahan", "kecamatan", RG_LAYER_KELURAHAN,
                "Kelurahan/desa: households per poverty class (after the consultation forum), and poverty_rate, over"
                " all households of the kelurahan, with a GPS point (with_point) or placed by their area code"

@@ -223,6 +223,8 @@ int rg_geo_areas_dissolve(rg_areas **out, rg_ctx *ctx, const rg_areas *parts, rg
                       general, groups, job.what);
     for (size_t g = 0; g < groups && rc == RG_OK; g++)
         rc = name_dissolved(areas, &parts->items[order[group_start[g]]], &merged[g]);
+    if (rc == RG_OK)
+        rc = rg_geo__fill_gaps(areas, parts, job.what);
     if (rc == RG_OK) {
         char source[64];
         snprintf(source, sizeof source, "%s dissolved from the level below", job.what);

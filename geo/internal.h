@@ -61,6 +61,18 @@ int rg_geo__areas_finish(rg_areas *areas, const char *source);
 int rg_geo__areas_add(rg_areas *areas, rg_geo__area *area);
 void rg_geo__area_clear(rg_geo__area *area);
 
+/* gaps.c: fills the holes of each area of made that are gaps between its parts (small, and
+ * covered by no part of another area) and says how many. parts must be finished (their
+ * tree built). @return RG_OK, RG_ENOMEM, RG_EIO, RG_EGEOS. */
+int rg_geo__fill_gaps(rg_areas *made, const rg_areas *parts, const char *what);
+
+/* outline.c: the areas of a level the file gives (given), each with the union of its parts
+ * (the level below, by parent code) as its polygon, or its own where no part names it;
+ * codes, names and types are the layer's. Reports the share of area where the layer and the
+ * union differ. Caller owns *out. @return RG_OK or an error of rg_geo_areas_dissolve(). */
+int rg_geo__outline(rg_areas **out, rg_ctx *ctx, const char *path, const rg_areas *given, const rg_areas *parts,
+                    rg_area_kind kind);
+
 /* The parent of a code of a level above kelurahan, in its scheme ("5371010" -> "5371"), or NULL
  * when it has none or memory runs out. Caller owns; free with rg_free(). */
 char *rg_geo__parent_of_code(const char *code);

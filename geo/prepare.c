@@ -31,7 +31,9 @@ static const rg_area_source *source_of(const rg_join_opts *opts, rg_area_kind ki
 static int source_key(const rg_join_opts *opts, rg_buf *key)
 {
 #define OR_AUTO(s) ((s) ? (s) : "(detected)")
-    int rc = rg__buf_appendf(key, "regsosek-geo %s", rg_version());
+    /* "outlines": upper levels drawn from the level below (outline.c); sets prepared before
+     * it hold the file's own polygons and are prepared again. */
+    int rc = rg__buf_appendf(key, "regsosek-geo %s, outlines", rg_version());
     for (int k = 0; k < RG_AREA_KINDS && rc == RG_OK; k++) {
         const rg_area_source *s = source_of(opts, (rg_area_kind)k);
         rc = rg__buf_appendf(key, "; %s layer %s, code %s, name %s", rg_geo_area_kind_name((rg_area_kind)k),
@@ -94,13 +96,13 @@ static char *column_dup(sqlite3_stmt *st, int i)
  * the scratch file as WKB (SpatiaLite's blob holds it all but a byte a part, and its MBR):
  * no GEOS geometry is made until a locator needs one. Without `polygons`, their codes and
  * names only: what the join needs of kecamatan it dissolved, which it never locates in. */
-static int areas_from_store(rg_areas **out, rg_store *store, const char *table, int polygons)
+static int areas_from_store(rg_areas **out, rg_store *store, const char *table, const char *polygons)
 {
     rg_ctx *ctx = rg_io_store_ctx(store);
     char sql[400];
     snprintf(sql, sizeof sql,
              "SELECT code, name, parent_code, alt_code, repaired, urban_rural, %s FROM %s ORDER BY code",
-             polygons ? "geom" : "NULL", table);
+             polygons ? polygons : "NULL", table);
     sqlite3_stmt *st = NULL;
     rg_areas *areas = NULL;
     int rc = rg_geo__areas_new(&areas, ctx), step;
@@ -201,13 +203,16 @@ static size_t *count_of(rg_boundaries_report *r, rg_area_kind kind)
     }
 }
 
-/* A level above kelurahan: its layer when the file has one, else dissolved from the level
- * below (a layer named with --*-layer must be there). */
+/* A level above kelurahan, drawn as the union of the level below: named by its layer when
+ * the file has one (outline.c), else dissolved by parent code (a layer named with
+ * --*-layer must be there). *given keeps the layer's own polygons (caller owns), or NULL. */
 static int read_level(rg_ctx *ctx, const char *path, const rg_join_opts *opts, rg_area_kind kind,
-                      rg_boundaries_report *r, rg_areas *levels[RG_AREA_KINDS])
+                      rg_boundaries_report *r, rg_areas *levels[RG_AREA_KINDS], rg_areas **given)
 {
     const char *what = rg_geo_area_kind_name(kind), *below = rg_geo_area_kind_name((rg_area_kind)(kind - 1));
-    int rc = rg_geo_areas_read(&levels[kind], ctx, path, kind, source_of(opts, kind));
+    int rc = rg_geo_areas_read(given, ctx, path, kind, source_of(opts, kind));
+    if (rc == RG_OK)
+        return rg_geo__outline(&levels[kind], ctx, path, *given, levels[kind - 1], kind);
     if (rc != RG_ENOTFOUND || source_of(opts, kind)->layer)
         return rc;
     rg_ctx_notice(ctx, RG_NOTICE_INFO, "%s: no %s layer: dissolving %s by their parent code", path, what, below);
@@ -266,17 +271,26 @@ static int inherit_names(rg_areas *levels[RG_AREA_KINDS])
     return RG_OK;
 }
 
-/* Reads, checks, repairs and dissolves the polygons at path, every level. Caller owns levels[]. */
+/* Reads, checks, repairs and dissolves the polygons at path, every level. Caller owns levels[]
+ * and *given_kec, the file's kecamatan polygons (NULL when it has none). */
 static int read_boundaries(rg_ctx *ctx, const char *path, const rg_join_opts *opts, rg_boundaries_report *r,
-                           rg_areas *levels[RG_AREA_KINDS])
+                           rg_areas *levels[RG_AREA_KINDS], rg_areas **given_kec)
 {
     double started = rg__seconds_now();
     int rc = rg_geo_areas_read(&levels[RG_AREA_KELURAHAN], ctx, path, RG_AREA_KELURAHAN, &opts->kelurahan);
     if (rc == RG_OK)
         rg_ctx_notice(ctx, RG_NOTICE_DETAIL, "%s: %zu kelurahan read and checked in %.2f s", path,
                       rg_geo_areas_count(levels[RG_AREA_KELURAHAN]), rg__seconds_now() - started);
-    for (int k = RG_AREA_KECAMATAN; k < RG_AREA_KINDS && rc == RG_OK; k++)
-        rc = read_level(ctx, path, opts, (rg_area_kind)k, r, levels);
+    for (int k = RG_AREA_KECAMATAN; k < RG_AREA_KINDS && rc == RG_OK; k++) {
+        rg_areas *given = NULL;
+        rc = read_level(ctx, path, opts, (rg_area_kind)k, r, levels, &given);
+        /* The join checks each point against the file's kecamatan; the upper layers have
+         * given what they had to give. */
+        if (k == RG_AREA_KECAMATAN)
+            *given_kec = given;
+        else
+            rg_geo_areas_free(given);
+    }
     if (rc == RG_OK)
         rc = inherit_names(levels);
     if (rc != RG_OK)
@@ -320,14 +334,42 @@ static int record_set(rg_store *store, const char *path, const char *sha256, con
     return rc;
 }
 
+/* The file's kecamatan polygons, for the join's check of each point when the set is reused. */
+static int write_given(rg_store *store, const rg_areas *given)
+{
+    rg_ctx *ctx = rg_io_store_ctx(store);
+    sqlite3_stmt *st = NULL;
+    int rc = RG_OK;
+    if (sqlite3_prepare_v2(rg_io_store_db(store), "INSERT INTO kecamatan_given(code, geom) VALUES(?, ?)", -1, &st,
+                           NULL) != SQLITE_OK)
+        return rg_io_store_sql_error(store);
+    for (size_t i = 0; i < rg_geo_areas_count(given) && rc == RG_OK; i++) {
+        unsigned char *wkb = NULL, *blob = NULL;
+        size_t size = 0, blob_size = 0;
+        if ((rc = rg_geo_areas_wkb(given, ctx, i, &wkb, &size)) == RG_OK)
+            rc = rg_io_spatialite_multipolygon(&blob, &blob_size, wkb, size, given->items[i].bounds);
+        rg_free(wkb);
+        sqlite3_reset(st);
+        sqlite3_bind_text(st, 1, rg_geo_areas_code(given, i), -1, SQLITE_STATIC);
+        sqlite3_bind_blob(st, 2, blob, (int)blob_size, SQLITE_STATIC);
+        if (rc == RG_OK && sqlite3_step(st) != SQLITE_DONE)
+            rc = rg_io_store_sql_error(store);
+        rg_free(blob);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
 /* Writes freshly read boundaries into the store, as a step of their own. */
 static int store_boundaries(rg_store *store, const char *path, const char *sha256, const char *key,
-                            rg_boundaries_report *r, rg_areas *const levels[RG_AREA_KINDS])
+                            rg_boundaries_report *r, rg_areas *const levels[RG_AREA_KINDS], const rg_areas *given_kec)
 {
     int rc = rg_io_store_step_begin(store, RG_STEP_BOUNDARIES, RG_STEP_AFRESH, PREPARE_CACHE_KB);
     for (int k = 0; k < RG_AREA_KINDS && rc == RG_OK; k++)
         rc = write_areas(store, rg_geo_area_kind_name((rg_area_kind)k), levels[k],
                          k > RG_AREA_KELURAHAN && *dissolved_flag(r, (rg_area_kind)k));
+    if (rc == RG_OK && given_kec)
+        rc = write_given(store, given_kec);
     if (rc == RG_OK)
         rc = record_set(store, path, sha256, key, r);
     if (rc == RG_OK)
@@ -341,7 +383,7 @@ int rg_geo__boundaries(rg_store *store, const char *path, const rg_join_opts *op
 {
     rg_ctx *ctx = rg_io_store_ctx(store);
     rg_buf key = {0};
-    rg_areas *levels[RG_AREA_KINDS] = {NULL};
+    rg_areas *levels[RG_AREA_KINDS] = {NULL}, *given_kec = NULL;
     int found = 0;
     *kel = *kec = NULL;
     memset(r, 0, sizeof *r);
@@ -363,19 +405,28 @@ int rg_geo__boundaries(rg_store *store, const char *path, const rg_join_opts *op
                       path, r->prepared, r->prepared_from, r->sha256, r->kelurahan, r->kecamatan, r->kabkota,
                       r->provinsi);
         /* The join locates in the two finest levels; the coarser stay in their tables. */
-        rc = areas_from_store(&levels[RG_AREA_KELURAHAN], store, "kelurahan", 1);
-        if (rc == RG_OK)
-            rc = areas_from_store(&levels[RG_AREA_KECAMATAN], store, "kecamatan", !r->kecamatan_dissolved);
+        rc = areas_from_store(&levels[RG_AREA_KELURAHAN], store, "kelurahan", "geom");
+        if (rc == RG_OK && r->kecamatan_dissolved)
+            rc = areas_from_store(&levels[RG_AREA_KECAMATAN], store, "kecamatan", NULL);
+        else if (rc == RG_OK)
+            rc = areas_from_store(&given_kec, store, "kecamatan JOIN kecamatan_given USING (code)",
+                                  "kecamatan_given.geom");
     } else if (rc == RG_OK) {
-        rc = read_boundaries(ctx, path, opts, r, levels);
+        rc = read_boundaries(ctx, path, opts, r, levels, &given_kec);
         double started = rg__seconds_now();
         if (rc == RG_OK)
-            rc = store_boundaries(store, path, r->sha256, key.data, r, levels);
+            rc = store_boundaries(store, path, r->sha256, key.data, r, levels, given_kec);
         if (rc == RG_OK)
             rg_ctx_notice(ctx, RG_NOTICE_DETAIL, "%s: boundaries kept in the store in %.2f s", path,
                           rg__seconds_now() - started);
     }
     rg__buf_free(&key);
+    /* The join locates in the kelurahan and in the file's own kecamatan; the codes of the
+     * dissolved ones do for the rest. */
+    if (given_kec) {
+        rg_geo_areas_free(levels[RG_AREA_KECAMATAN]);
+        levels[RG_AREA_KECAMATAN] = given_kec;
+    }
     for (int k = RG_AREA_KABKOTA; k < RG_AREA_KINDS; k++)
         rg_geo_areas_free(levels[k]);
     if (rc != RG_OK) {

@@ -18,7 +18,8 @@
 /* The layout's version, in SQLite's user_version: 2 added households without a point and
  * the forum's decisions; 3 the kab/kota and provinsi levels and the desil counts; 4 the
  * area tables' attribute indexes; 5 the input's other columns in a table of their own; 6 a
- * forum's decision applies only in the kelurahan that made it (the view anew). A
+ * forum's decision applies only in the kelurahan that made it (the view anew), and the file's
+ * kecamatan polygons are kept apart from the drawn ones (kecamatan_given). A
  * database of another version is refused, not half-understood; one of version 3 or 4 is
  * upgraded by the first step that writes (read-only steps refuse it until then). */
 #define SCHEMA_VERSION 6
@@ -51,6 +52,11 @@ static const char *const step_commands[RG_STEP_COUNT] = {
     "  repaired INTEGER NOT NULL DEFAULT 0, dissolved INTEGER NOT NULL DEFAULT 0, urban_rural TEXT);"         \
     "SELECT AddGeometryColumn('" t "', 'geom', 4326, 'MULTIPOLYGON', 'XY');"                                   \
     "SELECT CreateSpatialIndex('" t "', 'geom');" AREA_INDEXES(t)
+
+/* The boundary file's own kecamatan polygons, when it has a kecamatan layer: the table
+ * kecamatan holds the union of their kelurahan, which maps draw; the join checks each point
+ * against these (layout 6). SpatiaLite blobs, not a registered geometry: nothing draws them. */
+#define KECAMATAN_GIVEN_TABLE "CREATE TABLE IF NOT EXISTS kecamatan_given(code TEXT PRIMARY KEY, geom BLOB NOT NULL);"
 
 /* Without statistics SQLite takes the code's own index and reads each row, polygon and all;
  * with them it takes the attribute index. Gathered whenever the boundaries change. */
@@ -100,6 +106,7 @@ static const char base_sql[] =
     "  repaired INTEGER, kecamatan_dissolved INTEGER, kabkota INTEGER, provinsi INTEGER,"
     "  kabkota_dissolved INTEGER, provinsi_dissolved INTEGER);"
     AREA_TABLE("kelurahan") AREA_TABLE("kecamatan") AREA_TABLE("kabkota") AREA_TABLE("provinsi")
+    KECAMATAN_GIVEN_TABLE
     "CREATE TABLE join_report(id INTEGER PRIMARY KEY, finished TEXT,"
     "  boundaries TEXT, households INTEGER, within INTEGER, boundary INTEGER,"
     "  nearest INTEGER, nearest_max_m REAL, nearest_median_m REAL, unmatched INTEGER,"
@@ -154,7 +161,8 @@ static const char classify_tables_sql[] =
 /* The boundaries' rows go, their tables stay: the view and SpatiaLite's registration of
  * their geometry refer to them. Their spatial indexes are packed anew by the step. */
 static const char boundary_rows_sql[] =
-    "DELETE FROM kelurahan; DELETE FROM kecamatan; DELETE FROM kabkota; DELETE FROM provinsi;";
+    "DELETE FROM kelurahan; DELETE FROM kecamatan; DELETE FROM kabkota; DELETE FROM provinsi;"
+    " DELETE FROM kecamatan_given;";
 
 /* The load's rows on --replace (load_runs keeps the history of what was loaded); the
  * spatial index is packed anew by the load. */
@@ -220,6 +228,7 @@ static int upgrade(rg_store *store)
         return rc;
     if ((version < 4 && (rc = rg_io_store_exec(store, what, upgrade_to_4_sql)) != RG_OK) ||
         (rc = rg_io_store_exec(store, what, version < 5 ? upgrade_to_5_sql : DROP_VIEW)) != RG_OK ||
+        (rc = rg_io_store_exec(store, what, KECAMATAN_GIVEN_TABLE)) != RG_OK ||
         (rc = rg_io_store_exec(store, what, view_sql)) != RG_OK ||
         (rc = rg_io_store_exec(store, what, "PRAGMA user_version = " RG__STRINGIFY(SCHEMA_VERSION))) != RG_OK) {
         sqlite3_exec(rg_io_store_db(store), "ROLLBACK", NULL, NULL, NULL);

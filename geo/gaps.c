@@ -1,0 +1,202 @@
+/*
+ * Gaps: desa digitised one by one leave slivers between them, a few metres wide, and the
+ * union of a kecamatan's desa keeps each as a hole (169 in Kota Kupang's). On a map of the
+ * upper levels every hole is a ring of outline, and at 1:1,700,000 the city was mostly grey
+ * lines. A hole that is small (under GAP_MAX_M2) and that no area of another group covers
+ * is such a gap, and is filled; an enclave (the desa of another kecamatan inside this one)
+ * or a large hole (a lake outside every desa) stays.
+ */
+#include "geo/internal.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+/* 10 ha: a sliver 20 m wide along 5 km of border. */
+#define GAP_MAX_M2 1e5
+#define M_PER_DEGREE 111320.0
+#define RG_GAPS_RAD (3.14159265358979323846 / 180)
+
+/* Whether WKB (Polygon or MultiPolygon, XY) has a polygon with more than one ring: most
+ * unions have none, and are passed over without being parsed. -1: not WKB this reads. */
+static int has_holes(const unsigned char *wkb, size_t size)
+{
+    size_t at = 0;
+    uint32_t polygons = 1;
+    for (int level = 0;; level++) {
+        if (at + 5 > size)
+            return -1;
+        int le = wkb[at] == 1;
+        uint32_t type, n;
+        const unsigned char *p = wkb + at + 1;
+        type = le ? (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24
+                  : (uint32_t)p[3] | (uint32_t)p[2] << 8 | (uint32_t)p[1] << 16 | (uint32_t)p[0] << 24;
+        at += 5;
+        if (at + 4 > size)
+            return -1;
+        p = wkb + at;
+        n = le ? (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24
+               : (uint32_t)p[3] | (uint32_t)p[2] << 8 | (uint32_t)p[1] << 16 | (uint32_t)p[0] << 24;
+        at += 4;
+        if (type == 6 && level == 0) {
+            polygons = n;
+            if (polygons == 0)
+                return 0;
+            continue;
+        }
+        if (type != 3)
+            return -1;
+        if (n > 1)
+            return 1;
+        for (uint32_t r = 0; r < n; r++) { /* one ring: skip its points */
+            if (at + 4 > size)
+                return -1;
+            p = wkb + at;
+            uint32_t points = le ? (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24
+                                 : (uint32_t)p[3] | (uint32_t)p[2] << 8 | (uint32_t)p[1] << 16 | (uint32_t)p[0] << 24;
+            at += 4 + 16 * (size_t)points;
+        }
+        if (--polygons == 0)
+            return 0;
+    }
+}
+
+typedef struct {
+    size_t *items;
+    size_t count, cap;
+} hits;
+
+static void collect(void *item, void *userdata)
+{
+    hits *h = userdata;
+    if (h->count == h->cap) {
+        size_t cap = h->cap ? 2 * h->cap : 16;
+        size_t *grown = rg_realloc(h->items, cap * sizeof *grown);
+        if (!grown)
+            return; /* fewer candidates: the hole may be filled wrongly, never the step failed */
+        h->items = grown;
+        h->cap = cap;
+    }
+    h->items[h->count++] = (size_t)(uintptr_t)item;
+}
+
+/* Whether parts of other groups than `code` cover half of the hole or more. */
+static int enclave(rg_ctx *ctx, const rg_areas *parts, const char *code, const GEOSGeometry *hole, double hole_area,
+                   rg_buf *buf, hits *found)
+{
+    GEOSContextHandle_t h = rg__ctx_geos(ctx);
+    double covered = 0;
+    found->count = 0;
+    GEOSSTRtree_query_r(h, parts->tree, hole, collect, found);
+    for (size_t k = 0; k < found->count && covered < 0.5 * hole_area; k++) {
+        const rg_geo__area *part = &parts->items[found->items[k]];
+        if (part->parent && strcmp(part->parent, code) == 0)
+            continue;
+        GEOSGeometry *g = NULL, *x = NULL;
+        double a = 0;
+        if (rg_geo__areas_geom(parts, ctx, found->items[k], buf, &g) == RG_OK && (x = GEOSIntersection_r(h, g, hole)) &&
+            GEOSArea_r(h, x, &a) == 1)
+            covered += a;
+        GEOSGeom_destroy_r(h, g);
+        GEOSGeom_destroy_r(h, x);
+    }
+    return covered >= 0.5 * hole_area;
+}
+
+/* polygon without its gaps, as a new geometry; *filled counts them, *m2 adds their area. */
+static GEOSGeometry *without_gaps(rg_ctx *ctx, const GEOSGeometry *polygon, const rg_areas *parts, const char *code,
+                                  rg_buf *buf, hits *found, size_t *filled, double *m2)
+{
+    GEOSContextHandle_t h = rg__ctx_geos(ctx);
+    int n = GEOSGetNumInteriorRings_r(h, polygon);
+    GEOSGeometry **kept = rg_calloc(n > 0 ? (size_t)n : 1, sizeof *kept);
+    GEOSGeometry *shell = GEOSGeom_clone_r(h, GEOSGetExteriorRing_r(h, polygon));
+    unsigned count = 0;
+    for (int i = 0; kept && shell && i < n; i++) {
+        const GEOSGeometry *ring = GEOSGetInteriorRingN_r(h, polygon, i);
+        GEOSGeometry *hole = GEOSGeom_createPolygon_r(h, GEOSGeom_clone_r(h, ring), NULL, 0);
+        double a = 0, miny = 0, maxy = 0;
+        int small = hole && GEOSArea_r(h, hole, &a) == 1 && GEOSGeom_getYMin_r(h, hole, &miny) == 1 &&
+                    GEOSGeom_getYMax_r(h, hole, &maxy) == 1 &&
+                    a * M_PER_DEGREE * M_PER_DEGREE * cos((miny + maxy) / 2 * RG_GAPS_RAD) < GAP_MAX_M2;
+        if (small && !enclave(ctx, parts, code, hole, a, buf, found)) {
+            (*filled)++;
+            *m2 += a * M_PER_DEGREE * M_PER_DEGREE * cos((miny + maxy) / 2 * RG_GAPS_RAD);
+        } else {
+            kept[count++] = GEOSGeom_clone_r(h, ring);
+        }
+        GEOSGeom_destroy_r(h, hole);
+    }
+    GEOSGeometry *out = kept && shell ? GEOSGeom_createPolygon_r(h, shell, kept, count) : NULL;
+    if (!out) {
+        GEOSGeom_destroy_r(h, shell);
+        for (unsigned i = 0; kept && i < count; i++)
+            GEOSGeom_destroy_r(h, kept[i]);
+    }
+    rg_free(kept);
+    return out;
+}
+
+/* Area i of made with its gaps filled, written anew to the scratch file. */
+static int fill_area(rg_ctx *ctx, rg_areas *made, size_t i, const rg_areas *parts, rg_buf *buf, hits *found,
+                     size_t *filled, double *m2)
+{
+    GEOSContextHandle_t h = rg__ctx_geos(ctx);
+    GEOSGeometry *g = NULL, *filled_g = NULL;
+    int rc = rg_geo__areas_geom(made, ctx, i, buf, &g);
+    size_t before = *filled;
+    int n = rc == RG_OK ? GEOSGetNumGeometries_r(h, g) : 0;
+    GEOSGeometry **polygons = rc == RG_OK ? rg_calloc(n > 0 ? (size_t)n : 1, sizeof *polygons) : NULL;
+    if (rc == RG_OK && !polygons)
+        rc = RG_ENOMEM;
+    int made_all = 1;
+    for (int k = 0; rc == RG_OK && k < n && made_all; k++)
+        made_all = (polygons[k] = without_gaps(ctx, GEOSGetGeometryN_r(h, g, k), parts, made->items[i].code, buf, found,
+                                               filled, m2)) != NULL;
+    if (rc == RG_OK && made_all && *filled > before)
+        filled_g = GEOSGeom_createCollection_r(h, GEOS_MULTIPOLYGON, polygons, (unsigned)n);
+    else
+        for (int k = 0; polygons && k < n; k++)
+            GEOSGeom_destroy_r(h, polygons[k]);
+    rg_free(polygons);
+    /* A filled hole may have held an island of the same area: the union makes it one. */
+    if (filled_g && GEOSisValid_r(h, filled_g) != 1) {
+        GEOSGeometry *u = GEOSUnaryUnion_r(h, filled_g);
+        GEOSGeom_destroy_r(h, filled_g);
+        filled_g = u && GEOSisValid_r(h, u) == 1 ? u : (GEOSGeom_destroy_r(h, u), NULL);
+    }
+    if (filled_g)
+        rc = rg_geo__areas_put(made, ctx, filled_g, &made->items[i]);
+    else if (*filled > before) /* left as it was: the holes are counted back out */
+        *filled = before;
+    GEOSGeom_destroy_r(h, filled_g);
+    GEOSGeom_destroy_r(h, g);
+    return rc;
+}
+
+int rg_geo__fill_gaps(rg_areas *made, const rg_areas *parts, const char *what)
+{
+    rg_ctx *ctx = made->ctx;
+    rg_buf buf = {0}, wkb = {0};
+    hits found = {0};
+    size_t filled = 0;
+    double m2 = 0;
+    int rc = RG_OK;
+    for (size_t i = 0; i < made->count && rc == RG_OK; i++) {
+        const rg_geo__area *a = &made->items[i];
+        if ((rc = rg__buf_reserve(&wkb, a->wkb_size)) != RG_OK)
+            break;
+        if ((rc = rg_geo__areas_read_wkb(made, ctx, i, wkb.data)) == RG_OK &&
+            has_holes((const unsigned char *)wkb.data, a->wkb_size) == 1)
+            rc = fill_area(ctx, made, i, parts, &buf, &found, &filled, &m2);
+    }
+    if (rc == RG_OK && filled)
+        rg_ctx_notice(ctx, RG_NOTICE_INFO,
+                      "%s: %zu gaps between their parts filled (holes under %.0f ha that no other area covers,"
+                      " %.2f ha in all)",
+                      what, filled, GAP_MAX_M2 / 1e4, m2 / 1e4);
+    rg_free(found.items);
+    rg__buf_free(&buf);
+    rg__buf_free(&wkb);
+    return rc;
+}
