@@ -197,39 +197,33 @@ Test(io_store, another_layout_is_refused_not_half_understood)
     rg_ctx_free(ctx);
 }
 
-/* Layout 5's view: a forum's latest decision applied wherever the household had moved. */
-static void make_layout_5(const char *path)
+/* The store's households view as the query `sql` rewrites it (its text is sqlite_master's sql),
+ * into view. */
+static void rewritten_view(const char *path, const char *sql, char *view, size_t cap)
 {
-    char view[8192];
     rg_ctx *ctx = test_ctx();
     rg_store *store = NULL;
     cr_assert_eq(rg_io_store_open_existing(&store, ctx, path), RG_OK, "%s", rg_ctx_errmsg(ctx));
-    snprintf(view, sizeof view, "%s",
-             sql_text(store, "SELECT replace(sql, ' AND d.kelurahan_code IS a.kelurahan_code', '')"
-                             " FROM sqlite_master WHERE name = 'households'"));
+    snprintf(view, cap, "%s", sql_text(store, sql));
     rg_io_store_free(store);
     rg_ctx_free(ctx);
-    cr_assert(strstr(view, "kelurahan_code IS") == NULL);
-    cr_assert_eq(run("sqlite3 '%s' \"DROP VIEW households; %s; PRAGMA user_version = 5\"", path, view), 0);
 }
 
-/* The layouts before this one as a store of theirs was: the extra columns in household_records
- * (3 and 4), no attribute indexes on the areas (3). */
+/* The layouts before this one as a store of theirs was: layout 5's view applied a forum's
+ * latest decision wherever the household had moved; the extra columns were in
+ * household_records (3 and 4); no attribute indexes on the areas (3). */
 static void make_older_layout(const char *path, int version)
 {
+    char view[8192];
     if (version == 5) {
-        make_layout_5(path);
+        rewritten_view(path, "SELECT replace(sql, ' AND d.kelurahan_code IS a.kelurahan_code', '')"
+                             " FROM sqlite_master WHERE name = 'households'", view, sizeof view);
+        cr_assert(strstr(view, "kelurahan_code IS") == NULL);
+        cr_assert_eq(run("sqlite3 '%s' \"DROP VIEW households; %s; PRAGMA user_version = 5\"", path, view), 0);
         return;
     }
-    char view[8192];
-    rg_ctx *ctx = test_ctx();
-    rg_store *store = NULL;
-    cr_assert_eq(rg_io_store_open_existing(&store, ctx, path), RG_OK, "%s", rg_ctx_errmsg(ctx));
-    snprintf(view, sizeof view, "%s",
-             sql_text(store, "SELECT replace(replace(sql, ' LEFT JOIN household_extra x ON x.hh = r.hh', ''),"
-                             " 'x.extra', 'r.extra') FROM sqlite_master WHERE name = 'households'"));
-    rg_io_store_free(store);
-    rg_ctx_free(ctx);
+    rewritten_view(path, "SELECT replace(replace(sql, ' LEFT JOIN household_extra x ON x.hh = r.hh', ''),"
+                         " 'x.extra', 'r.extra') FROM sqlite_master WHERE name = 'households'", view, sizeof view);
     cr_assert_eq(run("sqlite3 '%s' \"DROP VIEW households; ALTER TABLE household_records ADD COLUMN extra TEXT;"
                      " UPDATE household_records SET extra = (SELECT extra FROM household_extra x"
                      "  WHERE x.hh = household_records.hh); DROP TABLE household_extra; %s;"
