@@ -24,9 +24,19 @@ bench_workdir() {
 #            vertices for 84,000 desa), codes that nest spatially, small overlaps and gaps
 #            between neighbours, a few invalid rings;
 #   voronoi  a tiling of 12 x 12 degrees by Voronoi cells densified to ~335 vertices (28M for
-#            84,000), every desa of the same size, kecamatan scattered over the box.
+#            84,000), every desa of the same size, kecamatan scattered over the box;
+#   real     the real desa of Jawa Timur and Maluku (9,725 polygons, MIT: see the licence beside
+#            the file), from REAL_DESA or ../shared/data/real-desa/desa-35-81.gpkg beside the
+#            repository; POLYGONS is ignored. Without the file the bench stops, saying so (exit 3).
+bench_real_desa() {
+  local here=$1
+  for f in "${REAL_DESA:-}" "$here/../shared/data/real-desa/desa-35-81.gpkg"; do
+    [ -n "$f" ] && [ -f "$f" ] && { echo "$f"; return 0; }
+  done
+  return 1
+}
 bench_data() {
-  local build=$1 polygons=$2 households=$3 shape=${SHAPE:-country} side
+  local build=$1 polygons=$2 households=$3 shape=${SHAPE:-country} side real
   if [ "$(cat generated 2>/dev/null)" != "$shape $polygons $households" ]; then
     rm -f boundaries.gpkg households.csv points.csv generated
     case "$shape" in
@@ -34,7 +44,19 @@ bench_data() {
       voronoi)
         side=$(awk -v n="$polygons" 'BEGIN { printf "%.4f", 12 * sqrt(n / 84000) }')
         "$build/bench/gen_boundaries" boundaries.gpkg points.csv "$polygons" 1 2022 0.0005 "$side" 2>/dev/null ;;
-      *) echo "SHAPE is country or voronoi" >&2; return 1 ;;
+      real)
+        real=$(bench_real_desa "${here:-$build/..}") ||
+          { echo "skipped: SHAPE=real needs the real desa file (REAL_DESA, or ../shared/data/real-desa/desa-35-81.gpkg)" >&2; exit 3; }
+        # The file's desa as the kelurahan layer the tool and its peers read. Its codes are
+        # Kemendagri's (35.01.01.2001), kept as kode_kemendagri; kode_kel is a BPS-shaped code
+        # made of them (3501010 + the desa's place in its kecamatan), since the peers' SQL
+        # takes a kecamatan as the first 7 digits.
+        # (ogr2ogr takes an ORDER BY in -sql for its own: the desa are numbered in file order.)
+        ogr2ogr -q boundaries.gpkg "$real" -nln kelurahan -nlt MULTIPOLYGON \
+          -sql "SELECT printf('%s%s0%s%03d', substr(kode_desa, 1, 2), substr(kode_desa, 4, 2), substr(kode_desa, 7, 2),
+                  row_number() OVER (PARTITION BY substr(kode_desa, 1, 8))) AS kode_kel,
+                nama_desa AS nama_kel, kode_desa AS kode_kemendagri, geom FROM desa" ;;
+      *) echo "SHAPE is country, voronoi or real" >&2; return 1 ;;
     esac
     "$build/bench/gen_households" boundaries.gpkg "$households" 42 > households.csv 2>/dev/null
     echo "$shape $polygons $households" > generated
