@@ -10,9 +10,11 @@
  *   Islands too small for a desa of their own are extra parts of the nearest desa.
  * - Desa: Voronoi cells of sites inside each island, denser in some islands than in others
  *   (as Java's 5 km2 desa against Papua's 60), clipped to the coast. Borders between desa
- *   are wiggly lines (as rivers and roads make them), computed from the border's own ends so
- *   that both neighbours carry the same vertices: most desa get tens of vertices, coastal
- *   ones thousands.
+ *   are wiggly lines (as rivers and roads make them), digitised twice: each neighbour draws
+ *   the same line with vertices of its own and strays 0.5 to 20 m from it, now on one side,
+ *   now on the other, so that shared borders are two lines crossing each other with slivers
+ *   and overlaps between, as in the real desa files (see wiggle()): most desa get tens of
+ *   vertices, coastal ones thousands.
  * - Codes: BPS 10 digits that nest spatially (desa chunked along a Hilbert curve into
  *   kecamatan, kecamatan into kab/kota, kab/kota into the 38 provinsi), with the matching
  *   Kemendagri code and the names of every level above, as BIG's layers carry them. No
@@ -37,6 +39,7 @@
 #define PI 3.14159265358979323846
 #define COAST_STEP 0.0006    /* degrees between coastline vertices */
 #define BORDER_STEP 0.0012   /* degrees between vertices of a border between desa */
+#define DIGITISED_TWICE 1    /* each desa draws its borders with vertices and strays of its own */
 #define OVERLAP_SHARE 0.004  /* desa with a vertex moved into or away from a neighbour */
 #define BOWTIES 25           /* desa whose ring is made invalid */
 
@@ -171,9 +174,13 @@ static uint64_t edge_hash(double ax, double ay, double bx, double by)
     return x ^ (x >> 31);
 }
 
-/* The points a border gets between its ends, as a river or road would draw it. Computed from
- * the lower end to the higher, whichever way the ring runs, so both desa that share the
- * border get the same vertices. Appends to xy (x, y pairs), a to b, b excluded. */
+/* The points a border gets between its ends, as a river or road would draw it, and as each
+ * desa's surveyor digitised it: the line itself is computed from the lower end to the
+ * higher, whichever way the ring runs, so both neighbours follow the same river; but each
+ * draws it with vertices of its own (their count and places along it differ) and strays
+ * from it by a smooth 0.5 to 20 m that changes side along the border (DIGITISED_TWICE), as
+ * real desa files are: two lines metres apart, crossing each other, slivers and overlaps
+ * all along. Appends to xy (x, y pairs), a to b, b excluded. */
 static int wiggle(double ax, double ay, double bx, double by, double *xy, int at)
 {
     int forward = ax < bx || (ax == bx && ay < by);
@@ -184,13 +191,24 @@ static int wiggle(double ax, double ay, double bx, double by, double *xy, int at
     uint64_t hash = edge_hash(lx, ly, hx, hy);
     double phase = (double)(hash & 0xffff) / 65536 * 2 * PI, waves = 1 + (double)((hash >> 16) % 3);
     double amplitude = 0.035 * len * ((double)((hash >> 20) & 0xff) / 255);
-    for (int i = 0; i < k; i++) {
-        int j = forward ? i : k - i; /* the i-th point from a */
-        double t = (double)j / k, off = amplitude * sin(PI * t) * sin(2 * PI * waves * t + phase);
-        xy[2 * (at + i)] = j == 0 ? lx : j == k ? hx : lx + dx * t - dy / len * off;
-        xy[2 * (at + i) + 1] = j == 0 ? ly : j == k ? hy : ly + dy * t + dx / len * off;
+    /* This desa's own drawing: its vertex count, where they fall, and how far it strays. */
+    int own = DIGITISED_TWICE ? k + (int)(uniform() * (k / 2.0 + 1)) - k / 4 : k;
+    own = own < 1 ? 1 : own > 400 ? 400 : own;
+    double u3 = uniform();
+    u3 = u3 * u3 * u3 * u3 * u3; /* mostly a metre or two, now and then twenty */
+    double stray = DIGITISED_TWICE ? (0.5 + 19.5 * u3) / 111320.0 : 0;
+    double stray_waves = 0.5 + 2 * uniform(), stray_phase = 2 * PI * uniform();
+    for (int i = 0; i < own; i++) {
+        double u = (double)i / own;
+        if (i > 0 && DIGITISED_TWICE)
+            u += (uniform() - 0.5) * 0.6 / own; /* vertices of its own, in order */
+        double t = forward ? u : 1 - u; /* along the line from its lower end */
+        double off = amplitude * sin(PI * t) * sin(2 * PI * waves * t + phase);
+        off += stray * sin(2 * PI * stray_waves * t + stray_phase);
+        xy[2 * (at + i)] = lx + dx * t - dy / len * off;
+        xy[2 * (at + i) + 1] = ly + dy * t + dx / len * off;
     }
-    return at + k;
+    return at + own;
 }
 
 /* A Voronoi cell with wiggly borders. */

@@ -35,6 +35,20 @@ static double gaussian(void)
 }
 static int below(int n) { return (int)(uniform() * n); }
 
+/* The id of the serial-th household (1..total): a permutation of 1..total, so the file, in
+ * the order its settlements are drawn, lists its ids in no order, as registration ids come
+ * (a sorted file loaded faster than a shuffled one, which hid the cost). An affine map with
+ * a multiplier prime to total is one-to-one. */
+static long gcd(long a, long b) { return b ? gcd(b, a % b) : a; }
+
+static long shuffled_id(long serial, long total)
+{
+    long a = (long)((double)total * 0.6180339887) | 1; /* the golden ratio's stride scatters most */
+    while (gcd(a, total) != 1)
+        a += 2;
+    return (long)((((unsigned long long)(serial - 1) * (unsigned long long)a) + 7919ULL) % (unsigned long long)total) + 1;
+}
+
 typedef struct {
     char code[16], kemendagri[20];
     double minx, miny, maxx, maxy; /* of its first part: where its settlements are */
@@ -210,7 +224,7 @@ int main(int argc, char **argv)
             }
             serial++;
             char id[32];
-            snprintf(id, sizeof id, "KPG-%06ld", serial);
+            snprintf(id, sizeof id, "KPG-%06ld", shuffled_id(serial, total));
             int size = household_size();
             double z = gaussian();
             double per_capita = 1100000.0 * ks[k].wealth * exp(0.55 * z);
@@ -243,7 +257,7 @@ int main(int argc, char **argv)
             case 2: snprintf(lat, sizeof lat, "-10.1x%d", below(90)); break;    /* not a number */
             case 3: { char t[40]; memcpy(t, lat, 40); memcpy(lat, lon, 40); memcpy(lon, t, 40); break; }
             case 4: snprintf(lat, sizeof lat, "0"), snprintf(lon, sizeof lon, "0"); break;
-            case 5: if (serial > 1) snprintf(id, sizeof id, "KPG-%06ld", serial - 1); break; /* duplicate id */
+            case 5: if (serial > 1) snprintf(id, sizeof id, "KPG-%06ld", shuffled_id(serial - 1, total)); break; /* duplicate id */
             case 6: printf("%s,,,\n", id); written++; continue;                 /* too few fields */
             case 7: printf("\n"); written++; continue;                          /* empty line */
             case 8: snprintf(lat, sizeof lat, "-100.5"); break;                 /* out of range */
