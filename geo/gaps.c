@@ -2,9 +2,9 @@
  * Gaps: desa digitised one by one leave slivers between them, a few metres wide, and the
  * union of a kecamatan's desa keeps each as a hole (169 in Kota Kupang's). On a map of the
  * upper levels every hole is a ring of outline, and at 1:1,700,000 the city was mostly grey
- * lines. A hole that is small (under GAP_MAX_M2) and that no area of another group covers
- * is such a gap, and is filled; an enclave (the desa of another kecamatan inside this one)
- * or a large hole (a lake outside every desa) stays.
+ * lines. A hole that is small (under GAP_MAX_M2) and whose inner point no part of another
+ * area holds is such a gap, and is filled; an enclave (the desa of another kecamatan inside
+ * this one) or a large hole (a lake outside every desa) stays.
  */
 #include "geo/internal.h"
 
@@ -73,41 +73,93 @@ static void collect(void *item, void *userdata)
         size_t cap = h->cap ? 2 * h->cap : 16;
         size_t *grown = rg_realloc(h->items, cap * sizeof *grown);
         if (!grown)
-            return; /* fewer candidates: the hole may be filled wrongly, never the step failed */
+            return; /* fewer candidates: a hole may be filled wrongly, never the step failed */
         h->items = grown;
         h->cap = cap;
     }
     h->items[h->count++] = (size_t)(uintptr_t)item;
 }
 
-/* Whether parts of other groups than `code` cover half of the hole or more. */
-static int enclave(rg_ctx *ctx, const rg_areas *parts, const char *code, const GEOSGeometry *hole, double hole_area,
-                   rg_buf *buf, hits *found)
+/* The parts of other areas met while one area's holes are tested, read and prepared once
+ * each (a kab/kota's holes meet the same few large kecamatan again and again), freed when
+ * the next area starts: only the neighbourhood is ever in memory. */
+typedef struct {
+    size_t part;
+    GEOSGeometry *geom;
+    const GEOSPreparedGeometry *prepared;
+} cached;
+
+typedef struct {
+    rg_ctx *ctx;
+    const rg_areas *parts;
+    rg_buf buf;
+    hits found;
+    cached *items;
+    size_t count, cap;
+} neighbourhood;
+
+static void neighbourhood_clear(neighbourhood *n)
 {
-    GEOSContextHandle_t h = rg__ctx_geos(ctx);
-    double covered = 0;
-    found->count = 0;
-    GEOSSTRtree_query_r(h, parts->tree, hole, collect, found);
-    for (size_t k = 0; k < found->count && covered < 0.5 * hole_area; k++) {
-        const rg_geo__area *part = &parts->items[found->items[k]];
+    GEOSContextHandle_t h = rg__ctx_geos(n->ctx);
+    for (size_t i = 0; i < n->count; i++) {
+        GEOSPreparedGeom_destroy_r(h, n->items[i].prepared);
+        GEOSGeom_destroy_r(h, n->items[i].geom);
+    }
+    n->count = 0;
+}
+
+/* Part k prepared, or NULL when it cannot be read (it then covers nothing). */
+static const GEOSPreparedGeometry *prepared_part(neighbourhood *n, size_t k)
+{
+    for (size_t i = 0; i < n->count; i++)
+        if (n->items[i].part == k)
+            return n->items[i].prepared;
+    if (n->count == n->cap) {
+        size_t cap = n->cap ? 2 * n->cap : 16;
+        cached *grown = rg_realloc(n->items, cap * sizeof *grown);
+        if (!grown)
+            return NULL;
+        n->items = grown;
+        n->cap = cap;
+    }
+    GEOSGeometry *g = NULL;
+    if (rg_geo__areas_geom(n->parts, n->ctx, k, &n->buf, &g) != RG_OK)
+        return NULL;
+    const GEOSPreparedGeometry *p = GEOSPrepare_r(rg__ctx_geos(n->ctx), g);
+    if (!p) {
+        GEOSGeom_destroy_r(rg__ctx_geos(n->ctx), g);
+        return NULL;
+    }
+    n->items[n->count++] = (cached){k, g, p};
+    return p;
+}
+
+/* Whether a part of another area than `code` holds the hole's inner point: an enclave. A
+ * sliver between parts is covered by none (that is why it is a hole of their union). */
+static int enclave(neighbourhood *n, const char *code, const GEOSGeometry *hole)
+{
+    GEOSContextHandle_t h = rg__ctx_geos(n->ctx);
+    GEOSGeometry *inner = GEOSPointOnSurface_r(h, hole);
+    int found = 0;
+    n->found.count = 0;
+    if (inner)
+        GEOSSTRtree_query_r(h, n->parts->tree, inner, collect, &n->found);
+    for (size_t k = 0; k < n->found.count && !found; k++) {
+        const rg_geo__area *part = &n->parts->items[n->found.items[k]];
         if (part->parent && strcmp(part->parent, code) == 0)
             continue;
-        GEOSGeometry *g = NULL, *x = NULL;
-        double a = 0;
-        if (rg_geo__areas_geom(parts, ctx, found->items[k], buf, &g) == RG_OK && (x = GEOSIntersection_r(h, g, hole)) &&
-            GEOSArea_r(h, x, &a) == 1)
-            covered += a;
-        GEOSGeom_destroy_r(h, g);
-        GEOSGeom_destroy_r(h, x);
+        const GEOSPreparedGeometry *p = prepared_part(n, n->found.items[k]);
+        found = p && GEOSPreparedIntersects_r(h, p, inner) == 1;
     }
-    return covered >= 0.5 * hole_area;
+    GEOSGeom_destroy_r(h, inner);
+    return found;
 }
 
 /* polygon without its gaps, as a new geometry; *filled counts them, *m2 adds their area. */
-static GEOSGeometry *without_gaps(rg_ctx *ctx, const GEOSGeometry *polygon, const rg_areas *parts, const char *code,
-                                  rg_buf *buf, hits *found, size_t *filled, double *m2)
+static GEOSGeometry *without_gaps(neighbourhood *nb, const GEOSGeometry *polygon, const char *code, size_t *filled,
+                                  double *m2)
 {
-    GEOSContextHandle_t h = rg__ctx_geos(ctx);
+    GEOSContextHandle_t h = rg__ctx_geos(nb->ctx);
     int n = GEOSGetNumInteriorRings_r(h, polygon);
     GEOSGeometry **kept = rg_calloc(n > 0 ? (size_t)n : 1, sizeof *kept);
     GEOSGeometry *shell = GEOSGeom_clone_r(h, GEOSGetExteriorRing_r(h, polygon));
@@ -119,7 +171,7 @@ static GEOSGeometry *without_gaps(rg_ctx *ctx, const GEOSGeometry *polygon, cons
         int small = hole && GEOSArea_r(h, hole, &a) == 1 && GEOSGeom_getYMin_r(h, hole, &miny) == 1 &&
                     GEOSGeom_getYMax_r(h, hole, &maxy) == 1 &&
                     a * M_PER_DEGREE * M_PER_DEGREE * cos((miny + maxy) / 2 * RG_GAPS_RAD) < GAP_MAX_M2;
-        if (small && !enclave(ctx, parts, code, hole, a, buf, found)) {
+        if (small && !enclave(nb, code, hole)) {
             (*filled)++;
             *m2 += a * M_PER_DEGREE * M_PER_DEGREE * cos((miny + maxy) / 2 * RG_GAPS_RAD);
         } else {
@@ -138,12 +190,12 @@ static GEOSGeometry *without_gaps(rg_ctx *ctx, const GEOSGeometry *polygon, cons
 }
 
 /* Area i of made with its gaps filled, written anew to the scratch file. */
-static int fill_area(rg_ctx *ctx, rg_areas *made, size_t i, const rg_areas *parts, rg_buf *buf, hits *found,
-                     size_t *filled, double *m2)
+static int fill_area(neighbourhood *nb, rg_areas *made, size_t i, size_t *filled, double *m2)
 {
+    rg_ctx *ctx = nb->ctx;
     GEOSContextHandle_t h = rg__ctx_geos(ctx);
     GEOSGeometry *g = NULL, *filled_g = NULL;
-    int rc = rg_geo__areas_geom(made, ctx, i, buf, &g);
+    int rc = rg_geo__areas_geom(made, ctx, i, &nb->buf, &g);
     size_t before = *filled;
     int n = rc == RG_OK ? GEOSGetNumGeometries_r(h, g) : 0;
     GEOSGeometry **polygons = rc == RG_OK ? rg_calloc(n > 0 ? (size_t)n : 1, sizeof *polygons) : NULL;
@@ -151,8 +203,7 @@ static int fill_area(rg_ctx *ctx, rg_areas *made, size_t i, const rg_areas *part
         rc = RG_ENOMEM;
     int made_all = 1;
     for (int k = 0; rc == RG_OK && k < n && made_all; k++)
-        made_all = (polygons[k] = without_gaps(ctx, GEOSGetGeometryN_r(h, g, k), parts, made->items[i].code, buf, found,
-                                               filled, m2)) != NULL;
+        made_all = (polygons[k] = without_gaps(nb, GEOSGetGeometryN_r(h, g, k), made->items[i].code, filled, m2)) != NULL;
     if (rc == RG_OK && made_all && *filled > before)
         filled_g = GEOSGeom_createCollection_r(h, GEOS_MULTIPOLYGON, polygons, (unsigned)n);
     else
@@ -177,8 +228,8 @@ static int fill_area(rg_ctx *ctx, rg_areas *made, size_t i, const rg_areas *part
 int rg_geo__fill_gaps(rg_areas *made, const rg_areas *parts, const char *what)
 {
     rg_ctx *ctx = made->ctx;
-    rg_buf buf = {0}, wkb = {0};
-    hits found = {0};
+    neighbourhood n = {.ctx = ctx, .parts = parts};
+    rg_buf wkb = {0};
     size_t filled = 0;
     double m2 = 0;
     int rc = RG_OK;
@@ -188,15 +239,17 @@ int rg_geo__fill_gaps(rg_areas *made, const rg_areas *parts, const char *what)
             break;
         if ((rc = rg_geo__areas_read_wkb(made, ctx, i, wkb.data)) == RG_OK &&
             has_holes((const unsigned char *)wkb.data, a->wkb_size) == 1)
-            rc = fill_area(ctx, made, i, parts, &buf, &found, &filled, &m2);
+            rc = fill_area(&n, made, i, &filled, &m2);
+        neighbourhood_clear(&n);
     }
     if (rc == RG_OK && filled)
         rg_ctx_notice(ctx, RG_NOTICE_INFO,
                       "%s: %zu gaps between their parts filled (holes under %.0f ha that no other area covers,"
                       " %.2f ha in all)",
                       what, filled, GAP_MAX_M2 / 1e4, m2 / 1e4);
-    rg_free(found.items);
-    rg__buf_free(&buf);
+    rg_free(n.found.items);
+    rg_free(n.items);
+    rg__buf_free(&n.buf);
     rg__buf_free(&wkb);
     return rc;
 }
