@@ -51,6 +51,11 @@ def main(csv, boundaries, out, within_path):
     kel.loc[invalid, "geometry"] = kel.loc[invalid, "geometry"].buffer(0)
     kel["kec"] = kel["kode_kel"].str[:7]
     kec = kel[["kec", "geometry"]].dissolve(by="kec").reset_index()
+    # Each upper level from the one below, as regsosek-geo makes them.
+    kec["kab"] = kec["kec"].str[:4]
+    kab = kec[["kab", "geometry"]].dissolve(by="kab").reset_index()
+    kab["prov"] = kab["kab"].str[:2]
+    prov = kab[["prov", "geometry"]].dissolve(by="prov").reset_index()
 
     size = joined["jumlah_art"].where(joined["jumlah_art"] > 0)
     joined["welfare"] = joined["pengeluaran_bulanan"] / size
@@ -64,11 +69,15 @@ def main(csv, boundaries, out, within_path):
     counts["households"] = counts.sum(axis=1)
     kelurahan = kel.merge(counts, left_on="kode_kel", right_index=True, how="left")
     kecamatan = kec.merge(counts.groupby(counts.index.str[:7]).sum(), left_on="kec", right_index=True, how="left")
+    kabkota = kab.merge(counts.groupby(counts.index.str[:4]).sum(), left_on="kab", right_index=True, how="left")
+    provinsi = prov.merge(counts.groupby(counts.index.str[:2]).sum(), left_on="prov", right_index=True, how="left")
 
     joined.rename(columns={"id_keluarga": "household_id", "kode_kel": "kelurahan_code"}).to_file(
         out, layer="households", driver="GPKG")
     kelurahan.to_file(out, layer="kelurahan", driver="GPKG")
     kecamatan.to_file(out, layer="kecamatan", driver="GPKG")
+    kabkota.to_file(out, layer="kabkota", driver="GPKG")
+    provinsi.to_file(out, layer="provinsi", driver="GPKG")
 
 
 if __name__ == "__main__":

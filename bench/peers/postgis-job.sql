@@ -9,6 +9,9 @@ FROM households h JOIN kel k ON ST_Within(h.geom, k.geom) GROUP BY h.ogc_fid, h.
 CREATE INDEX ON hh_area (rid);
 -- ST_MakeValid: with a bow-tie desa in the file, ST_Union stops on a TopologyException.
 CREATE TABLE kec AS SELECT left(kode_kel, 7) AS code, ST_Multi(ST_Union(ST_MakeValid(geom))) AS geom FROM kel GROUP BY 1;
+-- Each upper level from the one below, as regsosek-geo makes them.
+CREATE TABLE kab AS SELECT left(code, 4) AS code, ST_Multi(ST_Union(geom)) AS geom FROM kec GROUP BY 1;
+CREATE TABLE prov AS SELECT left(code, 2) AS code, ST_Multi(ST_Union(geom)) AS geom FROM kab GROUP BY 1;
 CREATE TABLE hh_class AS
 WITH w AS (SELECT h.ogc_fid AS rid, h.id_keluarga AS id, a.kode_kel,
              CASE WHEN h.jumlah_art > 0 THEN h.pengeluaran_bulanan::float8 / h.jumlah_art END AS welfare
@@ -43,3 +46,13 @@ SELECT c.code, sum(s.households) AS households, sum(s.sangat_miskin) AS sangat_m
   sum(s.rentan_miskin) AS rentan_miskin, sum(s.tidak_miskin) AS tidak_miskin, sum(s.unclassified) AS unclassified,
   c.geom
 FROM kec c LEFT JOIN kel_summary s ON left(s.code, 7) = c.code GROUP BY c.code, c.geom;
+CREATE VIEW kabkota_map AS
+SELECT k.code, sum(s.households) AS households, sum(s.sangat_miskin) AS sangat_miskin, sum(s.miskin) AS miskin,
+  sum(s.rentan_miskin) AS rentan_miskin, sum(s.tidak_miskin) AS tidak_miskin, sum(s.unclassified) AS unclassified,
+  k.geom
+FROM kab k LEFT JOIN kel_summary s ON left(s.code, 4) = k.code GROUP BY k.code, k.geom;
+CREATE VIEW provinsi_map AS
+SELECT p.code, sum(s.households) AS households, sum(s.sangat_miskin) AS sangat_miskin, sum(s.miskin) AS miskin,
+  sum(s.rentan_miskin) AS rentan_miskin, sum(s.tidak_miskin) AS tidak_miskin, sum(s.unclassified) AS unclassified,
+  p.geom
+FROM prov p LEFT JOIN kel_summary s ON left(s.code, 2) = p.code GROUP BY p.code, p.geom;

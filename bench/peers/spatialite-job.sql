@@ -14,6 +14,11 @@ CREATE INDEX hh_area_rid ON hh_area(rid);
 CREATE TABLE kec AS SELECT substr(kode_kel, 1, 7) AS code, CastToMultiPolygon(ST_Union(geom)) AS geom
 FROM kel GROUP BY 1;
 SELECT RecoverGeometryColumn('kec', 'geom', 4326, 'MULTIPOLYGON', 'XY');
+-- Each upper level from the one below, as regsosek-geo makes them.
+CREATE TABLE kab AS SELECT substr(code, 1, 4) AS code, CastToMultiPolygon(ST_Union(geom)) AS geom FROM kec GROUP BY 1;
+SELECT RecoverGeometryColumn('kab', 'geom', 4326, 'MULTIPOLYGON', 'XY');
+CREATE TABLE prov AS SELECT substr(code, 1, 2) AS code, CastToMultiPolygon(ST_Union(geom)) AS geom FROM kab GROUP BY 1;
+SELECT RecoverGeometryColumn('prov', 'geom', 4326, 'MULTIPOLYGON', 'XY');
 -- Welfare per head, desil over the whole file, class by desil, rank in the kelurahan.
 CREATE TABLE hh_class AS
 WITH w AS (SELECT h.ROWID AS rid, h.id_keluarga AS id, a.kode_kel AS kode_kel,
@@ -54,3 +59,15 @@ SELECT c.code, sum(s.households) AS households, sum(s.sangat_miskin) AS sangat_m
   c.geom AS geom
 FROM kec c LEFT JOIN kel_summary s ON substr(s.code, 1, 7) = c.code GROUP BY c.code;
 SELECT RecoverGeometryColumn('kecamatan_map', 'geom', 4326, 'MULTIPOLYGON', 'XY');
+CREATE TABLE kabkota_map AS
+SELECT k.code, sum(s.households) AS households, sum(s.sangat_miskin) AS sangat_miskin, sum(s.miskin) AS miskin,
+  sum(s.rentan_miskin) AS rentan_miskin, sum(s.tidak_miskin) AS tidak_miskin, sum(s.unclassified) AS unclassified,
+  k.geom AS geom
+FROM kab k LEFT JOIN kel_summary s ON substr(s.code, 1, 4) = k.code GROUP BY k.code;
+SELECT RecoverGeometryColumn('kabkota_map', 'geom', 4326, 'MULTIPOLYGON', 'XY');
+CREATE TABLE provinsi_map AS
+SELECT p.code, sum(s.households) AS households, sum(s.sangat_miskin) AS sangat_miskin, sum(s.miskin) AS miskin,
+  sum(s.rentan_miskin) AS rentan_miskin, sum(s.tidak_miskin) AS tidak_miskin, sum(s.unclassified) AS unclassified,
+  p.geom AS geom
+FROM prov p LEFT JOIN kel_summary s ON substr(s.code, 1, 2) = p.code GROUP BY p.code;
+SELECT RecoverGeometryColumn('provinsi_map', 'geom', 4326, 'MULTIPOLYGON', 'XY');
