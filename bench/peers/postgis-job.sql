@@ -41,18 +41,20 @@ SELECT k.kode_kel AS code, k.nama_kel AS name, s.households, s.sangat_miskin, s.
   s.tidak_miskin, s.unclassified,
   (s.sangat_miskin + s.miskin)::float8 / NULLIF(s.households - s.unclassified, 0) AS poverty_rate, k.geom
 FROM kel k LEFT JOIN kel_summary s ON s.code = k.kode_kel;
+-- Each level's sums by code first, then its polygons: grouping by a provinsi's polygon would
+-- sort megabytes of geometry.
 CREATE VIEW kecamatan_map AS
-SELECT c.code, sum(s.households) AS households, sum(s.sangat_miskin) AS sangat_miskin, sum(s.miskin) AS miskin,
-  sum(s.rentan_miskin) AS rentan_miskin, sum(s.tidak_miskin) AS tidak_miskin, sum(s.unclassified) AS unclassified,
-  c.geom
-FROM kec c LEFT JOIN kel_summary s ON left(s.code, 7) = c.code GROUP BY c.code, c.geom;
+SELECT c.code, s.households, s.sangat_miskin, s.miskin, s.rentan_miskin, s.tidak_miskin, s.unclassified, c.geom
+FROM kec c LEFT JOIN (SELECT left(code, 7) AS code, sum(households) AS households, sum(sangat_miskin) AS sangat_miskin,
+  sum(miskin) AS miskin, sum(rentan_miskin) AS rentan_miskin, sum(tidak_miskin) AS tidak_miskin,
+  sum(unclassified) AS unclassified FROM kel_summary GROUP BY 1) s USING (code);
 CREATE VIEW kabkota_map AS
-SELECT k.code, sum(s.households) AS households, sum(s.sangat_miskin) AS sangat_miskin, sum(s.miskin) AS miskin,
-  sum(s.rentan_miskin) AS rentan_miskin, sum(s.tidak_miskin) AS tidak_miskin, sum(s.unclassified) AS unclassified,
-  k.geom
-FROM kab k LEFT JOIN kel_summary s ON left(s.code, 4) = k.code GROUP BY k.code, k.geom;
+SELECT k.code, s.households, s.sangat_miskin, s.miskin, s.rentan_miskin, s.tidak_miskin, s.unclassified, k.geom
+FROM kab k LEFT JOIN (SELECT left(code, 4) AS code, sum(households) AS households, sum(sangat_miskin) AS sangat_miskin,
+  sum(miskin) AS miskin, sum(rentan_miskin) AS rentan_miskin, sum(tidak_miskin) AS tidak_miskin,
+  sum(unclassified) AS unclassified FROM kel_summary GROUP BY 1) s USING (code);
 CREATE VIEW provinsi_map AS
-SELECT p.code, sum(s.households) AS households, sum(s.sangat_miskin) AS sangat_miskin, sum(s.miskin) AS miskin,
-  sum(s.rentan_miskin) AS rentan_miskin, sum(s.tidak_miskin) AS tidak_miskin, sum(s.unclassified) AS unclassified,
-  p.geom
-FROM prov p LEFT JOIN kel_summary s ON left(s.code, 2) = p.code GROUP BY p.code, p.geom;
+SELECT p.code, s.households, s.sangat_miskin, s.miskin, s.rentan_miskin, s.tidak_miskin, s.unclassified, p.geom
+FROM prov p LEFT JOIN (SELECT left(code, 2) AS code, sum(households) AS households, sum(sangat_miskin) AS sangat_miskin,
+  sum(miskin) AS miskin, sum(rentan_miskin) AS rentan_miskin, sum(tidak_miskin) AS tidak_miskin,
+  sum(unclassified) AS unclassified FROM kel_summary GROUP BY 1) s USING (code);
