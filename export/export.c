@@ -160,12 +160,11 @@ static int write_set(exporter *E, const rg_export_plan *plan)
             rc = rg_io_partial_probe(E->ctx, tmp[i], plan->paths[i]);
         if (rc == RG_OK)
             rc = write_dataset(E, tmp[i], plan->paths[i], plan->layers[i]);
-        /* Personal data is its owner's alone; a public export reads as the umask lets. */
-        if (rc == RG_OK && chmod(tmp[i], E->opts->public_only ? rg_public_mode(0) : 0600) != 0)
-            rc = rg_ctx_error(E->ctx, RG_EIO, "%s: cannot set its permissions: %s", plan->paths[i], strerror(errno));
     }
+    /* Personal data is its owner's alone; a public export reads as the umask lets. */
+    unsigned mode = E->opts->public_only ? rg_public_mode(0) : 0600;
     for (size_t i = 0; i < plan->count && rc == RG_OK; i++) {
-        rc = rg_io_partial_publish(E->ctx, tmp[i], plan->paths[i]);
+        rc = rg_io_partial_publish(E->ctx, tmp[i], plan->paths[i], mode);
         rg_free(tmp[i]);
         tmp[i] = NULL;
     }
@@ -174,19 +173,6 @@ static int write_set(exporter *E, const rg_export_plan *plan)
             rg_io_partial_remove(tmp[i]);
         rg_free(tmp[i]);
     }
-    return rc;
-}
-
-/* The folder of a set, made when missing: its owner's alone, or as the umask lets for a
- * public export (the process's own umask keeps everything private). */
-static int make_folder(rg_ctx *ctx, const char *output, int public_only)
-{
-    unsigned mode = public_only ? rg_public_mode(1) : 0700;
-    struct stat sb;
-    int made = stat(output, &sb) != 0;
-    int rc = rg_io_folder_make(ctx, output, mode);
-    if (rc == RG_OK && made && chmod(output, mode) != 0)
-        rc = rg_ctx_error(ctx, RG_EIO, "%s: cannot set its permissions: %s", output, strerror(errno));
     return rc;
 }
 
@@ -388,8 +374,9 @@ int rg_export_run(rg_store *store, const char *output, const rg_export_opts *opt
         E.direct = 0;
         rc = rg_export__postgis_run(&E, output);
     }
+    /* A set's folder: its owner's alone, or as the umask lets for a public export. */
     if (rc == RG_OK && plan.folder)
-        rc = make_folder(ctx, output, opts->public_only);
+        rc = rg_io_folder_make(ctx, output, opts->public_only ? rg_public_mode(1) : 0700);
     if (rc == RG_OK && E.fmt != FORMAT_POSTGIS)
         rc = write_set(&E, &plan);
     rg_export_plan_free(&plan);

@@ -360,8 +360,9 @@ int rg_io_atomic_commit(rg_ctx *ctx, rg_io_atomic *a);
 /** Removes the temporary file and frees a; a no-op on a zeroed or ended one. */
 void rg_io_atomic_abandon(rg_io_atomic *a);
 
-/** The folder at path, made with mode when missing (the umask applies), refused when
- * something else is there. @return RG_OK, RG_EIO (the message names path and why). */
+/** The folder at path, made with exactly mode when missing (whatever the umask), refused when
+ * something else is there; an existing folder keeps its mode. @return RG_OK, RG_EIO (the
+ * message names path and why). */
 int rg_io_folder_make(rg_ctx *ctx, const char *path, unsigned mode);
 
 /** Refuses a target that is a folder (or is named as one, ending in '/'), before a file is
@@ -381,8 +382,9 @@ void rg_io_partial_remove(const char *tmp);
 int rg_io_partial_probe(rg_ctx *ctx, const char *tmp, const char *target);
 /* Removes target's temporary files whose writing process no longer exists. */
 void rg_io_partial_remove_stale(const char *target);
-/* Renames the finished tmp onto target; on failure removes tmp. @return RG_OK or RG_EIO. */
-int rg_io_partial_publish(rg_ctx *ctx, const char *tmp, const char *target);
+/* Gives the finished tmp its mode (0600 for personal data), then renames it onto target; on
+ * failure removes tmp. @return RG_OK or RG_EIO. */
+int rg_io_partial_publish(rg_ctx *ctx, const char *tmp, const char *target, unsigned mode);
 
 
 #ifdef __cplusplus

@@ -78,8 +78,13 @@ void rg_io_partial_remove_stale(const char *target)
     closedir(d);
 }
 
-int rg_io_partial_publish(rg_ctx *ctx, const char *tmp, const char *target)
+int rg_io_partial_publish(rg_ctx *ctx, const char *tmp, const char *target, unsigned mode)
 {
+    if (chmod(tmp, (mode_t)mode) != 0) {
+        int rc = rg_ctx_error(ctx, RG_EIO, "%s: cannot set its permissions: %s", target, strerror(errno));
+        rg_io_partial_remove(tmp);
+        return rc;
+    }
     if (rename(tmp, target) != 0) {
         int rc = rg_ctx_error(ctx, RG_EIO, "%s: cannot move the finished file into place: %s", target,
                               strerror(errno));
@@ -93,7 +98,11 @@ int rg_io_partial_publish(rg_ctx *ctx, const char *tmp, const char *target)
 int rg_io_folder_make(rg_ctx *ctx, const char *path, unsigned mode)
 {
     struct stat sb;
-    if (mkdir(path, (mode_t)mode) == 0 || (errno == EEXIST && stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)))
+    if (mkdir(path, (mode_t)mode) == 0) /* the umask narrowed it: the mode asked for, exactly */
+        return chmod(path, (mode_t)mode) == 0
+                   ? RG_OK
+                   : rg_ctx_error(ctx, RG_EIO, "%s: cannot set its permissions: %s", path, strerror(errno));
+    if (errno == EEXIST && stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
         return RG_OK;
     if (errno == EEXIST)
         return rg_ctx_error(ctx, RG_EIO, "%s: exists and is not a folder", path);
@@ -130,13 +139,7 @@ int rg_io_atomic_begin(rg_ctx *ctx, const char *target, const char *ext, int ove
 
 int rg_io_atomic_commit(rg_ctx *ctx, rg_io_atomic *a)
 {
-    int rc = RG_OK;
-    if (chmod(a->tmp, 0600) != 0) {
-        rc = rg_ctx_error(ctx, RG_EIO, "%s: cannot set its permissions: %s", a->target, strerror(errno));
-        rg_io_partial_remove(a->tmp);
-    }
-    if (rc == RG_OK)
-        rc = rg_io_partial_publish(ctx, a->tmp, a->target);
+    int rc = rg_io_partial_publish(ctx, a->tmp, a->target, 0600);
     rg_free(a->tmp);
     rg_free(a->target);
     a->tmp = a->target = NULL;
