@@ -152,6 +152,21 @@ int rg__buf_reserve(rg_buf *buf, size_t need)
     return RG_OK;
 }
 
+int rg__grow(void *items, size_t *cap, size_t need, size_t size)
+{
+    if (need <= *cap)
+        return RG_OK;
+    size_t n = *cap ? *cap : 256;
+    while (n < need)
+        n *= 2;
+    void *grown = rg_realloc(*(void **)items, n * size);
+    if (!grown)
+        return RG_ENOMEM;
+    *(void **)items = grown;
+    *cap = n;
+    return RG_OK;
+}
+
 int rg__buf_append(rg_buf *buf, const char *bytes, size_t n)
 {
     if (rg__buf_reserve(buf, buf->len + n + 1) != RG_OK)

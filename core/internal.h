@@ -33,6 +33,11 @@ typedef struct {
 
 int rg__buf_reserve(rg_buf *buf, size_t need);
 int rg__buf_append(rg_buf *buf, const char *bytes, size_t n);
+
+/* Room for `need` items of `size` bytes in the array *items (a pointer to the array's
+ * pointer), of *cap items now: doubled from 256 until it fits. @return RG_OK or RG_ENOMEM
+ * (the array as it was). */
+int rg__grow(void *items, size_t *cap, size_t need, size_t size);
 int rg__buf_appendf(rg_buf *buf, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /** Appends s as a JSON string literal (quotes and escapes included). */
 int rg__buf_append_json_string(rg_buf *buf, const char *s);

@@ -192,14 +192,8 @@ int rg_forum__keep_text(rg_forum__families *list, const char *v, size_t *at)
 
 int rg_forum__families_add(rg_forum__families *list, sqlite3_stmt *row, const char *notes)
 {
-    if (list->count == list->cap) {
-        size_t cap = list->cap ? 2 * list->cap : 256;
-        rg_forum__family *grown = rg_realloc(list->items, cap * sizeof *grown);
-        if (!grown)
-            return RG_ENOMEM;
-        list->items = grown;
-        list->cap = cap;
-    }
+    if (rg__grow(&list->items, &list->cap, list->count + 1, sizeof *list->items) != RG_OK)
+        return RG_ENOMEM;
     rg_forum__family *f = &list->items[list->count];
     memset(f, 0, sizeof *f);
     f->rank = sqlite3_column_int64(row, RG_FORUM_COL_RANK);

@@ -130,22 +130,6 @@ void rg_geo__coverage_free(rg_geo__coverage *c)
 
 void rg_geo__coverage_reset(rg_geo__coverage *c) { c->nv = c->nrings = 0; }
 
-/* Makes room for `need` items of `size` bytes in *items, doubling. */
-static int grow(void *items, size_t *cap, size_t need, size_t size)
-{
-    if (need <= *cap)
-        return RG_OK;
-    size_t n = *cap ? *cap : 256;
-    while (n < need)
-        n *= 2;
-    void *grown = rg_realloc(*(void **)items, n * size);
-    if (!grown)
-        return RG_ENOMEM;
-    *(void **)items = grown;
-    *cap = n;
-    return RG_OK;
-}
-
 static vertex on_grid(point p)
 {
     return (vertex){p.x, p.y, (int64_t)llround(p.x * GRID_PER_DEGREE), (int64_t)llround(p.y * GRID_PER_DEGREE)};
@@ -168,22 +152,6 @@ static uint64_t hash_point(const vertex *p) { return mix((uint64_t)p->gx * 0x9e3
 
 /* ---------------------------------------------------------------- reading the parts */
 
-typedef struct {
-    const unsigned char *p, *end;
-    int swap;
-} wkb_reader;
-
-static int read_u32(wkb_reader *r, uint32_t *value)
-{
-    if (r->end - r->p < 4)
-        return RG_EDATA;
-    uint32_t x;
-    memcpy(&x, r->p, 4);
-    *value = r->swap ? __builtin_bswap32(x) : x;
-    r->p += 4;
-    return RG_OK;
-}
-
 static double double_at(const unsigned char *p, int swap)
 {
     uint64_t u;
@@ -193,17 +161,6 @@ static double double_at(const unsigned char *p, int swap)
     double d;
     memcpy(&d, &u, 8);
     return d;
-}
-
-static int read_header(wkb_reader *r, uint32_t *type)
-{
-    static const uint32_t one = 1;
-    if (r->p >= r->end || r->p[0] > 1)
-        return RG_EDATA;
-    int little = *(const unsigned char *)&one == 1;
-    r->swap = (r->p[0] == 1) != little;
-    r->p++;
-    return read_u32(r, type);
 }
 
 /* Twice the signed area of a closed ring of points (the last repeating the first), on the
@@ -221,10 +178,10 @@ static __int128 twice_area(const point *p, size_t edges)
 
 /* One ring: a shell walked counter-clockwise and a hole clockwise, so that the part's
  * interior is on the left of every edge. */
-static int read_ring(rg_geo__coverage *c, wkb_reader *r, int hole)
+static int read_ring(rg_geo__coverage *c, rg_geo__wkb_reader *r, int hole)
 {
     uint32_t n;
-    if (read_u32(r, &n) != RG_OK || (size_t)(r->end - r->p) / 16 < n)
+    if (rg_geo__wkb_u32(r, &n) != RG_OK || (size_t)(r->end - r->p) / 16 < n)
         return RG_EDATA;
     if (n < 4) { /* no area: nothing to add or cancel */
         r->p += 16 * (size_t)n;
@@ -232,8 +189,8 @@ static int read_ring(rg_geo__coverage *c, wkb_reader *r, int hole)
     }
     if (c->nv + n > UINT32_MAX / 2)
         return RG_ENOMEM;
-    if (grow(&c->v, &c->cap_v, c->nv + n, sizeof *c->v) != RG_OK ||
-        grow(&c->rings, &c->cap_rings, c->nrings + 1, sizeof *c->rings) != RG_OK)
+    if (rg__grow(&c->v, &c->cap_v, c->nv + n, sizeof *c->v) != RG_OK ||
+        rg__grow(&c->rings, &c->cap_rings, c->nrings + 1, sizeof *c->rings) != RG_OK)
         return RG_ENOMEM;
     point *v = c->v + c->nv;
     for (size_t i = 0; i < n; i++) {
@@ -248,10 +205,10 @@ static int read_ring(rg_geo__coverage *c, wkb_reader *r, int hole)
     return RG_OK;
 }
 
-static int read_polygon(rg_geo__coverage *c, wkb_reader *r)
+static int read_polygon(rg_geo__coverage *c, rg_geo__wkb_reader *r)
 {
     uint32_t nrings;
-    int rc = read_u32(r, &nrings);
+    int rc = rg_geo__wkb_u32(r, &nrings);
     for (uint32_t i = 0; i < nrings && rc == RG_OK; i++)
         rc = read_ring(c, r, i > 0);
     return rc;
@@ -259,16 +216,16 @@ static int read_polygon(rg_geo__coverage *c, wkb_reader *r)
 
 int rg_geo__coverage_add(rg_geo__coverage *c, const unsigned char *wkb, size_t size)
 {
-    wkb_reader r = {wkb, wkb + size, 0};
+    rg_geo__wkb_reader r = {wkb, wkb + size, 0};
     uint32_t type, n;
-    int rc = read_header(&r, &type);
+    int rc = rg_geo__wkb_header(&r, &type);
     if (rc != RG_OK || type == 3)
         return rc == RG_OK ? read_polygon(c, &r) : rc;
-    if (type != 6 || read_u32(&r, &n) != RG_OK)
+    if (type != 6 || rg_geo__wkb_u32(&r, &n) != RG_OK)
         return RG_EDATA;
     for (uint32_t i = 0; i < n && rc == RG_OK; i++) {
         uint32_t part;
-        rc = read_header(&r, &part);
+        rc = rg_geo__wkb_header(&r, &part);
         if (rc == RG_OK)
             rc = part == 3 ? read_polygon(c, &r) : RG_EDATA;
     }
@@ -364,7 +321,7 @@ static int gather_leftovers(rg_geo__coverage *c, int *clean)
             *clean = 0;
             return RG_OK;
         }
-        if (grow(&c->left, &c->cap_left, c->nleft + 1, sizeof *c->left) != RG_OK)
+        if (rg__grow(&c->left, &c->cap_left, c->nleft + 1, sizeof *c->left) != RG_OK)
             return RG_ENOMEM;
         c->left[c->nleft++] = (leftover){e->at, (uint32_t)(e->net > 0), 0}; /* turned into nodes below */
     }
@@ -388,7 +345,7 @@ static int gather_leftovers(rg_geo__coverage *c, int *clean)
         next += c->nodes[i].count;
         c->nodes[i].count = 0;
     }
-    if (grow(&c->out, &c->cap_out, c->nleft, sizeof *c->out) != RG_OK)
+    if (rg__grow(&c->out, &c->cap_out, c->nleft, sizeof *c->out) != RG_OK)
         return RG_ENOMEM;
     for (size_t i = 0; i < c->nleft; i++) {
         node_slot *n = &c->nodes[c->left[i].from];
@@ -435,8 +392,8 @@ static long next_edge(const rg_geo__coverage *c, uint32_t arriving, uint32_t sta
 /* Adds the simple ring walk[0 .. n) to the traced rings, with its area and box. */
 static int add_ring(rg_geo__coverage *c, const uint32_t *walk, size_t n, int *clean)
 {
-    if (grow(&c->ring_nodes, &c->cap_ring_nodes, c->nring_nodes + n, sizeof *c->ring_nodes) != RG_OK ||
-        grow(&c->traced, &c->cap_traced, c->ntraced + 1, sizeof *c->traced) != RG_OK)
+    if (rg__grow(&c->ring_nodes, &c->cap_ring_nodes, c->nring_nodes + n, sizeof *c->ring_nodes) != RG_OK ||
+        rg__grow(&c->traced, &c->cap_traced, c->ntraced + 1, sizeof *c->traced) != RG_OK)
         return RG_ENOMEM;
     traced_ring *ring = &c->traced[c->ntraced++];
     *ring = (traced_ring){.start = (uint32_t)c->nring_nodes, .count = (uint32_t)n, .parent = -1};
@@ -495,7 +452,7 @@ static int trace_ring(rg_geo__coverage *c, uint32_t start, int *clean)
     uint32_t e = start;
     for (;;) {
         c->left[e].used = 1;
-        if (grow(&c->walk, &c->cap_walk, c->nwalk + 1, sizeof *c->walk) != RG_OK)
+        if (rg__grow(&c->walk, &c->cap_walk, c->nwalk + 1, sizeof *c->walk) != RG_OK)
             return RG_ENOMEM;
         c->walk[c->nwalk++] = c->left[e].from;
         long next = next_edge(c, e, start);
@@ -513,7 +470,7 @@ static int trace_ring(rg_geo__coverage *c, uint32_t start, int *clean)
 static int trace_rings(rg_geo__coverage *c, int *clean)
 {
     c->nring_nodes = c->ntraced = c->nwalk = 0;
-    if (grow(&c->on_walk, &c->cap_on_walk, c->node_cap, sizeof *c->on_walk) != RG_OK)
+    if (rg__grow(&c->on_walk, &c->cap_on_walk, c->node_cap, sizeof *c->on_walk) != RG_OK)
         return RG_ENOMEM;
     memset(c->on_walk, 0xff, c->node_cap * sizeof *c->on_walk); /* -1: on no open loop */
     for (size_t i = 0; i < c->nleft && *clean; i++)
@@ -579,7 +536,7 @@ static int larger_first(const void *a, const void *b)
  * has no shell: not a clean coverage. */
 static int nest_rings(rg_geo__coverage *c, int *clean)
 {
-    if (grow(&c->order, &c->cap_order, c->ntraced, sizeof *c->order) != RG_OK)
+    if (rg__grow(&c->order, &c->cap_order, c->ntraced, sizeof *c->order) != RG_OK)
         return RG_ENOMEM;
     for (size_t i = 0; i < c->ntraced; i++) {
         __int128 a = c->traced[i].twice_area;
@@ -632,7 +589,7 @@ static unsigned char *put_ring(const rg_geo__coverage *c, const traced_ring *rin
 /* A little-endian MultiPolygon: shells from the largest, each with its holes. */
 static int write_union(rg_geo__coverage *c, unsigned char **wkb, size_t *size, double bounds[4], long *vertices)
 {
-    if (grow(&c->holes, &c->cap_holes, 2 * c->ntraced, sizeof *c->holes) != RG_OK)
+    if (rg__grow(&c->holes, &c->cap_holes, 2 * c->ntraced, sizeof *c->holes) != RG_OK)
         return RG_ENOMEM;
     long *first_hole = c->holes, *next_hole = c->holes + c->ntraced;
     size_t shells = 0, bytes = 9;

@@ -17,50 +17,6 @@
 #define M_PER_DEGREE 111320.0
 #define RG_GAPS_RAD (3.14159265358979323846 / 180)
 
-/* Whether WKB (Polygon or MultiPolygon, XY) has a polygon with more than one ring: most
- * unions have none, and are passed over without being parsed. -1: not WKB this reads. */
-static int has_holes(const unsigned char *wkb, size_t size)
-{
-    size_t at = 0;
-    uint32_t polygons = 1;
-    for (int level = 0;; level++) {
-        if (at + 5 > size)
-            return -1;
-        int le = wkb[at] == 1;
-        uint32_t type, n;
-        const unsigned char *p = wkb + at + 1;
-        type = le ? (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24
-                  : (uint32_t)p[3] | (uint32_t)p[2] << 8 | (uint32_t)p[1] << 16 | (uint32_t)p[0] << 24;
-        at += 5;
-        if (at + 4 > size)
-            return -1;
-        p = wkb + at;
-        n = le ? (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24
-               : (uint32_t)p[3] | (uint32_t)p[2] << 8 | (uint32_t)p[1] << 16 | (uint32_t)p[0] << 24;
-        at += 4;
-        if (type == 6 && level == 0) {
-            polygons = n;
-            if (polygons == 0)
-                return 0;
-            continue;
-        }
-        if (type != 3)
-            return -1;
-        if (n > 1)
-            return 1;
-        for (uint32_t r = 0; r < n; r++) { /* one ring: skip its points */
-            if (at + 4 > size)
-                return -1;
-            p = wkb + at;
-            uint32_t points = le ? (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24
-                                 : (uint32_t)p[3] | (uint32_t)p[2] << 8 | (uint32_t)p[1] << 16 | (uint32_t)p[0] << 24;
-            at += 4 + 16 * (size_t)points;
-        }
-        if (--polygons == 0)
-            return 0;
-    }
-}
-
 typedef struct {
     size_t *items;
     size_t count, cap;
@@ -69,15 +25,9 @@ typedef struct {
 static void collect(void *item, void *userdata)
 {
     hits *h = userdata;
-    if (h->count == h->cap) {
-        size_t cap = h->cap ? 2 * h->cap : 16;
-        size_t *grown = rg_realloc(h->items, cap * sizeof *grown);
-        if (!grown)
-            return; /* fewer candidates: a hole may be filled wrongly, never the step failed */
-        h->items = grown;
-        h->cap = cap;
-    }
-    h->items[h->count++] = (size_t)(uintptr_t)item;
+    /* Without memory, fewer candidates: a hole may be filled wrongly, never the step failed. */
+    if (rg__grow(&h->items, &h->cap, h->count + 1, sizeof *h->items) == RG_OK)
+        h->items[h->count++] = (size_t)(uintptr_t)item;
 }
 
 /* The parts of other areas met while one area's holes are tested, read and prepared once
@@ -114,14 +64,8 @@ static const GEOSPreparedGeometry *prepared_part(neighbourhood *n, size_t k)
     for (size_t i = 0; i < n->count; i++)
         if (n->items[i].part == k)
             return n->items[i].prepared;
-    if (n->count == n->cap) {
-        size_t cap = n->cap ? 2 * n->cap : 16;
-        cached *grown = rg_realloc(n->items, cap * sizeof *grown);
-        if (!grown)
-            return NULL;
-        n->items = grown;
-        n->cap = cap;
-    }
+    if (rg__grow(&n->items, &n->cap, n->count + 1, sizeof *n->items) != RG_OK)
+        return NULL;
     GEOSGeometry *g = NULL;
     if (rg_geo__areas_geom(n->parts, n->ctx, k, &n->buf, &g) != RG_OK)
         return NULL;
@@ -168,12 +112,12 @@ static GEOSGeometry *without_gaps(neighbourhood *nb, const GEOSGeometry *polygon
         const GEOSGeometry *ring = GEOSGetInteriorRingN_r(h, polygon, i);
         GEOSGeometry *hole = GEOSGeom_createPolygon_r(h, GEOSGeom_clone_r(h, ring), NULL, 0);
         double a = 0, miny = 0, maxy = 0;
-        int small = hole && GEOSArea_r(h, hole, &a) == 1 && GEOSGeom_getYMin_r(h, hole, &miny) == 1 &&
-                    GEOSGeom_getYMax_r(h, hole, &maxy) == 1 &&
-                    a * M_PER_DEGREE * M_PER_DEGREE * cos((miny + maxy) / 2 * RG_GAPS_RAD) < GAP_MAX_M2;
-        if (small && !enclave(nb, code, hole)) {
+        int measured = hole && GEOSArea_r(h, hole, &a) == 1 && GEOSGeom_getYMin_r(h, hole, &miny) == 1 &&
+                       GEOSGeom_getYMax_r(h, hole, &maxy) == 1;
+        double hole_m2 = a * M_PER_DEGREE * M_PER_DEGREE * cos((miny + maxy) / 2 * RG_GAPS_RAD);
+        if (measured && hole_m2 < GAP_MAX_M2 && !enclave(nb, code, hole)) {
             (*filled)++;
-            *m2 += a * M_PER_DEGREE * M_PER_DEGREE * cos((miny + maxy) / 2 * RG_GAPS_RAD);
+            *m2 += hole_m2;
         } else {
             kept[count++] = GEOSGeom_clone_r(h, ring);
         }
@@ -238,7 +182,7 @@ int rg_geo__fill_gaps(rg_areas *made, const rg_areas *parts, const char *what)
         if ((rc = rg__buf_reserve(&wkb, a->wkb_size)) != RG_OK)
             break;
         if ((rc = rg_geo__areas_read_wkb(made, ctx, i, wkb.data)) == RG_OK &&
-            has_holes((const unsigned char *)wkb.data, a->wkb_size) == 1)
+            rg_geo__wkb_has_holes((const unsigned char *)wkb.data, a->wkb_size) == 1)
             rc = fill_area(&n, made, i, &filled, &m2);
         neighbourhood_clear(&n);
     }

@@ -61,6 +61,18 @@ int rg_geo__areas_finish(rg_areas *areas, const char *source);
 int rg_geo__areas_add(rg_areas *areas, rg_geo__area *area);
 void rg_geo__area_clear(rg_geo__area *area);
 
+/* wkb.c: WKB read without GEOS. A reader over p..end, swap when its byte order is not the
+ * machine's (set by rg_geo__wkb_header). Each call steps past what it read. @return RG_OK
+ * or RG_EDATA (truncated, or no WKB). */
+typedef struct {
+    const unsigned char *p, *end;
+    int swap;
+} rg_geo__wkb_reader;
+int rg_geo__wkb_u32(rg_geo__wkb_reader *r, uint32_t *value);
+int rg_geo__wkb_header(rg_geo__wkb_reader *r, uint32_t *type);
+/* Whether a Polygon or MultiPolygon (XY) has a hole: 1, 0, or -1 when it is no such WKB. */
+int rg_geo__wkb_has_holes(const unsigned char *wkb, size_t size);
+
 /* gaps.c: fills the holes of each area of made that are gaps between its parts (small, and
  * covered by no part of another area) and says how many. parts must be finished (their
  * tree built). @return RG_OK, RG_ENOMEM, RG_EIO, RG_EGEOS. */

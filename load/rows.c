@@ -29,14 +29,8 @@ const char *rg_load__text_at(const row_batch *b, size_t at) { return at == NO_TE
 /* A new row at the end of the batch, a household until checking says otherwise. */
 static checked_row *new_row(row_batch *b, long line, const char *raw, size_t raw_len)
 {
-    if (b->count == b->cap) {
-        size_t cap = b->cap ? 2 * b->cap : 256;
-        checked_row *rows = rg_realloc(b->rows, cap * sizeof *rows);
-        if (!rows)
-            return NULL;
-        b->rows = rows;
-        b->cap = cap;
-    }
+    if (rg__grow(&b->rows, &b->cap, b->count + 1, sizeof *b->rows) != RG_OK)
+        return NULL;
     checked_row *r = &b->rows[b->count];
     *r = (checked_row){.line = line, .reason = -1, .id = NO_TEXT, .code = NO_TEXT, .given = NO_TEXT,
                        .flags = NO_TEXT, .extra = NO_TEXT, .message = NO_TEXT, .raw_len = raw_len};
