@@ -224,9 +224,8 @@ int rg_geo_areas_dissolve(rg_areas **out, rg_ctx *ctx, const rg_areas *parts, rg
     for (size_t g = 0; g < groups && rc == RG_OK; g++)
         rc = name_dissolved(areas, &parts->items[order[group_start[g]]], &merged[g]);
     double filling = rg__seconds_now();
-    if (rc == RG_OK)
-        rc = rg_geo__fill_gaps(areas, parts, job.what);
-    rg_ctx_notice(ctx, RG_NOTICE_DETAIL, "%s: gaps filled in %.2f s", job.what, rg__seconds_now() - filling);
+    if (rc == RG_OK && (rc = rg_geo__fill_gaps(areas, parts, job.what)) == RG_OK)
+        rg_ctx_notice(ctx, RG_NOTICE_DETAIL, "%s: gaps filled in %.2f s", job.what, rg__seconds_now() - filling);
     if (rc == RG_OK) {
         char source[64];
         snprintf(source, sizeof source, "%s dissolved from the level below", job.what);

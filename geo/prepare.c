@@ -45,6 +45,22 @@ static int source_key(const rg_join_opts *opts, rg_buf *key)
     return rc;
 }
 
+/* Area i's polygon as a SpatiaLite blob; caller frees *blob with rg_free(). */
+static int area_blob(rg_ctx *ctx, const char *table, const rg_areas *areas, size_t i, unsigned char **blob,
+                     size_t *blob_size)
+{
+    unsigned char *wkb = NULL;
+    size_t size = 0;
+    int rc = rg_geo_areas_wkb(areas, ctx, i, &wkb, &size);
+    if (rc != RG_OK)
+        return rc;
+    rc = rg_io_spatialite_multipolygon(blob, blob_size, wkb, size, areas->items[i].bounds);
+    rg_free(wkb);
+    return rc == RG_OK ? RG_OK
+                       : rg_ctx_error(ctx, rc, "%s %s: its polygon is not the WKB GEOS writes", table,
+                                      rg_geo_areas_code(areas, i));
+}
+
 static int write_areas(rg_store *store, const char *table, const rg_areas *areas, int dissolved)
 {
     rg_ctx *ctx = rg_io_store_ctx(store);
@@ -58,17 +74,10 @@ static int write_areas(rg_store *store, const char *table, const rg_areas *areas
     if (sqlite3_prepare_v2(rg_io_store_db(store), sql, -1, &st, NULL) != SQLITE_OK)
         return rg_io_store_sql_error(store);
     for (size_t i = 0; i < rg_geo_areas_count(areas) && rc == RG_OK; i++) {
-        unsigned char *wkb = NULL, *blob = NULL;
-        size_t size = 0, blob_size = 0;
-        if ((rc = rg_geo_areas_wkb(areas, ctx, i, &wkb, &size)) != RG_OK)
+        unsigned char *blob = NULL;
+        size_t blob_size = 0;
+        if ((rc = area_blob(ctx, table, areas, i, &blob, &blob_size)) != RG_OK)
             break;
-        rc = rg_io_spatialite_multipolygon(&blob, &blob_size, wkb, size, areas->items[i].bounds);
-        rg_free(wkb);
-        if (rc != RG_OK) {
-            rc = rg_ctx_error(ctx, rc, "%s %s: its polygon is not the WKB GEOS writes", table,
-                              rg_geo_areas_code(areas, i));
-            break;
-        }
         sqlite3_reset(st);
         sqlite3_bind_text(st, 1, rg_geo_areas_code(areas, i), -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 2, rg_geo_areas_name(areas, i), -1, SQLITE_STATIC);
@@ -344,11 +353,9 @@ static int write_given(rg_store *store, const rg_areas *given)
                            NULL) != SQLITE_OK)
         return rg_io_store_sql_error(store);
     for (size_t i = 0; i < rg_geo_areas_count(given) && rc == RG_OK; i++) {
-        unsigned char *wkb = NULL, *blob = NULL;
-        size_t size = 0, blob_size = 0;
-        if ((rc = rg_geo_areas_wkb(given, ctx, i, &wkb, &size)) == RG_OK)
-            rc = rg_io_spatialite_multipolygon(&blob, &blob_size, wkb, size, given->items[i].bounds);
-        rg_free(wkb);
+        unsigned char *blob = NULL;
+        size_t blob_size = 0;
+        rc = area_blob(ctx, "kecamatan_given", given, i, &blob, &blob_size);
         sqlite3_reset(st);
         sqlite3_bind_text(st, 1, rg_geo_areas_code(given, i), -1, SQLITE_STATIC);
         sqlite3_bind_blob(st, 2, blob, (int)blob_size, SQLITE_STATIC);

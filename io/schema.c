@@ -20,7 +20,7 @@
  * area tables' attribute indexes; 5 the input's other columns in a table of their own; 6 a
  * forum's decision applies only in the kelurahan that made it (the view anew), and the file's
  * kecamatan polygons are kept apart from the drawn ones (kecamatan_given). A
- * database of another version is refused, not half-understood; one of version 3 or 4 is
+ * database of another version is refused, not half-understood; one of version 3, 4 or 5 is
  * upgraded by the first step that writes (read-only steps refuse it until then). */
 #define SCHEMA_VERSION 6
 #define OLDEST_UPGRADABLE 3
