@@ -298,6 +298,9 @@ int rg_io_points_add(rg_io_points *points, int64_t rowid, double x, double y);
 /** Packs idx_TABLE_geom from the gathered points, which must be every point of table.
  * Consumes what was gathered. @return RG_OK, RG_ESQL, RG_EIO, RG_ENOMEM. */
 int rg_io_rtree_pack_gathered(rg_store *store, const char *table, rg_io_points *points);
+/** Leaves out of the index a point gathered under rowid (its row since deleted): forget
+ * only rowids added, each once. RG_OK or RG_ENOMEM. */
+int rg_io_points_forget(rg_io_points *points, int64_t rowid);
 /** rg_io_points_free(NULL) is a no-op. */
 void rg_io_points_free(rg_io_points *points);
 

@@ -399,6 +399,8 @@ typedef struct {
 struct rg_io_points {
     rg__sorter *sorted;
     double x0, y0, w, h;
+    int64_t *forgotten; /* rowids gathered and since deleted: sorted when packing */
+    size_t forgotten_count, forgotten_cap;
 };
 
 int rg_io_points_new(rg_io_points **out, rg_ctx *ctx, const char *near_path, const double extent[4], size_t cap)
@@ -425,6 +427,7 @@ void rg_io_points_free(rg_io_points *p)
     if (!p)
         return;
     rg__sorter_free(p->sorted);
+    rg_free(p->forgotten);
     rg_free(p);
 }
 
@@ -434,10 +437,28 @@ int rg_io_points_add(rg_io_points *p, int64_t rowid, double x, double y)
     return rg__sorter_add(p->sorted, &k);
 }
 
+int rg_io_points_forget(rg_io_points *p, int64_t rowid)
+{
+    if (rg__grow(&p->forgotten, &p->forgotten_cap, p->forgotten_count + 1, sizeof *p->forgotten) != RG_OK)
+        return RG_ENOMEM;
+    p->forgotten[p->forgotten_count++] = rowid;
+    return RG_OK;
+}
+
+static int by_value(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
 static int next_gathered(void *source, int64_t *rowid, double bounds[4])
 {
+    const rg_io_points *p = source;
     keyed_point k;
-    int got = rg__sorter_next(source, &k);
+    int got;
+    while ((got = rg__sorter_next(p->sorted, &k)) == 1 && p->forgotten_count &&
+           bsearch(&k.head.id, p->forgotten, p->forgotten_count, sizeof *p->forgotten, by_value))
+        ;
     if (got == 1) {
         *rowid = k.head.id;
         bounds[0] = bounds[1] = k.x;
@@ -451,5 +472,8 @@ int rg_io_rtree_pack_gathered(rg_store *store, const char *table, rg_io_points *
     char rtree[300];
     snprintf(rtree, sizeof rtree, "idx_%s_geom", table);
     int rc = rg__sorter_finish(p->sorted);
-    return rc != RG_OK ? rc : pack(store, "main", rtree, rg__sorter_count(p->sorted), (box_source){next_gathered, p->sorted});
+    if (p->forgotten_count)
+        qsort(p->forgotten, p->forgotten_count, sizeof *p->forgotten, by_value);
+    int64_t n = rg__sorter_count(p->sorted) - (int64_t)p->forgotten_count;
+    return rc != RG_OK ? rc : pack(store, "main", rtree, n, (box_source){next_gathered, p});
 }

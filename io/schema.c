@@ -19,10 +19,13 @@
  * the forum's decisions; 3 the kab/kota and provinsi levels and the desil counts; 4 the
  * area tables' attribute indexes; 5 the input's other columns in a table of their own; 6 a
  * forum's decision applies only in the kelurahan that made it (the view anew), and the file's
- * kecamatan polygons are kept apart from the drawn ones (kecamatan_given). A
- * database of another version is refused, not half-understood; one of version 3, 4 or 5 is
- * upgraded by the first step that writes (read-only steps refuse it until then). */
-#define SCHEMA_VERSION 6
+ * kecamatan polygons are kept apart from the drawn ones (kecamatan_given); 7 household ids
+ * unique by an index a load can set aside (a store made earlier keeps the table's own
+ * constraint, which its loads check on each insert: nothing to change, but an earlier
+ * release must not load into a table that no longer checks ids itself). A database of
+ * another version is refused, not half-understood; one of version 3 to 6 is upgraded by the
+ * first step that writes (read-only steps refuse it until then). */
+#define SCHEMA_VERSION 7
 #define OLDEST_UPGRADABLE 3
 
 static const char *const step_names[RG_STEP_COUNT] = {"load", "boundaries", "join", "classify", "forum"};
@@ -92,12 +95,14 @@ static const char base_sql[] =
     "  line INTEGER NOT NULL, reason TEXT NOT NULL, message TEXT NOT NULL, raw BLOB);"
     "CREATE TABLE household_records("
     "  hh INTEGER PRIMARY KEY,"
-    "  household_id TEXT NOT NULL UNIQUE,"
+    "  household_id TEXT NOT NULL,"
     "  load_run INTEGER NOT NULL REFERENCES load_runs(id),"
     "  source_line INTEGER NOT NULL,"
     "  lon REAL, lat REAL,"
     "  household_size INTEGER, spending REAL, reported_code TEXT, given_class TEXT,"
     "  load_flags TEXT);"
+    /* Unique by an index of its own, which the load sets aside while it writes (layout 7). */
+    "CREATE UNIQUE INDEX household_records_id ON household_records(household_id);"
     HOUSEHOLD_EXTRA_TABLE
     "SELECT AddGeometryColumn('household_records', 'geom', 4326, 'POINT', 'XY');"
     "SELECT CreateSpatialIndex('household_records', 'geom');"

@@ -181,6 +181,7 @@ int rg_load__map_columns(loader *L, int need_coordinates)
         if (L->column[role] < 0 && required)
             return missing_required(L, role);
     }
+    snprintf(L->id_column, sizeof L->id_column, "%s", L->header[L->column[ROLE_ID]]);
     for (int role = 0; role < ROLE_COUNT; role++)
         if (L->column[role] >= 0)
             rg_ctx_notice(L->ctx, RG_NOTICE_INFO, "%s: %s from column '%s'", L->path, role_label[role],

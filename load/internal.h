@@ -68,6 +68,16 @@ typedef struct {
     char *spec_text;        /* owns the names the specs point into */
     char *parts_text;       /* owns the names --code-parts gives */
     rg_buf message;         /* the writing side's own, for duplicate ids */
+    char id_column[128];    /* the id column's name, for messages after the header is gone */
+    /* Duplicate ids settled at the end (duplicates.c); NULL in a store of layout 6 or
+     * earlier, whose UNIQUE constraint checks each insert. Only the checking side writes
+     * the filter. */
+    uint64_t *seen;
+    uint64_t seen_mask;
+    sqlite3_stmt *keep_suspect;
+    int index_live; /* the id index is kept while ids come in order */
+    rg_buf last_id; /* the last id written while it is, and its line */
+    long last_line;
     rg_io_points *points;  /* every point written, for the spatial index; NULL when appending */
     /* The input's checksum, computed on a thread of its own while the rows load. */
     struct {
@@ -89,6 +99,7 @@ typedef struct {
     long line;
     int reason; /* an rg_reject_reason, or -1 for a household */
     int has_point, has_coordinates, swapped, has_size, has_spending;
+    int suspect; /* its id may repeat an earlier one: its raw text is kept until that is settled */
     double lon, lat, spending;
     long size;
     /* offsets into the batch's text */
@@ -144,5 +155,25 @@ void rg_load__batch_free(row_batch *b);
 const char *rg_load__text_at(const row_batch *b, size_t at);
 /* Whether the batch holds as many rows, or as much text, as one hand-over takes. */
 int rg_load__batch_full(const row_batch *b);
+
+/* duplicates.c. Sets the id index aside and starts the filter, unless the store's table
+ * checks ids itself (layout 6 or earlier). RG_OK, RG_ESQL, RG_ENOMEM. */
+int rg_load__duplicates_begin(loader *L);
+/* Marks id as seen; 1 when it may have been seen before (always, when it was). */
+int rg_load__duplicates_mark(const loader *L, const char *id);
+/* Called with each household's id and line before it is written, in the file's order (again
+ * for a line is a no-op): sets the id
+ * index aside at the first id below the one before. RG_OK, RG_ESQL, RG_ENOMEM. */
+int rg_load__duplicates_order(loader *L, const char *id, long line);
+/* Keeps a suspect's raw text under its new rowid. RG_OK or RG_ESQL. */
+int rg_load__duplicates_keep(loader *L, int64_t hh, const char *raw, size_t raw_len);
+/* Rejects every household whose id an earlier one has, deletes it, and builds the id index.
+ * RG_OK, RG_ESQL, RG_ENOMEM, RG_EDATA (a repeat that was not a suspect: a bug). */
+int rg_load__duplicates_settle(loader *L);
+/* Frees what begin made; the temporary table goes with the connection. */
+void rg_load__duplicates_free(loader *L);
+/* write.c: rejects a household repeating the id of line first_line's. */
+int rg_load__reject_duplicate(loader *L, long line, const char *raw, size_t raw_len, const char *id,
+                              long first_line);
 
 #endif

@@ -256,8 +256,10 @@ int rg_load_run(rg_store *store, const char *path, const rg_load_opts *opts, rg_
         goto done;
     }
 
+    if ((rc = rg_load__duplicates_begin(&L)) != RG_OK)
+        goto done;
     rc = is_delimited_text(path) ? rg_load__from_csv(&L) : rg_load__from_ogr(&L);
-    if (rc != RG_OK)
+    if (rc != RG_OK || (rc = rg_load__duplicates_settle(&L)) != RG_OK)
         goto done;
     if (L.stats.rows_read != L.stats.loaded + L.stats.rejected) {
         rc = rg_ctx_error(L.ctx, RG_EDATA, "%s: internal accounting error: %lld read, %lld loaded, %lld rejected",
@@ -290,6 +292,7 @@ done:
     sqlite3_finalize(L.extra_many);
     sqlite3_finalize(L.reject);
     sqlite3_finalize(L.find_first);
+    rg_load__duplicates_free(&L);
     rg_io_store_step_end(store);
     rg_io_crs_free(L.to_wgs84);
     rg_free(L.specs);

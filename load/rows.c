@@ -378,6 +378,7 @@ int rg_load__check_row(const loader *L, row_batch *b, long line, const char *raw
         rc = build_extra(L, b, fields, count);
     if (rc == RG_OK)
         rc = keep_text(b, id, strlen(id), &r->id);
+    r->suspect = rg_load__duplicates_mark(L, id);
     if (rc == RG_OK && area.text)
         rc = keep_text(b, area.text, strlen(area.text), &r->code);
     if (rc == RG_OK && given)

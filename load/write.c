@@ -41,6 +41,14 @@ static int reject_with(loader *L, long line, const char *raw, size_t raw_len, rg
     return reject_row(L, line, raw, raw_len, reason, L->message.data);
 }
 
+int rg_load__reject_duplicate(loader *L, long line, const char *raw, size_t raw_len, const char *id,
+                              long first_line)
+{
+    return reject_with(L, line, raw, raw_len, RG_REJECT_DUPLICATE_ID,
+                       "column '%s': household id '%.60s' already loaded from line %ld; the first is kept",
+                       L->id_column, id, first_line);
+}
+
 /* Binds a household's values to parameters base+1 .. base+12 of st. point must live until
  * the statement has run. Every parameter is bound, NULL when absent: cheaper than
  * clearing them all first. */
@@ -132,6 +140,11 @@ static int count_loaded(loader *L, const row_batch *b, const checked_row *r, int
         L->stats.flagged++;
     L->stats.without_point += !r->has_point;
     L->stats.swapped += r->swapped;
+    if (r->suspect) {
+        int rc = rg_load__duplicates_keep(L, rowid, rg_load__text_at(b, r->raw), r->raw_len);
+        if (rc != RG_OK)
+            return rc;
+    }
     if (r->extra != NO_TEXT) {
         L->extras[L->extra_count].hh = rowid;
         L->extras[L->extra_count++].text = rg_load__text_at(b, r->extra);
@@ -151,6 +164,9 @@ static int store_row(loader *L, const row_batch *b, const checked_row *r)
         return reject_row(L, r->line, raw, r->raw_len, (rg_reject_reason)r->reason, rg_load__text_at(b, r->message));
 
     const char *id = rg_load__text_at(b, r->id);
+    int rc = rg_load__duplicates_order(L, id, r->line);
+    if (rc != RG_OK)
+        return rc;
     sqlite3_stmt *st = L->insert;
     unsigned char point[RG_SPATIALITE_POINT_SIZE];
     sqlite3_reset(st);
@@ -163,9 +179,7 @@ static int store_row(loader *L, const row_batch *b, const checked_row *r)
         if (sqlite3_step(L->find_first) == SQLITE_ROW)
             first_line = (long)sqlite3_column_int64(L->find_first, 0);
         sqlite3_reset(L->find_first);
-        return reject_with(L, r->line, raw, r->raw_len, RG_REJECT_DUPLICATE_ID,
-                           "column '%s': household id '%.60s' already loaded from line %ld; the first is kept",
-                           L->header[L->column[ROLE_ID]], id, first_line);
+        return rg_load__reject_duplicate(L, r->line, raw, r->raw_len, id, first_line);
     }
     if (step != SQLITE_DONE)
         return rg_io_store_sql_error(L->store);
@@ -180,6 +194,11 @@ static int store_row(loader *L, const row_batch *b, const checked_row *r)
  */
 static int store_households(loader *L, const row_batch *b, const checked_row *rows)
 {
+    for (int k = 0; k < ROWS_PER_INSERT; k++) {
+        int rc = rg_load__duplicates_order(L, rg_load__text_at(b, rows[k].id), rows[k].line);
+        if (rc != RG_OK)
+            return rc;
+    }
     sqlite3_stmt *st = L->insert_many;
     sqlite3_reset(st);
     for (int k = 0; k < ROWS_PER_INSERT; k++)

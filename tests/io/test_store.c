@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "io/io.h"
+#include "load/load.h"
 #include "support.h"
 
 Test(io_store, creates_a_spatialite_database_once)
@@ -187,11 +188,11 @@ Test(io_store, another_layout_is_refused_not_half_understood)
     rg_store *store = test_store(ctx, "old-layout.sqlite");
     char path[600];
     snprintf(path, sizeof path, "%s", rg_io_store_path(store));
-    cr_assert_eq(sql_int(store, "PRAGMA user_version"), 6);
+    cr_assert_eq(sql_int(store, "PRAGMA user_version"), 7);
     rg_io_store_free(store);
     cr_assert_eq(run("sqlite3 '%s' 'PRAGMA user_version = 1'", path), 0);
     cr_assert_eq(rg_io_store_open(&store, ctx, path), RG_EDATA);
-    cr_assert(strstr(rg_ctx_errmsg(ctx), "made by an earlier regsosek-geo (layout 1, this one reads 6); start a new"),
+    cr_assert(strstr(rg_ctx_errmsg(ctx), "made by an earlier regsosek-geo (layout 1, this one reads 7); start a new"),
               "%s", rg_ctx_errmsg(ctx));
     cr_assert_eq(rg_io_store_open_existing(&store, ctx, path), RG_EDATA);
     rg_ctx_free(ctx);
@@ -209,12 +210,25 @@ static void rewritten_view(const char *path, const char *sql, char *view, size_t
     rg_ctx_free(ctx);
 }
 
-/* The layouts before this one as a store of theirs was: layout 5's view applied a forum's
- * latest decision wherever the household had moved; the extra columns were in
- * household_records (3 and 4); no attribute indexes on the areas (3). */
+/* The layouts before this one as a store of theirs was: up to 6, household ids were unique by
+ * the table's own constraint (its index is the same b-tree, renamed as SQLite names a
+ * constraint's); layout 5's view applied a forum's latest decision wherever the household
+ * had moved; the extra columns were in household_records (3 and 4); no attribute indexes on
+ * the areas (3). */
 static void make_older_layout(const char *path, int version)
 {
     char view[8192];
+    cr_assert_eq(run("sqlite3 '%s' \"PRAGMA writable_schema = ON;"
+                     " UPDATE sqlite_master SET sql = replace(sql, 'household_id TEXT NOT NULL,',"
+                     "  'household_id TEXT NOT NULL UNIQUE,') WHERE name = 'household_records';"
+                     " UPDATE sqlite_master SET name = 'sqlite_autoindex_household_records_1', sql = NULL"
+                     "  WHERE name = 'household_records_id'; PRAGMA writable_schema = OFF\"", path), 0);
+    cr_assert_eq(run("test \"$(sqlite3 '%s' 'PRAGMA integrity_check; SELECT origin FROM"
+                     " pragma_index_list('\\''household_records'\\'')')\" = \"$(printf 'ok\\nu')\"", path), 0);
+    if (version == 6) {
+        cr_assert_eq(run("sqlite3 '%s' 'PRAGMA user_version = 6'", path), 0);
+        return;
+    }
     if (version == 5) {
         rewritten_view(path, "SELECT replace(sql, ' AND d.kelurahan_code IS a.kelurahan_code', '')"
                              " FROM sqlite_master WHERE name = 'households'", view, sizeof view);
@@ -236,7 +250,7 @@ static void make_older_layout(const char *path, int version)
 
 Test(io_store, a_store_of_an_earlier_layout_is_upgraded_by_a_writing_step, .timeout = 120)
 {
-    for (int version = 3; version <= 5; version++) {
+    for (int version = 3; version <= 6; version++) {
         rg_ctx *ctx = test_ctx();
         char name[32];
         snprintf(name, sizeof name, "layout%d.sqlite", version);
@@ -254,7 +268,7 @@ Test(io_store, a_store_of_an_earlier_layout_is_upgraded_by_a_writing_step, .time
         cr_assert(strstr(rg_ctx_errmsg(ctx), "the next step that writes (load, join, classify, amend) upgrades it"),
                   "%s", rg_ctx_errmsg(ctx));
         cr_assert_eq(rg_io_store_open(&store, ctx, path), RG_OK, "%s", rg_ctx_errmsg(ctx));
-        cr_assert_eq(sql_int(store, "PRAGMA user_version"), 6);
+        cr_assert_eq(sql_int(store, "PRAGMA user_version"), 7);
         cr_assert_eq(sql_int(store, "SELECT instr(sql, 'AND d.kelurahan_code IS a.kelurahan_code') > 0"
                                     " FROM sqlite_master WHERE name = 'households'"), 1, "the view of layout 6");
         cr_assert_eq(sql_int(store, "SELECT count(*) FROM pragma_table_info('household_records')"
@@ -269,6 +283,24 @@ Test(io_store, a_store_of_an_earlier_layout_is_upgraded_by_a_writing_step, .time
         cr_assert_eq(rg_io_store_step_current(store, RG_STEP_CLASSIFY, &current), RG_OK);
         cr_assert(current);
         cr_assert_eq(sql_int(store, "SELECT count(*) FROM household_classes"), classes);
+        /* The table keeps its own constraint, and a load into it still keeps the first of an
+         * id and rejects the others: one repeating a stored household, one repeating a row of
+         * its own file. */
+        const char *more = write_tmp("more.csv", "id_keluarga,lintang,bujur\n"
+                                                 "KPG-000001,-10.16,123.6\n"
+                                                 "NEW-1,-10.16,123.6\n"
+                                                 "NEW-1,-10.17,123.61\n"
+                                                 "NEW-2,-10.16,123.6\n");
+        rg_load_opts opts = RG_LOAD_OPTS_INIT;
+        opts.mode = RG_LOAD_APPEND;
+        rg_load_stats s;
+        cr_assert_eq(rg_load_run(store, more, &opts, &s), RG_OK, "%s", rg_ctx_errmsg(ctx));
+        cr_assert_eq(s.loaded * 10 + s.by_reason[RG_REJECT_DUPLICATE_ID], 22);
+        cr_assert_str_eq(sql_text(store, "SELECT group_concat(line, ' ') FROM (SELECT line FROM rejects r JOIN"
+                                         " load_runs l ON l.id = r.load_run WHERE l.input_path LIKE '%more.csv'"
+                                         " ORDER BY line)"), "2 4");
+        cr_assert_eq(sql_int(store, "SELECT count(*) FROM pragma_index_list('household_records') WHERE origin = 'u'"),
+                     1);
         rg_io_store_free(store);
         rg_ctx_free(ctx);
     }

@@ -162,6 +162,14 @@ Test(load, a_second_load_refuses_replaces_or_appends)
     cr_assert_eq(s.loaded, 1);
     cr_assert_eq(s.by_reason[RG_REJECT_DUPLICATE_ID], 1);
     cr_assert_eq(sql_int(store, "SELECT count(*) FROM households"), 3);
+    /* The stored B is kept, with its point; the index holds each household once. */
+    cr_assert(strstr(sql_text(store, "SELECT message FROM rejects"), "b.csv: line 2: column 'id': household id 'B'"
+                                                                     " already loaded from line 3"));
+    cr_assert_eq(sql_int(store, "SELECT round(lat * 100) FROM households WHERE household_id = 'B'"), -1017);
+    cr_assert_eq(sql_int(store, "SELECT count(*) FROM idx_household_records_geom"), 3);
+    cr_assert_str_eq(sql_text(store, "SELECT rtreecheck('idx_household_records_geom')"), "ok");
+    cr_assert_eq(sql_int(store, "SELECT \"unique\" FROM pragma_index_list('household_records')"
+                                " WHERE name = 'household_records_id'"), 1);
     o.mode = RG_LOAD_REPLACE;
     cr_assert_eq(rg_load_run(store, b, &o, &s), RG_OK, "%s", rg_ctx_errmsg(ctx));
     cr_assert_eq(sql_int(store, "SELECT count(*) FROM households"), 2);
@@ -361,6 +369,66 @@ Test(load, duplicates_inside_and_across_written_groups)
                                 " idx_household_records_geom i WHERE i.pkid = h.hh AND i.xmin <= h.lon AND i.xmax >= h.lon"
                                 " AND i.ymin <= h.lat AND i.ymax >= h.lat)"),
                  0);
+    rg_io_store_free(store);
+    rg_ctx_free(ctx);
+}
+
+/* While ids come in order the index checks each as it is written; at the first out of order
+ * it is set aside and repeats are settled at the end: a repeat on either side of that switch,
+ * of an id written on either side, ends the same. */
+Test(load, repeats_before_and_after_ids_leave_their_order)
+{
+    rg_ctx *ctx = test_ctx();
+    rg_store *store = test_store(ctx, "order.sqlite");
+    rg_buf csv = {0};
+    cr_assert_eq(rg__buf_appendf(&csv, "id,lat,lon\n"), RG_OK);
+    /* Data line k (file line k + 1) holds H<k> in order, except: line 61 repeats 60's
+     * (in order, the index sees it), line 81 repeats 31's (out of order: the switch), lines
+     * 91 and 96 repeat 86's and 83's (after it). */
+    for (int k = 1; k <= 100; k++) {
+        int id = k == 60 ? 59 : k == 80 ? 30 : k == 90 ? 85 : k == 95 ? 82 : k;
+        cr_assert_eq(rg__buf_appendf(&csv, "H%03d,%.6f,%.6f\n", id, -10.2 + k * 1e-4, 123.55 + k * 1e-4), RG_OK);
+    }
+    rg_load_stats s;
+    cr_assert_eq(rg_load_run(store, write_tmp("order.csv", csv.data), NULL, &s), RG_OK, "%s", rg_ctx_errmsg(ctx));
+    rg__buf_free(&csv);
+    cr_assert_eq(s.loaded * 10 + s.by_reason[RG_REJECT_DUPLICATE_ID], 964);
+    cr_assert_str_eq(sql_text(store, "SELECT group_concat(line || ':' || substr(message, instr(message, 'from line')),"
+                                     " ' ') FROM (SELECT line, message FROM rejects ORDER BY line)"),
+                     "61:from line 60; the first is kept 81:from line 31; the first is kept"
+                     " 91:from line 86; the first is kept 96:from line 83; the first is kept");
+    cr_assert_eq(sql_int(store, "SELECT count(*) FROM idx_household_records_geom"), 96);
+    cr_assert_eq(sql_int(store, "SELECT \"unique\" FROM pragma_index_list('household_records')"
+                                " WHERE name = 'household_records_id'"), 1);
+    rg_io_store_free(store);
+    rg_ctx_free(ctx);
+}
+
+/* A repeat is known only once every row is written (duplicates.c): it leaves the counts it
+ * entered (flagged, swapped, without a point), the extra columns and the spatial index. */
+Test(load, a_repeated_id_is_counted_out_as_it_was_counted_in)
+{
+    rg_ctx *ctx = test_ctx();
+    rg_load_stats s;
+    int rc;
+    rg_store *store = load_text(ctx,
+                                "id,lat,lon,jumlah_art,nama\n"
+                                "A,-10.16,123.6,4,Ina\n"      /* 2 loaded */
+                                "A,123.6,-10.16,x,Ani\n"      /* 3 a repeat, swapped and flagged */
+                                "B,-10.17,123.6,3,Budi\n"     /* 4 loaded */
+                                "B,,,2,Beni\n"                /* 5 no point, no code: not a household */
+                                "C,-10.18,123.6,3,Cici\n",    /* 6 loaded */
+                                NULL, &s, &rc);
+    cr_assert_eq(rc, RG_OK, "%s", rg_ctx_errmsg(ctx));
+    cr_assert_eq(s.loaded * 1000 + s.flagged * 100 + s.swapped * 10 + s.without_point, 3000);
+    cr_assert_eq(s.by_reason[RG_REJECT_DUPLICATE_ID] * 10 + s.by_reason[RG_REJECT_MISSING_COORDINATE], 11);
+    cr_assert_str_eq(sql_text(store, "SELECT raw FROM rejects WHERE line = 3"), "A,123.6,-10.16,x,Ani");
+    cr_assert_str_eq(sql_text(store, "SELECT loaded || ' ' || flagged || ' ' || rejected FROM load_runs"), "3 0 2");
+    cr_assert_str_eq(sql_text(store, "SELECT group_concat(json_extract(x.extra, '$.nama'), ' ') FROM"
+                                     " (SELECT extra FROM household_extra ORDER BY hh) x"), "Ina Budi Cici");
+    cr_assert_eq(sql_int(store, "SELECT count(*) FROM idx_household_records_geom i JOIN household_records r"
+                                " ON r.hh = i.pkid"), 3);
+    cr_assert_eq(sql_int(store, "SELECT count(*) FROM idx_household_records_geom"), 3);
     rg_io_store_free(store);
     rg_ctx_free(ctx);
 }
