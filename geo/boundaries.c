@@ -304,7 +304,7 @@ static void normalise(const char *in, char *out, size_t cap)
     out[j] = '\0';
 }
 
-static int find_field(OGRFeatureDefnH defn, const char *wanted, const char *const *candidates)
+int rg_geo__find_field(OGRFeatureDefnH defn, const char *wanted, const char *const *candidates)
 {
     int n = OGR_FD_GetFieldCount(defn);
     if (wanted)
@@ -363,7 +363,7 @@ static GEOSGeometry *polygonal_part(GEOSContextHandle_t h, GEOSGeometry *g)
     return out;
 }
 
-static char *dup_field(OGRFeatureH f, int index)
+char *rg_geo__dup_field(OGRFeatureH f, int index)
 {
     if (index < 0 || !OGR_F_IsFieldSetAndNotNull(f, index))
         return NULL;
@@ -430,15 +430,15 @@ static int map_fields(rg_ctx *ctx, const char *path, OGRLayerH layer, rg_area_ki
 {
     const vocabulary *v = &vocabularies[kind];
     OGRFeatureDefnH defn = OGR_L_GetLayerDefn(layer);
-    m->code = find_field(defn, src->code_field, v->codes);
-    m->name = find_field(defn, src->name_field, v->names);
-    m->parent = kind == RG_AREA_KELURAHAN ? find_field(defn, src->parent_field, kel_parents) : -1;
-    m->alt = find_field(defn, NULL, alt_codes);
+    m->code = rg_geo__find_field(defn, src->code_field, v->codes);
+    m->name = rg_geo__find_field(defn, src->name_field, v->names);
+    m->parent = kind == RG_AREA_KELURAHAN ? rg_geo__find_field(defn, src->parent_field, kel_parents) : -1;
+    m->alt = rg_geo__find_field(defn, NULL, alt_codes);
     if (m->alt == m->code)
         m->alt = -1;
-    m->type = kind == RG_AREA_KELURAHAN ? find_field(defn, NULL, area_types) : -1;
+    m->type = kind == RG_AREA_KELURAHAN ? rg_geo__find_field(defn, NULL, area_types) : -1;
     for (int u = 0; u < RG_GEO__UPPER_NAMES; u++)
-        m->upper_names[u] = v->upper_names[u] ? find_field(defn, NULL, v->upper_names[u]) : -1;
+        m->upper_names[u] = v->upper_names[u] ? rg_geo__find_field(defn, NULL, v->upper_names[u]) : -1;
     if (m->code < 0) {
         rg_buf names = {0};
         list_fields(defn, &names);
@@ -476,9 +476,7 @@ static int open_layer(rg_ctx *ctx, const char *path, rg_area_kind kind, const rg
     return rc;
 }
 
-/* The transformation from the layer's CRS to EPSG:4326 (an OGRCoordinateTransformationH);
- * *ct stays NULL when it is 4326 already or says nothing. Caller owns *ct. */
-static int layer_transform(rg_ctx *ctx, const char *path, OGRLayerH layer, const char *what, void **ct)
+int rg_geo__layer_transform(rg_ctx *ctx, const char *path, OGRLayerH layer, const char *what, void **ct)
 {
     *ct = NULL;
     OGRSpatialReferenceH srs = OGR_L_GetSpatialRef(layer);
@@ -501,17 +499,17 @@ char *rg_geo__parent_of_code(const char *code)
 static void read_attributes(OGRFeatureH f, rg_area_kind kind, const field_map *m, rg_geo__area *area,
                             long *unknown_types)
 {
-    area->code = dup_field(f, m->code);
-    area->name = dup_field(f, m->name);
-    area->alt_code = dup_field(f, m->alt);
+    area->code = rg_geo__dup_field(f, m->code);
+    area->name = rg_geo__dup_field(f, m->name);
+    area->alt_code = rg_geo__dup_field(f, m->alt);
     for (int u = 0; u < RG_GEO__UPPER_NAMES; u++)
-        area->upper_names[u] = dup_field(f, m->upper_names[u]);
+        area->upper_names[u] = rg_geo__dup_field(f, m->upper_names[u]);
     if (m->type >= 0 && OGR_F_IsFieldSetAndNotNull(f, m->type)) {
         area->area_type = rg_geo_urban_rural_parse(OGR_F_GetFieldAsString(f, m->type));
         *unknown_types += area->area_type == RG_AREA_TYPE_ANY;
     }
     if (kind == RG_AREA_KELURAHAN)
-        area->parent = derive_parent(area->code ? area->code : "", dup_field(f, m->parent));
+        area->parent = derive_parent(area->code ? area->code : "", rg_geo__dup_field(f, m->parent));
     else
         area->parent = rg_geo__parent_of_code(area->code);
 }
@@ -583,12 +581,19 @@ static void printable(const char *text, char *out, size_t cap)
 static int read_feature(rg_areas *areas, rg_ctx *ctx, const char *path, rg_area_kind kind, OGRFeatureH f,
                         const field_map *m, OGRCoordinateTransformationH ct, long *unknown_types)
 {
-    GEOSContextHandle_t h = rg__ctx_geos(ctx);
-    const char *what = kind_names[kind];
-    long long fid = OGR_F_GetFID(f);
     rg_geo__area area = {0};
-    GEOSGeometry *geom = NULL;
     read_attributes(f, kind, m, &area, unknown_types);
+    return rg_geo__feature_area(areas, ctx, path, kind_names[kind], f, ct, &area);
+}
+
+int rg_geo__feature_area(rg_areas *areas, rg_ctx *ctx, const char *path, const char *what, OGRFeatureH f,
+                         void *ct, rg_geo__area *attributes)
+{
+    GEOSContextHandle_t h = rg__ctx_geos(ctx);
+    long long fid = OGR_F_GetFID(f);
+    rg_geo__area area = *attributes;
+    memset(attributes, 0, sizeof *attributes);
+    GEOSGeometry *geom = NULL;
     OGRGeometryH g = OGR_F_GetGeometryRef(f);
     int rc = RG_OK;
     shape_verdict verdict = SHAPE_SKIP;
@@ -654,7 +659,7 @@ int rg_geo_areas_read(rg_areas **out, rg_ctx *ctx, const char *path, rg_area_kin
     if (rc == RG_OK)
         rc = map_fields(ctx, path, layer, kind, src, &m);
     if (rc == RG_OK)
-        rc = layer_transform(ctx, path, layer, kind_names[kind], &ct);
+        rc = rg_geo__layer_transform(ctx, path, layer, kind_names[kind], &ct);
     if (rc == RG_OK) {
         OGR_L_ResetReading(layer);
         OGRFeatureH f;

@@ -5,6 +5,7 @@
 #include "core/internal.h"
 #include "geo/geo.h"
 
+#include <ogr_api.h>
 #include <sys/types.h>
 
 /*
@@ -13,8 +14,9 @@
  * scratch file when read (or dissolved) and read back by whoever needs it: a locator
  * keeps only the few it is using prepared. The file is unlinked as soon as it is made.
  */
-/* Levels above kelurahan: kecamatan, kab/kota, provinsi. */
-#define RG_GEO__UPPER_NAMES 3
+/* Levels above an area's: kecamatan, kab/kota, provinsi above a desa; the desa too above an
+ * SLS. */
+#define RG_GEO__UPPER_NAMES 4
 
 typedef struct {
     char *code, *name, *parent, *alt_code;
@@ -60,6 +62,31 @@ int rg_geo__areas_finish(rg_areas *areas, const char *source);
 /* Appends an area, taking ownership of its strings. */
 int rg_geo__areas_add(rg_areas *areas, rg_geo__area *area);
 void rg_geo__area_clear(rg_geo__area *area);
+
+/* boundaries.c, for the layers sls.c reads. The field of defn named wanted (when given) or
+ * the first of candidates, compared in lower case with spaces and dashes as '_'; -1 when
+ * none. */
+int rg_geo__find_field(OGRFeatureDefnH defn, const char *wanted, const char *const *candidates);
+/* A field's value trimmed of spaces, or NULL when unset or blank. Caller frees. */
+char *rg_geo__dup_field(OGRFeatureH f, int index);
+/* The transformation from the layer's CRS to EPSG:4326 (an OGRCoordinateTransformationH);
+ * *ct stays NULL when it is 4326 already or says nothing. Caller owns *ct
+ * (rg_io_crs_free). */
+int rg_geo__layer_transform(rg_ctx *ctx, const char *path, OGRLayerH layer, const char *what, void **ct);
+/* Feature f's polygon, checked and repaired as every level's are, added to areas under
+ * *attributes (code, names, parent: taken, *attributes left empty), or skipped with a
+ * warning naming path, what (the level) and the feature. ct: to EPSG:4326, or NULL.
+ * @return RG_OK (added or skipped), RG_EDATA (a code that cannot name an area), RG_EGEOS,
+ * RG_EPROJ, RG_EIO, RG_ENOMEM. */
+int rg_geo__feature_area(rg_areas *areas, rg_ctx *ctx, const char *path, const char *what, OGRFeatureH f,
+                         void *ct, rg_geo__area *attributes);
+
+/* sls.c: BPS's wilkerstat SLS map (one layer of sub-SLS with kdprov .. kdsls, idsls, nm*
+ * fields, whatever the layer is named) as the parts the desa/kelurahan are dissolved from:
+ * each feature with its SLS code, its desa as parent, and nmdesa, nmkec, nmkab, nmprov as
+ * the names above it. @return RG_OK, RG_ENOTFOUND (no such layer: no message), RG_EGDAL,
+ * RG_EDATA, RG_EGEOS, RG_EIO, RG_ENOMEM. Caller owns *out; free with rg_geo_areas_free(). */
+int rg_geo__sls_read(rg_areas **out, rg_ctx *ctx, const char *path);
 
 /* wkb.c: WKB read without GEOS. A reader over p..end, swap when its byte order is not the
  * machine's (set by rg_geo__wkb_header). Each call steps past what it read. @return RG_OK

@@ -280,6 +280,28 @@ static int inherit_names(rg_areas *levels[RG_AREA_KINDS])
     return RG_OK;
 }
 
+/* A file with no desa/kelurahan layer may be BPS's SLS map: its desa are then the dissolve
+ * of their SLS, named from its nmdesa .. nmprov. Otherwise the desa layer's absence (rc,
+ * whose message stands) is the error. */
+static int kelurahan_from_sls(rg_ctx *ctx, const char *path, rg_areas **kelurahan, int rc)
+{
+    rg_areas *sls = NULL;
+    double started = rg__seconds_now();
+    int found = rg_geo__sls_read(&sls, ctx, path);
+    if (found == RG_ENOTFOUND)
+        return rc;
+    if (found != RG_OK)
+        return found;
+    rg_ctx_notice(ctx, RG_NOTICE_INFO, "%s: no kelurahan layer: dissolving %zu SLS by their desa code", path,
+                  rg_geo_areas_count(sls));
+    rc = rg_geo_areas_dissolve(kelurahan, ctx, sls, RG_AREA_KELURAHAN);
+    if (rc == RG_OK)
+        rg_ctx_notice(ctx, RG_NOTICE_DETAIL, "%s: %zu kelurahan dissolved from %zu SLS in %.2f s", path,
+                      rg_geo_areas_count(*kelurahan), rg_geo_areas_count(sls), rg__seconds_now() - started);
+    rg_geo_areas_free(sls);
+    return rc;
+}
+
 /* Reads, checks, repairs and dissolves the polygons at path, every level. Caller owns levels[]
  * and *given_kec, the file's kecamatan polygons (NULL when it has none). */
 static int read_boundaries(rg_ctx *ctx, const char *path, const rg_join_opts *opts, rg_boundaries_report *r,
@@ -287,6 +309,8 @@ static int read_boundaries(rg_ctx *ctx, const char *path, const rg_join_opts *op
 {
     double started = rg__seconds_now();
     int rc = rg_geo_areas_read(&levels[RG_AREA_KELURAHAN], ctx, path, RG_AREA_KELURAHAN, &opts->kelurahan);
+    if (rc == RG_ENOTFOUND && !opts->kelurahan.layer)
+        rc = kelurahan_from_sls(ctx, path, &levels[RG_AREA_KELURAHAN], rc);
     if (rc == RG_OK)
         rg_ctx_notice(ctx, RG_NOTICE_DETAIL, "%s: %zu kelurahan read and checked in %.2f s", path,
                       rg_geo_areas_count(levels[RG_AREA_KELURAHAN]), rg__seconds_now() - started);
