@@ -81,6 +81,9 @@ static const invariant store_checks[] = {
      "SELECT CASE WHEN (SELECT count(*) FROM households WHERE join_method IS NOT NULL) = 0 THEN 0"
      " ELSE (SELECT count(*) FROM households WHERE join_method IS NULL"
      "  OR join_method NOT IN ('within', 'boundary', 'nearest', 'code', 'unmatched')) END"},
+    {"a household's SLS is one of the SLS map's, in the household's desa",
+     "SELECT count(*) FROM household_areas a LEFT JOIN sls s ON s.code = a.sls_code"
+     " WHERE a.sls_code IS NOT NULL AND s.parent_code IS NOT a.kelurahan_code"},
     {"households with a point are located by it, those without by their code",
      "SELECT count(*) FROM households WHERE (geom IS NULL AND join_method NOT IN ('code', 'unmatched'))"
      " OR (geom IS NOT NULL AND join_method = 'code')"},

@@ -247,6 +247,10 @@ void cli_print_join(rg_cli *cli, const rg_join_report *r)
             r->kelurahan, r->kecamatan, r->kecamatan_dissolved ? " (dissolved from kelurahan)" : "",
             r->boundaries_reused ? ", as prepared by an earlier join" : "", r->repaired, r->repaired == 1 ? "" : "s",
             (long long)r->overlaps, (long long)r->code_mismatches, (long long)r->kecamatan_mismatches);
+    if (r->sls)
+        fprintf(stderr, "regsosek-geo: join: %zu SLS: %lld households in the SLS their point lies in or their"
+                        " 14-digit code names (column sls_code), %lld without one\n",
+                r->sls, (long long)r->in_sls, (long long)(r->households - r->in_sls));
 }
 
 static void print_total(const rg_area_total *t, void *userdata)

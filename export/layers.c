@@ -15,7 +15,7 @@ extern const char rg_style_households[], rg_style_kelurahan[], rg_style_kecamata
 static const field_def household_fields[] = {
     {"household_id", OFTString},  {"kelurahan_code", OFTString}, {"kelurahan_name", OFTString},
     {"kecamatan_code", OFTString}, {"kecamatan_name", OFTString}, {"kabkota_code", OFTString},
-    {"provinsi_code", OFTString},  {"poverty_class", OFTString},
+    {"provinsi_code", OFTString},  {"sls_code", OFTString},       {"poverty_class", OFTString},
     {"poverty_class_final", OFTString},
     {"desil", OFTInteger},         {"welfare_rank", OFTInteger},  {"household_size", OFTInteger},
     {"join_method", OFTString},    {"join_distance_m", OFTReal},  {"join_flags", OFTString},
@@ -54,7 +54,7 @@ static const field_def area_fields[] = {
  * households without a point differ in it), then --fields. */
 #define HOUSEHOLD_SELECT(point_source)                                                                         \
     "household_id, kelurahan_code, kelurahan_name, kecamatan_code, kecamatan_name, kabkota_code, provinsi_code,"   \
-    " poverty_class,"              \
+    " sls_code, poverty_class,"    \
     " poverty_class_final, desil, welfare_rank, household_size, join_method, join_distance_m, join_flags,"      \
     " code_mismatch, reported_code, load_flags, " point_source EXTRA_FIELDS_HERE
 /* The extent of the households' GPS points. */

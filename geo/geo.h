@@ -165,6 +165,7 @@ typedef struct {
     char sha256[65];          /**< of the boundary file; "" when it is not one file */
     char prepared[32];        /**< when reused: when they were prepared (UTC) */
     char prepared_from[512];  /**< when reused: the path they were prepared from then */
+    size_t sls;               /**< SLS of an SLS map (table sls), 0 for other boundaries */
 } rg_boundaries_report;
 
 /**
@@ -195,6 +196,8 @@ typedef struct {
     size_t repaired;             /**< polygons repaired with GEOSMakeValid */
     int kecamatan_dissolved;     /**< kecamatan were built from kelurahan */
     int boundaries_reused;       /**< the boundaries were prepared by an earlier join */
+    size_t sls;                  /**< SLS of an SLS map; 0 for other boundaries */
+    int64_t in_sls;              /**< of the households, those given their SLS (point, or r101..r105 code) */
 } rg_join_report;
 
 /**

@@ -158,8 +158,9 @@ void rg_geo__code_index_free(rg_geo__code_index *idx);
 long rg_geo__code_index_find(const rg_geo__code_index *idx, const char *reported);
 
 /* rg_geo_boundaries_prepare() that also hands over the prepared areas, read back from the
- * store when they were there already. Caller owns *kel and *kec. */
+ * store when they were there already: the kelurahan, the kecamatan, and the SLS of an SLS
+ * map (*sls NULL for other boundaries). Caller owns *kel, *kec and *sls. */
 int rg_geo__boundaries(rg_store *store, const char *path, const rg_join_opts *opts, rg_boundaries_report *r,
-                       rg_areas **kel, rg_areas **kec);
+                       rg_areas **kel, rg_areas **kec, rg_areas **sls);
 
 #endif

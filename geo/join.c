@@ -114,7 +114,7 @@ typedef struct {
 typedef struct {
     rg__sort_head head; /* key: the position in hh order */
     double distance_m;
-    int32_t kel, kec; /* area indexes fit 32 bits */
+    int32_t kel, kec, sls; /* area indexes fit 32 bits */
     unsigned char method, overlap;
 } household_answer;
 
@@ -125,7 +125,7 @@ typedef struct {
 #define BLOCK 2048
 
 typedef struct {
-    const rg_areas *kel, *kec;
+    const rg_areas *kel, *kec, *sls; /* kec, sls: NULL when not looked in */
     rg_ctx *sorter_ctx;  /* the sorters' messages land here */
     rg__sorter *points;  /* in Hilbert order; taken under lock */
     rg__sorter *answers; /* filled under lock */
@@ -161,7 +161,7 @@ static void *locate_worker(void *arg)
 {
     locate_job *job = arg;
     rg_ctx *ctx = NULL;
-    rg_locator *kl = NULL, *kcl = NULL;
+    rg_locator *kl = NULL, *kcl = NULL, *sl = NULL;
     household_point *in = rg_malloc(BLOCK * sizeof *in);
     household_answer *out = rg_calloc(BLOCK, sizeof *out);
     int rc = in && out ? rg_ctx_new(&ctx) : RG_ENOMEM;
@@ -170,6 +170,8 @@ static void *locate_worker(void *arg)
         rg_geo__locator_keep(kl, job->kept_coordinates);
     if (rc == RG_OK && job->kec && (rc = rg_geo_locator_new(&kcl, ctx, job->kec)) == RG_OK)
         rg_geo__locator_keep(kcl, job->kept_coordinates);
+    if (rc == RG_OK && job->sls && (rc = rg_geo_locator_new(&sl, ctx, job->sls)) == RG_OK)
+        rg_geo__locator_keep(sl, job->kept_coordinates);
     while (rc == RG_OK && !atomic_load(&job->failure.failed)) {
         size_t count = 0;
         pthread_mutex_lock(&job->lock);
@@ -179,7 +181,7 @@ static void *locate_worker(void *arg)
             break;
         for (size_t k = 0; k < count && rc == RG_OK; k++) {
             double lon = in[k].lon, lat = in[k].lat;
-            rg_match m, km = {.area = -1};
+            rg_match m, km = {.area = -1}, sm = {.area = -1};
             GEOSGeometry *pt = GEOSGeom_createPointFromXY_r(h, lon, lat);
             if (!pt) {
                 rc = rg_ctx_error(ctx, RG_EGEOS, "point (%.7f, %.7f): %s", lon, lat, rg__ctx_geos_message(ctx));
@@ -191,12 +193,17 @@ static void *locate_worker(void *arg)
              * vertices would cost more than all the rest. */
             if (rc == RG_OK && kcl)
                 rc = rg_geo__locate_point(kcl, pt, lon, lat, 0, &km);
+            /* The SLS by the desa's own rules: within, on a border, else the nearest; the
+             * write-back keeps it when it lies in the household's desa. */
+            if (rc == RG_OK && sl && m.area >= 0)
+                rc = rg_geo__locate_point(sl, pt, lon, lat, job->max_distance_m, &sm);
             GEOSGeom_destroy_r(h, pt);
             /* Field by field: the padding of the calloc'd block stays zero on its way to disk. */
             out[k].head.key = (uint64_t)in[k].head.id;
             out[k].distance_m = m.distance_m;
             out[k].kel = (int32_t)m.area;
             out[k].kec = (int32_t)km.area;
+            out[k].sls = (int32_t)sm.area;
             out[k].method = (unsigned char)m.method;
             out[k].overlap = (unsigned char)m.overlap;
         }
@@ -210,6 +217,7 @@ static void *locate_worker(void *arg)
         rg__first_failure_set(&job->failure, rc, ctx);
     rg_geo_locator_free(kl);
     rg_geo_locator_free(kcl);
+    rg_geo_locator_free(sl);
     rg_ctx_free(ctx);
     rg_free(in);
     rg_free(out);
@@ -234,8 +242,9 @@ static void areas_extent(const rg_areas *areas, double box[4])
  * the kelurahan, and in the kecamatan unless kec is NULL, on all cores, into a sorter of
  * answers by position. Both sorters are the caller's.
  */
-static int locate_all(rg_store *store, const rg_areas *kel, const rg_areas *kec, int64_t households,
-                      const rg_join_opts *opts, int threads, rg__sorter *points, rg__sorter *answers)
+static int locate_all(rg_store *store, const rg_areas *kel, const rg_areas *kec, const rg_areas *sls,
+                      int64_t households, const rg_join_opts *opts, int threads, rg__sorter *points,
+                      rg__sorter *answers)
 {
     int64_t located = 0;
     rg_ctx *ctx = rg_io_store_ctx(store);
@@ -272,7 +281,7 @@ static int locate_all(rg_store *store, const rg_areas *kel, const rg_areas *kec,
                   rg__seconds_now() - reading);
 
     double started = rg__seconds_now();
-    locate_job job = {.kel = kel, .kec = kec, .sorter_ctx = ctx, .points = points, .answers = answers,
+    locate_job job = {.kel = kel, .kec = kec, .sls = sls, .sorter_ctx = ctx, .points = points, .answers = answers,
                       .max_distance_m = opts->max_distance_m, .kept_coordinates = opts->kept_coordinates};
     pthread_mutex_init(&job.lock, NULL);
     rg__first_failure_init(&job.failure);
@@ -291,13 +300,13 @@ static int locate_all(rg_store *store, const rg_areas *kel, const rg_areas *kec,
 /* Rows of household_areas appended by one statement: a statement a row cost as much as
  * the rest of the write-back (as for the load's households). */
 #define ROWS_PER_INSERT 64
-#define AREA_COLUMNS 8
+#define AREA_COLUMNS 9
 
 /* One household's row of household_areas, waiting for its statement. Strings are
  * borrowed from the areas, but for the flags. */
 typedef struct {
     int64_t hh;
-    const char *kelurahan, *kecamatan, *method, *kecamatan_polygon;
+    const char *kelurahan, *kecamatan, *method, *kecamatan_polygon, *sls;
     double distance_m;
     int has_distance, mismatch; /* mismatch -1: not comparable */
     char flags[32];             /* "overlap,kecamatan_mismatch" at the most */
@@ -306,7 +315,7 @@ typedef struct {
 /* What the write-back keeps while it appends each household's answer in hh order. */
 typedef struct {
     rg_store *store;
-    const rg_areas *kel, *kec;
+    const rg_areas *kel, *kec, *sls;
     const long *kel_parent_area; /* each kelurahan's kecamatan, found once */
     const rg_geo__code_index *codes, *kec_codes;
     sqlite3_stmt *one, *many;    /* many: ROWS_PER_INSERT rows; NULL when SQLite allows fewer parameters */
@@ -335,6 +344,7 @@ static void bind_row(sqlite3_stmt *st, int at, const area_row *row)
     else
         sqlite3_bind_null(st, at + 7);
     sqlite3_bind_text(st, at + 8, row->kecamatan_polygon, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, at + 9, row->sls, -1, SQLITE_STATIC);
 }
 
 /* Writes the pending rows: a full batch with one statement, a partial one row by row. */
@@ -389,9 +399,40 @@ static int located_answer(answer_writer *W, const char *reported, const househol
     int kec_mismatch = kec_area >= 0 && parent && strcmp(rg_geo_areas_code(W->kec, (size_t)kec_area), parent) != 0;
     r->overlaps += m.overlap != 0;
     r->kecamatan_mismatches += kec_mismatch;
+    /* Every SLS of a desa is in it, and the smallest code of overlapping SLS is the SLS of the
+     * smallest desa code, as the desa's overlap rule: only a nearest SLS across a desa border
+     * (a point in a filled gap) can disagree, and is left without one. */
+    if (found->sls >= 0 && strcmp(rg_geo_areas_parent(W->sls, (size_t)found->sls), row->kelurahan) == 0) {
+        row->sls = rg_geo_areas_code(W->sls, (size_t)found->sls);
+        r->in_sls++;
+    }
     snprintf(row->flags, sizeof row->flags, "%s%s%s", m.overlap ? "overlap" : "",
              m.overlap && kec_mismatch ? "," : "", kec_mismatch ? "kecamatan_mismatch" : "");
     return RG_OK;
+}
+
+/* The SLS a reported code of Blok I's r101 .. r105 names (14 BPS digits), when the map has it
+ * whole: one feature whose code is those digits, or they and a sub-SLS suffix. A split SLS
+ * leaves which part unknown: -1, as for a code the map lacks. */
+static long sls_by_code(const rg_areas *sls, const char *reported)
+{
+    rg_area_code parsed;
+    if (!sls || !reported || rg_code_parse(reported, &parsed) != RG_OK || parsed.level != RG_LEVEL_SLS ||
+        parsed.scheme != RG_CODE_BPS)
+        return -1;
+    char digits[RG_CODE_TEXT_MAX];
+    rg_code_format(&parsed, digits, sizeof digits);
+    size_t n = strlen(digits), lo = 0, hi = rg_geo_areas_count(sls);
+    while (lo < hi) { /* the first code not below the digits */
+        size_t mid = lo + (hi - lo) / 2;
+        if (strcmp(rg_geo_areas_code(sls, mid), digits) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    int here = lo < rg_geo_areas_count(sls) && strncmp(rg_geo_areas_code(sls, lo), digits, n) == 0;
+    int split = here && lo + 1 < rg_geo_areas_count(sls) && strncmp(rg_geo_areas_code(sls, lo + 1), digits, n) == 0;
+    return here && !split ? (long)lo : -1;
 }
 
 /* A household without a point goes where its code says: its kelurahan, or, when the code
@@ -420,6 +461,11 @@ static void placed_by_code(answer_writer *W, const char *reported, area_row *row
     if (area >= 0) {
         row->kelurahan = rg_geo_areas_code(W->kel, (size_t)area);
         row->kecamatan = rg_geo_areas_parent(W->kel, (size_t)area);
+        long sls = sls_by_code(W->sls, reported);
+        if (sls >= 0 && strcmp(rg_geo_areas_parent(W->sls, (size_t)sls), row->kelurahan) == 0) {
+            row->sls = rg_geo_areas_code(W->sls, (size_t)sls);
+            r->in_sls++;
+        }
         return;
     }
     row->kecamatan = rg_geo_areas_code(W->kec, (size_t)kec);
@@ -450,8 +496,8 @@ static int write_answer(answer_writer *W, int64_t hh, const char *reported, cons
 static int prepare_inserts(answer_writer *W)
 {
     static const char head[] = "INSERT INTO household_areas(hh, kelurahan_code, kecamatan_code, join_method,"
-                               " join_distance_m, join_flags, code_mismatch, kecamatan_polygon_code) VALUES";
-    static const char one_row[] = ",(?,?,?,?,?,?,?,?)";
+                               " join_distance_m, join_flags, code_mismatch, kecamatan_polygon_code, sls_code) VALUES";
+    static const char one_row[] = ",(?,?,?,?,?,?,?,?,?)";
     sqlite3 *db = rg_io_store_db(W->store);
     rg_buf sql = {0};
     int rc = rg__buf_append(&sql, head, strlen(head));
@@ -539,11 +585,11 @@ static int parent_areas(rg_ctx *ctx, const char *path, const rg_areas *kel, cons
 
 /* Locates every household and appends its answer, inside the join's step. */
 static int join_households(rg_store *store, const char *path, const rg_join_opts *opts, const rg_areas *kel,
-                           const rg_areas *kec, int64_t households, rg_join_report *r)
+                           const rg_areas *kec, const rg_areas *sls, int64_t households, rg_join_report *r)
 {
     rg_ctx *ctx = rg_io_store_ctx(store);
     rg__sorter *points = NULL, *answers = NULL;
-    answer_writer W = {.store = store, .kel = kel, .kec = kec, .r = r};
+    answer_writer W = {.store = store, .kel = kel, .kec = kec, .sls = sls, .r = r};
     int threads = opts->threads > 0 ? opts->threads : rg__default_threads();
     size_t sort_cap = opts->sort_records ? opts->sort_records : SORT_CAP;
     long *kel_parent_area = NULL;
@@ -562,7 +608,8 @@ static int join_households(rg_store *store, const char *path, const rg_join_opts
         rc = rg__sorter_new(&answers, ctx, rg_io_store_path(store), "join", sizeof(household_answer), sort_cap);
     /* Kecamatan dissolved from the kelurahan cannot disagree with them: no need to look. */
     if (rc == RG_OK)
-        rc = locate_all(store, kel, r->kecamatan_dissolved ? NULL : kec, households, opts, threads, points, answers);
+        rc = locate_all(store, kel, r->kecamatan_dissolved ? NULL : kec, sls, households, opts, threads, points,
+                        answers);
     rg__sorter_free(points); /* its merge windows */
     double writing = rg__seconds_now();
     if (rc == RG_OK && (rc = write_answers(&W, answers, households)) == RG_OK)
@@ -684,7 +731,7 @@ int rg_geo_join(rg_store *store, const char *path, const rg_join_opts *opts, rg_
         opts = &defaults;
     rg_join_report r = {0};
     rg_boundaries_report b;
-    rg_areas *kel = NULL, *kec = NULL;
+    rg_areas *kel = NULL, *kec = NULL, *sls = NULL;
     int64_t households = 0;
     int rc = rg_io_store_step_require(store, RG_STEP_LOAD, "join");
     /* NaN would make every "nearest" household "unmatched", saying nothing. */
@@ -692,7 +739,7 @@ int rg_geo_join(rg_store *store, const char *path, const rg_join_opts *opts, rg_
         rc = rg_ctx_error(rg_io_store_ctx(store), RG_EINVAL, "the largest distance to a kelurahan must be a finite"
                           " number of metres, at least 0");
     if (rc == RG_OK)
-        rc = rg_geo__boundaries(store, path, opts, &b, &kel, &kec);
+        rc = rg_geo__boundaries(store, path, opts, &b, &kel, &kec, &sls);
     if (rc != RG_OK)
         goto done;
     r.kelurahan = b.kelurahan;
@@ -700,12 +747,13 @@ int rg_geo_join(rg_store *store, const char *path, const rg_join_opts *opts, rg_
     r.repaired = b.repaired;
     r.kecamatan_dissolved = b.kecamatan_dissolved;
     r.boundaries_reused = b.reused;
+    r.sls = b.sls;
     /* The join reads the records in hh order and appends its answers: a small page cache
      * does as well as the store's 64 MB (measured), which would be the largest thing in
      * the process; counting the households alone would fill it. */
     if ((rc = rg_io_store_step_begin(store, RG_STEP_JOIN, RG_STEP_AFRESH, JOIN_CACHE_KB)) == RG_OK &&
         (rc = rg_io_store_count(store, "SELECT count(*) FROM household_records", &households)) == RG_OK &&
-        (rc = join_households(store, path, opts, kel, kec, households, &r)) == RG_OK &&
+        (rc = join_households(store, path, opts, kel, kec, sls, households, &r)) == RG_OK &&
         (rc = report_unknown_codes(store, path, &r)) == RG_OK && (rc = report_mismatches(store, &r)) == RG_OK &&
         (rc = warn_if_mostly_unmatched(store, path, &r)) == RG_OK &&
         (rc = write_report(store, path, &r)) == RG_OK)
@@ -715,6 +763,7 @@ int rg_geo_join(rg_store *store, const char *path, const rg_join_opts *opts, rg_
 done:
     rg_geo_areas_free(kel);
     rg_geo_areas_free(kec);
+    rg_geo_areas_free(sls);
     if (report)
         *report = r;
     return rc;

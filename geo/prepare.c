@@ -281,9 +281,9 @@ static int inherit_names(rg_areas *levels[RG_AREA_KINDS])
 }
 
 /* A file with no desa/kelurahan layer may be BPS's SLS map: its desa are then the dissolve
- * of their SLS, named from its nmdesa .. nmprov. Otherwise the desa layer's absence (rc,
- * whose message stands) is the error. */
-static int kelurahan_from_sls(rg_ctx *ctx, const char *path, rg_areas **kelurahan, int rc)
+ * of their SLS (*sls, the caller's), named from its nmdesa .. nmprov. Otherwise the desa
+ * layer's absence (rc, whose message stands) is the error. */
+static int kelurahan_from_sls(rg_ctx *ctx, const char *path, rg_areas **kelurahan, rg_areas **sls_out, int rc)
 {
     rg_areas *sls = NULL;
     double started = rg__seconds_now();
@@ -298,19 +298,20 @@ static int kelurahan_from_sls(rg_ctx *ctx, const char *path, rg_areas **keluraha
     if (rc == RG_OK)
         rg_ctx_notice(ctx, RG_NOTICE_DETAIL, "%s: %zu kelurahan dissolved from %zu SLS in %.2f s", path,
                       rg_geo_areas_count(*kelurahan), rg_geo_areas_count(sls), rg__seconds_now() - started);
-    rg_geo_areas_free(sls);
+    *sls_out = sls;
     return rc;
 }
 
-/* Reads, checks, repairs and dissolves the polygons at path, every level. Caller owns levels[]
- * and *given_kec, the file's kecamatan polygons (NULL when it has none). */
+/* Reads, checks, repairs and dissolves the polygons at path, every level. Caller owns levels[],
+ * *given_kec, the file's kecamatan polygons, and *sls, the SLS of an SLS map (each NULL when
+ * the file has none). */
 static int read_boundaries(rg_ctx *ctx, const char *path, const rg_join_opts *opts, rg_boundaries_report *r,
-                           rg_areas *levels[RG_AREA_KINDS], rg_areas **given_kec)
+                           rg_areas *levels[RG_AREA_KINDS], rg_areas **given_kec, rg_areas **sls)
 {
     double started = rg__seconds_now();
     int rc = rg_geo_areas_read(&levels[RG_AREA_KELURAHAN], ctx, path, RG_AREA_KELURAHAN, &opts->kelurahan);
     if (rc == RG_ENOTFOUND && !opts->kelurahan.layer)
-        rc = kelurahan_from_sls(ctx, path, &levels[RG_AREA_KELURAHAN], rc);
+        rc = kelurahan_from_sls(ctx, path, &levels[RG_AREA_KELURAHAN], sls, rc);
     if (rc == RG_OK)
         rg_ctx_notice(ctx, RG_NOTICE_DETAIL, "%s: %zu kelurahan read and checked in %.2f s", path,
                       rg_geo_areas_count(levels[RG_AREA_KELURAHAN]), rg__seconds_now() - started);
@@ -393,7 +394,8 @@ static int write_given(rg_store *store, const rg_areas *given)
 
 /* Writes freshly read boundaries into the store, as a step of their own. */
 static int store_boundaries(rg_store *store, const char *path, const char *sha256, const char *key,
-                            rg_boundaries_report *r, rg_areas *const levels[RG_AREA_KINDS], const rg_areas *given_kec)
+                            rg_boundaries_report *r, rg_areas *const levels[RG_AREA_KINDS], const rg_areas *given_kec,
+                            const rg_areas *sls)
 {
     int rc = rg_io_store_step_begin(store, RG_STEP_BOUNDARIES, RG_STEP_AFRESH, PREPARE_CACHE_KB);
     for (int k = 0; k < RG_AREA_KINDS && rc == RG_OK; k++)
@@ -401,6 +403,8 @@ static int store_boundaries(rg_store *store, const char *path, const char *sha25
                          k > RG_AREA_KELURAHAN && *dissolved_flag(r, (rg_area_kind)k));
     if (rc == RG_OK && given_kec)
         rc = write_given(store, given_kec);
+    if (rc == RG_OK && sls)
+        rc = write_areas(store, "sls", sls, 0);
     if (rc == RG_OK)
         rc = record_set(store, path, sha256, key, r);
     if (rc == RG_OK)
@@ -410,13 +414,14 @@ static int store_boundaries(rg_store *store, const char *path, const char *sha25
 }
 
 int rg_geo__boundaries(rg_store *store, const char *path, const rg_join_opts *opts, rg_boundaries_report *r,
-                       rg_areas **kel, rg_areas **kec)
+                       rg_areas **kel, rg_areas **kec, rg_areas **sls)
 {
     rg_ctx *ctx = rg_io_store_ctx(store);
     rg_buf key = {0};
     rg_areas *levels[RG_AREA_KINDS] = {NULL}, *given_kec = NULL;
     int found = 0;
-    *kel = *kec = NULL;
+    int64_t sls_count = 0;
+    *kel = *kec = *sls = NULL;
     memset(r, 0, sizeof *r);
     /* A source that is not one file (a folder of shapefiles, say) has no checksum: it is
      * prepared afresh each time. One that cannot be opened at all is GDAL's to explain. */
@@ -442,11 +447,14 @@ int rg_geo__boundaries(rg_store *store, const char *path, const rg_join_opts *op
         else if (rc == RG_OK)
             rc = areas_from_store(&given_kec, store, "kecamatan JOIN kecamatan_given USING (code)",
                                   "kecamatan_given.geom");
+        if (rc == RG_OK && (rc = rg_io_store_count(store, "SELECT count(*) FROM sls", &sls_count)) == RG_OK &&
+            sls_count > 0)
+            rc = areas_from_store(sls, store, "sls", "geom");
     } else if (rc == RG_OK) {
-        rc = read_boundaries(ctx, path, opts, r, levels, &given_kec);
+        rc = read_boundaries(ctx, path, opts, r, levels, &given_kec, sls);
         double started = rg__seconds_now();
         if (rc == RG_OK)
-            rc = store_boundaries(store, path, r->sha256, key.data, r, levels, given_kec);
+            rc = store_boundaries(store, path, r->sha256, key.data, r, levels, given_kec, *sls);
         if (rc == RG_OK)
             rg_ctx_notice(ctx, RG_NOTICE_DETAIL, "%s: boundaries kept in the store in %.2f s", path,
                           rg__seconds_now() - started);
@@ -463,8 +471,11 @@ int rg_geo__boundaries(rg_store *store, const char *path, const rg_join_opts *op
     if (rc != RG_OK) {
         rg_geo_areas_free(levels[RG_AREA_KELURAHAN]);
         rg_geo_areas_free(levels[RG_AREA_KECAMATAN]);
+        rg_geo_areas_free(*sls);
+        *sls = NULL;
         return rc;
     }
+    r->sls = *sls ? rg_geo_areas_count(*sls) : 0;
     *kel = levels[RG_AREA_KELURAHAN];
     *kec = levels[RG_AREA_KECAMATAN];
     return RG_OK;
@@ -475,8 +486,9 @@ int rg_geo_boundaries_prepare(rg_store *store, const char *path, const rg_join_o
 {
     static const rg_join_opts defaults = RG_JOIN_OPTS_INIT;
     rg_boundaries_report r;
-    rg_areas *kel = NULL, *kec = NULL;
-    int rc = rg_geo__boundaries(store, path, opts ? opts : &defaults, &r, &kel, &kec);
+    rg_areas *kel = NULL, *kec = NULL, *sls = NULL;
+    int rc = rg_geo__boundaries(store, path, opts ? opts : &defaults, &r, &kel, &kec, &sls);
+    rg_geo_areas_free(sls);
     rg_geo_areas_free(kel);
     rg_geo_areas_free(kec);
     if (report)

@@ -19,8 +19,9 @@
  * the forum's decisions; 3 the kab/kota and provinsi levels and the desil counts; 4 the
  * area tables' attribute indexes; 5 the input's other columns in a table of their own; 6 a
  * forum's decision applies only in the kelurahan that made it (the view anew), and the file's
- * kecamatan polygons are kept apart from the drawn ones (kecamatan_given); 7 household ids
- * unique by an index a load can set aside (a store made earlier keeps the table's own
+ * kecamatan polygons are kept apart from the drawn ones (kecamatan_given); 7 the SLS of an SLS
+ * map and each household's, and household ids unique by an index a load can set aside (a
+ * store made earlier keeps the table's own
  * constraint, which its loads check on each insert: nothing to change, but an earlier
  * release must not load into a table that no longer checks ids itself). A database of
  * another version is refused, not half-understood; one of version 3 to 6 is upgraded by the
@@ -56,6 +57,10 @@ static const char *const step_commands[RG_STEP_COUNT] = {
     "SELECT AddGeometryColumn('" t "', 'geom', 4326, 'MULTIPOLYGON', 'XY');"                                   \
     "SELECT CreateSpatialIndex('" t "', 'geom');" AREA_INDEXES(t)
 
+/* BPS's SLS (sub-SLS where the map splits them), the finest areas, when the boundaries are an
+ * SLS map; parent_code is the desa (layout 7). Empty otherwise. */
+#define SLS_TABLE AREA_TABLE("sls")
+
 /* The boundary file's own kecamatan polygons, when it has a kecamatan layer: the table
  * kecamatan holds the union of their kelurahan, which maps draw; the join checks each point
  * against these (layout 6). SpatiaLite blobs, not a registered geometry: nothing draws them. */
@@ -63,7 +68,8 @@ static const char *const step_commands[RG_STEP_COUNT] = {
 
 /* Without statistics SQLite takes the code's own index and reads each row, polygon and all;
  * with them it takes the attribute index. Gathered whenever the boundaries change. */
-static const char area_statistics_sql[] = "ANALYZE kelurahan; ANALYZE kecamatan; ANALYZE kabkota; ANALYZE provinsi;";
+static const char area_statistics_sql[] =
+    "ANALYZE kelurahan; ANALYZE kecamatan; ANALYZE kabkota; ANALYZE provinsi; ANALYZE sls;";
 
 /* What layout 4 added to 3. */
 static const char upgrade_to_4_sql[] =
@@ -74,6 +80,10 @@ static const char upgrade_to_4_sql[] =
  * records every step reads: they are most of a household's bytes, and only an export with
  * --fields asks for them. Written by the load with the records. */
 #define HOUSEHOLD_EXTRA_TABLE "CREATE TABLE household_extra(hh INTEGER PRIMARY KEY, extra TEXT NOT NULL);"
+
+/* What layout 7 added to 6 (its household ids are left to the table's own constraint). */
+static const char upgrade_to_7_sql[] =
+    SLS_TABLE "ALTER TABLE household_areas ADD COLUMN sls_code TEXT;";
 
 /* What layout 5 changed of 4: the extra columns move out of household_records (the view that
  * names them goes first, and is made again by the caller). */
@@ -111,7 +121,7 @@ static const char base_sql[] =
     "  repaired INTEGER, kecamatan_dissolved INTEGER, kabkota INTEGER, provinsi INTEGER,"
     "  kabkota_dissolved INTEGER, provinsi_dissolved INTEGER);"
     AREA_TABLE("kelurahan") AREA_TABLE("kecamatan") AREA_TABLE("kabkota") AREA_TABLE("provinsi")
-    KECAMATAN_GIVEN_TABLE
+    SLS_TABLE KECAMATAN_GIVEN_TABLE
     "CREATE TABLE join_report(id INTEGER PRIMARY KEY, finished TEXT,"
     "  boundaries TEXT, households INTEGER, within INTEGER, boundary INTEGER,"
     "  nearest INTEGER, nearest_max_m REAL, nearest_median_m REAL, unmatched INTEGER,"
@@ -136,7 +146,7 @@ static const char join_tables_sql[] =
     "DROP TABLE IF EXISTS household_areas;"
     "CREATE TABLE household_areas(hh INTEGER PRIMARY KEY, kelurahan_code TEXT, kecamatan_code TEXT,"
     "  join_method TEXT NOT NULL, join_distance_m REAL, join_flags TEXT, code_mismatch INTEGER,"
-    "  kecamatan_polygon_code TEXT);"
+    "  kecamatan_polygon_code TEXT, sls_code TEXT);"
     "DROP TABLE IF EXISTS join_unknown_codes;"
     "CREATE TABLE join_unknown_codes(code TEXT PRIMARY KEY, households INTEGER NOT NULL);";
 
@@ -167,7 +177,7 @@ static const char classify_tables_sql[] =
  * their geometry refer to them. Their spatial indexes are packed anew by the step. */
 static const char boundary_rows_sql[] =
     "DELETE FROM kelurahan; DELETE FROM kecamatan; DELETE FROM kabkota; DELETE FROM provinsi;"
-    " DELETE FROM kecamatan_given;";
+    " DELETE FROM kecamatan_given; DELETE FROM sls;";
 
 /* The load's rows on --replace (load_runs keeps the history of what was loaded); the
  * spatial index is packed anew by the load. */
@@ -184,7 +194,7 @@ static const char view_sql[] =
     " a.kelurahan_code AS kelurahan_code, kl.name AS kelurahan_name, a.kecamatan_code AS kecamatan_code,"
     " kc.name AS kecamatan_name, a.join_method AS join_method, a.join_distance_m AS join_distance_m,"
     " a.join_flags AS join_flags, a.code_mismatch AS code_mismatch,"
-    " a.kecamatan_polygon_code AS kecamatan_polygon_code,"
+    " a.kecamatan_polygon_code AS kecamatan_polygon_code, a.sls_code AS sls_code, sl.name AS sls_name,"
     /* The coarser levels are the kecamatan's ancestors, so every level's totals nest. */
     " kc.parent_code AS kabkota_code, kk.name AS kabkota_name, kk.parent_code AS provinsi_code, pv.name AS provinsi_name,"
     " c.welfare AS welfare, c.desil AS desil, c.welfare_rank AS welfare_rank, c.poverty_class AS poverty_class,"
@@ -199,6 +209,7 @@ static const char view_sql[] =
     " LEFT JOIN household_classes c ON c.hh = r.hh"
     " LEFT JOIN kelurahan kl ON kl.code = a.kelurahan_code"
     " LEFT JOIN kecamatan kc ON kc.code = a.kecamatan_code"
+    " LEFT JOIN sls sl ON sl.code = a.sls_code"
     " LEFT JOIN kabkota kk ON kk.code = kc.parent_code"
     " LEFT JOIN provinsi pv ON pv.code = kk.parent_code;"
     /* SpatiaLite (and through it QGIS) lists a registered view as a layer of points, using
@@ -234,6 +245,7 @@ static int upgrade(rg_store *store)
     if ((version < 4 && (rc = rg_io_store_exec(store, what, upgrade_to_4_sql)) != RG_OK) ||
         (rc = rg_io_store_exec(store, what, version < 5 ? upgrade_to_5_sql : DROP_VIEW)) != RG_OK ||
         (rc = rg_io_store_exec(store, what, KECAMATAN_GIVEN_TABLE)) != RG_OK ||
+        (version < 7 && (rc = rg_io_store_exec(store, what, upgrade_to_7_sql)) != RG_OK) ||
         (rc = rg_io_store_exec(store, what, view_sql)) != RG_OK ||
         (rc = rg_io_store_exec(store, what, "PRAGMA user_version = " RG__STRINGIFY(SCHEMA_VERSION))) != RG_OK) {
         sqlite3_exec(rg_io_store_db(store), "ROLLBACK", NULL, NULL, NULL);
@@ -340,7 +352,7 @@ static const char *bulk_tables(rg_step step)
 {
     switch (step) {
     case RG_STEP_LOAD: return "'household_records'";
-    case RG_STEP_BOUNDARIES: return "'kelurahan', 'kecamatan', 'kabkota', 'provinsi'";
+    case RG_STEP_BOUNDARIES: return "'kelurahan', 'kecamatan', 'kabkota', 'provinsi', 'sls'";
     default: return NULL;
     }
 }

@@ -33,7 +33,7 @@ Test(io_check, a_fresh_pipeline_passes_and_tampering_fails)
     checks_run = 0;
     cr_assert_eq(rg_check_run(store, map, count_check, NULL, &failed), RG_OK, "%s", rg_ctx_errmsg(ctx));
     cr_assert_eq(failed, 0);
-    cr_assert_eq(checks_run, 30);
+    cr_assert_eq(checks_run, 31);
 
     /* A public export has no households layer: its three household checks are not run. */
     rg_export_opts o = RG_EXPORT_OPTS_INIT;
@@ -43,7 +43,7 @@ Test(io_check, a_fresh_pipeline_passes_and_tampering_fails)
     checks_run = 0;
     cr_assert_eq(rg_check_run(store, pub, count_check, NULL, &failed), RG_OK, "%s", rg_ctx_errmsg(ctx));
     cr_assert_eq(failed, 0);
-    cr_assert_eq(checks_run, 27);
+    cr_assert_eq(checks_run, 28);
 
     /* A lost reject, a class nobody uses, a household moved behind the export's back. */
     cr_assert_eq(rg_io_store_exec(store, "tamper",

@@ -4,8 +4,8 @@
 # order, neighbours digitised apart (overlapping by 1 m across some borders, 6 m along others,
 # 4 m gaps along others). Made here from the sample's kelurahan cut by a 0.01-degree grid.
 # The run takes the desa as the dissolve of their SLS, named from nmdesa .. nmprov, and
-# places every household it did on the desa layer, checked against SpatiaLite on the SLS
-# polygons themselves. The same map as a Shapefile whose codes became numbers (leading
+# places every household it did on the desa layer, and in the SLS its point lies in, checked
+# against SpatiaLite on the SLS polygons themselves. The same map as a Shapefile whose codes became numbers (leading
 # zeros lost) gives the same desa.
 set -euo pipefail
 bin=$1
@@ -44,6 +44,7 @@ sqlite3 -batch -noheader sls.sqlite > checks.txt <<SQL
 ATTACH '$work/sls.gpkg' AS s;
 ATTACH '$work/desa.sqlite' AS d;
 ATTACH '$data/boundaries.gpkg' AS b;
+ATTACH '$work/sls-map.gpkg' AS sm;
 -- Every desa of the file, named and nested as its SLS say.
 SELECT 'desa_names_differ', count(*) FROM b.kelurahan k LEFT JOIN main.kelurahan m ON m.code = k.kode_kel
   WHERE m.name IS NOT k.nama_kel OR m.parent_code IS NOT k.kode_kec;
@@ -80,7 +81,55 @@ SELECT 'same_desa_households', count(*) FROM main.households a JOIN d.households
 SELECT 'desa_differs_for_over_1_percent', count(*) > (SELECT count(*) FROM main.households) / 100
   FROM main.households a JOIN d.households b USING (household_id) WHERE a.kelurahan_code IS NOT b.kelurahan_code;
 SELECT 'households_lost', (SELECT count(*) FROM main.households) - (SELECT count(*) FROM d.households);
+-- Each SLS is kept, and each household with a point is given the SLS it lies in: in SLS that
+-- overlap, the smallest code (so the SLS of the desa the household is in).
+SELECT 'sls_not_kept', (SELECT count(*) FROM s.PETA_SLS_5371_202501)
+  - (SELECT count(*) FROM main.sls m JOIN s.PETA_SLS_5371_202501 p ON p.idsubsls = m.code
+     AND m.parent_code = p.kdprov || p.kdkab || p.kdkec || p.kddesa AND m.name = p.nmsls);
+CREATE TEMP TABLE in_sls AS SELECT h.household_id, min(p.idsubsls) AS code
+  FROM main.households h JOIN s.PETA_SLS_5371_202501 p
+    ON p.fid IN (SELECT id FROM s.rtree_PETA_SLS_5371_202501_geom r WHERE r.minx <= h.lon AND r.maxx >= h.lon
+                 AND r.miny <= h.lat AND r.maxy >= h.lat)
+   AND ST_Covers(GeomFromGPB(p.geom), MakePoint(h.lon, h.lat, 4326))
+  WHERE h.join_method IN ('within', 'boundary') GROUP BY 1;
+SELECT 'in_sls_households', count(*) FROM in_sls i JOIN main.households h USING (household_id) WHERE h.sls_code = i.code;
+SELECT 'sls_differs_from_spatialite', count(*) FROM in_sls i JOIN main.households h USING (household_id)
+  WHERE h.sls_code IS NOT i.code;
+SELECT 'sls_of_another_desa', count(*) FROM main.households h JOIN main.sls m ON m.code = h.sls_code
+  WHERE m.parent_code IS NOT h.kelurahan_code;
+SELECT 'located_without_sls', count(*) FROM main.households WHERE geom IS NOT NULL AND sls_code IS NULL
+  AND join_method = 'within' AND household_id IN (SELECT household_id FROM in_sls);
+SELECT 'exported_sls_differs', count(*) FROM main.households h JOIN sm.households e USING (household_id)
+  WHERE e.sls_code IS NOT h.sls_code;
 SQL
+
+# A second join on the boundaries the store prepared gives every household the same SLS.
+sqlite3 sls.sqlite "SELECT household_id, sls_code FROM households ORDER BY hh" > first.txt
+"$bin" -v join sls.gpkg --db sls.sqlite 2> again.log
+grep -q "reusing the boundaries" again.log || fail "the second join did not reuse the prepared boundaries"
+sqlite3 sls.sqlite "SELECT household_id, sls_code FROM households ORDER BY hh" | cmp -s - first.txt ||
+  fail "the SLS changed on the prepared boundaries"
+
+# Households without a point, placed by Blok I's r101 .. r105 (numbers, zeros lost): in the SLS
+# the code names, when the map has it; in their desa alone when it does not.
+cp sls.sqlite code.sqlite
+sls=$(sqlite3 code.sqlite "SELECT code FROM sls WHERE parent_code = '5371010001' ORDER BY code LIMIT 1")
+printf 'id_keluarga,lintang,bujur,r101,r102,r103,r104,r105\nBLOK-1,,,53,71,10,1,%d\nBLOK-2,,,53,71,10,1,9999\n' \
+  "$((10#${sls:10:4}))" > blok.csv
+"$bin" -q load blok.csv --append --db code.sqlite
+"$bin" -q join sls.gpkg --db code.sqlite 2> /dev/null
+"$bin" -q classify --db code.sqlite
+[ "$(sqlite3 code.sqlite "SELECT group_concat(household_id || ' ' || join_method || ' ' || kelurahan_code || ' '
+      || coalesce(sls_code, '-'), '; ') FROM households WHERE household_id LIKE 'BLOK-%'")" = \
+  "BLOK-1 code 5371010001 $sls; BLOK-2 code 5371010001 -" ] ||
+  fail "placed by code: $(sqlite3 code.sqlite "SELECT * FROM households WHERE household_id LIKE 'BLOK-%'")"
+
+# check sees a household put in an SLS of another desa.
+sqlite3 code.sqlite "UPDATE household_areas SET sls_code = (SELECT code FROM sls WHERE parent_code <> '5371010001'
+  LIMIT 1) WHERE hh = (SELECT hh FROM households WHERE kelurahan_code = '5371010001' LIMIT 1)"
+if "$bin" check --db code.sqlite > tampered.txt 2>&1; then fail "check missed an SLS of another desa"; fi
+grep -q "FAIL.*a household's SLS is one of the SLS map's, in the household's desa" tampered.txt ||
+  fail "check: $(grep FAIL tampered.txt)"
 
 # The same map as a Shapefile, as a regional office may send it: the codes numbers, no idsls.
 ogr2ogr -f "ESRI Shapefile" shp sls.gpkg -nln peta_sls -dialect SQLite -sql "SELECT CAST(kdprov AS INTEGER) AS kdprov,
@@ -100,4 +149,4 @@ ogr2ogr -f GPKG other.gpkg sls.gpkg -nln blok -sql "SELECT nmsls, geom FROM PETA
 if "$bin" -q join other.gpkg --db sls.sqlite 2> other.err; then fail "a layer without codes was used"; fi
 grep -q "no kelurahan layer (layers found: blok)" other.err || fail "unclear: $(cat other.err)"
 
-. "$here/oracle-verdict.sh" checks.txt 13
+. "$here/oracle-verdict.sh" checks.txt 19

@@ -217,7 +217,15 @@ static void rewritten_view(const char *path, const char *sql, char *view, size_t
  * the areas (3). */
 static void make_older_layout(const char *path, int version)
 {
-    char view[8192];
+    char view[16384];
+    /* The view of this layout refers to the SLS (7): it goes with them, and each older
+     * layout's view is this one's without them. */
+    rewritten_view(path, "SELECT replace(replace(sql, ' a.sls_code AS sls_code, sl.name AS sls_name,', ''),"
+                         " ' LEFT JOIN sls sl ON sl.code = a.sls_code', '') FROM sqlite_master WHERE name = 'households'",
+                   view, sizeof view);
+    cr_assert(strstr(view, "sls") == NULL, "%s", view);
+    cr_assert_eq(run("sqlite3 '%s' .load\\ mod_spatialite \"DROP VIEW households; SELECT DropTable(NULL, 'sls');"
+                     " ALTER TABLE household_areas DROP COLUMN sls_code; %s\" > /dev/null", path, view), 0);
     cr_assert_eq(run("sqlite3 '%s' \"PRAGMA writable_schema = ON;"
                      " UPDATE sqlite_master SET sql = replace(sql, 'household_id TEXT NOT NULL,',"
                      "  'household_id TEXT NOT NULL UNIQUE,') WHERE name = 'household_records';"
@@ -273,6 +281,10 @@ Test(io_store, a_store_of_an_earlier_layout_is_upgraded_by_a_writing_step, .time
                                     " FROM sqlite_master WHERE name = 'households'"), 1, "the view of layout 6");
         cr_assert_eq(sql_int(store, "SELECT count(*) FROM pragma_table_info('household_records')"
                                     " WHERE name = 'extra'"), 0);
+        cr_assert_eq(sql_int(store, "SELECT (SELECT count(*) FROM pragma_table_info('household_areas')"
+                                    " WHERE name = 'sls_code') + (SELECT count(*) FROM geometry_columns"
+                                    " WHERE f_table_name = 'sls') + (SELECT count(*) FROM pragma_table_info('households')"
+                                    " WHERE name IN ('sls_code', 'sls_name'))"), 4, "layout 7's SLS");
         cr_assert_str_eq(sql_text(store, "SELECT count(*) || ' ' || total(length(extra)) FROM households"
                                          " WHERE extra IS NOT NULL"), extras, "the extra columns moved whole");
         cr_assert_eq(sql_int(store, "SELECT count(*) FROM sqlite_master WHERE name IN ('kelurahan_attributes',"
