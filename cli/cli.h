@@ -33,6 +33,7 @@ int cmd_classify(rg_cli *cli, int argc, char **argv);
 int cmd_export(rg_cli *cli, int argc, char **argv);
 int cmd_run(rg_cli *cli, int argc, char **argv);
 int cmd_rank(rg_cli *cli, int argc, char **argv);
+int cmd_forums(rg_cli *cli, int argc, char **argv);
 int cmd_pack(rg_cli *cli, int argc, char **argv);
 int cmd_amend(rg_cli *cli, int argc, char **argv);
 int cmd_check(rg_cli *cli, int argc, char **argv);

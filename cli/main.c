@@ -19,6 +19,7 @@ static const struct {
     {"classify", cmd_classify, "poverty class, desil and rank of every household; area summaries"},
     {"export", cmd_export, "write the poverty map layers as GeoPackage or GeoJSON"},
     {"rank", cmd_rank, "write the ranked household lists for the consultation forums"},
+    {"forums", cmd_forums, "group each desa's SLS into consultation forums of at most 12 (with an SLS map)"},
     {"pack", cmd_pack, "write each kelurahan's consultation forum workbook"},
     {"amend", cmd_amend, "bring a consultation forum's decisions back into the data"},
     {"check", cmd_check, "re-verify the database's invariants, and an export against it"},

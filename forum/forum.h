@@ -48,6 +48,26 @@ typedef struct {
 int rg_forum_pack(rg_store *store, const char *kelurahan_code, const char *folder, const rg_forum_pack_opts *opts,
                   rg_forum_pack_report *report);
 
+/** The most SLS one forum (FKP) covered in Regsosek 2022. */
+#define RG_FORUM_MAX_SLS 12
+
+typedef struct {
+    int64_t desa, sls;            /**< desa grouped, SLS in them */
+    int64_t forums;               /**< forums made: ceil(SLS / 12) per desa */
+    int64_t scattered;            /**< forums whose SLS are not all connected by their borders */
+    int64_t families_without_sls; /**< families of those desa given no SLS by the join: no forum */
+} rg_forum_groups_report;
+
+/**
+ * Groups each desa's SLS (from the SLS map the store's boundaries came from) into forums of at
+ * most RG_FORUM_MAX_SLS neighbouring SLS, balanced by families, the same from the same store
+ * every time, and writes them to path as CSV, atomically: idsls, forum (DESA-N), kode_desa,
+ * nmsls, keluarga (families), one line an SLS, a desa's forums in turn. report may be NULL.
+ * @return RG_OK; RG_EDATA (not joined yet, or no SLS map), RG_EEXIST (path exists and
+ *   !overwrite), RG_EIO, RG_EGEOS, RG_ENOMEM, RG_ESQL.
+ */
+int rg_forum_groups_write(rg_store *store, const char *path, int overwrite, rg_forum_groups_report *report);
+
 /** Why a row of a forum's file was not applied. The names are forum_rejects.reason. */
 typedef enum {
     RG_AMEND_UNKNOWN_HOUSEHOLD, /**< no household with that id */

@@ -103,6 +103,40 @@ SELECT 'exported_sls_differs', count(*) FROM main.households h JOIN sm.household
   WHERE e.sls_code IS NOT h.sls_code;
 SQL
 
+# Forum groups: each desa's SLS in forums of at most 12, as many as needed, every SLS once, the
+# families counted as the store has them, connected where SpatiaLite says they are, the same
+# from the same store.
+"$bin" forums -o groups.csv --db sls.sqlite 2> forums.log || { cat forums.log; fail "forums"; }
+"$bin" -q forums -o groups-again.csv --db sls.sqlite
+cmp -s groups.csv groups-again.csv || fail "the forums differ from one run to the next"
+scattered=$(sed -n 's/.*warning: \([0-9]*\) forums hold SLS that do not all border.*/\1/p' forums.log)
+sqlite3 -batch -noheader sls.sqlite >> checks.txt <<SQL
+.load mod_spatialite
+.import --csv '$work/groups.csv' g
+ATTACH '$work/sls.gpkg' AS s;
+SELECT 'forum_sls_households', count(*) FROM g;
+SELECT 'sls_not_once_in_a_forum', (SELECT count(DISTINCT substr(idsubsls, 1, 14)) FROM s.PETA_SLS_5371_202501)
+  - (SELECT count(*) FROM g WHERE idsls IN (SELECT substr(idsubsls, 1, 14) FROM s.PETA_SLS_5371_202501))
+  + (SELECT count(*) - count(DISTINCT idsls) FROM g);
+SELECT 'forums_over_12_sls', count(*) FROM (SELECT forum FROM g GROUP BY forum HAVING count(*) > 12);
+SELECT 'forums_across_desa', count(*) FROM g WHERE substr(idsls, 1, 10) != kode_desa OR forum NOT LIKE kode_desa || '-%';
+SELECT 'forums_not_as_few_as_can_be', count(*) FROM (SELECT kode_desa, count(*) AS n, count(DISTINCT forum) AS f
+  FROM g GROUP BY 1) WHERE f != (n + 11) / 12;
+SELECT 'forum_families_differ', count(*) FROM g WHERE CAST(keluarga AS INTEGER)
+  != (SELECT count(*) FROM households h WHERE substr(h.sls_code, 1, 14) = g.idsls);
+SELECT 'desa_with_several_forums_households', count(*) FROM (SELECT kode_desa FROM g GROUP BY 1 HAVING count(DISTINCT forum) > 1);
+-- A forum is connected when each of its SLS is reached from its first through SLS within 0.0001
+-- degree of one another (an SLS of two parts is one SLS).
+CREATE TEMP TABLE u AS SELECT g.forum, g.idsls, ST_Union(GeomFromGPB(p.geom)) AS geom
+  FROM g JOIN s.PETA_SLS_5371_202501 p ON substr(p.idsubsls, 1, 14) = g.idsls GROUP BY g.idsls;
+CREATE TEMP TABLE adj AS SELECT a.idsls AS x, b.idsls AS y FROM u a JOIN u b ON a.forum = b.forum
+  AND a.idsls != b.idsls AND ST_Distance(a.geom, b.geom) < 0.0001;
+CREATE TEMP TABLE reach AS WITH RECURSIVE r(forum, idsls) AS (SELECT forum, min(idsls) FROM u GROUP BY forum
+  UNION SELECT r.forum, adj.y FROM r JOIN adj ON adj.x = r.idsls) SELECT * FROM r;
+SELECT 'scattered_forums_differ', (SELECT count(*) FROM (SELECT forum, count(*) AS n FROM u GROUP BY 1) f
+  WHERE n != (SELECT count(*) FROM reach WHERE reach.forum = f.forum)) != ${scattered:-0};
+SQL
+
 # A second join on the boundaries the store prepared gives every household the same SLS.
 sqlite3 sls.sqlite "SELECT household_id, sls_code FROM households ORDER BY hh" > first.txt
 "$bin" -v join sls.gpkg --db sls.sqlite 2> again.log
@@ -149,4 +183,4 @@ ogr2ogr -f GPKG other.gpkg sls.gpkg -nln blok -sql "SELECT nmsls, geom FROM PETA
 if "$bin" -q join other.gpkg --db sls.sqlite 2> other.err; then fail "a layer without codes was used"; fi
 grep -q "no kelurahan layer (layers found: blok)" other.err || fail "unclear: $(cat other.err)"
 
-. "$here/oracle-verdict.sh" checks.txt 19
+. "$here/oracle-verdict.sh" checks.txt 27
