@@ -5,20 +5,25 @@
 
 static void help(void)
 {
-    printf("Usage: regsosek-geo forums -o GROUPS.csv [--db FILE] [--overwrite]\n\n"
+    printf("Usage: regsosek-geo forums -o GROUPS.csv [--groups OFFICE.csv] [--db FILE] [--overwrite]\n\n"
            "Groups each desa's SLS into consultation forums (FKP) of at most 12 neighbouring SLS,\n"
            "balanced by families, as Regsosek held them; needs an SLS map joined as the boundaries\n"
            "(without one, each desa/kelurahan is one forum). Writes one line an SLS: idsls, forum\n"
-           "(DESA-N), kode_desa, nmsls, keluarga. The same store gives the same groups.\n\nOptions:\n"
+           "(DESA-N), kode_desa, nmsls, keluarga. The same store gives the same groups. The grouping\n"
+           "is kept in the store; an office's own (that CSV, edited) is taken back with --groups.\n\nOptions:\n"
            "  -o, --output PATH     the CSV\n"
+           "  --groups FILE         take this grouping (columns idsls, forum), checked: every SLS once,\n"
+           "                        at most 12 to a forum, one desa to a forum\n"
            "  --db FILE             the working database (default " DEFAULT_DB ")\n"
            "  --overwrite           replace an existing CSV\n");
 }
 
 typedef struct {
-    const char *output;
+    const char *output, *groups;
     int overwrite;
 } forums_args;
+
+enum { OPT_GROUPS = 1000 };
 
 static int take(rg_cli *cli, int opt, const char *arg, void *opts)
 {
@@ -26,6 +31,7 @@ static int take(rg_cli *cli, int opt, const char *arg, void *opts)
     forums_args *a = opts;
     switch (opt) {
     case 'o': a->output = arg; return 1;
+    case OPT_GROUPS: a->groups = arg; return 1;
     case OPT_OVERWRITE: a->overwrite = 1; return 1;
     default: return 0;
     }
@@ -34,11 +40,12 @@ static int take(rg_cli *cli, int opt, const char *arg, void *opts)
 int cmd_forums(rg_cli *cli, int argc, char **argv)
 {
     static const struct option options[] = {
-        {"output", required_argument, NULL, 'o'}, {"db", required_argument, NULL, OPT_DB},
+        {"output", required_argument, NULL, 'o'}, {"groups", required_argument, NULL, OPT_GROUPS},
+        {"db", required_argument, NULL, OPT_DB},
         {"overwrite", no_argument, NULL, OPT_OVERWRITE}, {"help", no_argument, NULL, OPT_HELP},
         {NULL, 0, NULL, 0},
     };
-    forums_args args = {NULL, 0};
+    forums_args args = {NULL, NULL, 0};
     const char *db = NULL;
     int status = cli_parse(cli, argc, argv, options, "o:", help, take, &args, &db);
     if (status >= 0)
@@ -51,7 +58,7 @@ int cmd_forums(rg_cli *cli, int argc, char **argv)
     if ((status = cli_open_existing_store(cli, db, &store)) != EXIT_OK)
         return status;
     rg_forum_groups_report r;
-    int rc = rg_forum_groups_write(store, args.output, args.overwrite, &r);
+    int rc = rg_forum_groups_write(store, args.output, args.groups, args.overwrite, &r);
     if (rc != RG_OK) {
         status = cli_fail(cli, rc);
     } else {

@@ -61,12 +61,17 @@ typedef struct {
 /**
  * Groups each desa's SLS (from the SLS map the store's boundaries came from) into forums of at
  * most RG_FORUM_MAX_SLS neighbouring SLS, balanced by families, the same from the same store
- * every time, and writes them to path as CSV, atomically: idsls, forum (DESA-N), kode_desa,
- * nmsls, keluarga (families), one line an SLS, a desa's forums in turn. report may be NULL.
- * @return RG_OK; RG_EDATA (not joined yet, or no SLS map), RG_EEXIST (path exists and
- *   !overwrite), RG_EIO, RG_EGEOS, RG_ENOMEM, RG_ESQL.
+ * every time; or, given the path of an office's own grouping (a CSV with idsls and forum, as
+ * this writes it), takes that, checked: every SLS of the map once, at most 12 to a forum,
+ * one desa to a forum. Keeps the grouping in the store (table forum_groups) and writes it to
+ * path as CSV, atomically: idsls, forum (DESA-N when computed), kode_desa, nmsls, keluarga
+ * (families), one line an SLS, a desa's forums in turn. report may be NULL.
+ * @return RG_OK; RG_EDATA (not joined yet, no SLS map, or a grouping given that fails a check:
+ *   the message names its file and line), RG_EEXIST (path exists and !overwrite), RG_EIO,
+ *   RG_EGEOS, RG_ENOMEM, RG_ESQL. On failure the store keeps the grouping it had.
  */
-int rg_forum_groups_write(rg_store *store, const char *path, int overwrite, rg_forum_groups_report *report);
+int rg_forum_groups_write(rg_store *store, const char *path, const char *given, int overwrite,
+                          rg_forum_groups_report *report);
 
 /** Why a row of a forum's file was not applied. The names are forum_rejects.reason. */
 typedef enum {

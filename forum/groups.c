@@ -21,9 +21,15 @@
 
 #define NEIGHBOUR_DEG 0.0001 /* about 11 m */
 
+/* The store's grouping, owned here: the last one computed or given back. A new SLS map (new
+ * boundaries) leaves it naming SLS that are gone; `forums` writes it afresh each time. */
+static const char table_sql[] =
+    "CREATE TABLE IF NOT EXISTS forum_groups(idsls TEXT PRIMARY KEY, desa_code TEXT NOT NULL, forum TEXT NOT NULL,"
+    "  position INTEGER NOT NULL, source TEXT NOT NULL);"
+    "DELETE FROM forum_groups;";
+
 typedef struct {
     char code[24];   /* the SLS: 14 digits (its sub-SLS' first 14) */
-    char name[96];
     int64_t families;
     double bounds[4];
     GEOSGeometry *g; /* its sub-SLS' polygons */
@@ -37,6 +43,7 @@ typedef struct {
     size_t count, cap;
     unsigned char *adjacent; /* count x count */
     size_t *order;
+    sqlite3_stmt *insert; /* into forum_groups */
     rg_forum_groups_report *report;
 } desa_groups;
 
@@ -209,8 +216,8 @@ static int connected(const desa_groups *d, int f)
     return reached == members;
 }
 
-/* The desa's forums (its units read), each SLS a line of the CSV. */
-static int group_desa(desa_groups *d, const char *desa, FILE *f)
+/* The desa's forums (its units read), each SLS a row of forum_groups. */
+static int group_desa(desa_groups *d, const char *desa)
 {
     int rc = find_neighbours(d);
     if (rc == RG_OK)
@@ -226,9 +233,15 @@ static int group_desa(desa_groups *d, const char *desa, FILE *f)
     }
     for (size_t t = 0; t < d->count && rc == RG_OK; t++) {
         const sls_unit *u = &d->units[d->order[t]];
-        if (fprintf(f, "%s,%s-%d,%s,\"%s\",%lld\n", u->code, desa, u->forum, desa, u->name,
-                    (long long)u->families) < 0)
-            rc = RG_EIO;
+        char forum[RG_AREA_ID_MAX + 16];
+        snprintf(forum, sizeof forum, "%s-%d", desa, u->forum);
+        sqlite3_reset(d->insert);
+        sqlite3_bind_text(d->insert, 1, u->code, -1, SQLITE_STATIC);
+        sqlite3_bind_text(d->insert, 2, desa, -1, SQLITE_STATIC);
+        sqlite3_bind_text(d->insert, 3, forum, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(d->insert, 4, (sqlite3_int64)t);
+        if (sqlite3_step(d->insert) != SQLITE_DONE)
+            rc = RG_ESQL;
     }
     d->report->desa++;
     d->report->sls += (int64_t)d->count;
@@ -246,40 +259,36 @@ static int add_row(desa_groups *d, sqlite3_stmt *st)
         u = &d->units[d->count++];
         memset(u, 0, sizeof *u);
         snprintf(u->code, sizeof u->code, "%s", code);
-        const unsigned char *name = sqlite3_column_text(st, 2);
-        size_t j = 0; /* a CSV field between quotes: each quote doubled */
-        for (const unsigned char *p = name ? name : (const unsigned char *)""; *p && j + 3 < sizeof u->name; p++) {
-            if (*p == '"')
-                u->name[j++] = '"';
-            u->name[j++] = (char)*p;
-        }
-        u->name[j] = '\0';
-        u->families = sqlite3_column_int64(st, 4);
+        u->families = sqlite3_column_int64(st, 3);
     }
-    return add_polygon(d, u, sqlite3_column_blob(st, 3), (size_t)sqlite3_column_bytes(st, 3));
+    return add_polygon(d, u, sqlite3_column_blob(st, 2), (size_t)sqlite3_column_bytes(st, 2));
 }
 
 static const char units_sql[] =
-    "SELECT s.parent_code, substr(s.code, 1, 14), s.name, s.geom, coalesce(f.n, 0) FROM sls s"
-    " LEFT JOIN (SELECT substr(sls_code, 1, 14) AS k, count(*) AS n FROM household_areas"
-    "  WHERE sls_code IS NOT NULL GROUP BY 1) f ON f.k = substr(s.code, 1, 14)"
+    "SELECT s.parent_code, substr(s.code, 1, 14), s.geom, coalesce(f.n, 0) FROM sls s"
+    " LEFT JOIN " RG_FORUM_FAMILIES_BY_SLS " f ON f.k = substr(s.code, 1, 14)"
     " WHERE s.parent_code IS NOT NULL ORDER BY s.parent_code, s.code";
 
-/* Every desa's forums into f, desa by desa. */
-static int write_groups(rg_store *store, FILE *f, rg_forum_groups_report *report)
+/* Every desa's forums into forum_groups, desa by desa. */
+static int compute_groups(rg_store *store, rg_forum_groups_report *report)
 {
     desa_groups d = {.ctx = rg_io_store_ctx(store), .report = report};
     d.h = rg__ctx_geos(d.ctx);
     sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(rg_io_store_db(store), units_sql, -1, &st, NULL) != SQLITE_OK)
+    sqlite3 *db = rg_io_store_db(store);
+    if (sqlite3_prepare_v2(db, units_sql, -1, &st, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db, "INSERT INTO forum_groups VALUES(?, ?, ?, ?, 'computed')", -1, &d.insert, NULL) !=
+            SQLITE_OK) {
+        sqlite3_finalize(st);
         return rg_io_store_sql_error(store);
+    }
     char desa[RG_AREA_ID_MAX + 1] = "";
     int rc = RG_OK, step;
     while (rc == RG_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
         const char *parent = (const char *)sqlite3_column_text(st, 0);
         if (strcmp(parent, desa) != 0) {
             if (d.count)
-                rc = group_desa(&d, desa, f);
+                rc = group_desa(&d, desa);
             units_clear(&d);
             snprintf(desa, sizeof desa, "%s", parent);
         }
@@ -289,8 +298,11 @@ static int write_groups(rg_store *store, FILE *f, rg_forum_groups_report *report
     if (rc == RG_OK && step != SQLITE_DONE)
         rc = rg_io_store_sql_error(store);
     if (rc == RG_OK && d.count)
-        rc = group_desa(&d, desa, f);
+        rc = group_desa(&d, desa);
+    if (rc == RG_ESQL)
+        rc = rg_io_store_sql_error(store);
     sqlite3_finalize(st);
+    sqlite3_finalize(d.insert);
     units_clear(&d);
     rg_free(d.units);
     rg_free(d.adjacent);
@@ -298,7 +310,38 @@ static int write_groups(rg_store *store, FILE *f, rg_forum_groups_report *report
     return rc;
 }
 
-int rg_forum_groups_write(rg_store *store, const char *path, int overwrite, rg_forum_groups_report *report)
+/* The report's counts, from the grouping stored. */
+static int count_groups(rg_store *store, rg_forum_groups_report *r)
+{
+    int rc = rg_io_store_count(store, "SELECT count(DISTINCT desa_code) FROM forum_groups", &r->desa);
+    if (rc == RG_OK)
+        rc = rg_io_store_count(store, "SELECT count(*) FROM forum_groups", &r->sls);
+    if (rc == RG_OK)
+        rc = rg_io_store_count(store, "SELECT count(DISTINCT forum) FROM forum_groups", &r->forums);
+    if (rc == RG_OK)
+        rc = rg_io_store_count(store, "SELECT count(*) FROM household_areas WHERE sls_code IS NULL"
+                                      " AND kelurahan_code IN (SELECT parent_code FROM sls)", &r->families_without_sls);
+    return rc;
+}
+
+/* The grouping computed or given, kept in the store in a transaction of its own. */
+static int keep_grouping(rg_store *store, const char *given, rg_forum_groups_report *r)
+{
+    int rc = rg_io_store_exec(store, "grouping the forums", "BEGIN IMMEDIATE");
+    if (rc != RG_OK)
+        return rc;
+    if ((rc = rg_io_store_exec(store, "grouping the forums", table_sql)) == RG_OK)
+        rc = given ? rg_forum__groups_read(store, given) : compute_groups(store, r);
+    if (rc == RG_OK)
+        rc = count_groups(store, r);
+    if (rc == RG_OK)
+        return rg_io_store_exec(store, "grouping the forums", "COMMIT");
+    sqlite3_exec(rg_io_store_db(store), "ROLLBACK", NULL, NULL, NULL);
+    return rc;
+}
+
+int rg_forum_groups_write(rg_store *store, const char *path, const char *given, int overwrite,
+                          rg_forum_groups_report *report)
 {
     rg_ctx *ctx = rg_io_store_ctx(store);
     rg_forum_groups_report r = {0};
@@ -307,25 +350,12 @@ int rg_forum_groups_write(rg_store *store, const char *path, int overwrite, rg_f
     if (rc == RG_OK && (rc = rg_io_store_count(store, "SELECT count(*) FROM sls", &sls)) == RG_OK && sls == 0)
         rc = rg_ctx_error(ctx, RG_EDATA, "%s: the boundaries joined are no SLS map: each desa/kelurahan is one forum"
                           " (join an SLS map, a wilkerstat PETA_SLS file, to group its SLS)", rg_io_store_path(store));
-    if (rc != RG_OK)
-        return rc;
     rg_io_atomic out;
-    if ((rc = rg_io_atomic_begin(ctx, path, "", overwrite, &out)) != RG_OK)
+    /* The file is claimed first: one that may not be replaced leaves the store as it was. */
+    if (rc != RG_OK || (rc = rg_io_atomic_begin(ctx, path, "", overwrite, &out)) != RG_OK)
         return rc;
-    FILE *f = fopen(out.tmp, "w");
-    if (!f) {
-        rg_io_atomic_abandon(&out);
-        return rg_ctx_error(ctx, RG_EIO, "%s: cannot write: %s", path, strerror(errno));
-    }
-    rc = fputs("idsls,forum,kode_desa,nmsls,keluarga\n", f) < 0 ? RG_EIO : write_groups(store, f, &r);
-    int closed = fclose(f) == 0;
-    if (rc == RG_EIO || (rc == RG_OK && !closed))
-        rc = rg_ctx_error(ctx, RG_EIO, "%s: cannot write (disk full?): %s", path, strerror(errno));
-    if (rc == RG_OK)
-        rc = rg_io_store_count(store, "SELECT count(*) FROM household_areas WHERE sls_code IS NULL"
-                                      " AND kelurahan_code IN (SELECT parent_code FROM sls)", &r.families_without_sls);
-    if (rc == RG_OK)
-        rc = rg_io_atomic_commit(ctx, &out);
+    if ((rc = keep_grouping(store, given, &r)) == RG_OK)
+        rc = rg_forum__groups_csv(store, &out, path);
     else
         rg_io_atomic_abandon(&out);
     if (report)

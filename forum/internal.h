@@ -10,6 +10,17 @@
 
 #define RG_FORUM_MAX_FIELDS 16
 
+/* groups.c and groups_file.c. Families by SLS: the 14 digits of the households' sls_code. */
+#define RG_FORUM_FAMILIES_BY_SLS                                                                               \
+    "(SELECT substr(sls_code, 1, 14) AS k, count(*) AS n FROM household_areas WHERE sls_code IS NOT NULL"        \
+    " GROUP BY 1)"
+/* The office's grouping at path into forum_groups (made and emptied by the caller, inside its
+ * transaction), checked: RG_OK, or RG_EDATA naming the file, line and column, RG_EIO, RG_ESQL. */
+int rg_forum__groups_read(rg_store *store, const char *path);
+/* forum_groups as the CSV `forums` writes, into out (begun by the caller), which this ends:
+ * committed on RG_OK, abandoned otherwise. RG_OK, RG_EIO, RG_ESQL. */
+int rg_forum__groups_csv(rg_store *store, rg_io_atomic *out, const char *path);
+
 /* What a pack says of its kelurahan, gathered once for every file written of it. */
 typedef struct {
     char code[32], alt_code[32], name[160];

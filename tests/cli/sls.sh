@@ -137,6 +137,40 @@ SELECT 'scattered_forums_differ', (SELECT count(*) FROM (SELECT forum, count(*) 
   WHERE n != (SELECT count(*) FROM reach WHERE reach.forum = f.forum)) != ${scattered:-0};
 SQL
 
+# The office's own grouping given back: unchanged, the same file; one SLS moved to another forum
+# of its desa, kept; and refused, naming the file and line, with the store's grouping left as it
+# was, when an SLS is missing, twice, unknown, or a forum is too large or spans two desa.
+"$bin" -q forums --groups groups.csv -o given.csv --db sls.sqlite
+cmp -s groups.csv given.csv || fail "the grouping given back unchanged came out changed"
+moved=$(awk -F, 'NR > 1 && $2 ~ /-2$/ { print $1; exit }' groups.csv)
+target="${moved:0:10}-baru"
+awk -F, -v OFS=, -v s="$moved" -v t="$target" '$1 == s { $2 = t } { print }' groups.csv > edited.csv
+"$bin" -q forums --groups edited.csv -o kept.csv --db sls.sqlite
+[ "$(sqlite3 sls.sqlite "SELECT forum || ' ' || source FROM forum_groups WHERE idsls = '$moved'")" = "$target $work/edited.csv" ] ||
+  [ "$(sqlite3 sls.sqlite "SELECT forum || ' ' || source FROM forum_groups WHERE idsls = '$moved'")" = "$target edited.csv" ] ||
+  fail "the SLS moved by the office is not where it put it"
+grep -q "^$moved,$target," kept.csv || fail "the CSV does not show the SLS moved"
+before=$(sqlite3 sls.sqlite "SELECT group_concat(idsls || forum) FROM forum_groups")
+refuse() { # FILE EXPECTED-MESSAGE
+  if "$bin" -q forums --groups "$1" -o refused.csv --db sls.sqlite 2> refused.err; then fail "$1 was taken"; fi
+  grep -q "$2" refused.err || fail "$1: unclear: $(cat refused.err)"
+  [ ! -e refused.csv ] || fail "$1: a refused grouping wrote its CSV"
+  [ "$(sqlite3 sls.sqlite "SELECT group_concat(idsls || forum) FROM forum_groups")" = "$before" ] ||
+    fail "$1: a refused grouping changed the store's"
+}
+sed '3d' groups.csv > missing.csv
+refuse missing.csv "missing.csv: 1 SLS of the map are in no forum (the first: $(sed -n '3p' groups.csv | cut -d, -f1))"
+{ cat groups.csv; sed -n '2p' groups.csv; } > twice.csv
+refuse twice.csv "twice.csv: line $(wc -l < twice.csv): column 'idsls': SLS $(sed -n '2p' groups.csv | cut -d, -f1) is in the file twice"
+sed '2s/^[0-9]*/53710100019999/' groups.csv > unknown.csv
+refuse unknown.csv "unknown.csv: line 2: column 'idsls': SLS 53710100019999 is not in the SLS map joined"
+desa=$(awk -F, 'NR > 1 { n[$3]++ } END { for (d in n) if (n[d] > 12) print d }' groups.csv | sort | head -1)
+awk -F, -v OFS=, -v d="$desa" '$3 == d { $2 = d "-1" } { print }' groups.csv > large.csv
+refuse large.csv "large.csv: 1 forums hold more than 12 SLS (the first: $desa-1)"
+last=$(($(wc -l < groups.csv)))
+awk -F, -v OFS=, -v last="$last" 'NR == 2 || NR == last { $2 = "LINTAS" } { print }' groups.csv > across.csv
+refuse across.csv "across.csv: 1 forums hold SLS of more than one desa (the first: LINTAS)"
+
 # A second join on the boundaries the store prepared gives every household the same SLS.
 sqlite3 sls.sqlite "SELECT household_id, sls_code FROM households ORDER BY hh" > first.txt
 "$bin" -v join sls.gpkg --db sls.sqlite 2> again.log
