@@ -6,9 +6,9 @@
  *
  * The SLS of a desa are ordered so that each follows one it borders where it can (a walk
  * that goes on from the last SLS taken to a neighbour, else from any taken, else to the SLS
- * first on the Hilbert curve), and the order is cut into the forums' runs minimising the
- * largest forum's families. A run of that walk is nearly always connected; one that is not
- * is counted and said. SLS border one another when within NEIGHBOUR_DEG: neighbours
+ * first on the Hilbert curve), and the order is cut into the forums' runs: as few runs whose
+ * SLS do not all border one another as the walk allows, then the largest forum's families as
+ * few as can be. A forum left unconnected (an SLS apart from the rest) is counted and said. SLS border one another when within NEIGHBOUR_DEG: neighbours
  * digitised apart leave gaps of metres between them.
  */
 #include "forum/internal.h"
@@ -151,20 +151,55 @@ static int walk(desa_groups *d)
     return RG_OK;
 }
 
-/* Cuts the walk into ceil(n / max) runs of at most max SLS, the largest run's families as few
- * as can be (the first such cut, so the same every time): forum numbers from 1. */
+/* For each run of the walk from s of len SLS (len 1 .. 12): 1 when its SLS are not all
+ * connected through their borders. broken[s * (MAX + 1) + len]. Grown a SLS at a time with
+ * a union-find of the run's members. */
+static void find_broken_runs(const desa_groups *d, unsigned char *broken)
+{
+    size_t n = d->count, parent[RG_FORUM_MAX_SLS];
+    for (size_t s = 0; s < n; s++) {
+        size_t parts = 0;
+        for (size_t len = 1; len <= RG_FORUM_MAX_SLS && s + len <= n; len++) {
+            size_t m = len - 1, a = d->order[s + m];
+            parent[m] = m;
+            parts++;
+            for (size_t o = 0; o < m; o++) {
+                if (!d->adjacent[a * n + d->order[s + o]])
+                    continue;
+                size_t x = m, y = o;
+                while (parent[x] != x)
+                    x = parent[x];
+                while (parent[y] != y)
+                    y = parent[y];
+                if (x != y) {
+                    parent[x] = y;
+                    parts--;
+                }
+            }
+            broken[s * (RG_FORUM_MAX_SLS + 1) + len] = parts > 1;
+        }
+    }
+}
+
+/* Cuts the walk into ceil(n / max) runs of at most max SLS: as few runs whose SLS do not all
+ * border one another as can be, then the largest run's families as few as can be (the first
+ * such cut, so the same every time); forum numbers from 1. A cost is broken runs * big +
+ * the largest run's families, big above any desa's families. */
 static int partition(desa_groups *d)
 {
-    size_t n = d->count, k = (n + RG_FORUM_MAX_SLS - 1) / RG_FORUM_MAX_SLS;
+    size_t n = d->count, k = (n + RG_FORUM_MAX_SLS - 1) / RG_FORUM_MAX_SLS, w = RG_FORUM_MAX_SLS + 1;
     int64_t *prefix = rg_calloc(n + 1, sizeof *prefix);
     int64_t *cost = rg_malloc((k + 1) * (n + 1) * sizeof *cost); /* cost[j][i]: i SLS in j runs */
     size_t *cut = rg_calloc((k + 1) * (n + 1), sizeof *cut);
-    if (!prefix || !cost || !cut) {
-        rg_free(prefix), rg_free(cost), rg_free(cut);
+    unsigned char *broken = rg_calloc(n * w, 1);
+    if (!prefix || !cost || !cut || !broken) {
+        rg_free(prefix), rg_free(cost), rg_free(cut), rg_free(broken);
         return RG_ENOMEM;
     }
     for (size_t i = 0; i < n; i++)
         prefix[i + 1] = prefix[i] + d->units[d->order[i]].families;
+    find_broken_runs(d, broken);
+    int64_t big = prefix[n] + 1;
     for (size_t x = 0; x < (k + 1) * (n + 1); x++)
         cost[x] = INT64_MAX;
     cost[0] = 0;
@@ -174,9 +209,10 @@ static int partition(desa_groups *d)
                 int64_t before = cost[(j - 1) * (n + 1) + s];
                 if (before == INT64_MAX)
                     continue;
-                int64_t run = prefix[i] - prefix[s], worst = before > run ? before : run;
-                if (worst < cost[j * (n + 1) + i]) {
-                    cost[j * (n + 1) + i] = worst;
+                int64_t run = prefix[i] - prefix[s], worst = before % big > run ? before % big : run;
+                int64_t here = (before / big + broken[s * w + (i - s)]) * big + worst;
+                if (here < cost[j * (n + 1) + i]) {
+                    cost[j * (n + 1) + i] = here;
                     cut[j * (n + 1) + i] = s;
                 }
             }
@@ -186,7 +222,7 @@ static int partition(desa_groups *d)
             d->units[d->order[t]].forum = (int)j;
         i = s;
     }
-    rg_free(prefix), rg_free(cost), rg_free(cut);
+    rg_free(prefix), rg_free(cost), rg_free(cut), rg_free(broken);
     d->report->forums += (int64_t)k;
     return RG_OK;
 }
