@@ -251,6 +251,10 @@ void cli_print_join(rg_cli *cli, const rg_join_report *r)
         fprintf(stderr, "regsosek-geo: join: %zu SLS: %lld households in the SLS their point lies in or their"
                         " 14-digit code names (column sls_code), %lld without one\n",
                 r->sls, (long long)r->in_sls, (long long)(r->households - r->in_sls));
+    if (r->sls_other_desa)
+        fprintf(stderr, "regsosek-geo: join: %lld households lie in an SLS of another desa than the desa they"
+                        " are placed in: they keep the desa, get no SLS, and are flagged sls_other_desa\n",
+                (long long)r->sls_other_desa);
 }
 
 static void print_total(const rg_area_total *t, void *userdata)

@@ -198,6 +198,7 @@ typedef struct {
     int boundaries_reused;       /**< the boundaries were prepared by an earlier join */
     size_t sls;                  /**< SLS of an SLS map; 0 for other boundaries */
     int64_t in_sls;              /**< of the households, those given their SLS (point, or r101..r105 code) */
+    int64_t sls_other_desa;      /**< placed in a desa by their point, but lying in an SLS of another */
 } rg_join_report;
 
 /**

@@ -88,6 +88,11 @@ int rg_geo__feature_area(rg_areas *areas, rg_ctx *ctx, const char *path, const c
  * RG_EDATA, RG_EGEOS, RG_EIO, RG_ENOMEM. Caller owns *out; free with rg_geo_areas_free(). */
 int rg_geo__sls_read(rg_areas **out, rg_ctx *ctx, const char *path);
 
+/* sls_check.c: says how far an SLS map and the desa layer beside it disagree: SLS naming a
+ * desa the layer lacks, SLS lying partly outside their desa polygon (how many, over half of
+ * their area, the worst). Notices only. @return RG_OK, RG_EIO, RG_EGEOS, RG_ENOMEM. */
+int rg_geo__sls_check(rg_ctx *ctx, const char *path, const rg_areas *sls, const rg_areas *kelurahan);
+
 /* wkb.c: WKB read without GEOS. A reader over p..end, swap when its byte order is not the
  * machine's (set by rg_geo__wkb_header). Each call steps past what it read. @return RG_OK
  * or RG_EDATA (truncated, or no WKB). */

@@ -115,7 +115,7 @@ typedef struct {
     rg__sort_head head; /* key: the position in hh order */
     double distance_m;
     int32_t kel, kec, sls; /* area indexes fit 32 bits */
-    unsigned char method, overlap;
+    unsigned char method, overlap, sls_method;
 } household_answer;
 
 /* By default sorted runs of 2^16 records (2 and 2.5 MB, twice that while sorted) go to
@@ -204,6 +204,7 @@ static void *locate_worker(void *arg)
             out[k].kel = (int32_t)m.area;
             out[k].kec = (int32_t)km.area;
             out[k].sls = (int32_t)sm.area;
+            out[k].sls_method = (unsigned char)sm.method;
             out[k].method = (unsigned char)m.method;
             out[k].overlap = (unsigned char)m.overlap;
         }
@@ -309,7 +310,7 @@ typedef struct {
     const char *kelurahan, *kecamatan, *method, *kecamatan_polygon, *sls;
     double distance_m;
     int has_distance, mismatch; /* mismatch -1: not comparable */
-    char flags[32];             /* "overlap,kecamatan_mismatch" at the most */
+    char flags[48];             /* "overlap,kecamatan_mismatch,sls_other_desa" at the most */
 } area_row;
 
 /* What the write-back keeps while it appends each household's answer in hh order. */
@@ -363,6 +364,27 @@ static int flush_rows(answer_writer *W)
     return RG_OK;
 }
 
+/* A located household's SLS, once its desa is known. Desa dissolved from their SLS hold them:
+ * the smallest code of overlapping SLS is the SLS of the smallest desa code, as the desa's
+ * overlap rule, and only a nearest SLS across a desa border (a point in a filled gap) can
+ * disagree. A desa layer beside the SLS is digitised apart from them: a point may lie in an
+ * SLS of another desa than the desa polygon it lies in. Either way the household keeps its
+ * desa and gets no SLS; the second is flagged. */
+static void sls_answer(answer_writer *W, const household_answer *found, area_row *row)
+{
+    rg_join_report *r = W->r;
+    if (found->sls >= 0 && strcmp(rg_geo_areas_parent(W->sls, (size_t)found->sls), row->kelurahan) == 0) {
+        row->sls = rg_geo_areas_code(W->sls, (size_t)found->sls);
+        r->in_sls++;
+    }
+    int elsewhere = found->sls >= 0 && !row->sls && found->sls_method != RG_JOIN_NEAREST;
+    r->sls_other_desa += elsewhere;
+    if (elsewhere) {
+        size_t n = strlen(row->flags);
+        snprintf(row->flags + n, sizeof row->flags - n, "%ssls_other_desa", n ? "," : "");
+    }
+}
+
 /* A located household's answer, into row and the report; `reported` is the code its
  * officer wrote, or NULL. */
 static int located_answer(answer_writer *W, const char *reported, const household_answer *found, area_row *row)
@@ -399,15 +421,9 @@ static int located_answer(answer_writer *W, const char *reported, const househol
     int kec_mismatch = kec_area >= 0 && parent && strcmp(rg_geo_areas_code(W->kec, (size_t)kec_area), parent) != 0;
     r->overlaps += m.overlap != 0;
     r->kecamatan_mismatches += kec_mismatch;
-    /* Every SLS of a desa is in it, and the smallest code of overlapping SLS is the SLS of the
-     * smallest desa code, as the desa's overlap rule: only a nearest SLS across a desa border
-     * (a point in a filled gap) can disagree, and is left without one. */
-    if (found->sls >= 0 && strcmp(rg_geo_areas_parent(W->sls, (size_t)found->sls), row->kelurahan) == 0) {
-        row->sls = rg_geo_areas_code(W->sls, (size_t)found->sls);
-        r->in_sls++;
-    }
     snprintf(row->flags, sizeof row->flags, "%s%s%s", m.overlap ? "overlap" : "",
              m.overlap && kec_mismatch ? "," : "", kec_mismatch ? "kecamatan_mismatch" : "");
+    sls_answer(W, found, row);
     return RG_OK;
 }
 

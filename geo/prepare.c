@@ -302,6 +302,18 @@ static int kelurahan_from_sls(rg_ctx *ctx, const char *path, rg_areas **keluraha
     return rc;
 }
 
+/* An SLS map in the same file as a desa layer: both are kept (the desa from their layer, each
+ * household's SLS from the map), and how far the two disagree is said (sls_check.c). */
+static int sls_beside_desa(rg_ctx *ctx, const char *path, const rg_areas *kelurahan, rg_areas **sls)
+{
+    int rc = rg_geo__sls_read(sls, ctx, path);
+    if (rc == RG_ENOTFOUND)
+        return RG_OK;
+    if (rc == RG_OK)
+        rc = rg_geo__sls_check(ctx, path, *sls, kelurahan);
+    return rc;
+}
+
 /* Reads, checks, repairs and dissolves the polygons at path, every level. Caller owns levels[],
  * *given_kec, the file's kecamatan polygons, and *sls, the SLS of an SLS map (each NULL when
  * the file has none). */
@@ -312,6 +324,8 @@ static int read_boundaries(rg_ctx *ctx, const char *path, const rg_join_opts *op
     int rc = rg_geo_areas_read(&levels[RG_AREA_KELURAHAN], ctx, path, RG_AREA_KELURAHAN, &opts->kelurahan);
     if (rc == RG_ENOTFOUND && !opts->kelurahan.layer)
         rc = kelurahan_from_sls(ctx, path, &levels[RG_AREA_KELURAHAN], sls, rc);
+    else if (rc == RG_OK)
+        rc = sls_beside_desa(ctx, path, levels[RG_AREA_KELURAHAN], sls);
     if (rc == RG_OK)
         rg_ctx_notice(ctx, RG_NOTICE_DETAIL, "%s: %zu kelurahan read and checked in %.2f s", path,
                       rg_geo_areas_count(levels[RG_AREA_KELURAHAN]), rg__seconds_now() - started);
