@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <geodesic.h>
 #include <math.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,8 @@ struct rg_ctx {
 };
 
 const char *rg_version(void) { return RG_VERSION; }
+
+void rg__ctx_error_clear(rg_ctx *ctx) { ctx->errmsg[0] = '\0'; }
 
 const char *rg_strerror(int code)
 {
@@ -109,17 +112,25 @@ void rg_ctx_notice(rg_ctx *ctx, rg_notice_level level, const char *fmt, ...)
     ctx->notice(level, message, ctx->notice_data);
 }
 
-/* Allocation failure injection for tests (tg's chaos tests). */
-static long alloc_countdown;
+/* Allocation failure injection for tests (tg's chaos tests). Atomic: the steps allocate on
+ * several threads, and the one that takes the count to zero fails. */
+static atomic_long alloc_countdown;
 
 static int alloc_should_fail(void)
 {
-    if (alloc_countdown <= 0)
+    if (atomic_load_explicit(&alloc_countdown, memory_order_relaxed) <= 0)
         return 0;
-    return --alloc_countdown == 0;
+    long before = atomic_fetch_sub(&alloc_countdown, 1);
+    if (before <= 0) {
+        atomic_fetch_add(&alloc_countdown, 1);
+        return 0;
+    }
+    return before == 1;
 }
 
-void rg_alloc_fail_after(long fail_after) { alloc_countdown = fail_after < 0 ? 0 : fail_after; }
+void rg_alloc_fail_after(long fail_after) { atomic_store(&alloc_countdown, fail_after < 0 ? 0 : fail_after); }
+
+long rg_alloc_fail_pending(void) { return atomic_load(&alloc_countdown); }
 
 void *rg_malloc(size_t size) { return alloc_should_fail() ? NULL : malloc(size); }
 void *rg_calloc(size_t count, size_t size) { return alloc_should_fail() ? NULL : calloc(count, size); }

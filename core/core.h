@@ -92,6 +92,9 @@ char *rg_strdup(const char *s);
  * all later ones succeed again; 0 disarms. Not thread-safe: for tests only.
  */
 void rg_alloc_fail_after(long fail_after);
+/** Test hook: allocations still to go before the armed one fails; 0 once it has (or none is
+ * armed). */
+long rg_alloc_fail_pending(void);
 
 /* ---------------------------------------------------------------- area codes */
 

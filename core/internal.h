@@ -20,6 +20,9 @@
 
 /** The GEOS handle of ctx, its error handler writing into ctx. Borrowed. */
 GEOSContextHandle_t rg__ctx_geos(rg_ctx *ctx);
+/* Forgets ctx's message: for an error its caller has met another way (a layer the file lacks,
+ * dissolved instead), so that a later failure with no message of its own is not shown it. */
+void rg__ctx_error_clear(rg_ctx *ctx);
 /** The PROJ context of ctx. Borrowed. */
 PJ_CONTEXT *rg__ctx_proj(rg_ctx *ctx);
 /** The last message GEOS sent to ctx, "" when none. Borrowed. */

@@ -54,6 +54,26 @@ static int find_column(OGRFeatureDefnH defn, const char *const *names)
     return -1;
 }
 
+/* A pack of a kelurahan without families is its header row alone, which GDAL reads as the one
+ * row of a sheet without a header (Field1, ...): a list with nothing to decide. */
+static int header_alone(OGRLayerH layer)
+{
+    if (OGR_L_GetFeatureCount(layer, 1) != 1)
+        return 0;
+    OGR_L_ResetReading(layer);
+    OGRFeatureH f = OGR_L_GetNextFeature(layer);
+    int id = 0, agreed = 0;
+    for (int i = 0; f && i < OGR_F_GetFieldCount(f); i++) {
+        const char *v = OGR_F_GetFieldAsString(f, i);
+        id |= rg__strieq(v, column_names[AMEND_ID][0]);
+        agreed |= rg__strieq(v, column_names[AMEND_AGREED][0]);
+    }
+    if (f)
+        OGR_F_Destroy(f);
+    return id && agreed;
+}
+
+/* RG_OK, 1 for a list without families (nothing to read), or RG_EDATA. */
 static int map_columns(amender *A, OGRLayerH layer)
 {
     OGRFeatureDefnH defn = OGR_L_GetLayerDefn(layer);
@@ -61,6 +81,8 @@ static int map_columns(amender *A, OGRLayerH layer)
         A->column[c] = find_column(defn, column_names[c]);
     if (A->column[AMEND_ID] >= 0 && A->column[AMEND_AGREED] >= 0)
         return RG_OK;
+    if (header_alone(layer))
+        return 1;
     rg_buf found = {0};
     for (int i = 0; i < OGR_FD_GetFieldCount(defn); i++)
         rg__buf_appendf(&found, "%s%s", i ? ", " : "", OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, i)));
@@ -236,6 +258,8 @@ static void describe(OGRFeatureH f, rg_buf *raw)
 static int amend_rows(amender *A, OGRLayerH layer)
 {
     int rc = map_columns(A, layer);
+    if (rc == 1)
+        return RG_OK;
     rg_buf raw = {0};
     OGRFeatureH f;
     OGR_L_ResetReading(layer);
@@ -347,9 +371,11 @@ static int amend_file(amender *A, GDALDatasetH ds)
         rc = amend_rows(A, layer);
     if (rc == RG_OK)
         rc = finish_run(A);
+    /* Before the summaries are made anew: a lookup left on a row would hold forum_decisions
+     * locked (a second amend of the same file found its rows' earlier decisions). */
+    finalize(A);
     if (rc == RG_OK)
         rc = rg_classify_resummarise(A->store);
-    finalize(A);
     return rc;
 }
 

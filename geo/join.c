@@ -754,8 +754,13 @@ int rg_geo_join(rg_store *store, const char *path, const rg_join_opts *opts, rg_
     if (rc == RG_OK && !(opts->max_distance_m >= 0 && isfinite(opts->max_distance_m)))
         rc = rg_ctx_error(rg_io_store_ctx(store), RG_EINVAL, "the largest distance to a kelurahan must be a finite"
                           " number of metres, at least 0");
+    /* The boundaries and the answers are one change: new boundaries drop the old answers,
+     * and a join that fails after them must not leave the store without either. */
     if (rc == RG_OK)
-        rc = rg_geo__boundaries(store, path, opts, &b, &kel, &kec, &sls);
+        rc = rg_io_store_exec(store, "starting the join", "BEGIN IMMEDIATE");
+    if (rc != RG_OK)
+        goto done;
+    rc = rg_geo__boundaries(store, path, opts, &b, &kel, &kec, &sls);
     if (rc != RG_OK)
         goto done;
     r.kelurahan = b.kelurahan;
@@ -777,6 +782,10 @@ int rg_geo_join(rg_store *store, const char *path, const rg_join_opts *opts, rg_
     rg_io_store_step_end(store);
 
 done:
+    if (rc == RG_OK)
+        rc = rg_io_store_exec(store, "committing the join", "COMMIT");
+    else if (!sqlite3_get_autocommit(rg_io_store_db(store)))
+        sqlite3_exec(rg_io_store_db(store), "ROLLBACK", NULL, NULL, NULL);
     rg_geo_areas_free(kel);
     rg_geo_areas_free(kec);
     rg_geo_areas_free(sls);

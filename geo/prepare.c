@@ -224,6 +224,7 @@ static int read_level(rg_ctx *ctx, const char *path, const rg_join_opts *opts, r
         return rg_geo__outline(&levels[kind], ctx, path, *given, levels[kind - 1], kind);
     if (rc != RG_ENOTFOUND || source_of(opts, kind)->layer)
         return rc;
+    rg__ctx_error_clear(ctx);
     rg_ctx_notice(ctx, RG_NOTICE_INFO, "%s: no %s layer: dissolving %s by their parent code", path, what, below);
     *dissolved_flag(r, kind) = 1;
     double started = rg__seconds_now();
@@ -292,6 +293,7 @@ static int kelurahan_from_sls(rg_ctx *ctx, const char *path, rg_areas **keluraha
         return rc;
     if (found != RG_OK)
         return found;
+    rg__ctx_error_clear(ctx);
     rg_ctx_notice(ctx, RG_NOTICE_INFO, "%s: no kelurahan layer: dissolving %zu SLS by their desa code", path,
                   rg_geo_areas_count(sls));
     rc = rg_geo_areas_dissolve(kelurahan, ctx, sls, RG_AREA_KELURAHAN);

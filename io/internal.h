@@ -8,6 +8,7 @@
 /* The step a store is running (see schema.c): at most one at a time. */
 typedef struct {
     int active, committed;
+    int nested; /* inside a transaction its caller opened: a savepoint, not a transaction */
     rg_step step;
     int64_t cache_pages; /* the page cache to put back, 0 when unchanged */
     rg_buf triggers;     /* SQL that restores the row triggers a load suspended */

@@ -399,7 +399,11 @@ int rg_io_store_step_begin(rg_store *store, rg_step step, rg_step_start start, i
      * pragma, like the cache's, inside a transaction.) */
     if (step == RG_STEP_LOAD && (rc = rg_io_store_exec(store, "starting the load", "PRAGMA foreign_keys=OFF")) != RG_OK)
         return rc;
-    if ((rc = rg_io_store_exec(store, "starting a step", "BEGIN IMMEDIATE")) != RG_OK) {
+    /* A caller that makes several steps one change (join: the boundaries, then the answers)
+     * opens the transaction; each step is then a savepoint in it. */
+    s->nested = !sqlite3_get_autocommit(rg_io_store_db(store));
+    if ((rc = rg_io_store_exec(store, "starting a step", s->nested ? "SAVEPOINT rg_step" : "BEGIN IMMEDIATE")) !=
+        RG_OK) {
         rg_io_store_step_end(store);
         return rc;
     }
@@ -437,7 +441,7 @@ int rg_io_store_step_commit(rg_store *store, const char *detail)
             rc = rg_io_store_sql_error(store);
     }
     sqlite3_finalize(st);
-    if (rc == RG_OK && (rc = rg_io_store_exec(store, "committing", "COMMIT")) == RG_OK)
+    if (rc == RG_OK && (rc = rg_io_store_exec(store, "committing", s->nested ? "RELEASE rg_step" : "COMMIT")) == RG_OK)
         s->committed = 1;
     return rc;
 }
@@ -447,7 +451,7 @@ void rg_io_store_step_end(rg_store *store)
     rg_io__step *s = rg_io__store_step(store);
     sqlite3 *db = rg_io_store_db(store);
     if (s->active && !s->committed)
-        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+        sqlite3_exec(db, s->nested ? "ROLLBACK TO rg_step; RELEASE rg_step" : "ROLLBACK", NULL, NULL, NULL);
     if (s->step == RG_STEP_LOAD)
         sqlite3_exec(db, "PRAGMA foreign_keys=ON", NULL, NULL, NULL);
     rg_io_store_restore_cache(store, s->cache_pages);
