@@ -19,6 +19,8 @@ static void help(void)
            "only with --fields.\n\nOptions:\n"
            "  --kelurahan CODE      one kelurahan\n"
            "  --all                 every kelurahan\n"
+           "  --forums              a pack per forum of SLS (as `forums` grouped them) rather than per\n"
+           "                        kelurahan: DESA-N-Name.pdf/.xlsx, the forum's families SLS by SLS\n"
            "  -o, --output FOLDER   where the files go (made when missing)\n"
            "  --fields LIST         input columns to add to the family list, on purpose (e.g.\n"
            "                        nama_kepala_keluarga,alamat): they are personal data\n"
@@ -32,7 +34,7 @@ typedef struct {
     rg_forum_pack_opts opts;
 } pack_args;
 
-enum { OPT_KELURAHAN = 1000, OPT_ALL };
+enum { OPT_KELURAHAN = 1000, OPT_ALL, OPT_FORUMS };
 
 static int take(rg_cli *cli, int opt, const char *arg, void *opts)
 {
@@ -41,6 +43,7 @@ static int take(rg_cli *cli, int opt, const char *arg, void *opts)
     switch (opt) {
     case OPT_KELURAHAN: a->kelurahan = arg; return 1;
     case OPT_ALL: a->all = 1; return 1;
+    case OPT_FORUMS: a->opts.by_forum = 1; return 1;
     case 'o': a->output = arg; return 1;
     case OPT_FIELDS: a->opts.fields = arg; return 1;
     case OPT_OVERWRITE: a->opts.overwrite = 1; return 1;
@@ -52,6 +55,7 @@ int cmd_pack(rg_cli *cli, int argc, char **argv)
 {
     static const struct option options[] = {
         {"kelurahan", required_argument, NULL, OPT_KELURAHAN}, {"all", no_argument, NULL, OPT_ALL},
+        {"forums", no_argument, NULL, OPT_FORUMS},
         {"output", required_argument, NULL, 'o'},              {"fields", required_argument, NULL, OPT_FIELDS},
         {"db", required_argument, NULL, OPT_DB},               {"overwrite", no_argument, NULL, OPT_OVERWRITE},
         {"help", no_argument, NULL, OPT_HELP},                 {NULL, 0, NULL, 0},
@@ -74,8 +78,9 @@ int cmd_pack(rg_cli *cli, int argc, char **argv)
     if (rc != RG_OK)
         status = cli_fail(cli, rc);
     else
-        cli_say(cli, "wrote %lld files for %lld kelurahan (%lld families) into %s", (long long)r.files,
-                (long long)r.kelurahan, (long long)r.households, args.output);
+        cli_say(cli, "wrote %lld files for %lld %s (%lld families) into %s", (long long)r.files,
+                (long long)r.kelurahan, args.opts.by_forum ? "forums" : "kelurahan", (long long)r.households,
+                args.output);
     rg_io_store_free(store);
     return status;
 }

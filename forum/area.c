@@ -4,6 +4,7 @@
  * supervisor should look at before the forum relies on its place in the list.
  */
 #include "forum/internal.h"
+#include "classify/classify.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -128,12 +129,53 @@ static const char list_head[] =
     "SELECT welfare_rank, household_id, kelurahan_code, poverty_class_final, desil, household_size, join_method,"
     " join_distance_m, join_flags, code_mismatch, load_flags, forum_class";
 
+/* The list's columns: the head, then the fields (the first the SLS's name in a forum's). */
+static int list_columns(rg_buf *sql, const rg_forum__fields *fields)
+{
+    int rc = rg__buf_appendf(sql, "%s", list_head);
+    for (size_t i = 0; i < fields->count && rc == RG_OK; i++)
+        rc = i == 0 && fields->sls_first ? rg__buf_appendf(sql, ", sls_name")
+                                         : rg__buf_appendf(sql, ", json_extract(extra, '$.\"%s\"')", fields->names[i]);
+    return rc;
+}
+
+int rg_forum__forum_list_prepare(rg_store *store, const char *forum, const rg_forum__fields *fields,
+                                 sqlite3_stmt **out)
+{
+    rg_buf sql = {0};
+    int rc = list_columns(&sql, fields);
+    if (rc == RG_OK)
+        rc = rg__buf_appendf(&sql, " FROM households h JOIN forum_groups g ON g.idsls = substr(h.sls_code, 1, 14)"
+                                   " WHERE g.forum = ?1 ORDER BY g.position, welfare_rank IS NULL, welfare_rank,"
+                                   " household_id");
+    if (rc == RG_OK && sqlite3_prepare_v2(rg_io_store_db(store), sql.data, -1, out, NULL) != SQLITE_OK)
+        rc = rg_io_store_sql_error(store);
+    if (rc == RG_OK)
+        sqlite3_bind_text(*out, 1, forum, -1, SQLITE_TRANSIENT);
+    rg__buf_free(&sql);
+    return rc;
+}
+
+void rg_forum__forum_count(rg_forum__area *area, sqlite3_stmt *row, const char *notes)
+{
+    rg_poverty_class c = RG_CLASS_NONE;
+    const char *text = (const char *)sqlite3_column_text(row, RG_FORUM_COL_CLASS);
+    if (!text || rg_classify_class_parse(text, &c) != RG_OK)
+        c = RG_CLASS_NONE;
+    area->households++;
+    area->by_class[c >= RG_CLASS_SANGAT_MISKIN && c <= RG_CLASS_TIDAK_MISKIN ? c : 0]++;
+    const char *method = (const char *)sqlite3_column_text(row, RG_FORUM_COL_METHOD);
+    if (method && (strcmp(method, "code") == 0 || strcmp(method, "unmatched") == 0))
+        area->without_point++;
+    else
+        area->with_point++;
+    rg_forum__area_count(area, row, notes);
+}
+
 int rg_forum__list_prepare(rg_store *store, const char *code, const rg_forum__fields *fields, sqlite3_stmt **out)
 {
     rg_buf sql = {0};
-    int rc = rg__buf_appendf(&sql, "%s", list_head);
-    for (size_t i = 0; i < fields->count && rc == RG_OK; i++)
-        rc = rg__buf_appendf(&sql, ", json_extract(extra, '$.\"%s\"')", fields->names[i]);
+    int rc = list_columns(&sql, fields);
     if (rc == RG_OK)
         rc = rg__buf_appendf(&sql, " FROM households WHERE %s ORDER BY %s welfare_rank IS NULL, welfare_rank,"
                                    " household_id",

@@ -24,12 +24,14 @@ typedef struct {
     const char *fields; /**< comma-separated input columns (kept in the store's `extra`) to add
                              to the family list, e.g. "nama_kepala_keluarga,alamat"; NULL: none */
     int overwrite;      /**< replace existing files */
+    int by_forum;       /**< a pack per forum of SLS (the grouping `forums` kept) rather than per
+                             kelurahan: the forum's families SLS by SLS, an SLS column, its counts */
 } rg_forum_pack_opts;
 
-#define RG_FORUM_PACK_OPTS_INIT {NULL, 0}
+#define RG_FORUM_PACK_OPTS_INIT {NULL, 0, 0}
 
 typedef struct {
-    int64_t kelurahan;  /**< packs written */
+    int64_t kelurahan;  /**< packs written (of kelurahan, or of forums with by_forum) */
     int64_t households; /**< families listed in them */
     int64_t files;      /**< files written */
 } rg_forum_pack_report;

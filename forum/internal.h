@@ -31,6 +31,8 @@ typedef struct {
     int64_t households, by_class[5]; /* [0]: unclassified; then by rg_poverty_class */
     int64_t by_desil[11];            /* [0]: no desil */
     int64_t with_point, without_point, noted;
+    /* A pack of one forum of SLS (pack --forums): its name and its SLS; "" for a kelurahan's. */
+    char forum[RG_AREA_ID_MAX + 16], forum_sls[1200];
 } rg_forum__area;
 
 /* The families' list, poorest first (see list_head in area.c): these columns, then one per
@@ -45,7 +47,8 @@ enum {
 typedef struct {
     const char *names[RG_FORUM_MAX_FIELDS];
     size_t count;
-    char *text; /* owns the names */
+    char *text;    /* owns the names */
+    int sls_first; /* names[0] is "SLS", the household's SLS, not an input column */
 } rg_forum__fields;
 
 /* Splits --fields; a name that could not be an input column is an error. Free with rg_forum__fields_free. */
@@ -61,6 +64,13 @@ void rg_forum__area_count(rg_forum__area *area, sqlite3_stmt *row, const char *n
 /* The families in rank order, the unranked last: of one kelurahan (code), or of all, by
  * kelurahan code (code NULL). Caller finalizes *out. */
 int rg_forum__list_prepare(rg_store *store, const char *code, const rg_forum__fields *fields, sqlite3_stmt **out);
+/* The families of a forum of SLS, SLS by SLS in the forum's order, each in rank order.
+ * fields->sls_first must be set. Caller finalizes *out. */
+int rg_forum__forum_list_prepare(rg_store *store, const char *forum, const rg_forum__fields *fields,
+                                 sqlite3_stmt **out);
+/* Counts a list row into a forum's area: households, class, point, desil and notes. */
+void rg_forum__forum_count(rg_forum__area *area, sqlite3_stmt *row, const char *notes);
+
 /* What a supervisor should look at for the household in the list row, in words ("" when
  * nothing), into buf. */
 void rg_forum__notes(sqlite3_stmt *row, char *buf, size_t cap);

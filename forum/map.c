@@ -137,16 +137,20 @@ static int draw_areas(rg_store *store, cairo_t *cr, GEOSContextHandle_t h, const
     return RG_OK;
 }
 
-/* The located households of the kelurahan as class markers, the poorest drawn last (on top). */
-static int draw_households(rg_store *store, cairo_t *cr, const view *v, const char *code, double r)
+/* The located households of the kelurahan (of its forum, for a forum's pack) as class
+ * markers, the poorest drawn last (on top). */
+static int draw_households(rg_store *store, cairo_t *cr, const view *v, const rg_forum__area *a, double r)
 {
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(rg_io_store_db(store),
-                           "SELECT lon, lat, poverty_class_final FROM households WHERE kelurahan_code = ?"
-                           " AND geom IS NOT NULL ORDER BY welfare_rank IS NULL DESC, welfare_rank DESC",
+                           a->forum[0] ? "SELECT lon, lat, poverty_class_final FROM households h JOIN forum_groups g"
+                                         " ON g.idsls = substr(h.sls_code, 1, 14) WHERE g.forum = ?"
+                                         " AND geom IS NOT NULL ORDER BY welfare_rank IS NULL DESC, welfare_rank DESC"
+                                       : "SELECT lon, lat, poverty_class_final FROM households WHERE kelurahan_code = ?"
+                                         " AND geom IS NOT NULL ORDER BY welfare_rank IS NULL DESC, welfare_rank DESC",
                            -1, &st, NULL) != SQLITE_OK)
         return rg_io_store_sql_error(store);
-    sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 1, a->forum[0] ? a->forum : a->code, -1, SQLITE_STATIC);
     while (sqlite3_step(st) == SQLITE_ROW) {
         double x, y;
         to_page(v, sqlite3_column_double(st, 0), sqlite3_column_double(st, 1), &x, &y);
@@ -289,7 +293,7 @@ static double legend(cairo_t *cr, double x, double y)
 static int draw_panel(rg_store *store, cairo_t *cr, GEOSContextHandle_t h, const rg_forum__area *a, double x,
                       double y, double w, double bottom)
 {
-    char text[1200];
+    char text[1400];
     snprintf(text, sizeof text, "PETA KELURAHAN/DESA %s", a->name);
     y += rg_forum__draw_text(cr, x, y, w, "DejaVu Sans Bold 15", text, 0) + 2;
     snprintf(text, sizeof text, "Kode identitas: %s%s%s", a->code, a->alt_code[0] ? "   Kemendagri: " : "", a->alt_code);
@@ -298,6 +302,11 @@ static int draw_panel(rg_store *store, cairo_t *cr, GEOSContextHandle_t h, const
     y += identity_row(cr, x, y, w, "Kabupaten/Kota", a->kabkota_code, NULL);
     y += identity_row(cr, x, y, w, "Kecamatan", a->kecamatan_code, a->kecamatan_name);
     y += identity_row(cr, x, y, w, "Kelurahan/Desa", a->code, a->name) + 8;
+    if (a->forum[0]) {
+        snprintf(text, sizeof text, "Forum %s: SLS %.1100s. Hanya keluarga di SLS ini yang digambar.", a->forum,
+                 a->forum_sls);
+        y += rg_forum__draw_text(cr, x, y, w, "DejaVu Sans Bold 8", text, 0) + 6;
+    }
     y = legend(cr, x, y);
     snprintf(text, sizeof text, "%lld rumah tangga dengan titik GPS digambar; %lld tanpa titik GPS (ditempatkan menurut"
                                 " kode wilayah) tidak digambar, tetapi ada di daftar.",
@@ -343,7 +352,7 @@ int rg_forum__map_page(rg_store *store, cairo_t *cr, const rg_forum__area *area)
         cairo_paint(cr);
         rc = draw_areas(store, cr, h, &v, shown, area->code, 1);
         if (rc == RG_OK)
-            rc = draw_households(store, cr, &v, area->code, 2.2);
+            rc = draw_households(store, cr, &v, area, 2.2);
         cairo_restore(cr);
         GEOSGeom_destroy_r(h, g);
     }

@@ -51,7 +51,7 @@ static void table_row(cairo_t *cr, double y, const rg_forum__families *list, con
         snprintf(size, sizeof size, "%d", f->size);
     /* --fields (a name, an address) go beside the id: the forum knows its families by them. */
     snprintf(who, sizeof who, "%s", rg_forum__text(list, f->id) ? rg_forum__text(list, f->id) : "");
-    for (size_t i = 0; i < fields->count; i++) {
+    for (size_t i = fields->sls_first ? 1 : 0; i < fields->count; i++) {
         const char *v = rg_forum__text(list, f->fields[i]);
         size_t n = strlen(who);
         if (v)
@@ -98,8 +98,15 @@ static double recap(cairo_t *cr, const rg_forum__area *a)
 {
     double x = RG_PAGE_MARGIN, y = RG_PAGE_MARGIN, w = RG_A4_SHORT - 2 * RG_PAGE_MARGIN;
     char text[4800];
-    snprintf(text, sizeof text, "DAFTAR KELUARGA \u2014 KELURAHAN/DESA %s", a->name);
+    if (a->forum[0])
+        snprintf(text, sizeof text, "DAFTAR KELUARGA \u2014 FORUM %s \u2014 KELURAHAN/DESA %s", a->forum, a->name);
+    else
+        snprintf(text, sizeof text, "DAFTAR KELUARGA \u2014 KELURAHAN/DESA %s", a->name);
     y += rg_forum__draw_text(cr, x, y, w, "DejaVu Sans Bold 14", text, 0) + 2;
+    if (a->forum[0]) {
+        snprintf(text, sizeof text, "SLS forum ini, dibacakan berurutan: %s", a->forum_sls);
+        y += rg_forum__draw_text(cr, x, y, w, "DejaVu Sans Bold 9", text, 0) + 2;
+    }
     snprintf(text, sizeof text, "Kode %s%s%s  \u00b7  Kecamatan %s %s  \u00b7  Kabupaten/Kota %s  \u00b7  Provinsi %s",
              a->code, a->alt_code[0] ? " / " : "", a->alt_code, a->kecamatan_code, a->kecamatan_name, a->kabkota_code,
              a->provinsi_code);
@@ -135,13 +142,25 @@ static int list_pages(cairo_t *cr, const rg_forum__area *area, const rg_forum__f
     double y = recap(cr, area);
     table_header(cr, y);
     y += HEADER_HEIGHT;
+    const char *sls = NULL;
     for (size_t i = 0; i < list->count; i++) {
-        if (y + ROW_HEIGHT > bottom) {
+        /* A forum's list is read SLS by SLS: each opens with its name. */
+        const char *here = fields->sls_first ? rg_forum__text(list, list->items[i].fields[0]) : NULL;
+        int opens = fields->sls_first && (!sls || !here || strcmp(here, sls) != 0);
+        if (y + ROW_HEIGHT * (opens ? 2 : 1) > bottom) {
             rg_forum__footer(cr, RG_A4_SHORT, RG_A4_LONG, area, (*page)++);
             cairo_show_page(cr);
             y = RG_PAGE_MARGIN;
             table_header(cr, y);
             y += HEADER_HEIGHT;
+        }
+        if (opens) {
+            char band[200];
+            snprintf(band, sizeof band, "SLS %s", here ? here : "(tanpa nama)");
+            rg_forum__draw_text(cr, RG_PAGE_MARGIN + 2, y + 2, RG_A4_SHORT - 2 * RG_PAGE_MARGIN, "DejaVu Sans Bold 8",
+                                band, 0);
+            y += ROW_HEIGHT;
+            sls = here;
         }
         table_row(cr, y, list, &list->items[i], fields);
         y += ROW_HEIGHT;
@@ -162,7 +181,8 @@ int rg_forum__sheet_write(rg_store *store, const char *path, const rg_forum__are
                            : rg_ctx_error(ctx, RG_EIO, "%s: cannot start the PDF: %s", path,
                                           cairo_status_to_string(cairo_status(cr)));
     char title[300];
-    snprintf(title, sizeof title, "Forum Konsultasi Publik Regsosek 2022 - %s %s", area->code, area->name);
+    snprintf(title, sizeof title, "Forum Konsultasi Publik Regsosek 2022 - %s %s", area->forum[0] ? area->forum : area->code,
+             area->name);
     cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, title);
     cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATOR, "regsosek-geo");
     if (rc == RG_OK)

@@ -171,6 +171,10 @@ static void write_recap(rg_forum__workbook *wb, const rg_forum__area *a)
     worksheet_write_string(wb->recap, r, 0, "Keterangan", wb->header);
     worksheet_write_string(wb->recap, r++, 1, "Nilai", wb->header);
     recap_row(wb, &r, "Kegiatan", "Forum Konsultasi Publik Regsosek 2022");
+    if (a->forum[0]) {
+        recap_row(wb, &r, "Forum", a->forum);
+        recap_row(wb, &r, "SLS", a->forum_sls);
+    }
     recap_row(wb, &r, "Kode kelurahan", a->code);
     recap_row(wb, &r, "Nama kelurahan", a->name);
     recap_row(wb, &r, "Kode Kemendagri", a->alt_code);
@@ -210,8 +214,8 @@ int rg_forum__workbook_write(rg_ctx *ctx, const char *path, const rg_forum__area
         write_family(&wb, list, &list->items[i]);
     finish_list(&wb);
     write_recap(&wb, area);
-    char subject[200];
-    snprintf(subject, sizeof subject, "%s %s", area->code, area->name);
+    char subject[240];
+    snprintf(subject, sizeof subject, "%s %s", area->forum[0] ? area->forum : area->code, area->name);
     lxw_doc_properties props = {.title = "Forum Konsultasi Publik Regsosek 2022", .subject = subject,
                                 .comments = "Data pribadi: simpan dan bagikan hanya untuk forum ini."};
     workbook_set_properties(wb.book, &props);

@@ -137,6 +137,34 @@ SELECT 'scattered_forums_differ', (SELECT count(*) FROM (SELECT forum, count(*) 
   WHERE n != (SELECT count(*) FROM reach WHERE reach.forum = f.forum)) != ${scattered:-0};
 SQL
 
+# A pack per forum: each forum's families and no other, SLS by SLS; the sheet names the forum
+# and its SLS; a forum's workbook returned unchanged changes nothing.
+"$bin" -q pack --forums --all -o fkp --db sls.sqlite
+[ "$(ls fkp/*.xlsx | wc -l)" = "$(cut -d, -f2 groups.csv | sed 1d | sort -u | wc -l)" ] || fail "not a pack per forum"
+echo "forum,household_id" > listed.csv
+for f in fkp/*.xlsx; do
+  forum=$(basename "$f" | cut -d- -f1,2)
+  ogr2ogr -f CSV /vsistdout/ "$f" "Daftar keluarga" -oo HEADERS=FORCE 2>/dev/null |
+    awk -F, -v f="$forum" 'NR > 1 { print f "," $2 }' >> listed.csv
+done
+sqlite3 -batch -noheader sls.sqlite >> checks.txt <<SQL
+.import --csv '$work/listed.csv' listed
+.import --csv '$work/groups.csv' gg
+SELECT 'forum_pack_households', count(*) FROM listed;
+SELECT 'forum_pack_lists_differ', (SELECT count(*) FROM (SELECT forum, household_id FROM listed EXCEPT
+    SELECT g.forum, h.household_id FROM households h JOIN gg g ON g.idsls = substr(h.sls_code, 1, 14)))
+  + (SELECT count(*) FROM (SELECT g.forum, h.household_id FROM households h JOIN gg g ON g.idsls = substr(h.sls_code, 1, 14)
+    EXCEPT SELECT forum, household_id FROM listed));
+SQL
+one=$(ls fkp/*.pdf | head -1)
+forum=$(basename "$one" | cut -d- -f1,2)
+pdftotext "$one" - | grep -q "FORUM $forum" || fail "$one does not name its forum"
+first_sls=$(sqlite3 sls.sqlite "SELECT h.sls_name FROM households h JOIN forum_groups g ON g.idsls = substr(h.sls_code, 1, 14)
+  WHERE g.forum = '$forum' ORDER BY g.position LIMIT 1")
+pdftotext "$one" - | grep -q "SLS $first_sls" || fail "$one does not open its first SLS ($first_sls)"
+"$bin" amend "${one%.pdf}.xlsx" --db sls.sqlite 2> amend.log || fail "amend of a forum's pack: $(cat amend.log)"
+grep -q ": 0 decisions applied" amend.log || fail "an unchanged forum pack changed something: $(cat amend.log)"
+
 # The office's own grouping given back: unchanged, the same file; one SLS moved to another forum
 # of its desa, kept; and refused, naming the file and line, with the store's grouping left as it
 # was, when an SLS is missing, twice, unknown, or a forum is too large or spans two desa.
@@ -259,4 +287,4 @@ ogr2ogr -f GPKG other.gpkg sls.gpkg -nln blok -sql "SELECT nmsls, geom FROM PETA
 if "$bin" -q join other.gpkg --db sls.sqlite 2> other.err; then fail "a layer without codes was used"; fi
 grep -q "no kelurahan layer (layers found: blok)" other.err || fail "unclear: $(cat other.err)"
 
-. "$here/oracle-verdict.sh" checks.txt 31
+. "$here/oracle-verdict.sh" checks.txt 33
