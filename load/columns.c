@@ -177,10 +177,18 @@ int rg_load__map_columns(loader *L, int need_coordinates)
         if (role == ROLE_SLS && !code_parts_found(L))
             for (int part = ROLE_PROV; part <= ROLE_SLS; part++)
                 L->column[part] = -1;
-        int required = role == ROLE_ID || (need_coordinates && (role == ROLE_LAT || role == ROLE_LON));
-        if (L->column[role] < 0 && required)
+        if (L->column[role] < 0 && role == ROLE_ID)
             return missing_required(L, role);
     }
+    /* A file of codes alone (families without a GPS point, as most of Regsosek's) places every
+     * household by its code: coordinates are needed only where no code could. */
+    int has_code = L->column[ROLE_CODE] >= 0 || code_parts_found(L);
+    for (int role = ROLE_LAT; role <= ROLE_LON && need_coordinates; role++)
+        if (L->column[role] < 0 && (!has_code || L->column[ROLE_LAT + ROLE_LON - role] >= 0))
+            return missing_required(L, role);
+    if (need_coordinates && has_code && L->column[ROLE_LAT] < 0)
+        rg_ctx_notice(L->ctx, RG_NOTICE_WARNING, "%s: no latitude or longitude column: every household is placed by"
+                      " its area code", L->path);
     snprintf(L->id_column, sizeof L->id_column, "%s", L->header[L->column[ROLE_ID]]);
     for (int role = 0; role < ROLE_COUNT; role++)
         if (L->column[role] >= 0)

@@ -663,6 +663,27 @@ Test(load, code_parts_named_by_hand)
 }
 
 /* A file of codes only, with no point at all, is a file of households, not a mistake. */
+/* Most Regsosek families have no GPS point: an extract of codes alone, with no coordinate
+ * columns at all, loads, each household placed by its code; half a pair is still an error. */
+Test(load, a_file_of_codes_alone_loads_and_half_a_pair_does_not)
+{
+    rg_ctx *ctx = test_ctx();
+    rg_load_stats s;
+    int rc;
+    rg_store *store = load_text(ctx, "id_keluarga,r101,r102,r103,r104,r105\nX1,53,71,10,1,7\nX2,53,71,10,2,\nX3,,,,,\n",
+                                NULL, &s, &rc);
+    cr_assert_eq(rc, RG_OK, "%s", rg_ctx_errmsg(ctx));
+    cr_assert_eq(s.loaded * 100 + s.without_point * 10 + s.by_reason[RG_REJECT_MISSING_COORDINATE], 221);
+    cr_assert_str_eq(sql_text(store, "SELECT group_concat(reported_code, ' ') FROM households"),
+                     "53710100010007 5371010002");
+    rg_io_store_free(store);
+    store = load_text(ctx, "id_keluarga,lintang,kode_desa\nX1,-10.1,5371010001\n", NULL, &s, &rc);
+    cr_assert_eq(rc, RG_EDATA);
+    cr_assert(strstr(rg_ctx_errmsg(ctx), "no longitude column"), "%s", rg_ctx_errmsg(ctx));
+    rg_io_store_free(store);
+    rg_ctx_free(ctx);
+}
+
 Test(load, a_file_without_any_point_loads)
 {
     rg_ctx *ctx = test_ctx();
