@@ -89,7 +89,8 @@ char *rg_strdup(const char *s);
 
 /**
  * Test hook: the `fail_after`-th allocation from now on (1 = the next one) fails and
- * all later ones succeed again; 0 disarms. Not thread-safe: for tests only.
+ * all later ones succeed again; 0 disarms. Safe from any thread (the one whose allocation
+ * takes the count to zero fails); for tests only.
  */
 void rg_alloc_fail_after(long fail_after);
 /** Test hook: allocations still to go before the armed one fails; 0 once it has (or none is

@@ -8,8 +8,9 @@
  * that goes on from the last SLS taken to a neighbour, else from any taken, else to the SLS
  * first on the Hilbert curve), and the order is cut into the forums' runs: as few runs whose
  * SLS do not all border one another as the walk allows, then the largest forum's families as
- * few as can be. A forum left unconnected (an SLS apart from the rest) is counted and said. SLS border one another when within NEIGHBOUR_DEG: neighbours
- * digitised apart leave gaps of metres between them.
+ * few as can be. A forum left unconnected (an SLS apart from the rest) is counted and said.
+ * SLS border one another when within NEIGHBOUR_DEG: neighbours digitised apart leave gaps of
+ * metres between them.
  */
 #include "forum/internal.h"
 
@@ -220,36 +221,12 @@ static int partition(desa_groups *d)
         size_t s = cut[j * (n + 1) + i];
         for (size_t t = s; t < i; t++)
             d->units[d->order[t]].forum = (int)j;
+        d->report->scattered += broken[s * w + (i - s)];
         i = s;
     }
     rg_free(prefix), rg_free(cost), rg_free(cut), rg_free(broken);
     d->report->forums += (int64_t)k;
     return RG_OK;
-}
-
-/* Whether forum f's SLS are connected through their borders: 1, 0, or RG_ENOMEM. */
-static int connected(const desa_groups *d, int f)
-{
-    size_t n = d->count, members = 0, reached = 0, stack[RG_FORUM_MAX_SLS], top = 0;
-    unsigned char *seen = rg_calloc(n ? n : 1, 1);
-    if (!seen)
-        return RG_ENOMEM;
-    for (size_t i = 0; i < n; i++)
-        if (d->units[i].forum == f && members++ == 0) {
-            stack[top++] = i;
-            seen[i] = 1;
-        }
-    while (top) {
-        size_t i = stack[--top];
-        reached++;
-        for (size_t j = 0; j < n; j++)
-            if (!seen[j] && d->units[j].forum == f && d->adjacent[i * n + j] && top < RG_FORUM_MAX_SLS) {
-                seen[j] = 1;
-                stack[top++] = j;
-            }
-    }
-    rg_free(seen);
-    return reached == members;
 }
 
 /* The desa's forums (its units read), each SLS a row of forum_groups. */
@@ -260,13 +237,6 @@ static int group_desa(desa_groups *d, const char *desa)
         rc = walk(d);
     if (rc == RG_OK)
         rc = partition(d);
-    int forums = (int)((d->count + RG_FORUM_MAX_SLS - 1) / RG_FORUM_MAX_SLS);
-    for (int forum = 1; forum <= forums && rc == RG_OK; forum++) {
-        int whole = connected(d, forum);
-        if (whole < 0)
-            return whole;
-        d->report->scattered += !whole;
-    }
     for (size_t t = 0; t < d->count && rc == RG_OK; t++) {
         const sls_unit *u = &d->units[d->order[t]];
         char forum[RG_AREA_ID_MAX + 16];

@@ -142,12 +142,12 @@ static int draw_areas(rg_store *store, cairo_t *cr, GEOSContextHandle_t h, const
 static int draw_households(rg_store *store, cairo_t *cr, const view *v, const rg_forum__area *a, double r)
 {
     sqlite3_stmt *st = NULL;
+#define MARKERS(from_where)                                                                                     \
+    "SELECT lon, lat, poverty_class_final FROM households h " from_where " = ? AND geom IS NOT NULL"                \
+    " ORDER BY welfare_rank IS NULL DESC, welfare_rank DESC"
     if (sqlite3_prepare_v2(rg_io_store_db(store),
-                           a->forum[0] ? "SELECT lon, lat, poverty_class_final FROM households h JOIN forum_groups g"
-                                         " ON g.idsls = substr(h.sls_code, 1, 14) WHERE g.forum = ?"
-                                         " AND geom IS NOT NULL ORDER BY welfare_rank IS NULL DESC, welfare_rank DESC"
-                                       : "SELECT lon, lat, poverty_class_final FROM households WHERE kelurahan_code = ?"
-                                         " AND geom IS NOT NULL ORDER BY welfare_rank IS NULL DESC, welfare_rank DESC",
+                           a->forum[0] ? MARKERS("JOIN forum_groups g ON g.idsls = substr(h.sls_code, 1, 14) WHERE g.forum")
+                                       : MARKERS("WHERE kelurahan_code"),
                            -1, &st, NULL) != SQLITE_OK)
         return rg_io_store_sql_error(store);
     sqlite3_bind_text(st, 1, a->forum[0] ? a->forum : a->code, -1, SQLITE_STATIC);

@@ -68,6 +68,19 @@ static int write_file(packer *P, const rg_forum__area *area, const char *ext)
     return rc;
 }
 
+/* The pack's two files, counted in the report. */
+static int write_pack(packer *P, const rg_forum__area *area)
+{
+    int rc = write_file(P, area, ".pdf");
+    if (rc == RG_OK)
+        rc = write_file(P, area, ".xlsx");
+    if (rc == RG_OK) {
+        P->report.kelurahan++;
+        P->report.households += (int64_t)P->families.count;
+    }
+    return rc;
+}
+
 static int pack_one(packer *P, const char *code)
 {
     rg_forum__area area;
@@ -78,15 +91,7 @@ static int pack_one(packer *P, const char *code)
     if (rc == RG_OK && (int64_t)P->families.count != area.households)
         rc = rg_ctx_error(P->ctx, RG_EDATA, "pack: kelurahan %s: %zu families listed, %lld in its summary",
                           area.code, P->families.count, (long long)area.households);
-    if (rc == RG_OK)
-        rc = write_file(P, &area, ".pdf");
-    if (rc == RG_OK)
-        rc = write_file(P, &area, ".xlsx");
-    if (rc == RG_OK) {
-        P->report.kelurahan++;
-        P->report.households += (int64_t)P->families.count;
-    }
-    return rc;
+    return rc == RG_OK ? write_pack(P, &area) : rc;
 }
 
 static int start_list(packer *P, const char *code)
@@ -137,15 +142,7 @@ static int pack_forum(packer *P, const char *forum, const char *desa, const char
     if (rc == RG_OK && step != SQLITE_DONE)
         rc = rg_io_store_sql_error(P->store);
     sqlite3_finalize(list);
-    if (rc == RG_OK)
-        rc = write_file(P, &area, ".pdf");
-    if (rc == RG_OK)
-        rc = write_file(P, &area, ".xlsx");
-    if (rc == RG_OK) {
-        P->report.kelurahan++;
-        P->report.households += (int64_t)P->families.count;
-    }
-    return rc;
+    return rc == RG_OK ? write_pack(P, &area) : rc;
 }
 
 /* The forums `forums` kept, of kelurahan code (NULL: all), in their order. */

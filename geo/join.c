@@ -364,6 +364,15 @@ static int flush_rows(answer_writer *W)
     return RG_OK;
 }
 
+/* SLS sls (an index, -1 for none) as the household's, when it lies in the household's desa. */
+static void take_sls(answer_writer *W, long sls, area_row *row)
+{
+    if (sls >= 0 && strcmp(rg_geo_areas_parent(W->sls, (size_t)sls), row->kelurahan) == 0) {
+        row->sls = rg_geo_areas_code(W->sls, (size_t)sls);
+        W->r->in_sls++;
+    }
+}
+
 /* A located household's SLS, once its desa is known. Desa dissolved from their SLS hold them:
  * the smallest code of overlapping SLS is the SLS of the smallest desa code, as the desa's
  * overlap rule, and only a nearest SLS across a desa border (a point in a filled gap) can
@@ -373,10 +382,7 @@ static int flush_rows(answer_writer *W)
 static void sls_answer(answer_writer *W, const household_answer *found, area_row *row)
 {
     rg_join_report *r = W->r;
-    if (found->sls >= 0 && strcmp(rg_geo_areas_parent(W->sls, (size_t)found->sls), row->kelurahan) == 0) {
-        row->sls = rg_geo_areas_code(W->sls, (size_t)found->sls);
-        r->in_sls++;
-    }
+    take_sls(W, found->sls, row);
     int elsewhere = found->sls >= 0 && !row->sls && found->sls_method != RG_JOIN_NEAREST;
     r->sls_other_desa += elsewhere;
     if (elsewhere) {
@@ -477,11 +483,7 @@ static void placed_by_code(answer_writer *W, const char *reported, area_row *row
     if (area >= 0) {
         row->kelurahan = rg_geo_areas_code(W->kel, (size_t)area);
         row->kecamatan = rg_geo_areas_parent(W->kel, (size_t)area);
-        long sls = sls_by_code(W->sls, reported);
-        if (sls >= 0 && strcmp(rg_geo_areas_parent(W->sls, (size_t)sls), row->kelurahan) == 0) {
-            row->sls = rg_geo_areas_code(W->sls, (size_t)sls);
-            r->in_sls++;
-        }
+        take_sls(W, sls_by_code(W->sls, reported), row);
         return;
     }
     row->kecamatan = rg_geo_areas_code(W->kec, (size_t)kec);

@@ -101,15 +101,20 @@ static uint64_t id_hash(const char *id)
     return h ^ (h >> 33);
 }
 
+/* id's bit in a filter of mask + 1 bits (a power of two): whether it was set; set it too
+ * when `set`. */
+static int filter_bit(uint64_t *filter, uint64_t mask, const char *id, int set)
+{
+    uint64_t bit = id_hash(id) & mask, one = (uint64_t)1 << (bit & 63);
+    int was = (filter[bit >> 6] & one) != 0;
+    if (set)
+        filter[bit >> 6] |= one;
+    return was;
+}
+
 int rg_load__duplicates_mark(const loader *L, const char *id)
 {
-    if (!L->seen)
-        return 0;
-    uint64_t bit = id_hash(id) & L->seen_mask;
-    uint64_t *word = &L->seen[bit >> 6], mask = (uint64_t)1 << (bit & 63);
-    int was = (*word & mask) != 0;
-    *word |= mask;
-    return was;
+    return L->seen ? filter_bit(L->seen, L->seen_mask, id, 1) : 0;
 }
 
 int rg_load__duplicates_keep(loader *L, int64_t hh, const char *raw, size_t raw_len)
@@ -164,24 +169,21 @@ static int reject_repeat(loader *L, sqlite3_stmt *st, long first_line, int64_t *
 static void suspect_id(sqlite3_context *context, int argc, sqlite3_value **argv)
 {
     (void)argc;
-    const uint64_t *filter = sqlite3_user_data(context);
     const char *id = (const char *)sqlite3_value_text(argv[0]);
-    uint64_t bit = id ? id_hash(id) & (SUSPECT_BITS - 1) : 0;
-    sqlite3_result_int(context, id && (filter[bit >> 6] >> (bit & 63)) & 1);
+    sqlite3_result_int(context, id && filter_bit(sqlite3_user_data(context), SUSPECT_BITS - 1, id, 0));
 }
+
+/* The ids of the households kept aside as suspects. */
+#define SUSPECT_IDS "SELECT k.household_id FROM temp.load_suspects s CROSS JOIN household_records k ON k.hh = s.hh"
 
 static int suspect_filter(loader *L, uint64_t *filter)
 {
     sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(rg_io_store_db(L->store),
-                           "SELECT k.household_id FROM temp.load_suspects s CROSS JOIN household_records k ON k.hh = s.hh",
-                           -1, &st, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(rg_io_store_db(L->store), SUSPECT_IDS, -1, &st, NULL) != SQLITE_OK)
         return rg_io_store_sql_error(L->store);
     int step;
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        uint64_t bit = id_hash((const char *)sqlite3_column_text(st, 0)) & (SUSPECT_BITS - 1);
-        filter[bit >> 6] |= (uint64_t)1 << (bit & 63);
-    }
+    while ((step = sqlite3_step(st)) == SQLITE_ROW)
+        filter_bit(filter, SUSPECT_BITS - 1, (const char *)sqlite3_column_text(st, 0), 1);
     sqlite3_finalize(st);
     return step == SQLITE_DONE ? RG_OK : rg_io_store_sql_error(L->store);
 }
@@ -195,8 +197,7 @@ static int find_repeats(loader *L, int64_t **gone, size_t *count, size_t *cap)
         "  ',' || r.load_flags || ',' LIKE '%,swapped_latlon,%'"
         " FROM household_records r LEFT JOIN temp.load_suspects s ON s.hh = r.hh"
         " WHERE rg_load_suspect_id(r.household_id)"
-        "   AND r.household_id IN (SELECT k.household_id FROM temp.load_suspects s CROSS JOIN household_records k"
-        "   ON k.hh = s.hh)"
+        "   AND r.household_id IN (" SUSPECT_IDS ")"
         " ORDER BY r.household_id, r.hh";
     uint64_t *filter = rg_calloc(SUSPECT_BITS / 64, sizeof *filter);
     if (!filter)
@@ -266,7 +267,6 @@ int rg_load__duplicates_settle(loader *L)
     int rc = find_repeats(L, &gone, &count, &cap);
     if (rc == RG_OK)
         rc = delete_rows(L, gone, count);
-
     rg_free(gone);
     if (rc == RG_OK)
         rc = rg_io_store_exec(L->store, "indexing household ids",
