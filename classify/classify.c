@@ -60,11 +60,12 @@ static int classify_all(rg_store *store, const rg_rules *rules, int has_decision
     return rc;
 }
 
-static const char *method_name(rg_method method)
+const char *rg_classify_method_name(rg_method method)
 {
     switch (method) {
     case RG_METHOD_GIVEN: return "given";
     case RG_METHOD_THRESHOLD: return "threshold";
+    case RG_METHOD_GIVEN_DESIL: return "given_desil";
     default: return "desil";
     }
 }
@@ -78,6 +79,18 @@ int rg_classify_poverty_rate_definition(const rg_rules *rules, char **out)
     case RG_METHOD_GIVEN:
         rc = rc == RG_OK ? rg__buf_appendf(&b, "the classes as the input gives them (method given)") : rc;
         break;
+    case RG_METHOD_GIVEN_DESIL: {
+        int poor = 0;
+        for (int d = 1; d <= 10; d++)
+            poor += rg_classify_rules_desil_class(rules, d) <= RG_CLASS_MISKIN;
+        rc = rc == RG_OK ? rg__buf_appendf(&b, "the classes of the national desil given with each household (method"
+                                               " given_desil, as DTSEN ranks families over all Indonesia: desil 1-%d are"
+                                               " sangat miskin or miskin), so it is the area's share of the"
+                                               " nation's poorest, not a measured rate",
+                                           poor)
+                         : rc;
+        break;
+    }
     case RG_METHOD_THRESHOLD:
         rc = rc == RG_OK ? rg__buf_appendf(&b, "miskin meaning spending per person below %g x the poverty line of the"
                                                " household's area in the rules, sangat miskin below %g x it (method"
@@ -106,6 +119,25 @@ int rg_classify_poverty_rate_definition(const rg_rules *rules, char **out)
     return RG_OK;
 }
 
+/* Who gave the desil: the files loaded, with their editions, as the map and the sheets say it. */
+static int desil_source(rg_store *store, char **out)
+{
+    sqlite3_stmt *st = NULL;
+    *out = NULL;
+    if (sqlite3_prepare_v2(rg_io_store_db(store),
+                           "SELECT group_concat(" RG_IO_SQL_BASENAME("input_path") " || coalesce(', edisi ' || edition, ''), '; ')"
+                           " FROM load_runs WHERE id IN (SELECT DISTINCT load_run FROM household_records"
+                           "  WHERE given_desil IS NOT NULL)",
+                           -1, &st, NULL) != SQLITE_OK)
+        return rg_io_store_sql_error(store);
+    int rc = sqlite3_step(st) == SQLITE_ROW ? RG_OK : rg_io_store_sql_error(store);
+    const char *text = rc == RG_OK ? (const char *)sqlite3_column_text(st, 0) : NULL;
+    if (rc == RG_OK && !(*out = rg_strdup(text ? text : "no file loaded gave a desil")))
+        rc = RG_ENOMEM;
+    sqlite3_finalize(st);
+    return rc;
+}
+
 /* What export and a person reading the map need to know of how the classes were made. */
 static int write_meta(rg_store *store, const rg_rules *rules)
 {
@@ -117,10 +149,14 @@ static int write_meta(rg_store *store, const rg_rules *rules)
     if (rc == RG_OK && sqlite3_prepare_v2(rg_io_store_db(store), "INSERT INTO classify_meta(key, value) VALUES(?, ?)",
                                           -1, &st, NULL) != SQLITE_OK)
         rc = rg_io_store_sql_error(store);
-    const char *pairs[3][2] = {{"method", method_name(rg_classify_rules_method(rules))},
+    char *given_by = NULL;
+    if (rc == RG_OK && rg_classify_rules_method(rules) == RG_METHOD_GIVEN_DESIL)
+        rc = desil_source(store, &given_by);
+    const char *pairs[4][2] = {{"method", rg_classify_method_name(rg_classify_rules_method(rules))},
                                {"poverty_rate", definition},
-                               {"rules", text}};
-    for (int i = 0; i < 3 && rc == RG_OK; i++) {
+                               {"rules", text},
+                               {"desil_given_by", given_by}};
+    for (int i = 0; i < (given_by ? 4 : 3) && rc == RG_OK; i++) {
         sqlite3_reset(st);
         sqlite3_bind_text(st, 1, pairs[i][0], -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 2, pairs[i][1], -1, SQLITE_STATIC);
@@ -130,6 +166,7 @@ static int write_meta(rg_store *store, const rg_rules *rules)
     sqlite3_finalize(st);
     rg_free(definition);
     rg_free(text);
+    rg_free(given_by);
     return rc;
 }
 
@@ -143,7 +180,7 @@ int rg_classify_run(rg_store *store, const rg_rules *rules, rg_classify_report *
         rc = rg_io_store_count(store, "SELECT EXISTS (SELECT 1 FROM forum_decisions)", &decisions);
     if (rc == RG_OK && (rc = rg_io_store_step_begin(store, RG_STEP_CLASSIFY, RG_STEP_AFRESH, 0)) == RG_OK &&
         (rc = classify_all(store, rules, decisions > 0, &r)) == RG_OK && (rc = write_meta(store, rules)) == RG_OK)
-        rc = rg_io_store_step_commit(store, method_name(rg_classify_rules_method(rules)));
+        rc = rg_io_store_step_commit(store, rg_classify_method_name(rg_classify_rules_method(rules)));
     rg_io_store_step_end(store);
     if (report)
         *report = r;

@@ -44,7 +44,18 @@ int rg_classify_class_parse(const char *text, rg_poverty_class *out);
  */
 int rg_classify_desil(int64_t below, int64_t n);
 
-typedef enum { RG_METHOD_DESIL = 1, RG_METHOD_GIVEN, RG_METHOD_THRESHOLD } rg_method;
+/* DESIL cuts desil from welfare; GIVEN reads a class; THRESHOLD compares welfare with a poverty
+ * line; GIVEN_DESIL reads the national desil DTSEN gives each family (and its rank, if any). */
+typedef enum { RG_METHOD_DESIL = 1, RG_METHOD_GIVEN, RG_METHOD_THRESHOLD, RG_METHOD_GIVEN_DESIL } rg_method;
+
+/** "desil", "given", "threshold", "given_desil": the rules file's words. Static storage. */
+const char *rg_classify_method_name(rg_method method);
+
+/**
+ * Reads a desil the way extracts write it: "3", "03", "3.0", "Desil 3", "desil_3", "D3".
+ * @return RG_OK with *out 1..10, RG_EINVAL for anything else.
+ */
+int rg_classify_desil_parse(const char *text, int *out);
 typedef enum { RG_WELFARE_PER_CAPITA = 1, RG_WELFARE_HOUSEHOLD } rg_welfare;
 typedef enum { RG_POPULATION_ALL = 1, RG_POPULATION_KABKOTA, RG_POPULATION_KECAMATAN } rg_population;
 
@@ -116,6 +127,9 @@ typedef struct {
     int64_t by_class[5];         /**< indexed by rg_poverty_class; [0] = unclassified */
     int64_t outside_kelurahan;   /**< classified but not joined to any kelurahan */
     int64_t unreadable_classes;  /**< method given: values that are no class (see classify_issues) */
+    int64_t unreadable_desil;    /**< method given_desil: households without a readable desil (see classify_issues) */
+    int64_t unreadable_ranks;    /**< method given_desil: ranks that are no number (ranked after the others of
+                                      their desil) */
     int64_t no_poverty_line;     /**< method threshold: households whose area has no line (see classify_issues) */
     int64_t decisions_not_applied; /**< households whose latest forum decision is of a kelurahan they are no
                                         longer in, or that are no longer loaded (see classify_issues) */

@@ -13,6 +13,10 @@
  *   3. the spool beside those answers: the class, appended to household_classes, and the
  *      counts of each kelurahan, written to kelurahan_summary.
  *
+ * Under method given_desil the desil is the one read with the household (DTSEN's national
+ * desil): pass 1 sorts by kelurahan on (desil, given rank) instead of welfare, and the sort
+ * by group is left empty.
+ *
  * SQL window functions did the same in 7 s for a million households, most of it sorting
  * the same rows three times inside one statement.
  */
@@ -21,6 +25,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 int rg__classify_rules_welfare(const rg_rules *r);
@@ -50,6 +55,7 @@ typedef struct {
     int32_t kelurahan;  /* interned index, -1: in none */
     int8_t decided;     /* a class decided without desil (given, threshold), or -1 */
     int8_t forum;       /* the forum's class, or -1 */
+    int8_t given_desil; /* method given_desil: the desil read, or 0 */
     uint8_t has_point, code_mismatch;
 } kept;
 
@@ -181,7 +187,7 @@ typedef struct {
     int32_t last_index;
     int64_t *group_size;
     size_t group_cap;
-    int64_t households, issues;
+    int64_t households, issues, unreadable_ranks;
     int64_t (*counts)[COUNTS]; /* each kelurahan's, by COUNT_* and class */
     int has_decisions;         /* the forums decided classes: the last pass counts them */
 } ranker;
@@ -203,11 +209,11 @@ static const char *population_of(const ranker *R, const char *kecamatan, char *b
 /* The kelurahan's urban or rural type is looked up for the threshold method only. */
 static const char households_sql[] =
     "SELECT r.hh, r.household_id, r.source_line, a.kelurahan_code, a.kecamatan_code, %s, r.given_class,"
-    " %s, r.geom IS NOT NULL, a.code_mismatch, %s"
+    " %s, r.geom IS NOT NULL, a.code_mismatch, %s, r.given_desil, r.given_rank"
     " FROM household_records r JOIN household_areas a ON a.hh = r.hh%s ORDER BY r.hh";
 enum {
     COL_HH, COL_ID, COL_LINE, COL_KELURAHAN, COL_KECAMATAN, COL_WELFARE, COL_GIVEN, COL_URBAN_RURAL,
-    COL_HAS_POINT, COL_CODE_MISMATCH, COL_FORUM_CLASS
+    COL_HAS_POINT, COL_CODE_MISMATCH, COL_FORUM_CLASS, COL_DESIL, COL_RANK
 };
 
 
@@ -219,9 +225,10 @@ static int prepare_households(ranker *R, sqlite3_stmt **st)
 {
     int threshold = rg_classify_rules_method(R->rules) == RG_METHOD_THRESHOLD;
     char sql[sizeof households_sql + sizeof forum_class + 256];
+    /* A given desil is the household's standing: no welfare is measured. */
     snprintf(sql, sizeof sql, households_sql,
-             rg__classify_rules_welfare(R->rules) == RG_WELFARE_HOUSEHOLD
-                 ? "r.spending"
+             rg_classify_rules_method(R->rules) == RG_METHOD_GIVEN_DESIL           ? "NULL"
+             : rg__classify_rules_welfare(R->rules) == RG_WELFARE_HOUSEHOLD ? "r.spending"
                  : "CASE WHEN r.household_size > 0 THEN r.spending / r.household_size END",
              threshold ? "k.urban_rural" : "NULL", R->has_decisions ? forum_class : "NULL",
              threshold ? " LEFT JOIN kelurahan k ON k.code = a.kelurahan_code" : "");
@@ -295,6 +302,14 @@ static int decide_early(const ranker *R, sqlite3_stmt *st, const char **why)
         *why = value ? "not a poverty class" : "no class given";
         return RG_CLASS_NONE;
     }
+    case RG_METHOD_GIVEN_DESIL: {
+        const char *value = (const char *)sqlite3_column_text(st, COL_DESIL);
+        int d;
+        if (rg_classify_desil_parse(value, &d) == RG_OK)
+            return rg_classify_rules_desil_class(R->rules, d);
+        *why = value ? "not a desil (1 to 10, as 3 or Desil 3)" : "no desil given";
+        return RG_CLASS_NONE;
+    }
     case RG_METHOD_THRESHOLD: {
         if (sqlite3_column_type(st, COL_WELFARE) == SQLITE_NULL)
             return RG_CLASS_NONE;
@@ -316,17 +331,27 @@ static int decide_early(const ranker *R, sqlite3_stmt *st, const char **why)
     }
 }
 
-static int record_issue(ranker *R, sqlite3_stmt *issue, sqlite3_stmt *row, const char *why)
+static int record_issue_of(ranker *R, sqlite3_stmt *issue, sqlite3_stmt *row, int value_column, const char *why)
 {
-    int value_column = rg_classify_rules_method(R->rules) == RG_METHOD_GIVEN ? COL_GIVEN : COL_KELURAHAN;
     sqlite3_reset(issue);
     sqlite3_bind_value(issue, 1, sqlite3_column_value(row, COL_HH));
     sqlite3_bind_value(issue, 2, sqlite3_column_value(row, COL_ID));
     sqlite3_bind_value(issue, 3, sqlite3_column_value(row, COL_LINE));
     sqlite3_bind_value(issue, 4, sqlite3_column_value(row, value_column));
     sqlite3_bind_text(issue, 5, why, -1, SQLITE_STATIC);
-    R->issues++;
     return sqlite3_step(issue) == SQLITE_DONE ? RG_OK : rg_io_store_sql_error(R->store);
+}
+
+/* Why the household could not be classified, with the value the method read. */
+static int record_issue(ranker *R, sqlite3_stmt *issue, sqlite3_stmt *row, const char *why)
+{
+    rg_method method = rg_classify_rules_method(R->rules);
+    R->issues++;
+    return record_issue_of(R, issue, row,
+                           method == RG_METHOD_GIVEN         ? COL_GIVEN
+                           : method == RG_METHOD_GIVEN_DESIL ? COL_DESIL
+                                                             : COL_KELURAHAN,
+                           why);
 }
 
 /* A household with a welfare into the sorts that give its desil and its rank. */
@@ -350,6 +375,31 @@ static int sort_welfare(ranker *R, sqlite3_stmt *st, int32_t k, int64_t tie, int
     return rc;
 }
 
+/* Ranks inside a kelurahan under a given desil: by desil, then the given national rank (a
+ * household without a readable one after those with), then id. */
+#define RANK_UNKNOWN ((double)((int64_t)1 << 39))
+
+static int sort_given(ranker *R, sqlite3_stmt *st, sqlite3_stmt *issue, int32_t k, int64_t tie, int64_t position,
+                      int desil)
+{
+    double rank = RANK_UNKNOWN;
+    const char *text = (const char *)sqlite3_column_text(st, COL_RANK);
+    char *end = NULL;
+    double v = text ? strtod(text, &end) : NAN;
+    int rc = RG_OK;
+    if (text && end != text && !*end && v >= 0 && v < RANK_UNKNOWN) {
+        rank = v;
+    } else if (text && *text) {
+        R->unreadable_ranks++;
+        rc = record_issue_of(R, issue, st, COL_RANK, "rank (peringkat) not a number: ranked after the ranked"
+                                                     " households of its desil");
+    }
+    if (rc != RG_OK || k < 0)
+        return rc;
+    ordered o = make_ordered(k, ordered_bits((double)desil * 2 * RANK_UNKNOWN + rank), tie, position);
+    return rg__sorter_add(R->by_kelurahan, &o);
+}
+
 /* What pass 3 keeps of a household, and its issue if it has one. */
 static int keep_household(ranker *R, sqlite3_stmt *st, sqlite3_stmt *issue, int32_t k, int64_t position)
 {
@@ -362,6 +412,10 @@ static int keep_household(ranker *R, sqlite3_stmt *st, sqlite3_stmt *issue, int3
     keep.code_mismatch = sqlite3_column_int(st, COL_CODE_MISMATCH) == 1;
     const char *why = NULL;
     keep.decided = (int8_t)decide_early(R, st, &why);
+    int d = 0;
+    if (rg_classify_rules_method(R->rules) == RG_METHOD_GIVEN_DESIL &&
+        rg_classify_desil_parse((const char *)sqlite3_column_text(st, COL_DESIL), &d) == RG_OK)
+        keep.given_desil = (int8_t)d;
     rg_poverty_class forum;
     const char *decided = (const char *)sqlite3_column_text(st, COL_FORUM_CLASS);
     keep.forum = decided && rg_classify_class_parse(decided, &forum) == RG_OK ? (int8_t)forum : -1;
@@ -392,8 +446,12 @@ static int gather(ranker *R)
         int32_t k = -1;
         if (kel)
             rc = kelurahan_index(R, kel, &k);
+        int desil = 0;
         if (rc == RG_OK && sqlite3_column_type(st, COL_WELFARE) != SQLITE_NULL)
             rc = sort_welfare(R, st, k, id.id, position);
+        else if (rc == RG_OK && rg_classify_rules_method(R->rules) == RG_METHOD_GIVEN_DESIL &&
+                 rg_classify_desil_parse((const char *)sqlite3_column_text(st, COL_DESIL), &desil) == RG_OK)
+            rc = sort_given(R, st, issue, k, id.id, position, desil);
         if (rc == RG_OK)
             rc = keep_household(R, st, issue, k, position);
         position++;
@@ -546,6 +604,8 @@ static int write_classes(ranker *R)
             rc = got;
             break;
         }
+        if (row->k.given_desil > 0)
+            row->found[0] = row->k.given_desil;
         int64_t desil = row->found[0];
         row->cls = row->k.decided != NOT_DECIDED ? (rg_poverty_class)row->k.decided
                    : desil >= 1 && desil <= 10   ? rg_classify_rules_desil_class(R->rules, (int)desil)
@@ -631,8 +691,11 @@ int rg__classify_households(rg_store *store, const rg_rules *rules, int has_deci
     report->classified = report->households - report->unclassified;
     if (rg_classify_rules_method(rules) == RG_METHOD_GIVEN)
         report->unreadable_classes = R.issues;
+    else if (rg_classify_rules_method(rules) == RG_METHOD_GIVEN_DESIL)
+        report->unreadable_desil = R.issues;
     else if (rg_classify_rules_method(rules) == RG_METHOD_THRESHOLD)
         report->no_poverty_line = R.issues;
+    report->unreadable_ranks = R.unreadable_ranks;
     rg__sorter_free(R.ids);
     rg__sorter_free(R.by_group);
     rg__sorter_free(R.by_kelurahan);

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 extern const char rg_rules_rules[]; /* classify/rules.ini, embedded at build time */
 
@@ -189,6 +190,8 @@ static int on_entry(void *userdata, const char *section, const char *key, const 
                 r->method = RG_METHOD_DESIL;
             else if (rg__strieq(value, "given"))
                 r->method = RG_METHOD_GIVEN;
+            else if (rg__strieq(value, "given_desil"))
+                r->method = RG_METHOD_GIVEN_DESIL;
             else if (rg__strieq(value, "threshold"))
                 r->method = RG_METHOD_THRESHOLD;
             else
@@ -398,7 +401,7 @@ int rg_classify_rules_format(const rg_rules *r, char **out)
     rg_buf b = {0};
     static const char *const population[] = {"", "all", "kabkota", "kecamatan"};
     int rc = rg__buf_appendf(&b, "[classify]\nmethod = %s\nwelfare = %s\npopulation = %s\n\n[desil]\n",
-                             r->method == RG_METHOD_GIVEN ? "given" : r->method == RG_METHOD_THRESHOLD ? "threshold" : "desil",
+                             rg_classify_method_name(r->method),
                              r->welfare == RG_WELFARE_HOUSEHOLD ? "household" : "per_capita",
                              population[r->population]);
     for (int d = 1; d <= 10 && rc == RG_OK; d++)
@@ -482,6 +485,38 @@ int rg_classify_desil(int64_t below, int64_t n)
     if (n <= 0 || below < 0 || below >= n)
         return 0;
     return (int)(below * 10 / n) + 1;
+}
+
+int rg_classify_desil_parse(const char *text, int *out)
+{
+    *out = 0;
+    if (!text)
+        return RG_EINVAL;
+    const char *p = text;
+    while (*p == ' ' || *p == '\t')
+        p++;
+    /* "Desil 3", "desil_3", "D3": the word, then the number. */
+    const char *word = p;
+    if (strncasecmp(p, "desil", 5) == 0)
+        p += 5;
+    else if (*p == 'd' || *p == 'D')
+        p++;
+    while (p > word && (*p == ' ' || *p == '_' || *p == '-' || *p == '\t'))
+        p++;
+    if (*p < '0' || *p > '9')
+        return RG_EINVAL;
+    char *end = NULL;
+    long d = strtol(p, &end, 10);
+    /* A spreadsheet's "3.0" is 3; "3.5" is no desil. */
+    if (*end == '.')
+        for (end++; *end == '0'; end++)
+            ;
+    while (*end == ' ' || *end == '\t')
+        end++;
+    if (*end || d < 1 || d > 10)
+        return RG_EINVAL;
+    *out = (int)d;
+    return RG_OK;
 }
 
 double rg_classify_rules_cut(const rg_rules *r, rg_poverty_class cls)

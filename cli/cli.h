@@ -37,6 +37,7 @@ int cmd_forums(rg_cli *cli, int argc, char **argv);
 int cmd_pack(rg_cli *cli, int argc, char **argv);
 int cmd_amend(rg_cli *cli, int argc, char **argv);
 int cmd_check(rg_cli *cli, int argc, char **argv);
+int cmd_compare(rg_cli *cli, int argc, char **argv);
 
 /* "regsosek-geo: join: <message>" on stderr; returns EXIT_FAIL. */
 int cli_fail(rg_cli *cli, int code);
@@ -54,7 +55,7 @@ int cli_read_rules(rg_cli *cli, const char *path, rg_rules **out);
 
 /* Options shared by load/join/classify/export and run: ids above any character. */
 enum {
-    OPT_DB = 256, OPT_ID, OPT_LAT, OPT_LON, OPT_SIZE, OPT_SPENDING, OPT_CODE, OPT_CODE_PARTS, OPT_CLASS, OPT_LAYER,
+    OPT_DB = 256, OPT_ID, OPT_LAT, OPT_LON, OPT_SIZE, OPT_SPENDING, OPT_CODE, OPT_CODE_PARTS, OPT_CLASS, OPT_DESIL, OPT_RANK, OPT_EDITION, OPT_LAYER,
     OPT_REPLACE, OPT_APPEND, OPT_FIX_SWAPPED, OPT_MAX_REJECT_RATE, OPT_CRS, OPT_X, OPT_Y, OPT_COLUMNS,
     OPT_MAX_DISTANCE, OPT_THREADS, OPT_KEL_LAYER, OPT_KEL_CODE, OPT_KEL_NAME, OPT_KEC_LAYER, OPT_KEC_CODE, OPT_KEC_NAME, OPT_REPREPARE,
     OPT_RULES, OPT_PRINT_RULES, OPT_LAYERS, OPT_FORMAT, OPT_OVERWRITE, OPT_FIELDS, OPT_PUBLIC, OPT_MIN_COUNT, OPT_UNLOCATED_AT, OPT_ONLY, OPT_SCHEMA, OPT_HELP
@@ -82,6 +83,8 @@ int cli_export_option(rg_cli *cli, int opt, const char *arg, rg_export_opts *o);
         {"spending", required_argument, NULL, OPT_SPENDING}, {"code", required_argument, NULL, OPT_CODE},     \
         {"code-parts", required_argument, NULL, OPT_CODE_PARTS},                                              \
         {"class", required_argument, NULL, OPT_CLASS}, {"layer", required_argument, NULL, OPT_LAYER},         \
+        {"desil", required_argument, NULL, OPT_DESIL}, {"rank", required_argument, NULL, OPT_RANK},           \
+        {"edition", required_argument, NULL, OPT_EDITION},                                                    \
         {"fix-swapped", no_argument, NULL, OPT_FIX_SWAPPED},                                                  \
         {"max-reject-rate", required_argument, NULL, OPT_MAX_REJECT_RATE},                                    \
         {"crs", required_argument, NULL, OPT_CRS}, {"x", required_argument, NULL, OPT_X},                     \
@@ -127,6 +130,11 @@ int cli_export_option(rg_cli *cli, int opt, const char *arg, rg_export_opts *o);
     "                        household_id/id_keluarga, latitude/lat/lintang, longitude/lon/lng/bujur)\n"       \
     "  --size COL, --spending COL, --code COL, --class COL\n"                                                 \
     "                        household size, monthly spending, reported area code, given class\n"             \
+    "  --desil COL, --rank COL  a national desil given with each family (DTSEN: desil, desil_nasional,\n"   \
+    "                        'Desil 3') and the national rank that orders it (peringkat): read by\n"       \
+    "                        classify's method given_desil\n"                                              \
+    "  --edition NAME        what this load is called (e.g. 2025-Q3), recorded in every export and read\n"  \
+    "                        by compare (default: the input file's date)\n"                               \
     "  --code-parts P,K,C,D[,S]  the area code in separate columns: provinsi, kab/kota, kecamatan,\n"          \
     "                        desa[, SLS] (detected by default: r101..r105, kode_prov..kode_sls);\n"        \
     "                        numbers that lost their leading zeros are padded\n"                            \

@@ -128,6 +128,9 @@ int cli_load_option(rg_cli *cli, int opt, const char *arg, rg_load_opts *o)
     case OPT_CODE: o->code_column = arg; return 1;
     case OPT_CODE_PARTS: o->code_parts = arg; return 1;
     case OPT_CLASS: o->class_column = arg; return 1;
+    case OPT_DESIL: o->desil_column = arg; return 1;
+    case OPT_RANK: o->rank_column = arg; return 1;
+    case OPT_EDITION: o->edition = arg; return 1;
     case OPT_LAYER: o->layer = arg; return 1;
     case OPT_REPLACE: o->mode = RG_LOAD_REPLACE; return 1;
     case OPT_APPEND: o->mode = RG_LOAD_APPEND; return 1;
@@ -290,6 +293,14 @@ void cli_print_classify(rg_cli *cli, const rg_classify_report *r)
                         " in another kelurahan, or no longer loaded (kept in forum_decisions; listed in table"
                         " classify_issues)\n",
                 (long long)r->decisions_not_applied);
+    if (r->unreadable_desil)
+        fprintf(stderr, "regsosek-geo: classify: warning: %lld households have no readable desil (1 to 10) and are"
+                        " unclassified: each is listed with its line in table classify_issues\n",
+                (long long)r->unreadable_desil);
+    if (r->unreadable_ranks)
+        fprintf(stderr, "regsosek-geo: classify: warning: %lld ranks (peringkat) are not numbers: those households"
+                        " are ranked after the others of their desil (listed in table classify_issues)\n",
+                (long long)r->unreadable_ranks);
     if (cli->quiet)
         return;
     fprintf(stderr, "regsosek-geo: classify: %lld households, %lld classified, %lld unclassified\n",

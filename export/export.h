@@ -6,6 +6,8 @@
 #ifndef RG_EXPORT_H
 #define RG_EXPORT_H
 
+#include <gdal.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "core/core.h"
@@ -50,6 +52,14 @@ typedef struct {
 
 #define RG_EXPORT_DEFAULT_MIN_COUNT 5
 #define RG_EXPORT_OPTS_INIT {RG_LAYER_ALL, 0, NULL, NULL, 0, RG_EXPORT_DEFAULT_MIN_COUNT, NULL, 0, NULL, NULL}
+
+/**
+ * Writes QGIS default styles into a GeoPackage being written (ds, at path, named in
+ * messages): table layer_styles, one row per layer, layers[i] styled by qml[i] (both
+ * borrowed). QGIS applies them when it opens the layers. @return RG_OK or RG_EGDAL.
+ */
+int rg_export_layer_styles(rg_ctx *ctx, GDALDatasetH ds, const char *path, const char *const *layers,
+                           const char *const *qml, size_t count);
 
 /** The files an export will write, named before anything is done. */
 typedef struct {

@@ -11,7 +11,8 @@
 #include <time.h>
 
 /* QGIS reads a layer's default style from this table when it opens the layer. */
-int rg_export__write_styles(rg_ctx *ctx, GDALDatasetH ds, const char *path, int chosen)
+int rg_export_layer_styles(rg_ctx *ctx, GDALDatasetH ds, const char *path, const char *const *layers,
+                           const char *const *qml, size_t count)
 {
     static const field_def style_fields[] = {
         {"f_table_catalog", OFTString}, {"f_table_schema", OFTString}, {"f_table_name", OFTString},
@@ -19,7 +20,7 @@ int rg_export__write_styles(rg_ctx *ctx, GDALDatasetH ds, const char *path, int 
         {"styleSLD", OFTString},        {"useAsDefault", OFTInteger}, {"description", OFTString},
         {"owner", OFTString},           {"ui", OFTString},            {"update_time", OFTDateTime},
     };
-    const char *options[] = {"DESCRIPTION=QGIS layer styles (default styles of the poverty map layers)", NULL};
+    const char *options[] = {"DESCRIPTION=QGIS layer styles (default styles of the layers)", NULL};
     OGRLayerH layer = GDALDatasetCreateLayer(ds, "layer_styles", NULL, wkbNone, (char **)options);
     if (!layer)
         return rg_export__gdal_fail(ctx, path, "cannot create layer_styles");
@@ -37,16 +38,14 @@ int rg_export__write_styles(rg_ctx *ctx, GDALDatasetH ds, const char *path, int 
     time_t now = time(NULL);
     struct tm utc;
     gmtime_r(&now, &utc);
-    for (size_t i = 0; i < RG_LAYER_FILES_MAX && rc == RG_OK; i++) {
-        if (!(chosen & rg_export__layers[i].bit))
-            continue;
+    for (size_t i = 0; i < count && rc == RG_OK; i++) {
         OGR_F_SetFID(f, OGRNullFID);
         OGR_F_SetFieldString(f, 0, "");
         OGR_F_SetFieldString(f, 1, "");
-        OGR_F_SetFieldString(f, 2, rg_export__layers[i].name);
+        OGR_F_SetFieldString(f, 2, layers[i]);
         OGR_F_SetFieldString(f, 3, "geom");
-        OGR_F_SetFieldString(f, 4, rg_export__layers[i].name);
-        OGR_F_SetFieldString(f, 5, *rg_export__layers[i].style);
+        OGR_F_SetFieldString(f, 4, layers[i]);
+        OGR_F_SetFieldString(f, 5, qml[i]);
         OGR_F_SetFieldString(f, 6, "");
         OGR_F_SetFieldInteger(f, 7, 1);
         OGR_F_SetFieldString(f, 8, "regsosek-geo default style");
@@ -61,13 +60,28 @@ int rg_export__write_styles(rg_ctx *ctx, GDALDatasetH ds, const char *path, int 
     return rc;
 }
 
+int rg_export__write_styles(rg_ctx *ctx, GDALDatasetH ds, const char *path, int chosen)
+{
+    const char *layers[RG_LAYER_FILES_MAX], *qml[RG_LAYER_FILES_MAX];
+    size_t n = 0;
+    for (size_t i = 0; i < RG_LAYER_FILES_MAX; i++)
+        if (chosen & rg_export__layers[i].bit) {
+            layers[n] = rg_export__layers[i].name;
+            qml[n++] = *rg_export__layers[i].style;
+        }
+    return rg_export_layer_styles(ctx, ds, path, layers, qml, n);
+}
+
 /* The boundaries, the method, the rules in force and what poverty_rate means, as the
  * steps that used them recorded them. */
 static int write_classify_provenance(rg_store *store, GDALDatasetH ds)
 {
     sqlite3_stmt *st = NULL;
     static const char sql[] = "SELECT 'BOUNDARIES', " RG_EXPORT__BOUNDARIES_TEXT
-                              " UNION ALL SELECT upper(key), value FROM classify_meta";
+                              " UNION ALL SELECT upper(key), value FROM classify_meta"
+                              /* compare names the two editions it reads by this. */
+                              " UNION ALL SELECT 'EDITION', group_concat(DISTINCT edition) FROM load_runs"
+                              "  WHERE edition IS NOT NULL AND " RG_IO_LIVE_RUN;
     if (sqlite3_prepare_v2(rg_io_store_db(store), sql, -1, &st, NULL) != SQLITE_OK)
         return rg_io_store_sql_error(store);
     int step;

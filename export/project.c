@@ -122,10 +122,10 @@ static int read_facts(rg_store *store, double box[4], char *method, size_t mcap,
     if (rc == RG_OK &&
         sqlite3_prepare_v2(rg_io_store_db(store),
                            scoped ? "SELECT min(MbrMinX(geom)), min(MbrMinY(geom)), max(MbrMaxX(geom)), max(MbrMaxY(geom)),"
-                                    " (SELECT value FROM classify_meta WHERE key = 'method') FROM kelurahan"
+                                    " " RG_IO_METHOD_TEXT " FROM kelurahan"
                                     " WHERE code IN (SELECT code FROM temp.export_scope WHERE level = 'kelurahan')"
                                   : "SELECT min(MbrMinX(geom)), min(MbrMinY(geom)), max(MbrMaxX(geom)), max(MbrMaxY(geom)),"
-                                    " (SELECT value FROM classify_meta WHERE key = 'method') FROM kelurahan",
+                                    " " RG_IO_METHOD_TEXT " FROM kelurahan",
                            -1, &st, NULL) != SQLITE_OK)
         rc = rg_io_store_sql_error(store);
     if (rc == RG_OK && sqlite3_step(st) == SQLITE_ROW) {
@@ -173,7 +173,7 @@ int rg_export__gpkg_project(rg_store *store, const char *tmp_path, const char *t
                             const char *poverty_rate)
 {
     double box[4] = {0};
-    char method[64] = "", source[512] = "", extent[4][32];
+    char method[320] = "", source[512] = "", extent[4][32];
     int rc = read_facts(store, box, method, sizeof method, source, sizeof source);
     if (rc != RG_OK)
         return rc;

@@ -91,7 +91,7 @@ static int read_provenance(rg_store *store, rg_forum__area *a)
     sqlite3_stmt *st = NULL;
     int rc = rg_io_sources_describe(store, a->data_version, sizeof a->data_version);
     if (rc == RG_OK && sqlite3_prepare_v2(rg_io_store_db(store),
-                                          "SELECT (SELECT value FROM classify_meta WHERE key = 'method'),"
+                                          "SELECT " RG_IO_METHOD_TEXT ","
                                           " (SELECT value FROM classify_meta WHERE key = 'poverty_rate'),"
                                           " (SELECT value FROM classify_meta WHERE key = 'rules')",
                                           -1, &st, NULL) != SQLITE_OK)

@@ -26,7 +26,7 @@ typedef struct {
     char code[32], alt_code[32], name[160];
     char kecamatan_code[32], kecamatan_name[160], kabkota_code[8], provinsi_code[4];
     char data_version[512];   /* the households' and boundaries' files and checksums (rg_io_sources_describe) */
-    char method[32], poverty_rate[1024], made[32];
+    char method[320], poverty_rate[1024], made[32];
     char rules[2048];         /* the rules in force, as classify recorded them (INI text) */
     int64_t households, by_class[5]; /* [0]: unclassified; then by rg_poverty_class */
     int64_t by_desil[11];            /* [0]: no desil */

@@ -311,6 +311,15 @@ void rg_io_points_free(rg_io_points *points);
     "finished IS NOT NULL AND id >= (SELECT coalesce(max(id), 0) FROM load_runs WHERE finished IS NOT NULL" \
     " AND mode IN ('new', 'replace'))"
 
+/* basename(path) in SQL: what is left after the last '/'. */
+#define RG_IO_SQL_BASENAME(col) "replace(" col ", rtrim(" col ", replace(" col ", '/', '')), '')"
+
+/* The method classify used, as the map and the sheets name it: with the file that gave the
+ * desil under method given_desil (an SQL expression over classify_meta). */
+#define RG_IO_METHOD_TEXT                                                                                      \
+    "(SELECT value || coalesce(' (desil: ' || (SELECT value FROM classify_meta WHERE key = 'desil_given_by')"   \
+    " || ')', '') FROM classify_meta WHERE key = 'method')"
+
 /* The class a forum decided for a household, in force: its latest decision made in the
  * kelurahan the household is in now. A decision of another kelurahan (a reload moved the
  * household since) stays in forum_decisions and does not apply: the forum that made it

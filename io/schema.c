@@ -23,10 +23,11 @@
  * map and each household's, and household ids unique by an index a load can set aside (a
  * store made earlier keeps the table's own
  * constraint, which its loads check on each insert: nothing to change, but an earlier
- * release must not load into a table that no longer checks ids itself). A database of
+ * release must not load into a table that no longer checks ids itself); 8 a national desil
+ * and rank given with each household (DTSEN), and the edition each load names. A database of
  * another version is refused, not half-understood; one of version 3 to 6 is upgraded by the
  * first step that writes (read-only steps refuse it until then). */
-#define SCHEMA_VERSION 7
+#define SCHEMA_VERSION 8
 #define OLDEST_UPGRADABLE 3
 
 static const char *const step_names[RG_STEP_COUNT] = {"load", "boundaries", "join", "classify", "forum"};
@@ -85,6 +86,10 @@ static const char upgrade_to_4_sql[] =
 static const char upgrade_to_7_sql[] =
     SLS_TABLE "ALTER TABLE household_areas ADD COLUMN sls_code TEXT;";
 
+static const char upgrade_to_8_sql[] = "ALTER TABLE household_records ADD COLUMN given_desil TEXT;"
+                                       "ALTER TABLE household_records ADD COLUMN given_rank TEXT;"
+                                       "ALTER TABLE load_runs ADD COLUMN edition TEXT;";
+
 /* What layout 5 changed of 4: the extra columns move out of household_records (the view that
  * names them goes first, and is made again by the caller). */
 #define DROP_VIEW "DROP VIEW households; DELETE FROM views_geometry_columns WHERE view_name = 'households';"
@@ -99,7 +104,7 @@ static const char base_sql[] =
     "CREATE TABLE load_runs("
     "  id INTEGER PRIMARY KEY, input_path TEXT NOT NULL, input_size INTEGER,"
     "  sha256 TEXT, mode TEXT, started TEXT, finished TEXT,"
-    "  rows_read INTEGER, loaded INTEGER, flagged INTEGER, rejected INTEGER);"
+    "  rows_read INTEGER, loaded INTEGER, flagged INTEGER, rejected INTEGER, edition TEXT);"
     "CREATE TABLE rejects("
     "  id INTEGER PRIMARY KEY, load_run INTEGER NOT NULL REFERENCES load_runs(id),"
     "  line INTEGER NOT NULL, reason TEXT NOT NULL, message TEXT NOT NULL, raw BLOB);"
@@ -110,7 +115,7 @@ static const char base_sql[] =
     "  source_line INTEGER NOT NULL,"
     "  lon REAL, lat REAL,"
     "  household_size INTEGER, spending REAL, reported_code TEXT, given_class TEXT,"
-    "  load_flags TEXT);"
+    "  load_flags TEXT, given_desil TEXT, given_rank TEXT);"
     /* Unique by an index of its own, which the load sets aside while it writes (layout 7). */
     "CREATE UNIQUE INDEX household_records_id ON household_records(household_id);"
     HOUSEHOLD_EXTRA_TABLE
@@ -190,6 +195,7 @@ static const char view_sql[] =
     " r.hh AS hh, r.household_id AS household_id, r.load_run AS load_run, r.source_line AS source_line,"
     " r.lon AS lon, r.lat AS lat, r.household_size AS household_size, r.spending AS spending,"
     " r.reported_code AS reported_code, r.given_class AS given_class, r.load_flags AS load_flags,"
+    " r.given_desil AS given_desil, r.given_rank AS given_rank,"
     " x.extra AS extra,"
     " a.kelurahan_code AS kelurahan_code, kl.name AS kelurahan_name, a.kecamatan_code AS kecamatan_code,"
     " kc.name AS kecamatan_name, a.join_method AS join_method, a.join_distance_m AS join_distance_m,"
@@ -246,6 +252,7 @@ static int upgrade(rg_store *store)
         (rc = rg_io_store_exec(store, what, version < 5 ? upgrade_to_5_sql : DROP_VIEW)) != RG_OK ||
         (rc = rg_io_store_exec(store, what, KECAMATAN_GIVEN_TABLE)) != RG_OK ||
         (version < 7 && (rc = rg_io_store_exec(store, what, upgrade_to_7_sql)) != RG_OK) ||
+        (version < 8 && (rc = rg_io_store_exec(store, what, upgrade_to_8_sql)) != RG_OK) ||
         (rc = rg_io_store_exec(store, what, view_sql)) != RG_OK ||
         (rc = rg_io_store_exec(store, what, "PRAGMA user_version = " RG__STRINGIFY(SCHEMA_VERSION))) != RG_OK) {
         sqlite3_exec(rg_io_store_db(store), "ROLLBACK", NULL, NULL, NULL);
@@ -495,18 +502,16 @@ int rg_io_store_step_require(rg_store *store, rg_step step, const char *what)
     return RG_OK;
 }
 
-/* basename(path) in SQL: what is left after the last '/'. */
-#define SQL_BASENAME(col) "replace(" col ", rtrim(" col ", replace(" col ", '/', '')), '')"
 
 int rg_io_sources_describe(rg_store *store, char *out, size_t cap)
 {
     sqlite3_stmt *st = NULL;
     out[0] = '\0';
     if (sqlite3_prepare_v2(rg_io_store_db(store),
-                           "SELECT (SELECT group_concat(" SQL_BASENAME("input_path") " || ' (' || loaded"
+                           "SELECT (SELECT group_concat(" RG_IO_SQL_BASENAME("input_path") " || ' (' || loaded"
                            "   || ' rumah tangga, SHA-256 ' || substr(sha256, 1, 12) || ', ' || substr(finished, 1, 10)"
-                           "   || ')', '; ') FROM load_runs WHERE " RG_IO_LIVE_RUN "),"
-                           " (SELECT " SQL_BASENAME("path") " || ' (SHA-256 ' || substr(sha256, 1, 12) || ')'"
+                           "   || coalesce(', edisi ' || edition, '') || ')', '; ') FROM load_runs WHERE " RG_IO_LIVE_RUN "),"
+                           " (SELECT " RG_IO_SQL_BASENAME("path") " || ' (SHA-256 ' || substr(sha256, 1, 12) || ')'"
                            "  FROM boundary_sets ORDER BY id DESC LIMIT 1)",
                            -1, &st, NULL) != SQLITE_OK)
         return rg_io_store_sql_error(store);

@@ -12,11 +12,11 @@
 static const char *const role_label[ROLE_COUNT] = {
     "household id", "latitude", "longitude", "household size", "spending",
     "provinsi code", "kab/kota code", "kecamatan code", "desa/kelurahan code", "SLS code",
-    "reported area code", "poverty class",
+    "reported area code", "poverty class", "given desil", "given rank",
 };
 static const char *const role_flag[ROLE_COUNT] = {"--id", "--lat", "--lon", "--size", "--spending",
                                                   "--code-parts", "--code-parts", "--code-parts", "--code-parts",
-                                                  "--code-parts", "--code", "--class"};
+                                                  "--code-parts", "--code", "--class", "--desil", "--rank"};
 
 static const char *const id_names[] = {"household_id", "id_keluarga", "id_rumah_tangga", "id_ruta", "idrt",
                                        "id_rt", "hh_id", "household", "id", NULL};
@@ -37,9 +37,14 @@ static const char *const code_names[] = {"reported_code", "kode_wilayah", "kode_
                                          "kode_desa", "kode_deskel", "area_code", "kdepum", "idsls", NULL};
 static const char *const class_names[] = {"poverty_class", "kelas_kesejahteraan", "status_kesejahteraan",
                                           "kategori_kemiskinan", "kelas", NULL};
+/* DTSEN's national desil (since 2025), and the national rank that orders it where given. */
+static const char *const desil_names[] = {"desil", "desil_nasional", "desil_dtsen", "desil_kesejahteraan",
+                                          "desil_keluarga", "desil*", NULL};
+static const char *const rank_names[] = {"peringkat", "peringkat_nasional", "peringkat_dtsen", "ranking_nasional",
+                                         "rank_nasional", "peringkat*", NULL};
 static const char *const *const role_names[ROLE_COUNT] = {
-    id_names,  lat_names, lon_names, size_names, spending_names, prov_names,
-    kab_names, kec_names, desa_names, sls_names, code_names,     class_names};
+    id_names,  lat_names, lon_names,  size_names,  spending_names, prov_names, kab_names,
+    kec_names, desa_names, sls_names, code_names, class_names,    desil_names, rank_names};
 
 /* "Kode Wilayah " and "kode-wilayah" are the same column to a person. */
 static void normalise_name(const char *in, char *out, size_t cap)
@@ -160,7 +165,8 @@ int rg_load__map_columns(loader *L, int need_coordinates)
     const char *overrides[ROLE_COUNT] = {
         [ROLE_ID] = L->opts->id_column,       [ROLE_LAT] = L->opts->lat_column, [ROLE_LON] = L->opts->lon_column,
         [ROLE_SIZE] = L->opts->size_column,   [ROLE_SPENDING] = L->opts->spending_column,
-        [ROLE_CODE] = L->opts->code_column,   [ROLE_CLASS] = L->opts->class_column};
+        [ROLE_CODE] = L->opts->code_column,   [ROLE_CLASS] = L->opts->class_column,
+        [ROLE_DESIL] = L->opts->desil_column, [ROLE_RANK] = L->opts->rank_column};
     int rc = split_code_parts(L, overrides);
     if (rc != RG_OK)
         return rc;

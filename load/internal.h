@@ -25,7 +25,7 @@
 enum role {
     ROLE_ID, ROLE_LAT, ROLE_LON, ROLE_SIZE, ROLE_SPENDING,
     ROLE_PROV, ROLE_KAB, ROLE_KEC, ROLE_DESA, ROLE_SLS,
-    ROLE_CODE, ROLE_CLASS, ROLE_COUNT
+    ROLE_CODE, ROLE_CLASS, ROLE_DESIL, ROLE_RANK, ROLE_COUNT
 };
 #define CODE_PARTS 5
 
@@ -40,6 +40,8 @@ typedef struct {
 
 /* Households written by one statement (see store_households). */
 #define ROWS_PER_INSERT 64
+/* Parameters of one household's row in household_records' insert (write.c binds them). */
+#define HOUSEHOLD_PARAMETERS 13
 
 typedef struct {
     rg_store *store;
@@ -103,7 +105,7 @@ typedef struct {
     double lon, lat, spending;
     long size;
     /* offsets into the batch's text */
-    size_t raw, raw_len, id, code, given, flags, extra, message;
+    size_t raw, raw_len, id, code, given, desil, rank, flags, extra, message;
 } checked_row;
 
 /* Rows are handed over by the batch: one lock per batch, not per row. */

@@ -71,13 +71,17 @@ static int begin_run(loader *L, const char *mode)
     sqlite3 *db = rg_io_store_db(L->store);
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(db,
-                           "INSERT INTO load_runs(input_path, input_size, sha256, mode, started) "
-                           "VALUES(?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ','now'))",
+                           "INSERT INTO load_runs(input_path, input_size, sha256, mode, started, edition) "
+                           "VALUES(?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ','now'),"
+                           " coalesce(?5, date(?6, 'unixepoch')))",
                            -1, &st, NULL) != SQLITE_OK)
         return rg_io_store_sql_error(L->store);
     sqlite3_bind_text(st, 1, L->path, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, (sqlite3_int64)sb.st_size);
     sqlite3_bind_text(st, 4, mode, -1, SQLITE_STATIC);
+    /* Unnamed, a load is the edition of the day its file was written (a DTSEN extract's date). */
+    sqlite3_bind_text(st, 5, L->opts->edition, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 6, (sqlite3_int64)sb.st_mtime);
     int rc = sqlite3_step(st) == SQLITE_DONE ? RG_OK : rg_io_store_sql_error(L->store);
     sqlite3_finalize(st);
     L->stats.run_id = sqlite3_last_insert_rowid(db);
@@ -189,6 +193,21 @@ static int check_usable(loader *L)
                         L->path, (long long)s->rows_read, main_reason(s), first[0] ? first : "?");
 }
 
+/* An edition's name goes into every export's metadata and a comparison's columns: a line of
+ * readable text, not a path or a paragraph. */
+static int check_edition(const loader *L)
+{
+    const char *e = L->opts->edition;
+    size_t n = strlen(e);
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)e[i] < 0x20 || e[i] == 0x7f)
+            n = 0;
+    if (n == 0 || n > 64)
+        return rg_ctx_error(L->ctx, RG_EINVAL, "--edition: '%.80s' is not a name for an edition: give one line of"
+                            " 1 to 64 characters, as 2025-Q3 or 'DTSEN Oktober 2025'", e);
+    return RG_OK;
+}
+
 int rg_load_run(rg_store *store, const char *path, const rg_load_opts *opts, rg_load_stats *stats)
 {
     static const rg_load_opts defaults = RG_LOAD_OPTS_INIT;
@@ -200,6 +219,8 @@ int rg_load_run(rg_store *store, const char *path, const rg_load_opts *opts, rg_
     /* Negative turns the guard off on purpose; NaN would turn it off by accident. */
     if (isnan(L.opts->max_reject_rate) || L.opts->max_reject_rate > 1)
         return rg_ctx_error(L.ctx, RG_EINVAL, "the largest share of rejected rows must be from 0 to 1");
+    if (L.opts->edition && (rc = check_edition(&L)) != RG_OK)
+        return rc;
 
     /* A load only appends, to the table and to its id index: a small page cache does as
      * well as a large one (measured), and leaves the memory to the points gathered for
@@ -229,9 +250,11 @@ int rg_load_run(rg_store *store, const char *path, const rg_load_opts *opts, rg_
     if ((rc = begin_run(&L, existing ? mode_names[L.opts->mode] : "new")) != RG_OK)
         goto done;
     static const char insert_head[] = "INSERT INTO household_records(household_id, load_run, source_line, lon, lat,"
-                                      " household_size, spending, reported_code, given_class, load_flags, geom)"
+                                      " household_size, spending, reported_code, given_class, load_flags, given_desil,"
+                                      " given_rank, geom)"
                                       " VALUES";
-    static const char one_row[] = ",(?,?,?,?,?,?,?,?,?,?,?)";
+    static const char one_row[] = ",(?,?,?,?,?,?,?,?,?,?,?,?,?)";
+    _Static_assert(sizeof one_row == 2 * HOUSEHOLD_PARAMETERS + 3, "a household's parameters, as bind_household binds them");
     /* One text for both inserts: its first row's worth is the one-household statement. */
     rg_buf many = {0};
     rc = rg__buf_append(&many, insert_head, strlen(insert_head));

@@ -30,6 +30,8 @@ typedef struct {
     const char *code_parts;   /**< "PROV,KAB,KEC,DESA[,SLS]": the code's parts in separate columns;
                                    NULL: detect (r101..r105, kode_prov..kode_sls, ...) */
     const char *class_column; /**< NULL: detect a given poverty class */
+    const char *desil_column; /**< NULL: detect a given national desil (desil, desil_nasional, ...) */
+    const char *rank_column;  /**< NULL: detect a given national rank (peringkat, ...) */
     const char *layer;        /**< OGR sources: the layer; NULL = the first */
     rg_load_mode mode;
     int fix_swapped;          /**< swap lat/lon back when the pair is clearly swapped */
@@ -38,9 +40,12 @@ typedef struct {
                                    "EPSG:32751", WKT or PROJ; NULL = WGS84 lon/lat */
     const char *columns;      /**< which other columns to keep, renamed and typed:
                                    "SOURCE[=TARGET][:text|integer|real],..."; NULL = all, as text */
+    const char *edition;      /**< what this load is called (a DTSEN quarter, "2025-Q3"), recorded in
+                                   load_runs and every export; NULL: the input's date */
 } rg_load_opts;
 
-#define RG_LOAD_OPTS_INIT {NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, RG_LOAD_REFUSE, 0, -1.0, NULL, NULL}
+#define RG_LOAD_OPTS_INIT                                                                                     \
+    {NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, RG_LOAD_REFUSE, 0, -1.0, NULL, NULL, NULL}
 
 /** Why a row was rejected. The names (rg_load_reject_reason_name) are the `reason` column. */
 typedef enum {

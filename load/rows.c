@@ -33,6 +33,7 @@ static checked_row *new_row(row_batch *b, long line, const char *raw, size_t raw
         return NULL;
     checked_row *r = &b->rows[b->count];
     *r = (checked_row){.line = line, .reason = -1, .id = NO_TEXT, .code = NO_TEXT, .given = NO_TEXT,
+                       .desil = NO_TEXT, .rank = NO_TEXT,
                        .flags = NO_TEXT, .extra = NO_TEXT, .message = NO_TEXT, .raw_len = raw_len};
     if (keep_text(b, raw, raw_len, &r->raw) != RG_OK)
         return NULL;
@@ -383,6 +384,11 @@ int rg_load__check_row(const loader *L, row_batch *b, long line, const char *raw
         rc = keep_text(b, area.text, strlen(area.text), &r->code);
     if (rc == RG_OK && given)
         rc = keep_text(b, given, strlen(given), &r->given);
+    const char *desil = field(fields, count, L->column[ROLE_DESIL]), *rank = field(fields, count, L->column[ROLE_RANK]);
+    if (rc == RG_OK && desil)
+        rc = keep_text(b, desil, strlen(desil), &r->desil);
+    if (rc == RG_OK && rank)
+        rc = keep_text(b, rank, strlen(rank), &r->rank);
     if (rc == RG_OK && b->flags.len)
         rc = keep_text(b, b->flags.data, b->flags.len, &r->flags);
     if (rc == RG_OK && b->json.len > 2)

@@ -49,7 +49,7 @@ int rg_load__reject_duplicate(loader *L, long line, const char *raw, size_t raw_
                        L->id_column, id, first_line);
 }
 
-/* Binds a household's values to parameters base+1 .. base+12 of st. point must live until
+/* Binds a household's values to parameters base+1 .. base+HOUSEHOLD_PARAMETERS of st. point must live until
  * the statement has run. Every parameter is bound, NULL when absent: cheaper than
  * clearing them all first. */
 static void bind_household(const loader *L, sqlite3_stmt *st, int base, const row_batch *b, const checked_row *r,
@@ -73,17 +73,17 @@ static void bind_household(const loader *L, sqlite3_stmt *st, int base, const ro
         sqlite3_bind_double(st, base + 7, r->spending);
     else
         sqlite3_bind_null(st, base + 7);
-    const size_t texts[] = {r->code, r->given, r->flags};
-    for (int i = 0; i < 3; i++)
+    const size_t texts[] = {r->code, r->given, r->flags, r->desil, r->rank};
+    for (int i = 0; i < 5; i++)
         if (texts[i] != NO_TEXT)
             sqlite3_bind_text(st, base + 8 + i, rg_load__text_at(b, texts[i]), -1, SQLITE_STATIC);
         else
             sqlite3_bind_null(st, base + 8 + i);
     if (r->has_point) {
         rg_io_spatialite_point(point, r->lon, r->lat);
-        sqlite3_bind_blob(st, base + 11, point, RG_SPATIALITE_POINT_SIZE, SQLITE_STATIC);
+        sqlite3_bind_blob(st, base + 13, point, RG_SPATIALITE_POINT_SIZE, SQLITE_STATIC);
     } else {
-        sqlite3_bind_null(st, base + 11);
+        sqlite3_bind_null(st, base + 13);
     }
 }
 
@@ -202,7 +202,7 @@ static int store_households(loader *L, const row_batch *b, const checked_row *ro
     sqlite3_stmt *st = L->insert_many;
     sqlite3_reset(st);
     for (int k = 0; k < ROWS_PER_INSERT; k++)
-        bind_household(L, st, 11 * k, b, &rows[k], L->many_points[k]);
+        bind_household(L, st, HOUSEHOLD_PARAMETERS * k, b, &rows[k], L->many_points[k]);
     int step = sqlite3_step(st);
     if (step == SQLITE_CONSTRAINT) {
         sqlite3_reset(st);

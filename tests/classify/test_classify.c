@@ -102,6 +102,71 @@ Test(classify, given_classes_are_normalised_and_bad_ones_listed)
     rg_ctx_free(ctx);
 }
 
+/* A DTSEN extract: a national desil in the forms extracts write it, a national rank for some,
+ * no spending. In kelurahan 5371030009, worked by hand: by desil, then rank (none or unreadable
+ * last), then id: G05 (1, 15), G02 (2, 120), G09 (2, 'abc'), G04 (3, 2900), G01 (3, 3000),
+ * G03 (3, none), G10 (5), G06 (10); G07 (11) and G08 (none) unclassified. */
+static const char dtsen[] =
+    "id_keluarga,lat,lon,desil_nasional,peringkat\n"
+    "G01,-10.16893,123.60105,Desil 3,3000\n"
+    "G02,-10.16894,123.60106,2,120\n"
+    "G03,-10.16895,123.60107,03,\n"
+    "G04,-10.16896,123.60108,3.0,2900\n"
+    "G05,-10.16897,123.60109,d1,15\n"
+    "G06,-10.16898,123.60110,10,\n"
+    "G07,-10.16899,123.60111,11,7\n"
+    "G08,-10.16900,123.60112,,8\n"
+    "G09,-10.16901,123.60113,2,abc\n"
+    "G10,-10.16902,123.60114,desil_5,50000\n"
+    "M01,-10.17038,123.58047,4,100\n";
+
+Test(classify, a_given_national_desil_classes_ranks_and_counts_programmes)
+{
+    rg_ctx *ctx = test_ctx();
+    rg_store *store = test_store(ctx, "dtsen.sqlite");
+    cr_assert_eq(rg_load_run(store, write_tmp("hh-desil.csv", dtsen), NULL, NULL), RG_OK, "%s", rg_ctx_errmsg(ctx));
+    cr_assert_eq(rg_geo_join(store, RG_SAMPLE_DIR "/boundaries.gpkg", NULL, NULL), RG_OK, "%s", rg_ctx_errmsg(ctx));
+    rg_rules *rules = NULL;
+    cr_assert_eq(rg_classify_rules_read(&rules, ctx, write_tmp("dtsen.ini", "[classify]\nmethod = given_desil\n")),
+                 RG_OK, "%s", rg_ctx_errmsg(ctx));
+    rg_classify_report r;
+    cr_assert_eq(rg_classify_run(store, rules, &r), RG_OK, "%s", rg_ctx_errmsg(ctx));
+    cr_assert_eq(r.households, 11);
+    cr_assert_eq(r.unclassified, 2);
+    cr_assert_eq(r.unreadable_desil, 2);
+    cr_assert_eq(r.unreadable_ranks, 1);
+    const struct {
+        const char *id, *desil, *cls, *rank;
+    } expect[] = {
+        {"G05", "1", "sangat miskin", "1"}, {"G02", "2", "miskin", "2"},        {"G09", "2", "miskin", "3"},
+        {"G04", "3", "rentan miskin", "4"}, {"G01", "3", "rentan miskin", "5"}, {"G03", "3", "rentan miskin", "6"},
+        {"G10", "5", "tidak miskin", "7"},  {"G06", "10", "tidak miskin", "8"}, {"G07", "", "", ""},
+        {"G08", "", "", ""},                {"M01", "4", "rentan miskin", "1"},
+    };
+    for (size_t i = 0; i < sizeof expect / sizeof *expect; i++) {
+        cr_assert_str_eq(field_of(store, "desil", expect[i].id), expect[i].desil, "%s desil", expect[i].id);
+        cr_assert_str_eq(field_of(store, "poverty_class", expect[i].id), expect[i].cls, "%s class", expect[i].id);
+        cr_assert_str_eq(field_of(store, "welfare_rank", expect[i].id), expect[i].rank, "%s rank", expect[i].id);
+        cr_assert_str_eq(field_of(store, "coalesce(welfare, '')", expect[i].id), "", "%s: no welfare measured",
+                         expect[i].id);
+    }
+    cr_assert_str_eq(sql_text(store, "SELECT households || ' ' || sangat_miskin || ' ' || miskin || ' ' || rentan_miskin"
+                                     " || ' ' || tidak_miskin || ' ' || unclassified || ' ' || desil_2 || ' ' || desil_3"
+                                     " || ' ' || desil_10 || ' ' || pkh || ' ' || sembako"
+                                     " FROM kelurahan_summary WHERE code = '5371030009'"),
+                     "10 1 2 3 2 2 2 3 1 6 7");
+    cr_assert_str_eq(sql_text(store, "SELECT group_concat(household_id || ':' || coalesce(value, '-') || ':' || source_line,"
+                                     " ' ') FROM (SELECT * FROM classify_issues ORDER BY household_id)"),
+                     "G07:11:8 G08:-:9 G09:abc:10");
+    cr_assert_str_eq(sql_text(store, "SELECT value FROM classify_meta WHERE key = 'method'"), "given_desil");
+    const char *by = sql_text(store, "SELECT value FROM classify_meta WHERE key = 'desil_given_by'");
+    cr_assert(strstr(by, "hh-desil.csv, edisi 20"), "the file and its edition (its date): %s", by);
+    cr_assert(strstr(sql_text(store, "SELECT value FROM classify_meta WHERE key = 'poverty_rate'"), "given with each"));
+    rg_classify_rules_free(rules);
+    rg_io_store_free(store);
+    rg_ctx_free(ctx);
+}
+
 Test(classify, needs_a_join_first)
 {
     rg_ctx *ctx = test_ctx();

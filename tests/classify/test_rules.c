@@ -94,6 +94,28 @@ Test(classify_rules, ranges_and_overrides)
     rg_ctx_free(ctx);
 }
 
+Test(classify_rules, a_desil_as_extracts_write_it)
+{
+    const struct {
+        const char *text;
+        int desil;
+    } read[] = {{"3", 3}, {"03", 3}, {" 10 ", 10}, {"3.0", 3}, {"3.00", 3}, {"Desil 3", 3}, {"DESIL_7", 7},
+                {"desil-1", 1}, {"d1", 1}, {"D10", 10}};
+    for (size_t i = 0; i < sizeof read / sizeof *read; i++) {
+        int d = 0;
+        cr_assert_eq(rg_classify_desil_parse(read[i].text, &d), RG_OK, "'%s'", read[i].text);
+        cr_assert_eq(d, read[i].desil, "'%s'", read[i].text);
+    }
+    static const char *const refused[] = {"", "0", "11", "3.5", "-3", "desil", "miskin", "3a", "Desil 3 dan 4", "dd3"};
+    for (size_t i = 0; i < sizeof refused / sizeof *refused; i++) {
+        int d = 9;
+        cr_assert_eq(rg_classify_desil_parse(refused[i], &d), RG_EINVAL, "'%s'", refused[i]);
+        cr_assert_eq(d, 0, "'%s'", refused[i]);
+    }
+    int d = 9;
+    cr_assert_eq(rg_classify_desil_parse(NULL, &d), RG_EINVAL);
+}
+
 Test(classify_rules, programmes_by_desil)
 {
     rg_rules *r = NULL;

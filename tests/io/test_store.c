@@ -188,11 +188,11 @@ Test(io_store, another_layout_is_refused_not_half_understood)
     rg_store *store = test_store(ctx, "old-layout.sqlite");
     char path[600];
     snprintf(path, sizeof path, "%s", rg_io_store_path(store));
-    cr_assert_eq(sql_int(store, "PRAGMA user_version"), 7);
+    cr_assert_eq(sql_int(store, "PRAGMA user_version"), 8);
     rg_io_store_free(store);
     cr_assert_eq(run("sqlite3 '%s' 'PRAGMA user_version = 1'", path), 0);
     cr_assert_eq(rg_io_store_open(&store, ctx, path), RG_EDATA);
-    cr_assert(strstr(rg_ctx_errmsg(ctx), "made by an earlier regsosek-geo (layout 1, this one reads 7); start a new"),
+    cr_assert(strstr(rg_ctx_errmsg(ctx), "made by an earlier regsosek-geo (layout 1, this one reads 8); start a new"),
               "%s", rg_ctx_errmsg(ctx));
     cr_assert_eq(rg_io_store_open_existing(&store, ctx, path), RG_EDATA);
     rg_ctx_free(ctx);
@@ -218,6 +218,17 @@ static void rewritten_view(const char *path, const char *sql, char *view, size_t
 static void make_older_layout(const char *path, int version)
 {
     char view[16384];
+    /* Layout 8's given desil and rank, and the loads' editions, go first. */
+    rewritten_view(path, "SELECT replace(sql, ' r.given_desil AS given_desil, r.given_rank AS given_rank,', '')"
+                         " FROM sqlite_master WHERE name = 'households'", view, sizeof view);
+    cr_assert(strstr(view, "given_desil") == NULL, "%s", view);
+    cr_assert_eq(run("sqlite3 '%s' \"DROP VIEW households; ALTER TABLE household_records DROP COLUMN given_desil;"
+                     " ALTER TABLE household_records DROP COLUMN given_rank; ALTER TABLE load_runs DROP COLUMN edition;"
+                     " %s\"", path, view), 0);
+    if (version == 7) {
+        cr_assert_eq(run("sqlite3 '%s' 'PRAGMA user_version = 7'", path), 0);
+        return;
+    }
     /* The view of this layout refers to the SLS (7): it goes with them, and each older
      * layout's view is this one's without them. */
     rewritten_view(path, "SELECT replace(replace(sql, ' a.sls_code AS sls_code, sl.name AS sls_name,', ''),"
@@ -258,7 +269,7 @@ static void make_older_layout(const char *path, int version)
 
 Test(io_store, a_store_of_an_earlier_layout_is_upgraded_by_a_writing_step, .timeout = 120)
 {
-    for (int version = 3; version <= 6; version++) {
+    for (int version = 3; version <= 7; version++) {
         rg_ctx *ctx = test_ctx();
         char name[32];
         snprintf(name, sizeof name, "layout%d.sqlite", version);
@@ -276,7 +287,12 @@ Test(io_store, a_store_of_an_earlier_layout_is_upgraded_by_a_writing_step, .time
         cr_assert(strstr(rg_ctx_errmsg(ctx), "the next step that writes (load, join, classify, amend) upgrades it"),
                   "%s", rg_ctx_errmsg(ctx));
         cr_assert_eq(rg_io_store_open(&store, ctx, path), RG_OK, "%s", rg_ctx_errmsg(ctx));
-        cr_assert_eq(sql_int(store, "PRAGMA user_version"), 7);
+        cr_assert_eq(sql_int(store, "PRAGMA user_version"), 8);
+        cr_assert_eq(sql_int(store, "SELECT (SELECT count(*) FROM pragma_table_info('household_records')"
+                                    " WHERE name IN ('given_desil', 'given_rank')) + (SELECT count(*) FROM"
+                                    " pragma_table_info('load_runs') WHERE name = 'edition') + (SELECT count(*) FROM"
+                                    " pragma_table_info('households') WHERE name IN ('given_desil', 'given_rank'))"),
+                     5, "layout 8's given desil and editions");
         cr_assert_eq(sql_int(store, "SELECT instr(sql, 'AND d.kelurahan_code IS a.kelurahan_code') > 0"
                                     " FROM sqlite_master WHERE name = 'households'"), 1, "the view of layout 6");
         cr_assert_eq(sql_int(store, "SELECT count(*) FROM pragma_table_info('household_records')"
@@ -311,7 +327,11 @@ Test(io_store, a_store_of_an_earlier_layout_is_upgraded_by_a_writing_step, .time
         cr_assert_str_eq(sql_text(store, "SELECT group_concat(line, ' ') FROM (SELECT line FROM rejects r JOIN"
                                          " load_runs l ON l.id = r.load_run WHERE l.input_path LIKE '%more.csv'"
                                          " ORDER BY line)"), "2 4");
-        cr_assert_eq(sql_int(store, "SELECT count(*) FROM pragma_index_list('household_records') WHERE origin = 'u'"),
+        /* Layout 7 already checks ids by an index of its own. */
+        cr_assert_eq(sql_int(store, version == 7 ? "SELECT count(*) FROM pragma_index_list('household_records')"
+                                                   " WHERE origin = 'c' AND \"unique\""
+                                                 : "SELECT count(*) FROM pragma_index_list('household_records')"
+                                                   " WHERE origin = 'u'"),
                      1);
         rg_io_store_free(store);
         rg_ctx_free(ctx);
