@@ -22,6 +22,7 @@ static const struct {
     {"forums", cmd_forums, "group each desa's SLS into consultation forums of at most 12 (with an SLS map)"},
     {"pack", cmd_pack, "write each kelurahan's consultation forum workbook"},
     {"amend", cmd_amend, "bring a consultation forum's decisions back into the data"},
+    {"compare", cmd_compare, "what changed between two editions (exports): households, areas, programmes"},
     {"check", cmd_check, "re-verify the database's invariants, and an export against it"},
 };
 

@@ -1,0 +1,163 @@
+/*
+ * One edition, read: a GeoPackage that `regsosek-geo export` wrote, opened read-only. Its
+ * metadata names the edition and holds the rules its programmes were counted by; its
+ * households layer is copied into the scratch database, one row per household, the point
+ * read out of its GeoPackage geometry.
+ */
+#include "compare/internal.h"
+
+#include <errno.h>
+#include <gdal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* A GeoPackage geometry (GeoPackage 1.3, 2.1.3) of a point: its x (which 0) or y (1); NULL
+ * for anything else. The header's flags say the byte order and how long an envelope follows. */
+static void gpkg_point_coordinate(sqlite3_context *c, sqlite3_value *v, int which)
+{
+    static const int envelope[8] = {0, 32, 48, 48, 64, 0, 0, 0};
+    const unsigned char *b = sqlite3_value_blob(v);
+    int n = sqlite3_value_bytes(v);
+    if (!b || n < 8 || b[0] != 'G' || b[1] != 'P' || (b[3] & 0x10)) {
+        sqlite3_result_null(c);
+        return;
+    }
+    int at = 8 + envelope[(b[3] >> 1) & 7];
+    if (n < at + 21 || b[at] != 1 || b[at + 1] != 1 || b[at + 2] || b[at + 3] || b[at + 4]) {
+        sqlite3_result_null(c); /* big-endian WKB or not a point: this tool writes neither */
+        return;
+    }
+    double d;
+    memcpy(&d, b + at + 5 + 8 * which, sizeof d);
+    sqlite3_result_double(c, d);
+}
+
+static void sql_gpkg_x(sqlite3_context *c, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    gpkg_point_coordinate(c, argv[0], 0);
+}
+
+static void sql_gpkg_y(sqlite3_context *c, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    gpkg_point_coordinate(c, argv[0], 1);
+}
+
+/* The metadata export wrote (EDITION, RULES), read through GDAL, which keeps it as XML. */
+static int read_metadata(rg_compare__run *R, rg_compare__edition *e)
+{
+    const char *drivers[] = {"GPKG", NULL};
+    GDALDatasetH ds = GDALOpenEx(e->path, GDAL_OF_VECTOR | GDAL_OF_READONLY, drivers, NULL, NULL);
+    if (!ds)
+        return rg_ctx_error(R->ctx, RG_EDATA, "%s: not a GeoPackage: compare reads the GeoPackages"
+                            " `regsosek-geo export` writes", e->path);
+    const char *edition = GDALGetMetadataItem(ds, "EDITION", NULL);
+    const char *rules = GDALGetMetadataItem(ds, "RULES", NULL);
+    int rc = RG_OK;
+    if (edition && *edition) {
+        snprintf(e->edition, sizeof e->edition, "%s", edition);
+    } else {
+        /* Exports made before editions were named: the file's name says which it is. */
+        const char *slash = strrchr(e->path, '/');
+        snprintf(e->edition, sizeof e->edition, "%s", slash ? slash + 1 : e->path);
+    }
+    if (rules)
+        rc = rg_classify_rules_parse(&e->rules, R->ctx, rules, strlen(rules), e->path);
+    else
+        rc = rg_ctx_error(R->ctx, RG_EDATA, "%s: no RULES in its metadata: not a classified export of"
+                          " regsosek-geo (export the store again)", e->path);
+    GDALClose(ds);
+    return rc;
+}
+
+/* "file:" URI of path opened read-only: what SQLite would take as a URI's own characters is
+ * percent-encoded. */
+static int attach(rg_compare__run *R, rg_compare__edition *e)
+{
+    rg_buf uri = {0}, sql = {0};
+    int rc = rg__buf_appendf(&uri, "file:");
+    for (const unsigned char *p = (const unsigned char *)e->path; *p && rc == RG_OK; p++)
+        rc = *p == '%' || *p == '?' || *p == '#' || *p <= ' ' || *p >= 0x7f ? rg__buf_appendf(&uri, "%%%02X", *p)
+                                                                           : rg__buf_appendf(&uri, "%c", *p);
+    if (rc == RG_OK)
+        rc = rg__buf_appendf(&uri, "?mode=ro");
+    sqlite3_stmt *st = NULL;
+    if (rc == RG_OK && (rc = rg__buf_appendf(&sql, "ATTACH DATABASE ? AS %s", e->schema)) == RG_OK &&
+        sqlite3_prepare_v2(R->db, sql.data, -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, uri.data, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            rc = rg_ctx_error(R->ctx, RG_EIO, "%s: cannot read: %s", e->path, sqlite3_errmsg(R->db));
+    } else if (rc == RG_OK) {
+        rc = rg_ctx_error(R->ctx, RG_ESQL, "%s: %s", e->path, sqlite3_errmsg(R->db));
+    }
+    sqlite3_finalize(st);
+    rg__buf_free(&uri);
+    rg__buf_free(&sql);
+    return rc;
+}
+
+/* The households layer must be an export's, with every column compare reads. */
+static int check_households(rg_compare__run *R, rg_compare__edition *e)
+{
+    static const char *const needed[] = {"household_id", "provinsi_code", "kabkota_code", "kecamatan_code",
+                                         "kelurahan_code", "kelurahan_name", "sls_code", "desil", "poverty_class",
+                                         "poverty_class_final", "geom"};
+    char sql[256];
+    int64_t found = 0;
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM %s.sqlite_master WHERE type = 'table' AND name = 'households'",
+             e->schema);
+    int rc = rg_compare__count(R, sql, &found);
+    if (rc == RG_OK && !found)
+        return rg_ctx_error(R->ctx, RG_EDATA, "%s: no households layer (a --public export?): households are"
+                            " compared by id, so compare reads a full export (`regsosek-geo export FILE.gpkg`)",
+                            e->path);
+    for (size_t i = 0; i < sizeof needed / sizeof *needed && rc == RG_OK; i++) {
+        snprintf(sql, sizeof sql, "SELECT count(*) FROM pragma_table_info('households', '%s') WHERE name = '%s'",
+                 e->schema, needed[i]);
+        if ((rc = rg_compare__count(R, sql, &found)) == RG_OK && !found)
+            rc = rg_ctx_error(R->ctx, RG_EDATA, "%s: layer households has no column %s: made by an earlier"
+                              " regsosek-geo? export the store again", e->path, needed[i]);
+    }
+    return rc;
+}
+
+int rg_compare__edition_open(rg_compare__run *R, rg_compare__edition *e, const char *path, const char *schema)
+{
+    e->path = path;
+    snprintf(e->schema, sizeof e->schema, "%s", schema);
+    struct stat sb;
+    if (stat(path, &sb) != 0)
+        return rg_ctx_error(R->ctx, RG_EIO, "%s: cannot open: %s", path, strerror(errno));
+    if (!S_ISREG(sb.st_mode))
+        return rg_ctx_error(R->ctx, RG_EIO, "%s: not a file", path);
+    int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC;
+    if (sqlite3_create_function(R->db, "rg_gpkg_x", 1, flags, NULL, sql_gpkg_x, NULL, NULL) != SQLITE_OK ||
+        sqlite3_create_function(R->db, "rg_gpkg_y", 1, flags, NULL, sql_gpkg_y, NULL, NULL) != SQLITE_OK)
+        return RG_ENOMEM;
+    int rc = read_metadata(R, e);
+    if (rc == RG_OK)
+        rc = attach(R, e);
+    if (rc == RG_OK)
+        rc = check_households(R, e);
+    rg_buf sql = {0};
+    if (rc == RG_OK)
+        rc = rg__buf_appendf(&sql,
+                             "CREATE TABLE h_%s AS SELECT fid, household_id AS id, provinsi_code AS p,"
+                             " kabkota_code AS k, kecamatan_code AS c, kelurahan_code AS l, kelurahan_name AS ln,"
+                             " sls_code AS s, desil AS d, poverty_class AS cls0, poverty_class_final AS cls,"
+                             " rg_gpkg_x(geom) AS x, rg_gpkg_y(geom) AS y FROM %s.households;"
+                             "CREATE INDEX h_%s_id ON h_%s(id)",
+                             schema, schema, schema, schema);
+    if (rc == RG_OK)
+        rc = rg_compare__exec(R, path, sql.data);
+    rg__buf_free(&sql);
+    return rc;
+}
+
+void rg_compare__edition_close(rg_compare__edition *e)
+{
+    rg_classify_rules_free(e->rules);
+    e->rules = NULL;
+}

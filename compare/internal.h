@@ -1,0 +1,71 @@
+/* compare's parts: each edition read (edition.c), the households matched (changes.c), the areas
+ * counted (areas.c), the GeoPackage written (write.c). */
+#ifndef RG_COMPARE_INTERNAL_H
+#define RG_COMPARE_INTERNAL_H
+
+#include <sqlite3.h>
+
+#include "classify/classify.h"
+#include "compare/compare.h"
+#include "core/internal.h"
+
+/* One edition: attached to the scratch database as `schema`, its households copied into
+ * table h_<schema> (fid, id, p, k, c, l, ln, s, d, cls0, cls, x, y: the provinsi .. SLS codes,
+ * the kelurahan's name, desil, class before and after the forum, the point or NULL). */
+typedef struct {
+    const char *path; /* borrowed */
+    char schema[3];   /* "ea" (earlier) or "eb" (later) */
+    char edition[RG_COMPARE_EDITION_MAX];
+    rg_rules *rules;  /* its programmes; owned */
+} rg_compare__edition;
+
+/* A programme both editions define, with each edition's desil. */
+typedef struct {
+    char name[RG_PROGRAMME_NAME_MAX];
+    int old_first, old_last, new_first, new_last;
+} rg_compare__programme;
+
+#define RG_COMPARE_PROGRAMMES_MAX 32
+
+/* The four levels, coarse to fine, by their layers' names. */
+#define RG_COMPARE_LEVELS 4
+extern const char *const rg_compare__level[RG_COMPARE_LEVELS];
+/* The column of h_* holding each level's code. */
+extern const char *const rg_compare__level_column[RG_COMPARE_LEVELS];
+
+typedef struct {
+    rg_ctx *ctx;
+    sqlite3 *db; /* scratch: a temporary database SQLite deletes when it is closed */
+    const rg_compare_opts *opts;
+    rg_compare_report *report;
+    rg_compare__edition old, later;
+    rg_compare__programme programmes[RG_COMPARE_PROGRAMMES_MAX];
+    size_t programme_count;
+    int mapped; /* the programme the map is drawn for, an index into programmes */
+} rg_compare__run;
+
+/* Runs sql on the scratch database; what names the work in a failure's message. */
+int rg_compare__exec(rg_compare__run *R, const char *what, const char *sql);
+/* The first column of the first row of sql, as an integer. */
+int rg_compare__count(rg_compare__run *R, const char *sql, int64_t *out);
+
+/* Reads the edition at path as e->schema: its metadata, its households into h_<schema>. */
+int rg_compare__edition_open(rg_compare__run *R, rg_compare__edition *e, const char *path, const char *schema);
+void rg_compare__edition_close(rg_compare__edition *e);
+
+/* The programmes both editions define (R->programmes), then table hc: each household of
+ * either edition, matched by id, with what changed; table issues: what was not compared. */
+int rg_compare__changes(rg_compare__run *R);
+
+/* Table change_<level> for each level: each area's counts of change. */
+int rg_compare__areas(rg_compare__run *R);
+
+/* The GeoPackage at tmp (target: the name it will have): the area layers, and unless public
+ * the changed households, the lists for the musyawarah and the issues; styles; metadata. */
+int rg_compare__write(rg_compare__run *R, const char *tmp, const char *target);
+
+/* The QGIS default styles of the layers written (style.c): the area layers a diverging map of
+ * the mapped programme's net change, the households by status. ds is a GDALDatasetH. */
+int rg_compare__styles(rg_compare__run *R, void *ds, const char *target);
+
+#endif
