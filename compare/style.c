@@ -16,14 +16,14 @@
 static const struct {
     const char *filter, *label, *rgb;
 } ramp[] = {
-    {"\"@P@_net_pct\" &gt;= 20 OR (\"@P@_old\" = 0 AND \"@P@_net\" &gt; 0)", "Bertambah 20 % atau lebih", "178,24,43"},
-    {"\"@P@_net_pct\" &gt;= 5 AND \"@P@_net_pct\" &lt; 20", "Bertambah 5 – 20 %", "239,138,98"},
-    {"\"@P@_net_pct\" &gt; 0 AND \"@P@_net_pct\" &lt; 5", "Bertambah kurang dari 5 %", "253,219,199"},
-    {"\"@P@_net\" = 0", "Tetap", "247,247,247"},
-    {"\"@P@_net_pct\" &lt; 0 AND \"@P@_net_pct\" &gt; -5", "Berkurang kurang dari 5 %", "209,229,240"},
-    {"\"@P@_net_pct\" &lt;= -5 AND \"@P@_net_pct\" &gt; -20", "Berkurang 5 – 20 %", "103,169,207"},
-    {"\"@P@_net_pct\" &lt;= -20", "Berkurang 20 % atau lebih", "33,102,172"},
-    {"\"@P@_net\" IS NULL", "Disembunyikan / tidak ada data", "204,204,204"},
+    {"&quot;@P@_net_pct&quot; &gt;= 20 OR (&quot;@P@_old&quot; = 0 AND &quot;@P@_net&quot; &gt; 0)", "Bertambah 20 % atau lebih", "178,24,43"},
+    {"&quot;@P@_net_pct&quot; &gt;= 5 AND &quot;@P@_net_pct&quot; &lt; 20", "Bertambah 5 – 20 %", "239,138,98"},
+    {"&quot;@P@_net&quot; &gt; 0 AND &quot;@P@_net_pct&quot; &lt; 5", "Bertambah kurang dari 5 %", "253,219,199"},
+    {"&quot;@P@_net&quot; = 0", "Tetap", "247,247,247"},
+    {"&quot;@P@_net&quot; &lt; 0 AND &quot;@P@_net_pct&quot; &gt; -5", "Berkurang kurang dari 5 %", "209,229,240"},
+    {"&quot;@P@_net_pct&quot; &lt;= -5 AND &quot;@P@_net_pct&quot; &gt; -20", "Berkurang 5 – 20 %", "103,169,207"},
+    {"&quot;@P@_net_pct&quot; &lt;= -20", "Berkurang 20 % atau lebih", "33,102,172"},
+    {"&quot;@P@_net&quot; IS NULL", "Disembunyikan / tidak ada data", "204,204,204"},
 };
 
 /* Appends text with each @P@ replaced by the programme's name. */
@@ -36,8 +36,11 @@ static int append_for(rg_buf *q, const char *text, const char *p)
     return rc == RG_OK ? rg__buf_append(q, text, strlen(text)) : rc;
 }
 
+/* labelsEnabled, then the scale the layer is drawn from (0: any): households only from a
+ * neighbourhood's scale in, where a point can be told from its neighbours. */
 static const char qml_head[] = "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
-                               "<qgis version=\"3.22.16\" styleCategories=\"AllStyleCategories\" labelsEnabled=\"%d\">\n";
+                               "<qgis version=\"3.22.16\" styleCategories=\"AllStyleCategories\" labelsEnabled=\"%d\""
+                               " hasScaleBasedVisibilityFlag=\"%d\" minScale=\"%d\" maxScale=\"0\">\n";
 
 static int fill_symbol(rg_buf *q, int i, const char *rgb)
 {
@@ -58,7 +61,7 @@ static int fill_symbol(rg_buf *q, int i, const char *rgb)
 /* An area layer's style for programme p, or, with no programme, for the households' net change. */
 static int area_qml(rg_buf *q, const char *p)
 {
-    int rc = rg__buf_appendf(q, qml_head, 1);
+    int rc = rg__buf_appendf(q, qml_head, 1, 0, 0);
     rc = rc == RG_OK ? rg__buf_appendf(q, " <renderer-v2 type=\"RuleRenderer\" symbollevels=\"0\" forceraster=\"0\""
                                           " enableorderby=\"0\">\n  <rules key=\"{rg-root}\">\n")
                      : rc;
@@ -104,7 +107,7 @@ static const struct {
 
 static int household_qml(rg_buf *q)
 {
-    int rc = rg__buf_appendf(q, qml_head, 0);
+    int rc = rg__buf_appendf(q, qml_head, 0, 1, 50000);
     rc = rc == RG_OK ? rg__buf_appendf(q, " <renderer-v2 type=\"categorizedSymbol\" attr=\"status\" symbollevels=\"0\""
                                           " forceraster=\"0\" enableorderby=\"0\">\n  <categories>\n")
                      : rc;

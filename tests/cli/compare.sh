@@ -8,6 +8,7 @@
 #    moved in and out, desil up and down, pkh in each, entered and left; the musyawarah lists;
 #  - the generator's truth: the same new and gone ids, every re-desilled household with both
 #    desil, moves only where the generator moved;
+#  - QGIS: the change map opens styled, each kelurahan in the colour its counts call for;
 #  - --public: area layers only, no count from 1 to 4 anywhere, readable by all; the private
 #    file its owner's alone; ids twice in an edition and a kelurahan changed under a point that
 #    did not move reported in issues, not matched; clear refusals.
@@ -27,6 +28,11 @@ printf '[classify]\nmethod = given_desil\n' > dtsen.ini
 "$bin" compare e1.gpkg e2.gpkg -o change.gpkg 2> compare.log || { cat compare.log; fail "compare"; }
 grep -q "2025-Q1 -> 2025-Q2" compare.log || fail "editions not named: $(cat compare.log)"
 [ "$(stat -c %a change.gpkg)" = 600 ] || fail "the change names families: mode $(stat -c %a change.gpkg)"
+
+# What a person sees: QGIS opens the change styled, each kelurahan in its class's colour.
+QT_QPA_PLATFORM=offscreen /usr/bin/python3 "$here/qgis_change.py" change.gpkg change-map.png > qgis.log 2>&1 ||
+  { cat qgis.log; fail "the change map in QGIS"; }
+grep -q "^ok: 5[01] kelurahan drawn" qgis.log || fail "$(cat qgis.log)"
 
 # The recount: each household of either edition by id, in plain SQL over the exports.
 recount() { # LEVEL COLUMN -> code|old|new|added|gone|in|out|up|down|pkh_old|pkh_new|entered|left

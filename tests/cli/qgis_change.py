@@ -1,0 +1,117 @@
+"""Opens a change map (regsosek-geo compare) in QGIS and checks what a person would see.
+
+usage: qgis_change.py CHANGE.gpkg OUT.png
+The kelurahan_change layer loads with its stored default style: rules on the mapped
+programme's relative net change (eight classes, a diverging ramp, one for suppressed or no
+data); the household_changes layer categorized on status, drawn from 1:50,000 in. Rendered,
+every kelurahan is drawn in the colour of the class its own fields put it in (worked out here
+from the fields, not from the style); zoomed in on the new households' middle, they are drawn
+over the areas in their own colour. Writes the city's map to OUT.png, and the zoomed one
+beside it (OUT-zoom.png).
+"""
+import os
+import sqlite3
+import sys
+
+from qgis.core import (QgsApplication, QgsMapRendererParallelJob, QgsMapSettings, QgsPointXY,
+                       QgsRectangle, QgsVectorLayer, NULL)
+from qgis.PyQt.QtCore import QSize
+from qgis.PyQt.QtGui import QColor
+
+RAMP = ["#b2182b", "#ef8a62", "#fddbc7", "#f7f7f7", "#d1e5f0", "#67a9cf", "#2166ac", "#cccccc"]
+
+
+def fail(message):
+    print("FAIL:", message)
+    sys.exit(1)
+
+
+def expected_class(f, p):
+    net, old, pct = f[p + "_net"], f[p + "_old"], f[p + "_net_pct"]
+    if net == NULL:
+        return 7
+    if net == 0:
+        return 3
+    if (pct != NULL and pct >= 20) or (old == 0 and net > 0):
+        return 0
+    if pct == NULL:
+        return 7
+    if 5 <= pct < 20:
+        return 1
+    if net > 0 and pct < 5:
+        return 2
+    if net < 0 and pct > -5:
+        return 4
+    if -20 < pct <= -5:
+        return 5
+    return 6
+
+
+def render(layers, extent, size, labels):
+    settings = QgsMapSettings()
+    settings.setFlag(QgsMapSettings.DrawLabeling, labels)
+    settings.setLayers(layers)
+    settings.setDestinationCrs(layers[-1].crs())
+    settings.setExtent(extent)
+    settings.setOutputSize(QSize(*size))
+    settings.setBackgroundColor(QColor("#ff00ff"))
+    job = QgsMapRendererParallelJob(settings)
+    job.start()
+    job.waitForFinished()
+    return job.renderedImage(), settings
+
+
+def main():
+    gpkg, png = sys.argv[1], sys.argv[2]
+    db = sqlite3.connect(gpkg)
+    programme = db.execute("SELECT md_standard_uri, metadata FROM gpkg_metadata").fetchall()
+    db.close()
+    p = next((m.split("PROGRAMME\">")[1].split("<")[0] for _, m in programme if "PROGRAMME" in m), None)
+    if not p:
+        fail("no PROGRAMME in the metadata")
+    app = QgsApplication([], False)
+    app.initQgis()
+    areas = QgsVectorLayer("%s|layername=kelurahan_change" % gpkg, "kelurahan_change", "ogr")
+    points = QgsVectorLayer("%s|layername=household_changes" % gpkg, "household_changes", "ogr")
+    if not areas.isValid() or not points.isValid():
+        fail("the layers do not load")
+    renderer = areas.renderer()
+    if renderer.type() != "RuleRenderer":
+        fail("kelurahan_change is drawn by %s, not its stored rules" % renderer.type())
+    rules = renderer.rootRule().children()
+    if len(rules) != 8 or p + "_net" not in rules[0].filterExpression():
+        fail("kelurahan_change rules: %d, %s" % (len(rules), rules[0].filterExpression()))
+    if points.renderer().type() != "categorizedSymbol" or points.renderer().classAttribute() != "status":
+        fail("household_changes is not categorized on status")
+    extent = QgsRectangle(areas.extent())
+    extent.scale(1.05)
+    image, settings = render([areas], extent, (1000, 800), False)
+    checked = 0
+    for f in areas.getFeatures():
+        inside = f.geometry().pointOnSurface().asPoint()
+        px = settings.mapToPixel().transform(QgsPointXY(inside))
+        seen = QColor(image.pixel(int(px.x()), int(px.y()))).name()
+        want = RAMP[expected_class(f, p)]
+        if seen != want:
+            fail("kelurahan %s: drawn %s, its %s change puts it in %s" % (f["code"], seen, p, want))
+        checked += 1
+    full, _ = render([points, areas], extent, (1400, 1100), True)
+    full.save(png)
+    new = [f.geometry().asPoint() for f in points.getFeatures() if f["status"] == "new" and f.hasGeometry()]
+    middle = sorted(new, key=lambda q: q.x())[len(new) // 2]
+    near = QgsRectangle(middle.x() - 0.004, middle.y() - 0.003, middle.x() + 0.004, middle.y() + 0.003)
+    zoom, settings = render([points, areas], near, (1000, 750), True)
+    if settings.scale() > 50000:
+        fail("the zoomed map is at 1:%d" % settings.scale())
+    green = QColor(26, 150, 65).rgb()
+    drawn = sum(zoom.pixel(x, y) == green for x in range(0, 1000, 2) for y in range(0, 750, 2))
+    if drawn < 20:
+        fail("new households are not drawn at 1:%d (%d pixels)" % (settings.scale(), drawn))
+    zoom.save(png.replace(".png", "-zoom.png"))
+    print("ok: %d kelurahan drawn in their class's colour; map in %s" % (checked, png))
+    sys.stdout.flush()
+    # QGIS 3.22 can crash in exitQgis() while layers are still referenced; the checks are done.
+    os._exit(0)
+
+
+main()
