@@ -135,15 +135,14 @@ static const invariant store_checks[] = {
      "SELECT count(*) FROM households WHERE (poverty_class IS NOT NULL AND poverty_class NOT IN"
      " ('sangat miskin', 'miskin', 'rentan miskin', 'tidak miskin')) OR (poverty_class_final IS NOT NULL AND"
      " poverty_class_final NOT IN ('sangat miskin', 'miskin', 'rentan miskin', 'tidak miskin'))"},
-    {"a forum decision is in force only for a household still in the kelurahan that made it",
-     "SELECT count(*) FROM households h JOIN forum_decisions d ON d.household_id = h.household_id"
-     " WHERE h.poverty_class_final = d.class_after AND h.poverty_class_final IS NOT h.poverty_class"
-     " AND d.kelurahan_code IS NOT h.kelurahan_code AND NOT EXISTS (SELECT 1 FROM forum_decisions o"
-     "  WHERE o.household_id = h.household_id AND o.kelurahan_code IS h.kelurahan_code)"},
+    {"a forum decision is in force only for a household still in the kelurahan that made it, in its edition",
+     "SELECT count(*) FROM households h WHERE h.poverty_class_final IS NOT h.poverty_class AND NOT EXISTS"
+     " (SELECT 1 FROM forum_decisions o WHERE o.household_id = h.household_id AND o.kelurahan_code IS"
+     " h.kelurahan_code AND o.edition IS " RG_IO_LIVE_EDITION " AND o.class_after = h.poverty_class_final)"},
     {"every household's latest forum decision not in force is listed by classify",
      "SELECT count(*) FROM forum_decisions d LEFT JOIN households h ON h.household_id = d.household_id"
      " WHERE d.id = (SELECT max(id) FROM forum_decisions l WHERE l.household_id = d.household_id)"
-     " AND (h.hh IS NULL OR h.kelurahan_code IS NOT d.kelurahan_code)"
+     " AND d.edition IS " RG_IO_LIVE_EDITION " AND (h.hh IS NULL OR h.kelurahan_code IS NOT d.kelurahan_code)"
      " AND NOT EXISTS (SELECT 1 FROM classify_issues i WHERE i.household_id = d.household_id"
      "  AND i.message LIKE 'forum decision not applied:%')"},
     {"every forum decision is accounted for in its run",

@@ -34,6 +34,8 @@ static const char decisions_not_in_force_sql[] =
     " LEFT JOIN household_records r ON r.household_id = d.household_id"
     " LEFT JOIN household_areas a ON a.hh = r.hh"
     " WHERE d.id = (SELECT max(id) FROM forum_decisions l WHERE l.household_id = d.household_id)"
+    /* Another edition's decisions are history, not decisions waiting to apply. */
+    "  AND d.edition IS " RG_IO_LIVE_EDITION
     "  AND (r.hh IS NULL OR a.kelurahan_code IS NOT d.kelurahan_code)"
     " ORDER BY d.household_id";
 

@@ -55,7 +55,7 @@ int cli_read_rules(rg_cli *cli, const char *path, rg_rules **out);
 
 /* Options shared by load/join/classify/export and run: ids above any character. */
 enum {
-    OPT_DB = 256, OPT_ID, OPT_LAT, OPT_LON, OPT_SIZE, OPT_SPENDING, OPT_CODE, OPT_CODE_PARTS, OPT_CLASS, OPT_DESIL, OPT_RANK, OPT_EDITION, OPT_LAYER,
+    OPT_DB = 256, OPT_ID, OPT_LAT, OPT_LON, OPT_SIZE, OPT_SPENDING, OPT_CODE, OPT_CODE_PARTS, OPT_CLASS, OPT_DESIL, OPT_RANK, OPT_EDITION, OPT_CARRY, OPT_LAYER,
     OPT_REPLACE, OPT_APPEND, OPT_FIX_SWAPPED, OPT_MAX_REJECT_RATE, OPT_CRS, OPT_X, OPT_Y, OPT_COLUMNS,
     OPT_MAX_DISTANCE, OPT_THREADS, OPT_KEL_LAYER, OPT_KEL_CODE, OPT_KEL_NAME, OPT_KEC_LAYER, OPT_KEC_CODE, OPT_KEC_NAME, OPT_REPREPARE,
     OPT_RULES, OPT_PRINT_RULES, OPT_LAYERS, OPT_FORMAT, OPT_OVERWRITE, OPT_FIELDS, OPT_PUBLIC, OPT_MIN_COUNT, OPT_UNLOCATED_AT, OPT_ONLY, OPT_SCHEMA, OPT_HELP
@@ -84,7 +84,7 @@ int cli_export_option(rg_cli *cli, int opt, const char *arg, rg_export_opts *o);
         {"code-parts", required_argument, NULL, OPT_CODE_PARTS},                                              \
         {"class", required_argument, NULL, OPT_CLASS}, {"layer", required_argument, NULL, OPT_LAYER},         \
         {"desil", required_argument, NULL, OPT_DESIL}, {"rank", required_argument, NULL, OPT_RANK},           \
-        {"edition", required_argument, NULL, OPT_EDITION},                                                    \
+        {"edition", required_argument, NULL, OPT_EDITION}, {"carry-decisions", no_argument, NULL, OPT_CARRY}, \
         {"fix-swapped", no_argument, NULL, OPT_FIX_SWAPPED},                                                  \
         {"max-reject-rate", required_argument, NULL, OPT_MAX_REJECT_RATE},                                    \
         {"crs", required_argument, NULL, OPT_CRS}, {"x", required_argument, NULL, OPT_X},                     \
@@ -134,7 +134,9 @@ int cli_export_option(rg_cli *cli, int opt, const char *arg, rg_export_opts *o);
     "                        'Desil 3') and the national rank that orders it (peringkat): read by\n"       \
     "                        classify's method given_desil\n"                                              \
     "  --edition NAME        what this load is called (e.g. 2025-Q3), recorded in every export and read\n"  \
-    "                        by compare (default: the input file's date)\n"                               \
+    "                        by compare (default: the edition replaced, or the input file's date)\n"   \
+    "  --carry-decisions     with --replace by a new edition: the forum's decisions of the edition\n"   \
+    "                        replaced apply to it too (each only where its family is in the same desa)\n" \
     "  --code-parts P,K,C,D[,S]  the area code in separate columns: provinsi, kab/kota, kecamatan,\n"          \
     "                        desa[, SLS] (detected by default: r101..r105, kode_prov..kode_sls);\n"        \
     "                        numbers that lost their leading zeros are padded\n"                            \

@@ -130,7 +130,14 @@ int cli_load_option(rg_cli *cli, int opt, const char *arg, rg_load_opts *o)
     case OPT_CLASS: o->class_column = arg; return 1;
     case OPT_DESIL: o->desil_column = arg; return 1;
     case OPT_RANK: o->rank_column = arg; return 1;
-    case OPT_EDITION: o->edition = arg; return 1;
+    case OPT_EDITION:
+        if (rg_load_edition_check(cli->ctx, arg) != RG_OK) {
+            cli_usage_error(cli, "%s", rg_ctx_errmsg(cli->ctx));
+            return -1;
+        }
+        o->edition = arg;
+        return 1;
+    case OPT_CARRY: o->carry_decisions = 1; return 1;
     case OPT_LAYER: o->layer = arg; return 1;
     case OPT_REPLACE: o->mode = RG_LOAD_REPLACE; return 1;
     case OPT_APPEND: o->mode = RG_LOAD_APPEND; return 1;

@@ -288,8 +288,8 @@ static int prepare(amender *A)
                             NULL) != SQLITE_OK ||
          sqlite3_prepare_v2(db,
                             "INSERT INTO forum_decisions(run, household_id, kelurahan_code, class_before, class_after,"
-                            " note, source_row, decided) VALUES(?, ?, ?, ?, ?, ?, ?,"
-                            " strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))",
+                            " note, source_row, decided, edition) VALUES(?, ?, ?, ?, ?, ?, ?,"
+                            " strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), " RG_IO_LIVE_EDITION ")",
                             -1, &A->decide, NULL) != SQLITE_OK ||
          sqlite3_prepare_v2(db, "INSERT INTO forum_rejects(run, source_row, reason, message, raw) VALUES(?, ?, ?, ?, ?)",
                             -1, &A->reject, NULL) != SQLITE_OK))

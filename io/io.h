@@ -320,6 +320,12 @@ void rg_io_points_free(rg_io_points *points);
     "(SELECT value || coalesce(' (desil: ' || (SELECT value FROM classify_meta WHERE key = 'desil_given_by')"   \
     " || ')', '') FROM classify_meta WHERE key = 'method')"
 
+/* The edition the store holds: that of its last fresh or replacing load (NULL in a store
+ * loaded before editions were named). */
+#define RG_IO_LIVE_EDITION                                                                                     \
+    "(SELECT edition FROM load_runs WHERE id = (SELECT max(id) FROM load_runs WHERE finished IS NOT NULL"      \
+    " AND mode IN ('new', 'replace')))"
+
 /* The class a forum decided for a household, in force: its latest decision made in the
  * kelurahan the household is in now. A decision of another kelurahan (a reload moved the
  * household since) stays in forum_decisions and does not apply: the forum that made it
@@ -327,7 +333,7 @@ void rg_io_points_free(rg_io_points *points);
  * none is in force. The one statement of the rule: the view and classify both use it. */
 #define RG_IO_FORUM_CLASS_IN_FORCE                                                                              \
     "(SELECT d.class_after FROM forum_decisions d WHERE d.household_id = r.household_id"                       \
-    " AND d.kelurahan_code IS a.kelurahan_code ORDER BY d.id DESC LIMIT 1)"
+    " AND d.kelurahan_code IS a.kelurahan_code AND d.edition IS " RG_IO_LIVE_EDITION " ORDER BY d.id DESC LIMIT 1)"
 
 /* ---------------------------------------------------------------- summaries */
 

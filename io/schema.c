@@ -24,7 +24,8 @@
  * store made earlier keeps the table's own
  * constraint, which its loads check on each insert: nothing to change, but an earlier
  * release must not load into a table that no longer checks ids itself); 8 a national desil
- * and rank given with each household (DTSEN), and the edition each load names. A database of
+ * and rank given with each household (DTSEN), and the edition each load names and each forum
+ * decision was made on (NULL in a store made earlier: its decisions apply as before). A database of
  * another version is refused, not half-understood; one of version 3 to 6 is upgraded by the
  * first step that writes (read-only steps refuse it until then). */
 #define SCHEMA_VERSION 8
@@ -88,7 +89,8 @@ static const char upgrade_to_7_sql[] =
 
 static const char upgrade_to_8_sql[] = "ALTER TABLE household_records ADD COLUMN given_desil TEXT;"
                                        "ALTER TABLE household_records ADD COLUMN given_rank TEXT;"
-                                       "ALTER TABLE load_runs ADD COLUMN edition TEXT;";
+                                       "ALTER TABLE load_runs ADD COLUMN edition TEXT;"
+                                       "ALTER TABLE forum_decisions ADD COLUMN edition TEXT;";
 
 /* What layout 5 changed of 4: the extra columns move out of household_records (the view that
  * names them goes first, and is made again by the caller). */
@@ -139,7 +141,7 @@ static const char base_sql[] =
     "  kelurahan_code TEXT, finished TEXT, rows_read INTEGER, applied INTEGER, unchanged INTEGER, rejected INTEGER);"
     "CREATE TABLE forum_decisions(id INTEGER PRIMARY KEY, run INTEGER NOT NULL REFERENCES forum_runs(id),"
     "  household_id TEXT NOT NULL, kelurahan_code TEXT, class_before TEXT, class_after TEXT NOT NULL, note TEXT,"
-    "  source_row INTEGER NOT NULL, decided TEXT NOT NULL);"
+    "  source_row INTEGER NOT NULL, decided TEXT NOT NULL, edition TEXT);"
     "CREATE INDEX forum_decisions_household ON forum_decisions(household_id, id);"
     "CREATE TABLE forum_rejects(id INTEGER PRIMARY KEY, run INTEGER NOT NULL REFERENCES forum_runs(id),"
     "  source_row INTEGER, reason TEXT NOT NULL, message TEXT NOT NULL, raw TEXT);";

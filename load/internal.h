@@ -70,6 +70,11 @@ typedef struct {
     char *spec_text;        /* owns the names the specs point into */
     char *parts_text;       /* owns the names --code-parts gives */
     rg_buf message;         /* the writing side's own, for duplicate ids */
+    /* The edition this load writes (edition.c): --edition, else the one it replaces or adds to;
+     * NULL: the input's date. previous: the edition in the store before, "" for none. */
+    const char *edition;
+    char previous[72];
+    int keep_unnamed; /* the store's households were loaded before editions were named: so are these */
     char id_column[128];    /* the id column's name, for messages after the header is gone */
     /* Duplicate ids settled at the end (duplicates.c); NULL in a store of layout 6 or
      * earlier, whose UNIQUE constraint checks each insert. Only the checking side writes
@@ -118,6 +123,12 @@ typedef struct {
     rg_buf text;                 /* every string of the rows, each NUL-terminated */
     rg_buf json, flags, message; /* the checking side's scratch */
 } row_batch;
+
+/* The edition before, and the one this load writes (existing: households are in the store). */
+int rg_load__edition_begin(loader *L, int existing);
+/* After the run is recorded: the forum's decisions of the edition replaced carried into this
+ * one (--carry-decisions), or a warning that they no longer apply. */
+int rg_load__edition_finish(loader *L);
 
 /* need_coordinates: a source without point geometry must have lat/lon columns. */
 int rg_load__map_columns(loader *L, int need_coordinates);

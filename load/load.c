@@ -73,15 +73,16 @@ static int begin_run(loader *L, const char *mode)
     if (sqlite3_prepare_v2(db,
                            "INSERT INTO load_runs(input_path, input_size, sha256, mode, started, edition) "
                            "VALUES(?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ','now'),"
-                           " coalesce(?5, date(?6, 'unixepoch')))",
+                           " CASE WHEN ?7 THEN NULL ELSE coalesce(?5, date(?6, 'unixepoch')) END)",
                            -1, &st, NULL) != SQLITE_OK)
         return rg_io_store_sql_error(L->store);
     sqlite3_bind_text(st, 1, L->path, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, (sqlite3_int64)sb.st_size);
     sqlite3_bind_text(st, 4, mode, -1, SQLITE_STATIC);
-    /* Unnamed, a load is the edition of the day its file was written (a DTSEN extract's date). */
-    sqlite3_bind_text(st, 5, L->opts->edition, -1, SQLITE_STATIC);
+    /* Unnamed, a first load is the edition of the day its file was written (a DTSEN extract's date). */
+    sqlite3_bind_text(st, 5, L->edition, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 6, (sqlite3_int64)sb.st_mtime);
+    sqlite3_bind_int(st, 7, L->keep_unnamed);
     int rc = sqlite3_step(st) == SQLITE_DONE ? RG_OK : rg_io_store_sql_error(L->store);
     sqlite3_finalize(st);
     L->stats.run_id = sqlite3_last_insert_rowid(db);
@@ -195,15 +196,14 @@ static int check_usable(loader *L)
 
 /* An edition's name goes into every export's metadata and a comparison's columns: a line of
  * readable text, not a path or a paragraph. */
-static int check_edition(const loader *L)
+int rg_load_edition_check(rg_ctx *ctx, const char *e)
 {
-    const char *e = L->opts->edition;
     size_t n = strlen(e);
     for (size_t i = 0; i < n; i++)
         if ((unsigned char)e[i] < 0x20 || e[i] == 0x7f)
             n = 0;
     if (n == 0 || n > 64)
-        return rg_ctx_error(L->ctx, RG_EINVAL, "--edition: '%.80s' is not a name for an edition: give one line of"
+        return rg_ctx_error(ctx, RG_EINVAL, "--edition: '%.80s' is not a name for an edition: give one line of"
                             " 1 to 64 characters, as 2025-Q3 or 'DTSEN Oktober 2025'", e);
     return RG_OK;
 }
@@ -219,7 +219,7 @@ int rg_load_run(rg_store *store, const char *path, const rg_load_opts *opts, rg_
     /* Negative turns the guard off on purpose; NaN would turn it off by accident. */
     if (isnan(L.opts->max_reject_rate) || L.opts->max_reject_rate > 1)
         return rg_ctx_error(L.ctx, RG_EINVAL, "the largest share of rejected rows must be from 0 to 1");
-    if (L.opts->edition && (rc = check_edition(&L)) != RG_OK)
+    if (L.opts->edition && (rc = rg_load_edition_check(L.ctx, L.opts->edition)) != RG_OK)
         return rc;
 
     /* A load only appends, to the table and to its id index: a small page cache does as
@@ -236,6 +236,8 @@ int rg_load_run(rg_store *store, const char *path, const rg_load_opts *opts, rg_
         goto done;
     }
     if (existing && L.opts->mode == RG_LOAD_APPEND && (rc = refuse_same_file(&L)) != RG_OK)
+        goto done;
+    if ((rc = rg_load__edition_begin(&L, existing > 0)) != RG_OK)
         goto done;
     /* Joins, classes and summaries describe the old households: the step drops them. */
     int replacing = L.opts->mode == RG_LOAD_REPLACE; /* rejects alone, with no household, go too */
@@ -301,7 +303,7 @@ int rg_load_run(rg_store *store, const char *path, const rg_load_opts *opts, rg_
                           100.0 * L.opts->max_reject_rate);
         goto done;
     }
-    if ((rc = finish_run(&L)) != RG_OK)
+    if ((rc = finish_run(&L)) != RG_OK || (rc = rg_load__edition_finish(&L)) != RG_OK)
         goto done;
     if ((rc = L.points ? rg_io_rtree_pack_gathered(store, "household_records", L.points)
                        : rg_io_rtree_pack_points(store, "household_records", "hh", "lon", "lat")) != RG_OK)

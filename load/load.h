@@ -41,11 +41,20 @@ typedef struct {
     const char *columns;      /**< which other columns to keep, renamed and typed:
                                    "SOURCE[=TARGET][:text|integer|real],..."; NULL = all, as text */
     const char *edition;      /**< what this load is called (a DTSEN quarter, "2025-Q3"), recorded in
-                                   load_runs and every export; NULL: the input's date */
+                                   load_runs and every export; NULL: the edition it replaces or adds to
+                                   (a corrected file of the same edition), or the input's date for a
+                                   store without households. The forum's decisions apply only to the
+                                   edition they were made on. */
+    int carry_decisions;      /**< a new edition replacing another takes its forum decisions (each
+                                   still only where its household is in the same kelurahan) */
 } rg_load_opts;
 
 #define RG_LOAD_OPTS_INIT                                                                                     \
-    {NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, RG_LOAD_REFUSE, 0, -1.0, NULL, NULL, NULL}
+    {NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, RG_LOAD_REFUSE, 0, -1.0, NULL, NULL, NULL, 0}
+
+/** An edition's name goes into every export's metadata and a comparison's columns: one line of
+ * 1 to 64 characters. @return RG_OK, or RG_EINVAL with a message naming the flag. */
+int rg_load_edition_check(rg_ctx *ctx, const char *edition);
 
 /** Why a row was rejected. The names (rg_load_reject_reason_name) are the `reason` column. */
 typedef enum {
@@ -75,6 +84,8 @@ typedef struct {
     int64_t without_point; /**< loaded with no usable point: the join places them by their area code */
     int64_t swapped;       /**< of those, with latitude and longitude swapped (flag swapped_latlon) */
     int64_t rejected;      /**< rows written to rejects */
+    int64_t decisions_carried; /**< forum decisions of the edition replaced, carried into this one */
+    int64_t decisions_left;    /**< forum decisions of the edition replaced that no longer apply */
     int64_t by_reason[RG_REJECT_COUNT];
 } rg_load_stats;
 

@@ -130,3 +130,38 @@ OGR_XLSX_HEADERS=FORCE ogr2ogr -f XLSX norecap.xlsx "$book" -nln "Daftar keluarg
   || fail "the workbook without Rekap applied another kelurahan's row"
 [ "$(q w.sqlite "SELECT count(*) FROM forum_decisions WHERE household_id = '$other'")" = 0 ] || fail "it was applied"
 echo "ok: a row whose own kelurahan code is another's is refused, with or without the Rekap sheet"
+
+# 10. Editions (DTSEN's next quarter): a decision belongs to the edition it was made on. A
+#     corrected file of the same edition keeps it; a new edition starts without it, saying so;
+#     asked to carry, the new edition takes it, still only where the family stayed.
+decided() { q "$1" "SELECT count(*) FROM households WHERE poverty_class_final IS NOT poverty_class"; }
+"$bin" -q run "$data/households.csv" "$data/boundaries.gpkg" -o q1.gpkg --db e.sqlite --edition 2025-Q1 || fail "run Q1"
+stay=$(q e.sqlite "SELECT household_id FROM households WHERE kelurahan_code = '5371030009' AND poverty_class = 'miskin'
+  ORDER BY household_id LIMIT 1")
+printf 'household_id,agreed_class\n%s,tidak miskin\n%s,tidak miskin\n' "$id" "$stay" > q1.csv
+"$bin" -q amend q1.csv --db e.sqlite || fail "amend Q1"
+[ "$(q e.sqlite "SELECT group_concat(DISTINCT edition) FROM forum_decisions")" = 2025-Q1 ] || fail "decisions' edition"
+[ "$(decided e.sqlite)" = 2 ] || fail "Q1's decisions not in force"
+cp e.sqlite carry.sqlite
+"$bin" -q load "$data/households.csv" --replace --db e.sqlite 2> same.err || fail "reload Q1"
+"$bin" -q join "$data/boundaries.gpkg" --db e.sqlite && "$bin" -q classify --db e.sqlite || fail "join/classify"
+[ "$(q e.sqlite "SELECT edition FROM load_runs ORDER BY id DESC LIMIT 1")" = 2025-Q1 ] || fail "a corrected file is a new edition"
+[ "$(decided e.sqlite)" = 2 ] || fail "a corrected file of Q1 lost Q1's decisions"
+"$bin" -q load moved.csv --replace --edition 2025-Q2 --db e.sqlite 2> new.err || fail "load Q2"
+grep -q "2 forum decisions of edition 2025-Q1 do not apply to edition 2025-Q2 (kept in forum_decisions); --carry-decisions" new.err ||
+  fail "a new edition does not say what became of the decisions: $(cat new.err)"
+"$bin" -q join "$data/boundaries.gpkg" --db e.sqlite && "$bin" -q classify --db e.sqlite 2> c2.err || fail "join/classify Q2"
+[ "$(decided e.sqlite)" = 0 ] || fail "Q1's decisions apply to Q2"
+! grep -q "not applied" c2.err || fail "an earlier edition's decisions listed as waiting: $(cat c2.err)"
+"$bin" check --db e.sqlite > check2.out || fail "check Q2: $(grep FAIL check2.out)"
+# Carried: the family that stayed keeps its decision; the one moved to Naioni does not.
+"$bin" -q load moved.csv --replace --edition 2025-Q2 --carry-decisions --db carry.sqlite 2> carry.err || fail "carry"
+"$bin" -q join "$data/boundaries.gpkg" --db carry.sqlite && "$bin" -q classify --db carry.sqlite 2> c3.err || fail "join/classify carried"
+[ "$(q carry.sqlite "SELECT group_concat(household_id) FROM households WHERE poverty_class_final IS NOT poverty_class")" = "$stay" ] ||
+  fail "carried decisions in force: $(q carry.sqlite "SELECT group_concat(household_id) FROM households WHERE poverty_class_final IS NOT poverty_class")"
+grep -q "warning: 1 forum decisions not applied" c3.err || fail "the moved family's carried decision not listed: $(cat c3.err)"
+"$bin" check --db carry.sqlite > check3.out || fail "check carried: $(grep FAIL check3.out)"
+printf 'id_keluarga,lintang,bujur\nQ3-1,-10.17,123.60\n' > q3.csv
+if "$bin" -q load q3.csv --append --edition 2025-Q3 --db carry.sqlite 2> app.err; then fail "appended another edition"; fi
+grep -q "an edition is loaded whole" app.err || fail "$(cat app.err)"
+echo "ok: decisions belong to their edition; a corrected file keeps them, a new edition carries them only when asked"

@@ -215,16 +215,23 @@ static void rewritten_view(const char *path, const char *sql, char *view, size_t
  * constraint's); layout 5's view applied a forum's latest decision wherever the household
  * had moved; the extra columns were in household_records (3 and 4); no attribute indexes on
  * the areas (3). */
+/* RG_IO_LIVE_EDITION as an SQL string literal's body (its quotes doubled). */
+#define RG_SQL_QUOTED_LIVE_EDITION                                                                             \
+    "(SELECT edition FROM load_runs WHERE id = (SELECT max(id) FROM load_runs WHERE finished IS NOT NULL"      \
+    " AND mode IN (''new'', ''replace'')))"
+_Static_assert(sizeof RG_SQL_QUOTED_LIVE_EDITION == sizeof RG_IO_LIVE_EDITION + 4, "RG_IO_LIVE_EDITION, quoted");
+
 static void make_older_layout(const char *path, int version)
 {
     char view[16384];
     /* Layout 8's given desil and rank, and the loads' editions, go first. */
-    rewritten_view(path, "SELECT replace(sql, ' r.given_desil AS given_desil, r.given_rank AS given_rank,', '')"
+    rewritten_view(path, "SELECT replace(replace(sql, ' r.given_desil AS given_desil, r.given_rank AS given_rank,', ''),"
+                         " ' AND d.edition IS ' || '" RG_SQL_QUOTED_LIVE_EDITION "', '')"
                          " FROM sqlite_master WHERE name = 'households'", view, sizeof view);
-    cr_assert(strstr(view, "given_desil") == NULL, "%s", view);
+    cr_assert(strstr(view, "given_desil") == NULL && strstr(view, "edition") == NULL, "%s", view);
     cr_assert_eq(run("sqlite3 '%s' \"DROP VIEW households; ALTER TABLE household_records DROP COLUMN given_desil;"
                      " ALTER TABLE household_records DROP COLUMN given_rank; ALTER TABLE load_runs DROP COLUMN edition;"
-                     " %s\"", path, view), 0);
+                     " ALTER TABLE forum_decisions DROP COLUMN edition; %s\"", path, view), 0);
     if (version == 7) {
         cr_assert_eq(run("sqlite3 '%s' 'PRAGMA user_version = 7'", path), 0);
         return;
@@ -293,6 +300,7 @@ Test(io_store, a_store_of_an_earlier_layout_is_upgraded_by_a_writing_step, .time
                                     " pragma_table_info('load_runs') WHERE name = 'edition') + (SELECT count(*) FROM"
                                     " pragma_table_info('households') WHERE name IN ('given_desil', 'given_rank'))"),
                      5, "layout 8's given desil and editions");
+        cr_assert_eq(sql_int(store, "SELECT count(*) FROM pragma_table_info('forum_decisions') WHERE name = 'edition'"), 1);
         cr_assert_eq(sql_int(store, "SELECT instr(sql, 'AND d.kelurahan_code IS a.kelurahan_code') > 0"
                                     " FROM sqlite_master WHERE name = 'households'"), 1, "the view of layout 6");
         cr_assert_eq(sql_int(store, "SELECT count(*) FROM pragma_table_info('household_records')"
