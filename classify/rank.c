@@ -61,86 +61,6 @@ typedef struct {
 
 #define NOT_DECIDED (-1)
 
-/* ------------------------------------------------------------ interned codes */
-
-/* Codes to dense indexes (kelurahan, population groups): an open-addressing table over
- * one arena of NUL-terminated codes. */
-typedef struct {
-    rg_buf text;
-    size_t *slots; /* offset + 1 into text; 0 = empty */
-    int32_t *index;
-    size_t cap, count;
-} interned;
-
-static uint64_t hash_code(const char *s)
-{
-    uint64_t h = 14695981039346656037u;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211u;
-    return h;
-}
-
-static int intern_grow(interned *t)
-{
-    size_t cap = t->cap ? t->cap * 2 : 1024;
-    size_t *slots = rg_calloc(cap, sizeof *slots);
-    int32_t *index = rg_calloc(cap, sizeof *index);
-    if (!slots || !index) {
-        rg_free(slots);
-        rg_free(index);
-        return RG_ENOMEM;
-    }
-    for (size_t i = 0; i < t->cap; i++) {
-        if (!t->slots[i])
-            continue;
-        size_t j = hash_code(t->text.data + t->slots[i] - 1) & (cap - 1);
-        while (slots[j])
-            j = (j + 1) & (cap - 1);
-        slots[j] = t->slots[i];
-        index[j] = t->index[i];
-    }
-    rg_free(t->slots);
-    rg_free(t->index);
-    t->slots = slots;
-    t->index = index;
-    t->cap = cap;
-    return RG_OK;
-}
-
-/* The index of code, added when new (add 1) or -1 when absent (add 0). */
-static int intern(interned *t, const char *code, int add, int32_t *out)
-{
-    *out = -1;
-    if (t->cap == 0 || (add && 2 * (t->count + 1) > t->cap)) {
-        int rc = intern_grow(t);
-        if (rc != RG_OK)
-            return rc;
-    }
-    size_t j = hash_code(code) & (t->cap - 1);
-    for (; t->slots[j]; j = (j + 1) & (t->cap - 1))
-        if (strcmp(t->text.data + t->slots[j] - 1, code) == 0) {
-            *out = t->index[j];
-            return RG_OK;
-        }
-    if (!add)
-        return RG_OK;
-    size_t at = t->text.len;
-    int rc = rg__buf_append(&t->text, code, strlen(code) + 1);
-    if (rc != RG_OK)
-        return rc;
-    t->slots[j] = at + 1;
-    t->index[j] = (int32_t)t->count++;
-    *out = t->index[j];
-    return RG_OK;
-}
-
-static void intern_free(interned *t)
-{
-    rg__buf_free(&t->text);
-    rg_free(t->slots);
-    rg_free(t->index);
-}
-
 /* ------------------------------------------------------------ the passes */
 
 /* Welfare's bits in an order that compares as the doubles do (no NaN here). */
@@ -182,7 +102,7 @@ typedef struct {
     const rg_rules *rules;
     rg_classify_report *report;
     rg__sorter *ids, *by_group, *by_kelurahan, *answers, *spool;
-    interned groups, kelurahan;
+    rg__interned groups, kelurahan;
     char last_kelurahan[32]; /* the code interned last, and its index: field files come area by area */
     int32_t last_index;
     int64_t *group_size;
@@ -244,7 +164,7 @@ static int kelurahan_index(ranker *R, const char *code, int32_t *out)
         *out = R->last_index;
         return RG_OK;
     }
-    int rc = intern(&R->kelurahan, code, 1, out);
+    int rc = rg__intern(&R->kelurahan, code, 1, out);
     if (rc == RG_OK && strlen(code) < sizeof R->last_kelurahan) {
         strcpy(R->last_kelurahan, code);
         R->last_index = *out;
@@ -362,7 +282,7 @@ static int sort_welfare(ranker *R, sqlite3_stmt *st, int32_t k, int64_t tie, int
     const char *group = population_of(R, (const char *)sqlite3_column_text(st, COL_KECAMATAN), buf, sizeof buf);
     int32_t g = -1;
     int rc = RG_OK;
-    if (group && (rc = intern(&R->groups, group, 1, &g)) == RG_OK && (rc = count_in_group(R, g)) == RG_OK) {
+    if (group && (rc = rg__intern(&R->groups, group, 1, &g)) == RG_OK && (rc = count_in_group(R, g)) == RG_OK) {
         ordered o = make_ordered(g, w, 0, position);
         rc = rg__sorter_add(R->by_group, &o);
     }
@@ -640,7 +560,7 @@ static int write_summary(ranker *R)
     while (rc == RG_OK && (step = sqlite3_step(read)) == SQLITE_ROW) {
         int32_t k = -1;
         const char *code = (const char *)sqlite3_column_text(read, 0);
-        if ((rc = intern(&R->kelurahan, code, 0, &k)) != RG_OK)
+        if ((rc = rg__intern(&R->kelurahan, code, 0, &k)) != RG_OK)
             break;
         static const int64_t none[COUNTS] = {0};
         const int64_t *c = k >= 0 ? R->counts[k] : none;
@@ -701,8 +621,8 @@ int rg__classify_households(rg_store *store, const rg_rules *rules, int has_deci
     rg__sorter_free(R.by_kelurahan);
     rg__sorter_free(R.answers);
     rg__sorter_free(R.spool);
-    intern_free(&R.groups);
-    intern_free(&R.kelurahan);
+    rg__intern_free(&R.groups);
+    rg__intern_free(&R.kelurahan);
     rg_free(R.group_size);
     rg_free(R.counts);
     return rc;

@@ -1,6 +1,6 @@
 /*
- * Each area's change, at every level: every household of hc counted on the side of each
- * edition it is in, under that edition's code of the level. A move inside the area (between
+ * Each area's change, at every level: every household counted (merge.c) on the side of
+ * each edition it is in, under that edition's code of the level. A move inside the area (between
  * two kelurahan of one kecamatan) is no move for it. A programme's entered and left are the
  * households' own changes (in the later edition's area; in the earlier's); a move carries its
  * membership along and shows in the net change only: net = entered - left + moved in - moved
@@ -9,43 +9,46 @@
 #include "compare/internal.h"
 
 #include <stdio.h>
+#include <string.h>
 
-/* One side of every household: the code of the level in that edition, and what it counts there. */
-static int sides(rg_buf *sql, const char *col)
+/* The tally of a level as temp.counts, a row an area: its codes were interned in order, so
+ * the arena holds them as rows 0, 1, 2, ... */
+static int counts_table(rg_compare__run *R, const rg_compare__tally *t)
 {
-    return rg__buf_appendf(sql,
-                           " FROM (SELECT old_%s AS code, 1 AS o, 0 AS n, old_%s IS NOT new_%s AS crossed, *"
-                           "  FROM hc WHERE old_%s IS NOT NULL"
-                           " UNION ALL SELECT new_%s, 0, 1, old_%s IS NOT new_%s, * FROM hc WHERE new_%s IS NOT NULL)"
-                           " GROUP BY code",
-                           col, col, col, col, col, col, col, col);
-}
-
-static int counts_table(rg_compare__run *R, const char *level, const char *col)
-{
-    rg_buf sql = {0};
-    int rc = rg__buf_appendf(
-        &sql,
-        "CREATE TEMP TABLE counts AS SELECT code, sum(o) AS households_old, sum(n) AS households_new,"
-        " sum(n AND status = 'new') AS added, sum(o AND status = 'gone') AS gone,"
-        " sum(n AND status = 'moved' AND crossed) AS moved_in, sum(o AND status = 'moved' AND crossed) AS moved_out,"
-        " sum(n AND desil_change > 0) AS desil_up, sum(n AND desil_change < 0) AS desil_down,"
-        " sum(n AND class_changed) AS class_changed,"
-        " sum(status = 'not_comparable' AND (n OR crossed)) AS not_comparable,"
-        " sum(status = 'duplicate_id') AS duplicate_ids");
-    for (size_t i = 0; i < R->programme_count && rc == RG_OK; i++) {
-        const char *p = R->programmes[i].name;
-        rc = rg__buf_appendf(&sql,
-                             ", sum(o AND \"%s_old\") AS \"%s_old\", sum(n AND \"%s_new\") AS \"%s_new\","
-                             " sum(n AND \"%s_new\" AND NOT coalesce(\"%s_old\", 0)) AS \"%s_entered\","
-                             " sum(o AND \"%s_old\" AND NOT coalesce(\"%s_new\", 0)) AS \"%s_left\"",
-                             p, p, p, p, p, p, p, p, p, p);
+    static const char *const names[T_COUNTS] = {"households_old", "households_new", "added", "gone", "moved_in",
+                                                 "moved_out", "desil_up", "desil_down", "class_changed",
+                                                 "not_comparable", "duplicate_ids"};
+    static const char *const suffix[P_COUNTS] = {"old", "new", "entered", "left"};
+    rg_buf sql = {0}, params = {0};
+    int rc = rg__buf_appendf(&sql, "CREATE TEMP TABLE counts(code TEXT PRIMARY KEY");
+    for (int i = 0; i < T_COUNTS && rc == RG_OK; i++)
+        rc = rg__buf_appendf(&sql, ", %s INTEGER", names[i]);
+    for (size_t p = 0; p < R->programme_count && rc == RG_OK; p++)
+        for (int i = 0; i < P_COUNTS && rc == RG_OK; i++)
+            rc = rg__buf_appendf(&sql, ", \"%s_%s\" INTEGER", R->programmes[p].name, suffix[i]);
+    if (rc == RG_OK)
+        rc = rg__buf_appendf(&sql, ")");
+    if (rc == RG_OK)
+        rc = rg_compare__exec(R, "counting the areas", sql.data);
+    for (size_t i = 0; i <= R->width && rc == RG_OK; i++)
+        rc = rg__buf_appendf(&params, "%s?", i ? ", " : "");
+    sqlite3_stmt *st = NULL;
+    sql.len = 0;
+    if (rc == RG_OK && (rc = rg__buf_appendf(&sql, "INSERT INTO temp.counts VALUES(%s)", params.data)) == RG_OK &&
+        sqlite3_prepare_v2(R->db, sql.data, -1, &st, NULL) != SQLITE_OK)
+        rc = rg_ctx_error(R->ctx, RG_ESQL, "compare: %s", sqlite3_errmsg(R->db));
+    const char *code = t->codes.text.data;
+    for (size_t k = 0; k < t->codes.count && rc == RG_OK; k++, code += strlen(code) + 1) {
+        sqlite3_reset(st);
+        sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+        for (size_t i = 0; i < R->width; i++)
+            sqlite3_bind_int64(st, (int)i + 2, t->counts[k * R->width + i]);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            rc = rg_ctx_error(R->ctx, RG_ESQL, "compare: %s", sqlite3_errmsg(R->db));
     }
-    if (rc == RG_OK)
-        rc = sides(&sql, col);
-    if (rc == RG_OK)
-        rc = rg_compare__exec(R, level, sql.data);
+    sqlite3_finalize(st);
     rg__buf_free(&sql);
+    rg__buf_free(&params);
     return rc;
 }
 
@@ -92,13 +95,19 @@ static int change_table(rg_compare__run *R, const char *level)
     return rc;
 }
 
+void rg_compare__tallies_free(rg_compare__run *R)
+{
+    for (int i = 0; i < RG_COMPARE_LEVELS; i++) {
+        rg__intern_free(&R->tally[i].codes);
+        rg_free(R->tally[i].counts);
+    }
+}
+
 int rg_compare__areas(rg_compare__run *R)
 {
     int rc = RG_OK;
     for (int i = 0; i < RG_COMPARE_LEVELS && rc == RG_OK; i++) {
-        char what[64];
-        snprintf(what, sizeof what, "counting the %s", rg_compare__level[i]);
-        rc = counts_table(R, what, rg_compare__level_column[i]);
+        rc = counts_table(R, &R->tally[i]);
         if (rc == RG_OK)
             rc = change_table(R, rg_compare__level[i]);
     }

@@ -1,10 +1,12 @@
 /*
- * The households of two editions matched by id. Each row of table hc is one household of
- * either edition: its codes, desil and class in each (NULL where it is not in one), what
- * became of it (status), at which level it moved, how its desil changed and, per programme,
- * whether it was in it in each edition (by that edition's own rules). A household whose id
- * repeats inside an edition cannot be matched: each of its rows is kept with status
- * duplicate_id, counted in its area's totals, and listed in table issues.
+ * The households of two editions matched by id (merge.c). Each row of table hc is one
+ * household of either edition that changed: its codes, desil and class in each (NULL where
+ * it is not in one), what became of it (status), at which level it moved, how its desil
+ * changed and, per programme, whether it was in it in each edition (by that edition's own
+ * rules). A household whose id repeats inside an edition cannot be matched: each of its rows,
+ * and the other edition's row of that id, is kept with status duplicate_id, counted in its
+ * area's totals only, and listed in table issues. Here: which programmes both editions
+ * define, and which the map shows.
  */
 #include "compare/internal.h"
 
@@ -12,7 +14,6 @@
 #include <string.h>
 
 const char *const rg_compare__level[RG_COMPARE_LEVELS] = {"provinsi", "kabkota", "kecamatan", "kelurahan"};
-const char *const rg_compare__level_column[RG_COMPARE_LEVELS] = {"p", "k", "c", "l"};
 
 /* The programmes of both editions, by name; the rest are listed as not compared. */
 static int match_programmes(rg_compare__run *R, sqlite3_stmt *issue)
@@ -52,153 +53,13 @@ static int match_programmes(rg_compare__run *R, sqlite3_stmt *issue)
     return rc;
 }
 
-/* The columns of one side ("old" from a, "new" from b) of a matched household. */
-static int side_columns(rg_buf *sql, const char *side, const char *t)
-{
-    return rg__buf_appendf(sql,
-                           " %s.p AS %s_p, %s.k AS %s_k, %s.c AS %s_c, %s.l AS %s_l, %s.ln AS %s_ln, %s.s AS %s_s,"
-                           " %s.d AS %s_d, %s.cls AS %s_cls, %s.x AS %s_x, %s.y AS %s_y,",
-                           t, side, t, side, t, side, t, side, t, side, t, side, t, side, t, side, t, side, t, side);
-}
-
-/* Each programme's membership in each edition: 1 or 0, NULL where the household is not in it. */
-static int programme_columns(const rg_compare__run *R, rg_buf *sql)
-{
-    int rc = RG_OK;
-    for (size_t i = 0; i < R->programme_count && rc == RG_OK; i++) {
-        const rg_compare__programme *p = &R->programmes[i];
-        rc = rg__buf_appendf(sql,
-                             " CASE WHEN a.id IS NOT NULL THEN coalesce(a.d BETWEEN %d AND %d, 0) END AS \"%s_old\","
-                             " CASE WHEN b.id IS NOT NULL THEN coalesce(b.d BETWEEN %d AND %d, 0) END AS \"%s_new\",",
-                             p->old_first, p->old_last, p->name, p->new_first, p->new_last, p->name);
-    }
-    return rc;
-}
-
-/* A change of kelurahan that may be the boundaries' and not the family's: the point stayed
- * (within about a metre), a kelurahan is missing from the other edition's map, or the
- * household was in none in one edition. */
-#define NOT_COMPARABLE                                                                                         \
-    "(a.l IS NULL OR b.l IS NULL"                                                                              \
-    " OR (a.x IS NOT NULL AND b.x IS NOT NULL AND abs(a.x - b.x) < 1e-5 AND abs(a.y - b.y) < 1e-5)"            \
-    " OR a.l NOT IN (SELECT code FROM eb.kelurahan) OR b.l NOT IN (SELECT code FROM ea.kelurahan))"
-
-static const char matched_sql[] =
-    " CASE WHEN a.id IS NULL THEN 'new' WHEN b.id IS NULL THEN 'gone' WHEN a.l IS b.l THEN 'stayed'"
-    "  WHEN " NOT_COMPARABLE " THEN 'not_comparable' ELSE 'moved' END AS status,"
-    " CASE WHEN a.id IS NULL OR b.id IS NULL THEN NULL WHEN a.p IS NOT b.p THEN 'provinsi'"
-    "  WHEN a.k IS NOT b.k THEN 'kabkota' WHEN a.c IS NOT b.c THEN 'kecamatan' WHEN a.l IS NOT b.l THEN 'kelurahan'"
-    "  WHEN a.s IS NOT b.s THEN 'sls' END AS moved_level,"
-    " b.d - a.d AS desil_change,"
-    " CASE WHEN a.id IS NOT NULL AND b.id IS NOT NULL THEN a.cls IS NOT b.cls END AS class_changed,"
-    /* The forum's decision in each edition: the class after it where it differs from the ranking's. */
-    " CASE WHEN a.cls IS NOT a.cls0 THEN a.cls END AS old_forum, CASE WHEN b.cls IS NOT b.cls0 THEN b.cls END AS new_forum"
-    " FROM u_ea a FULL JOIN u_eb b ON b.id = a.id";
-
-/* hc: the matched households, then each row of a repeated id on its own. The ids each
- * edition has once are tables of their own, indexed: a join of two subqueries would scan. */
-static int build_hc(rg_compare__run *R)
-{
-    rg_buf sql = {0};
-    int rc = rg__buf_appendf(&sql, "CREATE TABLE u_ea AS SELECT * FROM h_ea WHERE id NOT IN (SELECT id FROM dup"
-                                   " WHERE e = 'ea'); CREATE UNIQUE INDEX u_ea_id ON u_ea(id);"
-                                   "CREATE TABLE u_eb AS SELECT * FROM h_eb WHERE id NOT IN (SELECT id FROM dup"
-                                   " WHERE e = 'eb'); CREATE UNIQUE INDEX u_eb_id ON u_eb(id);"
-                                   "CREATE TABLE hc AS SELECT coalesce(b.id, a.id) AS id,");
-    if (rc == RG_OK)
-        rc = side_columns(&sql, "old", "a");
-    if (rc == RG_OK)
-        rc = side_columns(&sql, "new", "b");
-    if (rc == RG_OK)
-        rc = programme_columns(R, &sql);
-    if (rc == RG_OK)
-        rc = rg__buf_appendf(&sql, "%s UNION ALL SELECT a.id,", matched_sql);
-    /* The repeated ids, each row on its side alone. */
-    for (int side = 0; side < 2 && rc == RG_OK; side++) {
-        if (side)
-            rc = rg__buf_appendf(&sql, " UNION ALL SELECT b.id,");
-        if (rc == RG_OK)
-            rc = side_columns(&sql, "old", side ? "n" : "a");
-        if (rc == RG_OK)
-            rc = side_columns(&sql, "new", side ? "b" : "n");
-        for (size_t i = 0; i < R->programme_count && rc == RG_OK; i++)
-            rc = rg__buf_appendf(&sql, " NULL, NULL,");
-        if (rc == RG_OK)
-            rc = rg__buf_appendf(&sql,
-                                 " 'duplicate_id', NULL, NULL, NULL, NULL, NULL FROM h_%s %s"
-                                 " LEFT JOIN (SELECT NULL AS p, NULL AS k, NULL AS c, NULL AS l, NULL AS ln,"
-                                 "  NULL AS s, NULL AS d, NULL AS cls, NULL AS x, NULL AS y) n"
-                                 " WHERE %s.id IN (SELECT id FROM dup WHERE e = '%s')",
-                                 side ? "eb" : "ea", side ? "b" : "a", side ? "b" : "a", side ? "eb" : "ea");
-    }
-    if (rc == RG_OK)
-        rc = rg_compare__exec(R, "matching the households", sql.data);
-    rg__buf_free(&sql);
-    return rc;
-}
-
-/* Repeated ids, and the moves that could not be told from a change of boundaries, into issues. */
-static int list_issues(rg_compare__run *R)
-{
-    char sql[2048];
-    snprintf(sql, sizeof sql,
-             "INSERT INTO issues(edition, household_id, kind, detail)"
-             " SELECT CASE WHEN e = 'ea' THEN ?1 ELSE ?2 END, id, 'duplicate_id', 'the id is on ' || n ||"
-             "  ' rows of ' || CASE WHEN e = 'ea' THEN ?3 ELSE ?4 END || ': not matched; each row counted in its"
-             " area''s total only' FROM dup ORDER BY e, id;"
-             "INSERT INTO issues(edition, household_id, kind, detail)"
-             " SELECT NULL, id, 'not_comparable', 'kelurahan ' || coalesce(old_l, '(none)') || ' -> ' ||"
-             "  coalesce(new_l, '(none)') || CASE WHEN old_l IS NULL OR new_l IS NULL THEN"
-             "  ': in no kelurahan in one edition' WHEN old_x IS NOT NULL AND new_x IS NOT NULL"
-             "  AND abs(old_x - new_x) < 1e-5 AND abs(old_y - new_y) < 1e-5 THEN"
-             "  ': the point did not move, the boundaries changed' ELSE"
-             "  ': a kelurahan is in one edition''s boundaries only' END"
-             " FROM hc WHERE status = 'not_comparable' ORDER BY id");
-    sqlite3_stmt *st = NULL;
-    const char *tail = sql;
-    int rc = RG_OK;
-    /* Two statements, the same four parameters. */
-    while (rc == RG_OK && tail && *tail) {
-        if (sqlite3_prepare_v2(R->db, tail, -1, &st, &tail) != SQLITE_OK)
-            return rg_ctx_error(R->ctx, RG_ESQL, "compare: listing the issues: %s", sqlite3_errmsg(R->db));
-        if (!st)
-            break;
-        const char *texts[4] = {R->old.edition, R->later.edition, R->old.path, R->later.path};
-        for (int i = 0; i < sqlite3_bind_parameter_count(st); i++)
-            sqlite3_bind_text(st, i + 1, texts[i], -1, SQLITE_STATIC);
-        if (sqlite3_step(st) != SQLITE_DONE)
-            rc = rg_ctx_error(R->ctx, RG_ESQL, "compare: listing the issues: %s", sqlite3_errmsg(R->db));
-        sqlite3_finalize(st);
-    }
-    return rc;
-}
-
-static int count_report(rg_compare__run *R)
+static int count_editions(rg_compare__run *R)
 {
     rg_compare_report *r = R->report;
-    struct {
-        const char *sql;
-        int64_t *out;
-    } counts[] = {
-        {"SELECT count(*) FROM h_ea", &r->old_households},
-        {"SELECT count(*) FROM h_eb", &r->new_households},
-        {"SELECT count(*) FROM hc WHERE status = 'stayed'", &r->stayed},
-        {"SELECT count(*) FROM hc WHERE status = 'new'", &r->added},
-        {"SELECT count(*) FROM hc WHERE status = 'gone'", &r->gone},
-        {"SELECT count(*) FROM hc WHERE status = 'moved'", &r->moved},
-        {"SELECT count(*) FROM hc WHERE status = 'not_comparable'", &r->not_comparable},
-        {"SELECT count(*) FROM hc WHERE desil_change > 0", &r->desil_up},
-        {"SELECT count(*) FROM hc WHERE desil_change < 0", &r->desil_down},
-        {"SELECT count(*) FROM hc WHERE class_changed", &r->class_changed},
-        {"SELECT count(*) FROM hc WHERE status = 'duplicate_id'", &r->duplicate_ids},
-    };
-    int rc = RG_OK;
-    for (size_t i = 0; i < sizeof counts / sizeof *counts && rc == RG_OK; i++)
-        rc = rg_compare__count(R, counts[i].sql, counts[i].out);
     r->programmes = (int64_t)R->programme_count;
     snprintf(r->old_edition, sizeof r->old_edition, "%s", R->old.edition);
     snprintf(r->new_edition, sizeof r->new_edition, "%s", R->later.edition);
-    return rc;
+    return RG_OK;
 }
 
 /* The programme the map is drawn for: the one asked for, else the first of both editions. */
@@ -226,11 +87,7 @@ int rg_compare__changes(rg_compare__run *R)
     sqlite3_stmt *issue = NULL;
     int rc = rg_compare__exec(R, "matching the households",
                               "CREATE TABLE issues(edition TEXT, household_id TEXT, kind TEXT NOT NULL,"
-                              " detail TEXT NOT NULL);"
-                              "CREATE TABLE dup AS SELECT 'ea' AS e, id, count(*) AS n FROM h_ea GROUP BY id"
-                              " HAVING count(*) > 1 UNION ALL SELECT 'eb', id, count(*) FROM h_eb GROUP BY id"
-                              " HAVING count(*) > 1;"
-                              "CREATE INDEX dup_id ON dup(e, id)");
+                              " detail TEXT NOT NULL)");
     if (rc == RG_OK && sqlite3_prepare_v2(R->db, "INSERT INTO issues(edition, household_id, kind, detail)"
                                                  " VALUES(?, ?, ?, ?)", -1, &issue, NULL) != SQLITE_OK)
         rc = rg_ctx_error(R->ctx, RG_ESQL, "compare: %s", sqlite3_errmsg(R->db));
@@ -240,8 +97,6 @@ int rg_compare__changes(rg_compare__run *R)
     if (rc == RG_OK)
         rc = choose_mapped(R);
     if (rc == RG_OK)
-        rc = build_hc(R);
-    if (rc == RG_OK)
-        rc = list_issues(R);
-    return rc == RG_OK ? count_report(R) : rc;
+        rc = rg_compare__merge(R);
+    return rc == RG_OK ? count_editions(R) : rc;
 }

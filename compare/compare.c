@@ -13,8 +13,11 @@
 int rg_compare__exec(rg_compare__run *R, const char *what, const char *sql)
 {
     char *err = NULL;
-    if (sqlite3_exec(R->db, sql, NULL, NULL, &err) == SQLITE_OK)
+    double started = rg__seconds_now();
+    if (sqlite3_exec(R->db, sql, NULL, NULL, &err) == SQLITE_OK) {
+        rg_ctx_notice(R->ctx, RG_NOTICE_DETAIL, "%s: %.2f s", what, rg__seconds_now() - started);
         return RG_OK;
+    }
     int full = sqlite3_errcode(R->db) == SQLITE_FULL;
     int rc = rg_ctx_error(R->ctx, RG_ESQL, "compare: %s: %s%s", what, err ? err : sqlite3_errmsg(R->db),
                           full ? " (the temporary folder is full: set SQLITE_TMPDIR to a larger one)" : "");
@@ -55,6 +58,8 @@ static int compare(rg_compare__run *R, const char *a, const char *b, const char 
     int rc = rg_compare__edition_open(R, &R->old, a, "ea");
     if (rc == RG_OK)
         rc = rg_compare__edition_open(R, &R->later, b, "eb");
+    if (rc == RG_OK)
+        rc = rg_compare__editions_copy(R);
     if (rc == RG_OK)
         rg_ctx_notice(R->ctx, RG_NOTICE_DETAIL, "editions read in %.2f s", rg__seconds_now() - started);
     if (rc == RG_OK)
@@ -97,15 +102,19 @@ int rg_compare_run(rg_ctx *ctx, const char *old_path, const char *new_path, cons
         rc = check_output(ctx, output, old_path, new_path);
     GDALAllRegister();
     /* "": SQLite's temporary database, spilled to its temporary folder past the page cache. */
-    if (rc == RG_OK && sqlite3_open_v2("", &R.db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_URI, NULL) !=
-                           SQLITE_OK)
-        rc = rg_ctx_error(ctx, RG_ENOMEM, "compare: cannot open a temporary database");
-    if (rc == RG_OK)
-        rc = rg_compare__exec(&R, "starting", "PRAGMA cache_size = -131072; PRAGMA journal_mode = OFF;"
-                                              " PRAGMA synchronous = OFF; PRAGMA temp_store = FILE");
+    for (int i = 0; i < 2 && rc == RG_OK; i++) {
+        sqlite3 **db = i ? &R.db2 : &R.db;
+        if (sqlite3_open_v2("", db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX,
+                            NULL) != SQLITE_OK ||
+            sqlite3_exec(*db, "PRAGMA cache_size = -65536; PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;"
+                              " PRAGMA temp_store = FILE", NULL, NULL, NULL) != SQLITE_OK)
+            rc = rg_ctx_error(ctx, RG_ENOMEM, "compare: cannot open a temporary database");
+    }
     if (rc == RG_OK)
         rc = compare(&R, old_path, new_path, output);
     sqlite3_close(R.db);
+    sqlite3_close(R.db2);
+    rg_compare__tallies_free(&R);
     rg_compare__edition_close(&R.old);
     rg_compare__edition_close(&R.later);
     if (report)

@@ -1,13 +1,14 @@
 /*
  * One edition, read: a GeoPackage that `regsosek-geo export` wrote, opened read-only. Its
  * metadata names the edition and holds the rules its programmes were counted by; its
- * households layer is copied into the scratch database, one row per household, the point
- * read out of its GeoPackage geometry.
+ * households layer is copied into the scratch database in id order (the merge reads it so),
+ * the point read out of its GeoPackage geometry.
  */
 #include "compare/internal.h"
 
 #include <errno.h>
 #include <gdal.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -74,7 +75,7 @@ static int read_metadata(rg_compare__run *R, rg_compare__edition *e)
 
 /* "file:" URI of path opened read-only: what SQLite would take as a URI's own characters is
  * percent-encoded. */
-static int attach(rg_compare__run *R, rg_compare__edition *e)
+static int attach(rg_compare__run *R, sqlite3 *db, const rg_compare__edition *e)
 {
     rg_buf uri = {0}, sql = {0};
     int rc = rg__buf_appendf(&uri, "file:");
@@ -85,12 +86,12 @@ static int attach(rg_compare__run *R, rg_compare__edition *e)
         rc = rg__buf_appendf(&uri, "?mode=ro");
     sqlite3_stmt *st = NULL;
     if (rc == RG_OK && (rc = rg__buf_appendf(&sql, "ATTACH DATABASE ? AS %s", e->schema)) == RG_OK &&
-        sqlite3_prepare_v2(R->db, sql.data, -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_prepare_v2(db, sql.data, -1, &st, NULL) == SQLITE_OK) {
         sqlite3_bind_text(st, 1, uri.data, -1, SQLITE_STATIC);
         if (sqlite3_step(st) != SQLITE_DONE)
-            rc = rg_ctx_error(R->ctx, RG_EIO, "%s: cannot read: %s", e->path, sqlite3_errmsg(R->db));
+            rc = rg_ctx_error(R->ctx, RG_EIO, "%s: cannot read: %s", e->path, sqlite3_errmsg(db));
     } else if (rc == RG_OK) {
-        rc = rg_ctx_error(R->ctx, RG_ESQL, "%s: %s", e->path, sqlite3_errmsg(R->db));
+        rc = rg_ctx_error(R->ctx, RG_ESQL, "%s: %s", e->path, sqlite3_errmsg(db));
     }
     sqlite3_finalize(st);
     rg__buf_free(&uri);
@@ -123,6 +124,15 @@ static int check_households(rg_compare__run *R, rg_compare__edition *e)
     return rc;
 }
 
+static int register_functions(sqlite3 *db)
+{
+    int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC;
+    return sqlite3_create_function(db, "rg_gpkg_x", 1, flags, NULL, sql_gpkg_x, NULL, NULL) == SQLITE_OK &&
+                   sqlite3_create_function(db, "rg_gpkg_y", 1, flags, NULL, sql_gpkg_y, NULL, NULL) == SQLITE_OK
+               ? RG_OK
+               : RG_ENOMEM;
+}
+
 int rg_compare__edition_open(rg_compare__run *R, rg_compare__edition *e, const char *path, const char *schema)
 {
     e->path = path;
@@ -132,27 +142,70 @@ int rg_compare__edition_open(rg_compare__run *R, rg_compare__edition *e, const c
         return rg_ctx_error(R->ctx, RG_EIO, "%s: cannot open: %s", path, strerror(errno));
     if (!S_ISREG(sb.st_mode))
         return rg_ctx_error(R->ctx, RG_EIO, "%s: not a file", path);
-    int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC;
-    if (sqlite3_create_function(R->db, "rg_gpkg_x", 1, flags, NULL, sql_gpkg_x, NULL, NULL) != SQLITE_OK ||
-        sqlite3_create_function(R->db, "rg_gpkg_y", 1, flags, NULL, sql_gpkg_y, NULL, NULL) != SQLITE_OK)
-        return RG_ENOMEM;
     int rc = read_metadata(R, e);
     if (rc == RG_OK)
-        rc = attach(R, e);
-    if (rc == RG_OK)
-        rc = check_households(R, e);
+        rc = attach(R, R->db, e);
+    return rc == RG_OK ? check_households(R, e) : rc;
+}
+
+/* Copying an edition's households sorted by id is most of reading it: the two editions are
+ * copied at once, the later into a scratch database of its own on a thread of its own. */
+typedef struct {
+    sqlite3 *db;
+    const char *schema;
+    char *sql, *err;
+    int rc;
+} copy_job;
+
+static void *copy_households(void *arg)
+{
+    copy_job *job = arg;
+    job->rc = sqlite3_exec(job->db, job->sql, NULL, NULL, &job->err);
+    return NULL;
+}
+
+static int copy_sql(const char *schema, char **out)
+{
     rg_buf sql = {0};
-    if (rc == RG_OK)
-        rc = rg__buf_appendf(&sql,
+    int rc = rg__buf_appendf(&sql,
                              "CREATE TABLE h_%s AS SELECT fid, household_id AS id, provinsi_code AS p,"
                              " kabkota_code AS k, kecamatan_code AS c, kelurahan_code AS l, kelurahan_name AS ln,"
                              " sls_code AS s, desil AS d, poverty_class AS cls0, poverty_class_final AS cls,"
-                             " rg_gpkg_x(geom) AS x, rg_gpkg_y(geom) AS y FROM %s.households;"
-                             "CREATE INDEX h_%s_id ON h_%s(id)",
-                             schema, schema, schema, schema);
+                             " rg_gpkg_x(geom) AS x, rg_gpkg_y(geom) AS y"
+                             " FROM %s.households ORDER BY household_id",
+                             schema, schema);
+    *out = sql.data;
+    return rc;
+}
+
+int rg_compare__editions_copy(rg_compare__run *R)
+{
+    copy_job jobs[2] = {{R->db, "ea", NULL, NULL, SQLITE_OK}, {R->db2, "eb", NULL, NULL, SQLITE_OK}};
+    int rc = register_functions(R->db);
     if (rc == RG_OK)
-        rc = rg_compare__exec(R, path, sql.data);
-    rg__buf_free(&sql);
+        rc = register_functions(R->db2);
+    if (rc == RG_OK)
+        rc = attach(R, R->db2, &R->later);
+    for (int i = 0; i < 2 && rc == RG_OK; i++)
+        rc = copy_sql(jobs[i].schema, &jobs[i].sql);
+    pthread_t thread;
+    int threaded = rc == RG_OK && pthread_create(&thread, NULL, copy_households, &jobs[1]) == 0;
+    if (rc == RG_OK)
+        copy_households(&jobs[0]);
+    if (threaded)
+        pthread_join(thread, NULL);
+    else if (rc == RG_OK)
+        copy_households(&jobs[1]);
+    for (int i = 0; i < 2 && rc == RG_OK; i++)
+        if (jobs[i].rc != SQLITE_OK)
+            rc = rg_ctx_error(R->ctx, RG_ESQL, "compare: %s: reading the households: %s%s",
+                              i ? R->later.path : R->old.path, jobs[i].err ? jobs[i].err : "out of memory",
+                              jobs[i].rc == SQLITE_FULL ? " (the temporary folder is full: set SQLITE_TMPDIR to a"
+                                                          " larger one)" : "");
+    for (int i = 0; i < 2; i++) {
+        rg_free(jobs[i].sql);
+        sqlite3_free(jobs[i].err);
+    }
     return rc;
 }
 

@@ -30,18 +30,33 @@ typedef struct {
 /* The four levels, coarse to fine, by their layers' names. */
 #define RG_COMPARE_LEVELS 4
 extern const char *const rg_compare__level[RG_COMPARE_LEVELS];
-/* The column of h_* holding each level's code. */
-extern const char *const rg_compare__level_column[RG_COMPARE_LEVELS];
+
+/* What each area counts, per level: a row per code (interned), of width R->width: these,
+ * then per programme its households in each edition, entered and left. */
+enum {
+    T_OLD, T_NEW, T_ADDED, T_GONE, T_MOVED_IN, T_MOVED_OUT, T_DESIL_UP, T_DESIL_DOWN, T_CLASS_CHANGED,
+    T_NOT_COMPARABLE, T_DUPLICATE_IDS, T_COUNTS
+};
+enum { P_OLD, P_NEW, P_ENTERED, P_LEFT, P_COUNTS };
+
+typedef struct {
+    rg__interned codes;
+    int64_t *counts;
+    size_t rows;
+} rg_compare__tally;
 
 typedef struct {
     rg_ctx *ctx;
-    sqlite3 *db; /* scratch: a temporary database SQLite deletes when it is closed */
+    sqlite3 *db;  /* scratch: a temporary database SQLite deletes when it is closed */
+    sqlite3 *db2; /* another, for the later edition's households, read on a thread of its own */
     const rg_compare_opts *opts;
     rg_compare_report *report;
     rg_compare__edition old, later;
     rg_compare__programme programmes[RG_COMPARE_PROGRAMMES_MAX];
     size_t programme_count;
     int mapped; /* the programme the map is drawn for, an index into programmes */
+    rg_compare__tally tally[RG_COMPARE_LEVELS];
+    size_t width; /* T_COUNTS + P_COUNTS per programme */
 } rg_compare__run;
 
 /* Runs sql on the scratch database; what names the work in a failure's message. */
@@ -49,16 +64,23 @@ int rg_compare__exec(rg_compare__run *R, const char *what, const char *sql);
 /* The first column of the first row of sql, as an integer. */
 int rg_compare__count(rg_compare__run *R, const char *sql, int64_t *out);
 
-/* Reads the edition at path as e->schema: its metadata, its households into h_<schema>. */
+/* Opens the edition at path as e->schema on R->db: its metadata read, its layers checked. */
 int rg_compare__edition_open(rg_compare__run *R, rg_compare__edition *e, const char *path, const char *schema);
+/* Both editions' households into h_ea (R->db) and h_eb (R->db2), each in id order. */
+int rg_compare__editions_copy(rg_compare__run *R);
 void rg_compare__edition_close(rg_compare__edition *e);
 
-/* The programmes both editions define (R->programmes), then table hc: each household of
- * either edition, matched by id, with what changed; table issues: what was not compared. */
+/* The programmes both editions define (R->programmes), then the households matched: table hc,
+ * the households that changed; table issues, what was not compared; the tallies. */
 int rg_compare__changes(rg_compare__run *R);
 
-/* Table change_<level> for each level: each area's counts of change. */
+/* The one pass over both editions in id order (merge.c), after the programmes are known:
+ * hc, issues and the tallies filled, the report's household counts. */
+int rg_compare__merge(rg_compare__run *R);
+
+/* Table change_<level> for each level, from the tallies: each area's counts of change. */
 int rg_compare__areas(rg_compare__run *R);
+void rg_compare__tallies_free(rg_compare__run *R);
 
 /* The GeoPackage at tmp (target: the name it will have): the area layers, and unless public
  * the changed households, the lists for the musyawarah and the issues; styles; metadata. */

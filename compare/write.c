@@ -102,6 +102,7 @@ static int write_layer(rg_compare__run *R, GDALDatasetH ds, const char *target, 
             return gdal_fail(R, target, "cannot create a field");
     }
     sqlite3_stmt *st = NULL;
+    double started = rg__seconds_now();
     if (sqlite3_prepare_v2(R->db, sql, -1, &st, NULL) != SQLITE_OK)
         return rg_ctx_error(R->ctx, RG_ESQL, "compare: layer %s: %s", spec->name, sqlite3_errmsg(R->db));
     OGRFeatureH f = OGR_F_Create(OGR_L_GetLayerDefn(layer));
@@ -121,6 +122,8 @@ static int write_layer(rg_compare__run *R, GDALDatasetH ds, const char *target, 
         rc = rg_ctx_error(R->ctx, RG_ESQL, "compare: layer %s: %s", spec->name, sqlite3_errmsg(R->db));
     OGR_F_Destroy(f);
     sqlite3_finalize(st);
+    rg_ctx_notice(R->ctx, RG_NOTICE_DETAIL, "%s: layer %s written in %.2f s", target, spec->name,
+                  rg__seconds_now() - started);
     return rc;
 }
 
@@ -356,12 +359,15 @@ int rg_compare__write(rg_compare__run *R, const char *tmp, const char *target)
         rc = write_issues(R, ds, target);
     if (rc == RG_OK)
         rc = rg_compare__styles(R, ds, target);
+    double started = rg__seconds_now();
     if (rc == RG_OK && GDALDatasetCommitTransaction(ds) != OGRERR_NONE)
         rc = gdal_fail(R, target, "cannot commit (disk full?)");
     if (rc == RG_OK)
         set_metadata(R, ds);
+    rg_ctx_notice(R->ctx, RG_NOTICE_DETAIL, "%s: committed in %.2f s", target, rg__seconds_now() - started);
     CPLErrorReset();
     GDALClose(ds);
+    rg_ctx_notice(R->ctx, RG_NOTICE_DETAIL, "%s: closed in %.2f s", target, rg__seconds_now() - started);
     /* GDAL reports a failed final flush only through the error state. */
     if (rc == RG_OK && CPLGetLastErrorType() >= CE_Failure)
         rc = gdal_fail(R, target, "cannot finish writing (disk full?)");

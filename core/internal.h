@@ -119,6 +119,20 @@ double rg__seconds_now(void);
  * @return 1, or 0 when the file cannot be read (errno tells why). */
 int rg__sha256_file(const char *path, char out[RG__SHA256_HEX]);
 
+/**
+ * Codes to dense indexes 0, 1, 2, ... in the order they were first added. Zero-initialise;
+ * free with rg__intern_free().
+ */
+typedef struct {
+    rg_buf text;
+    size_t *slots; /* offset + 1 into text; 0 = empty */
+    int32_t *index;
+    size_t cap, count;
+} rg__interned;
+/** The index of code, added when new (add 1), or -1 when absent (add 0). @return RG_OK or RG_ENOMEM. */
+int rg__intern(rg__interned *t, const char *code, int add, int32_t *out);
+void rg__intern_free(rg__interned *t);
+
 /** Geodesic distance in metres on the WGS84 ellipsoid. */
 double rg__geodesic_m(double lon1, double lat1, double lon2, double lat2);
 
