@@ -61,6 +61,13 @@ typedef struct {
 int rg_export_layer_styles(rg_ctx *ctx, GDALDatasetH ds, const char *path, const char *const *layers,
                            const char *const *qml, size_t count);
 
+/**
+ * Registers on db the SQL functions that encode GeoPackage geometries, for rows written into a
+ * GeoPackage attached to db: rg_gpkg_point(lon, lat) (NULL when either is NULL),
+ * rg_gpkg_geom(spatialite_blob), rg_gpkg_box(...). @return RG_OK or RG_ESQL.
+ */
+int rg_export_gpkg_register(sqlite3 *db);
+
 /** The files an export will write, named before anything is done. */
 typedef struct {
     size_t count;

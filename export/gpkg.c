@@ -97,7 +97,7 @@ static void sql_gpkg_box(sqlite3_context *c, int argc, sqlite3_value **argv)
     }
 }
 
-int rg_export__gpkg_register(sqlite3 *db)
+int rg_export_gpkg_register(sqlite3 *db)
 {
     int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC;
     if (sqlite3_create_function(db, "rg_gpkg_point", 2, flags, NULL, sql_gpkg_point, NULL, NULL) != SQLITE_OK ||
@@ -230,7 +230,7 @@ int rg_export__gpkg_fill_layers(rg_store *store, const char *path, const char *t
     sqlite3 *db = rg_io_store_db(store);
     sqlite3_stmt *attach = NULL;
     /* The encoders the layers' INSERT ... SELECT calls, on the store's own connection. */
-    if (rg_export__gpkg_register(db) != RG_OK ||
+    if (rg_export_gpkg_register(db) != RG_OK ||
         sqlite3_prepare_v2(db, "ATTACH DATABASE ? AS ex", -1, &attach, NULL) != SQLITE_OK)
         return rg_io_store_sql_error(store);
     sqlite3_bind_text(attach, 1, path, -1, SQLITE_STATIC);

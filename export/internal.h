@@ -138,9 +138,6 @@ typedef struct {
  * @return RG_OK, RG_ESQL, RG_EIO, RG_EGDAL. */
 int rg_export__gpkg_fill_layers(rg_store *store, const char *path, const char *target, const rg_export__gpkg_fill *fills,
                                 size_t count);
-/* Registers rg_gpkg_point(lon, lat) and rg_gpkg_geom(spatialite_blob), the GeoPackage
- * geometry encoders, on db. @return RG_OK or RG_ESQL. */
-int rg_export__gpkg_register(sqlite3 *db);
 
 /* project.c: stores the QGIS project (overview sheet and atlas over the layers) in the
  * GeoPackage being written at tmp_path; target is the name it will have, which the project's

@@ -165,6 +165,10 @@ int rg_io_store_sql_error(rg_store *store);
  * with rg_free(). @return RG_OK, RG_ESQL, RG_ENOMEM.
  */
 int rg_io_store_suspend_triggers(rg_store *store, const char *schema, const char *condition, char **restore);
+/** The same on any connection (a GeoPackage attached to a scratch database); path names the
+ * file in messages. Run *restore with sqlite3_exec() on db after the write. */
+int rg_io_suspend_triggers_on(sqlite3 *db, rg_ctx *ctx, const char *path, const char *schema, const char *condition,
+                              char **restore);
 
 /* ---------------------------------------------------------------- steps */
 
@@ -281,6 +285,11 @@ int rg_io_rtree_pack_points(rg_store *store, const char *table, const char *id, 
  */
 int rg_io_rtree_pack_boxes(rg_store *store, const char *schema, const char *rtree, const char *boxes_sql,
                             int64_t n);
+/* The same on any connection (a GeoPackage attached to a scratch database as schema), with
+ * rg_hilbert(x, y, minx, miny, maxx, maxy) registered on db for boxes_sql to order by; path
+ * names the file in messages. @return RG_OK, RG_ESQL, RG_ENOMEM. */
+int rg_io_rtree_pack_boxes_on(sqlite3 *db, rg_ctx *ctx, const char *path, const char *schema, const char *rtree,
+                               const char *boxes_sql, int64_t n);
 
 /*
  * The same tree from points gathered while they were inserted, so a load need not read

@@ -105,17 +105,28 @@ typedef struct {
  * as much as the rest of the packing. */
 #define ROWIDS_PER_INSERT 128
 
+/* Where a tree is written: a connection, its context, the file it is named by in messages. */
 typedef struct {
-    rg_store *store;
+    sqlite3 *db;
+    rg_ctx *ctx;
+    const char *path;
+} target;
+
+static target target_of(rg_store *store)
+{
+    return (target){rg_io_store_db(store), rg_io_store_ctx(store), rg_io_store_path(store)};
+}
+
+typedef struct {
+    const target *store;
     sqlite3_stmt *node, *rowid, *rowids, *parent; /* rowids: ROWIDS_PER_INSERT rows at once */
     rowid_entry *pending;
     size_t pending_count;
 } writer;
 
-static int sql_fail(rg_store *store)
+static int sql_fail(const target *t)
 {
-    return rg_ctx_error(rg_io_store_ctx(store), RG_ESQL, "%s: spatial index: %s", rg_io_store_path(store),
-                        sqlite3_errmsg(rg_io_store_db(store)));
+    return rg_ctx_error(t->ctx, RG_ESQL, "%s: spatial index: %s", t->path, sqlite3_errmsg(t->db));
 }
 
 static int write_node(writer *w, int64_t nodeno, const unsigned char *data, int size, int64_t parent)
@@ -194,9 +205,9 @@ typedef struct {
 } box_source;
 
 /* Writes the tree over the n boxes the source gives into the R*Tree schema.rtree. */
-static int pack(rg_store *store, const char *schema, const char *rtree, int64_t n, box_source in)
+static int pack(const target *store, const char *schema, const char *rtree, int64_t n, box_source in)
 {
-    sqlite3 *db = rg_io_store_db(store);
+    sqlite3 *db = store->db;
     char sql[1024];
     int rc = RG_OK;
     writer w = {.store = store};
@@ -205,14 +216,14 @@ static int pack(rg_store *store, const char *schema, const char *rtree, int64_t 
     int node_size = 0;
 
     snprintf(sql, sizeof sql, "SELECT length(data) FROM \"%s\".\"%s_node\" WHERE nodeno = 1", schema, rtree);
-    int64_t size = 0;
-    if ((rc = rg_io_store_count(store, sql, &size)) != RG_OK)
-        return rc;
-    node_size = (int)size;
+    sqlite3_stmt *root = NULL;
+    if (sqlite3_prepare_v2(db, sql, -1, &root, NULL) != SQLITE_OK)
+        return sql_fail(store);
+    node_size = sqlite3_step(root) == SQLITE_ROW ? sqlite3_column_int(root, 0) : 0;
+    sqlite3_finalize(root);
     int fanout = (node_size - 4) / 24;
     if (fanout < 2)
-        return rg_ctx_error(rg_io_store_ctx(store), RG_ESQL, "%s: spatial index %s has no usable root node",
-                            rg_io_store_path(store), rtree);
+        return rg_ctx_error(store->ctx, RG_ESQL, "%s: spatial index %s has no usable root node", store->path, rtree);
 
     /* Nodes per level, leaves first, up to the single root. */
     int64_t counts[32];
@@ -233,8 +244,8 @@ static int pack(rg_store *store, const char *schema, const char *rtree, int64_t 
     snprintf(sql, sizeof sql,
              "DELETE FROM \"%s\".\"%s_node\"; DELETE FROM \"%s\".\"%s_rowid\"; DELETE FROM \"%s\".\"%s_parent\";",
              schema, rtree, schema, rtree, schema, rtree);
-    if ((rc = rg_io_store_exec(store, "clearing the spatial index", sql)) != RG_OK)
-        return rc;
+    if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
+        return sql_fail(store);
     char q[2][256];
     snprintf(q[0], sizeof q[0], "INSERT INTO \"%s\".\"%s_node\"(nodeno, data) VALUES(?, ?)", schema, rtree);
     /* One text for both rowid inserts: its first row's worth is the one-row statement. */
@@ -330,7 +341,7 @@ done:
 /* ---------------------------------------------------------------- from the table */
 
 typedef struct {
-    rg_store *store;
+    const target *store;
     sqlite3_stmt *read;
 } table_source;
 
@@ -370,10 +381,21 @@ int rg_io_rtree_pack_points(rg_store *store, const char *table, const char *id, 
              x, y, x, y, table, id, x, y, table, x, y, id);
     char rtree[300];
     snprintf(rtree, sizeof rtree, "idx_%s_geom", table);
-    table_source t = {.store = store};
-    if (sqlite3_prepare_v2(rg_io_store_db(store), sql, -1, &t.read, NULL) != SQLITE_OK)
-        return sql_fail(store);
-    rc = pack(store, "main", rtree, n, (box_source){next_from_table, &t});
+    target to = target_of(store);
+    table_source t = {.store = &to};
+    if (sqlite3_prepare_v2(to.db, sql, -1, &t.read, NULL) != SQLITE_OK)
+        return sql_fail(&to);
+    rc = pack(&to, "main", rtree, n, (box_source){next_from_table, &t});
+    sqlite3_finalize(t.read);
+    return rc;
+}
+
+static int pack_boxes(const target *to, const char *schema, const char *rtree, const char *boxes_sql, int64_t n)
+{
+    table_source t = {.store = to};
+    if (sqlite3_prepare_v2(to->db, boxes_sql, -1, &t.read, NULL) != SQLITE_OK)
+        return sql_fail(to);
+    int rc = pack(to, schema, rtree, n, (box_source){next_from_table, &t});
     sqlite3_finalize(t.read);
     return rc;
 }
@@ -381,12 +403,17 @@ int rg_io_rtree_pack_points(rg_store *store, const char *table, const char *id, 
 int rg_io_rtree_pack_boxes(rg_store *store, const char *schema, const char *rtree, const char *boxes_sql,
                             int64_t n)
 {
-    table_source t = {.store = store};
-    if (sqlite3_prepare_v2(rg_io_store_db(store), boxes_sql, -1, &t.read, NULL) != SQLITE_OK)
-        return sql_fail(store);
-    int rc = pack(store, schema, rtree, n, (box_source){next_from_table, &t});
-    sqlite3_finalize(t.read);
-    return rc;
+    target to = target_of(store);
+    return pack_boxes(&to, schema, rtree, boxes_sql, n);
+}
+
+int rg_io_rtree_pack_boxes_on(sqlite3 *db, rg_ctx *ctx, const char *path, const char *schema, const char *rtree,
+                               const char *boxes_sql, int64_t n)
+{
+    target to = {db, ctx, path};
+    if (rg_io__rtree_register(db) != RG_OK)
+        return sql_fail(&to);
+    return pack_boxes(&to, schema, rtree, boxes_sql, n);
 }
 
 /* ---------------------------------------------------------------- gathered while loading */
@@ -475,5 +502,6 @@ int rg_io_rtree_pack_gathered(rg_store *store, const char *table, rg_io_points *
     if (p->forgotten_count)
         qsort(p->forgotten, p->forgotten_count, sizeof *p->forgotten, by_value);
     int64_t n = rg__sorter_count(p->sorted) - (int64_t)p->forgotten_count;
-    return rc != RG_OK ? rc : pack(store, "main", rtree, n, (box_source){next_gathered, p});
+    target to = target_of(store);
+    return rc != RG_OK ? rc : pack(&to, "main", rtree, n, (box_source){next_gathered, p});
 }

@@ -229,22 +229,23 @@ int rg_io_store_index_table(rg_store *store, const char *table)
     return rg_io_rtree_pack_boxes(store, "main", rtree, sql, n);
 }
 
-int rg_io__suspend_triggers(rg_store *store, const char *schema, const char *condition, rg_buf *restore)
+static int suspend_triggers(sqlite3 *db, rg_ctx *ctx, const char *path, const char *schema, const char *condition,
+                            rg_buf *restore)
 {
     sqlite3_stmt *st = NULL;
     rg_buf sql = {0}, drops = {0};
     int main_schema = strcmp(schema, "main") == 0;
     int rc = rg__buf_appendf(&sql, "SELECT name, sql FROM \"%s\".sqlite_master WHERE type = 'trigger' AND (%s)", schema,
                              condition);
-    if (rc == RG_OK && sqlite3_prepare_v2(store->db, sql.data, -1, &st, NULL) != SQLITE_OK)
-        rc = rg_io_store_sql_error(store);
+    if (rc == RG_OK && sqlite3_prepare_v2(db, sql.data, -1, &st, NULL) != SQLITE_OK)
+        rc = rg_ctx_error(ctx, RG_ESQL, "%s: %s", path, sqlite3_errmsg(db));
     while (rc == RG_OK && sqlite3_step(st) == SQLITE_ROW) {
         const char *name = (const char *)sqlite3_column_text(st, 0), *text = (const char *)sqlite3_column_text(st, 1);
         /* A trigger's text names no schema: re-made as it is, it would land in main. */
         const char *after = main_schema ? NULL : strstr(text, name);
         if (!main_schema && (strncmp(text, "CREATE TRIGGER ", 15) != 0 || !after))
-            rc = rg_ctx_error(store->ctx, RG_ESQL, "%s: trigger %s: not a CREATE TRIGGER text this tool can re-make",
-                              store->path, name);
+            rc = rg_ctx_error(ctx, RG_ESQL, "%s: trigger %s: not a CREATE TRIGGER text this tool can re-make", path,
+                              name);
         else if (main_schema)
             rc = rg__buf_appendf(restore, "%s;\n", text);
         else
@@ -254,18 +255,24 @@ int rg_io__suspend_triggers(rg_store *store, const char *schema, const char *con
             rc = rg__buf_appendf(&drops, "DROP TRIGGER \"%s\".\"%s\";", schema, name);
     }
     sqlite3_finalize(st);
-    if (rc == RG_OK && drops.len)
-        rc = rg_io_store_exec(store, "suspending row triggers", drops.data);
+    if (rc == RG_OK && drops.len && sqlite3_exec(db, drops.data, NULL, NULL, NULL) != SQLITE_OK)
+        rc = rg_ctx_error(ctx, RG_ESQL, "%s: suspending row triggers: %s", path, sqlite3_errmsg(db));
     rg__buf_free(&sql);
     rg__buf_free(&drops);
     return rc;
 }
 
-int rg_io_store_suspend_triggers(rg_store *store, const char *schema, const char *condition, char **restore)
+int rg_io__suspend_triggers(rg_store *store, const char *schema, const char *condition, rg_buf *restore)
+{
+    return suspend_triggers(store->db, store->ctx, store->path, schema, condition, restore);
+}
+
+int rg_io_suspend_triggers_on(sqlite3 *db, rg_ctx *ctx, const char *path, const char *schema, const char *condition,
+                              char **restore)
 {
     rg_buf sql = {0};
     *restore = NULL;
-    int rc = rg_io__suspend_triggers(store, schema, condition, &sql);
+    int rc = suspend_triggers(db, ctx, path, schema, condition, &sql);
     if (rc == RG_OK && !sql.len)
         rc = rg__buf_append(&sql, "", 1); /* "": nothing to restore */
     if (rc != RG_OK) {
@@ -274,4 +281,9 @@ int rg_io_store_suspend_triggers(rg_store *store, const char *schema, const char
     }
     *restore = sql.data;
     return RG_OK;
+}
+
+int rg_io_store_suspend_triggers(rg_store *store, const char *schema, const char *condition, char **restore)
+{
+    return rg_io_suspend_triggers_on(store->db, store->ctx, store->path, schema, condition, restore);
 }

@@ -34,6 +34,16 @@ QT_QPA_PLATFORM=offscreen /usr/bin/python3 "$here/qgis_change.py" change.gpkg ch
   { cat qgis.log; fail "the change map in QGIS"; }
 grep -q "^ok: 5[01] kelurahan drawn" qgis.log || fail "$(cat qgis.log)"
 
+# The changed households went in by SQL and their R-tree was packed by the tool: a window
+# asked through the index finds exactly the points SQLite finds by their coordinates.
+by_index=$(ogrinfo -q change.gpkg household_changes -spat 123.58 -10.18 123.60 -10.16 | grep -c "^OGRFeature" || true)
+by_sql=$(ogrinfo -q change.gpkg -dialect SQLite -sql "SELECT count(*) AS n FROM household_changes
+  WHERE ST_X(geom) BETWEEN 123.58 AND 123.60 AND ST_Y(geom) BETWEEN -10.18 AND -10.16" | awk '/n \(Integer\)/ { print $4 }')
+[ "$by_index" -gt 50 ] && [ "$by_index" = "$by_sql" ] || fail "the spatial index finds $by_index points, SQL $by_sql"
+[ "$(sqlite3 change.gpkg "PRAGMA integrity_check")" = ok ] || fail "integrity"
+[ "$(sqlite3 change.gpkg "SELECT feature_count = (SELECT count(*) FROM household_changes) FROM gpkg_ogr_contents
+  WHERE table_name = 'household_changes'")" = 1 ] || fail "the feature count"
+
 # The recount: each household of either edition by id, in plain SQL over the exports.
 recount() { # LEVEL COLUMN -> code|old|new|added|gone|in|out|up|down|pkh_old|pkh_new|entered|left
   sqlite3 -separator '|' :memory: "
