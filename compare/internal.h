@@ -89,5 +89,15 @@ int rg_compare__write(rg_compare__run *R, const char *tmp, const char *target);
 /* The QGIS default styles of the layers written (style.c): the area layers a diverging map of
  * the mapped programme's net change, the households by status. ds is a GDALDatasetH. */
 int rg_compare__styles(rg_compare__run *R, void *ds, const char *target);
+/* The renderers (and labels) of those styles, as the project embeds them in its layers. */
+int rg_compare__area_renderer(rg_buf *q, const char *programme);
+int rg_compare__household_renderer(rg_buf *q);
+/* The scale the households are drawn from, 1:N. */
+#define RG_COMPARE_HOUSEHOLDS_FROM 50000
+
+/* The QGIS project stored in the GeoPackage at tmp (project.c): the layers with their styles,
+ * framed on the kelurahan, titled with the programme and the two editions. */
+#define RG_COMPARE_PROJECT_NAME "peta_perubahan"
+int rg_compare__project(rg_compare__run *R, const char *tmp, const char *target);
 
 #endif

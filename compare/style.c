@@ -58,13 +58,10 @@ static int fill_symbol(rg_buf *q, int i, const char *rgb)
         i, rgb);
 }
 
-/* An area layer's style for programme p, or, with no programme, for the households' net change. */
-static int area_qml(rg_buf *q, const char *p)
+int rg_compare__area_renderer(rg_buf *q, const char *p)
 {
-    int rc = rg__buf_appendf(q, qml_head, 1, 0, 0);
-    rc = rc == RG_OK ? rg__buf_appendf(q, " <renderer-v2 type=\"RuleRenderer\" symbollevels=\"0\" forceraster=\"0\""
-                                          " enableorderby=\"0\">\n  <rules key=\"{rg-root}\">\n")
-                     : rc;
+    int rc = rg__buf_appendf(q, " <renderer-v2 type=\"RuleRenderer\" symbollevels=\"0\" forceraster=\"0\""
+                                " enableorderby=\"0\">\n  <rules key=\"{rg-root}\">\n");
     for (size_t i = 0; i < sizeof ramp / sizeof *ramp && rc == RG_OK; i++) {
         rc = rg__buf_appendf(q, "   <rule key=\"{rg-%zu}\" symbol=\"%zu\" label=\"%s\" filter=\"", i, i, ramp[i].label);
         if (rc == RG_OK)
@@ -88,10 +85,18 @@ static int area_qml(rg_buf *q, const char *p)
                      "  </text-style>\n"
                      "  <placement placement=\"1\" centroidInside=\"1\" centroidWhole=\"0\"/>\n"
                      "  <rendering obstacle=\"1\" displayAll=\"0\" upsidedownLabels=\"0\"/>\n"
-                     " </settings></labeling>\n"
-                     " <layerGeometryType>2</layerGeometryType>\n</qgis>\n",
+                     " </settings></labeling>\n",
                      p)
                : rc;
+}
+
+/* An area layer's style for programme p, or, with no programme, for the households' net change. */
+static int area_qml(rg_buf *q, const char *p)
+{
+    int rc = rg__buf_appendf(q, qml_head, 1, 0, 0);
+    if (rc == RG_OK)
+        rc = rg_compare__area_renderer(q, p);
+    return rc == RG_OK ? rg__buf_appendf(q, " <layerGeometryType>2</layerGeometryType>\n</qgis>\n") : rc;
 }
 
 static const struct {
@@ -105,12 +110,10 @@ static const struct {
     {"", "Tetap (desil, kelas atau program berubah)", "circle", "150,150,150"},
 };
 
-static int household_qml(rg_buf *q)
+int rg_compare__household_renderer(rg_buf *q)
 {
-    int rc = rg__buf_appendf(q, qml_head, 0, 1, 50000);
-    rc = rc == RG_OK ? rg__buf_appendf(q, " <renderer-v2 type=\"categorizedSymbol\" attr=\"status\" symbollevels=\"0\""
-                                          " forceraster=\"0\" enableorderby=\"0\">\n  <categories>\n")
-                     : rc;
+    int rc = rg__buf_appendf(q, " <renderer-v2 type=\"categorizedSymbol\" attr=\"status\" symbollevels=\"0\""
+                                " forceraster=\"0\" enableorderby=\"0\">\n  <categories>\n");
     for (size_t i = 0; i < sizeof statuses / sizeof *statuses && rc == RG_OK; i++)
         rc = rg__buf_appendf(q, "   <category render=\"true\" symbol=\"%zu\" value=\"%s\" label=\"%s\"/>\n", i,
                              statuses[i].value, statuses[i].label);
@@ -129,9 +132,15 @@ static int household_qml(rg_buf *q)
             "    </Option></layer>\n   </symbol>\n",
             i, statuses[i].shape, statuses[i].rgb, i == 1 ? statuses[i].rgb : "35,35,35", i == 1 ? "0.5" : "0.2",
             i == 5 ? "1.6" : "2.4");
-    return rc == RG_OK ? rg__buf_appendf(q, "  </symbols>\n </renderer-v2>\n <layerGeometryType>0</layerGeometryType>\n"
-                                            "</qgis>\n")
-                       : rc;
+    return rc == RG_OK ? rg__buf_appendf(q, "  </symbols>\n </renderer-v2>\n") : rc;
+}
+
+static int household_qml(rg_buf *q)
+{
+    int rc = rg__buf_appendf(q, qml_head, 0, 1, RG_COMPARE_HOUSEHOLDS_FROM);
+    if (rc == RG_OK)
+        rc = rg_compare__household_renderer(q);
+    return rc == RG_OK ? rg__buf_appendf(q, " <layerGeometryType>0</layerGeometryType>\n</qgis>\n") : rc;
 }
 
 int rg_compare__styles(rg_compare__run *R, void *ds, const char *target)

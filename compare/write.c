@@ -435,5 +435,7 @@ int rg_compare__write(rg_compare__run *R, const char *tmp, const char *target)
     if (rc == RG_OK && fill.len)
         rc = fill_direct(R, tmp, target, fill.data);
     rg__buf_free(&fill);
+    if (rc == RG_OK)
+        rc = rg_compare__project(R, tmp, target);
     return rc;
 }

@@ -338,3 +338,18 @@ double rg__seconds_now(void)
     clock_gettime(CLOCK_MONOTONIC, &t);
     return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
+
+int rg__buf_append_xml(rg_buf *out, const char *text)
+{
+    int rc = RG_OK;
+    for (const char *p = text; *p && rc == RG_OK; p++) {
+        switch (*p) {
+        case '&': rc = rg__buf_appendf(out, "&amp;"); break;
+        case '<': rc = rg__buf_appendf(out, "&lt;"); break;
+        case '>': rc = rg__buf_appendf(out, "&gt;"); break;
+        case '"': rc = rg__buf_appendf(out, "&quot;"); break;
+        default: rc = rg__buf_append(out, p, 1);
+        }
+    }
+    return rc;
+}

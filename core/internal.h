@@ -42,6 +42,8 @@ int rg__buf_append(rg_buf *buf, const char *bytes, size_t n);
  * (the array as it was). */
 int rg__grow(void *items, size_t *cap, size_t need, size_t size);
 int rg__buf_appendf(rg_buf *buf, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/** Appends text with &, <, > and " escaped, for an XML attribute or element. @return RG_OK or RG_ENOMEM. */
+int rg__buf_append_xml(rg_buf *buf, const char *text);
 /** Appends s as a JSON string literal (quotes and escapes included). */
 int rg__buf_append_json_string(rg_buf *buf, const char *s);
 void rg__buf_free(rg_buf *buf);

@@ -68,6 +68,15 @@ int rg_export_layer_styles(rg_ctx *ctx, GDALDatasetH ds, const char *path, const
  */
 int rg_export_gpkg_register(sqlite3 *db);
 
+/**
+ * Stores a QGIS project (the text of a .qgs, len bytes, borrowed) in the GeoPackage at
+ * gpkg_path, under name, where QGIS keeps projects (table qgis_projects; Project > Open From
+ * > GeoPackage); target names the file in messages. Its layers' sources should be relative
+ * ("./FILE.gpkg|layername=..."), so the file can move. @return RG_OK, RG_EIO, RG_ENOMEM.
+ */
+int rg_export_qgis_project_store(rg_ctx *ctx, const char *gpkg_path, const char *target, const char *name,
+                                 const char *qgs, size_t len);
+
 /** The files an export will write, named before anything is done. */
 typedef struct {
     size_t count;

@@ -15,21 +15,6 @@
 
 extern const char rg_project_project[], rg_project_project_public[];
 
-/* Appends text with &, <, > and " escaped for an XML attribute or element. */
-static int append_xml(rg_buf *out, const char *text)
-{
-    int rc = RG_OK;
-    for (const char *p = text; *p && rc == RG_OK; p++) {
-        switch (*p) {
-        case '&': rc = rg__buf_appendf(out, "&amp;"); break;
-        case '<': rc = rg__buf_appendf(out, "&lt;"); break;
-        case '>': rc = rg__buf_appendf(out, "&gt;"); break;
-        case '"': rc = rg__buf_appendf(out, "&quot;"); break;
-        default: rc = rg__buf_append(out, p, 1);
-        }
-    }
-    return rc;
-}
 
 typedef struct {
     const char *mark;
@@ -47,7 +32,7 @@ static int fill_template(const char *template, const substitution *subs, size_t 
         while (s < n && strncmp(p, subs[s].mark, strlen(subs[s].mark)) != 0)
             s++;
         if (s < n) {
-            rc = subs[s].raw ? rg__buf_appendf(out, "%s", subs[s].value) : append_xml(out, subs[s].value);
+            rc = subs[s].raw ? rg__buf_appendf(out, "%s", subs[s].value) : rg__buf_append_xml(out, subs[s].value);
             p += strlen(subs[s].mark);
         } else {
             rc = rg__buf_append(out, p++, 1);
@@ -138,7 +123,7 @@ static int read_facts(rg_store *store, double box[4], char *method, size_t mcap,
     return rc;
 }
 
-static int store_project(rg_ctx *ctx, const char *tmp_path, const char *target, const char *hex)
+static int store_project(rg_ctx *ctx, const char *tmp_path, const char *target, const char *name, const char *hex)
 {
     sqlite3 *db = NULL;
     sqlite3_stmt *st = NULL;
@@ -157,7 +142,7 @@ static int store_project(rg_ctx *ctx, const char *tmp_path, const char *target, 
                            NULL) != SQLITE_OK)
         rc = rg_ctx_error(ctx, RG_EIO, "%s: cannot store the QGIS project: %s", target, sqlite3_errmsg(db));
     if (rc == RG_OK) {
-        sqlite3_bind_text(st, 1, RG_EXPORT_PROJECT_NAME, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 2, metadata, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 3, hex, -1, SQLITE_STATIC);
         if (sqlite3_step(st) != SQLITE_DONE)
@@ -166,6 +151,20 @@ static int store_project(rg_ctx *ctx, const char *tmp_path, const char *target, 
     }
     sqlite3_finalize(st);
     sqlite3_close(db);
+    return rc;
+}
+
+int rg_export_qgis_project_store(rg_ctx *ctx, const char *gpkg_path, const char *target, const char *name,
+                                 const char *qgs, size_t len)
+{
+    rg_buf text = {(char *)qgs, len, len}, zip = {0}, hex = {0};
+    int rc = zip_one("project.qgs", &text, &zip);
+    if (rc == RG_OK)
+        rc = hex_of(&zip, &hex);
+    if (rc == RG_OK)
+        rc = store_project(ctx, gpkg_path, target, name, hex.data);
+    rg__buf_free(&zip);
+    rg__buf_free(&hex);
     return rc;
 }
 
@@ -187,17 +186,12 @@ int rg_export__gpkg_project(rg_store *store, const char *tmp_path, const char *t
         {"\"11.125\"", extent[0], 1}, {"\"22.25\"", extent[1], 1}, {"\"33.375\"", extent[2], 1},
         {"\"44.5\"", extent[3], 1},
     };
-    rg_buf qgs = {0}, zip = {0}, hex = {0};
+    rg_buf qgs = {0};
     const char *template = public_only ? rg_project_project_public : rg_project_project;
     rc = fill_template(template, subs, sizeof subs / sizeof *subs, &qgs);
     if (rc == RG_OK)
-        rc = zip_one("project.qgs", &qgs, &zip);
-    if (rc == RG_OK)
-        rc = hex_of(&zip, &hex);
-    if (rc == RG_OK)
-        rc = store_project(rg_io_store_ctx(store), tmp_path, target, hex.data);
+        rc = rg_export_qgis_project_store(rg_io_store_ctx(store), tmp_path, target, RG_EXPORT_PROJECT_NAME, qgs.data,
+                                          qgs.len);
     rg__buf_free(&qgs);
-    rg__buf_free(&zip);
-    rg__buf_free(&hex);
     return rc;
 }

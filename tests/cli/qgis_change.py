@@ -61,6 +61,37 @@ def render(layers, extent, size, labels):
     return job.renderedImage(), settings
 
 
+def check_project(gpkg, png):
+    """The project stored in the GeoPackage, opened from a copy in another folder: every layer
+    valid (its sources are relative), styled as the layers' own defaults, titled with the two
+    editions; its map rendered from the project's own layers and extent."""
+    import shutil
+    import tempfile
+    from qgis.core import QgsProject
+    folder = tempfile.mkdtemp()
+    copy = os.path.join(folder, os.path.basename(gpkg))
+    shutil.copy(gpkg, copy)
+    project = QgsProject.instance()
+    if not project.read("geopackage:%s?projectName=peta_perubahan" % copy):
+        fail("the stored project does not open: %s" % project.error())
+    layers = {l.name(): l for l in project.mapLayers().values()}
+    if len(layers) != 7 or not all(l.isValid() for l in layers.values()):
+        fail("project layers: %s" % {n: l.isValid() for n, l in layers.items()})
+    if any(os.path.dirname(l.source().split("|")[0]) != folder for l in layers.values() if l.isSpatial()):
+        fail("a layer of the copy reads another file: %s" % [l.source() for l in layers.values()])
+    if layers["Desa/kelurahan"].renderer().type() != "RuleRenderer" or \
+            layers["Rumah tangga yang berubah"].renderer().type() != "categorizedSymbol":
+        fail("the project's layers are not styled")
+    if "2025-Q1" not in project.title() or "2025-Q2" not in project.title():
+        fail("project title: %s" % project.title())
+    tree = [n.name() for n in project.layerTreeRoot().findLayers() if n.isVisible()]
+    drawn = [layers[n] for n in tree if layers[n].isSpatial()]
+    extent = project.viewSettings().defaultViewExtent()
+    image, _ = render(drawn, extent if not extent.isEmpty() else layers["Desa/kelurahan"].extent(), (900, 700), True)
+    image.save(png)
+    print("ok: the stored project opens from a copy, %d layers valid and styled" % len(layers))
+
+
 def main():
     gpkg, png = sys.argv[1], sys.argv[2]
     db = sqlite3.connect(gpkg)
@@ -108,6 +139,7 @@ def main():
     if drawn < 20:
         fail("new households are not drawn at 1:%d (%d pixels)" % (settings.scale(), drawn))
     zoom.save(png.replace(".png", "-zoom.png"))
+    check_project(gpkg, png.replace(".png", "-project.png"))
     print("ok: %d kelurahan drawn in their class's colour; map in %s" % (checked, png))
     sys.stdout.flush()
     # QGIS 3.22 can crash in exitQgis() while layers are still referenced; the checks are done.
