@@ -8,7 +8,8 @@ static void help(void)
 {
     printf("Usage: regsosek-geo compare EARLIER.gpkg LATER.gpkg -o CHANGE.gpkg [--programme NAME]\n"
            "                            [--public [--min-count N]] [--overwrite]\n\n"
-           "What changed between two editions (two exports of this tool, e.g. two DTSEN quarters):\n"
+           "What changed between two editions (two exports or working databases of this tool, e.g.\n"
+           "two DTSEN quarters):\n"
            "households matched by id, new, gone, moved (and at which level), desil up or down, class\n"
            "changed, each programme entered or left; per area at every level, the counts of each and\n"
            "each programme's net change and churn; per desa the families that entered or left desil\n"
@@ -85,7 +86,8 @@ int cmd_compare(rg_cli *cli, int argc, char **argv)
     if (argc - optind != 2 || !args.output)
         return cli_usage_error(cli, "compare takes EARLIER.gpkg LATER.gpkg and needs -o CHANGE.gpkg");
     if (db)
-        return cli_usage_error(cli, "compare reads two exports, not a working database: export each first");
+        return cli_usage_error(cli, "compare takes its two editions as arguments (exports or working databases),"
+                                    " not --db");
     args.opts.command_line = cli->command_line;
     rg_compare_report r;
     int rc = rg_compare_run(cli->ctx, argv[optind], argv[optind + 1], args.output, &args.opts, &r);

@@ -57,19 +57,23 @@ static int counts_table(rg_compare__run *R, const rg_compare__tally *t)
  * boundary is the same in both. */
 static int change_table(rg_compare__run *R, const char *level)
 {
+    /* A working database's polygons are SpatiaLite's: encoded as a GeoPackage's, both
+     * editions' compare byte for byte. */
+    const char *later = R->later.is_store ? "rg_gpkg_geom(b.geom)" : "b.geom";
+    const char *earlier = R->old.is_store ? "rg_gpkg_geom(e.geom)" : "e.geom";
     rg_buf sql = {0};
     int rc = rg__buf_appendf(
         &sql,
         "CREATE TABLE change_%s AS SELECT a.code AS code, coalesce(b.name, e.name) AS name,"
         " coalesce(b.parent_code, e.parent_code) AS parent_code,"
         " CASE WHEN b.code IS NULL THEN 'earlier only' WHEN e.code IS NULL THEN 'later only'"
-        "  WHEN b.geom IS e.geom THEN 'same' ELSE 'changed' END AS boundary,"
+        "  WHEN %s IS %s THEN 'same' ELSE 'changed' END AS boundary,"
         " coalesce(c.households_old, 0) AS households_old, coalesce(c.households_new, 0) AS households_new,"
         " coalesce(c.added, 0) AS added, coalesce(c.gone, 0) AS gone, coalesce(c.moved_in, 0) AS moved_in,"
         " coalesce(c.moved_out, 0) AS moved_out, coalesce(c.desil_up, 0) AS desil_up,"
         " coalesce(c.desil_down, 0) AS desil_down, coalesce(c.class_changed, 0) AS class_changed,"
         " coalesce(c.not_comparable, 0) AS not_comparable, coalesce(c.duplicate_ids, 0) AS duplicate_ids",
-        level);
+        level, later, earlier);
     for (size_t i = 0; i < R->programme_count && rc == RG_OK; i++) {
         const char *p = R->programmes[i].name;
         rc = rg__buf_appendf(&sql,
@@ -82,13 +86,13 @@ static int change_table(rg_compare__run *R, const char *level)
     }
     if (rc == RG_OK)
         rc = rg__buf_appendf(&sql,
-                             ", coalesce(b.geom, e.geom) AS geom"
+                             ", coalesce(%s, %s) AS geom"
                              " FROM (SELECT code FROM eb.%s UNION SELECT code FROM ea.%s UNION SELECT code FROM"
                              "  temp.counts) a"
                              " LEFT JOIN eb.%s b ON b.code = a.code LEFT JOIN ea.%s e ON e.code = a.code"
                              " LEFT JOIN temp.counts c ON c.code = a.code ORDER BY a.code;"
                              "DROP TABLE temp.counts",
-                             level, level, level, level);
+                             later, earlier, level, level, level, level);
     if (rc == RG_OK)
         rc = rg_compare__exec(R, level, sql.data);
     rg__buf_free(&sql);

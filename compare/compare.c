@@ -4,6 +4,7 @@
  * is SQLite's temporary one: a file no other process can open, removed when it is closed.
  */
 #include "compare/internal.h"
+#include "export/export.h"
 
 #include <gdal.h>
 #include <stdio.h>
@@ -110,6 +111,9 @@ int rg_compare_run(rg_ctx *ctx, const char *old_path, const char *new_path, cons
                               " PRAGMA temp_store = FILE", NULL, NULL, NULL) != SQLITE_OK)
             rc = rg_ctx_error(ctx, RG_ENOMEM, "compare: cannot open a temporary database");
     }
+    /* The GeoPackage encoders: a working database's polygons and the points written. */
+    if (rc == RG_OK && rg_export_gpkg_register(R.db) != RG_OK)
+        rc = rg_ctx_error(ctx, RG_ENOMEM, "compare: cannot register SQL functions");
     if (rc == RG_OK)
         rc = compare(&R, old_path, new_path, output);
     sqlite3_close(R.db);

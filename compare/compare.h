@@ -2,7 +2,8 @@
  * compare.h: what changed between two editions of the same households. DTSEN re-ranks every
  * family each quarter, so an office's question is who entered or left each programme's
  * desil, where, and whether it matches what its desa proposed. compare reads two of this
- * tool's GeoPackage exports (an earlier and a later edition), matches households by id and
+ * tool's GeoPackage exports or working databases (an earlier and a later edition), matches
+ * households by id and
  * writes, as one GeoPackage: each area's counts of change at every level (new, gone, moved
  * in and out, desil up and down, class changed, each programme entered, left and its net),
  * styled as a change map; each changed household; per desa the list for the musyawarah; and
@@ -47,12 +48,14 @@ typedef struct {
 } rg_compare_report;
 
 /**
- * Compares two GeoPackages written by `regsosek-geo export` (not --public: households are
- * matched by id) and writes the change to output (a .gpkg), atomically; the inputs are only
- * read. Each edition's programmes are its own rules' (recorded in its metadata).
+ * Compares two editions, each a GeoPackage written by `regsosek-geo export` (not --public:
+ * households are matched by id) or a working database classified since its last join, and
+ * writes the change to output (a .gpkg), atomically; the inputs are only read. Each edition's
+ * programmes are its own rules' (recorded in its metadata, or its classify_meta).
  * @return RG_OK with *report filled (may be NULL); RG_EIO (an input cannot be read, the
- *   output cannot be written), RG_EDATA (an input is no export of this tool, or a public one:
- *   the message says which and what to do), RG_EINVAL (a programme the editions do not both
+ *   output cannot be written), RG_EDATA (an input is no export or database of this tool, a public
+ *   export, or a database not classified since its last join: the message says which and what
+ *   to do), RG_EINVAL (a programme the editions do not both
  *   define), RG_EEXIST (output exists and overwrite is off), RG_ESQL, RG_EGDAL, RG_ENOMEM.
  */
 int rg_compare_run(rg_ctx *ctx, const char *old_path, const char *new_path, const char *output,

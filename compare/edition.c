@@ -1,6 +1,7 @@
 /*
- * One edition, read: a GeoPackage that `regsosek-geo export` wrote, opened read-only. Its
- * metadata names the edition and holds the rules its programmes were counted by; its
+ * One edition, read: a GeoPackage that `regsosek-geo export` wrote, or a working database,
+ * opened read-only. Its metadata (an export's) or its tables (a database's) name the edition
+ * and hold the rules its programmes were counted by; its
  * households layer is copied into the scratch database in id order (the merge reads it so),
  * the point read out of its GeoPackage geometry.
  */
@@ -47,7 +48,7 @@ static void sql_gpkg_y(sqlite3_context *c, int argc, sqlite3_value **argv)
 }
 
 /* The metadata export wrote (EDITION, RULES), read through GDAL, which keeps it as XML. */
-static int read_metadata(rg_compare__run *R, rg_compare__edition *e)
+static int read_export_metadata(rg_compare__run *R, rg_compare__edition *e)
 {
     const char *drivers[] = {"GPKG", NULL};
     GDALDatasetH ds = GDALOpenEx(e->path, GDAL_OF_VECTOR | GDAL_OF_READONLY, drivers, NULL, NULL);
@@ -99,7 +100,60 @@ static int attach(rg_compare__run *R, sqlite3 *db, const rg_compare__edition *e)
     return rc;
 }
 
-/* The households layer must be an export's, with every column compare reads. */
+/* The households must have every column compare reads. */
+/* A working database's edition, rules and state, as its own tables hold them: it must be
+ * classified since its last join, and of this release's layout. */
+static int read_store_metadata(rg_compare__run *R, rg_compare__edition *e)
+{
+    char sql[512];
+    int64_t n = 0;
+    snprintf(sql, sizeof sql, "PRAGMA %s.user_version", e->schema);
+    int rc = rg_compare__count(R, sql, &n);
+    if (rc == RG_OK && n != RG_IO_SCHEMA_VERSION)
+        return rg_ctx_error(R->ctx, RG_EDATA, "%s: a working database of layout %lld, this release reads %d: run a"
+                            " step that writes (classify) to upgrade it, or compare exports", e->path, (long long)n,
+                            RG_IO_SCHEMA_VERSION);
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM %s.store_steps WHERE step = 'classify'", e->schema);
+    if (rc == RG_OK && (rc = rg_compare__count(R, sql, &n)) == RG_OK && !n)
+        return rg_ctx_error(R->ctx, RG_EDATA, "%s: not classified since its last load or join: run"
+                            " `regsosek-geo classify --db %s` first", e->path, e->path);
+    sqlite3_stmt *st = NULL;
+    snprintf(sql, sizeof sql,
+             "SELECT (SELECT value FROM %1$s.classify_meta WHERE key = 'rules'), (SELECT edition FROM %1$s.load_runs"
+             " WHERE id = (SELECT max(id) FROM %1$s.load_runs WHERE finished IS NOT NULL AND mode IN ('new', 'replace')))",
+             e->schema);
+    if (rc == RG_OK && sqlite3_prepare_v2(R->db, sql, -1, &st, NULL) != SQLITE_OK)
+        rc = rg_ctx_error(R->ctx, RG_ESQL, "%s: %s", e->path, sqlite3_errmsg(R->db));
+    if (rc == RG_OK && sqlite3_step(st) == SQLITE_ROW) {
+        const char *rules = (const char *)sqlite3_column_text(st, 0), *edition = (const char *)sqlite3_column_text(st, 1);
+        const char *slash = strrchr(e->path, '/');
+        snprintf(e->edition, sizeof e->edition, "%s", edition ? edition : slash ? slash + 1 : e->path);
+        rc = rg_classify_rules_parse(&e->rules, R->ctx, rules ? rules : "", rules ? strlen(rules) : 0, e->path);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* An export's households are a table; a working database's, a view over its steps' tables. */
+static int read_kind(rg_compare__run *R, rg_compare__edition *e)
+{
+    char sql[160];
+    int64_t view = 0, table = 0;
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM %s.sqlite_master WHERE name = 'households' AND type = 'view'",
+             e->schema);
+    int rc = rg_compare__count(R, sql, &view);
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM %s.sqlite_master WHERE name = 'households' AND type = 'table'",
+             e->schema);
+    if (rc == RG_OK)
+        rc = rg_compare__count(R, sql, &table);
+    if (rc == RG_OK && !view && !table)
+        return rg_ctx_error(R->ctx, RG_EDATA, "%s: no households layer (a --public export?): households are"
+                            " compared by id, so compare reads a full export (`regsosek-geo export FILE.gpkg`) or"
+                            " a working database", e->path);
+    e->is_store = view > 0;
+    return rc;
+}
+
 static int check_households(rg_compare__run *R, rg_compare__edition *e)
 {
     static const char *const needed[] = {"household_id", "provinsi_code", "kabkota_code", "kecamatan_code",
@@ -107,13 +161,7 @@ static int check_households(rg_compare__run *R, rg_compare__edition *e)
                                          "poverty_class_final", "geom"};
     char sql[256];
     int64_t found = 0;
-    snprintf(sql, sizeof sql, "SELECT count(*) FROM %s.sqlite_master WHERE type = 'table' AND name = 'households'",
-             e->schema);
-    int rc = rg_compare__count(R, sql, &found);
-    if (rc == RG_OK && !found)
-        return rg_ctx_error(R->ctx, RG_EDATA, "%s: no households layer (a --public export?): households are"
-                            " compared by id, so compare reads a full export (`regsosek-geo export FILE.gpkg`)",
-                            e->path);
+    int rc = RG_OK;
     for (size_t i = 0; i < sizeof needed / sizeof *needed && rc == RG_OK; i++) {
         snprintf(sql, sizeof sql, "SELECT count(*) FROM pragma_table_info('households', '%s') WHERE name = '%s'",
                  e->schema, needed[i]);
@@ -142,9 +190,11 @@ int rg_compare__edition_open(rg_compare__run *R, rg_compare__edition *e, const c
         return rg_ctx_error(R->ctx, RG_EIO, "%s: cannot open: %s", path, strerror(errno));
     if (!S_ISREG(sb.st_mode))
         return rg_ctx_error(R->ctx, RG_EIO, "%s: not a file", path);
-    int rc = read_metadata(R, e);
+    int rc = attach(R, R->db, e);
     if (rc == RG_OK)
-        rc = attach(R, R->db, e);
+        rc = read_kind(R, e);
+    if (rc == RG_OK)
+        rc = e->is_store ? read_store_metadata(R, e) : read_export_metadata(R, e);
     return rc == RG_OK ? check_households(R, e) : rc;
 }
 
@@ -152,7 +202,7 @@ int rg_compare__edition_open(rg_compare__run *R, rg_compare__edition *e, const c
  * copied at once, the later into a scratch database of its own on a thread of its own. */
 typedef struct {
     sqlite3 *db;
-    const char *schema;
+    const rg_compare__edition *edition;
     char *sql, *err;
     int rc;
 } copy_job;
@@ -164,30 +214,35 @@ static void *copy_households(void *arg)
     return NULL;
 }
 
-static int copy_sql(const char *schema, char **out)
+static int copy_sql(const rg_compare__edition *e, char **out)
 {
     rg_buf sql = {0};
+    /* A working database keeps a household's coordinates beside its point, which is NULL where
+     * they were unusable. */
     int rc = rg__buf_appendf(&sql,
-                             "CREATE TABLE h_%s AS SELECT fid, household_id AS id, provinsi_code AS p,"
+                             "CREATE TABLE h_%s AS SELECT household_id AS id, provinsi_code AS p,"
                              " kabkota_code AS k, kecamatan_code AS c, kelurahan_code AS l, kelurahan_name AS ln,"
-                             " sls_code AS s, desil AS d, poverty_class AS cls0, poverty_class_final AS cls,"
-                             " rg_gpkg_x(geom) AS x, rg_gpkg_y(geom) AS y"
+                             " sls_code AS s, desil AS d, poverty_class AS cls0, poverty_class_final AS cls, %s"
                              " FROM %s.households ORDER BY household_id",
-                             schema, schema);
+                             e->schema,
+                             e->is_store ? "CASE WHEN geom IS NOT NULL THEN lon END AS x,"
+                                           " CASE WHEN geom IS NOT NULL THEN lat END AS y"
+                                         : "rg_gpkg_x(geom) AS x, rg_gpkg_y(geom) AS y",
+                             e->schema);
     *out = sql.data;
     return rc;
 }
 
 int rg_compare__editions_copy(rg_compare__run *R)
 {
-    copy_job jobs[2] = {{R->db, "ea", NULL, NULL, SQLITE_OK}, {R->db2, "eb", NULL, NULL, SQLITE_OK}};
+    copy_job jobs[2] = {{R->db, &R->old, NULL, NULL, SQLITE_OK}, {R->db2, &R->later, NULL, NULL, SQLITE_OK}};
     int rc = register_functions(R->db);
     if (rc == RG_OK)
         rc = register_functions(R->db2);
     if (rc == RG_OK)
         rc = attach(R, R->db2, &R->later);
     for (int i = 0; i < 2 && rc == RG_OK; i++)
-        rc = copy_sql(jobs[i].schema, &jobs[i].sql);
+        rc = copy_sql(jobs[i].edition, &jobs[i].sql);
     pthread_t thread;
     int threaded = rc == RG_OK && pthread_create(&thread, NULL, copy_households, &jobs[1]) == 0;
     if (rc == RG_OK)

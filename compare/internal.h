@@ -17,6 +17,7 @@ typedef struct {
     char schema[3];   /* "ea" (earlier) or "eb" (later) */
     char edition[RG_COMPARE_EDITION_MAX];
     rg_rules *rules;  /* its programmes; owned */
+    int is_store;     /* a working database: its geometries are SpatiaLite's, not GeoPackage's */
 } rg_compare__edition;
 
 /* A programme both editions define, with each edition's desil. */

@@ -329,6 +329,9 @@ void rg_io_points_free(rg_io_points *points);
     "(SELECT value || coalesce(' (desil: ' || (SELECT value FROM classify_meta WHERE key = 'desil_given_by')"   \
     " || ')', '') FROM classify_meta WHERE key = 'method')"
 
+/* The working database's layout (SQLite's user_version): io/schema.c says what each added. */
+#define RG_IO_SCHEMA_VERSION 8
+
 /* The edition the store holds: that of its last fresh or replacing load (NULL in a store
  * loaded before editions were named). */
 #define RG_IO_LIVE_EDITION                                                                                     \

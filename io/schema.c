@@ -28,7 +28,7 @@
  * decision was made on (NULL in a store made earlier: its decisions apply as before). A database of
  * another version is refused, not half-understood; one of version 3 to 6 is upgraded by the
  * first step that writes (read-only steps refuse it until then). */
-#define SCHEMA_VERSION 8
+#define SCHEMA_VERSION RG_IO_SCHEMA_VERSION
 #define OLDEST_UPGRADABLE 3
 
 static const char *const step_names[RG_STEP_COUNT] = {"load", "boundaries", "join", "classify", "forum"};

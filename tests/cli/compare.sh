@@ -9,6 +9,7 @@
 #  - the generator's truth: the same new and gone ids, every re-desilled household with both
 #    desil, moves only where the generator moved;
 #  - QGIS: the change map opens styled, each kelurahan in the colour its counts call for;
+#  - two working databases, or one and an export, compare exactly as their exports do;
 #  - --public: area layers only, no count from 1 to 4 anywhere, readable by all; the private
 #    file its owner's alone; ids twice in an edition and a kelurahan changed under a point that
 #    did not move reported in issues, not matched; clear refusals.
@@ -160,6 +161,27 @@ sqlite3 edited.gpkg "SELECT detail FROM issues WHERE household_id = '$id'" | gre
   fail "the reason of $id"
 grep -q "6 rows carry an id that repeats" edited.log || fail "no warning: $(cat edited.log)"
 
+# Two working databases, or one of each, compare as their exports do: the same counts, the same
+# polygons, the same households with the same change.
+"$bin" -q compare s1.sqlite s2.sqlite -o stores.gpkg || fail "compare the working databases"
+"$bin" -q compare s1.sqlite e2.gpkg -o mixed.gpkg || fail "compare a database with an export"
+for other in stores mixed; do
+  same=$(sqlite3 :memory: "ATTACH 'change.gpkg' AS a; ATTACH '$other.gpkg' AS b;
+    SELECT (SELECT count(*) FROM a.kelurahan_change x JOIN b.kelurahan_change y USING (code) WHERE x.geom IS y.geom
+      AND x.households_old = y.households_old AND x.households_new = y.households_new AND x.pkh_net = y.pkh_net
+      AND x.moved_in = y.moved_in AND x.boundary = y.boundary) = (SELECT count(*) FROM a.kelurahan_change),
+    (SELECT count(*) FROM a.household_changes x JOIN b.household_changes y USING (household_id) WHERE x.status = y.status
+      AND x.geom IS y.geom AND x.desil_change IS y.desil_change AND x.entered IS y.entered AND x.new_forum IS y.new_forum)
+      = (SELECT count(*) FROM a.household_changes) AND (SELECT count(*) FROM b.household_changes) = (SELECT count(*) FROM a.household_changes)")
+  [ "$same" = "1|1" ] || fail "$other differs from the exports' comparison ($same)"
+done
+cp s2.sqlite stale.sqlite
+printf 'id_keluarga,lintang,bujur\nLATE-1,-10.17,123.60\n' > late.csv
+"$bin" -q load late.csv --append --db stale.sqlite
+if "$bin" -q compare s1.sqlite stale.sqlite -o stale.gpkg 2> err.txt; then fail "compared a database not classified since"; fi
+grep -q "stale.sqlite: not classified since its last load or join: run \`regsosek-geo classify --db stale.sqlite\` first" err.txt ||
+  fail "$(cat err.txt)"
+
 # Refusals: a public export, the output over an input, a programme neither edition defines.
 "$bin" -q export e1-public.gpkg --db s1.sqlite --public
 if "$bin" -q compare e1-public.gpkg e2.gpkg -o x.gpkg 2> err.txt; then fail "a public export compared"; fi
@@ -168,6 +190,6 @@ if "$bin" -q compare e1.gpkg e2.gpkg -o e2.gpkg --overwrite 2> err.txt; then fai
 grep -q "is an input of the comparison" err.txt || fail "$(cat err.txt)"
 if "$bin" -q compare e1.gpkg e2.gpkg -o y.gpkg --programme pip 2> err.txt; then fail "an unknown programme"; fi
 grep -q "both define: pkh, sembako, pbi_jk" err.txt || fail "$(cat err.txt)"
-[ ! -e x.gpkg ] && [ ! -e y.gpkg ] || fail "a refused compare left a file"
+[ ! -e x.gpkg ] && [ ! -e y.gpkg ] && [ ! -e stale.gpkg ] || fail "a refused compare left a file"
 [ -z "$(ls -a | grep partial || true)" ] || fail "partial files left"
 echo "compare: recounts, truth, lists, public and issues all agree"
