@@ -182,6 +182,24 @@ if "$bin" -q compare s1.sqlite stale.sqlite -o stale.gpkg 2> err.txt; then fail 
 grep -q "stale.sqlite: not classified since its last load or join: run \`regsosek-geo classify --db stale.sqlite\` first" err.txt ||
   fail "$(cat err.txt)"
 
+# Each edition's programmes by its own rules: the later edition's PKH reaches desil 1-3 and it
+# adds PIP. PKH entered and left are counted against each edition's own range; PIP, of one
+# edition only, is listed as not compared and has no columns.
+printf '[classify]\nmethod = given_desil\n[programme]\npkh = desil 1-3\nsembako = desil 1-5\npbi_jk = desil 1-5\npip = desil 1-2\n' > q2.ini
+"$bin" -q run e2.csv "$data/boundaries.gpkg" -o e2-rules.gpkg --db s2r.sqlite --rules q2.ini --edition 2025-Q2
+"$bin" -q compare e1.gpkg e2-rules.gpkg -o rules.gpkg || fail "compare under two rules"
+want=$(sqlite3 :memory: "ATTACH 'e1.gpkg' AS a; ATTACH 'e2-rules.gpkg' AS b;
+  SELECT sum(coalesce(o.desil BETWEEN 1 AND 4, 0) AND NOT coalesce(n.desil BETWEEN 1 AND 3, 0)) || ' '
+    || sum(coalesce(n.desil BETWEEN 1 AND 3, 0) AND NOT coalesce(o.desil BETWEEN 1 AND 4, 0))
+  FROM a.households o FULL JOIN b.households n ON n.household_id = o.household_id
+  WHERE coalesce(o.kelurahan_code, n.kelurahan_code) IS NOT NULL")
+got=$(sqlite3 rules.gpkg "SELECT sum(pkh_left) || ' ' || sum(pkh_entered) FROM kelurahan_change")
+[ "$want" = "$got" ] || fail "PKH under each edition's rules: left and entered $got, recounted $want"
+[ "$(sqlite3 rules.gpkg "SELECT count(*) FROM issues WHERE kind = 'programme_in_one_edition' AND edition = '2025-Q2'
+  AND detail LIKE 'programme pip %'")" = 1 ] || fail "PIP not listed as of one edition"
+[ "$(sqlite3 rules.gpkg "SELECT count(*) FROM pragma_table_info('kelurahan_change') WHERE name LIKE 'pip%'")" = 0 ] ||
+  fail "PIP has columns"
+
 # Refusals: a public export, the output over an input, a programme neither edition defines.
 "$bin" -q export e1-public.gpkg --db s1.sqlite --public
 if "$bin" -q compare e1-public.gpkg e2.gpkg -o x.gpkg 2> err.txt; then fail "a public export compared"; fi
