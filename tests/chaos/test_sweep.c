@@ -9,9 +9,11 @@
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "check/check.h"
 #include "classify/classify.h"
+#include "compare/compare.h"
 #include "export/export.h"
 #include "forum/forum.h"
 #include "geo/geo.h"
@@ -105,6 +107,17 @@ static int export(rg_store *store, void *path)
     return rg_export_run(store, path, &o);
 }
 
+/* Two editions and the change: a compare that fails leaves no file. */
+static int compare(rg_store *store, void *arg)
+{
+    const char *const *paths = arg;
+    rg_compare_opts o = RG_COMPARE_OPTS_INIT;
+    o.overwrite = 1;
+    int rc = rg_compare_run(rg_io_store_ctx(store), paths[0], paths[1], paths[2], &o, NULL);
+    cr_assert(rc == RG_OK || access(paths[2], F_OK) != 0, "a failed compare left %s", paths[2]);
+    return rc;
+}
+
 Test(chaos, load_classify_and_export_fail_cleanly_at_every_allocation, .timeout = 600)
 {
     rg_ctx *ctx = test_ctx();
@@ -153,6 +166,15 @@ Test(chaos, load_classify_and_export_fail_cleanly_at_every_allocation, .timeout 
     int failed = -1;
     cr_assert_eq(rg_check_run(store, map, NULL, NULL, &failed), RG_OK, "%s", rg_ctx_errmsg(ctx));
     cr_assert_eq(failed, 0);
+    /* The map before the forum and after it, compared. */
+    const char *after = tmp_path("chaos-after.gpkg");
+    cr_assert_eq(export(store, (void *)after), RG_OK, "%s", rg_ctx_errmsg(ctx));
+    const char *change = tmp_path("chaos-change.gpkg");
+    cr_assert_eq(run("rm -f '%s'", change), 0);
+    const char *editions[3] = {map, after, change};
+    injected = sweep(ctx, store, "compare", compare, (void *)editions, "SELECT count(*) FROM store_steps");
+    cr_assert_gt(injected, 10);
+    cr_assert_eq(access(change, F_OK), 0);
     rg_io_store_free(store);
     rg_ctx_free(ctx);
 }

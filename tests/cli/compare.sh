@@ -111,8 +111,9 @@ done < truth-check.txt
 
 # The musyawarah lists: per kelurahan, the families that entered or left desil 1-4.
 sqlite3 :memory: "ATTACH 'e1.gpkg' AS a; ATTACH 'e2.gpkg' AS b;
-  SELECT coalesce(n.kelurahan_code, o.kelurahan_code), count(*) FROM a.households o
-  FULL JOIN b.households n ON n.household_id = o.household_id
+  CREATE TABLE o AS SELECT household_id, kelurahan_code, desil FROM a.households; CREATE INDEX oi ON o(household_id);
+  CREATE TABLE n AS SELECT household_id, kelurahan_code, desil FROM b.households; CREATE INDEX ni ON n(household_id);
+  SELECT coalesce(n.kelurahan_code, o.kelurahan_code), count(*) FROM o FULL JOIN n ON n.household_id = o.household_id
   WHERE coalesce(o.desil BETWEEN 1 AND 4, 0) <> coalesce(n.desil BETWEEN 1 AND 4, 0)
   GROUP BY 1 ORDER BY 1" > want-lists.txt
 sqlite3 change.gpkg "SELECT kelurahan_code, count(*) FROM musyawarah WHERE perubahan LIKE '%desil 1-4'
@@ -189,9 +190,11 @@ printf '[classify]\nmethod = given_desil\n[programme]\npkh = desil 1-3\nsembako 
 "$bin" -q run e2.csv "$data/boundaries.gpkg" -o e2-rules.gpkg --db s2r.sqlite --rules q2.ini --edition 2025-Q2
 "$bin" -q compare e1.gpkg e2-rules.gpkg -o rules.gpkg || fail "compare under two rules"
 want=$(sqlite3 :memory: "ATTACH 'e1.gpkg' AS a; ATTACH 'e2-rules.gpkg' AS b;
+  CREATE TABLE o AS SELECT household_id, kelurahan_code, desil FROM a.households; CREATE INDEX oi ON o(household_id);
+  CREATE TABLE n AS SELECT household_id, kelurahan_code, desil FROM b.households; CREATE INDEX ni ON n(household_id);
   SELECT sum(coalesce(o.desil BETWEEN 1 AND 4, 0) AND NOT coalesce(n.desil BETWEEN 1 AND 3, 0)) || ' '
     || sum(coalesce(n.desil BETWEEN 1 AND 3, 0) AND NOT coalesce(o.desil BETWEEN 1 AND 4, 0))
-  FROM a.households o FULL JOIN b.households n ON n.household_id = o.household_id
+  FROM o FULL JOIN n ON n.household_id = o.household_id
   WHERE coalesce(o.kelurahan_code, n.kelurahan_code) IS NOT NULL")
 got=$(sqlite3 rules.gpkg "SELECT sum(pkh_left) || ' ' || sum(pkh_entered) FROM kelurahan_change")
 [ "$want" = "$got" ] || fail "PKH under each edition's rules: left and entered $got, recounted $want"
