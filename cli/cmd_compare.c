@@ -7,7 +7,7 @@
 static void help(void)
 {
     printf("Usage: regsosek-geo compare EARLIER.gpkg LATER.gpkg -o CHANGE.gpkg [--programme NAME]\n"
-           "                            [--public [--min-count N]] [--overwrite]\n\n"
+           "                            [--lists FOLDER] [--public [--min-count N]] [--overwrite]\n\n"
            "What changed between two editions (two exports or working databases of this tool, e.g.\n"
            "two DTSEN quarters):\n"
            "households matched by id, new, gone, moved (and at which level), desil up or down, class\n"
@@ -19,6 +19,7 @@ static void help(void)
            "Options:\n"
            "  -o, --output PATH     the GeoPackage to write (personal data unless --public)\n"
            "  --programme NAME      the programme the map shows (default: the first both editions define)\n"
+           "  --lists FOLDER        also each desa's musyawarah list as FOLDER/CODE-Name.csv, for its staff\n"
            "  --public              area counts only, small counts suppressed with those tied to them\n"
            "  --min-count N         with --public: counts from 1 to N-1 are hidden (default 5)\n"
            "  --overwrite           replace an existing output\n");
@@ -29,7 +30,7 @@ typedef struct {
     const char *output;
 } compare_args;
 
-enum { OPT_PROGRAMME = 1000 };
+enum { OPT_PROGRAMME = 1000, OPT_LISTS };
 
 static int take(rg_cli *cli, int opt, const char *arg, void *userdata)
 {
@@ -37,6 +38,7 @@ static int take(rg_cli *cli, int opt, const char *arg, void *userdata)
     switch (opt) {
     case 'o': a->output = arg; return 1;
     case OPT_PROGRAMME: a->opts.programme = arg; return 1;
+    case OPT_LISTS: a->opts.lists = arg; return 1;
     case OPT_PUBLIC: a->opts.public_only = 1; return 1;
     case OPT_OVERWRITE: a->opts.overwrite = 1; return 1;
     case OPT_MIN_COUNT: {
@@ -74,6 +76,7 @@ int cmd_compare(rg_cli *cli, int argc, char **argv)
 {
     static const struct option options[] = {
         {"output", required_argument, NULL, 'o'},  {"programme", required_argument, NULL, OPT_PROGRAMME},
+        {"lists", required_argument, NULL, OPT_LISTS},
         {"public", no_argument, NULL, OPT_PUBLIC}, {"min-count", required_argument, NULL, OPT_MIN_COUNT},
         {"overwrite", no_argument, NULL, OPT_OVERWRITE}, {"help", no_argument, NULL, OPT_HELP},
         {NULL, 0, NULL, 0},

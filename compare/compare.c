@@ -71,10 +71,18 @@ static int compare(rg_compare__run *R, const char *a, const char *b, const char 
         rg_ctx_notice(R->ctx, RG_NOTICE_DETAIL, "households matched and areas counted in %.2f s",
                       rg__seconds_now() - started);
     rg_io_atomic out = {0};
+    rg_compare__lists lists = {0};
     if (rc == RG_OK)
         rc = rg_io_atomic_begin(R->ctx, output, ".gpkg", R->opts->overwrite, &out);
     if (rc == RG_OK)
         rc = rg_compare__write(R, out.tmp, output);
+    if (rc == RG_OK && R->opts->lists)
+        rc = rg_compare__lists_write(R, &lists);
+    /* The lists renamed into place first, the GeoPackage last: the file a person opens first
+     * is there only when the rest is. */
+    if (rc == RG_OK)
+        rc = rg_compare__lists_commit(R, &lists);
+    rg_compare__lists_free(&lists);
     /* A public change holds counts alone; the rest names families. */
     if (rc == RG_OK && R->opts->public_only) {
         rc = rg_io_partial_publish(R->ctx, out.tmp, output, 0644); /* on failure it removes tmp */
@@ -98,6 +106,8 @@ int rg_compare_run(rg_ctx *ctx, const char *old_path, const char *new_path, cons
     rg_compare__run R = {.ctx = ctx, .opts = opts ? opts : &defaults, .report = &r, .mapped = -1};
     if (R.opts->public_only && R.opts->min_count < 1)
         return rg_ctx_error(ctx, RG_EINVAL, "--min-count must be 1 or more");
+    if (R.opts->public_only && R.opts->lists)
+        return rg_ctx_error(ctx, RG_EINVAL, "--lists names families: it does not go with --public");
     int rc = rg_io_file_target_check(ctx, output);
     if (rc == RG_OK)
         rc = check_output(ctx, output, old_path, new_path);

@@ -27,9 +27,11 @@ typedef struct {
     int min_count;            /**< with public_only: counts from 1 to min_count-1 are suppressed */
     int overwrite;            /**< replace an existing output */
     const char *command_line; /**< recorded in the output's metadata; may be NULL */
+    const char *lists;        /**< a folder receiving each desa's musyawarah list as CSV (personal data;
+                                   not with public_only); NULL: none */
 } rg_compare_opts;
 
-#define RG_COMPARE_OPTS_INIT {NULL, 0, 5, 0, NULL}
+#define RG_COMPARE_OPTS_INIT {NULL, 0, 5, 0, NULL, NULL}
 
 /** Longest edition name kept, with its NUL. */
 #define RG_COMPARE_EDITION_MAX 72

@@ -96,6 +96,16 @@ int rg_compare__household_renderer(rg_buf *q);
 /* The scale the households are drawn from, 1:N. */
 #define RG_COMPARE_HOUSEHOLDS_FROM 50000
 
+/* The musyawarah lists as one CSV per desa in opts->lists (lists.c), from temp.lists: each
+ * written under a temporary name, renamed by commit; free abandons what was not renamed. */
+typedef struct {
+    rg_io_atomic *files;
+    size_t count, cap;
+} rg_compare__lists;
+int rg_compare__lists_write(rg_compare__run *R, rg_compare__lists *out);
+int rg_compare__lists_commit(rg_compare__run *R, rg_compare__lists *lists);
+void rg_compare__lists_free(rg_compare__lists *lists);
+
 /* The QGIS project stored in the GeoPackage at tmp (project.c): the layers with their styles,
  * framed on the kelurahan, titled with the programme and the two editions. */
 #define RG_COMPARE_PROJECT_NAME "peta_perubahan"

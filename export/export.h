@@ -8,6 +8,7 @@
 
 #include <gdal.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #include "core/core.h"
@@ -179,6 +180,14 @@ int rg_export_scope(rg_store *store, const char *code, const char **level_name);
  * name's letters and digits kept so a person finds it, ext its ending. Into out. */
 void rg_export_area_file_name(const char *folder, const char *code, const char *name, const char *ext, char *out,
                               size_t cap);
+
+/**
+ * Writes each row of st as a CSV line to f, every column: numbers as a person reads them
+ * (179000, not 179000.0), texts quoted where they must be and kept from being taken for
+ * formulas. *written counts the rows. @return 0; -1 when writing failed (errno says why);
+ * 1 when st failed (its connection's message says why).
+ */
+int rg_export_csv_rows(FILE *f, sqlite3_stmt *st, int64_t *written);
 
 /** Whether a text opening a spreadsheet cell would be taken for a formula (=, +, -, @, tab,
  * carriage return). Every CSV and workbook the tool writes keeps such texts inert. */

@@ -55,6 +55,20 @@ static int write_value(FILE *f, sqlite3_stmt *st, int i)
     }
 }
 
+int rg_export_csv_rows(FILE *f, sqlite3_stmt *st, int64_t *written)
+{
+    *written = 0;
+    int step, io_failed = 0;
+    while (!io_failed && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        int n = sqlite3_column_count(st);
+        for (int i = 0; i < n && !io_failed; i++)
+            io_failed = (i && fputc(',', f) == EOF) || write_value(f, st, i) < 0;
+        io_failed = io_failed || fputc('\n', f) == EOF;
+        (*written)++;
+    }
+    return io_failed ? -1 : step != SQLITE_DONE;
+}
+
 /* Accepts the kelurahan's code in the scheme the boundaries use or in the other one. */
 static int resolve_code(rg_store *store, const char *code, char *out, size_t cap, char *name, size_t name_cap)
 {
@@ -96,16 +110,9 @@ static int write_list(rg_store *store, const char *code, const char *path, int o
         goto done;
     }
     sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
-    *written = 0;
-    int step;
-    while (!io_failed && (step = sqlite3_step(st)) == SQLITE_ROW) {
-        int n = sqlite3_column_count(st);
-        for (int i = 0; i < n && !io_failed; i++)
-            io_failed = (i && fputc(',', f) == EOF) || write_value(f, st, i) < 0;
-        io_failed = io_failed || fputc('\n', f) == EOF;
-        (*written)++;
-    }
-    if (!io_failed && step != SQLITE_DONE)
+    int got = io_failed ? -1 : rg_export_csv_rows(f, st, written);
+    io_failed = got < 0;
+    if (got > 0)
         rc = rg_io_store_sql_error(store);
 
 done:

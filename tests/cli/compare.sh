@@ -119,6 +119,19 @@ sqlite3 :memory: "ATTACH 'e1.gpkg' AS a; ATTACH 'e2.gpkg' AS b;
 sqlite3 change.gpkg "SELECT kelurahan_code, count(*) FROM musyawarah WHERE perubahan LIKE '%desil 1-4'
   GROUP BY 1 ORDER BY 1" > got-lists.txt
 diff want-lists.txt got-lists.txt > /dev/null || { diff want-lists.txt got-lists.txt | head; fail "musyawarah lists"; }
+# ... and as one CSV a desa, its staff's alone, with the layer's rows in the layer's order.
+"$bin" -q compare e1.gpkg e2.gpkg -o listed.gpkg --lists lists || fail "compare --lists"
+[ "$(stat -c %a lists)" = 700 ] || fail "the lists' folder is mode $(stat -c %a lists)"
+[ "$(ls lists | wc -l)" = "$(sqlite3 listed.gpkg "SELECT count(DISTINCT kelurahan_code) FROM musyawarah")" ] || fail "a list a desa"
+[ -z "$(find lists -type f ! -perm 600)" ] || fail "a list readable by others"
+oebobo=$(ls lists/5371030009-*.csv)
+tail -n +2 "$oebobo" | cut -d, -f2 > listed-ids.txt
+sqlite3 listed.gpkg "SELECT household_id FROM musyawarah WHERE kelurahan_code = '5371030009' ORDER BY fid" > layer-ids.txt
+cmp -s listed-ids.txt layer-ids.txt || fail "$oebobo is not the layer's list"
+head -1 "$oebobo" | grep -q "^sls,id_keluarga,perubahan,desil_lama,desil_baru" || fail "the list's header"
+[ "$(sed -n 2p "$oebobo" | cut -d, -f3)" = "masuk desil 1-4" ] || fail "the list does not start with the families entering"
+if "$bin" -q compare e1.gpkg e2.gpkg -o p.gpkg --public --lists lists2 2> err.txt; then fail "--lists with --public"; fi
+grep -q "does not go with --public" err.txt && [ ! -e lists2 ] && [ ! -e p.gpkg ] || fail "$(cat err.txt)"
 
 # --public: the area layers alone, no count from 1 to 4, readable by all.
 "$bin" -q compare e1.gpkg e2.gpkg -o public.gpkg --public
