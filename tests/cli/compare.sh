@@ -30,6 +30,14 @@ printf '[classify]\nmethod = given_desil\n' > dtsen.ini
 grep -q "2025-Q1 -> 2025-Q2" compare.log || fail "editions not named: $(cat compare.log)"
 [ "$(stat -c %a change.gpkg)" = 600 ] || fail "the change names families: mode $(stat -c %a change.gpkg)"
 
+# A given desil is said to be given, and by which file, on the map and the forum's sheet.
+ogrinfo -so e1.gpkg households > meta.txt
+grep -q "DESIL_GIVEN_BY=e1.csv, edisi 2025-Q1" meta.txt && grep -q "EDITION=2025-Q1" meta.txt &&
+  grep -q "METHOD=given_desil" meta.txt || fail "the export's metadata: $(grep -E 'DESIL|EDITION|METHOD' meta.txt)"
+"$bin" -q pack --kelurahan 5371030009 -o pack --db s1.sqlite || fail "pack under given_desil"
+pdftotext -layout pack/5371030009-Oebobo.pdf sheet.txt
+grep -q "Metode: given_desil (desil: e1.csv, edisi 2025-Q1)" sheet.txt || fail "the forum's sheet does not say the desil was given"
+
 # What a person sees: QGIS opens the change styled, each kelurahan in its class's colour.
 QT_QPA_PLATFORM=offscreen /usr/bin/python3 "$here/qgis_change.py" change.gpkg change-map.png > qgis.log 2>&1 ||
   { cat qgis.log; fail "the change map in QGIS"; }
