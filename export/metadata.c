@@ -97,16 +97,17 @@ int rg_export__inputs_text(rg_store *store, rg_buf *out)
     sqlite3_stmt *st = NULL;
     int rc = RG_OK;
     if (sqlite3_prepare_v2(rg_io_store_db(store),
-                           "SELECT input_path, input_size, sha256, rows_read, loaded, rejected FROM load_runs"
+                           "SELECT input_path, input_size, sha256, rows_read, loaded, rejected,"
+                           " coalesce(', edition ' || edition, '') FROM load_runs"
                            " WHERE " RG_IO_LIVE_RUN " ORDER BY id",
                            -1, &st, NULL) != SQLITE_OK)
         return rg_io_store_sql_error(store);
     while (sqlite3_step(st) == SQLITE_ROW && rc == RG_OK)
-        rc = rg__buf_appendf(out, "%s%s (%lld bytes, sha256 %s, %lld rows read, %lld loaded, %lld rejected)",
+        rc = rg__buf_appendf(out, "%s%s (%lld bytes, sha256 %s, %lld rows read, %lld loaded, %lld rejected%s)",
                              out->len ? "; " : "", sqlite3_column_text(st, 0), (long long)sqlite3_column_int64(st, 1),
                              sqlite3_column_text(st, 2) ? (const char *)sqlite3_column_text(st, 2) : "unknown",
                              (long long)sqlite3_column_int64(st, 3), (long long)sqlite3_column_int64(st, 4),
-                             (long long)sqlite3_column_int64(st, 5));
+                             (long long)sqlite3_column_int64(st, 5), (const char *)sqlite3_column_text(st, 6));
     sqlite3_finalize(st);
     return rc;
 }

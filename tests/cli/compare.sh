@@ -33,7 +33,7 @@ grep -q "2025-Q1 -> 2025-Q2" compare.log || fail "editions not named: $(cat comp
 # A given desil is said to be given, and by which file, on the map and the forum's sheet.
 ogrinfo -so e1.gpkg households > meta.txt
 grep -q "DESIL_GIVEN_BY=e1.csv, edisi 2025-Q1" meta.txt && grep -q "EDITION=2025-Q1" meta.txt &&
-  grep -q "METHOD=given_desil" meta.txt || fail "the export's metadata: $(grep -E 'DESIL|EDITION|METHOD' meta.txt)"
+  grep -q "METHOD=given_desil" meta.txt && grep -q "INPUTS=e1.csv (.*, edition 2025-Q1)" meta.txt || fail "the export's metadata: $(grep -E 'DESIL|EDITION|METHOD' meta.txt)"
 "$bin" -q pack --kelurahan 5371030009 -o pack --db s1.sqlite || fail "pack under given_desil"
 pdftotext -layout pack/5371030009-Oebobo.pdf sheet.txt
 grep -q "Metode: given_desil (desil: e1.csv, edisi 2025-Q1)" sheet.txt || fail "the forum's sheet does not say the desil was given"
