@@ -87,6 +87,19 @@ void rg_compare__tallies_free(rg_compare__run *R);
  * the changed households, the lists for the musyawarah and the issues; styles; metadata. */
 int rg_compare__write(rg_compare__run *R, const char *tmp, const char *target);
 
+/* The fields of an area layer, in write.c's order: then AREA_PROGRAMME_FIELDS per programme
+ * (old, new, entered, left, net, churn, net_pct) and, with --public, suppressed. */
+enum {
+    AREA_CODE, AREA_NAME, AREA_PARENT, AREA_BOUNDARY, AREA_OLD, AREA_NEW, AREA_NET, AREA_NET_PCT, AREA_ADDED,
+    AREA_GONE, AREA_MOVED_IN, AREA_MOVED_OUT, AREA_DESIL_UP, AREA_DESIL_DOWN, AREA_CLASS_CHANGED,
+    AREA_NOT_COMPARABLE, AREA_DUPLICATE_IDS, AREA_PROGRAMMES
+};
+#define AREA_PROGRAMME_FIELDS 7
+
+/* --public's small cells in an area's feature (an OGRFeatureH), and what would give them away
+ * (suppress.c). */
+void rg_compare__suppress_area(const rg_compare__run *R, void *feature);
+
 /* The QGIS default styles of the layers written (style.c): the area layers a diverging map of
  * the mapped programme's net change, the households by status. ds is a GDALDatasetH. */
 int rg_compare__styles(rg_compare__run *R, void *ds, const char *target);

@@ -140,34 +140,13 @@ static const field area_base[] = {
     {"class_changed", OFTInteger64}, {"not_comparable", OFTInteger64}, {"duplicate_ids", OFTInteger64},
 };
 #define AREA_BASE (sizeof area_base / sizeof *area_base)
-#define AREA_HOUSEHOLDS_OLD 4
-#define AREA_HOUSEHOLDS_NEW 5
-static const char *const programme_suffix[] = {"old", "new", "entered", "left", "net", "churn", "net_pct"};
-#define PROGRAMME_FIELDS 7
+_Static_assert(AREA_BASE == AREA_PROGRAMMES, "the area fields, in internal.h's order");
+static const char *const programme_suffix[AREA_PROGRAMME_FIELDS] = {"old",   "new",   "entered", "left",
+                                                                    "net",   "churn", "net_pct"};
+#define PROGRAMME_FIELDS AREA_PROGRAMME_FIELDS
 #define AREA_FIELDS_MAX (AREA_BASE + PROGRAMME_FIELDS * RG_COMPARE_PROGRAMMES_MAX + 1)
 
-/* --public: a count from 1 to min_count-1 could point at a family. The change counts and the
- * programmes' are tied to each other and to the totals (later = earlier + added - gone + in -
- * out), so one small count hides them all, and the later total with them. */
-static void suppress_area(const rg_compare__run *R, OGRFeatureH f)
-{
-    int n = OGR_F_GetFieldCount(f), min = R->opts->min_count, small = 0;
-    for (int i = AREA_HOUSEHOLDS_NEW; i < n - 1; i++) {
-        OGRFieldType t = OGR_Fld_GetType(OGR_F_GetFieldDefnRef(f, i));
-        long long v = OGR_F_IsFieldSetAndNotNull(f, i) ? OGR_F_GetFieldAsInteger64(f, i) : 0;
-        if (t == OFTInteger64 && (v > 0 ? v : -v) > 0 && (v > 0 ? v : -v) < min)
-            small = 1;
-    }
-    long long old = OGR_F_GetFieldAsInteger64(f, AREA_HOUSEHOLDS_OLD);
-    if (old > 0 && old < min) {
-        OGR_F_SetFieldNull(f, AREA_HOUSEHOLDS_OLD);
-        small = 1;
-    }
-    if (small)
-        for (int i = AREA_HOUSEHOLDS_NEW; i < n - 1; i++)
-            OGR_F_SetFieldNull(f, i);
-    OGR_F_SetFieldInteger(f, n - 1, small);
-}
+static void suppress_area(const rg_compare__run *R, OGRFeatureH f) { rg_compare__suppress_area(R, f); }
 
 static int write_areas(rg_compare__run *R, GDALDatasetH ds, const char *target)
 {

@@ -147,13 +147,24 @@ grep -q "does not go with --public" err.txt && [ ! -e lists2 ] && [ ! -e p.gpkg 
 layers=$(sqlite3 public.gpkg "SELECT group_concat(table_name, ' ') FROM (SELECT table_name FROM gpkg_contents ORDER BY 1)")
 [ "$layers" = "kabkota_change kecamatan_change kelurahan_change layer_styles provinsi_change" ] || fail "public layers: $layers"
 for level in kelurahan kecamatan; do
+  # Every count of households; a net is the difference of two counts published beside it.
   cols=$(sqlite3 public.gpkg "SELECT group_concat('abs(coalesce(\"' || name || '\", 0)) BETWEEN 1 AND 4', ' OR ')
-    FROM pragma_table_info('${level}_change') WHERE type IN ('INTEGER', 'MEDIUMINT') AND name NOT IN ('fid', 'suppressed')")
+    FROM pragma_table_info('${level}_change') WHERE type IN ('INTEGER', 'MEDIUMINT') AND name NOT IN ('fid', 'suppressed')
+    AND name NOT LIKE '%net'")
   small=$(sqlite3 public.gpkg "SELECT count(*) FROM ${level}_change WHERE $cols")
   [ "$small" = 0 ] || fail "$small $level rows publish a count from 1 to 4"
-  hidden=$(sqlite3 public.gpkg "SELECT count(*) FROM ${level}_change WHERE suppressed = 1 AND households_new IS NULL")
-  [ "$hidden" -gt 0 ] || fail "nothing suppressed at $level: is the test still testing?"
+  nets=$(sqlite3 public.gpkg "SELECT count(*) FROM ${level}_change WHERE (households_net IS NOT NULL AND
+    households_net IS NOT households_new - households_old) OR (pkh_net IS NOT NULL AND pkh_net IS NOT pkh_new - pkh_old)")
+  [ "$nets" = 0 ] || fail "$nets $level rows publish a net that is not the difference of two counts beside it"
 done
+# One small count hidden alone would be given away by the totals: never one of the six tied.
+lonely=$(sqlite3 public.gpkg "SELECT count(*) FROM kelurahan_change WHERE (households_old IS NULL) + (households_new IS NULL)
+  + (added IS NULL) + (gone IS NULL) + (moved_in IS NULL) + (moved_out IS NULL) = 1")
+[ "$lonely" = 0 ] || fail "$lonely kelurahan hide one of their tied counts alone"
+hidden=$(sqlite3 public.gpkg "SELECT count(*) FROM kelurahan_change WHERE suppressed = 1")
+shown=$(sqlite3 public.gpkg "SELECT count(*) FROM kelurahan_change WHERE pkh_net IS NOT NULL")
+[ "$hidden" -gt 0 ] || fail "nothing suppressed: is the test still testing?"
+[ "$shown" -ge 40 ] || fail "only $shown of 51 kelurahan show PKH's net change"
 
 # Ids twice in an edition, and a kelurahan changed under a point that did not move: reported.
 cp e2.gpkg e2-edited.gpkg
