@@ -2,7 +2,9 @@
  * The change map's QGIS project, stored in the GeoPackage (Project > Open From > GeoPackage):
  * the households that changed over the kelurahan, the coarser levels below them switched off,
  * the lists and issues as tables; each layer drawn as its default style draws it; titled with
- * the programme and the two editions and framed on the kelurahan. Its sources are relative
+ * the programme and the two editions and framed on the kelurahan, with a print layout (map,
+ * title, what it shows, legend, scale bar, north arrow, source: compare/styles/change_layout.xml,
+ * made by scripts/make-change-layout.py). Its sources are relative
  * ("./change.gpkg|layername=..."), so the file can move.
  */
 #include "compare/internal.h"
@@ -10,6 +12,8 @@
 
 #include <stdio.h>
 #include <string.h>
+
+extern const char rg_change_change_layout[];
 
 static const char srs[] =
     "<spatialrefsys><proj4>+proj=longlat +datum=WGS84 +no_defs</proj4><srsid>3452</srsid><srid>4326</srid>"
@@ -91,6 +95,37 @@ static int extent(rg_compare__run *R, const char *tmp, const char *target, doubl
     return rc;
 }
 
+/* The layout, its map framed on box made square about its middle (the frame is), and the
+ * project's variables its texts read. */
+static int layout(rg_compare__run *R, rg_buf *q, const double box[4])
+{
+    double cx = (box[0] + box[2]) / 2, cy = (box[1] + box[3]) / 2;
+    double half = 0.515 * (box[2] - box[0] > box[3] - box[1] ? box[2] - box[0] : box[3] - box[1]);
+    char edges[4][32];
+    snprintf(edges[0], sizeof edges[0], "\"%.9f\"", cx - half);
+    snprintf(edges[1], sizeof edges[1], "\"%.9f\"", cy - half);
+    snprintf(edges[2], sizeof edges[2], "\"%.9f\"", cx + half);
+    snprintf(edges[3], sizeof edges[3], "\"%.9f\"", cy + half);
+    const rg__substitution subs[] = {{"\"11.125\"", edges[0], 1}, {"\"22.25\"", edges[1], 1},
+                                     {"\"33.375\"", edges[2], 1}, {"\"44.5\"", edges[3], 1}};
+    int rc = rg__buf_appendf(q, " <Layouts>\n");
+    if (rc == RG_OK)
+        rc = rg__buf_append_template(q, rg_change_change_layout, subs, sizeof subs / sizeof *subs);
+    if (rc == RG_OK)
+        rc = rg__buf_appendf(q, " </Layouts>\n <properties><Paths><Absolute type=\"bool\">false</Absolute></Paths>"
+                                "<Variables><variableNames type=\"QStringList\"><value>regsosek_source</value>"
+                                "</variableNames><variableValues type=\"QStringList\"><value>");
+    const char *a = strrchr(R->old.path, '/'), *b = strrchr(R->later.path, '/');
+    rg_buf source = {0};
+    if (rc == RG_OK)
+        rc = rg__buf_appendf(&source, "edisi %s (%s) dan edisi %s (%s)", R->old.edition, a ? a + 1 : R->old.path,
+                             R->later.edition, b ? b + 1 : R->later.path);
+    if (rc == RG_OK)
+        rc = rg__buf_append_xml(q, source.data);
+    rg__buf_free(&source);
+    return rc == RG_OK ? rg__buf_appendf(q, "</value></variableValues></Variables></properties>\n") : rc;
+}
+
 int rg_compare__project(rg_compare__run *R, const char *tmp, const char *target)
 {
     const char *slash = strrchr(target, '/'), *gpkg = slash ? slash + 1 : target;
@@ -124,8 +159,11 @@ int rg_compare__project(rg_compare__run *R, const char *tmp, const char *target)
         if (!(R->opts->public_only && (i == 0 || !layers[i].geometry)))
             rc = map_layer(R, &q, i, gpkg);
     if (rc == RG_OK)
-        rc = rg__buf_appendf(&q, " </projectlayers>\n <properties><Paths><Absolute type=\"bool\">false</Absolute>"
-                                 "</Paths></properties>\n</qgis>\n");
+        rc = rg__buf_appendf(&q, " </projectlayers>\n");
+    if (rc == RG_OK)
+        rc = layout(R, &q, box);
+    if (rc == RG_OK)
+        rc = rg__buf_appendf(&q, "</qgis>\n");
     if (rc == RG_OK)
         rc = rg_export_qgis_project_store(R->ctx, tmp, target, RG_COMPARE_PROJECT_NAME, q.data, q.len);
     rg__buf_free(&q);

@@ -353,3 +353,22 @@ int rg__buf_append_xml(rg_buf *out, const char *text)
     }
     return rc;
 }
+
+int rg__buf_append_template(rg_buf *out, const char *template, const rg__substitution *subs, size_t n)
+{
+    int rc = RG_OK;
+    const char *p = template;
+    while (*p && rc == RG_OK) {
+        size_t s = 0;
+        while (s < n && strncmp(p, subs[s].mark, strlen(subs[s].mark)) != 0)
+            s++;
+        if (s < n) {
+            rc = subs[s].raw ? rg__buf_append(out, subs[s].value, strlen(subs[s].value))
+                             : rg__buf_append_xml(out, subs[s].value);
+            p += strlen(subs[s].mark);
+        } else {
+            rc = rg__buf_append(out, p++, 1);
+        }
+    }
+    return rc;
+}

@@ -44,6 +44,16 @@ int rg__grow(void *items, size_t *cap, size_t need, size_t size);
 int rg__buf_appendf(rg_buf *buf, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /** Appends text with &, <, > and " escaped, for an XML attribute or element. @return RG_OK or RG_ENOMEM. */
 int rg__buf_append_xml(rg_buf *buf, const char *text);
+
+/** A mark of a template and what replaces it: XML-escaped, or as it is (raw). */
+typedef struct {
+    const char *mark;
+    const char *value;
+    int raw;
+} rg__substitution;
+/** Appends template with every mark replaced (the first of subs that matches where a mark
+ * starts). @return RG_OK or RG_ENOMEM. */
+int rg__buf_append_template(rg_buf *out, const char *template, const rg__substitution *subs, size_t n);
 /** Appends s as a JSON string literal (quotes and escapes included). */
 int rg__buf_append_json_string(rg_buf *buf, const char *s);
 void rg__buf_free(rg_buf *buf);

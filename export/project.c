@@ -16,31 +16,6 @@
 extern const char rg_project_project[], rg_project_project_public[];
 
 
-typedef struct {
-    const char *mark;
-    const char *value;
-    int raw; /* written as it is; else XML-escaped */
-} substitution;
-
-/* The template with every mark replaced. */
-static int fill_template(const char *template, const substitution *subs, size_t n, rg_buf *out)
-{
-    int rc = RG_OK;
-    const char *p = template;
-    while (*p && rc == RG_OK) {
-        size_t s = 0;
-        while (s < n && strncmp(p, subs[s].mark, strlen(subs[s].mark)) != 0)
-            s++;
-        if (s < n) {
-            rc = subs[s].raw ? rg__buf_appendf(out, "%s", subs[s].value) : rg__buf_append_xml(out, subs[s].value);
-            p += strlen(subs[s].mark);
-        } else {
-            rc = rg__buf_append(out, p++, 1);
-        }
-    }
-    return rc;
-}
-
 static void put_le16(unsigned char *p, unsigned v) { p[0] = (unsigned char)v, p[1] = (unsigned char)(v >> 8); }
 
 /* A .qgz: a ZIP of one stored (uncompressed) entry, which QGIS reads as it reads its own. */
@@ -180,7 +155,7 @@ int rg_export__gpkg_project(rg_store *store, const char *tmp_path, const char *t
         snprintf(extent[i], sizeof extent[i], "\"%.9f\"", box[i]);
     const char *slash = strrchr(target, '/');
     /* The extent's marks are quoted attribute values, replaced quoted. */
-    const substitution subs[] = {
+    const rg__substitution subs[] = {
         {"@GPKG@", slash ? slash + 1 : target, 0}, {"@METHOD@", method, 0},
         {"@POVERTY_RATE@", poverty_rate ? poverty_rate : "", 0}, {"@SOURCE@", source, 0},
         {"\"11.125\"", extent[0], 1}, {"\"22.25\"", extent[1], 1}, {"\"33.375\"", extent[2], 1},
@@ -188,7 +163,7 @@ int rg_export__gpkg_project(rg_store *store, const char *tmp_path, const char *t
     };
     rg_buf qgs = {0};
     const char *template = public_only ? rg_project_project_public : rg_project_project;
-    rc = fill_template(template, subs, sizeof subs / sizeof *subs, &qgs);
+    rc = rg__buf_append_template(&qgs, template, subs, sizeof subs / sizeof *subs);
     if (rc == RG_OK)
         rc = rg_export_qgis_project_store(rg_io_store_ctx(store), tmp_path, target, RG_EXPORT_PROJECT_NAME, qgs.data,
                                           qgs.len);

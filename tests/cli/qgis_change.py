@@ -89,7 +89,23 @@ def check_project(gpkg, png):
     extent = project.viewSettings().defaultViewExtent()
     image, _ = render(drawn, extent if not extent.isEmpty() else layers["Desa/kelurahan"].extent(), (900, 700), True)
     image.save(png)
-    print("ok: the stored project opens from a copy, %d layers valid and styled" % len(layers))
+    from qgis.core import QgsLayoutExporter
+    layouts = project.layoutManager().layouts()
+    if len(layouts) != 1:
+        fail("the project has %d print layouts" % len(layouts))
+    sheet = png.replace(".png", "-layout.png")
+    settings = QgsLayoutExporter.ImageExportSettings()
+    settings.dpi = 100
+    settings.generateWorldFile = False
+    if QgsLayoutExporter(layouts[0]).exportToImage(sheet, settings) != QgsLayoutExporter.Success:
+        fail("the print layout does not export")
+    from qgis.PyQt.QtGui import QImage
+    printed = QImage(sheet)
+    colours = {printed.pixel(x, y) for x in range(0, printed.width(), 7) for y in range(0, printed.height(), 7)}
+    if printed.width() < 1000 or len(colours) < 8 or QColor("#b2182b").rgb() not in colours and \
+            QColor("#2166ac").rgb() not in colours and QColor("#ef8a62").rgb() not in colours:
+        fail("the printed sheet is blank or has none of the ramp's colours (%d colours)" % len(colours))
+    print("ok: the stored project opens from a copy, %d layers valid and styled, its sheet printed" % len(layers))
 
 
 def main():
