@@ -270,32 +270,40 @@ static const field list_fields[] = {
 
 /* Per desa, what its musyawarah goes through: the families that entered or left desil 1-4,
  * and those that entered or left a programme. */
-/* The lists: temp.lists, for the layer (its rows appended to fill) and the CSV files. */
+/* The lists: their rows into the layer by fill; with --lists kept first as temp.lists, which
+ * the CSV files are written from too. */
 static int write_lists(rg_compare__run *R, GDALDatasetH ds, const char *target, rg_buf *fill)
 {
-    rg_buf sql = {0};
+    rg_buf select = {0};
     int rc = rg__buf_appendf(
-        &sql, "CREATE TEMP TABLE lists AS SELECT coalesce(new_l, old_l) AS code, coalesce(new_ln, old_ln) AS name,"
-              " coalesce(new_s, old_s) AS sls, id,"
-              " CASE WHEN coalesce(new_d BETWEEN 1 AND 4, 0) AND NOT coalesce(old_d BETWEEN 1 AND 4, 0)"
-              "  THEN 'masuk desil 1-4' WHEN coalesce(old_d BETWEEN 1 AND 4, 0) AND NOT coalesce(new_d BETWEEN 1 AND 4, 0)"
-              "  THEN 'keluar desil 1-4' ELSE 'program berubah' END AS perubahan,"
-              " old_d, new_d, entered, left_, status, old_forum, new_forum FROM ");
+        &select, "SELECT coalesce(new_l, old_l) AS code, coalesce(new_ln, old_ln) AS name,"
+                 " coalesce(new_s, old_s) AS sls, id,"
+                 " CASE WHEN coalesce(new_d BETWEEN 1 AND 4, 0) AND NOT coalesce(old_d BETWEEN 1 AND 4, 0)"
+                 "  THEN 'masuk desil 1-4' WHEN coalesce(old_d BETWEEN 1 AND 4, 0) AND NOT coalesce(new_d BETWEEN 1 AND 4, 0)"
+                 "  THEN 'keluar desil 1-4' ELSE 'program berubah' END AS perubahan,"
+                 " old_d, new_d, entered, left_, status, old_forum, new_forum FROM ");
     if (rc == RG_OK)
-        rc = changed_rows(R, &sql);
+        rc = changed_rows(R, &select);
     if (rc == RG_OK)
-        rc = rg__buf_appendf(&sql, " WHERE status <> 'duplicate_id' AND (coalesce(new_d BETWEEN 1 AND 4, 0) <>"
-                                   " coalesce(old_d BETWEEN 1 AND 4, 0) OR entered IS NOT NULL OR left_ IS NOT NULL)"
-                                   " ORDER BY 1, CASE perubahan WHEN 'masuk desil 1-4' THEN 1 WHEN 'keluar desil 1-4' THEN 2"
-                                   " ELSE 3 END, new_d, id");
-    if (rc == RG_OK)
-        rc = rg_compare__exec(R, "the musyawarah lists", sql.data);
-    rg__buf_free(&sql);
+        rc = rg__buf_appendf(&select, " WHERE status <> 'duplicate_id' AND (coalesce(new_d BETWEEN 1 AND 4, 0) <>"
+                                      " coalesce(old_d BETWEEN 1 AND 4, 0) OR entered IS NOT NULL OR left_ IS NOT NULL)");
+    /* For the meeting: desa by desa, the families entering desil 1-4, then those leaving. */
+    static const char order[] = " ORDER BY code, CASE perubahan WHEN 'masuk desil 1-4' THEN 1"
+                                " WHEN 'keluar desil 1-4' THEN 2 ELSE 3 END, new_d, id";
+    rg_buf kept = {0};
+    if (rc == RG_OK && R->opts->lists &&
+        (rc = rg__buf_appendf(&kept, "CREATE TEMP TABLE lists AS SELECT * FROM (%s)%s", select.data, order)) == RG_OK)
+        rc = rg_compare__exec(R, "the musyawarah lists", kept.data);
     if (rc == RG_OK)
         rc = rg__buf_appendf(fill, "INSERT INTO out.musyawarah(kelurahan_code, kelurahan_name, sls_code, household_id,"
                                    " perubahan, old_desil, new_desil, entered, \"left\", status, old_forum, new_forum)"
                                    " SELECT code, name, sls, id, perubahan, old_d, new_d, entered, left_, status,"
-                                   " old_forum, new_forum FROM temp.lists ORDER BY rowid;");
+                                   " old_forum, new_forum FROM ");
+    if (rc == RG_OK)
+        rc = R->opts->lists ? rg__buf_appendf(fill, "temp.lists ORDER BY rowid;")
+                            : rg__buf_appendf(fill, "(%s)%s;", select.data, order);
+    rg__buf_free(&kept);
+    rg__buf_free(&select);
     layer_spec spec = {"musyawarah", "Per desa/kelurahan, for its musyawarah (personal data): the families that"
                                      " entered or left desil 1-4 between the editions, and those that entered or"
                                      " left a programme, with the forum's class in each edition.",
