@@ -97,6 +97,7 @@ def check_project(gpkg, png):
     settings = QgsLayoutExporter.ImageExportSettings()
     settings.dpi = 100
     settings.generateWorldFile = False
+    settings.exportMetadata = False
     if QgsLayoutExporter(layouts[0]).exportToImage(sheet, settings) != QgsLayoutExporter.Success:
         fail("the print layout does not export")
     from qgis.PyQt.QtGui import QImage
