@@ -2,11 +2,11 @@
  * The households of two editions matched by id (merge.c). Each row of table hc is one
  * household of either edition that changed: its codes, desil and class in each (NULL where
  * it is not in one), what became of it (status), at which level it moved, how its desil
- * changed and, per programme, whether it was in it in each edition (by that edition's own
- * rules). A household whose id repeats inside an edition cannot be matched: each of its rows,
- * and the other edition's row of that id, is kept with status duplicate_id, counted in its
- * area's totals only, and listed in table issues. Here: which programmes both editions
- * define, and which the map shows.
+ * changed and the programmes it entered and left (each edition's by its own rules). A
+ * household whose id repeats inside an edition cannot be matched: each of its rows, and the
+ * other edition's row of that id, is kept with status duplicate_id, counted in its area's
+ * totals only, and listed in table issues. Here: which programmes both editions define, and
+ * which the map shows.
  */
 #include "compare/internal.h"
 

@@ -14,19 +14,23 @@
 #include <string.h>
 #include <sys/stat.h>
 
-/* A GeoPackage geometry (GeoPackage 1.3, 2.1.3) of a point: its x (which 0) or y (1); NULL
- * for anything else. The header's flags say the byte order and how long an envelope follows. */
+int rg_compare__gpkg_wkb_at(const unsigned char *b, int n)
+{
+    /* The header's flags say how long an envelope follows (bits 1-3) and whether the
+     * geometry is empty (bit 4). */
+    static const int envelope[8] = {0, 32, 48, 48, 64, 0, 0, 0};
+    if (!b || n < 8 || b[0] != 'G' || b[1] != 'P' || (b[3] & 0x10))
+        return -1;
+    return 8 + envelope[(b[3] >> 1) & 7];
+}
+
+/* A GeoPackage geometry of a point: its x (which 0) or y (1); NULL for anything else. */
 static void gpkg_point_coordinate(sqlite3_context *c, sqlite3_value *v, int which)
 {
-    static const int envelope[8] = {0, 32, 48, 48, 64, 0, 0, 0};
     const unsigned char *b = sqlite3_value_blob(v);
     int n = sqlite3_value_bytes(v);
-    if (!b || n < 8 || b[0] != 'G' || b[1] != 'P' || (b[3] & 0x10)) {
-        sqlite3_result_null(c);
-        return;
-    }
-    int at = 8 + envelope[(b[3] >> 1) & 7];
-    if (n < at + 21 || b[at] != 1 || b[at + 1] != 1 || b[at + 2] || b[at + 3] || b[at + 4]) {
+    int at = rg_compare__gpkg_wkb_at(b, n);
+    if (at < 0 || n < at + 21 || b[at] != 1 || b[at + 1] != 1 || b[at + 2] || b[at + 3] || b[at + 4]) {
         sqlite3_result_null(c); /* big-endian WKB or not a point: this tool writes neither */
         return;
     }

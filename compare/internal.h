@@ -65,6 +65,10 @@ int rg_compare__exec(rg_compare__run *R, const char *what, const char *sql);
 /* The first column of the first row of sql, as an integer. */
 int rg_compare__count(rg_compare__run *R, const char *sql, int64_t *out);
 
+/* Where the WKB of a GeoPackage geometry blob (GeoPackage 1.3, 2.1.3) of n bytes starts; -1
+ * when it is no such blob, or an empty geometry. */
+int rg_compare__gpkg_wkb_at(const unsigned char *b, int n);
+
 /* Opens the edition at path as e->schema on R->db: its metadata read, its layers checked. */
 int rg_compare__edition_open(rg_compare__run *R, rg_compare__edition *e, const char *path, const char *schema);
 /* Both editions' households into h_ea (R->db) and h_eb (R->db2), each in id order. */

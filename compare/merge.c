@@ -29,6 +29,7 @@ typedef struct {
     sqlite3_stmt *ahead[2];          /* each side's ids, a row ahead of a and b */
     int has_a, has_b;                /* the side's statement is on a row */
     int has_ahead[2];
+    rg_buf text; /* a household's programmes entered or left, as text */
     rg__interned kelurahan_a, kelurahan_b; /* the codes of each edition's kelurahan layer */
 } merger;
 
@@ -67,6 +68,7 @@ typedef struct {
     status st;
     const char *moved_level, *why; /* why: a not comparable household's reason */
     int da, db;                    /* desil, 0 for none */
+    int desil_step;                /* in both with a desil each: +1 up, -1 down, 0 the same; else 0 */
     int class_changed;
     uint32_t in_old, in_new;       /* a bit per programme */
 } household;
@@ -112,6 +114,7 @@ static void settle(const merger *M, household *h)
         return;
     }
     h->class_changed = !same(text(h->a, H_CLS), text(h->b, H_CLS));
+    h->desil_step = h->da && h->db ? (h->db > h->da) - (h->db < h->da) : 0;
     for (int i = 0; i <= 4 && !h->moved_level; i++)
         if (!same(text(h->a, H_P + i), text(h->b, H_P + i)))
             h->moved_level = i < 4 ? rg_compare__level[i] : "sls";
@@ -147,8 +150,8 @@ static int tally(rg_compare__run *R, const household *h)
             row[T_NEW]++;
             row[T_ADDED] += h->st == NEW;
             row[T_MOVED_IN] += h->st == MOVED && crossed;
-            row[T_DESIL_UP] += h->a && h->da && h->db > h->da;
-            row[T_DESIL_DOWN] += h->a && h->db && h->db < h->da;
+            row[T_DESIL_UP] += h->desil_step > 0;
+            row[T_DESIL_DOWN] += h->desil_step < 0;
             row[T_CLASS_CHANGED] += h->class_changed;
             row[T_NOT_COMPARABLE] += h->st == NOT_COMPARABLE;
             row[T_DUPLICATE_IDS] += h->st == DUPLICATE;
@@ -161,7 +164,7 @@ static int tally(rg_compare__run *R, const household *h)
     return RG_OK;
 }
 
-/* hc's columns: id, the ten of each side, two per programme, then what changed. */
+/* hc's columns: id, the ten of each side, then what changed. */
 #define SIDE_COLUMNS 10
 static const int side_source[SIDE_COLUMNS] = {H_P, H_K, H_C, H_L, H_LN, H_S, H_D, H_CLS, H_X, H_Y};
 
@@ -173,15 +176,12 @@ static int create_hc(rg_compare__run *R, sqlite3_stmt **insert)
     for (int s = 0; s < 2 && rc == RG_OK; s++)
         for (int i = 0; i < SIDE_COLUMNS && rc == RG_OK; i++)
             rc = rg__buf_appendf(&sql, ", %s_%s", s ? "new" : "old", side_names[i]);
-    for (size_t p = 0; p < R->programme_count && rc == RG_OK; p++)
-        rc = rg__buf_appendf(&sql, ", \"%s_old\" INTEGER, \"%s_new\" INTEGER", R->programmes[p].name,
-                             R->programmes[p].name);
     if (rc == RG_OK)
-        rc = rg__buf_appendf(&sql, ", status TEXT, moved_level TEXT, desil_change INTEGER, class_changed INTEGER,"
-                                   " old_forum TEXT, new_forum TEXT)");
+        rc = rg__buf_appendf(&sql, ", entered TEXT, left_ TEXT, status TEXT, moved_level TEXT, desil_change INTEGER,"
+                                   " class_changed INTEGER, old_forum TEXT, new_forum TEXT)");
     if (rc == RG_OK)
         rc = rg_compare__exec(R, "matching the households", sql.data);
-    int columns = 1 + 2 * SIDE_COLUMNS + 2 * (int)R->programme_count + 6;
+    int columns = 1 + 2 * SIDE_COLUMNS + 8;
     for (int i = 0; i < columns && rc == RG_OK; i++)
         rc = rg__buf_appendf(&params, "%s?", i ? ", " : "");
     sql.len = 0;
@@ -203,6 +203,21 @@ static void bind_forum(sqlite3_stmt *ins, int at, sqlite3_stmt *side)
         sqlite3_bind_null(ins, at);
 }
 
+/* The programmes of bits, as "pkh,sembako", at parameter at; NULL for none. */
+static int bind_programmes(const rg_compare__run *R, sqlite3_stmt *ins, int at, uint32_t bits, rg_buf *text)
+{
+    text->len = 0;
+    int rc = RG_OK;
+    for (size_t p = 0; p < R->programme_count && rc == RG_OK; p++)
+        if (bits >> p & 1)
+            rc = rg__buf_appendf(text, "%s%s", text->len ? "," : "", R->programmes[p].name);
+    if (rc == RG_OK && text->len)
+        sqlite3_bind_text(ins, at, text->data, (int)text->len, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(ins, at);
+    return rc;
+}
+
 static int write_household(merger *M, const household *h)
 {
     sqlite3_stmt *ins = M->insert;
@@ -217,19 +232,15 @@ static int write_household(merger *M, const household *h)
             else
                 sqlite3_bind_null(ins, at);
     }
-    for (size_t p = 0; p < R->programme_count; p++, at += 2) {
-        if (h->a && h->st != DUPLICATE)
-            sqlite3_bind_int(ins, at, (int)(h->in_old >> p & 1));
-        else
-            sqlite3_bind_null(ins, at);
-        if (h->b && h->st != DUPLICATE)
-            sqlite3_bind_int(ins, at + 1, (int)(h->in_new >> p & 1));
-        else
-            sqlite3_bind_null(ins, at + 1);
-    }
+    /* Unmatched, a repeated id's row enters and leaves nothing. */
+    int rc = bind_programmes(R, ins, at++, h->in_new & ~h->in_old, &M->text);
+    if (rc == RG_OK)
+        rc = bind_programmes(R, ins, at++, h->in_old & ~h->in_new, &M->text);
+    if (rc != RG_OK)
+        return rc;
     sqlite3_bind_text(ins, at++, status_name[h->st], -1, SQLITE_STATIC);
     sqlite3_bind_text(ins, at++, h->moved_level, -1, SQLITE_STATIC);
-    if (h->da && h->db && h->st != DUPLICATE)
+    if (h->a && h->b && h->da && h->db)
         sqlite3_bind_int(ins, at++, h->db - h->da);
     else
         sqlite3_bind_null(ins, at++);
@@ -239,7 +250,7 @@ static int write_household(merger *M, const household *h)
         sqlite3_bind_null(ins, at++);
     bind_forum(ins, at++, h->a);
     bind_forum(ins, at++, h->b);
-    int rc = sqlite3_step(ins) == SQLITE_DONE ? RG_OK : rg_ctx_error(R->ctx, RG_ESQL, "compare: %s", sqlite3_errmsg(R->db));
+    rc = sqlite3_step(ins) == SQLITE_DONE ? RG_OK : rg_ctx_error(R->ctx, RG_ESQL, "compare: %s", sqlite3_errmsg(R->db));
     sqlite3_reset(ins);
     return rc;
 }
@@ -266,10 +277,8 @@ static void count(rg_compare_report *r, const household *h)
     case NOT_COMPARABLE: r->not_comparable++; break;
     case DUPLICATE: r->duplicate_ids++; break;
     }
-    if (h->st != DUPLICATE && h->a && h->b && h->da && h->db) {
-        r->desil_up += h->db > h->da;
-        r->desil_down += h->db < h->da;
-    }
+    r->desil_up += h->desil_step > 0;
+    r->desil_down += h->desil_step < 0;
     r->class_changed += h->class_changed;
 }
 
@@ -446,5 +455,6 @@ int rg_compare__merge(rg_compare__run *R)
     sqlite3_finalize(M.issue);
     rg__intern_free(&M.kelurahan_a);
     rg__intern_free(&M.kelurahan_b);
+    rg__buf_free(&M.text);
     return rc;
 }

@@ -31,12 +31,9 @@ static int gdal_fail(rg_compare__run *R, const char *target, const char *what)
 /* The geometry of a GeoPackage blob: its WKB after the header and envelope. */
 static OGRGeometryH gpkg_geometry(const unsigned char *b, int n)
 {
-    static const int envelope[8] = {0, 32, 48, 48, 64, 0, 0, 0};
-    if (!b || n < 8 || b[0] != 'G' || b[1] != 'P' || (b[3] & 0x10))
-        return NULL;
-    int at = 8 + envelope[(b[3] >> 1) & 7];
+    int at = rg_compare__gpkg_wkb_at(b, n);
     OGRGeometryH g = NULL;
-    if (n <= at || OGR_G_CreateFromWkb(b + at, NULL, &g, n - at) != OGRERR_NONE)
+    if (at < 0 || n <= at || OGR_G_CreateFromWkb(b + at, NULL, &g, n - at) != OGRERR_NONE)
         return NULL;
     return g;
 }
@@ -79,7 +76,7 @@ typedef struct {
 
 /* One layer, from the rows of sql; the fields and the suppression are the spec's. */
 static int write_layer(rg_compare__run *R, GDALDatasetH ds, const char *target, const layer_spec *spec,
-                       const char *sql, void (*suppress)(const rg_compare__run *, OGRFeatureH))
+                       const char *sql, void (*suppress)(const rg_compare__run *, void *))
 {
     char description[1200];
     snprintf(description, sizeof description, "DESCRIPTION=%s", spec->description);
@@ -146,8 +143,6 @@ static const char *const programme_suffix[AREA_PROGRAMME_FIELDS] = {"old",   "ne
 #define PROGRAMME_FIELDS AREA_PROGRAMME_FIELDS
 #define AREA_FIELDS_MAX (AREA_BASE + PROGRAMME_FIELDS * RG_COMPARE_PROGRAMMES_MAX + 1)
 
-static void suppress_area(const rg_compare__run *R, OGRFeatureH f) { rg_compare__suppress_area(R, f); }
-
 static int write_areas(rg_compare__run *R, GDALDatasetH ds, const char *target)
 {
     field fields[AREA_FIELDS_MAX];
@@ -190,7 +185,7 @@ static int write_areas(rg_compare__run *R, GDALDatasetH ds, const char *target)
         rc = rg__buf_appendf(&sql_all, "SELECT %s%s, geom FROM change_%s ORDER BY code", columns.data,
                              R->opts->public_only ? ", 0" : "", rg_compare__level[level]);
         if (rc == RG_OK)
-            rc = write_layer(R, ds, target, &spec, sql_all.data, R->opts->public_only ? suppress_area : NULL);
+            rc = write_layer(R, ds, target, &spec, sql_all.data, R->opts->public_only ? rg_compare__suppress_area : NULL);
         rg__buf_free(&sql_all);
     }
     rg__buf_free(&columns);
@@ -198,32 +193,6 @@ static int write_areas(rg_compare__run *R, GDALDatasetH ds, const char *target)
 }
 
 /* ------------------------------------------------------------ households, lists, issues */
-
-/* The programmes a household entered (1) or left (0), as "pkh,sembako", NULL for none. */
-static int membership_change(const rg_compare__run *R, rg_buf *sql, int entered)
-{
-    int rc = rg__buf_appendf(sql, "nullif(rtrim(''");
-    for (size_t p = 0; p < R->programme_count && rc == RG_OK; p++) {
-        const char *name = R->programmes[p].name;
-        rc = rg__buf_appendf(sql, " || CASE WHEN coalesce(\"%s_%s\", 0) AND NOT coalesce(\"%s_%s\", 0) THEN '%s,'"
-                                  " ELSE '' END",
-                             name, entered ? "new" : "old", name, entered ? "old" : "new", name);
-    }
-    return rc == RG_OK ? rg__buf_appendf(sql, ", ','), '')") : rc;
-}
-
-/* hc with each household's programmes entered and left, for the two layers below. */
-static int changed_rows(const rg_compare__run *R, rg_buf *sql)
-{
-    int rc = rg__buf_appendf(sql, "(SELECT *, ");
-    if (rc == RG_OK)
-        rc = membership_change(R, sql, 1);
-    if (rc == RG_OK)
-        rc = rg__buf_appendf(sql, " AS entered, ");
-    if (rc == RG_OK)
-        rc = membership_change(R, sql, 0);
-    return rc == RG_OK ? rg__buf_appendf(sql, " AS left_ FROM hc)") : rc;
-}
 
 static const field household_fields[] = {
     {"household_id", OFTString},    {"status", OFTString},          {"moved_level", OFTString},
@@ -247,9 +216,7 @@ static int write_households(rg_compare__run *R, GDALDatasetH ds, const char *tar
                                    " CASE WHEN new_x IS NOT NULL THEN rg_gpkg_point(new_x, new_y)"
                                    " ELSE rg_gpkg_point(old_x, old_y) END FROM ");
     if (rc == RG_OK)
-        rc = changed_rows(R, fill);
-    if (rc == RG_OK)
-        rc = rg__buf_appendf(fill, " ORDER BY coalesce(new_l, old_l), id;");
+        rc = rg__buf_appendf(fill, "hc ORDER BY coalesce(new_l, old_l), id;");
     char description[600];
     snprintf(description, sizeof description,
              "Households that changed between %s and %s (personal data): status new, gone, moved (moved_level:"
@@ -281,9 +248,7 @@ static int write_lists(rg_compare__run *R, GDALDatasetH ds, const char *target, 
                  " CASE WHEN coalesce(new_d BETWEEN 1 AND 4, 0) AND NOT coalesce(old_d BETWEEN 1 AND 4, 0)"
                  "  THEN 'masuk desil 1-4' WHEN coalesce(old_d BETWEEN 1 AND 4, 0) AND NOT coalesce(new_d BETWEEN 1 AND 4, 0)"
                  "  THEN 'keluar desil 1-4' ELSE 'program berubah' END AS perubahan,"
-                 " old_d, new_d, entered, left_, status, old_forum, new_forum FROM ");
-    if (rc == RG_OK)
-        rc = changed_rows(R, &select);
+                 " old_d, new_d, entered, left_, status, old_forum, new_forum FROM hc");
     if (rc == RG_OK)
         rc = rg__buf_appendf(&select, " WHERE status <> 'duplicate_id' AND (coalesce(new_d BETWEEN 1 AND 4, 0) <>"
                                       " coalesce(old_d BETWEEN 1 AND 4, 0) OR entered IS NOT NULL OR left_ IS NOT NULL)");
