@@ -208,9 +208,20 @@ static int count_in_group(ranker *R, int32_t g)
     return RG_OK;
 }
 
-/* The class of a household under a method that needs no desil (given, threshold), or
- * NOT_DECIDED; why says what classify_issues records when there is none (NULL: nothing). */
-static int decide_early(const ranker *R, sqlite3_stmt *st, const char **why)
+/* Method given_desil: the household's desil as read; 0 when it has none that reads, or under
+ * another method. Read once a household, for its class, its rank and its counts. */
+static int given_desil(const ranker *R, sqlite3_stmt *st)
+{
+    int d = 0;
+    if (rg_classify_rules_method(R->rules) == RG_METHOD_GIVEN_DESIL)
+        rg_classify_desil_parse((const char *)sqlite3_column_text(st, COL_DESIL), &d);
+    return d;
+}
+
+/* The class of a household under a method that needs no desil of its own ranking (given,
+ * given_desil with the desil read, threshold), or NOT_DECIDED; why says what
+ * classify_issues records when there is none (NULL: nothing). */
+static int decide_early(const ranker *R, sqlite3_stmt *st, int given, const char **why)
 {
     *why = NULL;
     switch (rg_classify_rules_method(R->rules)) {
@@ -222,14 +233,12 @@ static int decide_early(const ranker *R, sqlite3_stmt *st, const char **why)
         *why = value ? "not a poverty class" : "no class given";
         return RG_CLASS_NONE;
     }
-    case RG_METHOD_GIVEN_DESIL: {
-        const char *value = (const char *)sqlite3_column_text(st, COL_DESIL);
-        int d;
-        if (rg_classify_desil_parse(value, &d) == RG_OK)
-            return rg_classify_rules_desil_class(R->rules, d);
-        *why = value ? "not a desil (1 to 10, as 3 or Desil 3)" : "no desil given";
+    case RG_METHOD_GIVEN_DESIL:
+        if (given)
+            return rg_classify_rules_desil_class(R->rules, given);
+        *why = sqlite3_column_type(st, COL_DESIL) != SQLITE_NULL ? "not a desil (1 to 10, as 3 or Desil 3)"
+                                                                  : "no desil given";
         return RG_CLASS_NONE;
-    }
     case RG_METHOD_THRESHOLD: {
         if (sqlite3_column_type(st, COL_WELFARE) == SQLITE_NULL)
             return RG_CLASS_NONE;
@@ -321,7 +330,8 @@ static int sort_given(ranker *R, sqlite3_stmt *st, sqlite3_stmt *issue, int32_t 
 }
 
 /* What pass 3 keeps of a household, and its issue if it has one. */
-static int keep_household(ranker *R, sqlite3_stmt *st, sqlite3_stmt *issue, int32_t k, int64_t position)
+static int keep_household(ranker *R, sqlite3_stmt *st, sqlite3_stmt *issue, int32_t k, int64_t position,
+                          int given)
 {
     kept keep;
     memset(&keep, 0, sizeof keep); /* padding goes to disk with a spilled run */
@@ -331,11 +341,8 @@ static int keep_household(ranker *R, sqlite3_stmt *st, sqlite3_stmt *issue, int3
     keep.has_point = (uint8_t)sqlite3_column_int(st, COL_HAS_POINT);
     keep.code_mismatch = sqlite3_column_int(st, COL_CODE_MISMATCH) == 1;
     const char *why = NULL;
-    keep.decided = (int8_t)decide_early(R, st, &why);
-    int d = 0;
-    if (rg_classify_rules_method(R->rules) == RG_METHOD_GIVEN_DESIL &&
-        rg_classify_desil_parse((const char *)sqlite3_column_text(st, COL_DESIL), &d) == RG_OK)
-        keep.given_desil = (int8_t)d;
+    keep.decided = (int8_t)decide_early(R, st, given, &why);
+    keep.given_desil = (int8_t)given;
     rg_poverty_class forum;
     const char *decided = (const char *)sqlite3_column_text(st, COL_FORUM_CLASS);
     keep.forum = decided && rg_classify_class_parse(decided, &forum) == RG_OK ? (int8_t)forum : -1;
@@ -366,14 +373,13 @@ static int gather(ranker *R)
         int32_t k = -1;
         if (kel)
             rc = kelurahan_index(R, kel, &k);
-        int desil = 0;
+        int given = given_desil(R, st);
         if (rc == RG_OK && sqlite3_column_type(st, COL_WELFARE) != SQLITE_NULL)
             rc = sort_welfare(R, st, k, id.id, position);
-        else if (rc == RG_OK && rg_classify_rules_method(R->rules) == RG_METHOD_GIVEN_DESIL &&
-                 rg_classify_desil_parse((const char *)sqlite3_column_text(st, COL_DESIL), &desil) == RG_OK)
-            rc = sort_given(R, st, issue, k, id.id, position, desil);
+        else if (rc == RG_OK && given)
+            rc = sort_given(R, st, issue, k, id.id, position, given);
         if (rc == RG_OK)
-            rc = keep_household(R, st, issue, k, position);
+            rc = keep_household(R, st, issue, k, position, given);
         position++;
     }
     if (rc == RG_OK && step != SQLITE_DONE)
