@@ -41,11 +41,12 @@ done
 median() { sort -n -k1,1 "$1" | awk '{ t[NR] = $1; if ($2 > m) m = $2 } END { printf "%.2f %d", t[int((NR + 1) / 2)], m / 1024 }'; }
 read -r rg_s rg_mb <<< "$(median rg.times)"
 read -r gp_s gp_mb <<< "$(median gp.times)"
-# The two agree on what they both count: each kelurahan's households, new, gone and pkh net.
-diff <(sqlite3 change.gpkg "SELECT code, households_old, households_new, added, gone, pkh_net FROM kelurahan_change
-       WHERE households_old + households_new > 0 ORDER BY code") \
-     <(sqlite3 peer.gpkg "SELECT code, households_old, households_new, added, gone, pkh_net FROM kelurahan_change
-       WHERE households_old + households_new > 0 ORDER BY code") > /dev/null || echo "WARNING: the peer counts differently"
+# The two agree on what they both count: each kelurahan's households, new, gone and pkh net
+# (as numbers: the peer writes its counts as reals).
+agree() { sqlite3 "$1" "SELECT code, CAST(households_old AS INTEGER), CAST(households_new AS INTEGER),
+  CAST(added AS INTEGER), CAST(gone AS INTEGER), CAST(pkh_net AS INTEGER) FROM kelurahan_change
+  WHERE households_old + households_new > 0 ORDER BY code"; }
+diff <(agree change.gpkg) <(agree peer.gpkg) > /dev/null || echo "WARNING: the peer counts differently"
 echo "compare, $households households per edition, $SHAPE desa, median of $runs:"
 echo "  regsosek-geo  $rg_s s  peak $rg_mb MB  ($(sqlite3 change.gpkg 'SELECT count(*) FROM household_changes') changed households written)"
 echo "  GeoPandas     $gp_s s  peak $gp_mb MB"
