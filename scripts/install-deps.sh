@@ -19,10 +19,18 @@ packages=(
   postgresql-15 postgresql-15-postgis-3
   # sanitizer runtime for the ASan/UBSan build and the fuzzers; valgrind for memcheck
   clang libclang-rt-14-dev valgrind
+  # the web map's tests draw it in Debian's Chromium, driven by playwright-core from npm
+  chromium
 )
+# The web map's browser code (OpenLayers) and its test driver come from npm, pinned by
+# web/client/package-lock.json. Debian's nodejs and npm unless a Node.js with npm is there.
+command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 if [ "${1:-}" = "--bench" ]; then
   packages+=(time python3-geopandas python3-rtree postgis)
 fi
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -qq
 $sudo apt-get install -y -qq --no-install-recommends "${packages[@]}"
+# OpenLayers is compiled into the binary (cmake/EmbedFiles.cmake): it must be in place
+# before cmake runs. npm ci installs exactly what the lockfile names, and nothing else.
+(cd "$(dirname "$0")/../web/client" && npm ci --no-audit --no-fund --loglevel=error)
