@@ -173,6 +173,12 @@ static int build(rg_store *store, const char *tmp, const rg_web_opts *opts)
     return rc;
 }
 
+static int stat_ok(const char *path)
+{
+    struct stat sb;
+    return stat(path, &sb) == 0;
+}
+
 int rg_web_write(rg_store *store, const char *dir, const rg_web_opts *opts)
 {
     static const rg_web_opts defaults = RG_WEB_OPTS_INIT;
@@ -196,6 +202,13 @@ int rg_web_write(rg_store *store, const char *dir, const rg_web_opts *opts)
         rc = rg_ctx_error(ctx, RG_EIO, "%s: cannot write in its folder: %s", target, strerror(errno));
     rc = rc == RG_OK ? build(store, tmp, opts) : rc;
     rc = rc == RG_OK ? rg_web__swap(ctx, tmp, target) : rc;
+    if (rc != RG_OK && rc != RG_ENOMEM) {
+        /* The message may name the working folder: say which site it was, and that the old one stands. */
+        char why[1024];
+        snprintf(why, sizeof why, "%s", rg_ctx_errmsg(ctx));
+        rg_ctx_error(ctx, rc, "%s: not written, %s: %s", target,
+                     stat_ok(target) ? "the previous site is as it was" : "nothing is left of it", why);
+    }
     if (rc != RG_OK)
         rg_web__remove_tree(tmp);
     rg_free(tmp);

@@ -48,7 +48,7 @@
   const t = (key) => TEXT[lang][key] || key;
   const $ = (id) => document.getElementById(id);
 
-  let site, map, layers = [], outlines = [], selected = null, pinned = 'auto', current = null;
+  let site, map, layers = [], outlines = [], selected = null, pinned = 'auto', current = null, legendOpen = null;
   const dataCache = new Map();
 
   function escapeHtml(s) {
@@ -175,6 +175,7 @@
     map.getView().fit(extent, {padding: [20, 20, 20, 20]});
     map.getView().on('change:resolution', showLevelState);
     map.on('pointermove', hover);
+    map.on('movestart', () => { $('hover').hidden = true; });
     map.on('click', click);
     map.once('rendercomplete', () => { document.body.dataset.ready = '1'; });
   }
@@ -251,13 +252,19 @@
     if (zoomTo && r.bbox) {
       const e = ol.proj.transformExtent(r.bbox, 'EPSG:4326', 'EPSG:3857');
       const maxZoom = pinned === 'auto' ? Math.max(viewRange(level)[1] - 0.5, viewRange(level)[0] + 0.5) : 17;
-      map.getView().fit(e, {padding: [40, 40, 40, 40], maxZoom, duration: 400});
+      /* The area in the part of the map the panel leaves: beside it, or above it on a phone. */
+      const panel = $('panel').getBoundingClientRect();
+      const phone = window.matchMedia('(max-width: 640px)').matches;
+      const padding = phone ? [30, 30, panel.height + 30, 30] : [40, panel.width + 60, 40, 40];
+      map.getView().fit(e, {padding, maxZoom, duration: 400});
     }
   }
 
   /* ---------------------------------------------------------------- the panel */
 
-  function row(label, value) { return '<tr><th>' + escapeHtml(label) + '</th><td>' + value + '</td></tr>'; }
+  function row(label, value, field) {
+    return '<tr data-field="' + field + '"><th>' + escapeHtml(label) + '</th><td>' + value + '</td></tr>';
+  }
   function renderPanel() {
     const panel = $('panel');
     if (!current) { panel.hidden = true; return; }
@@ -270,18 +277,18 @@
       '<p class="crumbs">' + escapeHtml(t(site.levels[level].id)) + ' · ' + t('code') + ' ' + escapeHtml(r.code) +
       (crumbs ? '<br>' + crumbs : '') + '</p>' +
       '<p class="rate">' + t('rate') + ': <b>' + rateText(r.poverty_rate, r.suppressed === 1) + '</b></p>';
-    html += '<table><caption>' + t('classes') + '</caption>' + row(t('households'), number(r.households));
-    for (const c of CLASSES) html += row(t(c), number(r[c]));
+    html += '<table><caption>' + t('classes') + '</caption>' + row(t('households'), number(r.households), 'households');
+    for (const c of CLASSES) html += row(t(c), number(r[c]), c);
     html += '</table><table><caption>' + t('desil') + '</caption>';
-    for (let d = 1; d <= 10; d++) html += row(t('desil') + ' ' + d, number(r['desil_' + d]));
+    for (let d = 1; d <= 10; d++) html += row(t('desil') + ' ' + d, number(r['desil_' + d]), 'desil_' + d);
     html += '</table><p class="note">' + t('desil_note') + '</p>';
     if (site.programmes.length) {
       html += '<table><caption>' + t('programmes') + '</caption>';
-      for (const p of site.programmes) html += row(p.toUpperCase().replace(/_/g, ' '), number(r[p]));
+      for (const p of site.programmes) html += row(p.toUpperCase().replace(/_/g, ' '), number(r[p]), p);
       html += '</table>';
     }
-    html += '<table><caption>' + t('points') + '</caption>' + row(t('with_point'), number(r.with_point)) +
-      row(t('without_point'), number(r.without_point)) + '</table>';
+    html += '<table><caption>' + t('points') + '</caption>' + row(t('with_point'), number(r.with_point), 'with_point') +
+      row(t('without_point'), number(r.without_point), 'without_point') + '</table>';
     if (r.suppressed === 1)
       html += '<p class="note">' + escapeHtml(t('suppressed_note').replace('{n}', site.min_count)) + '</p>';
     panel.innerHTML = html;
@@ -372,7 +379,11 @@
       Math.round(c.lower * 100) + ' – ' + Math.round(c.upper * 100) + ' %</li>');
     items.push('<li><span class="swatch hidden-cells"></span>' + t('hidden_legend') + '</li>');
     items.push('<li><span class="swatch" style="background:' + site.nodata_colour + '"></span>' + t('nodata') + '</li>');
-    $('legend').innerHTML = '<h2>' + t('legend') + '</h2><ul>' + items.join('') + '</ul><div class="level-now"></div>';
+    /* A <details>: open on a desktop, folded to its title on a phone, where it would cover the map. */
+    const open = legendOpen === null ? !window.matchMedia('(max-width: 640px)').matches : legendOpen;
+    $('legend').innerHTML = '<details' + (open ? ' open' : '') + '><summary><h2>' + t('legend') + '</h2></summary><ul>' +
+      items.join('') + '</ul><div class="level-now"></div></details>';
+    $('legend').querySelector('details').ontoggle = (e) => { legendOpen = e.target.open; };
   }
   function renderLevels() {
     const select = $('level');
