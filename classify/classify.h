@@ -161,6 +161,17 @@ typedef void (*rg_total_fn)(const rg_area_total *total, void *userdata);
 int rg_classify_resummarise(rg_store *store);
 
 /**
+ * Counts the households of each SLS of an SLS map (their point in it, as the join placed them;
+ * classes after the forum) into temp.sls_summary on the store's connection: code, then
+ * RG_IO_SUMMARY_COLUMNS, then a column per programme of the rules, as the summary tables hold
+ * them; every SLS of table sls, zeros where no household lives. The SLS summaries are not
+ * kept in the store: they are made for what leaves it (export --layers sls, the web map).
+ * *count: the SLS, 0 when the boundaries were no SLS map. Requires rg_classify_run().
+ * @return RG_OK or RG_ESQL.
+ */
+int rg_classify_sls_counts(rg_store *store, int64_t *count);
+
+/**
  * Calls fn once per kab/kota (the parent code of the kecamatan), in code order, with
  * its totals. Requires rg_classify_run(). @return RG_OK, RG_EDATA, RG_ESQL.
  */

@@ -69,8 +69,9 @@ static int roll_up_level(rg_store *store, const char *level, const char *below)
     return rc;
 }
 
-/* The programme columns of every summary, from its desil counts. */
-static int count_programmes(rg_store *store)
+/* The programme columns of the tables (each "LEVEL_summary"), from their desil counts; with
+ * add, the columns are added first. */
+static int count_programmes_in(rg_store *store, const char *const *tables, size_t n, int add)
 {
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(rg_io_store_db(store),
@@ -82,9 +83,10 @@ static int count_programmes(rg_store *store)
     while (rc == RG_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
         const char *name = (const char *)sqlite3_column_text(st, 0);
         int first = sqlite3_column_int(st, 1), last = sqlite3_column_int(st, 2);
-        for (int k = 0; k < RG_AREA_KINDS && rc == RG_OK; k++) {
-            rc = rg__buf_appendf(&sql, "UPDATE %s_summary SET \"%s\" = 0", rg_geo_area_kind_name((rg_area_kind)k),
-                                 name);
+        for (size_t k = 0; k < n && rc == RG_OK; k++) {
+            if (add)
+                rc = rg__buf_appendf(&sql, "ALTER TABLE %s_summary ADD COLUMN \"%s\" INTEGER;", tables[k], name);
+            rc = rc == RG_OK ? rg__buf_appendf(&sql, "UPDATE %s_summary SET \"%s\" = 0", tables[k], name) : rc;
             for (int d = first; d <= last && rc == RG_OK; d++)
                 rc = rg__buf_appendf(&sql, " + desil_%d", d);
             if (rc == RG_OK)
@@ -98,6 +100,41 @@ static int count_programmes(rg_store *store)
         rc = rg_io_store_exec(store, "counting the programmes", sql.data);
     rg__buf_free(&sql);
     return rc;
+}
+
+/* The programme columns of every summary, from its desil counts. */
+static int count_programmes(rg_store *store)
+{
+    const char *tables[RG_AREA_KINDS];
+    for (int k = 0; k < RG_AREA_KINDS; k++)
+        tables[k] = rg_geo_area_kind_name((rg_area_kind)k);
+    return count_programmes_in(store, tables, RG_AREA_KINDS, 0);
+}
+
+/* As the kelurahan are counted again after a forum (resummarise_sql): from the view, so the
+ * SLS add up to their desa's located households. */
+static const char sls_counts_sql[] =
+    "DROP TABLE IF EXISTS temp.sls_summary;"
+    "CREATE TEMP TABLE sls_summary AS SELECT l.code AS code,"
+    " coalesce(s.households, 0) AS households, coalesce(s.sangat_miskin, 0) AS sangat_miskin,"
+    " coalesce(s.miskin, 0) AS miskin, coalesce(s.rentan_miskin, 0) AS rentan_miskin,"
+    " coalesce(s.tidak_miskin, 0) AS tidak_miskin, coalesce(s.unclassified, 0) AS unclassified,"
+    " coalesce(s.with_point, 0) AS with_point, coalesce(s.without_point, 0) AS without_point,"
+    " coalesce(s.code_mismatches, 0) AS code_mismatches, coalesce(s.desil_1, 0) AS desil_1,"
+    " coalesce(s.desil_2, 0) AS desil_2, coalesce(s.desil_3, 0) AS desil_3, coalesce(s.desil_4, 0) AS desil_4,"
+    " coalesce(s.desil_5, 0) AS desil_5, coalesce(s.desil_6, 0) AS desil_6, coalesce(s.desil_7, 0) AS desil_7,"
+    " coalesce(s.desil_8, 0) AS desil_8, coalesce(s.desil_9, 0) AS desil_9, coalesce(s.desil_10, 0) AS desil_10"
+    " FROM sls l LEFT JOIN (SELECT sls_code,"
+    SUMMARY_COUNTS("poverty_class_final", "desil", "geom IS NOT NULL", "code_mismatch = 1")
+    "  FROM households WHERE sls_code IS NOT NULL GROUP BY sls_code) s ON s.sls_code = l.code;";
+
+int rg_classify_sls_counts(rg_store *store, int64_t *count)
+{
+    static const char *const sls[] = {"temp.sls"};
+    *count = 0;
+    int rc = rg_io_store_exec(store, "counting the SLS", sls_counts_sql);
+    rc = rc == RG_OK ? count_programmes_in(store, sls, 1, 1) : rc;
+    return rc == RG_OK ? rg_io_store_count(store, "SELECT count(*) FROM temp.sls_summary", count) : rc;
 }
 
 int rg__classify_roll_up(rg_store *store)

@@ -110,7 +110,8 @@ int cli_export_option(rg_cli *cli, int opt, const char *arg, rg_export_opts *o);
         {"schema", required_argument, NULL, OPT_SCHEMA}
 
 #define CLI_EXPORT_HELP                                                                                        \
-    "  --layers LIST         comma-separated: provinsi,kabkota,kecamatan,kelurahan,households (default all)\n"  \
+    "  --layers LIST         comma-separated: provinsi,kabkota,kecamatan,kelurahan,households (default all),\n"  \
+    "                        and sls (an SLS map's SLS, written only when named)\n"                      \
     "  --only CODE           one area's map: the provinsi, kab/kota, kecamatan or kelurahan CODE (either\n"    \
     "                        scheme: 53.71 or 5371), the areas and households in it, and its parents\n"      \
     "  --overwrite           replace an existing OUTPUT\n"                                                     \

@@ -9,6 +9,8 @@
  */
 #include "export/internal.h"
 
+#include "classify/classify.h"
+
 #include <errno.h>
 #include <gdal.h>
 #include <ogr_api.h>
@@ -139,7 +141,8 @@ static int write_dataset(exporter *E, const char *tmp_path, const char *target, 
     if (rc == RG_OK && E->direct)
         rc = fill_gpkg(E, tmp_path, target, chosen);
     /* The project needs the layers it lays out: all of them, or a public export's two. */
-    int whole = chosen == RG_LAYER_ALL || (E->opts->public_only && chosen == RG_LAYER_AREAS);
+    int areas = chosen & ~RG_LAYER_SLS; /* the project lays out the levels every map has */
+    int whole = areas == RG_LAYER_ALL || (E->opts->public_only && areas == RG_LAYER_AREAS);
     if (rc == RG_OK && gpkg && whole)
         rc = rg_export__gpkg_project(E->store, tmp_path, target, E->opts->public_only, E->poverty_rate);
     return rc;
@@ -200,6 +203,20 @@ static int check_every_household_has_a_point(exporter *E, const char *output)
                           " GeoJSON, which keep them as rows without geometry, or only the areas"
                           " (--layers provinsi,kabkota,kecamatan,kelurahan)",
                           output, (long long)without, without == 1 ? "household has" : "households have");
+    return rc;
+}
+
+/* The SLS layer reads temp.sls_summary, made for this export; a store joined to boundaries
+ * without SLS has none to write. */
+static int count_sls(exporter *E, const char *output)
+{
+    int64_t sls = 0;
+    int rc = rg_classify_sls_counts(E->store, &sls);
+    if (rc == RG_OK && sls == 0)
+        rc = rg_ctx_error(E->ctx, RG_EINVAL,
+                          "%s: the layer sls needs boundaries that are an SLS map (BPS's wilkerstat SLS): the store"
+                          " has no SLS",
+                          output);
     return rc;
 }
 
@@ -357,6 +374,8 @@ int rg_export_run(rg_store *store, const char *output, const rg_export_opts *opt
         rc = read_poverty_rate(&E);
     if (rc == RG_OK)
         rc = read_programmes(&E);
+    if (rc == RG_OK && (chosen & RG_LAYER_SLS))
+        rc = count_sls(&E, output);
     if (rc == RG_OK)
         rc = rg_io_store_exec(store, "cutting the export", "DROP TABLE IF EXISTS temp.export_scope");
     if (rc == RG_OK && opts->only && E.fmt != FORMAT_POSTGIS && (rc = rg_export_scope(store, opts->only, NULL)) == RG_OK)

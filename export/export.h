@@ -24,10 +24,11 @@ enum {
     RG_LAYER_KECAMATAN = 4,
     RG_LAYER_KABKOTA = 8,
     RG_LAYER_PROVINSI = 16,
-    RG_LAYER_AREAS = 30, /**< every summary layer */
-    RG_LAYER_ALL = 31
+    RG_LAYER_AREAS = 30, /**< every summary layer of every boundary file */
+    RG_LAYER_ALL = 31,
+    RG_LAYER_SLS = 32 /**< the SLS of an SLS map, written only when asked for (--layers sls, the web map) */
 };
-#define RG_LAYER_FILES_MAX 5
+#define RG_LAYER_FILES_MAX 6
 
 
 typedef struct {

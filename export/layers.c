@@ -107,6 +107,11 @@ const layer_def rg_export__layers[RG_LAYER_FILES_MAX] = {
      "CASE WHEN geom IS NOT NULL THEN lon END, lat", "rg_gpkg_point(CASE WHEN geom IS NOT NULL THEN lon END, lat)",
      " FROM households ORDER BY hh", POINTS_EXTENT,
      "hh", "idx_household_records_geom", GEOM_POINT_LONLAT, &households_style},
+    /* Counted for the export by rg_classify_sls_counts() into temp.sls_summary. */
+    AREA_LAYER("sls", "kelurahan", RG_LAYER_SLS,
+               "SLS (satuan lingkungan setempat) of the SLS map: households per poverty class (after the"
+               " consultation forum), and poverty_rate, over the households whose point lies in the SLS (those"
+               " placed by their area code have none)." AREA_COUNTS, &kelurahan_style),
 };
 
 /* The households with --unlocated-at area: one placed by its code stands at a point inside
@@ -164,7 +169,7 @@ int rg_export_layers_parse(rg_ctx *ctx, const char *list, int *out)
             }
         if (!found) {
             *out = 0;
-            return rg_ctx_error(ctx, RG_EINVAL, "unknown layer '%.*s' (layers: provinsi, kabkota, kecamatan, kelurahan, households)",
+            return rg_ctx_error(ctx, RG_EINVAL, "unknown layer '%.*s' (layers: provinsi, kabkota, kecamatan, kelurahan, households, sls)",
                                 (int)n, p);
         }
         p = end ? end + 1 : p + n;

@@ -252,7 +252,7 @@ static int read_level(reader *R, int level)
     sqlite3_stmt *st = NULL;
     if (rc == RG_OK && sqlite3_prepare_v2(R->db, sql.data, -1, &st, NULL) != SQLITE_OK)
         rc = sql_fail(R, layer);
-    if (rc == RG_OK && level == RG_WEB_LEVELS - 1)
+    if (rc == RG_OK && strcmp(layer, "kelurahan") == 0)
         rc = note_programmes(R, st, columns);
     record *records = NULL;
     size_t n = 0;
@@ -320,7 +320,7 @@ int rg_web__data(rg_ctx *ctx, const char *gpkg, const char *tmp, rg_web_facts *f
     if (sqlite3_open_v2(gpkg, &R.db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
         rc = sql_fail(&R, "opening");
     rc = rc == RG_OK ? rg__buf_appendf(&R.search, "{\"areas\":[\n") : rc;
-    for (int level = 0; level < RG_WEB_LEVELS && rc == RG_OK; level++) {
+    for (int level = 0; level < facts->levels && rc == RG_OK; level++) {
         rc = read_level(&R, level);
         rc = rc == RG_OK ? write_csv(&R, rg_web__levels[level].layer) : rc;
     }

@@ -19,7 +19,7 @@ typedef struct {
     int tile_min, tile_max;
 } rg_web_level;
 
-#define RG_WEB_LEVELS 4
+#define RG_WEB_LEVELS 5 /* the last, the SLS, only when the boundaries were an SLS map */
 extern const rg_web_level rg_web__levels[RG_WEB_LEVELS];
 
 /* Where the site's pieces go, relative to its folder. */
@@ -31,11 +31,12 @@ typedef struct {
     double extent[4];     /* minx, miny, maxx, maxy of the kelurahan, EPSG:4326 */
     char **programmes;    /* NULL-terminated, CSL: free with CSLDestroy() */
     int64_t areas[RG_WEB_LEVELS];
+    int levels;           /* the levels the map has: RG_WEB_LEVELS, or one fewer without SLS */
 } rg_web_facts;
 
-/** Writes tmp/tiles/LEVEL/z/x/y.pbf for every level from the GeoPackage at gpkg, each level
+/** Writes tmp/tiles/LEVEL/z/x/y.pbf for the first `levels` levels from the GeoPackage at gpkg, each level
  * simplified for each of its zooms. @return RG_OK, RG_EGDAL, RG_ENOMEM. */
-int rg_web__tiles(rg_ctx *ctx, const char *gpkg, const char *tmp);
+int rg_web__tiles(rg_ctx *ctx, const char *gpkg, const char *tmp, int levels);
 
 /** Writes tmp/data/ (each area's figures, grouped by parent), tmp/search.json and the CSV
  * summaries of tmp/unduh/ from the GeoPackage at gpkg; fills *facts (the caller frees its

@@ -101,7 +101,7 @@ static int append_metadata(rg_buf *b, GDALDatasetH ds)
 static int append_levels(rg_buf *b, const rg_web_facts *facts)
 {
     int rc = rg__buf_appendf(b, "  \"levels\": [");
-    for (int i = 0; i < RG_WEB_LEVELS && rc == RG_OK; i++)
+    for (int i = 0; i < facts->levels && rc == RG_OK; i++)
         rc = rg__buf_appendf(b, "%s\n    {\"id\": \"%s\", \"tile_min\": %d, \"tile_max\": %d, \"areas\": %lld}",
                              i ? "," : "", rg_web__levels[i].layer, rg_web__levels[i].tile_min,
                              rg_web__levels[i].tile_max, (long long)facts->areas[i]);
@@ -143,14 +143,19 @@ int rg_web__site_json(rg_ctx *ctx, const char *gpkg, const char *tmp, const rg_w
     return rc;
 }
 
-/* The public GeoPackage, as `export --public` writes it: the site's one source. */
-static int write_public_gpkg(rg_store *store, const char *tmp, const rg_web_opts *opts, char *gpkg, size_t cap)
+/* The public GeoPackage, as `export --public` writes it (with the SLS of an SLS map): the
+ * site's one source. */
+static int write_public_gpkg(rg_store *store, const char *tmp, const rg_web_opts *opts, char *gpkg, size_t cap,
+                             int *levels)
 {
     rg_ctx *ctx = rg_io_store_ctx(store);
-    int rc = rg_web__folder(ctx, tmp, "unduh");
+    int64_t sls = 0;
+    int rc = rg_io_store_count(store, "SELECT count(*) FROM sls", &sls);
+    rc = rc == RG_OK ? rg_web__folder(ctx, tmp, "unduh") : rc;
+    *levels = RG_WEB_LEVELS - (sls == 0);
     snprintf(gpkg, cap, "%s/" RG_WEB_GPKG, tmp);
     rg_export_opts e = RG_EXPORT_OPTS_INIT;
-    e.layers = RG_LAYER_AREAS;
+    e.layers = RG_LAYER_AREAS | (sls ? RG_LAYER_SLS : 0);
     e.public_only = 1;
     e.min_count = opts->min_count;
     e.command_line = opts->command_line;
@@ -162,10 +167,10 @@ static int build(rg_store *store, const char *tmp, const rg_web_opts *opts)
 {
     rg_ctx *ctx = rg_io_store_ctx(store);
     char gpkg[4096];
-    rg_web_facts facts = {{0}, NULL, {0}};
-    int rc = write_public_gpkg(store, tmp, opts, gpkg, sizeof gpkg);
+    rg_web_facts facts = {{0}, NULL, {0}, 0};
+    int rc = write_public_gpkg(store, tmp, opts, gpkg, sizeof gpkg, &facts.levels);
     rc = rc == RG_OK ? rg_web__data(ctx, gpkg, tmp, &facts) : rc;
-    rc = rc == RG_OK ? rg_web__tiles(ctx, gpkg, tmp) : rc;
+    rc = rc == RG_OK ? rg_web__tiles(ctx, gpkg, tmp, facts.levels) : rc;
     rc = rc == RG_OK ? rg_web__site_json(ctx, gpkg, tmp, &facts, opts) : rc;
     rc = rc == RG_OK ? rg_web__assets(ctx, tmp) : rc;
     rc = rc == RG_OK ? rg_web__publish_modes(ctx, tmp) : rc;

@@ -21,6 +21,7 @@ const rg_web_level rg_web__levels[RG_WEB_LEVELS] = {
     {"kabkota", 6, 8},
     {"kecamatan", 8, 10},
     {"kelurahan", 10, 12},
+    {"sls", 13, 14},
 };
 
 /* The fields every tile carries: what the map colours, labels and links by. */
@@ -189,17 +190,17 @@ static int write_level(tile_job *j)
     return rc;
 }
 
-int rg_web__tiles(rg_ctx *ctx, const char *gpkg, const char *tmp)
+int rg_web__tiles(rg_ctx *ctx, const char *gpkg, const char *tmp, int levels)
 {
     tile_job jobs[RG_WEB_LEVELS];
     for (int i = 0; i < RG_WEB_LEVELS; i++)
         jobs[i] = (tile_job){.gpkg = gpkg, .tmp = tmp, .level = &rg_web__levels[i], .rc = RG_OK};
     int rc = rg_web__folder(ctx, tmp, "tiles");
     /* One level at a time: the writer makes each level's tiles on every core itself. */
-    for (int i = 0; rc == RG_OK && i < RG_WEB_LEVELS; i++)
+    for (int i = 0; rc == RG_OK && i < levels; i++)
         if ((jobs[i].rc = write_level(&jobs[i])) != RG_OK)
             break;
-    for (int i = 0; i < RG_WEB_LEVELS && rc == RG_OK; i++)
+    for (int i = 0; i < levels && rc == RG_OK; i++)
         if (jobs[i].rc != RG_OK)
             rc = jobs[i].rc == RG_ENOMEM ? RG_ENOMEM
                                          : rg_ctx_error(ctx, jobs[i].rc, "the %s tiles: %s", jobs[i].level->layer,

@@ -52,6 +52,21 @@ shots=${SHOTS:-$work/shots}
 mkdir -p "$shots"
 node "$here/../web/site.cjs" "http://127.0.0.1:$port/" expect.json "$shots" || fail "the site in Chromium (log: $work/http.log)"
 
+# An SLS map's site has a fifth level, the SLS (their counts recounted by the oracle from the
+# households view), drawn from zoom 14. Without SLS, --layers sls is refused.
+"$here/make_sls_map.sh" "$data" sls.gpkg
+"$bin" -q run "$data/households.csv" sls.gpkg -o sls-map.gpkg --db sls.sqlite 2> /dev/null
+"$bin" -q export sls-site -f web --db sls.sqlite
+/usr/bin/python3 "$here/../web/oracle.py" sls-site sls.sqlite "$here/../../export/styles/kelurahan.qml" 5 expect-sls.json
+kill "$server"
+python3 -m http.server --bind 127.0.0.1 --directory sls-site "$port" > http-sls.log 2>&1 &
+server=$!
+for _ in $(seq 50); do curl -sf -o /dev/null "http://127.0.0.1:$port/site.json" 2>/dev/null && break; sleep 0.1; done
+mkdir -p "$shots/sls"
+node "$here/../web/site.cjs" "http://127.0.0.1:$port/" expect-sls.json "$shots/sls" || fail "the SLS site in Chromium"
+if "$bin" -q export nosls.gpkg --public --layers kelurahan,sls --db s.sqlite 2> refused.log; then fail "an sls layer without SLS"; fi
+grep -q "needs boundaries that are an SLS map" refused.log && [ ! -e nosls.gpkg ] || fail "$(cat refused.log)"
+
 # The folder is one: an export stopped half-way by a full disk (RLIMIT_FSIZE) or killed
 # leaves the previous site as it was; the full disk says so and leaves no working folder.
 before=$(find site -type f | sort | xargs sha256sum | sha256sum)

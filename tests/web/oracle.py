@@ -19,7 +19,6 @@ from osgeo import gdal, ogr
 
 ogr.UseExceptions()
 site, store_path, qml_path, min_count, out = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5]
-LEVELS = ["provinsi", "kabkota", "kecamatan", "kelurahan"]
 TILE_FIELDS = {"code", "name", "parent", "rate", "hidden", "mvt_id"}  # mvt_id: the reader's feature id
 failures = []
 
@@ -33,12 +32,28 @@ store = sqlite3.connect(store_path)
 store.row_factory = sqlite3.Row
 
 
+def sls_recount():
+    """The SLS's counts, recounted from the households view (an SLS holds the households its
+    point lies in), and each programme as the sum of its desil (classify_programmes)."""
+    programmes = "".join(", 0%s AS \"%s\"" % ("".join(" + total(desil = %d)" % d for d in range(a, b + 1)), name)
+                         for name, a, b in store.execute("SELECT name, first_desil, last_desil FROM classify_programmes"))
+    return ("SELECT l.code, count(h.sls_code) AS households, total(h.poverty_class_final = 'sangat miskin') AS sangat_miskin,"
+            " total(h.poverty_class_final = 'miskin') AS miskin, total(h.poverty_class_final = 'rentan miskin') AS rentan_miskin,"
+            " total(h.poverty_class_final = 'tidak miskin') AS tidak_miskin,"
+            " total(h.sls_code IS NOT NULL AND h.poverty_class_final IS NULL) AS unclassified,"
+            " total(h.geom IS NOT NULL) AS with_point, total(h.sls_code IS NOT NULL AND h.geom IS NULL) AS without_point,"
+            " total(h.code_mismatch = 1) AS code_mismatches, "
+            + ", ".join("total(h.desil = %d) AS desil_%d" % (d, d) for d in range(1, 11)) + programmes +
+            " FROM sls l LEFT JOIN households h ON h.sls_code = l.code GROUP BY l.code")
+
+
 def summaries(level):
     """The store's counts, and the rate as the export's metadata defines it: (sangat miskin +
     miskin) / classified households."""
     out = {}
-    for r in store.execute("SELECT * FROM %s_summary" % level):
-        r = dict(r)
+    sql = sls_recount() if level == "sls" else "SELECT * FROM %s_summary" % level
+    for r in store.execute(sql):
+        r = {k: int(v) if isinstance(v, float) else v for k, v in dict(r).items()}
         classified = r["households"] - r["unclassified"]
         r["poverty_rate"] = (r["sangat_miskin"] + r["miskin"]) / classified if classified else None
         out[r["code"]] = r
@@ -70,6 +85,10 @@ def qml_classes(path):
 
 # ---------------------------------------------------------------- the legend is the QGIS style's
 site_json = json.load(open(os.path.join(site, "site.json")))
+LEVELS = [level["id"] for level in site_json["levels"]]
+has_sls = store.execute("SELECT count(*) FROM sls").fetchone()[0] > 0
+if LEVELS != ["provinsi", "kabkota", "kecamatan", "kelurahan"] + (["sls"] if has_sls else []):
+    fail("the site's levels %s, the store %s SLS" % (LEVELS, "has" if has_sls else "has no"))
 classes = qml_classes(qml_path)
 if len(classes) != 5:
     fail("kelurahan.qml: expected 5 rate classes, read %d" % len(classes))
@@ -177,22 +196,24 @@ for level in LEVELS:
 # ---------------------------------------------------------------- what the browser should find
 # A big kelurahan, and a point inside it at least 300 m from its label (the label sits at its
 # point on surface), computed from the store's own polygon by OGR/GEOS.
-best = None
 src = ogr.Open(store_path)
-lyr = src.GetLayerByName("kelurahan")
-for feat in lyr:
-    code = feat.GetField("code")
-    r = records["kelurahan"].get(code)
-    if not r or r.get("poverty_rate") is None:
-        continue
-    g = feat.GetGeometryRef()
-    if best is None or g.GetArea() > best[1].GetArea():
-        best = (code, g.Clone())
-code, geom = best
-label = geom.PointOnSurface()
-inner = geom.Buffer(-0.004).Difference(label.Buffer(0.004))
-inside = inner.PointOnSurface()
-target = records["kelurahan"][code]
+
+
+def target_in(level, away):
+    """The largest area of the level with a published rate, and a point inside it `away`
+    degrees from its edge and its label, with what the browser should show of it."""
+    best = None
+    for feat in src.GetLayerByName(level):
+        r = records[level].get(feat.GetField("code"))
+        g = feat.GetGeometryRef()
+        if r and r.get("poverty_rate") is not None and (best is None or g.GetArea() > best[1].GetArea()):
+            best = (r, g.Clone())
+    r, geom = best
+    inside = geom.Buffer(-away).Difference(geom.PointOnSurface().Buffer(away)).PointOnSurface()
+    return {"code": r["code"], "name": r["name"], "households": r["households"], "colour": colour_of(r["poverty_rate"]),
+            "lonlat": [inside.GetX(), inside.GetY()], "parents": [p[1] for p in r["parents"]]}
+
+
 suppressed = next((r for lv in ("kelurahan", "kecamatan") for r in records[lv].values()
                    if r.get("suppressed") == 1 and r["_hidden"]), None)
 if suppressed is None:
@@ -201,9 +222,8 @@ expect = {
     "classes": classes,
     "method": store.execute("SELECT value FROM classify_meta WHERE key = 'method'").fetchone()[0],
     "nodata": site_json["nodata_colour"],
-    "target": {"code": code, "name": target["name"], "households": target["households"],
-               "colour": colour_of(target["poverty_rate"]), "lonlat": [inside.GetX(), inside.GetY()],
-               "parents": [p[1] for p in target["parents"]]},
+    "target": target_in("kelurahan", 0.004),
+    "sls": target_in("sls", 0.0006) if has_sls else None,
     "suppressed": suppressed and {"code": suppressed["code"], "name": suppressed["name"], "level": suppressed["_level"],
                                   "parent": suppressed.get("parent_code"), "hidden": suppressed["_hidden"]},
 }

@@ -156,8 +156,27 @@ async function desktop(browser) {
                       T.lonlat);
   await rendered(page);
   await page.screenshot({ path: path.join(outDir, 'desktop-zoom14.png') });
+  if (expect.sls) await sls(page);
   if (leaks.length) fail('requests left the origin: ' + leaks.slice(0, 5).join(', '));
   await context.close();
+}
+
+// An SLS map's finest level: drawn from zoom 14, in its colour, its panel under its desa.
+async function sls(page) {
+  const S = expect.sls;
+  await page.evaluate((ll) => { rgMap.map.getView().setCenter(ol.proj.fromLonLat(ll)); rgMap.map.getView().setZoom(16); },
+                      S.lonlat);
+  await rendered(page);
+  const level = await page.textContent('#legend .level-now');
+  if (!level.includes('SLS')) fail('at zoom 16 on an SLS map the legend says "' + level + '"');
+  const [x, y] = await pagePixel(page, S.lonlat);
+  const colour = hex(await colourAt(page, x, y));
+  if (colour !== S.colour) fail('SLS ' + S.name + ' is drawn ' + colour + '; its rate calls for ' + S.colour);
+  await page.mouse.click(x, y);
+  await page.waitForFunction((name) => document.querySelector('#panel h2')?.textContent === name, S.name);
+  const crumbs = await page.textContent('#panel .crumbs');
+  for (const p of S.parents) if (!crumbs.includes(p)) fail('SLS ' + S.name + ': breadcrumbs "' + crumbs + '" lack ' + p);
+  await page.screenshot({ path: path.join(outDir, 'desktop-sls.png') });
 }
 
 async function phone(browser) {

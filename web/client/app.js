@@ -13,6 +13,7 @@
       title: 'Peta kemiskinan', level: 'Tingkat', auto: 'Otomatis (menurut zoom)', about: 'Tentang data',
       search_placeholder: 'Cari nama atau kode wilayah', close: 'Tutup', lang: 'English',
       provinsi: 'Provinsi', kabkota: 'Kabupaten/Kota', kecamatan: 'Kecamatan', kelurahan: 'Desa/Kelurahan',
+      sls: 'SLS (RT/RW)',
       legend: 'Tingkat kemiskinan', hidden: 'disembunyikan', hidden_legend: 'Disembunyikan: jumlah kecil',
       nodata: 'Tidak ada data', households: 'Rumah tangga', sangat_miskin: 'Sangat miskin', miskin: 'Miskin',
       rentan_miskin: 'Rentan miskin', tidak_miskin: 'Tidak miskin', unclassified: 'Belum terklasifikasi',
@@ -29,6 +30,7 @@
       title: 'Poverty map', level: 'Level', auto: 'Automatic (by zoom)', about: 'About the data',
       search_placeholder: 'Search an area by name or code', close: 'Close', lang: 'Bahasa Indonesia',
       provinsi: 'Province', kabkota: 'Regency/City', kecamatan: 'District', kelurahan: 'Village',
+      sls: 'SLS (neighbourhood)',
       legend: 'Poverty rate', hidden: 'suppressed', hidden_legend: 'Suppressed: small counts',
       nodata: 'No data', households: 'Households', sangat_miskin: 'Very poor', miskin: 'Poor',
       rentan_miskin: 'Vulnerable', tidak_miskin: 'Not poor', unclassified: 'Not classified',
@@ -133,7 +135,7 @@
     });
   }
   function levelStyle(i) {
-    const size = [14, 13, 12, 11][i] || 11;
+    const size = [14, 13, 12, 12, 11][i] || 11;
     return (feature) => feature.get('layer') === 'label' ? labelStyle(feature, size) : areaStyle(feature);
   }
   const outlineStyle = new ol.style.Style({stroke: new ol.style.Stroke({color: '#202020', width: 1.6})});
