@@ -26,8 +26,9 @@ typedef struct {
     rg_ctx *ctx;
     const char *tmp;
     sqlite3 *db;
-    area *areas; /* every level, sorted by code after each level is read */
+    area *areas; /* every level; sorted by code after each level is read */
     size_t count, cap;
+    size_t sorted; /* the levels read before this one: the parents, in code order */
     rg_buf search;
     rg_web_facts *facts;
 } reader;
@@ -47,7 +48,7 @@ static int by_parent(const void *a, const void *b)
 static const area *find_area(const reader *R, const char *code)
 {
     area key = {.code = (char *)code};
-    return code ? bsearch(&key, R->areas, R->count, sizeof *R->areas, by_code) : NULL;
+    return code ? bsearch(&key, R->areas, R->sorted, sizeof *R->areas, by_code) : NULL;
 }
 
 static int sql_fail(reader *R, const char *gpkg_what)
@@ -263,6 +264,7 @@ static int read_level(reader *R, int level)
         rc = write_groups(R, layer, records, n, level == 0);
     free_records(records, n);
     qsort(R->areas, R->count, sizeof *R->areas, by_code);
+    R->sorted = R->count;
     R->facts->areas[level] = (int64_t)n;
     rg__buf_free(&cols);
     rg__buf_free(&sql);

@@ -15,6 +15,7 @@
 #include <ogr_api.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 const rg_web_level rg_web__levels[RG_WEB_LEVELS] = {
     {"provinsi", 3, 6},
@@ -190,20 +191,27 @@ static int write_level(tile_job *j)
     return rc;
 }
 
+static double seconds_since(const struct timespec *t0)
+{
+    struct timespec t1;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
 int rg_web__tiles(rg_ctx *ctx, const char *gpkg, const char *tmp, int levels)
 {
-    tile_job jobs[RG_WEB_LEVELS];
-    for (int i = 0; i < RG_WEB_LEVELS; i++)
-        jobs[i] = (tile_job){.gpkg = gpkg, .tmp = tmp, .level = &rg_web__levels[i], .rc = RG_OK};
     int rc = rg_web__folder(ctx, tmp, "tiles");
-    /* One level at a time: the writer makes each level's tiles on every core itself. */
-    for (int i = 0; rc == RG_OK && i < levels; i++)
-        if ((jobs[i].rc = write_level(&jobs[i])) != RG_OK)
-            break;
-    for (int i = 0; i < levels && rc == RG_OK; i++)
-        if (jobs[i].rc != RG_OK)
-            rc = jobs[i].rc == RG_ENOMEM ? RG_ENOMEM
-                                         : rg_ctx_error(ctx, jobs[i].rc, "the %s tiles: %s", jobs[i].level->layer,
-                                                        jobs[i].message);
+    /* One level at a time: the writer finishes each level's tiles on every core itself (two
+     * levels at once were no faster, 80 s against 78 s for the generated country). */
+    for (int i = 0; rc == RG_OK && i < levels; i++) {
+        tile_job j = {.gpkg = gpkg, .tmp = tmp, .level = &rg_web__levels[i], .rc = RG_OK};
+        struct timespec t0;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        if ((rc = write_level(&j)) != RG_OK)
+            rc = rc == RG_ENOMEM ? RG_ENOMEM : rg_ctx_error(ctx, rc, "the %s tiles: %s", j.level->layer, j.message);
+        else
+            rg_ctx_notice(ctx, RG_NOTICE_DETAIL, "web: %s tiles, zooms %d-%d, in %.1f s", j.level->layer,
+                          j.level->tile_min, j.level->tile_max, seconds_since(&t0));
+    }
     return rc;
 }

@@ -136,6 +136,14 @@ for i, level in enumerate(LEVELS):
             fail("%s %s: cells hidden (%s) but not flagged suppressed" % (level, code, hidden))
         if r.get("poverty_rate") is not None and abs(r["poverty_rate"] - t["poverty_rate"]) > 5.01e-5:
             fail("%s %s rate: site %s, store %s" % (level, code, r["poverty_rate"], t["poverty_rate"]))
+        # Its parents, provinsi first, as the store's tables chain them.
+        chain, up = [], t and store.execute("SELECT parent_code FROM %s WHERE code = ?" % level, (code,)).fetchone()[0]
+        for parent_level in reversed(LEVELS[:i]):
+            name = store.execute("SELECT name, parent_code FROM %s WHERE code = ?" % parent_level, (up,)).fetchone()
+            chain.insert(0, [up, name[0]])
+            up = name[1]
+        if r.get("parents") != chain:
+            fail("%s %s: parents %s, the store %s" % (level, code, r.get("parents"), chain))
         r["_hidden"] = {k: t[k] for k in hidden}
         r["_level"] = i
     records[level] = seen
