@@ -18,13 +18,14 @@ static void help(void)
            "OpenLayers, every level's areas as vector tiles, each area's figures, a search, and the\n"
            "public GeoPackage and CSV summaries to download. It implies --public (never a household).\n"
            "  --basemap URL         with -f web: an XYZ tile address drawn under the map\n"
-           "                        (https://.../{z}/{x}/{y}.png); default none, the site asks no other server\n");
+           "                        (https://.../{z}/{x}/{y}.png); default none, the site asks no other server\n"
+           "  --basemap-credit TEXT the basemap's attribution, shown on the map (required with --basemap)\n");
 }
 
 typedef struct {
     rg_export_opts exp;
     const char *output;
-    const char *basemap;
+    const char *basemap, *basemap_credit;
 } export_args;
 
 static int take(rg_cli *cli, int opt, const char *arg, void *opts)
@@ -34,8 +35,8 @@ static int take(rg_cli *cli, int opt, const char *arg, void *opts)
         a->output = arg;
         return 1;
     }
-    if (opt == OPT_BASEMAP) {
-        a->basemap = arg;
+    if (opt == OPT_BASEMAP || opt == OPT_BASEMAP_CREDIT) {
+        *(opt == OPT_BASEMAP ? &a->basemap : &a->basemap_credit) = arg;
         return 1;
     }
     return cli_export_option(cli, opt, arg, &a->exp);
@@ -63,6 +64,7 @@ static int export_web(rg_cli *cli, const char *db, const export_args *a)
     w.min_count = a->exp.min_count;
     w.command_line = cli->command_line;
     w.basemap = a->basemap;
+    w.basemap_credit = a->basemap_credit;
     int status = check_web(cli, &a->exp);
     if (status >= 0)
         return status;
@@ -89,11 +91,12 @@ int cmd_export(rg_cli *cli, int argc, char **argv)
         {"output", required_argument, NULL, 'o'},
         {"db", required_argument, NULL, OPT_DB},
         {"basemap", required_argument, NULL, OPT_BASEMAP},
+        {"basemap-credit", required_argument, NULL, OPT_BASEMAP_CREDIT},
         CLI_EXPORT_OPTIONS,
         {"help", no_argument, NULL, OPT_HELP},
         {NULL, 0, NULL, 0},
     };
-    export_args args = {RG_EXPORT_OPTS_INIT, NULL, NULL};
+    export_args args = {RG_EXPORT_OPTS_INIT, NULL, NULL, NULL};
     args.exp.command_line = cli->command_line;
     const char *db = NULL;
     int status = cli_parse(cli, argc, argv, options, "o:f:", help, take, &args, &db);
@@ -105,8 +108,8 @@ int cmd_export(rg_cli *cli, int argc, char **argv)
         return cli_usage_error(cli, "needs exactly one OUTPUT (.gpkg or .geojson)");
     if (args.exp.format && strcasecmp(args.exp.format, "web") == 0)
         return export_web(cli, db, &args);
-    if (args.basemap)
-        return cli_usage_error(cli, "--basemap is for -f web");
+    if (args.basemap || args.basemap_credit)
+        return cli_usage_error(cli, "--basemap and --basemap-credit are for -f web");
     if ((status = cli_check_export(cli, &args.exp)) >= 0)
         return status;
     rg_export_plan plan;

@@ -153,7 +153,8 @@ static void free_records(record *r, size_t n)
 /* data/LEVEL/PARENT.json for each parent, or data/LEVEL.json for the top level. */
 static int write_groups(reader *R, const char *layer, record *r, size_t n, int top)
 {
-    qsort(r, n, sizeof *r, by_parent);
+    if (n)
+        qsort(r, n, sizeof *r, by_parent);
     int rc = RG_OK;
     for (size_t i = 0; i < n && rc == RG_OK;) {
         rg_buf b = {0}, rel = {0};
@@ -263,7 +264,8 @@ static int read_level(reader *R, int level)
     if (rc == RG_OK)
         rc = write_groups(R, layer, records, n, level == 0);
     free_records(records, n);
-    qsort(R->areas, R->count, sizeof *R->areas, by_code);
+    if (R->count) /* qsort's array may not be NULL, even empty */
+        qsort(R->areas, R->count, sizeof *R->areas, by_code);
     R->sorted = R->count;
     R->facts->areas[level] = (int64_t)n;
     rg__buf_free(&cols);

@@ -54,10 +54,15 @@ static int replaceable(const char *dir)
     return empty;
 }
 
-static int check_basemap(rg_ctx *ctx, const char *url)
+static int check_basemap(rg_ctx *ctx, const char *url, const char *credit)
 {
     if (!url)
-        return RG_OK;
+        return credit ? rg_ctx_error(ctx, RG_EINVAL, "--basemap-credit goes with --basemap") : RG_OK;
+    if (!credit || !*credit)
+        return rg_ctx_error(ctx, RG_EINVAL,
+                            "--basemap %s: a basemap's tiles come with a licence: say whose they are with"
+                            " --basemap-credit (e.g. '© OpenStreetMap contributors')",
+                            url);
     int scheme = strncmp(url, "https://", 8) == 0 || strncmp(url, "http://", 7) == 0;
     if (!scheme || !strstr(url, "{z}") || !strstr(url, "{x}") || !strstr(url, "{y}") || strpbrk(url, "\"<>\\ "))
         return rg_ctx_error(ctx, RG_EINVAL,
@@ -70,7 +75,7 @@ static int check_basemap(rg_ctx *ctx, const char *url)
 int rg_web_check(rg_ctx *ctx, const char *dir, const rg_web_opts *opts)
 {
     struct stat sb;
-    int rc = check_basemap(ctx, opts->basemap);
+    int rc = check_basemap(ctx, opts->basemap, opts->basemap_credit);
     if (rc != RG_OK || stat(dir, &sb) != 0)
         return rc;
     if (!S_ISDIR(sb.st_mode))
@@ -135,6 +140,10 @@ int rg_web__site_json(rg_ctx *ctx, const char *gpkg, const char *tmp, const rg_w
                      : rc;
     rc = rc == RG_OK ? rg__buf_appendf(&b, "  \"basemap\": ") : rc;
     rc = rc == RG_OK ? (opts->basemap ? rg__buf_append_json_string(&b, opts->basemap) : rg__buf_append(&b, "null", 4))
+                     : rc;
+    rc = rc == RG_OK ? rg__buf_appendf(&b, ",\n  \"basemap_credit\": ") : rc;
+    rc = rc == RG_OK ? (opts->basemap_credit ? rg__buf_append_json_string(&b, opts->basemap_credit)
+                                             : rg__buf_append(&b, "null", 4))
                      : rc;
     rc = rc == RG_OK ? rg__buf_appendf(&b, ",\n  \"gpkg\": \"" RG_WEB_GPKG "\"\n}\n") : rc;
     GDALClose(ds);

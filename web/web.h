@@ -21,14 +21,16 @@ typedef struct {
     const char *command_line;  /**< recorded in the public GeoPackage; may be NULL */
     const char *basemap;       /**< an XYZ URL template ({z}/{x}/{y}) drawn under the map; NULL: none,
                                     the site then asks nothing of any other server */
+    const char *basemap_credit; /**< the basemap's attribution, shown on the map as text; required with
+                                     basemap (its tiles come with a licence) */
 } rg_web_opts;
 
-#define RG_WEB_OPTS_INIT {0, 5, NULL, NULL}
+#define RG_WEB_OPTS_INIT {0, 5, NULL, NULL, NULL}
 
 /**
  * Checks that dir can receive a site, creating nothing: it must not exist, or (with
  * opts->overwrite) be a site this tool wrote (it holds site.json of ours) or empty; basemap,
- * when given, must be an http(s) template with {z}, {x} and {y}.
+ * when given, must be an http(s) template with {z}, {x} and {y}, and come with its credit.
  * @return RG_OK, RG_EEXIST (dir exists, overwrite off), RG_EINVAL (the message says why).
  */
 int rg_web_check(rg_ctx *ctx, const char *dir, const rg_web_opts *opts);

@@ -20,6 +20,9 @@
 #include "io/io.h"
 #include "load/load.h"
 #include "support.h"
+#include "web/web.h"
+
+#include <glob.h>
 
 static const char households[] =
     "id_keluarga,lintang,bujur,jumlah_art,pengeluaran_bulanan,kode_wilayah,nama\n"
@@ -118,6 +121,28 @@ static int compare(rg_store *store, void *arg)
     return rc;
 }
 
+/* The web map: a failed write leaves the site before it as it was (its index.html's bytes)
+ * and no working folder beside it. */
+static int web(rg_store *store, void *dir)
+{
+    char index[600], pattern[600];
+    snprintf(index, sizeof index, "%s/index.html", (const char *)dir);
+    const char *slash = strrchr(dir, '/');
+    snprintf(pattern, sizeof pattern, "%.*s/.%s.partial-*", (int)(slash - (const char *)dir), (const char *)dir,
+             slash + 1);
+    cr_assert_eq(run("echo old > '%s'", index), 0);
+    rg_web_opts o = RG_WEB_OPTS_INIT;
+    o.overwrite = 1;
+    int rc = rg_web_write(store, dir, &o);
+    glob_t left;
+    int found = glob(pattern, 0, NULL, &left) == 0;
+    globfree(&left);
+    cr_assert(!found, "a web map's working folder was left (%s)", rg_ctx_errmsg(rg_io_store_ctx(store)));
+    if (rc != RG_OK)
+        cr_assert_eq(run("grep -qx old '%s'", index), 0, "a failed web map touched the site before it");
+    return rc;
+}
+
 Test(chaos, load_classify_and_export_fail_cleanly_at_every_allocation, .timeout = 600)
 {
     rg_ctx *ctx = test_ctx();
@@ -175,6 +200,11 @@ Test(chaos, load_classify_and_export_fail_cleanly_at_every_allocation, .timeout 
     injected = sweep(ctx, store, "compare", compare, (void *)editions, "SELECT count(*) FROM store_steps");
     cr_assert_gt(injected, 10);
     cr_assert_eq(access(change, F_OK), 0);
+    const char *site = tmp_path("chaos-site");
+    cr_assert_eq(run("rm -rf '%s' && mkdir '%s' && echo '{\"generator\": \"regsosek-geo\"}' > '%s/site.json'", site,
+                     site, site), 0);
+    injected = sweep(ctx, store, "web", web, (void *)site, "SELECT count(*) FROM store_steps");
+    cr_assert_gt(injected, 10);
     rg_io_store_free(store);
     rg_ctx_free(ctx);
 }

@@ -105,6 +105,11 @@ for args in "--fields nik" "--layers households" "--only 5371010" "--basemap ftp
   set -e
   [ "$status" = 2 ] && [ ! -e web2 ] || fail "-f web $args: exit $status, $(cat refused.log)"
 done
-"$bin" -q export web3 -f web --db s.sqlite --basemap 'https://tile.openstreetmap.org/{z}/{x}/{y}.png'
-grep -q '"basemap": "https://tile.openstreetmap.org/{z}/{x}/{y}.png"' web3/site.json || fail "the basemap is not in site.json"
+if "$bin" -q export web3 -f web --db s.sqlite --basemap 'https://tile.openstreetmap.org/{z}/{x}/{y}.png' 2> refused.log; then
+  fail "a basemap without its credit"; fi
+grep -q "basemap-credit" refused.log && [ ! -e web3 ] || fail "$(cat refused.log)"
+"$bin" -q export web3 -f web --db s.sqlite --basemap 'https://tile.openstreetmap.org/{z}/{x}/{y}.png' \
+  --basemap-credit '© OpenStreetMap <contributors>'
+grep -q '"basemap": "https://tile.openstreetmap.org/{z}/{x}/{y}.png"' web3/site.json &&
+  grep -q '"basemap_credit": "© OpenStreetMap <contributors>"' web3/site.json || fail "the basemap is not in site.json"
 echo "web: ok"

@@ -153,7 +153,9 @@
   function buildMap() {
     const base = [];
     if (site.basemap)
-      base.push(new ol.layer.Tile({source: new ol.source.XYZ({url: site.basemap, crossOrigin: null})}));
+      base.push(new ol.layer.Tile({source: new ol.source.XYZ({
+        url: site.basemap, crossOrigin: null, attributions: escapeHtml(site.basemap_credit || '')
+      })}));
     const sources = site.levels.map(tileSource);
     /* No tile is asked for outside the areas: a plain server answers those with 404s. */
     const extent = ol.proj.transformExtent(site.extent, 'EPSG:4326', 'EPSG:3857');
