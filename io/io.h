@@ -412,6 +412,9 @@ void rg_io_partial_remove(const char *tmp);
 int rg_io_partial_probe(rg_ctx *ctx, const char *tmp, const char *target);
 /* Removes target's temporary files whose writing process no longer exists. */
 void rg_io_partial_remove_stale(const char *target);
+/* Calls fn with the path of each of target's temporary files or folders whose writing process
+ * no longer exists (a folder's writer removes it its own way). */
+void rg_io_partial_each_stale(const char *target, void (*fn)(const char *path));
 /* Gives the finished tmp its mode (0600 for personal data), then renames it onto target; on
  * failure removes tmp. @return RG_OK or RG_EIO. */
 int rg_io_partial_publish(rg_ctx *ctx, const char *tmp, const char *target, unsigned mode);

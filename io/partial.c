@@ -50,9 +50,13 @@ void rg_io_partial_remove(const char *tmp)
     }
 }
 
+static void unlink_path(const char *path) { unlink(path); }
+
 /* A writer killed outright cannot clean up after itself: the next write of the same
  * target removes temporary files whose writing process no longer exists. */
-void rg_io_partial_remove_stale(const char *target)
+void rg_io_partial_remove_stale(const char *target) { rg_io_partial_each_stale(target, unlink_path); }
+
+void rg_io_partial_each_stale(const char *target, void (*fn)(const char *path))
 {
     const char *slash = strrchr(target, '/');
     char dir[4096], prefix[1024];
@@ -72,7 +76,7 @@ void rg_io_partial_remove_stale(const char *target)
         if (pid <= 0 || pid == (long)getpid() || (kill((pid_t)pid, 0) != 0 && errno == ESRCH)) {
             char path[8192];
             snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-            unlink(path);
+            fn(path);
         }
     }
     closedir(d);

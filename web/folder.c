@@ -7,24 +7,14 @@
 #define _GNU_SOURCE
 #include "web/internal.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include <cpl_error.h>
-
-const char *rg_web__gdal_error(const char *what)
-{
-    const char *m = CPLGetLastErrorMsg();
-    return m && *m ? m : what;
-}
 
 static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
 {
@@ -35,7 +25,7 @@ static int remove_entry(const char *path, const struct stat *sb, int flag, struc
 
 void rg_web__remove_tree(const char *path) { nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS); }
 
-static unsigned file_mode, folder_mode;
+static unsigned file_mode, folder_mode; /* nftw() passes its callback no data of ours */
 static int open_up(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
 {
     (void)ftw;
@@ -55,30 +45,7 @@ int rg_web__publish_modes(rg_ctx *ctx, const char *tmp)
 }
 
 /* ".NAME.partial-PID" folders beside dir whose process is gone. */
-void rg_web__remove_stale(const char *dir)
-{
-    const char *slash = strrchr(dir, '/');
-    char parent[4096], prefix[1024], path[8192];
-    snprintf(parent, sizeof parent, "%.*s", slash ? (int)(slash - dir) : 1, slash ? dir : ".");
-    if (slash == dir)
-        snprintf(parent, sizeof parent, "/");
-    snprintf(prefix, sizeof prefix, ".%s.partial-", slash ? slash + 1 : dir);
-    DIR *d = opendir(parent);
-    if (!d)
-        return;
-    struct dirent *e;
-    size_t n = strlen(prefix);
-    while ((e = readdir(d)) != NULL) {
-        if (strncmp(e->d_name, prefix, n) != 0)
-            continue;
-        long pid = strtol(e->d_name + n, NULL, 10);
-        if (pid > 0 && pid != (long)getpid() && (kill((pid_t)pid, 0) == 0 || errno != ESRCH))
-            continue;
-        snprintf(path, sizeof path, "%s/%s", parent, e->d_name);
-        rg_web__remove_tree(path);
-    }
-    closedir(d);
-}
+void rg_web__remove_stale(const char *dir) { rg_io_partial_each_stale(dir, rg_web__remove_tree); }
 
 /* tmp becomes dir; the site dir held before, if any, is removed after the exchange. */
 int rg_web__swap(rg_ctx *ctx, const char *tmp, const char *dir)

@@ -13,7 +13,14 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <cpl_error.h>
 #include <cpl_string.h>
+
+const char *rg_web__gdal_error(const char *what)
+{
+    const char *m = CPLGetLastErrorMsg();
+    return m && *m ? m : what;
+}
 
 /* The poverty-rate classes and colours of export/styles/kelurahan.qml (scripts/make-styles.py's
  * RATE_BREAKS): a reader who knows the QGIS map reads the web map the same way. */
