@@ -301,7 +301,9 @@ int rg_export_plan_make(rg_ctx *ctx, const char *output, const rg_export_opts *o
             plan->format = formats[i].fmt;
         }
     if (opts->format && !plan->ext)
-        return rg_ctx_error(ctx, RG_EINVAL, "-f %s: not a format export writes (GPKG, GeoJSON, GeoJSONSeq, FlatGeobuf)",
+        return rg_ctx_error(ctx, RG_EINVAL,
+                            "-f %s: not a format export writes (GPKG, GeoJSON, GeoJSONSeq, FlatGeobuf; the web map:"
+                            " `regsosek-geo export DIR -f web`)",
                             opts->format);
     /* A folder ("map/") receives one GeoJSON file per layer: map/households.geojson, ... */
     size_t out_len = strlen(output);
