@@ -113,6 +113,15 @@ async function desktop(browser) {
   await page.waitForTimeout(600);
   await rendered(page);
   await page.screenshot({ path: path.join(outDir, 'desktop-panel.png') });
+  // And by the keyboard: down to the first result, Enter.
+  await page.click('#panel .close');
+  await page.fill('#search', T.name);
+  await page.waitForSelector('#results li[data-i]');
+  await page.keyboard.press('ArrowDown');
+  if ((await page.getAttribute('#results li[data-i="0"]', 'aria-selected')) !== 'true') fail('ArrowDown marks no result');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#panel:not([hidden]) h2');
+  if ((await page.textContent('#panel h2')) !== T.name) fail('Enter on the first result does not open ' + T.name);
 
   // A suppressed area: found by its code; its hidden cells say so, and no cell of 1 to 4 shows.
   const S = expect.suppressed;

@@ -336,8 +336,11 @@
     hits.sort((x, y) => x[0] - y[0] || (x[1].name < y[1].name ? -1 : 1));
     return hits.slice(0, 25).map((h) => h[1]);
   }
+  let shown = [], active = -1; /* the results listed, and the one the arrow keys are on */
   function showResults(list) {
     const ul = $('results');
+    shown = list;
+    active = -1;
     ul.innerHTML = list.length ? list.map((a, i) =>
       '<li role="option" data-i="' + i + '">' + escapeHtml(a.name) + ' <small>' + escapeHtml(t(site.levels[a.level].id)) +
       ' · ' + escapeHtml(a.code) + (a.parent ? ' · ' + escapeHtml(parentsOf(a)) : '') + '</small></li>').join('')
@@ -365,10 +368,18 @@
       }, 120);
     });
     input.addEventListener('keydown', async (e) => {
-      if (e.key === 'Enter') {
+      const items = $('results').querySelectorAll('li[data-i]');
+      if ((e.key === 'ArrowDown' || e.key === 'ArrowUp') && !$('results').hidden && items.length) {
+        e.preventDefault();
+        active = (active + (e.key === 'ArrowDown' ? 1 : items.length - 1) + (active < 0 && e.key === 'ArrowUp' ? 1 : 0))
+          % items.length;
+        items.forEach((li, i) => li.setAttribute('aria-selected', i === active ? 'true' : 'false'));
+        items[active].scrollIntoView({block: 'nearest'});
+      } else if (e.key === 'Enter') {
+        clearTimeout(timer);
         await loadIndex();
-        const list = search(input.value);
-        if (list.length) choose(list[0]);
+        const list = active >= 0 && !$('results').hidden ? shown : search(input.value);
+        if (list.length) choose(list[Math.max(active, 0)]);
       } else if (e.key === 'Escape') {
         $('results').hidden = true;
       }
