@@ -218,8 +218,10 @@ def target_in(level, away):
             best = (r, g.Clone())
     r, geom = best
     inside = geom.Buffer(-away).Difference(geom.PointOnSurface().Buffer(away)).PointOnSurface()
+    parent = records[LEVELS[LEVELS.index(level) - 1]].get(r["parent_code"], {})
     return {"code": r["code"], "name": r["name"], "households": r["households"], "colour": colour_of(r["poverty_rate"]),
-            "lonlat": [inside.GetX(), inside.GetY()], "parents": [p[1] for p in r["parents"]]}
+            "lonlat": [inside.GetX(), inside.GetY()], "parents": [p[1] for p in r["parents"]],
+            "parent_colour": colour_of(parent["poverty_rate"]) if parent.get("poverty_rate") is not None else None}
 
 
 suppressed = next((r for lv in ("kelurahan", "kecamatan") for r in records[lv].values()

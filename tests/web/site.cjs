@@ -165,6 +165,20 @@ async function desktop(browser) {
                       T.lonlat);
   await rendered(page);
   await page.screenshot({ path: path.join(outDir, 'desktop-zoom14.png') });
+  // One level pinned: kecamatan drawn where the desa would be, until Automatic again.
+  await page.selectOption('#level', 'kecamatan');
+  await rendered(page);
+  let now = await page.textContent('#legend .level-now');
+  if (!now.includes('Kecamatan')) fail('kecamatan pinned at zoom 14.5, the legend says "' + now + '"');
+  if (T.parent_colour) {
+    const [px, py] = await pagePixel(page, T.lonlat);
+    const drawn = hex(await colourAt(page, px, py));
+    if (drawn !== T.parent_colour) fail('kecamatan pinned: ' + T.parents[2] + ' drawn ' + drawn + ', its rate calls for ' + T.parent_colour);
+  }
+  await page.selectOption('#level', 'auto');
+  await rendered(page);
+  now = await page.textContent('#legend .level-now');
+  if (!now.includes(expect.sls ? 'SLS' : 'Desa')) fail('back to Automatic at zoom 14.5, the legend says "' + now + '"');
   if (expect.sls) await sls(page);
   if (leaks.length) fail('requests left the origin: ' + leaks.slice(0, 5).join(', '));
   await context.close();
