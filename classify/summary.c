@@ -111,22 +111,28 @@ static int count_programmes(rg_store *store)
     return count_programmes_in(store, tables, RG_AREA_KINDS, 0);
 }
 
-/* As the kelurahan are counted again after a forum (resummarise_sql): from the view, so the
- * SLS add up to their desa's located households. */
+/* Every area of `table` with the counts of the view's households whose `code_column` names it
+ * (classes after the forum), zeros where none: code, then RG_IO_SUMMARY_COLUMNS. What the
+ * kelurahan are counted again from after a forum, and the SLS from for an export. */
+#define VIEW_COUNTS_PER_AREA(table, code_column)                                                                \
+    "SELECT a.code AS code, coalesce(s.households, 0) AS households,"                                          \
+    " coalesce(s.sangat_miskin, 0) AS sangat_miskin, coalesce(s.miskin, 0) AS miskin,"                        \
+    " coalesce(s.rentan_miskin, 0) AS rentan_miskin, coalesce(s.tidak_miskin, 0) AS tidak_miskin,"            \
+    " coalesce(s.unclassified, 0) AS unclassified, coalesce(s.with_point, 0) AS with_point,"                  \
+    " coalesce(s.without_point, 0) AS without_point, coalesce(s.code_mismatches, 0) AS code_mismatches,"      \
+    " coalesce(s.desil_1, 0) AS desil_1, coalesce(s.desil_2, 0) AS desil_2, coalesce(s.desil_3, 0) AS desil_3," \
+    " coalesce(s.desil_4, 0) AS desil_4, coalesce(s.desil_5, 0) AS desil_5, coalesce(s.desil_6, 0) AS desil_6," \
+    " coalesce(s.desil_7, 0) AS desil_7, coalesce(s.desil_8, 0) AS desil_8, coalesce(s.desil_9, 0) AS desil_9," \
+    " coalesce(s.desil_10, 0) AS desil_10"                                                                      \
+    " FROM " table " a LEFT JOIN (SELECT " code_column " AS code,"                                             \
+    SUMMARY_COUNTS("poverty_class_final", "desil", "geom IS NOT NULL", "code_mismatch = 1")                     \
+    "  FROM households WHERE " code_column " IS NOT NULL GROUP BY " code_column ") s ON s.code = a.code"
+
+/* From the view, as the kelurahan after a forum, so the SLS add up to their desa's located
+ * households. */
 static const char sls_counts_sql[] =
     "DROP TABLE IF EXISTS temp.sls_summary;"
-    "CREATE TEMP TABLE sls_summary AS SELECT l.code AS code,"
-    " coalesce(s.households, 0) AS households, coalesce(s.sangat_miskin, 0) AS sangat_miskin,"
-    " coalesce(s.miskin, 0) AS miskin, coalesce(s.rentan_miskin, 0) AS rentan_miskin,"
-    " coalesce(s.tidak_miskin, 0) AS tidak_miskin, coalesce(s.unclassified, 0) AS unclassified,"
-    " coalesce(s.with_point, 0) AS with_point, coalesce(s.without_point, 0) AS without_point,"
-    " coalesce(s.code_mismatches, 0) AS code_mismatches, coalesce(s.desil_1, 0) AS desil_1,"
-    " coalesce(s.desil_2, 0) AS desil_2, coalesce(s.desil_3, 0) AS desil_3, coalesce(s.desil_4, 0) AS desil_4,"
-    " coalesce(s.desil_5, 0) AS desil_5, coalesce(s.desil_6, 0) AS desil_6, coalesce(s.desil_7, 0) AS desil_7,"
-    " coalesce(s.desil_8, 0) AS desil_8, coalesce(s.desil_9, 0) AS desil_9, coalesce(s.desil_10, 0) AS desil_10"
-    " FROM sls l LEFT JOIN (SELECT sls_code,"
-    SUMMARY_COUNTS("poverty_class_final", "desil", "geom IS NOT NULL", "code_mismatch = 1")
-    "  FROM households WHERE sls_code IS NOT NULL GROUP BY sls_code) s ON s.sls_code = l.code;";
+    "CREATE TEMP TABLE sls_summary AS " VIEW_COUNTS_PER_AREA("sls", "sls_code") ";";
 
 int rg_classify_sls_counts(rg_store *store, int64_t *count)
 {
@@ -184,17 +190,8 @@ int rg__classify_programmes_define(rg_store *store, const rg_rules *rules)
 static const char resummarise_sql[] =
     "DELETE FROM kelurahan_summary; DELETE FROM kecamatan_summary; DELETE FROM kabkota_summary;"
     " DELETE FROM provinsi_summary;"
-    "WITH s AS (SELECT kelurahan_code AS code,"
-    SUMMARY_COUNTS("poverty_class_final", "desil", "geom IS NOT NULL", "code_mismatch = 1")
-    "  FROM households WHERE kelurahan_code IS NOT NULL GROUP BY kelurahan_code)"
-    " INSERT INTO kelurahan_summary(code, " RG_IO_SUMMARY_COLUMNS ")"
-    " SELECT k.code, coalesce(s.households, 0), coalesce(s.sangat_miskin, 0), coalesce(s.miskin, 0),"
-    "  coalesce(s.rentan_miskin, 0), coalesce(s.tidak_miskin, 0), coalesce(s.unclassified, 0),"
-    "  coalesce(s.with_point, 0), coalesce(s.without_point, 0), coalesce(s.code_mismatches, 0),"
-    "  coalesce(s.desil_1, 0), coalesce(s.desil_2, 0), coalesce(s.desil_3, 0), coalesce(s.desil_4, 0),"
-    "  coalesce(s.desil_5, 0), coalesce(s.desil_6, 0), coalesce(s.desil_7, 0), coalesce(s.desil_8, 0),"
-    "  coalesce(s.desil_9, 0), coalesce(s.desil_10, 0)"
-    " FROM kelurahan k LEFT JOIN s ON s.code = k.code;";
+    "INSERT INTO kelurahan_summary(code, " RG_IO_SUMMARY_COLUMNS ") "
+    VIEW_COUNTS_PER_AREA("kelurahan", "kelurahan_code") ";";
 
 int rg_classify_resummarise(rg_store *store)
 {

@@ -26,9 +26,9 @@ typedef struct {
     rg_ctx *ctx;
     const char *tmp;
     sqlite3 *db;
-    area *areas; /* every level; sorted by code after each level is read */
+    area *areas; /* the areas that can be a parent: every level but the last */
     size_t count, cap;
-    size_t sorted; /* the levels read before this one: the parents, in code order */
+    size_t sorted; /* the levels read before this one, in code order: the parents looked up */
     rg_buf search;
     rg_web_facts *facts;
 } reader;
@@ -98,8 +98,9 @@ static int append_columns(rg_buf *b, sqlite3_stmt *st, int columns)
     return rc;
 }
 
-/* The area's index entry: [level, code, name, parent]. */
-static int index_area(reader *R, int level, const char *code, const char *name, const char *parent)
+/* An area the next level's records will name as their parent: appended past R->sorted, and
+ * sorted in by read_level() once its level is read. */
+static int remember_parent(reader *R, const char *code, const char *name, const char *parent)
 {
     if (rg__grow(&R->areas, &R->cap, R->count + 1, sizeof *R->areas) != RG_OK)
         return RG_ENOMEM;
@@ -110,8 +111,15 @@ static int index_area(reader *R, int level, const char *code, const char *name, 
         return RG_ENOMEM;
     }
     R->count++;
+    return RG_OK;
+}
+
+/* The area's entry in search.json: [level, code, name, parent]. */
+static int index_area(reader *R, int level, const char *code, const char *name, const char *parent)
+{
     rg_buf *s = &R->search;
-    int rc = rg__buf_appendf(s, "%s[%d,", R->count > 1 ? ",\n" : "", level);
+    /* After the first entry the buffer ends in one's ']'; before it, in the list's "[\n". */
+    int rc = rg__buf_appendf(s, "%s[%d,", s->data[s->len - 1] == ']' ? ",\n" : "", level);
     rc = rc == RG_OK ? rg__buf_append_json_string(s, code) : rc;
     rc = rc == RG_OK ? rg__buf_append(s, ",", 1) : rc;
     rc = rc == RG_OK ? rg__buf_append_json_string(s, name ? name : code) : rc;
@@ -216,6 +224,7 @@ static int read_rows(reader *R, int level, sqlite3_stmt *st, int columns, record
 {
     const char *layer = rg_web__levels[level].layer;
     size_t cap = 0;
+    int parents = level < R->facts->levels - 1; /* the last level is no one's parent */
     int rc = RG_OK, step;
     while (rc == RG_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
         const char *code = (const char *)sqlite3_column_text(st, 0);
@@ -232,11 +241,42 @@ static int read_rows(reader *R, int level, sqlite3_stmt *st, int columns, record
         if (rc == RG_OK && !(*out)[*n].parent)
             rc = RG_ENOMEM;
         ++*n;
-        if (rc == RG_OK)
-            rc = index_area(R, level, code, (const char *)sqlite3_column_text(st, 1), parent);
+        const char *name = (const char *)sqlite3_column_text(st, 1);
+        rc = rc == RG_OK ? index_area(R, level, code, name, parent) : rc;
+        if (rc == RG_OK && parents)
+            rc = remember_parent(R, code, name, parent);
     }
     if (rc == RG_OK && step != SQLITE_DONE)
         rc = sql_fail(R, layer);
+    return rc;
+}
+
+/* unduh/ringkasan-LEVEL.csv: the layer's columns (cols, column_list()'s) without its geometry,
+ * for a spreadsheet. */
+static int write_csv(reader *R, const char *layer, const char *cols, int columns)
+{
+    rg_buf sql = {0}, path = {0};
+    int rc = rg__buf_appendf(&sql, "SELECT %s FROM \"%s\" t ORDER BY t.code", cols, layer);
+    rc = rc == RG_OK ? rg__buf_appendf(&path, "%s/unduh/ringkasan-%s.csv", R->tmp, layer) : rc;
+    sqlite3_stmt *st = NULL;
+    if (rc == RG_OK && sqlite3_prepare_v2(R->db, sql.data, -1, &st, NULL) != SQLITE_OK)
+        rc = sql_fail(R, layer);
+    FILE *f = rc == RG_OK ? fopen(path.data, "w") : NULL;
+    if (rc == RG_OK && !f)
+        rc = rg_ctx_error(R->ctx, RG_EIO, "%s: %s", path.data, strerror(errno));
+    int64_t written = 0;
+    for (int i = 0; f && i < columns; i++)
+        fprintf(f, "%s%s", i ? "," : "\xEF\xBB\xBF", sqlite3_column_name(st, i)); /* the BOM: Excel reads UTF-8 */
+    if (f)
+        fputc('\n', f);
+    int csv = f ? rg_export_csv_rows(f, st, &written) : 0;
+    if (f && (fclose(f) != 0 || csv < 0) && rc == RG_OK)
+        rc = rg_ctx_error(R->ctx, RG_EIO, "%s: %s", path.data, strerror(errno));
+    if (csv > 0 && rc == RG_OK)
+        rc = sql_fail(R, layer);
+    sqlite3_finalize(st);
+    rg__buf_free(&sql);
+    rg__buf_free(&path);
     return rc;
 }
 
@@ -264,43 +304,13 @@ static int read_level(reader *R, int level)
     if (rc == RG_OK)
         rc = write_groups(R, layer, records, n, level == 0);
     free_records(records, n);
-    if (R->count) /* qsort's array may not be NULL, even empty */
+    rc = rc == RG_OK ? write_csv(R, layer, cols.data, columns) : rc;
+    if (R->count > R->sorted) /* qsort's array may not be NULL, even empty */
         qsort(R->areas, R->count, sizeof *R->areas, by_code);
     R->sorted = R->count;
     R->facts->areas[level] = (int64_t)n;
     rg__buf_free(&cols);
     rg__buf_free(&sql);
-    return rc;
-}
-
-/* unduh/ringkasan-LEVEL.csv: the layer without its geometry, for a spreadsheet. */
-static int write_csv(reader *R, const char *layer)
-{
-    rg_buf cols = {0}, sql = {0}, path = {0};
-    int columns = 0;
-    int rc = column_list(R, layer, &cols, &columns);
-    rc = rc == RG_OK ? rg__buf_appendf(&sql, "SELECT %s FROM \"%s\" t ORDER BY t.code", cols.data, layer) : rc;
-    rc = rc == RG_OK ? rg__buf_appendf(&path, "%s/unduh/ringkasan-%s.csv", R->tmp, layer) : rc;
-    sqlite3_stmt *st = NULL;
-    if (rc == RG_OK && sqlite3_prepare_v2(R->db, sql.data, -1, &st, NULL) != SQLITE_OK)
-        rc = sql_fail(R, layer);
-    FILE *f = rc == RG_OK ? fopen(path.data, "w") : NULL;
-    if (rc == RG_OK && !f)
-        rc = rg_ctx_error(R->ctx, RG_EIO, "%s: %s", path.data, strerror(errno));
-    int64_t written = 0;
-    for (int i = 0; f && i < columns; i++)
-        fprintf(f, "%s%s", i ? "," : "\xEF\xBB\xBF", sqlite3_column_name(st, i)); /* the BOM: Excel reads UTF-8 */
-    if (f)
-        fputc('\n', f);
-    int csv = f ? rg_export_csv_rows(f, st, &written) : 0;
-    if (f && (fclose(f) != 0 || csv < 0) && rc == RG_OK)
-        rc = rg_ctx_error(R->ctx, RG_EIO, "%s: %s", path.data, strerror(errno));
-    if (csv > 0 && rc == RG_OK)
-        rc = sql_fail(R, layer);
-    sqlite3_finalize(st);
-    rg__buf_free(&cols);
-    rg__buf_free(&sql);
-    rg__buf_free(&path);
     return rc;
 }
 
@@ -324,10 +334,8 @@ int rg_web__data(rg_ctx *ctx, const char *gpkg, const char *tmp, rg_web_facts *f
     if (sqlite3_open_v2(gpkg, &R.db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
         rc = sql_fail(&R, "opening");
     rc = rc == RG_OK ? rg__buf_appendf(&R.search, "{\"areas\":[\n") : rc;
-    for (int level = 0; level < facts->levels && rc == RG_OK; level++) {
+    for (int level = 0; level < facts->levels && rc == RG_OK; level++)
         rc = read_level(&R, level);
-        rc = rc == RG_OK ? write_csv(&R, rg_web__levels[level].layer) : rc;
-    }
     rc = rc == RG_OK ? read_extent(&R) : rc;
     rc = rc == RG_OK ? rg__buf_append(&R.search, "\n]}\n", 4) : rc;
     rc = rc == RG_OK ? rg_web__file(ctx, tmp, "search.json", R.search.data, R.search.len) : rc;

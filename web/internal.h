@@ -25,8 +25,7 @@ extern const rg_web_level rg_web__levels[RG_WEB_LEVELS];
 /* Where the site's pieces go, relative to its folder. */
 #define RG_WEB_GPKG "unduh/regsosek-publik.gpkg"
 
-/* What the public GeoPackage says of itself, for site.json: its dataset metadata items (the
- * export's provenance) and the programme columns of its area layers. */
+/* What rg_web__data() read of the public GeoPackage that site.json tells the page. */
 typedef struct {
     double extent[4];     /* minx, miny, maxx, maxy of the kelurahan, EPSG:4326 */
     char **programmes;    /* NULL-terminated, CSL: free with CSLDestroy() */
@@ -43,11 +42,6 @@ int rg_web__tiles(rg_ctx *ctx, const char *gpkg, const char *tmp, int levels);
  * programmes). @return RG_OK, RG_EGDAL, RG_EIO, RG_EDATA (a code unfit to name a file),
  * RG_ENOMEM. */
 int rg_web__data(rg_ctx *ctx, const char *gpkg, const char *tmp, rg_web_facts *facts);
-
-/** Writes site.json (what the page needs to know: levels, legend, texts of the export's
- * metadata) into tmp. @return RG_OK, RG_EGDAL, RG_EIO, RG_ENOMEM. */
-int rg_web__site_json(rg_ctx *ctx, const char *gpkg, const char *tmp, const rg_web_facts *facts,
-                      const rg_web_opts *opts);
 
 /** Writes the page, its script and style, and OpenLayers into tmp. @return RG_OK, RG_EIO. */
 int rg_web__assets(rg_ctx *ctx, const char *tmp);

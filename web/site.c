@@ -131,8 +131,10 @@ static int append_levels(rg_buf *b, const rg_web_facts *facts)
     return rc == RG_OK ? rg__buf_appendf(b, "],\n") : rc;
 }
 
-int rg_web__site_json(rg_ctx *ctx, const char *gpkg, const char *tmp, const rg_web_facts *facts,
-                      const rg_web_opts *opts)
+/* site.json: what the page needs to know (levels, legend, the export's metadata as the QGIS
+ * project states it). */
+static int site_json(rg_ctx *ctx, const char *gpkg, const char *tmp, const rg_web_facts *facts,
+                     const rg_web_opts *opts)
 {
     GDALDatasetH ds = GDALOpenEx(gpkg, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
     if (!ds)
@@ -187,7 +189,7 @@ static int build(rg_store *store, const char *tmp, const rg_web_opts *opts)
     int rc = write_public_gpkg(store, tmp, opts, gpkg, sizeof gpkg, &facts.levels);
     rc = rc == RG_OK ? rg_web__data(ctx, gpkg, tmp, &facts) : rc;
     rc = rc == RG_OK ? rg_web__tiles(ctx, gpkg, tmp, facts.levels) : rc;
-    rc = rc == RG_OK ? rg_web__site_json(ctx, gpkg, tmp, &facts, opts) : rc;
+    rc = rc == RG_OK ? site_json(ctx, gpkg, tmp, &facts, opts) : rc;
     rc = rc == RG_OK ? rg_web__assets(ctx, tmp) : rc;
     rc = rc == RG_OK ? rg_web__publish_modes(ctx, tmp) : rc;
     CSLDestroy(facts.programmes);

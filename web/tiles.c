@@ -45,7 +45,6 @@ static const struct {
 typedef struct {
     const char *gpkg, *tmp;
     const rg_web_level *level;
-    int rc;
     char message[512];
 } tile_job;
 
@@ -208,7 +207,7 @@ int rg_web__tiles(rg_ctx *ctx, const char *gpkg, const char *tmp, int levels)
     /* One level at a time: the writer finishes each level's tiles on every core itself (two
      * levels at once were no faster, 80 s against 78 s for the generated country). */
     for (int i = 0; rc == RG_OK && i < levels; i++) {
-        tile_job j = {.gpkg = gpkg, .tmp = tmp, .level = &rg_web__levels[i], .rc = RG_OK};
+        tile_job j = {.gpkg = gpkg, .tmp = tmp, .level = &rg_web__levels[i]};
         struct timespec t0;
         clock_gettime(CLOCK_MONOTONIC, &t0);
         if ((rc = write_level(&j)) != RG_OK)

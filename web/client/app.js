@@ -23,7 +23,7 @@
       no_results: 'Tidak ditemukan', suppressed_note: 'Jumlah di bawah {n} disembunyikan, beserta sel yang dapat membukanya.',
       downloads: 'Unduh data', method: 'Metode', rate_def: 'Tingkat kemiskinan', sources: 'Sumber', created: 'Dibuat',
       edition: 'Edisi', total: 'Rumah tangga', boundaries: 'Batas wilayah', given: 'Desil diberikan oleh',
-      gpkg: 'GeoPackage publik (QGIS)', csv: 'Ringkasan {level} (CSV)', loading: 'Memuat…',
+      gpkg: 'GeoPackage publik (QGIS)', csv: 'Ringkasan {level} (CSV)',
       rule: 'Aturan publikasi', desil_note: 'Desil 1 = sepersepuluh termiskin.'
     },
     en: {
@@ -40,7 +40,7 @@
       no_results: 'Nothing found', suppressed_note: 'Counts below {n} are suppressed, with the cells that would reveal them.',
       downloads: 'Download the data', method: 'Method', rate_def: 'Poverty rate', sources: 'Sources', created: 'Created',
       edition: 'Edition', total: 'Households', boundaries: 'Boundaries', given: 'Decile given by',
-      gpkg: 'Public GeoPackage (QGIS)', csv: '{level} summaries (CSV)', loading: 'Loading…',
+      gpkg: 'Public GeoPackage (QGIS)', csv: '{level} summaries (CSV)',
       rule: 'Publication rule', desil_note: 'Decile 1 = the poorest tenth.'
     }
   };
