@@ -38,9 +38,8 @@ for _ in $(seq "$runs"); do
   /usr/bin/time -f "%e %M" -o gp.time /usr/bin/python3 "$here/bench/peers/compare_geopandas.py" e1.gpkg e2.gpkg peer.gpkg
   cat gp.time >> gp.times
 done
-median() { sort -n -k1,1 "$1" | awk '{ t[NR] = $1; if ($2 > m) m = $2 } END { printf "%.2f %d", t[int((NR + 1) / 2)], m / 1024 }'; }
-read -r rg_s rg_mb <<< "$(median rg.times)"
-read -r gp_s gp_mb <<< "$(median gp.times)"
+read -r rg_s rg_mb <<< "$(bench_median rg.times)"
+read -r gp_s gp_mb <<< "$(bench_median gp.times)"
 # The two agree on what they both count: each kelurahan's households, new, gone and pkh net
 # (as numbers: the peer writes its counts as reals).
 agree() { sqlite3 "$1" "SELECT code, CAST(households_old AS INTEGER), CAST(households_new AS INTEGER),

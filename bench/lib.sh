@@ -1,6 +1,12 @@
 # Sourced by the benches that run the whole job on generated data (run, unlocated.sh,
 # pack-bench.sh): one way to pick the work folder and to make the data once.
 
+# bench_median FILE: of lines "SECONDS PEAK_KB" (GNU time's "%e %M"), the median seconds and
+# the highest peak in MB.
+bench_median() {
+  sort -n -k1,1 "$1" | awk '{ t[NR] = $1; if ($2 > m) m = $2 } END { printf "%.2f %d", t[int((NR + 1) / 2)], m / 1024 }'
+}
+
 # bench_workdir [DIR]: DIR is kept (and its data reused by the next run); without it, a
 # temporary folder removed at exit. Sets $work and goes there.
 bench_workdir() {

@@ -25,8 +25,9 @@ if [ ! -f store.sqlite ] || [ "$(cat stored 2>/dev/null)" != "$(cat generated)" 
   "$build/regsosek-geo" -q run households.csv boundaries.gpkg -o map.gpkg --db store.sqlite
   cp generated stored
 fi
+# The levels and zooms the site was written with, for the peer: "id tile_min tile_max".
 levels() { python3 -c '
-import json, sys
+import json
 for l in json.load(open("site/site.json"))["levels"]:
     print(l["id"], l["tile_min"], l["tile_max"])'; }
 peer() {
@@ -37,19 +38,18 @@ peer() {
       -dsco FORMAT=DIRECTORY -dsco COMPRESS=NO -dsco MINZOOM="$z0" -dsco MAXZOOM="$z1"
   done < levels.txt
 }
+export -f peer
+export build
 rm -f rg.times peer.times
 for _ in $(seq "$runs"); do
   /usr/bin/time -f "%e %M" -o rg.time "$build/regsosek-geo" -q export site -f web --overwrite --db store.sqlite
   cat rg.time >> rg.times
-  levels > levels.txt 2>/dev/null
-  export -f peer
-  export build
+  levels > levels.txt
   /usr/bin/time -f "%e %M" -o peer.time bash -c peer
   cat peer.time >> peer.times
 done
-median() { sort -n -k1,1 "$1" | awk '{ t[NR] = $1; if ($2 > m) m = $2 } END { printf "%.2f %d", t[int((NR + 1) / 2)], m / 1024 }'; }
-read -r rg_s rg_mb <<< "$(median rg.times)"
-read -r peer_s peer_mb <<< "$(median peer.times)"
+read -r rg_s rg_mb <<< "$(bench_median rg.times)"
+read -r peer_s peer_mb <<< "$(bench_median peer.times)"
 tiles=$(find site/tiles -name '*.pbf' | wc -l)
 largest=$(find site/tiles -name '*.pbf' -printf '%s %p\n' | sort -n | tail -1)
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')

@@ -44,13 +44,18 @@ EOF
 if grep -rlF -f personal.txt site > found.txt; then fail "personal data in the site: $(head -3 found.txt)"; fi
 
 # Served as a plain static server serves it, and looked at in Chromium.
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-python3 -m http.server --bind 127.0.0.1 --directory site "$port" > http.log 2>&1 &
-server=$!
-for _ in $(seq 50); do curl -sf -o /dev/null "http://127.0.0.1:$port/site.json" 2>/dev/null && break; sleep 0.1; done
+# serve DIR: DIR on http://127.0.0.1:$port/ (the server before it stopped), once it answers.
+serve() {
+  [ -z "$server" ] || kill "$server"
+  port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  python3 -m http.server --bind 127.0.0.1 --directory "$1" "$port" > "http-$1.log" 2>&1 &
+  server=$!
+  for _ in $(seq 50); do curl -sf -o /dev/null "http://127.0.0.1:$port/site.json" 2>/dev/null && break; sleep 0.1; done
+}
+serve site
 shots=${SHOTS:-$work/shots}
 mkdir -p "$shots"
-node "$here/../web/site.cjs" "http://127.0.0.1:$port/" expect.json "$shots" || fail "the site in Chromium (log: $work/http.log)"
+node "$here/../web/site.cjs" "http://127.0.0.1:$port/" expect.json "$shots" || fail "the site in Chromium (log: $work/http-site.log)"
 
 # An SLS map's site has a fifth level, the SLS (their counts recounted by the oracle from the
 # households view), drawn from zoom 14. Without SLS, --layers sls is refused.
@@ -58,10 +63,7 @@ node "$here/../web/site.cjs" "http://127.0.0.1:$port/" expect.json "$shots" || f
 "$bin" -q run "$data/households.csv" sls.gpkg -o sls-map.gpkg --db sls.sqlite 2> /dev/null
 "$bin" -q export sls-site -f web --db sls.sqlite
 /usr/bin/python3 "$here/../web/oracle.py" sls-site sls.sqlite "$here/../../export/styles/kelurahan.qml" 5 expect-sls.json
-kill "$server"
-python3 -m http.server --bind 127.0.0.1 --directory sls-site "$port" > http-sls.log 2>&1 &
-server=$!
-for _ in $(seq 50); do curl -sf -o /dev/null "http://127.0.0.1:$port/site.json" 2>/dev/null && break; sleep 0.1; done
+serve sls-site
 mkdir -p "$shots/sls"
 node "$here/../web/site.cjs" "http://127.0.0.1:$port/" expect-sls.json "$shots/sls" || fail "the SLS site in Chromium"
 if "$bin" -q export nosls.gpkg --public --layers kelurahan,sls --db s.sqlite 2> refused.log; then fail "an sls layer without SLS"; fi
